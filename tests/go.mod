@@ -1,0 +1,3 @@
+module github.com/tracee-go/tracee/tests
+
+go 1.26.8
