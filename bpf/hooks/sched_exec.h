@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sched_process_exec: the new image is in place, so argv and envp are read
+ * from the new mm (always mapped), and the executed file from bprm->file.
+ * Args: cmdpath, pathname, dev, inode, inode_mode, interp, argv, env,
+ * is_memfd, is_deleted, fs_type.
+ */
+#ifndef TRACEE_HOOK_SCHED_EXEC_H
+#define TRACEE_HOOK_SCHED_EXEC_H
+
+#include "../lib/common.h"
+#include "../lib/context.h"
+#include "../lib/filter.h"
+#include "../lib/buffer.h"
+#include "../lib/path.h"
+#include "../lib/submit.h"
+
+statfn void arg_mm_blob(struct event_buf *b, u8 idx, unsigned long start, unsigned long end)
+{
+	u32 len = 0;
+	if (end > start)
+		len = end - start > MAX_ARR_BLOB ? MAX_ARR_BLOB : end - start;
+	if (end - start > MAX_ARR_BLOB)
+		b->ctx.flags |= REC_TRUNCATED;
+	arg_bytes(b, idx, (const void *)start, len, true);
+}
+
+statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
+{
+	struct config *cfg = get_config();
+	if (!cfg || !(cfg->emit & EMIT_EXEC))
+		return 0;
+	struct event_buf *b = get_buf(SLOT_EXEC);
+	if (!b)
+		return 0;
+	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
+	if (!should_trace(cfg, &b->ctx))
+		return 0;
+	buf_reset(b);
+
+	struct file *f = BPF_CORE_READ(bprm, file);
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
+
+	arg_str(b, 0, BPF_CORE_READ(bprm, filename), false);
+	arg_str(b, 1, file_path(SLOT_EXEC, f), false);
+	arg_u32(b, 2, BPF_CORE_READ(sb, s_dev));
+	arg_u64(b, 3, BPF_CORE_READ(ino, i_ino));
+	arg_u32(b, 4, BPF_CORE_READ(ino, i_mode));
+	arg_str(b, 5, BPF_CORE_READ(bprm, interp), false);
+
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	arg_mm_blob(b, 6, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+	arg_mm_blob(b, 7, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+
+	char name[8] = {};
+	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
+	/* memfd_create names its (unlinked, shmem or hugetlbfs) file "memfd:<name>" */
+	bool memfd = name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+		     name[4] == 'd' && name[5] == ':';
+	unsigned int nlink = BPF_CORE_READ(ino, i_nlink);
+	arg_u8(b, 8, memfd && nlink == 0);
+	arg_u8(b, 9, nlink == 0);
+	arg_str(b, 10, BPF_CORE_READ(sb, s_type, name), false);
+	submit(b, cfg);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tracee_sched_exec_btf, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+	return on_exec(p, bprm);
+}
+
+SEC("raw_tp/sched_process_exec")
+int tracee_sched_exec_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exec((struct task_struct *)ctx->args[0], (struct linux_binprm *)ctx->args[2]);
+}
+
+#endif

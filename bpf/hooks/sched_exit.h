@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sched_process_exit: exit code and whether the whole thread group is gone,
+ * which also ends `follow`/`tree=` tracking of the process. Args: exit_code,
+ * process_group_exit.
+ */
+#ifndef TRACEE_HOOK_SCHED_EXIT_H
+#define TRACEE_HOOK_SCHED_EXIT_H
+
+#include "../lib/common.h"
+#include "../lib/context.h"
+#include "../lib/filter.h"
+#include "../lib/buffer.h"
+#include "../lib/submit.h"
+
+statfn int on_exit(struct task_struct *t)
+{
+	struct config *cfg = get_config();
+	if (!cfg)
+		return 0;
+	bool group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
+	struct event_buf *b = NULL;
+	bool emit = cfg->emit & EMIT_EXIT;
+	if (emit) {
+		b = get_buf(SLOT_EXIT);
+		if (b) {
+			fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXIT, -1);
+			if (should_trace(cfg, &b->ctx)) {
+				buf_reset(b);
+				arg_u32(b, 0, BPF_CORE_READ(t, exit_code));
+				arg_u8(b, 1, group_dead);
+				submit(b, cfg);
+			}
+		}
+	}
+	if (group_dead) {
+		u32 tgid = BPF_CORE_READ(t, tgid);
+		bpf_map_delete_elem(&traced_procs, &tgid);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tracee_sched_exit_btf, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int tracee_sched_exit_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exit((struct task_struct *)ctx->args[0]);
+}
+
+#endif

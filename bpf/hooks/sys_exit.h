@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sys_exit: every syscall's event is built here, where its user memory has
+ * been touched by the kernel (reads at sys_enter fail on pages not yet faulted
+ * in) and its return value is known. An unselected syscall costs one array
+ * lookup.
+ */
+#ifndef TRACEE_HOOK_SYS_EXIT_H
+#define TRACEE_HOOK_SYS_EXIT_H
+
+#include "../lib/common.h"
+#include "../lib/context.h"
+#include "../lib/filter.h"
+#include "../lib/submit.h"
+#include "syscall_args.h"
+#include "derived.h"
+
+statfn int on_sys_exit(struct pt_regs *regs, long ret)
+{
+	u32 nr = BPF_CORE_READ(regs, orig_ax);
+	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
+	if (!sel || !(*sel & ~SEL_EMIT_ENTRY))
+		return 0;
+	u32 s = *sel;
+
+	struct config *cfg = get_config();
+	struct event_buf *b = get_buf(SLOT_SYS_EXIT);
+	if (!cfg || !b)
+		return 0;
+	struct task_struct *t = (void *)bpf_get_current_task();
+	fill_ctx(&b->ctx, t, nr, nr);
+	if (!should_trace(cfg, &b->ctx))
+		return 0;
+
+	if (s & SEL_EMIT_EXIT) {
+		buf_reset(b);
+		b->ctx.retval = ret;
+		encode_syscall_args(b, SLOT_SYS_EXIT, regs, nr);
+		submit(b, cfg);
+	}
+	if ((s & SEL_FILE_OPEN) && ret >= 0)
+		derive_file_open(b, cfg, t, regs, nr, ret);
+	if ((s & SEL_SOCKET_DUP) && ret >= 0)
+		derive_socket_dup(b, cfg, t, regs, ret);
+	if (s & SEL_MAGIC_WRITE)
+		derive_magic_write(b, cfg, t, regs, nr, ret);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tracee_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret);
+}
+
+SEC("raw_tp/sys_exit")
+int tracee_sys_exit_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sys_exit((struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
+}
+
+#endif

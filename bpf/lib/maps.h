@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps shared by every hook. Sizes are bounded; user space may resize the ring buffer. */
+#ifndef TRACEE_MAPS_H
+#define TRACEE_MAPS_H
+
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+#include "events_gen.h"
+#include "event.h"
+
+/* Events to user space. Size set by the loader (--perf-buffer-size style option). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Per-syscall selection: SEL_* bits, indexed by syscall number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SYSCALL_ID);
+	__type(key, u32);
+	__type(value, u32);
+} selected SEC(".maps");
+
+/* How to encode each syscall's six arguments, indexed by syscall number. */
+struct syscall_arg_kinds {
+	u8 kinds[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SYSCALL_ID);
+	__type(key, u32);
+	__type(value, struct syscall_arg_kinds);
+} syscall_args SEC(".maps");
+
+/* Global configuration, written once by the loader before attaching. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct config);
+} config_map SEC(".maps");
+
+/* Per-CPU counters (STAT_*), summed by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STAT_MAX);
+	__type(key, u32);
+	__type(value, u64);
+} stats SEC(".maps");
+
+/*
+ * Scratch space for building a record, one slot per hook and CPU (key
+ * cpu * SLOT_MAX + slot; the loader sizes it to the possible CPUs): a program
+ * is never re-entered on the same CPU (the kernel skips and counts recursion),
+ * but two different hooks can interleave when a tracing program is preempted.
+ * A plain array because per-CPU values are limited to 32 KiB.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLOT_MAX * 64);
+	__type(key, u32);
+	__type(value, struct event_buf);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLOT_MAX);
+	__type(key, u32);
+	__type(value, struct path_buf);
+} path_scratch SEC(".maps");
+
+/* Filters: value FILTER_EQ or FILTER_NE. */
+#define FILTER_MAP_U32(name)                          \
+	struct {                                      \
+		__uint(type, BPF_MAP_TYPE_HASH);      \
+		__uint(max_entries, 1024);            \
+		__type(key, u32);                     \
+		__type(value, u8);                    \
+	} name SEC(".maps")
+
+FILTER_MAP_U32(uid_filter);
+FILTER_MAP_U32(pid_filter);
+FILTER_MAP_U32(mntns_filter);
+FILTER_MAP_U32(pidns_filter);
+
+struct str16 {
+	char s[16];
+};
+
+#define FILTER_MAP_STR(name)                          \
+	struct {                                      \
+		__uint(type, BPF_MAP_TYPE_HASH);      \
+		__uint(max_entries, 256);             \
+		__type(key, struct str16);            \
+		__type(value, u8);                    \
+	} name SEC(".maps")
+
+FILTER_MAP_STR(comm_filter);
+FILTER_MAP_STR(uts_filter);
+
+/* Processes (tgid) followed by `follow` or `tree=`; children are added at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u8);
+} traced_procs SEC(".maps");
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Absolute paths from a dentry and mount: walk d_parent up to the mount root,
+ * cross to the parent mount at mount points, stop at the root of the tree.
+ * Names are written backwards from the end of a per-CPU buffer. Bounded by
+ * MAX_PATH_COMPONENTS (bpf_loop) and PATH_HALF bytes; longer paths are cut at
+ * the front and the walk reports it.
+ */
+#ifndef TRACEE_PATH_H
+#define TRACEE_PATH_H
+
+#include "common.h"
+
+struct walk_ctx {
+	struct dentry *d;
+	struct mount *mnt;
+	struct dentry *mnt_root;
+	u32 slot;
+	u32 pos; /* start of the path written so far */
+	bool truncated;
+};
+
+statfn struct mount *real_mount(struct vfsmount *vm)
+{
+	return (void *)vm - bpf_core_field_offset(struct mount, mnt);
+}
+
+static long walk_cb(u32 i, struct walk_ctx *w)
+{
+	struct dentry *d = w->d;
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+	struct mount *mnt = w->mnt; /* a local: BPF_CORE_READ must not relocate walk_ctx */
+
+	if (d == w->mnt_root || d == parent) {
+		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+		if (d == w->mnt_root && mp != mnt) {
+			w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			w->mnt = mp;
+			w->mnt_root = BPF_CORE_READ(mp, mnt.mnt_root);
+			return 0;
+		}
+		return 1;
+	}
+
+	u32 slot = w->slot;
+	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
+	if (!pb)
+		return 1;
+	u32 len = BPF_CORE_READ(d, d_name.len);
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	len &= 255;
+	if (len + 1 > w->pos) {
+		w->truncated = true;
+		return 1;
+	}
+	u32 pos = w->pos - len;
+	bpf_probe_read_kernel(&pb->buf[pos & (PATH_HALF - 1)], len, name);
+	pos--;
+	pb->buf[pos & (PATH_HALF - 1)] = '/';
+	w->pos = pos;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * Writes the path of (vm, d) into path_scratch[slot] and returns a pointer to
+ * its first byte (NUL-terminated), or NULL.
+ */
+statfn const char *resolve_path(u32 slot, struct vfsmount *vm, struct dentry *d, bool *truncated)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
+	if (!pb || !d)
+		return NULL;
+	struct walk_ctx w = {
+		.d = d,
+		.mnt = real_mount(vm),
+		.mnt_root = BPF_CORE_READ(vm, mnt_root),
+		.slot = slot,
+		.pos = PATH_HALF - 1,
+	};
+	pb->buf[PATH_HALF - 1] = 0;
+	bpf_loop(MAX_PATH_COMPONENTS, walk_cb, &w, 0);
+	if (w.pos == PATH_HALF - 1) {
+		w.pos--;
+		pb->buf[w.pos & (PATH_HALF - 1)] = '/';
+	}
+	if (truncated)
+		*truncated = w.truncated;
+	return &pb->buf[w.pos & (PATH_HALF - 1)];
+}
+
+statfn const char *file_path(u32 slot, struct file *f)
+{
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	return resolve_path(slot, vm, d, NULL);
+}
+
+/* The struct file behind fd in task t, or NULL. */
+statfn struct file *task_fd_file(struct task_struct *t, u32 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt)
+		return NULL;
+	u32 max = BPF_CORE_READ(fdt, max_fds);
+	if (fd >= max)
+		return NULL;
+	struct file **fda = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]);
+	return f;
+}
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+
+#endif

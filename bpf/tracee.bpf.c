@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tracee's eBPF programs. Helpers live in lib/, one header per hook in hooks/.
+ * Each hook has a tp_btf and a raw_tp entry point; the loader attaches the one
+ * the kernel supports (see tracee-ebpf/internal/probes).
+ */
+#include "lib/kernel_types.h"
+#include "hooks/sys_enter.h"
+#include "hooks/sys_exit.h"
+#include "hooks/sched_exec.h"
+#include "hooks/sched_fork.h"
+#include "hooks/sched_exit.h"
+
+/* An empty program pair: the cost floor `make bench` compares against. */
+SEC("raw_tp/sys_enter")
+int tracee_empty_enter(void *ctx)
+{
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int tracee_empty_exit(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,50 @@
+// Command gen writes the events table (table_gen.go) and bpf/lib/events_gen.h
+// from the event schema. Run it with go generate in internal/events.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/events/gen/generate"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/events/schema"
+)
+
+func main() {
+	goOut := flag.String("go", "table_gen.go", "Go table output")
+	cOut := flag.String("c", "../../../bpf/lib/events_gen.h", "C header output")
+	flag.Parse()
+	if err := run(*goOut, *cOut); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(goOut, cOut string) error {
+	s, err := schema.Load()
+	if err != nil {
+		return fmt.Errorf("load schema: %w", err)
+	}
+	g, err := generate.Go(s)
+	if err != nil {
+		return err
+	}
+	c, err := generate.C(s)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{goOut, g}, {cOut, c}} {
+		if old, err := os.ReadFile(f.path); err == nil && bytes.Equal(old, f.data) {
+			continue
+		}
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	return nil
+}

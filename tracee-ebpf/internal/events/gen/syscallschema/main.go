@@ -1,0 +1,34 @@
+// Command syscallschema writes schema/syscalls.yaml: every x86_64 syscall of
+// the running kernel with its parameters. Numbers come from unistd_64.h,
+// parameter names and C types from the tracefs sys_enter_* formats, and
+// schema/syscall_overrides.yaml renames parameters to their man-page names,
+// sets formats, kinds and categories. Run it through scripts/gen-syscall-schema.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.Unistd, "unistd", "/usr/include/x86_64-linux-gnu/asm/unistd_64.h", "unistd_64.h with the syscall numbers")
+	flag.StringVar(&cfg.Tracefs, "tracefs", "/sys/kernel/tracing/events/syscalls", "tracefs syscalls events directory")
+	flag.StringVar(&cfg.Overrides, "overrides", "internal/events/schema/syscall_overrides.yaml", "override file")
+	out := flag.String("out", "internal/events/schema/syscalls.yaml", "output file")
+	flag.Parse()
+
+	data, warnings, err := run(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gen-syscall-schema:", err)
+		os.Exit(1)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(os.Stderr, "gen-syscall-schema: note:", w)
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "gen-syscall-schema:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,162 @@
+package signatures
+
+import (
+	"sort"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+// constructors lists every built-in signature.
+var constructors = []func() sdk.Signature{
+	func() sdk.Signature { return NewStdioOverSocket() },
+	func() sdk.Signature { return NewAntiDebugging() },
+	func() sdk.Signature { return NewCodeInjection() },
+	func() sdk.Signature { return NewDynamicCodeLoading() },
+	func() sdk.Signature { return NewFilelessExecution() },
+	func() sdk.Signature { return NewKernelModuleLoading() },
+	func() sdk.Signature { return NewLDPreload() },
+}
+
+// All returns a new instance of every built-in signature, ordered by ID.
+func All() []sdk.Signature {
+	out := make([]sdk.Signature, 0, len(constructors))
+	for _, c := range constructors {
+		out = append(out, c())
+	}
+	return out
+}
+
+var defaultTags = []string{"linux", "container"}
+
+// base implements the parts of sdk.Signature that every built-in shares.
+type base struct {
+	meta   sdk.Metadata
+	events []string
+	cb     sdk.Callback
+}
+
+func newBase(meta sdk.Metadata, events ...string) base {
+	if meta.Version == "" {
+		meta.Version = "1.0.0"
+	}
+	if meta.Tags == nil {
+		meta.Tags = defaultTags
+	}
+	sort.Strings(events)
+	return base{meta: meta, events: events}
+}
+
+func (b *base) GetMetadata() (sdk.Metadata, error) { return b.meta, nil }
+
+func (b *base) GetSelectedEvents() ([]sdk.SelectedEvent, error) {
+	out := make([]sdk.SelectedEvent, len(b.events))
+	for i, e := range b.events {
+		out[i] = sdk.SelectedEvent{Source: "tracee", Name: e}
+	}
+	return out, nil
+}
+
+func (b *base) Init(cb sdk.Callback) error {
+	b.cb = cb
+	return nil
+}
+
+func (b *base) OnSignal(sdk.Signal) error { return nil }
+
+func (b *base) Close() {}
+
+func (b *base) report(ev *pb.Event, data map[string]any) {
+	if b.cb != nil {
+		b.cb(sdk.Finding{SigMetadata: b.meta, Event: ev, Data: data})
+	}
+}
+
+// Flag and enum values used by several signatures (x86_64 Linux).
+const (
+	oAccMode  = 0x3
+	oWronly   = 0x1
+	oRdwr     = 0x2
+	protWrite = 0x2
+	protExec  = 0x4
+)
+
+// openedForWrite reports whether an open's flags request write access.
+func openedForWrite(ev *pb.Event) bool {
+	a := sdk.GetArg(ev, "flags")
+	if a == nil {
+		return false
+	}
+	if v, ok := sdk.ArgInt(ev, "flags"); ok {
+		m := v & oAccMode
+		return m == oWronly || m == oRdwr
+	}
+	s, _ := sdk.ArgString(ev, "flags")
+	return sdk.HasFlagName(s, "O_WRONLY") || sdk.HasFlagName(s, "O_RDWR")
+}
+
+// isInet reports whether sa is an IPv4 or IPv6 address.
+func isInet(sa *pb.SockAddr) bool {
+	return sa != nil && (sa.Family == "AF_INET" || sa.Family == "AF_INET6")
+}
+
+// isStdFd reports whether fd is standard input, output or error.
+func isStdFd(fd int64) bool { return fd >= 0 && fd <= 2 }
+
+// dedupKey identifies one action seen through two events (a syscall and the
+// event tracee-ebpf derives from it).
+type dedupKey struct {
+	tid   int32
+	class string
+	a, b  int64
+	s     string
+}
+
+// pairDedup remembers recent findings so that the second report of one action
+// from a different source is dropped. A repeat from the same source is a new
+// action and is reported.
+type pairDedup struct {
+	ring [64]struct {
+		key    dedupKey
+		source string
+		live   bool
+	}
+	next int
+}
+
+// duplicate reports whether key was just reported from another source (and
+// forgets it); otherwise it remembers (key, source) and returns false.
+func (d *pairDedup) duplicate(key dedupKey, source string) bool {
+	for i := range d.ring {
+		e := &d.ring[i]
+		if e.live && e.key == key && e.source != source {
+			e.live = false
+			return true
+		}
+	}
+	e := &d.ring[d.next]
+	e.key, e.source, e.live = key, source, true
+	d.next = (d.next + 1) % len(d.ring)
+	return false
+}
+
+// argDisplay is an argument as a finding shows it: its repr when it has one,
+// else its value (nil when missing).
+func argDisplay(ev *pb.Event, name string) any {
+	a := sdk.GetArg(ev, name)
+	if a == nil {
+		return nil
+	}
+	if a.Repr != "" {
+		return a.Repr
+	}
+	switch v := a.GetValue().(type) {
+	case *pb.Argument_Int:
+		return v.Int
+	case *pb.Argument_Uint:
+		return v.Uint
+	case *pb.Argument_Str:
+		return v.Str
+	}
+	return nil
+}

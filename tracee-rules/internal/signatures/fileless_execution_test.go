@@ -1,0 +1,44 @@
+package signatures
+
+import (
+	"testing"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+func TestFilelessExecution(t *testing.T) {
+	exec := func(cmdpath, path, fs string, memfd, deleted bool) *pb.Event {
+		return ev("sched_process_exec", sarg("cmdpath", cmdpath), sarg("pathname", path), uarg("dev", 1), uarg("inode", 2),
+			strs("argv", "x"), strs("env", "PATH=/bin"), barg("is_memfd", memfd), barg("is_deleted", deleted), sarg("fs_type", fs))
+	}
+	d := func(reason, path, cmdpath, fs string) map[string]any {
+		return map[string]any{"reason": reason, "pathname": path, "cmdpath": cmdpath, "fs_type": fs}
+	}
+	runCases(t, func() sdk.Signature { return NewFilelessExecution() }, []sigCase{
+		{name: "is_memfd", events: []*pb.Event{exec("/proc/self/fd/3", "/memfd:payload (deleted)", "tmpfs", true, true)},
+			want: []wantFinding{{0, d("memfd", "/memfd:payload (deleted)", "/proc/self/fd/3", "tmpfs")}}},
+		{name: "memfd pathname without flag (json)", events: []*pb.Event{ev("sched_process_exec", sarg("pathname", "memfd:x"), sarg("cmdpath", "/bin/x"))},
+			want: []wantFinding{{0, map[string]any{"reason": "memfd", "pathname": "memfd:x", "cmdpath": "/bin/x"}}}},
+		{name: "dev fd cmdpath", events: []*pb.Event{exec("/dev/fd/5", "/home/u/a.out", "ext4", false, false)},
+			want: []wantFinding{{0, d("executed through a file descriptor", "/home/u/a.out", "/dev/fd/5", "ext4")}}},
+		{name: "proc pid fd cmdpath", events: []*pb.Event{exec("/proc/77/fd/9", "/usr/bin/true", "ext4", false, false)},
+			want: []wantFinding{{0, d("executed through a file descriptor", "/usr/bin/true", "/proc/77/fd/9", "ext4")}}},
+		{name: "deleted file", events: []*pb.Event{exec("/home/u/x", "/home/u/x (deleted)", "ext4", false, true)},
+			want: []wantFinding{{0, d("deleted file", "/home/u/x (deleted)", "/home/u/x", "ext4")}}},
+		{name: "dev shm", events: []*pb.Event{exec("/dev/shm/x", "/dev/shm/x", "tmpfs", false, false)},
+			want: []wantFinding{{0, d("shared memory", "/dev/shm/x", "/dev/shm/x", "tmpfs")}}},
+		{name: "run shm", events: []*pb.Event{exec("./x", "/run/shm/x", "", false, false)},
+			want: []wantFinding{{0, map[string]any{"reason": "shared memory", "pathname": "/run/shm/x", "cmdpath": "./x"}}}},
+		{name: "tmpfs elsewhere", events: []*pb.Event{exec("/run/user/1000/x", "/run/user/1000/x", "tmpfs", false, false)},
+			want: []wantFinding{{0, d("memory file system tmpfs", "/run/user/1000/x", "/run/user/1000/x", "tmpfs")}}},
+		{name: "ramfs", events: []*pb.Event{exec("/mnt/r/x", "/mnt/r/x", "ramfs", false, false)},
+			want: []wantFinding{{0, d("memory file system ramfs", "/mnt/r/x", "/mnt/r/x", "ramfs")}}},
+		{name: "tmp on tmpfs is ordinary", events: []*pb.Event{exec("/tmp/build/conftest", "/tmp/build/conftest", "tmpfs", false, false)}},
+		{name: "var tmp on tmpfs is ordinary", events: []*pb.Event{exec("/var/tmp/x", "/var/tmp/x", "tmpfs", false, false)}},
+		{name: "regular binary", events: []*pb.Event{exec("/usr/bin/ls", "/usr/bin/ls", "ext4", false, false)}},
+		{name: "path that only looks like shm", events: []*pb.Event{exec("/srv/dev/shm/x", "/srv/dev/shm/x", "xfs", false, false)}},
+		{name: "fd-like but not a number", events: []*pb.Event{exec("/dev/fd/x", "/usr/bin/x", "ext4", false, false)}},
+		{name: "overlay in container", events: []*pb.Event{exec("/bin/sh", "/bin/sh", "overlay", false, false)}},
+	})
+}

@@ -1,0 +1,108 @@
+package signatures
+
+import (
+	"reflect"
+	"testing"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk/sdktest"
+)
+
+// sigCase is one table-test case: the events fed in order and the findings
+// expected, as (index of the triggering event, Data).
+type sigCase struct {
+	name   string
+	events []*pb.Event
+	want   []wantFinding
+}
+
+type wantFinding struct {
+	event int
+	data  map[string]any
+}
+
+func runCases(t *testing.T, newSig func() sdk.Signature, cases []sigCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sig := newSig()
+			meta, _ := sig.GetMetadata()
+			got := sdktest.Run(t, sig, tc.events...)
+			if len(got) != len(tc.want) {
+				for _, f := range got {
+					t.Logf("finding on %s: %v", f.Event.GetEventName(), f.Data)
+				}
+				t.Fatalf("got %d findings, want %d", len(got), len(tc.want))
+			}
+			for i, w := range tc.want {
+				if got[i].Event != tc.events[w.event] {
+					t.Errorf("finding %d: triggered by %s, want event %d (%s)", i, got[i].Event.GetEventName(), w.event, tc.events[w.event].GetEventName())
+				}
+				if !reflect.DeepEqual(got[i].Data, w.data) {
+					t.Errorf("finding %d data = %#v, want %#v", i, got[i].Data, w.data)
+				}
+				if got[i].SigMetadata.ID != meta.ID {
+					t.Errorf("finding %d metadata ID = %q, want %q", i, got[i].SigMetadata.ID, meta.ID)
+				}
+			}
+		})
+	}
+}
+
+// Shorthands.
+var (
+	ev       = sdktest.Event
+	in       = sdktest.InProcess
+	ret      = sdktest.Ret
+	iarg     = sdktest.Int
+	uarg     = sdktest.Uint
+	sarg     = sdktest.Str
+	flag     = sdktest.Flag
+	repr     = sdktest.Repr
+	strs     = sdktest.Strs
+	barg     = sdktest.Bool
+	inet     = sdktest.Inet
+	unixa    = sdktest.Unix
+	sdkBytes = sdktest.Bytes
+)
+
+func withSyscall(e *pb.Event, sc int32) *pb.Event {
+	e.Syscall = sc
+	return e
+}
+
+func TestAllMetadata(t *testing.T) {
+	seen := map[string]bool{}
+	for i, sig := range All() {
+		m, err := sig.GetMetadata()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "TRC-" + string(rune('1'+i)); m.ID != want {
+			t.Errorf("signature %d has ID %s, want %s (All is ordered by ID)", i, m.ID, want)
+		}
+		if seen[m.ID] {
+			t.Errorf("duplicate ID %s", m.ID)
+		}
+		seen[m.ID] = true
+		if m.Name == "" || m.Description == "" || m.Version == "" || m.MitreCategory == "" || m.MitreTechnique == "" {
+			t.Errorf("%s: incomplete metadata %+v", m.ID, m)
+		}
+		if m.Severity < sdk.SeverityInfo || m.Severity > sdk.SeverityCritical {
+			t.Errorf("%s: severity %d out of 0..4", m.ID, m.Severity)
+		}
+		if !reflect.DeepEqual(m.Tags, []string{"linux", "container"}) {
+			t.Errorf("%s: tags %v", m.ID, m.Tags)
+		}
+		sel, err := sig.GetSelectedEvents()
+		if err != nil || len(sel) == 0 {
+			t.Errorf("%s: selected events %v, %v", m.ID, sel, err)
+		}
+		for _, s := range sel {
+			if s.Source != "tracee" || s.Name == "" || s.Name == "*" {
+				t.Errorf("%s: bad selection %+v", m.ID, s)
+			}
+		}
+	}
+}

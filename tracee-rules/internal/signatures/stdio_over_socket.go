@@ -1,0 +1,205 @@
+package signatures
+
+import (
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+// Bounds of the fd table that StdioOverSocket keeps.
+const (
+	DefaultMaxSocketsPerProcess = 64
+	DefaultMaxProcesses         = 8192
+)
+
+// StdioOverSocket (TRC-1) reports a process whose standard input, output or
+// error is an internet socket (a reverse shell):
+//   - socket_dup of a socket onto fd 0, 1 or 2, with an AF_INET/AF_INET6 peer;
+//   - security_socket_connect or connect of fd 0, 1 or 2 to an inet address;
+//   - without socket_dup: dup, dup2 or dup3 onto fd 0, 1 or 2 of a descriptor
+//     that the same process connected to an inet address (remembered in a
+//     bounded table of (host pid, fd), cleaned on close and process exit).
+//
+// A connect seen both as connect and as security_socket_connect, or a dup
+// seen both as socket_dup and as dup2, is reported once.
+type StdioOverSocket struct {
+	base
+	dedup pairDedup
+
+	maxPerProcess int
+	maxProcesses  int
+	procs         map[int32]map[int32]peer // host pid -> fd -> peer
+	evictions     uint64
+}
+
+// NewStdioOverSocket returns TRC-1 with the default table bounds.
+func NewStdioOverSocket() *StdioOverSocket {
+	return &StdioOverSocket{
+		base: newBase(sdk.Metadata{
+			ID:             "TRC-1",
+			Name:           "Standard Input/Output Over Socket",
+			Description:    "A process was found to be redirecting its standard input, output or error to a network socket, which is typical of a reverse shell.",
+			Severity:       sdk.SeverityHigh,
+			MitreCategory:  "Execution",
+			MitreTechnique: "T1059.004 Command and Scripting Interpreter: Unix Shell",
+		}, "socket_dup", "security_socket_connect", "connect", "dup", "dup2", "dup3", "close", "sched_process_exit"),
+		maxPerProcess: DefaultMaxSocketsPerProcess,
+		maxProcesses:  DefaultMaxProcesses,
+	}
+}
+
+// SetLimits changes the fd table bounds (values < 1 keep the current ones).
+func (s *StdioOverSocket) SetLimits(perProcess, processes int) {
+	if perProcess > 0 {
+		s.maxPerProcess = perProcess
+	}
+	if processes > 0 {
+		s.maxProcesses = processes
+	}
+}
+
+// Init implements sdk.Signature.
+func (s *StdioOverSocket) Init(cb sdk.Callback) error {
+	s.dedup = pairDedup{}
+	s.procs = make(map[int32]map[int32]peer)
+	s.evictions = 0
+	return s.base.Init(cb)
+}
+
+// Tracked reports how many sockets the fd table holds and how many entries
+// were evicted to respect its bounds.
+func (s *StdioOverSocket) Tracked() (sockets int, evictions uint64) {
+	for _, fds := range s.procs {
+		sockets += len(fds)
+	}
+	return sockets, s.evictions
+}
+
+// OnEvent implements sdk.Signature.
+func (s *StdioOverSocket) OnEvent(ev *pb.Event) error {
+	pid := ev.GetHostProcessId()
+	switch name := ev.GetEventName(); name {
+	case "security_socket_connect", "connect":
+		addrArg := "remote_addr"
+		if name == "connect" {
+			addrArg = "addr"
+		}
+		fd, ok := sdk.ArgInt(ev, "sockfd")
+		sa, _ := sdk.ArgSockAddr(ev, addrArg)
+		if !ok || !isInet(sa) {
+			return nil
+		}
+		p := toPeer(sa)
+		s.remember(pid, int32(fd), p)
+		if isStdFd(fd) && !s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: "connect", a: fd, b: int64(p.port), s: p.ip}, name) {
+			s.fire(ev, p, fd, -1)
+		}
+	case "socket_dup":
+		oldfd, _ := sdk.ArgInt(ev, "oldfd")
+		newfd, ok := sdk.ArgInt(ev, "newfd")
+		sa, _ := sdk.ArgSockAddr(ev, "remote_addr")
+		if !ok || !isInet(sa) {
+			return nil
+		}
+		p := toPeer(sa)
+		s.remember(pid, int32(newfd), p)
+		if isStdFd(newfd) && !s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: "dup", a: oldfd, b: newfd}, "socket_dup") {
+			s.fire(ev, p, newfd, oldfd)
+		}
+	case "dup", "dup2", "dup3":
+		if ev.GetReturnValue() < 0 {
+			return nil
+		}
+		oldfd, ok := sdk.ArgInt(ev, "oldfd")
+		if !ok {
+			return nil
+		}
+		newfd := ev.GetReturnValue()
+		if name != "dup" {
+			if v, ok := sdk.ArgInt(ev, "newfd"); ok {
+				newfd = v
+			}
+		}
+		if oldfd == newfd {
+			return nil
+		}
+		sa, ok := s.lookup(pid, int32(oldfd))
+		if !ok {
+			s.forget(pid, int32(newfd)) // newfd now refers to something else
+			return nil
+		}
+		s.remember(pid, int32(newfd), sa)
+		if isStdFd(newfd) && !s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: "dup", a: oldfd, b: newfd}, "dup") {
+			s.fire(ev, sa, newfd, oldfd)
+		}
+	case "close":
+		if fd, ok := sdk.ArgInt(ev, "fd"); ok {
+			s.forget(pid, int32(fd))
+		}
+	case "sched_process_exit":
+		groupExit, ok := sdk.ArgBool(ev, "process_group_exit")
+		if !ok {
+			groupExit = ev.GetHostThreadId() == pid
+		}
+		if groupExit {
+			delete(s.procs, pid)
+		}
+	}
+	return nil
+}
+
+func (s *StdioOverSocket) fire(ev *pb.Event, sa peer, fd, oldfd int64) {
+	data := map[string]any{"ip": sa.ip, "port": sa.port, "fd": fd, "family": sa.family}
+	if oldfd >= 0 {
+		data["oldfd"] = oldfd
+	}
+	s.report(ev, data)
+}
+
+// peer is a socket's remote address, copied out of the event.
+type peer struct {
+	family, ip string
+	port       uint32
+}
+
+func (s *StdioOverSocket) lookup(pid, fd int32) (peer, bool) {
+	p, ok := s.procs[pid][fd]
+	return p, ok
+}
+
+func (s *StdioOverSocket) remember(pid, fd int32, sa peer) {
+	fds := s.procs[pid]
+	if fds == nil {
+		if len(s.procs) >= s.maxProcesses {
+			for p := range s.procs { // evict an arbitrary process
+				s.evictions += uint64(len(s.procs[p]))
+				delete(s.procs, p)
+				break
+			}
+		}
+		fds = make(map[int32]peer, 4)
+		s.procs[pid] = fds
+	}
+	if _, ok := fds[fd]; !ok && len(fds) >= s.maxPerProcess {
+		for f := range fds { // evict an arbitrary socket of this process
+			delete(fds, f)
+			s.evictions++
+			break
+		}
+	}
+	fds[fd] = sa
+}
+
+func (s *StdioOverSocket) forget(pid, fd int32) {
+	fds := s.procs[pid]
+	if fds == nil {
+		return
+	}
+	delete(fds, fd)
+	if len(fds) == 0 {
+		delete(s.procs, pid)
+	}
+}
+
+func toPeer(sa *pb.SockAddr) peer {
+	return peer{family: sa.GetFamily(), ip: sa.GetIp(), port: sa.GetPort()}
+}

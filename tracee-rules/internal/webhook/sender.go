@@ -1,0 +1,507 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+// Defaults for Config's zero values.
+const (
+	DefaultInstallPath    = "/tmp/tracee"
+	DefaultContentType    = "application/json"
+	DefaultQueueSize      = 1024
+	DefaultMaxAttempts    = 5
+	DefaultInitialBackoff = 200 * time.Millisecond
+	DefaultMaxBackoff     = 30 * time.Second
+	DefaultRequestTimeout = 10 * time.Second
+	DefaultSegmentSize    = 8 << 20
+)
+
+// Config configures a Sender. Only URL is required.
+type Config struct {
+	URL          string
+	Format       Format // "" means "template" when TemplatePath is set, else "json"
+	TemplatePath string // for FormatTemplate
+	ContentType  string // Content-Type header; DefaultContentType when empty
+	// InstallPath holds the spool (<InstallPath>/spool/webhook) and the
+	// rejected payloads (<InstallPath>/spool/webhook-rejected).
+	InstallPath string
+	Hostname    string // reported in falcosidekick payloads; os.Hostname() when empty
+
+	QueueSize      int           // in-memory payloads before spooling to disk
+	MaxAttempts    int           // attempts per payload before spooling (or rejecting, for 4xx)
+	InitialBackoff time.Duration // first retry delay; doubles up to MaxBackoff
+	MaxBackoff     time.Duration
+	RequestTimeout time.Duration // per HTTP request
+	SegmentSize    int64         // spool segment size before rotation
+
+	Client *http.Client // DefaultClient-like client when nil
+	Logger *slog.Logger // slog.Default() when nil
+	// MarshalJSON, when set, renders findings for FormatJSON instead of
+	// MarshalFinding (to share the stdout JSON form).
+	MarshalJSON func(sdk.Finding) ([]byte, error)
+
+	now func() time.Time // for tests; time.Now when nil
+}
+
+// Stats counts what a Sender did with its payloads.
+type Stats struct {
+	Sent         uint64 // payloads the receiver accepted (2xx), replayed ones included
+	Retried      uint64 // failed attempts that were retried
+	Spooled      uint64 // payloads written to the disk spool
+	Replayed     uint64 // payloads delivered from the disk spool
+	Rejected     uint64 // payloads refused with a 4xx and set aside in the rejected file
+	Dropped      uint64 // payloads lost: the spool could not be written or read back
+	RenderErrors uint64 // findings that could not be rendered (Send returned an error)
+	Queued       int    // payloads in the in-memory queue now
+	Spooling     bool   // whether payloads go to (and are replayed from) the disk spool now
+}
+
+// ErrClosed is returned by Send after Close.
+var ErrClosed = errors.New("webhook sender is closed")
+
+// Sender delivers findings to a webhook. Its methods are safe for
+// concurrent use.
+type Sender struct {
+	cfg      Config
+	render   renderer
+	client   *http.Client
+	log      *slog.Logger
+	sp       *spool
+	rejected string // path of the rejected payloads file
+
+	mu        sync.Mutex
+	cond      *sync.Cond         // queue, mode or closing changed
+	queue     []record           // queue[0] is the one being delivered
+	cancelIn  context.CancelFunc // cancels the in-flight delivery
+	gen       uint64             // bumped whenever the queue is moved to the spool
+	offline   bool               // the spool holds undelivered records: new ones go there too
+	closing   bool
+	closeErr  error
+	stopCtx   context.Context    // done when Close starts: replay stops
+	stop      context.CancelFunc //
+	runCtx    context.Context    // done when Close's deadline passes: delivery stops
+	abort     context.CancelFunc //
+	done      chan struct{}      // closed when the delivery goroutine exits
+	wakeSpool chan struct{}      // a record was appended while replaying
+
+	sent, retried, spooled, replayed, rejectedN, dropped, renderErrs atomic.Uint64
+}
+
+// New validates cfg, opens the spool (scheduling the replay of what an
+// earlier run left there) and starts delivery.
+func New(cfg Config) (*Sender, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	render, err := newRenderer(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	sp, leftover, err := openSpool(filepath.Join(cfg.InstallPath, "spool", "webhook"), cfg.SegmentSize)
+	if err != nil {
+		return nil, fmt.Errorf("webhook spool: %w", err)
+	}
+	s := &Sender{
+		cfg:       cfg,
+		render:    render,
+		client:    cfg.Client,
+		log:       cfg.Logger.With("component", "webhook"),
+		sp:        sp,
+		rejected:  filepath.Join(cfg.InstallPath, "spool", "webhook-rejected", "rejected.jsonl"),
+		offline:   leftover,
+		done:      make(chan struct{}),
+		wakeSpool: make(chan struct{}, 1),
+	}
+	s.cond = sync.NewCond(&s.mu)
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
+	s.runCtx, s.abort = context.WithCancel(context.Background())
+	if leftover {
+		s.log.Info("replaying findings spooled by an earlier run", "dir", sp.dir)
+	}
+	go s.run()
+	return s, nil
+}
+
+func (c *Config) setDefaults() error {
+	if c.URL == "" {
+		return errors.New("webhook URL is empty")
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return fmt.Errorf("parse webhook URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("webhook URL %q: scheme must be http or https", c.URL)
+	}
+	if c.Format == "" {
+		c.Format = FormatJSON
+		if c.TemplatePath != "" {
+			c.Format = FormatTemplate
+		}
+	}
+	if c.TemplatePath != "" && c.Format != FormatTemplate {
+		return fmt.Errorf("webhook template %s given with format %q (use format %q)", c.TemplatePath, c.Format, FormatTemplate)
+	}
+	if c.ContentType == "" {
+		c.ContentType = DefaultContentType
+	}
+	if c.InstallPath == "" {
+		c.InstallPath = DefaultInstallPath
+	}
+	if c.Hostname == "" {
+		c.Hostname, _ = os.Hostname()
+	}
+	setDefault(&c.QueueSize, DefaultQueueSize)
+	setDefault(&c.MaxAttempts, DefaultMaxAttempts)
+	setDefault(&c.InitialBackoff, DefaultInitialBackoff)
+	setDefault(&c.MaxBackoff, DefaultMaxBackoff)
+	setDefault(&c.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&c.SegmentSize, DefaultSegmentSize)
+	if c.MaxBackoff < c.InitialBackoff {
+		c.MaxBackoff = c.InitialBackoff
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return nil
+}
+
+func setDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Send renders a finding and queues it for delivery. It does not wait for
+// the receiver: when the queue is full the queue is moved to the disk spool.
+// It returns an error when the finding cannot be rendered, when the spool
+// cannot be written (the payload is lost), or after Close.
+func (s *Sender) Send(f sdk.Finding) error {
+	body, err := s.render(f)
+	if err != nil {
+		s.renderErrs.Add(1)
+		return fmt.Errorf("render finding for webhook: %w", err)
+	}
+	return s.enqueue(record{ct: s.cfg.ContentType, body: body})
+}
+
+func (s *Sender) enqueue(r record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return ErrClosed
+	}
+	if !s.offline && len(s.queue) >= s.cfg.QueueSize {
+		s.log.Warn("webhook queue full, spooling findings to disk", "queued", len(s.queue), "dir", s.sp.dir)
+		s.toSpoolLocked()
+	}
+	if s.offline {
+		err := s.spoolLocked(r)
+		select {
+		case s.wakeSpool <- struct{}{}:
+		default:
+		}
+		return err
+	}
+	s.queue = append(s.queue, r)
+	s.cond.Broadcast()
+	return nil
+}
+
+// toSpoolLocked moves the whole queue, in-flight head first, to the spool
+// and switches to spool mode.
+func (s *Sender) toSpoolLocked() {
+	for _, r := range s.queue {
+		_ = s.spoolLocked(r)
+	}
+	s.queue = s.queue[:0]
+	s.gen++
+	if s.cancelIn != nil {
+		s.cancelIn()
+	}
+	if !s.offline {
+		s.offline = true
+		s.cond.Broadcast()
+	}
+}
+
+func (s *Sender) spoolLocked(r record) error {
+	if err := s.sp.append(r); err != nil {
+		s.dropped.Add(1)
+		s.log.Error("FINDING LOST: cannot write webhook spool", "dir", s.sp.dir, "error", err)
+		return fmt.Errorf("spool finding: %w", err)
+	}
+	s.spooled.Add(1)
+	return nil
+}
+
+// Close stops accepting findings and delivers the queue until ctx is done;
+// what is left then is spooled. A spool not yet replayed stays on disk for
+// the next run. Close returns an error when the spool could not be written.
+func (s *Sender) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		<-s.done
+		return s.closeErr
+	}
+	s.closing = true
+	s.stop()
+	s.cond.Broadcast()
+	s.mu.Unlock()
+
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		s.abort()
+		<-s.done
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before := s.dropped.Load()
+	if len(s.queue) > 0 {
+		s.toSpoolLocked()
+	}
+	var errs []error
+	if n := s.dropped.Load(); n > before {
+		errs = append(errs, fmt.Errorf("%d findings lost: webhook spool not writable", n-before))
+	}
+	if err := s.sp.close(); err != nil {
+		errs = append(errs, err)
+	}
+	s.closeErr = errors.Join(errs...)
+	return s.closeErr
+}
+
+// Stats returns the Sender's counters.
+func (s *Sender) Stats() Stats {
+	s.mu.Lock()
+	queued, spooling := len(s.queue), s.offline
+	s.mu.Unlock()
+	return Stats{
+		Sent:         s.sent.Load(),
+		Retried:      s.retried.Load(),
+		Spooled:      s.spooled.Load(),
+		Replayed:     s.replayed.Load(),
+		Rejected:     s.rejectedN.Load(),
+		Dropped:      s.dropped.Load(),
+		RenderErrors: s.renderErrs.Load(),
+		Queued:       queued,
+		Spooling:     spooling,
+	}
+}
+
+// run is the delivery goroutine.
+func (s *Sender) run() {
+	defer close(s.done)
+	for {
+		s.mu.Lock()
+		for !s.offline && len(s.queue) == 0 && !s.closing {
+			s.cond.Wait()
+		}
+		switch {
+		case s.offline && s.closing:
+			s.mu.Unlock()
+			return
+		case s.offline:
+			s.mu.Unlock()
+			s.replayStep()
+		case len(s.queue) == 0: // closing with nothing queued
+			s.mu.Unlock()
+			return
+		default:
+			s.deliverHead()
+		}
+	}
+}
+
+// deliverHead delivers the head of the queue. Called with s.mu held; returns
+// with it released.
+func (s *Sender) deliverHead() {
+	r, gen := s.queue[0], s.gen
+	ctx, cancel := context.WithCancel(s.runCtx)
+	s.cancelIn = cancel
+	s.mu.Unlock()
+
+	res := s.deliver(ctx, r, s.cfg.MaxAttempts)
+	cancel()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancelIn = nil
+	if s.gen != gen { // the queue, r included, went to the spool meanwhile
+		return
+	}
+	switch res {
+	case delivered:
+		s.queue = s.queue[1:]
+	case refused:
+		s.queue = s.queue[1:]
+		s.reject(r)
+	default:
+		s.log.Warn("webhook receiver unavailable, spooling findings to disk", "url", s.cfg.URL, "dir", s.sp.dir)
+		s.toSpoolLocked()
+	}
+}
+
+// replayStep delivers the oldest spooled record, or leaves spool mode when
+// the spool is drained.
+func (s *Sender) replayStep() {
+	r, size, ok, err := s.sp.next()
+	if err != nil {
+		if errors.Is(err, errCorrupt) {
+			s.dropped.Add(1)
+			s.log.Error("FINDING LOST: skipping unreadable webhook spool record", "error", err)
+			return
+		}
+		s.log.Error("cannot read webhook spool, retrying", "error", err)
+		s.sleep(s.stopCtx, s.cfg.MaxBackoff)
+		return
+	}
+	if !ok {
+		s.mu.Lock()
+		drained, err := s.sp.drainIfCaughtUp()
+		if drained {
+			s.offline = false
+			s.log.Info("webhook spool replayed, delivering directly again")
+		}
+		s.mu.Unlock()
+		if err != nil {
+			s.log.Error("cannot clean webhook spool", "error", err)
+		}
+		if !drained {
+			select { // a record is being appended: wait for it
+			case <-s.wakeSpool:
+			case <-s.stopCtx.Done():
+			case <-time.After(s.cfg.InitialBackoff):
+			}
+		}
+		return
+	}
+	switch s.deliver(s.stopCtx, r, 0) {
+	case delivered:
+		s.replayed.Add(1)
+		s.sp.ack(size)
+	case refused:
+		s.reject(r)
+		s.sp.ack(size)
+	default: // stopping: the record stays in the spool
+	}
+}
+
+type outcome int
+
+const (
+	delivered outcome = iota
+	refused           // permanent 4xx after the retry budget
+	failed            // transport errors or 5xx after the retry budget
+	canceled
+)
+
+// deliver posts r until it is accepted, refused for good, the budget of
+// transient failures is spent (maxTransient > 0) or ctx is done.
+func (s *Sender) deliver(ctx context.Context, r record, maxTransient int) outcome {
+	backoff := s.cfg.InitialBackoff
+	for attempt := 1; ; attempt++ {
+		status, err := s.post(ctx, r)
+		if err == nil && status/100 == 2 {
+			s.sent.Add(1)
+			return delivered
+		}
+		if ctx.Err() != nil {
+			return canceled
+		}
+		permanent := err == nil && permanentStatus(status)
+		s.log.Debug("webhook delivery failed", "attempt", attempt, "status", status, "error", err)
+		if permanent && attempt >= s.cfg.MaxAttempts {
+			return refused
+		}
+		if !permanent && maxTransient > 0 && attempt >= maxTransient {
+			return failed
+		}
+		s.retried.Add(1)
+		if !s.sleep(ctx, backoff) {
+			return canceled
+		}
+		backoff = min(2*backoff, s.cfg.MaxBackoff)
+	}
+}
+
+// permanentStatus reports whether a non-2xx status will not change by
+// retrying: client errors except timeouts and rate limiting.
+func permanentStatus(code int) bool {
+	return code/100 == 4 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
+}
+
+// sleep waits d or until ctx is done, and reports whether d passed.
+func (s *Sender) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (s *Sender) post(ctx context.Context, r record) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(r.body))
+	if err != nil {
+		return 0, fmt.Errorf("build webhook request: %w", err)
+	}
+	req.Header.Set("Content-Type", r.ct)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// reject sets aside a payload the receiver refuses, so that it is kept but
+// does not block the ones behind it.
+func (s *Sender) reject(r record) {
+	s.rejectedN.Add(1)
+	line, err := encodeLine(r)
+	if err == nil {
+		err = appendFile(s.rejected, line)
+	}
+	if err != nil {
+		s.dropped.Add(1)
+		s.log.Error("FINDING LOST: webhook receiver refused it and it cannot be saved", "file", s.rejected, "error", err)
+		return
+	}
+	s.log.Error("webhook receiver refused a finding; saved it", "file", s.rejected, "body", truncate(r.body, 256))
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
+}
