@@ -4,7 +4,8 @@
  * cross to the parent mount at mount points, stop at the root of the tree.
  * Names are written backwards from the end of a per-CPU buffer. Bounded by
  * MAX_PATH_COMPONENTS (bpf_loop) and PATH_HALF bytes; longer paths are cut at
- * the front and the walk reports it.
+ * the front and the walk reports it. Pseudo files (memfd:NAME) keep their
+ * bare name, as the kernel prints them.
  */
 #ifndef TRACEE_PATH_H
 #define TRACEE_PATH_H
@@ -32,7 +33,10 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 
 	struct mount *mnt = w->mnt; /* a local: BPF_CORE_READ must not relocate walk_ctx */
 
-	if (d == w->mnt_root || d == parent) {
+	/* a pseudo dentry (memfd, anon inode) is its own parent below no mount root: keep its bare name */
+	bool pseudo = d == parent && d != w->mnt_root;
+
+	if (!pseudo && (d == w->mnt_root || d == parent)) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 		if (d == w->mnt_root && mp != mnt) {
 			w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -56,6 +60,10 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 	}
 	u32 pos = w->pos - len;
 	bpf_probe_read_kernel(&pb->buf[pos & (PATH_HALF - 1)], len, name);
+	if (pseudo) {
+		w->pos = pos;
+		return 1;
+	}
 	pos--;
 	pb->buf[pos & (PATH_HALF - 1)] = '/';
 	w->pos = pos;

@@ -349,7 +349,21 @@ func decodeSockaddr(raw []byte) (*pb.SockAddr, error) {
 		return nil, err
 	}
 	if fam == "" {
-		return nil, fmt.Errorf("sockaddr: missing sa_family")
+		// Also accept the proto's field names: {family, ip, port, path, flowinfo, scope_id}.
+		if fam, err = str("family"); err != nil || fam == "" {
+			return nil, errors.Join(err, fmt.Errorf("sockaddr: missing sa_family"))
+		}
+		sa := &pb.SockAddr{Family: fam}
+		var ferrs [5]error
+		sa.Ip, ferrs[0] = str("ip")
+		sa.Port, ferrs[1] = num("port")
+		sa.Path, ferrs[2] = str("path")
+		sa.Flowinfo, ferrs[3] = num("flowinfo")
+		sa.ScopeId, ferrs[4] = num("scope_id")
+		if sa.Port > math.MaxUint16 {
+			ferrs[1] = fmt.Errorf("sockaddr port %d out of range", sa.Port)
+		}
+		return sa, errors.Join(ferrs[:]...)
 	}
 	sa := &pb.SockAddr{Family: fam}
 	var errs []error

@@ -72,9 +72,8 @@ func (f StringFilter) Match(s string) bool {
 //   - NewPID: only processes started after tracing began.
 //   - Follow: a process that passes the filters makes its descendants pass
 //     too (forked after the match).
-//   - Tree: host pids whose process and all descendants pass (OR-ed with
-//     the PID filter: a process passes the pid scope when it is in a tree or
-//     matches PID; with Tree set and PID inactive, only trees pass).
+//   - Tree: when non-empty, only these host pids and their descendants
+//     pass (AND-ed with the other filters, like every expression).
 type Kernel struct {
 	UID, PID, MntNS, PidNS NumFilter
 	UTS, Comm              StringFilter

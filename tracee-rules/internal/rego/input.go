@@ -10,13 +10,14 @@ import (
 )
 
 // Input builds the Rego input for an event directly as an OPA value, equal to
-// the event's Tracee JSON (pkg/sdk/traceejson.FromProto, marshalled and
-// parsed) but with no JSON round trip:
+// the event's Tracee JSON (proto/traceejson.Marshal, then parsed) but with no
+// JSON round trip:
 //
 //	timestamp, processorId, processId, cgroupId, threadId, parentProcessId,
 //	hostProcessId, hostThreadId, hostParentProcessId, userId, groupId,
 //	mountNamespace, pidNamespace, processName, hostName, containerId,
-//	eventId, eventName, syscall, argsNum, returnValue, args, ancestry
+//	eventId (a string, as Tracee prints it), eventName, syscall, argsNum,
+//	returnValue, args, ancestry
 //
 // args is [{"name", "type", "value"}]; value is the argument's symbolic
 // rendering (repr) when it has one, else its value: a number, a string, an
@@ -26,16 +27,7 @@ import (
 // (AF_INET6) or {"sa_family", "sun_path"} (AF_UNIX), all strings. An argument
 // with no value has value null. ancestry, present only when the event has
 // one, is [{"hostProcessId", "processId", "processName"}], parent first.
-func Input(ev *pb.Event) ast.Value {
-	items := make([][2]*ast.Term, 0, len(eventFields)+1)
-	for _, f := range eventFields {
-		items = append(items, [2]*ast.Term{f.key, f.value(ev)})
-	}
-	if len(ev.GetAncestry()) > 0 {
-		items = append(items, [2]*ast.Term{keyAncestry, ancestryTerm(ev)})
-	}
-	return ast.NewObject(items...)
-}
+func Input(ev *pb.Event) ast.Value { return fullInput.build(ev) }
 
 type eventField struct {
 	key   *ast.Term
@@ -67,7 +59,7 @@ var eventFields = []eventField{
 	field("hostName", func(e *pb.Event) *ast.Term { return ast.StringTerm(e.GetHostName()) }),
 	field("cgroupId", func(e *pb.Event) *ast.Term { return uintTerm(e.GetCgroupId()) }),
 	field("containerId", func(e *pb.Event) *ast.Term { return ast.StringTerm(e.GetContainerId()) }),
-	field("eventId", func(e *pb.Event) *ast.Term { return intTerm(int64(e.GetEventId())) }),
+	field("eventId", func(e *pb.Event) *ast.Term { return ast.StringTerm(strconv.Itoa(int(e.GetEventId()))) }),
 	field("eventName", func(e *pb.Event) *ast.Term { return ast.StringTerm(e.GetEventName()) }),
 	field("syscall", func(e *pb.Event) *ast.Term { return intTerm(int64(e.GetSyscall())) }),
 	field("argsNum", func(e *pb.Event) *ast.Term { return ast.IntNumberTerm(len(e.GetArgs())) }),
@@ -154,13 +146,6 @@ func sockaddrTerm(s *pb.SockAddr) *ast.Term {
 	case "AF_UNIX":
 		return ast.ObjectTerm(kv("sa_family", s.GetFamily()), kv("sun_path", s.GetPath()))
 	default:
-		items := [][2]*ast.Term{kv("sa_family", s.GetFamily())}
-		if s.GetIp() != "" {
-			items = append(items, kv("ip", s.GetIp()), kv("port", u(s.GetPort())))
-		}
-		if s.GetPath() != "" {
-			items = append(items, kv("path", s.GetPath()))
-		}
-		return ast.ObjectTerm(items...)
+		return ast.ObjectTerm(kv("sa_family", s.GetFamily()))
 	}
 }

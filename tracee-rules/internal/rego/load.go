@@ -142,7 +142,7 @@ func load(filename, src string) (*Signature, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSignature(filename, meta, selected, match), nil
+	return newSignature(filename, meta, selected, match, builderFor(compiler, pkg.Append(ast.StringTerm(ruleMatch)))), nil
 }
 
 // parseModule parses src as Rego v1 and, when that fails, as Rego v0 (the
@@ -320,3 +320,7 @@ func stringList(v any) ([]string, error) {
 	}
 	return out, nil
 }
+
+// HelpersSource returns the Rego source of the helper library (package
+// tracee.helpers) that every signature is compiled with.
+func HelpersSource() string { return helpersSource }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/open-policy-agent/opa/v1/metrics"
 	opa "github.com/open-policy-agent/opa/v1/rego"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -20,12 +21,13 @@ type Signature struct {
 	selected []sdk.SelectedEvent
 	names    map[string]bool // selected event names; nil when "*" is selected
 	match    opa.PreparedEvalQuery
+	input    inputBuilder
 	cb       sdk.Callback
 }
 
 var _ sdk.Signature = (*Signature)(nil)
 
-func newSignature(file string, meta sdk.Metadata, selected []sdk.SelectedEvent, match opa.PreparedEvalQuery) *Signature {
+func newSignature(file string, meta sdk.Metadata, selected []sdk.SelectedEvent, match opa.PreparedEvalQuery, input inputBuilder) *Signature {
 	names := make(map[string]bool, len(selected))
 	for _, s := range selected {
 		if s.Name == "*" {
@@ -34,7 +36,7 @@ func newSignature(file string, meta sdk.Metadata, selected []sdk.SelectedEvent, 
 		}
 		names[s.Name] = true
 	}
-	return &Signature{file: file, meta: meta, selected: selected, names: names, match: match}
+	return &Signature{file: file, meta: meta, selected: selected, names: names, match: match, input: input}
 }
 
 // File is the name of the .rego file the signature was loaded from.
@@ -91,7 +93,7 @@ func (s *Signature) OnEvent(ev *pb.Event) (err error) {
 }
 
 func (s *Signature) eval(ev *pb.Event) (map[string]any, bool, error) {
-	rs, err := s.match.Eval(context.Background(), opa.EvalParsedInput(Input(ev)))
+	rs, err := s.match.Eval(context.Background(), opa.EvalParsedInput(s.input.build(ev)), opa.EvalMetrics(metrics.NoOp()))
 	if err != nil {
 		return nil, false, err
 	}

@@ -256,9 +256,9 @@ func TestMarshalFinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		SigMetadata sdk.Metadata
-		Context     map[string]any
-		Data        map[string]any
+		SigMetadata sdk.Metadata   `json:"signatureMetadata"`
+		Context     map[string]any `json:"event"`
+		Data        map[string]any `json:"data"`
 	}
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatalf("%v: %s", err, b)

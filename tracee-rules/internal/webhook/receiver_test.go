@@ -80,6 +80,7 @@ type receiver struct {
 	status   int                          // answer instead of accepting, when not 0
 	validate func([]byte) (string, error) // returns the payload's id
 	hold     chan struct{}                // when set, requests wait for it to close
+	limit    int                          // when not 0, accept this many, then answer 503
 	ids      []string
 	bodies   [][]byte
 	ctypes   []string
@@ -147,7 +148,10 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.mu.Lock()
-	hold, status := r.hold, r.status
+	hold, status, validate := r.hold, r.status, r.validate
+	if r.limit > 0 && len(r.ids) >= r.limit {
+		status = http.StatusServiceUnavailable
+	}
 	r.mu.Unlock()
 	if hold != nil {
 		<-hold
@@ -159,7 +163,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "unavailable", status)
 		return
 	}
-	id, err := r.validate(body)
+	id, err := validate(body)
 	if err != nil {
 		r.mu.Lock()
 		r.refused++

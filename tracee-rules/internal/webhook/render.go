@@ -30,29 +30,22 @@ var Formats = []Format{FormatJSON, FormatFalcosidekick, FormatTemplate}
 // renderer renders a finding into a request body.
 type renderer func(sdk.Finding) ([]byte, error)
 
-// FindingJSON is the default JSON form of a finding (format "json"): the
-// signature's metadata, the triggering event in Tracee's JSON event format,
-// and the signature's data made JSON-safe.
-type FindingJSON struct {
-	SigMetadata sdk.Metadata      `json:"SigMetadata"`
-	Event       *traceejson.Event `json:"Context,omitempty"`
-	Data        map[string]any    `json:"Data"`
-}
-
-// MarshalFinding renders a finding as FindingJSON.
+// MarshalFinding renders a finding in the JSON form tracee-rules prints
+// (traceejson.Finding: signatureMetadata, event in Tracee's JSON event
+// format, data), with data and properties made JSON-safe first (NaN, byte
+// buffers, channels... cannot make the payload fail).
 func MarshalFinding(f sdk.Finding) ([]byte, error) {
-	out := FindingJSON{SigMetadata: f.SigMetadata, Data: map[string]any{}}
-	if f.Event != nil {
-		ev := traceejson.FromProto(f.Event)
-		out.Event = &ev
-	}
-	for k, v := range f.Data {
-		out.Data[k] = normalize(v, 0)
+	safe := f
+	if f.Data != nil {
+		safe.Data = make(map[string]any, len(f.Data))
+		for k, v := range f.Data {
+			safe.Data[k] = normalize(v, 0)
+		}
 	}
 	if md, ok := normalize(f.SigMetadata.Properties, 0).(map[string]any); ok {
-		out.SigMetadata.Properties = md
+		safe.SigMetadata.Properties = md
 	}
-	b, err := json.Marshal(out)
+	b, err := json.Marshal(traceejson.FromFinding(safe))
 	if err != nil {
 		return nil, fmt.Errorf("marshal finding: %w", err)
 	}

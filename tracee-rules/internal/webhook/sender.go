@@ -83,20 +83,22 @@ type Sender struct {
 	sp       *spool
 	rejected string // path of the rejected payloads file
 
-	mu        sync.Mutex
-	cond      *sync.Cond         // queue, mode or closing changed
-	queue     []record           // queue[0] is the one being delivered
-	cancelIn  context.CancelFunc // cancels the in-flight delivery
-	gen       uint64             // bumped whenever the queue is moved to the spool
-	offline   bool               // the spool holds undelivered records: new ones go there too
-	closing   bool
-	closeErr  error
-	stopCtx   context.Context    // done when Close starts: replay stops
-	stop      context.CancelFunc //
-	runCtx    context.Context    // done when Close's deadline passes: delivery stops
-	abort     context.CancelFunc //
-	done      chan struct{}      // closed when the delivery goroutine exits
-	wakeSpool chan struct{}      // a record was appended while replaying
+	mu          sync.Mutex
+	cond        *sync.Cond // queue, mode or closing changed
+	queue       []record   // queue[0] is the one being delivered
+	busy        bool       // queue[0] is being delivered
+	headSpooled bool       // the last move to the spool wrote queue[0] first
+	skipFirst   bool       // the first spooled record was delivered already (delivery goroutine only)
+	gen         uint64     // bumped whenever the queue is moved to the spool
+	offline     bool       // the spool holds undelivered records: new ones go there too
+	closing     bool
+	closeErr    error
+	stopCtx     context.Context    // done when Close starts: replay stops
+	stop        context.CancelFunc //
+	runCtx      context.Context    // done when Close's deadline passes: delivery stops
+	abort       context.CancelFunc //
+	done        chan struct{}      // closed when the delivery goroutine exits
+	wakeSpool   chan struct{}      // a record was appended while replaying
 
 	sent, retried, spooled, replayed, rejectedN, dropped, renderErrs atomic.Uint64
 }
@@ -228,17 +230,18 @@ func (s *Sender) enqueue(r record) error {
 	return nil
 }
 
-// toSpoolLocked moves the whole queue, in-flight head first, to the spool
-// and switches to spool mode.
+// toSpoolLocked moves the whole queue, in order, to the spool and switches
+// to spool mode. A delivery in flight (of queue[0]) goes on; deliverHead
+// sorts out its spooled copy.
 func (s *Sender) toSpoolLocked() {
-	for _, r := range s.queue {
-		_ = s.spoolLocked(r)
+	for i, r := range s.queue {
+		err := s.spoolLocked(r)
+		if i == 0 {
+			s.headSpooled = s.busy && err == nil
+		}
 	}
 	s.queue = s.queue[:0]
 	s.gen++
-	if s.cancelIn != nil {
-		s.cancelIn()
-	}
 	if !s.offline {
 		s.offline = true
 		s.cond.Broadcast()
@@ -282,6 +285,19 @@ func (s *Sender) Close(ctx context.Context) error {
 	before := s.dropped.Load()
 	if len(s.queue) > 0 {
 		s.toSpoolLocked()
+	} else if s.offline {
+		// The replay may have delivered the last record just before
+		// stopping: leave no replayed spool behind.
+		_, _, ok, err := s.sp.next()
+		if errors.Is(err, errCorrupt) {
+			s.dropped.Add(1)
+			s.log.Error("FINDING LOST: skipping unreadable webhook spool record", "error", err)
+		}
+		if !ok && err == nil {
+			if drained, _ := s.sp.drainIfCaughtUp(); drained {
+				s.offline = false
+			}
+		}
 	}
 	var errs []error
 	if n := s.dropped.Load(); n > before {
@@ -321,12 +337,14 @@ func (s *Sender) run() {
 			s.cond.Wait()
 		}
 		switch {
-		case s.offline && s.closing:
-			s.mu.Unlock()
-			return
 		case s.offline:
+			closing := s.closing
 			s.mu.Unlock()
-			s.replayStep()
+			// While closing, replay goes on as long as the receiver takes
+			// records; the rest stays in the spool for the next run.
+			if !s.replayStep() && closing {
+				return
+			}
 		case len(s.queue) == 0: // closing with nothing queued
 			s.mu.Unlock()
 			return
@@ -340,17 +358,23 @@ func (s *Sender) run() {
 // with it released.
 func (s *Sender) deliverHead() {
 	r, gen := s.queue[0], s.gen
-	ctx, cancel := context.WithCancel(s.runCtx)
-	s.cancelIn = cancel
+	s.busy = true
 	s.mu.Unlock()
 
-	res := s.deliver(ctx, r, s.cfg.MaxAttempts)
-	cancel()
+	res := s.deliver(s.runCtx, r, s.cfg.MaxAttempts, nil)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cancelIn = nil
-	if s.gen != gen { // the queue, r included, went to the spool meanwhile
+	s.busy = false
+	if s.gen != gen {
+		// A full queue went to the spool meanwhile, r first. When r got
+		// through after all, skip its spooled copy.
+		if s.headSpooled && (res == delivered || res == refused) {
+			if res == refused {
+				s.reject(r)
+			}
+			s.skipFirst = true
+		}
 		return
 	}
 	switch res {
@@ -366,18 +390,18 @@ func (s *Sender) deliverHead() {
 }
 
 // replayStep delivers the oldest spooled record, or leaves spool mode when
-// the spool is drained.
-func (s *Sender) replayStep() {
+// the spool is drained. It reports whether it made progress.
+func (s *Sender) replayStep() bool {
 	r, size, ok, err := s.sp.next()
 	if err != nil {
 		if errors.Is(err, errCorrupt) {
 			s.dropped.Add(1)
 			s.log.Error("FINDING LOST: skipping unreadable webhook spool record", "error", err)
-			return
+			return true
 		}
 		s.log.Error("cannot read webhook spool, retrying", "error", err)
-		s.sleep(s.stopCtx, s.cfg.MaxBackoff)
-		return
+		s.sleep(s.stopCtx.Done(), s.cfg.MaxBackoff)
+		return false
 	}
 	if !ok {
 		s.mu.Lock()
@@ -390,16 +414,22 @@ func (s *Sender) replayStep() {
 		if err != nil {
 			s.log.Error("cannot clean webhook spool", "error", err)
 		}
-		if !drained {
-			select { // a record is being appended: wait for it
-			case <-s.wakeSpool:
-			case <-s.stopCtx.Done():
-			case <-time.After(s.cfg.InitialBackoff):
-			}
+		if drained {
+			return true
 		}
-		return
+		select { // a record is being appended: wait for it
+		case <-s.wakeSpool:
+		case <-s.stopCtx.Done():
+		case <-time.After(s.cfg.InitialBackoff):
+		}
+		return false
 	}
-	switch s.deliver(s.stopCtx, r, 0) {
+	if s.skipFirst { // delivered while it was being spooled
+		s.skipFirst = false
+		s.sp.ack(size)
+		return true
+	}
+	switch s.deliver(s.runCtx, r, 0, s.stopCtx.Done()) {
 	case delivered:
 		s.replayed.Add(1)
 		s.sp.ack(size)
@@ -407,7 +437,9 @@ func (s *Sender) replayStep() {
 		s.reject(r)
 		s.sp.ack(size)
 	default: // stopping: the record stays in the spool
+		return false
 	}
+	return true
 }
 
 type outcome int
@@ -420,8 +452,9 @@ const (
 )
 
 // deliver posts r until it is accepted, refused for good, the budget of
-// transient failures is spent (maxTransient > 0) or ctx is done.
-func (s *Sender) deliver(ctx context.Context, r record, maxTransient int) outcome {
+// transient failures is spent (maxTransient > 0), ctx is done, or, after a
+// failed attempt, stop is closed.
+func (s *Sender) deliver(ctx context.Context, r record, maxTransient int, stop <-chan struct{}) outcome {
 	backoff := s.cfg.InitialBackoff
 	for attempt := 1; ; attempt++ {
 		status, err := s.post(ctx, r)
@@ -440,11 +473,31 @@ func (s *Sender) deliver(ctx context.Context, r record, maxTransient int) outcom
 		if !permanent && maxTransient > 0 && attempt >= maxTransient {
 			return failed
 		}
+		select {
+		case <-stop:
+			return canceled
+		default:
+		}
 		s.retried.Add(1)
-		if !s.sleep(ctx, backoff) {
+		if !s.sleep(stop, backoff) {
 			return canceled
 		}
 		backoff = min(2*backoff, s.cfg.MaxBackoff)
+	}
+}
+
+// sleep waits d, or until stop is closed or the delivery is aborted, and
+// reports whether d passed.
+func (s *Sender) sleep(stop <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-stop:
+		return false
+	case <-s.runCtx.Done():
+		return false
 	}
 }
 
@@ -452,18 +505,6 @@ func (s *Sender) deliver(ctx context.Context, r record, maxTransient int) outcom
 // retrying: client errors except timeouts and rate limiting.
 func permanentStatus(code int) bool {
 	return code/100 == 4 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
-}
-
-// sleep waits d or until ctx is done, and reports whether d passed.
-func (s *Sender) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func (s *Sender) post(ctx context.Context, r record) (int, error) {

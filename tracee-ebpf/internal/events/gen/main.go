@@ -1,5 +1,3 @@
-// Command gen writes the events table (table_gen.go) and bpf/lib/events_gen.h
-// from the event schema. Run it with go generate in internal/events.
 package main
 
 import (
@@ -13,8 +11,10 @@ import (
 )
 
 func main() {
-	goOut := flag.String("go", "table_gen.go", "Go table output")
-	cOut := flag.String("c", "../../../bpf/lib/events_gen.h", "C header output")
+	// Defaults are relative to the tracee-ebpf module root (go run
+	// ./internal/events/gen); go generate passes paths relative to the package.
+	goOut := flag.String("go", "internal/events/table_gen.go", "Go table output")
+	cOut := flag.String("c", "../bpf/lib/events_gen.h", "C header output")
 	flag.Parse()
 	if err := run(*goOut, *cOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)

@@ -1,0 +1,62 @@
+# tracee: tracee-ebpf | tracee-rules
+#
+#   make deps             install build/test dependencies (Debian packages, Go tools)
+#   make build            dist/tracee-ebpf, dist/tracee-rules (no clang needed: objects are committed)
+#   make run              the full pipeline with every signature (root)
+#   make test             every test, privileged eBPF tests included (root)
+#   make bench            syscall-heavy workload: untraced vs empty probe vs pipeline vs all syscalls
+#   make generate         regenerate bpf2go objects, .pb.go and the event table
+#   make check-generated  regenerate and fail on any difference
+
+SHELL := /bin/bash
+GO ?= go
+DIST := dist
+EBPF := $(DIST)/tracee-ebpf
+RULES := $(DIST)/tracee-rules
+GOFLAGS_BUILD := -trimpath
+APT_PKGS := clang llvm libbpf-dev bpftool protobuf-compiler linux-libc-dev gcc make
+PROTOC_GEN_GO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' google.golang.org/protobuf 2>/dev/null)
+
+.PHONY: all deps build run test test-unit test-e2e bench generate check-generated clean fmt vet
+
+all: build
+
+deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+	@command -v protoc-gen-go >/dev/null || $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	$(GO) mod download -C proto && $(GO) mod download -C tracee-ebpf && $(GO) mod download -C tracee-rules && $(GO) mod download -C tests
+
+build:
+	@mkdir -p $(DIST)
+	$(GO) build $(GOFLAGS_BUILD) -o $(EBPF) ./tracee-ebpf
+	$(GO) build $(GOFLAGS_BUILD) -o $(RULES) ./tracee-rules
+
+# The main job: trace what every signature needs and detect. Ctrl-C stops both cleanly.
+run: build
+	$(EBPF) --output format:protobuf --trace event=$$($(RULES) --list-events) | $(RULES) --input-tracee file:stdin --input-tracee format:protobuf
+
+test: deps build
+	$(GO) vet ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/...
+	$(GO) test -count=1 $(TESTFLAGS) ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/...
+
+bench: build
+	scripts/bench.sh
+
+generate:
+	$(GO) generate ./tracee-ebpf/...
+	PATH="$$PATH:$$($(GO) env GOPATH)/bin" protoc --go_out=proto/traceepb --go_opt=paths=source_relative -I proto proto/tracee.proto
+
+check-generated: deps generate
+	@if ! git diff --exit-code --stat -- proto tracee-ebpf bpf; then \
+		echo "generated files differ from the committed ones: run 'make generate' and commit" >&2; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- proto tracee-ebpf bpf)" ]; then \
+		git status --porcelain -- proto tracee-ebpf bpf; echo "untracked generated files" >&2; exit 1; fi
+
+fmt:
+	gofmt -l -w proto tracee-ebpf tracee-rules tests
+
+clean:
+	rm -rf $(DIST)

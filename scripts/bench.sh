@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `make bench`: engine and decoder benchmarks, then the side-by-side tracing cost run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p dist
+gcc -O2 -o dist/syscall_loop scripts/bench/syscall_loop.c
+go build -o dist/tracee-bench ./tracee-ebpf/cmd/tracee-bench
+echo "== Go benchmarks (decoder, framing, rules engine)"
+go test -run '^$' -bench . -benchmem ./proto/stream/ ./tracee-ebpf/internal/decode/ ./tracee-rules/internal/engine/ ./tracee-rules/internal/rego/ 2>&1 | grep -E '^(Benchmark|ok|FAIL|goos|cpu)' || true
+echo
+echo "== Tracing cost (root)"
+dist/tracee-bench -workload dist/syscall_loop -n "${BENCH_N:-1000000}" -rounds "${BENCH_ROUNDS:-5}"

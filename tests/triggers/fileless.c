@@ -1,0 +1,73 @@
+// TRC-5: executes a program that has no file on disk.
+//   fileless execveat   memfd + execveat(fd, "", AT_EMPTY_PATH)
+//   fileless proc       memfd + execve("/proc/self/fd/N")
+//   fileless shm        copy to /dev/shm and execve it
+// The payload is a copy of /bin/true (or argv[2]).
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int copy_into(int dst, const char *src)
+{
+	int in = open(src, O_RDONLY);
+	if (in < 0)
+		return -1;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(dst, buf, n) != n)
+			return -1;
+	close(in);
+	return n < 0 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "execveat";
+	const char *payload = argc > 2 ? argv[2] : "/bin/true";
+	char *args[] = {"fileless-payload", NULL};
+	char *env[] = {"PATH=/usr/bin:/bin", NULL};
+	printf("pid=%d mode=%s\n", getpid(), mode);
+	fflush(stdout);
+
+	if (strcmp(mode, "shm") == 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/dev/shm/fileless-%d", getpid());
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		if (fd < 0 || copy_into(fd, payload) < 0)
+			return perror("shm"), 1;
+		close(fd);
+		pid_t c = fork();
+		if (c == 0) {
+			execve(path, args, env);
+			_exit(127);
+		}
+		int st;
+		waitpid(c, &st, 0);
+		unlink(path);
+		return 0;
+	}
+
+	int fd = memfd_create("payload", MFD_CLOEXEC);
+	if (fd < 0 || copy_into(fd, payload) < 0)
+		return perror("memfd"), 1;
+	if (strcmp(mode, "proc") == 0) {
+		char path[64];
+		/* without CLOEXEC semantics mattering: exec by path reopens the memfd */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		int nfd = dup(fd); /* dup is not close-on-exec */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", nfd);
+		execve(path, args, env);
+	} else {
+		syscall(SYS_execveat, fd, "", args, env, AT_EMPTY_PATH);
+	}
+	perror("exec");
+	return 1;
+}

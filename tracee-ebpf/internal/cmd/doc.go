@@ -1,0 +1,3 @@
+// Package cmd is tracee-ebpf's command line: flags, start-up checks, and
+// the wiring of probes, tracer and outputs.
+package cmd

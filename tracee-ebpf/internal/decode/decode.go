@@ -1,0 +1,247 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
+)
+
+// HeaderSize is the size of struct event_ctx.
+const HeaderSize = 120
+
+// Record flags (REC_* in bpf/lib/event.h).
+const (
+	FlagReadFailed = 1 << 0
+	FlagTruncated  = 1 << 1
+)
+
+// Errors wrapped by Decode.
+var (
+	ErrShortRecord  = errors.New("record shorter than its header")
+	ErrUnknownEvent = errors.New("unknown event id")
+	ErrBadArgument  = errors.New("malformed argument")
+)
+
+// Header is the decoded fixed part of a record.
+type Header struct {
+	Ts, CgroupID, StartTime              uint64
+	Retval                               int64
+	HostPid, HostTid, HostPpid           uint32
+	Pid, Tid, Ppid, UID, GID             uint32
+	MntNS, PidNS                         uint32
+	EventID, Syscall                     int32
+	CPU                                  uint32
+	ArgNum, Flags                        uint16
+	Comm, UTS                            [16]byte
+}
+
+// ParseHeader reads the fixed header of a record.
+func ParseHeader(raw []byte) (Header, error) {
+	var h Header
+	if len(raw) < HeaderSize {
+		return h, fmt.Errorf("%w: %d bytes", ErrShortRecord, len(raw))
+	}
+	le := binary.LittleEndian
+	h.Ts = le.Uint64(raw[0:])
+	h.CgroupID = le.Uint64(raw[8:])
+	h.StartTime = le.Uint64(raw[16:])
+	h.Retval = int64(le.Uint64(raw[24:]))
+	u32s := []*uint32{&h.HostPid, &h.HostTid, &h.HostPpid, &h.Pid, &h.Tid, &h.Ppid, &h.UID, &h.GID, &h.MntNS, &h.PidNS}
+	for i, p := range u32s {
+		*p = le.Uint32(raw[32+4*i:])
+	}
+	h.EventID = int32(le.Uint32(raw[72:]))
+	h.Syscall = int32(le.Uint32(raw[76:]))
+	h.CPU = le.Uint32(raw[80:])
+	h.ArgNum = le.Uint16(raw[84:])
+	h.Flags = le.Uint16(raw[86:])
+	copy(h.Comm[:], raw[88:104])
+	copy(h.UTS[:], raw[104:120])
+	return h, nil
+}
+
+// Decoder decodes records into events.
+type Decoder struct {
+	// BootTime is the wall-clock time of boot in unix nanoseconds; record
+	// timestamps are boot-relative.
+	BootTime int64
+	// Lookup finds an event's definition; events.ByID by default.
+	Lookup func(events.ID) (*events.Definition, bool)
+}
+
+// Decode decodes one record. On a malformed argument it returns the event
+// with the arguments decoded so far and an error.
+func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
+	h, err := ParseHeader(raw)
+	if err != nil {
+		return nil, err
+	}
+	lookup := d.Lookup
+	if lookup == nil {
+		lookup = events.ByID
+	}
+	def, ok := lookup(events.ID(h.EventID))
+	if !ok {
+		return nil, fmt.Errorf("%w %d", ErrUnknownEvent, h.EventID)
+	}
+	ev := &pb.Event{
+		Timestamp:           d.BootTime + int64(h.Ts),
+		ProcessorId:         h.CPU,
+		ProcessId:           int32(h.Pid),
+		ThreadId:            int32(h.Tid),
+		ParentProcessId:     int32(h.Ppid),
+		HostProcessId:       int32(h.HostPid),
+		HostThreadId:        int32(h.HostTid),
+		HostParentProcessId: int32(h.HostPpid),
+		UserId:              h.UID,
+		GroupId:             h.GID,
+		MountNamespace:      h.MntNS,
+		PidNamespace:        h.PidNS,
+		ProcessName:         cString(h.Comm[:]),
+		HostName:            cString(h.UTS[:]),
+		CgroupId:            h.CgroupID,
+		EventId:             h.EventID,
+		EventName:           def.Name,
+		ReturnValue:         h.Retval,
+		Syscall:             h.Syscall,
+	}
+	ev.Args, err = decodeArgs(def, raw[HeaderSize:], int(h.ArgNum))
+	render.Apply(def, ev)
+	return ev, err
+}
+
+func decodeArgs(def *events.Definition, b []byte, n int) ([]*pb.Argument, error) {
+	args := make([]*pb.Argument, 0, n)
+	le := binary.LittleEndian
+	for i := 0; i < n; i++ {
+		if len(b) < 1 {
+			return args, fmt.Errorf("%w: record ends before argument %d of %d", ErrBadArgument, i, n)
+		}
+		idx := int(b[0])
+		b = b[1:]
+		if idx >= len(def.Params) {
+			return args, fmt.Errorf("%w: %s has %d parameters, record names index %d", ErrBadArgument, def.Name, len(def.Params), idx)
+		}
+		p := &def.Params[idx]
+		a := &pb.Argument{Name: p.Name, Type: p.Type}
+		size := fixedSize(p.Kind)
+		if size == 0 { // length-prefixed
+			if len(b) < 4 {
+				return args, fmt.Errorf("%w: %s.%s: length cut off", ErrBadArgument, def.Name, p.Name)
+			}
+			l := int(le.Uint32(b))
+			b = b[4:]
+			if l > len(b) {
+				return args, fmt.Errorf("%w: %s.%s: %d bytes announced, %d left", ErrBadArgument, def.Name, p.Name, l, len(b))
+			}
+			setVariable(a, p.Kind, b[:l])
+			b = b[l:]
+		} else {
+			if len(b) < size {
+				return args, fmt.Errorf("%w: %s.%s: needs %d bytes, %d left", ErrBadArgument, def.Name, p.Name, size, len(b))
+			}
+			setFixed(a, p.Kind, b[:size])
+			b = b[size:]
+		}
+		args = append(args, a)
+	}
+	return args, nil
+}
+
+func fixedSize(k events.ArgKind) int {
+	switch k {
+	case events.ArgInt, events.ArgUint:
+		return 4
+	case events.ArgLong, events.ArgUlong, events.ArgPointer:
+		return 8
+	case events.ArgU16:
+		return 2
+	case events.ArgBool:
+		return 1
+	default:
+		return 0
+	}
+}
+
+func setFixed(a *pb.Argument, k events.ArgKind, b []byte) {
+	le := binary.LittleEndian
+	switch k {
+	case events.ArgInt:
+		a.Value = &pb.Argument_Int{Int: int64(int32(le.Uint32(b)))}
+	case events.ArgUint:
+		a.Value = &pb.Argument_Uint{Uint: uint64(le.Uint32(b))}
+	case events.ArgLong:
+		a.Value = &pb.Argument_Int{Int: int64(le.Uint64(b))}
+	case events.ArgUlong, events.ArgPointer:
+		a.Value = &pb.Argument_Uint{Uint: le.Uint64(b)}
+	case events.ArgU16:
+		a.Value = &pb.Argument_Uint{Uint: uint64(le.Uint16(b))}
+	case events.ArgBool:
+		a.Value = &pb.Argument_Bool{Bool: b[0] != 0}
+	}
+}
+
+func setVariable(a *pb.Argument, k events.ArgKind, b []byte) {
+	switch k {
+	case events.ArgStr:
+		a.Value = &pb.Argument_Str{Str: validString(b)}
+	case events.ArgStrArr:
+		a.Value = &pb.Argument_StrArray{StrArray: &pb.StringArray{Values: splitNul(b)}}
+	case events.ArgSockaddr:
+		if sa, err := render.SockAddr(b); err == nil {
+			a.Value = &pb.Argument_Sockaddr{Sockaddr: sa}
+		} else {
+			a.Value = &pb.Argument_Bytes{Bytes: bytes.Clone(b)}
+		}
+	default:
+		a.Value = &pb.Argument_Bytes{Bytes: bytes.Clone(b)}
+	}
+}
+
+// cString returns the bytes up to the first NUL as valid UTF-8.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return validString(b)
+}
+
+// validString converts kernel bytes to a string protobuf accepts (UTF-8),
+// replacing invalid sequences rather than failing the whole event.
+func validString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// splitNul splits NUL-separated strings (argv/envp blobs).
+func splitNul(b []byte) []string {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 {
+		return []string{}
+	}
+	n := bytes.Count(b, []byte{0}) + 1
+	out := make([]string, 0, min(n, math.MaxInt16))
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			out = append(out, validString(b))
+			break
+		}
+		out = append(out, validString(b[:i]))
+		b = b[i+1:]
+	}
+	return out
+}

@@ -1,0 +1,34 @@
+package enrich
+
+import (
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+)
+
+// Enricher updates the process tree from each event and fills in the
+// event's ancestry and container id. It is not safe for concurrent use by
+// itself, but its parts are.
+type Enricher struct {
+	Tree        *proctree.Tree       // nil: no ancestry
+	Containers  *container.Resolver  // nil: no container ids
+	MaxAncestry int                  // ancestors per event; 0 means 5
+}
+
+// Enrich updates the tree from ev and fills ev.Ancestry (when empty) and
+// ev.ContainerId (when empty).
+func (e *Enricher) Enrich(ev *pb.Event) {
+	if e.Tree != nil {
+		e.Tree.Update(ev)
+		if len(ev.Ancestry) == 0 {
+			n := e.MaxAncestry
+			if n <= 0 {
+				n = 5
+			}
+			ev.Ancestry = e.Tree.Ancestry(ev.GetHostProcessId(), n)
+		}
+	}
+	if e.Containers != nil && ev.GetContainerId() == "" && ev.GetCgroupId() != 0 {
+		ev.ContainerId = e.Containers.Lookup(ev.GetCgroupId(), ev.GetHostProcessId())
+	}
+}

@@ -1,0 +1,288 @@
+package tracer
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
+)
+
+type collector struct {
+	mu   sync.Mutex
+	evs  []*pb.Event
+	lost []*pb.Lost
+}
+
+func (c *collector) Print(ev *pb.Event) error {
+	c.mu.Lock()
+	c.evs = append(c.evs, ev)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *collector) Lost(l *pb.Lost) error {
+	c.mu.Lock()
+	c.lost = append(c.lost, l)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *collector) find(match func(*pb.Event) bool) *pb.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.evs {
+		if match(e) {
+			return e
+		}
+	}
+	return nil
+}
+
+func (c *collector) waitFor(t *testing.T, what string, match func(*pb.Event) bool) *pb.Event {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if e := c.find(match); e != nil {
+			return e
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.mu.Lock()
+	var seen []string
+	for _, e := range c.evs {
+		seen = append(seen, fmt.Sprintf("%s(pid %d)", e.EventName, e.HostProcessId))
+	}
+	c.mu.Unlock()
+	if len(seen) > 40 {
+		seen = seen[len(seen)-40:]
+	}
+	t.Fatalf("no %s; last events: %s", what, strings.Join(seen, " "))
+	return nil
+}
+
+func arg(ev *pb.Event, name string) *pb.Argument {
+	for _, a := range ev.Args {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// startTracing loads the real probes for the named events, scoped to this
+// test process and its descendants, and runs the tracer until cleanup.
+func startTracing(t *testing.T, names ...string) *collector {
+	t.Helper()
+	testutil.RequirePrivileged(t)
+	feat := probes.ProbeFeatures()
+	wanted := map[events.ID]bool{}
+	var ids []events.ID
+	for _, n := range names {
+		d, ok := events.ByName(n)
+		if !ok {
+			t.Fatalf("unknown event %s", n)
+		}
+		wanted[d.ID] = true
+		ids = append(ids, d.ID)
+		for _, dep := range d.Deps {
+			dd, _ := events.ByName(dep)
+			ids = append(ids, dd.ID)
+		}
+	}
+	sel, err := Select(ids, feat, SelectionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := probes.Load(probes.Options{
+		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit | probes.EmitFork | probes.EmitExit,
+		Scope:       probes.Scope{Flags: probes.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		WakeupBytes: 1,
+	}, feat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, _ := decode.BootTime()
+	c := &collector{}
+	tr, err := New(Config{Probes: p, Decoder: &decode.Decoder{BootTime: boot}, Wanted: wanted,
+		Deriver: derive.New(), Printer: c, Poll: 20 * time.Millisecond})
+	if err != nil {
+		p.Close()
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Summary, 1)
+	go func() {
+		s, err := tr.Run(ctx)
+		if err != nil {
+			t.Errorf("tracer: %v", err)
+		}
+		done <- s
+	}()
+	t.Cleanup(func() {
+		cancel()
+		s := <-done
+		if s.DecodeErrors > 0 {
+			t.Errorf("%d decode errors, first: %v", s.DecodeErrors, s.FirstDecodeErr)
+		}
+		if s.Lost() > 0 {
+			t.Errorf("%d events lost in the kernel", s.Lost())
+		}
+	})
+	return c
+}
+
+func TestKernelFileOpenResolvesRelativeAndSymlinkPaths(t *testing.T) {
+	c := startTracing(t, "security_file_open", "openat")
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "target.txt")
+	if err := os.WriteFile(target, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target.txt", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("cat", "link")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cat: %v %s", err, out)
+	}
+	ev := c.waitFor(t, "security_file_open of the symlink target", func(e *pb.Event) bool {
+		return e.EventName == "security_file_open" && int(e.HostProcessId) == cmd.Process.Pid &&
+			arg(e, "pathname").GetStr() == target
+	})
+	if got := arg(ev, "syscall_pathname").GetStr(); got != "link" {
+		t.Errorf("syscall_pathname = %q, want the relative name as passed", got)
+	}
+	if r := arg(ev, "flags").GetRepr(); !strings.Contains(r, "O_RDONLY") {
+		t.Errorf("flags repr = %q, want O_RDONLY", r)
+	}
+	var st syscallStat
+	if err := statFile(target, &st); err == nil {
+		if arg(ev, "inode").GetUint() != st.ino {
+			t.Errorf("inode = %d, want %d", arg(ev, "inode").GetUint(), st.ino)
+		}
+	}
+	c.waitFor(t, "openat syscall event with the relative path", func(e *pb.Event) bool {
+		return e.EventName == "openat" && int(e.HostProcessId) == cmd.Process.Pid &&
+			arg(e, "pathname").GetStr() == "link" && e.ReturnValue >= 0
+	})
+}
+
+func TestKernelConnectIPv4AndIPv6(t *testing.T) {
+	c := startTracing(t, "connect", "security_socket_connect")
+	for _, network := range []struct{ net, addr, ip, family string }{
+		{"tcp4", "127.0.0.1:0", "127.0.0.1", "AF_INET"},
+		{"tcp6", "[::1]:0", "::1", "AF_INET6"},
+	} {
+		ln, err := net.Listen(network.net, network.addr)
+		if err != nil {
+			t.Fatalf("listen %s: %v", network.addr, err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		conn, err := net.Dial(network.net, ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		ln.Close()
+		for _, name := range []string{"connect", "security_socket_connect"} {
+			argName := "addr"
+			if name == "security_socket_connect" {
+				argName = "remote_addr"
+			}
+			c.waitFor(t, fmt.Sprintf("%s to %s port %d", name, network.ip, port), func(e *pb.Event) bool {
+				sa := arg(e, argName).GetSockaddr()
+				return e.EventName == name && sa != nil && sa.Family == network.family && sa.Ip == network.ip && int(sa.Port) == port
+			})
+		}
+	}
+}
+
+func TestKernelMemfdExecIsFlagged(t *testing.T) {
+	c := startTracing(t, "sched_process_exec")
+	bin := testutil.BuildTrigger(t, "fileless")
+	for _, mode := range []string{"execveat", "proc"} {
+		cmd := exec.Command(bin, mode)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("fileless %s: %v %s", mode, err, out)
+		}
+		ev := c.waitFor(t, "exec of the memfd ("+mode+")", func(e *pb.Event) bool {
+			return e.EventName == "sched_process_exec" && int(e.HostProcessId) == cmd.Process.Pid &&
+				arg(e, "is_memfd").GetBool()
+		})
+		if p := arg(ev, "pathname").GetStr(); !strings.HasPrefix(p, "memfd:payload") {
+			t.Errorf("%s: pathname %q, want memfd:payload", mode, p)
+		}
+		if argv := arg(ev, "argv").GetStrArray().GetValues(); len(argv) == 0 || argv[0] != "fileless-payload" {
+			t.Errorf("%s: argv %v", mode, argv)
+		}
+	}
+}
+
+func TestKernelWXMappings(t *testing.T) {
+	c := startTracing(t, "mmap", "mprotect", "mem_prot_alert")
+	bin := testutil.BuildTrigger(t, "wx_mem")
+	cmd := exec.Command(bin, "wx-to-x")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("wx_mem: %v %s", err, out)
+	}
+	c.waitFor(t, "mmap with PROT_WRITE|PROT_EXEC", func(e *pb.Event) bool {
+		r := arg(e, "prot").GetRepr()
+		return e.EventName == "mmap" && int(e.HostProcessId) == cmd.Process.Pid &&
+			strings.Contains(r, "PROT_WRITE") && strings.Contains(r, "PROT_EXEC")
+	})
+	for _, alert := range []string{"W+E", "W+E to E"} {
+		c.waitFor(t, "mem_prot_alert "+alert, func(e *pb.Event) bool {
+			return e.EventName == "mem_prot_alert" && int(e.HostProcessId) == cmd.Process.Pid &&
+				strings.Contains(arg(e, "alert").GetRepr(), alert)
+		})
+	}
+}
+
+func TestKernelForkExecExitPids(t *testing.T) {
+	c := startTracing(t, "sched_process_fork", "sched_process_exec", "sched_process_exit")
+	cmd := exec.Command("/bin/sh", "-c", "exit 3")
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Fatalf("sh: %v", err)
+	}
+	pid := int32(cmd.Process.Pid)
+	fork := c.waitFor(t, "fork of the child", func(e *pb.Event) bool {
+		return e.EventName == "sched_process_fork" && arg(e, "child_pid").GetInt() == int64(pid)
+	})
+	if int(fork.HostProcessId) != os.Getpid() {
+		t.Errorf("fork reported by pid %d, want the parent %d", fork.HostProcessId, os.Getpid())
+	}
+	exe := c.waitFor(t, "exec of /bin/sh", func(e *pb.Event) bool {
+		return e.EventName == "sched_process_exec" && e.HostProcessId == pid
+	})
+	want, _ := filepath.EvalSymlinks("/bin/sh")
+	if got := arg(exe, "pathname").GetStr(); got != want {
+		t.Errorf("exec pathname %q, want %q", got, want)
+	}
+	if got := arg(exe, "cmdpath").GetStr(); got != "/bin/sh" {
+		t.Errorf("exec cmdpath %q", got)
+	}
+	exit := c.waitFor(t, "exit of the child", func(e *pb.Event) bool {
+		return e.EventName == "sched_process_exit" && e.HostProcessId == pid && arg(e, "process_group_exit").GetBool()
+	})
+	if code := arg(exit, "exit_code").GetInt(); code != 3<<8 {
+		t.Errorf("exit_code %d, want %d (wait status of exit(3))", code, 3<<8)
+	}
+}

@@ -1,0 +1,117 @@
+package tracer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+)
+
+// numBits names the kernel bits of one numeric filter.
+type numBits struct{ eq, ne, lt, gt uint32 }
+
+// KernelScope translates the parsed scope filters into the kernel's maps and
+// flags. Filters the kernel has no room for (< and > on namespaces) are an
+// error naming the filter.
+func KernelScope(k *filter.Kernel, hostMntNS uint32, start uint64) (probes.Scope, error) {
+	s := probes.Scope{HostMntNS: hostMntNS, StartTime: start}
+	type numSpec struct {
+		name string
+		f    filter.NumFilter
+		bits numBits
+		m    *map[uint32]uint8
+		lt   *uint64
+		gt   *uint64
+	}
+	specs := []numSpec{
+		{"uid", k.UID, numBits{probes.FUIDEq, probes.FUIDNe, probes.FUIDLt, probes.FUIDGt}, &s.UID, &s.UIDLt, &s.UIDGt},
+		{"pid", k.PID, numBits{probes.FPIDEq, probes.FPIDNe, probes.FPIDLt, probes.FPIDGt}, &s.PID, &s.PIDLt, &s.PIDGt},
+		{"mntns", k.MntNS, numBits{probes.FMntNSEq, probes.FMntNSNe, 0, 0}, &s.MntNS, nil, nil},
+		{"pidns", k.PidNS, numBits{probes.FPidNSEq, probes.FPidNSNe, 0, 0}, &s.PidNS, nil, nil},
+	}
+	for _, sp := range specs {
+		if err := applyNum(&s, sp.name, sp.f, sp.bits, sp.m, sp.lt, sp.gt); err != nil {
+			return s, err
+		}
+	}
+	applyStr := func(f filter.StringFilter, eq, ne uint32, m *map[string]uint8) {
+		if len(f.Equal)+len(f.NotEqual) == 0 {
+			return
+		}
+		*m = map[string]uint8{}
+		for _, v := range f.Equal {
+			(*m)[truncate15(v)] = probes.FilterEq
+			s.Flags |= eq
+		}
+		for _, v := range f.NotEqual {
+			(*m)[truncate15(v)] = probes.FilterNe
+			s.Flags |= ne
+		}
+	}
+	applyStr(k.Comm, probes.FCommEq, probes.FCommNe, &s.Comm)
+	applyStr(k.UTS, probes.FUTSEq, probes.FUTSNe, &s.UTS)
+	if k.Container != nil {
+		if *k.Container {
+			s.Flags |= probes.FContainer
+		} else {
+			s.Flags |= probes.FNotContainer
+		}
+	}
+	if k.NewPID {
+		s.Flags |= probes.FNewPID
+	}
+	if k.ContainerNew {
+		s.Flags |= probes.FContainer | probes.FNewPID
+	}
+	if k.Follow {
+		s.Flags |= probes.FFollow
+	}
+	if len(k.Tree) > 0 {
+		s.Flags |= probes.FTree
+		s.Tree = append(s.Tree, k.Tree...)
+	}
+	return s, nil
+}
+
+func truncate15(v string) string {
+	if len(v) > 15 {
+		return v[:15] // the kernel keeps 15 bytes of comm and compares those
+	}
+	return v
+}
+
+func applyNum(s *probes.Scope, name string, f filter.NumFilter, b numBits, m *map[uint32]uint8, lt, gt *uint64) error {
+	if len(f.Equal)+len(f.NotEqual) > 0 {
+		*m = map[uint32]uint8{}
+	}
+	for _, v := range f.Equal {
+		if v > math.MaxUint32 {
+			return fmt.Errorf("%s=%d: out of range", name, v)
+		}
+		(*m)[uint32(v)] = probes.FilterEq
+		s.Flags |= b.eq
+	}
+	for _, v := range f.NotEqual {
+		if v > math.MaxUint32 {
+			return fmt.Errorf("%s!=%d: out of range", name, v)
+		}
+		(*m)[uint32(v)] = probes.FilterNe
+		s.Flags |= b.ne
+	}
+	if f.Less != nil {
+		if lt == nil {
+			return fmt.Errorf("%s<: not supported", name)
+		}
+		*lt = *f.Less
+		s.Flags |= b.lt
+	}
+	if f.Greater != nil {
+		if gt == nil {
+			return fmt.Errorf("%s>: not supported", name)
+		}
+		*gt = *f.Greater
+		s.Flags |= b.gt
+	}
+	return nil
+}

@@ -1,0 +1,243 @@
+package tracer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+)
+
+// Printer receives the events that were asked for.
+type Printer interface {
+	Print(ev *pb.Event) error
+	Lost(l *pb.Lost) error
+}
+
+// Flusher is implemented by printers that buffer.
+type Flusher interface{ Flush() error }
+
+// Stage processes an event in place; it may not drop it.
+type Stage interface{ Process(ev *pb.Event) }
+
+// Deriver produces user-space derived events from an event.
+type Deriver interface {
+	Derive(ev *pb.Event) []*pb.Event
+}
+
+// Matcher applies user-space filters (arguments, return values).
+type Matcher interface{ Match(ev *pb.Event) bool }
+
+// Config wires a Tracer.
+type Config struct {
+	Probes    *probes.Probes
+	Decoder   *decode.Decoder
+	Wanted    map[events.ID]bool // events to print; others are internal
+	// Observers see every decoded event (process-tree upkeep); Enrichers
+	// run only on events about to be printed (ancestry, container id).
+	Observers []Stage
+	Enrichers []Stage
+	Deriver   Deriver
+	Matcher   Matcher
+	Printer   Printer
+	Poll      time.Duration // reader deadline: the most a quiet stream waits
+	StatEvery time.Duration
+	Log       io.Writer // diagnostics (stderr)
+	// OnMetrics, if set, is called for each printed event (metrics).
+	OnEvent func(ev *pb.Event)
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Events          map[string]uint64 // printed, by name
+	Received        uint64            // records read from the kernel
+	DecodeErrors    uint64
+	PrintErrors     uint64
+	Kernel          probes.Stats
+	FirstDecodeErr  error
+}
+
+// Lost is the total of events lost in the kernel.
+func (s *Summary) Lost() uint64 { return s.Kernel.Lost + s.Kernel.RecursionMisses }
+
+// Write prints the summary for people.
+func (s *Summary) Write(w io.Writer) {
+	var total uint64
+	names := make([]string, 0, len(s.Events))
+	for n, c := range s.Events {
+		names = append(names, n)
+		total += c
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d}\n",
+		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-28s %d\n", n, s.Events[n])
+	}
+}
+
+// Tracer is one run of the event loop.
+type Tracer struct {
+	cfg      Config
+	rd       *ringbuf.Reader
+	sum      Summary
+	lastStat probes.Stats
+}
+
+// New opens the ring buffer reader.
+func New(cfg Config) (*Tracer, error) {
+	rd, err := ringbuf.NewReader(cfg.Probes.Events)
+	if err != nil {
+		return nil, fmt.Errorf("open ring buffer: %w", err)
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = 100 * time.Millisecond
+	}
+	if cfg.StatEvery == 0 {
+		cfg.StatEvery = time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	return &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}, nil
+}
+
+// Run reads until ctx is done, then detaches the probes, drains what the
+// kernel already wrote and returns the summary. The caller closes the
+// printer.
+func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
+	defer t.rd.Close()
+	var rec ringbuf.Record
+	nextStat := time.Now().Add(t.cfg.StatEvery)
+	for ctx.Err() == nil {
+		t.rd.SetDeadline(time.Now().Add(t.cfg.Poll))
+		err := t.rd.ReadInto(&rec)
+		switch {
+		case err == nil:
+			t.handle(rec.RawSample)
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+		case errors.Is(err, ringbuf.ErrClosed):
+			return &t.sum, nil
+		default:
+			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
+		}
+		t.flush()
+		if now := time.Now(); now.After(nextStat) {
+			t.reportLost(false)
+			nextStat = now.Add(t.cfg.StatEvery)
+		}
+	}
+	// Stop producing, then drain what is already in the buffer.
+	detachErr := t.cfg.Probes.Close()
+	for t.rd.AvailableBytes() > 0 {
+		t.rd.SetDeadline(time.Now())
+		if err := t.rd.ReadInto(&rec); err != nil {
+			break
+		}
+		t.handle(rec.RawSample)
+	}
+	t.reportLost(true)
+	t.flush()
+	return &t.sum, detachErr
+}
+
+// Stats are the counters so far.
+func (t *Tracer) Stats() *Summary { return &t.sum }
+
+func (t *Tracer) flush() {
+	if f, ok := t.cfg.Printer.(Flusher); ok {
+		if err := f.Flush(); err != nil {
+			t.printErr(err)
+		}
+	}
+}
+
+func (t *Tracer) reportLost(final bool) {
+	st, err := t.cfg.Probes.Stats()
+	if err != nil {
+		if !final {
+			fmt.Fprintf(t.cfg.Log, "tracee-ebpf: %v\n", err)
+		}
+		return
+	}
+	prev := t.lastStat
+	t.lastStat = st
+	t.sum.Kernel = st
+	lost := (st.Lost + st.RecursionMisses) - (prev.Lost + prev.RecursionMisses)
+	failed := st.ReadFailed - prev.ReadFailed
+	if lost == 0 && failed == 0 {
+		return
+	}
+	l := &pb.Lost{
+		KernelEvents:      lost,
+		KernelEventsTotal: st.Lost + st.RecursionMisses,
+		FailedReads:       failed,
+		FailedReadsTotal:  st.ReadFailed,
+	}
+	if err := t.cfg.Printer.Lost(l); err != nil {
+		t.printErr(err)
+	}
+}
+
+func (t *Tracer) printErr(err error) {
+	t.sum.PrintErrors++
+	if t.sum.PrintErrors <= 5 {
+		fmt.Fprintf(t.cfg.Log, "tracee-ebpf: output: %v\n", err)
+	}
+}
+
+func (t *Tracer) handle(raw []byte) {
+	t.sum.Received++
+	ev, err := t.cfg.Decoder.Decode(raw)
+	if err != nil {
+		t.sum.DecodeErrors++
+		if t.sum.FirstDecodeErr == nil {
+			t.sum.FirstDecodeErr = err
+		}
+		if t.sum.DecodeErrors <= 5 {
+			fmt.Fprintf(t.cfg.Log, "tracee-ebpf: decode: %v\n", err)
+		}
+		if ev == nil {
+			return
+		}
+	}
+	for _, s := range t.cfg.Observers {
+		s.Process(ev)
+	}
+	t.emit(ev)
+	if t.cfg.Deriver != nil {
+		for _, d := range t.cfg.Deriver.Derive(ev) {
+			t.emit(d)
+		}
+	}
+}
+
+func (t *Tracer) emit(ev *pb.Event) {
+	if !t.cfg.Wanted[events.ID(ev.EventId)] {
+		return
+	}
+	for _, s := range t.cfg.Enrichers {
+		s.Process(ev)
+	}
+	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev) {
+		return
+	}
+	if err := t.cfg.Printer.Print(ev); err != nil {
+		t.printErr(err)
+		return
+	}
+	t.sum.Events[ev.EventName]++
+	if t.cfg.OnEvent != nil {
+		t.cfg.OnEvent(ev)
+	}
+}
