@@ -130,9 +130,13 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		return err
 	}
 
+	// The host's mount namespace is init's; where that is hidden from us
+	// (some sandboxes), ours: tracee-ebpf runs on the host.
 	hostMntNS, err := nsInode("/proc/1/ns/mnt")
 	if err != nil {
-		return fmt.Errorf("host mount namespace: %w", err)
+		if hostMntNS, err = nsInode("/proc/self/ns/mnt"); err != nil {
+			return fmt.Errorf("host mount namespace: %w", err)
+		}
 	}
 	start, err := decode.Monotonic()
 	if err != nil {
@@ -188,7 +192,12 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	if _, err := tree.SeedFromProc("/proc"); err != nil {
 		fmt.Fprintf(stderr, "tracee-ebpf: process tree: %v\n", err)
 	}
-	en := &enrich.Enricher{Tree: tree, Containers: container.NewResolver(container.Config{})}
+	en := &enrich.Enricher{Tree: tree}
+	if res, err := container.NewResolver(container.Config{}); err != nil {
+		fmt.Fprintf(stderr, "tracee-ebpf: container ids unavailable: %v\n", err)
+	} else {
+		en.Containers = res
+	}
 
 	t, err := tracer.New(tracer.Config{
 		Probes:    p,

@@ -1,18 +1,18 @@
 package enrich
 
 import (
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 // Enricher updates the process tree from each event and fills in the
 // event's ancestry and container id. It is not safe for concurrent use by
 // itself, but its parts are.
 type Enricher struct {
-	Tree        *proctree.Tree       // nil: no ancestry
-	Containers  *container.Resolver  // nil: no container ids
-	MaxAncestry int                  // ancestors per event; 0 means 5
+	Tree        *proctree.Tree      // nil: no ancestry
+	Containers  *container.Resolver // nil: no container ids
+	MaxAncestry int                 // ancestors per event; 0 means 5
 }
 
 // Enrich updates the tree from ev and fills ev.Ancestry (when empty) and

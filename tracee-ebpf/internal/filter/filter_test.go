@@ -145,7 +145,9 @@ func kernelEqual(a, b Kernel) bool {
 		pe := func(p, q *uint64) bool { return (p == nil) == (q == nil) && (p == nil || *p == *q) }
 		return slices.Equal(x.Equal, y.Equal) && slices.Equal(x.NotEqual, y.NotEqual) && pe(x.Less, y.Less) && pe(x.Greater, y.Greater)
 	}
-	strEq := func(x, y StringFilter) bool { return slices.Equal(x.Equal, y.Equal) && slices.Equal(x.NotEqual, y.NotEqual) }
+	strEq := func(x, y StringFilter) bool {
+		return slices.Equal(x.Equal, y.Equal) && slices.Equal(x.NotEqual, y.NotEqual)
+	}
 	bEq := (a.Container == nil) == (b.Container == nil) && (a.Container == nil || *a.Container == *b.Container)
 	return numEq(a.UID, b.UID) && numEq(a.PID, b.PID) && numEq(a.MntNS, b.MntNS) && numEq(a.PidNS, b.PidNS) &&
 		strEq(a.UTS, b.UTS) && strEq(a.Comm, b.Comm) && bEq && a.ContainerNew == b.ContainerNew &&

@@ -16,7 +16,7 @@
 //
 // The unix socket: every reader that connects gets the Header frame first
 // and then the live stream from that moment on. Each reader has a bounded
-// queue (UnixQueueFrames frames); a reader that falls that far behind is
+// queue (UnixQueueFrames frames, UnixQueueBytes bytes); a reader that falls that far behind is
 // disconnected and the number of frames it missed is logged, so a slow or
 // stuck reader never stalls the tracer or the other readers (losses stay
 // visible; the kernel ring buffer is never back-pressured by a socket).

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -267,11 +268,6 @@ func TestProtobufPrompt(t *testing.T) {
 	w.Close()
 }
 
-type frameReader struct {
-	sr  *stream.Reader
-	err error
-}
-
 func dialReader(t *testing.T, path string) (net.Conn, chan *pb.StreamMessage, chan *pb.Header) {
 	t.Helper()
 	c, err := net.Dial("unix", path)
@@ -447,6 +443,7 @@ func TestUnixSlowReader(t *testing.T) {
 	s.Header(&pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1})
 	const n = 3 * UnixQueueFrames
 	count := make(chan int)
+	var read atomic.Int64
 	go func() {
 		sr, err := stream.NewReader(fast)
 		if err != nil {
@@ -460,6 +457,7 @@ func TestUnixSlowReader(t *testing.T) {
 				break
 			}
 			got++
+			read.Store(int64(got))
 		}
 		count <- got
 	}()
@@ -469,6 +467,11 @@ func TestUnixSlowReader(t *testing.T) {
 	for i := 0; i < n; i++ {
 		if err := s.Print(ev); err != nil {
 			t.Fatal(err)
+		}
+		// Pace the burst so the fast reader (sharing two CPUs with the
+		// test) keeps within its queue; the slow one never reads.
+		for i%1000 == 999 && read.Load() < int64(i-500) && time.Since(start) < 20*time.Second {
+			time.Sleep(time.Millisecond)
 		}
 	}
 	if d := time.Since(start); d > 20*time.Second {

@@ -29,9 +29,9 @@ const (
 
 // Options carries what New needs besides the flags.
 type Options struct {
-	Stdout, Stderr io.Writer                  // defaults os.Stdout, os.Stderr
+	Stdout, Stderr io.Writer                     // defaults os.Stdout, os.Stderr
 	Logf           func(format string, a ...any) // messages (unix readers); default writes to the err stream
-	Location       *time.Location             // table time zone; default time.Local
+	Location       *time.Location                // table time zone; default time.Local
 }
 
 // New builds the printer described by cfg: the format printer on the out
@@ -129,10 +129,14 @@ func (m *Multi) each(f func(Printer) error) error {
 }
 
 // Header implements Printer.
-func (m *Multi) Header(h *pb.Header) error { return m.each(func(p Printer) error { return p.Header(h) }) }
+func (m *Multi) Header(h *pb.Header) error {
+	return m.each(func(p Printer) error { return p.Header(h) })
+}
 
 // Print implements Printer.
-func (m *Multi) Print(ev *pb.Event) error { return m.each(func(p Printer) error { return p.Print(ev) }) }
+func (m *Multi) Print(ev *pb.Event) error {
+	return m.each(func(p Printer) error { return p.Print(ev) })
+}
 
 // Lost implements Printer.
 func (m *Multi) Lost(l *pb.Lost) error { return m.each(func(p Printer) error { return p.Lost(l) }) }

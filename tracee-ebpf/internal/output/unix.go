@@ -10,15 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tracee-go/tracee/proto/stream"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
-// UnixQueueFrames bounds each socket reader's queue. A reader that lets
-// this many frames pile up is disconnected.
-const UnixQueueFrames = 8192
+// Bounds of each socket reader's queue: a reader that lets this many
+// frames, or this many bytes, pile up is disconnected.
+const (
+	UnixQueueFrames = 8192
+	UnixQueueBytes  = 16 << 20
+)
 
 // UnixServer serves the protobuf stream to any number of readers on a
 // unix socket. See the package documentation for the slow-reader policy.
@@ -45,6 +49,7 @@ type unixClient struct {
 	gone    bool   // removed from the server; ch closed
 	sent    uint64 // frames queued so far
 	dropped uint64
+	queued  atomic.Int64 // bytes waiting in ch
 }
 
 // ListenUnix creates the socket at path with mode 0600 (the socket is
@@ -118,6 +123,7 @@ func (s *UnixServer) accept() {
 		s.clients[c] = struct{}{}
 		if s.header != nil {
 			c.ch <- s.header
+			c.queued.Add(int64(len(s.header)))
 			c.sent++
 		}
 		s.wg.Add(1)
@@ -133,6 +139,7 @@ func (s *UnixServer) serve(c *unixClient) {
 	w := bufio.NewWriterSize(c.conn, 64<<10)
 	for frame := range c.ch {
 		_, err := w.Write(frame)
+		c.queued.Add(-int64(len(frame)))
 		if err == nil && len(c.ch) == 0 {
 			err = w.Flush()
 		}
@@ -166,8 +173,15 @@ func (s *UnixServer) dropLocked(c *unixClient, why string) {
 // broadcast queues one encoded frame to every reader, under s.mu.
 func (s *UnixServer) broadcast(frame []byte) {
 	for c := range s.clients {
+		if c.queued.Load()+int64(len(frame)) > UnixQueueBytes {
+			c.dropped = uint64(len(c.ch)) + 1
+			s.dropLocked(c, fmt.Sprintf("too slow: %d bytes queued", c.queued.Load()))
+			c.conn.Close()
+			continue
+		}
 		select {
 		case c.ch <- frame:
+			c.queued.Add(int64(len(frame)))
 			c.sent++
 		default:
 			c.dropped = uint64(len(c.ch)) + 1

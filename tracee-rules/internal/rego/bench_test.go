@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	opa "github.com/open-policy-agent/opa/v1/rego"
 
 	ptj "github.com/tracee-go/tracee/proto/traceejson"
@@ -102,9 +103,16 @@ func BenchmarkEvalInputMap(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	helpers, err := ast.ParseModuleWithOpts("helpers.rego", rego.HelpersSource(), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sig, err := ast.ParseModuleWithOpts("anti_debugging.rego", string(src), ast.ParserOptions{RegoVersion: ast.RegoV0})
+	if err != nil {
+		b.Fatal(err)
+	}
 	pq, err := opa.New(opa.Query("data.tracee.TRC_2_REGO.tracee_match"),
-		opa.Module("helpers.rego", rego.HelpersSource()),
-		opa.Module("anti_debugging.rego", string(src))).PrepareForEval(context.Background())
+		opa.ParsedModule(helpers), opa.ParsedModule(sig)).PrepareForEval(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,10 +20,18 @@
 //
 // Files may be written in Rego v0 (Tracee's syntax, as above) or v1 (rules
 // with "if"). Each file is compiled with the helper library (package
-// tracee.helpers, helpers.rego) and its queries are prepared once at load; each
-// event is converted straight into an OPA value (Input) and evaluated without
-// a JSON round trip.
+// tracee.helpers, helpers.rego) and its queries are prepared once at load.
+// The input is the event as Tracee JSON (proto/traceejson), built straight
+// into an OPA value (Input) with no JSON round trip, and only with the
+// top-level fields that tracee_match and the rules it uses refer to.
+//
+// OnEvent ignores events the signature did not select, reports a finding when
+// tracee_match is true or an object, and returns evaluation errors (conflicting
+// rule values, a result of another type). As in OPA's default mode, a built-in
+// function error (division by zero, a bad type) only makes its expression
+// undefined.
 //
 // LoadDir loads a user directory; Builtin loads the signatures shipped in
-// tracee-rules/signatures/rego.
+// tracee-rules/signatures/rego (TRC-2-REGO and TRC-6-REGO, twins of the Go
+// signatures TRC-2 and TRC-6 with their own ids).
 package rego

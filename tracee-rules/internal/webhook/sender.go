@@ -98,6 +98,7 @@ type Sender struct {
 	runCtx      context.Context    // done when Close's deadline passes: delivery stops
 	abort       context.CancelFunc //
 	done        chan struct{}      // closed when the delivery goroutine exits
+	closed      chan struct{}      // closed when Close is over (closeErr set)
 	wakeSpool   chan struct{}      // a record was appended while replaying
 
 	sent, retried, spooled, replayed, rejectedN, dropped, renderErrs atomic.Uint64
@@ -126,6 +127,7 @@ func New(cfg Config) (*Sender, error) {
 		rejected:  filepath.Join(cfg.InstallPath, "spool", "webhook-rejected", "rejected.jsonl"),
 		offline:   leftover,
 		done:      make(chan struct{}),
+		closed:    make(chan struct{}),
 		wakeSpool: make(chan struct{}, 1),
 	}
 	s.cond = sync.NewCond(&s.mu)
@@ -265,7 +267,7 @@ func (s *Sender) Close(ctx context.Context) error {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		<-s.done
+		<-s.closed
 		return s.closeErr
 	}
 	s.closing = true
@@ -307,6 +309,7 @@ func (s *Sender) Close(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	s.closeErr = errors.Join(errs...)
+	close(s.closed)
 	return s.closeErr
 }
 

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Container entrypoint: wires tracee-ebpf | tracee-rules with every signature.
+#
+#   entrypoint.sh                       full pipeline, findings on stdout
+#   entrypoint.sh trace [ARGS...]       tracee-ebpf alone (forensics recorder)
+#   entrypoint.sh rules [ARGS...]       tracee-rules alone
+#   TRACEE_RULES_ARGS="--webhook http://falcosidekick:2801 --webhook-format falcosidekick"
+#   TRACEE_EBPF_ARGS="--trace container"
+#
+# SIGINT/SIGTERM go to tracee-ebpf, which detaches its probes and ends the
+# stream; tracee-rules then drains its input and exits.
+set -eu
+BIN=${TRACEE_BIN:-/tracee}
+EBPF="$BIN/tracee-ebpf"
+RULES="$BIN/tracee-rules"
+INSTALL=${TRACEE_INSTALL_PATH:-/tmp/tracee}
+
+case "${1:-}" in
+trace)
+	shift
+	exec "$EBPF" --install-path "$INSTALL" "$@"
+	;;
+rules)
+	shift
+	exec "$RULES" "$@"
+	;;
+esac
+
+mkdir -p "$INSTALL"
+fifo="$INSTALL/pipeline.fifo"
+rm -f "$fifo"
+mkfifo -m 600 "$fifo"
+events=$("$RULES" --list-events ${TRACEE_RULES_SELECT:+--rules "$TRACEE_RULES_SELECT"})
+
+# shellcheck disable=SC2086
+"$RULES" --input-tracee file:"$fifo" --input-tracee format:protobuf ${TRACEE_RULES_ARGS:-} "$@" &
+rules_pid=$!
+# shellcheck disable=SC2086
+"$EBPF" --install-path "$INSTALL" --output format:protobuf --output out-file:"$fifo" \
+	--trace event="$events" ${TRACEE_EBPF_ARGS:-} &
+ebpf_pid=$!
+
+stop() { kill -INT "$ebpf_pid" 2>/dev/null || true; }
+trap stop INT TERM
+status=0
+wait "$ebpf_pid" || status=$?
+# wait again if a signal interrupted the first wait
+kill -0 "$ebpf_pid" 2>/dev/null && { wait "$ebpf_pid" || status=$?; }
+wait "$rules_pid" || status=$?
+rm -f "$fifo"
+exit "$status"
