@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
@@ -21,25 +22,24 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 // Version is set at build time with -ldflags.
 var Version = "dev"
 
 type options struct {
-	trace          []string
-	output         []string
-	list           bool
-	installPath    string
-	bufferPages    int
-	wakeupKiB      int
-	metricsAddr    string
-	pprof          bool
-	capture        []string
+	trace       []string
+	output      []string
+	list        bool
+	installPath string
+	bufferPages int
+	wakeupKiB   int
+	metrics     metrics.ServerConfig
+	capture     []string
 }
 
 // Execute runs the command and returns the process exit code.
@@ -80,8 +80,9 @@ Examples:
 	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/)")
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 4096, "kernel event buffer size in pages (rounded up to a power of two)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
-	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
-	f.BoolVar(&o.pprof, "pprof", false, "serve net/http/pprof on the metrics address")
+	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
+	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
+	f.StringVar(&o.metrics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on its own address")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (not supported in this build)")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -156,12 +157,12 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	}
 	hostname, _ := os.Hostname()
 	header := &pb.Header{
-		ProtocolVersion:   pb.ProtocolVersion_PROTOCOL_VERSION_1,
-		Producer:          "tracee-ebpf",
-		ProducerVersion:   Version,
-		Hostname:          hostname,
-		BootTimeUnixNano:  bootTime,
-		KernelRelease:     kernelRelease(),
+		ProtocolVersion:  pb.ProtocolVersion_PROTOCOL_VERSION_1,
+		Producer:         "tracee-ebpf",
+		ProducerVersion:  Version,
+		Hostname:         hostname,
+		BootTimeUnixNano: bootTime,
+		KernelRelease:    kernelRelease(),
 	}
 
 	p, err := probes.Load(probes.Options{
@@ -199,7 +200,24 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		en.Containers = res
 	}
 
+	var mx *metrics.Metrics
+	if o.metrics.MetricsAddr != "" || o.metrics.PprofAddr != "" || o.metrics.Pprof {
+		mx = metrics.New(func(id int32) string {
+			if d, ok := events.ByID(events.ID(id)); ok {
+				return d.Name
+			}
+			return ""
+		})
+		srv, err := metrics.Start(o.metrics, mx.Registry, nil)
+		if err != nil {
+			printer.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		defer srv.Close(context.Background())
+	}
+
 	t, err := tracer.New(tracer.Config{
+		Metrics:   mx,
 		Probes:    p,
 		Decoder:   &decode.Decoder{BootTime: bootTime},
 		Wanted:    wanted,

@@ -32,15 +32,15 @@ var (
 
 // Header is the decoded fixed part of a record.
 type Header struct {
-	Ts, CgroupID, StartTime              uint64
-	Retval                               int64
-	HostPid, HostTid, HostPpid           uint32
-	Pid, Tid, Ppid, UID, GID             uint32
-	MntNS, PidNS                         uint32
-	EventID, Syscall                     int32
-	CPU                                  uint32
-	ArgNum, Flags                        uint16
-	Comm, UTS                            [16]byte
+	Ts, CgroupID, StartTime    uint64
+	Retval                     int64
+	HostPid, HostTid, HostPpid uint32
+	Pid, Tid, Ppid, UID, GID   uint32
+	MntNS, PidNS               uint32
+	EventID, Syscall           int32
+	CPU                        uint32
+	ArgNum, Flags              uint16
+	Comm, UTS                  [16]byte
 }
 
 // ParseHeader reads the fixed header of a record.

@@ -30,8 +30,8 @@ func newRecord(id int32, retval int64, comm string) *record {
 	le := binary.LittleEndian
 	h := make([]byte, HeaderSize)
 	le.PutUint64(h[0:], 1_000_000_000) // ts: 1s after boot
-	le.PutUint64(h[8:], 4242)         // cgroup id
-	le.PutUint64(h[16:], 77)          // start time
+	le.PutUint64(h[8:], 4242)          // cgroup id
+	le.PutUint64(h[16:], 77)           // start time
 	le.PutUint64(h[24:], uint64(retval))
 	for i, v := range []uint32{1000, 1001, 999, 10, 11, 1, 0, 0, 4026531841, 4026531836} {
 		le.PutUint32(h[32+4*i:], v)

@@ -14,14 +14,14 @@ import (
 
 // Facility names used by the event table's Requires lists.
 const (
-	FacilityTpBtf    = "tp_btf"
-	FacilityRawTp    = "raw_tracepoint"
-	FacilityKprobe   = "kprobe"
-	FacilityFentry   = "fentry"
-	FacilityLSM      = "lsm"
-	FacilityRingbuf  = "ringbuf"
-	FacilityBpfLoop  = "bpf_loop"
-	FacilityBTF      = "btf"
+	FacilityTpBtf   = "tp_btf"
+	FacilityRawTp   = "raw_tracepoint"
+	FacilityKprobe  = "kprobe"
+	FacilityFentry  = "fentry"
+	FacilityLSM     = "lsm"
+	FacilityRingbuf = "ringbuf"
+	FacilityBpfLoop = "bpf_loop"
+	FacilityBTF     = "btf"
 )
 
 // Features says which kernel facilities work here, and why not where they don't.

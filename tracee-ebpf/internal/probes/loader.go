@@ -101,11 +101,11 @@ type Options struct {
 
 // hook is one attach point with its program for each attach method.
 type hook struct {
-	name     string
-	btfProg  string // tp_btf entry point
-	rawProg  string // raw_tracepoint entry point
-	needed   func(o *Options) bool
-	tpName   string
+	name    string
+	btfProg string // tp_btf entry point
+	rawProg string // raw_tracepoint entry point
+	needed  func(o *Options) bool
+	tpName  string
 }
 
 func anySel(o *Options, bits uint32) bool {

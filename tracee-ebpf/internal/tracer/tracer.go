@@ -14,6 +14,7 @@ import (
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )
 
@@ -39,9 +40,9 @@ type Matcher interface{ Match(ev *pb.Event) bool }
 
 // Config wires a Tracer.
 type Config struct {
-	Probes    *probes.Probes
-	Decoder   *decode.Decoder
-	Wanted    map[events.ID]bool // events to print; others are internal
+	Probes  *probes.Probes
+	Decoder *decode.Decoder
+	Wanted  map[events.ID]bool // events to print; others are internal
 	// Observers see every decoded event (process-tree upkeep); Enrichers
 	// run only on events about to be printed (ancestry, container id).
 	Observers []Stage
@@ -51,19 +52,18 @@ type Config struct {
 	Printer   Printer
 	Poll      time.Duration // reader deadline: the most a quiet stream waits
 	StatEvery time.Duration
-	Log       io.Writer // diagnostics (stderr)
-	// OnMetrics, if set, is called for each printed event (metrics).
-	OnEvent func(ev *pb.Event)
+	Log       io.Writer        // diagnostics (stderr)
+	Metrics   *metrics.Metrics // nil: no metrics
 }
 
 // Summary is what a run did.
 type Summary struct {
-	Events          map[string]uint64 // printed, by name
-	Received        uint64            // records read from the kernel
-	DecodeErrors    uint64
-	PrintErrors     uint64
-	Kernel          probes.Stats
-	FirstDecodeErr  error
+	Events         map[string]uint64 // printed, by name
+	Received       uint64            // records read from the kernel
+	DecodeErrors   uint64
+	PrintErrors    uint64
+	Kernel         probes.Stats
+	FirstDecodeErr error
 }
 
 // Lost is the total of events lost in the kernel.
@@ -175,6 +175,8 @@ func (t *Tracer) reportLost(final bool) {
 	t.sum.Kernel = st
 	lost := (st.Lost + st.RecursionMisses) - (prev.Lost + prev.RecursionMisses)
 	failed := st.ReadFailed - prev.ReadFailed
+	t.cfg.Metrics.KernelLost(lost)
+	t.cfg.Metrics.FailedReads(failed)
 	if lost == 0 && failed == 0 {
 		return
 	}
@@ -198,9 +200,11 @@ func (t *Tracer) printErr(err error) {
 
 func (t *Tracer) handle(raw []byte) {
 	t.sum.Received++
+	t.cfg.Metrics.RecordRead()
 	ev, err := t.cfg.Decoder.Decode(raw)
 	if err != nil {
 		t.sum.DecodeErrors++
+		t.cfg.Metrics.DecodeError()
 		if t.sum.FirstDecodeErr == nil {
 			t.sum.FirstDecodeErr = err
 		}
@@ -211,6 +215,7 @@ func (t *Tracer) handle(raw []byte) {
 			return
 		}
 	}
+	t.cfg.Metrics.EventDecoded(ev.EventId)
 	for _, s := range t.cfg.Observers {
 		s.Process(ev)
 	}
@@ -230,6 +235,7 @@ func (t *Tracer) emit(ev *pb.Event) {
 		s.Process(ev)
 	}
 	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev) {
+		t.cfg.Metrics.EventFiltered()
 		return
 	}
 	if err := t.cfg.Printer.Print(ev); err != nil {
@@ -237,7 +243,5 @@ func (t *Tracer) emit(ev *pb.Event) {
 		return
 	}
 	t.sum.Events[ev.EventName]++
-	if t.cfg.OnEvent != nil {
-		t.cfg.OnEvent(ev)
-	}
+	t.cfg.Metrics.EventWritten()
 }

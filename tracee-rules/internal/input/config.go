@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 // Format is the encoding of the input.
@@ -36,6 +38,9 @@ type Config struct {
 	MaxLineSize  int
 	// Logf reports input problems and producer events; nil means stderr.
 	Logf func(format string, args ...any)
+	// Optional observers (metrics): every Lost frame, every decode error.
+	OnLost        func(*pb.Lost)
+	OnDecodeError func()
 }
 
 // ErrBadFlag is wrapped by errors for bad --input-tracee values.

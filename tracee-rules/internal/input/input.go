@@ -201,6 +201,9 @@ func (in *Input) emit(ev *pb.Event, h Handler) {
 // 1000th, so that a garbage input does not flood stderr.
 func (in *Input) decodeError(format string, args ...any) {
 	n := in.stats.DecodeErrors.Add(1)
+	if in.cfg.OnDecodeError != nil {
+		in.cfg.OnDecodeError()
+	}
 	if n <= 20 || n%1000 == 0 {
 		in.cfg.Logf(format+" (decode error #%d)", append(args, n)...)
 	}

@@ -20,7 +20,7 @@ func (in *Input) decodeProtobuf(ctx context.Context, r io.Reader, name string, h
 		if errors.Is(err, io.EOF) {
 			return nil // empty stream: nothing to read, nothing lost
 		}
-		in.stats.DecodeErrors.Add(1)
+		in.decodeError("%s: %v", name, err)
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	hdr := sr.Header()
@@ -74,6 +74,9 @@ func (in *Input) decodeProtobuf(ctx context.Context, r io.Reader, name string, h
 }
 
 func (in *Input) lost(name string, l *pb.Lost) {
+	if in.cfg.OnLost != nil {
+		in.cfg.OnLost(l)
+	}
 	in.stats.LostFrames.Add(1)
 	in.stats.LostKernelEvents.Add(l.GetKernelEvents())
 	in.stats.LostFailedReads.Add(l.GetFailedReads())
