@@ -67,16 +67,18 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	return 0;
 }
 
+#ifndef TRACEE_PROBE_READ
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tracee_sched_exec_btf, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
 	return on_exec(p, bprm);
 }
-
+#else
 SEC("raw_tp/sched_process_exec")
 int tracee_sched_exec_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_exec((struct task_struct *)ctx->args[0], (struct linux_binprm *)ctx->args[2]);
 }
+#endif
 
 #endif

@@ -40,16 +40,18 @@ statfn int on_exit(struct task_struct *t)
 	return 0;
 }
 
+#ifndef TRACEE_PROBE_READ
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tracee_sched_exit_btf, struct task_struct *p)
 {
 	return on_exit(p);
 }
-
+#else
 SEC("raw_tp/sched_process_exit")
 int tracee_sched_exit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_exit((struct task_struct *)ctx->args[0]);
 }
+#endif
 
 #endif

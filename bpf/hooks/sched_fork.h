@@ -47,16 +47,18 @@ statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+#ifndef TRACEE_PROBE_READ
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tracee_sched_fork_btf, struct task_struct *parent, struct task_struct *child)
 {
 	return on_fork(parent, child);
 }
-
+#else
 SEC("raw_tp/sched_process_fork")
 int tracee_sched_fork_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_fork((struct task_struct *)ctx->args[0], (struct task_struct *)ctx->args[1]);
 }
+#endif
 
 #endif

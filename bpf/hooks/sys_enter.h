@@ -24,7 +24,7 @@ statfn int on_sys_enter(struct pt_regs *regs, long nr)
 	struct event_buf *b = get_buf(SLOT_SYS_ENTER);
 	if (!cfg || !b)
 		return 0;
-	struct task_struct *t = (void *)bpf_get_current_task();
+	struct task_struct *t = CURRENT_TASK;
 	fill_ctx(&b->ctx, t, id, id);
 	if (!should_trace(cfg, &b->ctx))
 		return 0;
@@ -34,16 +34,18 @@ statfn int on_sys_enter(struct pt_regs *regs, long nr)
 	return 0;
 }
 
+#ifndef TRACEE_PROBE_READ
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tracee_sys_enter_btf, struct pt_regs *regs, long id)
 {
 	return on_sys_enter(regs, id);
 }
-
+#else
 SEC("raw_tp/sys_enter")
 int tracee_sys_enter_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_sys_enter((struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
 }
+#endif
 
 #endif

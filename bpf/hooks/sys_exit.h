@@ -17,7 +17,7 @@
 
 statfn int on_sys_exit(struct pt_regs *regs, long ret)
 {
-	u32 nr = BPF_CORE_READ(regs, orig_ax);
+	u32 nr = RD(regs, orig_ax);
 	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
 	if (!sel || !(*sel & ~SEL_EMIT_ENTRY))
 		return 0;
@@ -27,7 +27,7 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	struct event_buf *b = get_buf(SLOT_SYS_EXIT);
 	if (!cfg || !b)
 		return 0;
-	struct task_struct *t = (void *)bpf_get_current_task();
+	struct task_struct *t = CURRENT_TASK;
 	fill_ctx(&b->ctx, t, nr, nr);
 	if (!should_trace(cfg, &b->ctx))
 		return 0;
@@ -47,16 +47,18 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	return 0;
 }
 
+#ifndef TRACEE_PROBE_READ
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tracee_sys_exit_btf, struct pt_regs *regs, long ret)
 {
 	return on_sys_exit(regs, ret);
 }
-
+#else
 SEC("raw_tp/sys_exit")
 int tracee_sys_exit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	return on_sys_exit((struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
 }
+#endif
 
 #endif

@@ -68,12 +68,12 @@ statfn void encode_syscall_args(struct event_buf *b, u32 slot, struct pt_regs *r
 	if (!sa)
 		return;
 	struct encode_ctx ec = {.key = buf_key(slot)};
-	ec.regs[0] = BPF_CORE_READ(regs, di);
-	ec.regs[1] = BPF_CORE_READ(regs, si);
-	ec.regs[2] = BPF_CORE_READ(regs, dx);
-	ec.regs[3] = BPF_CORE_READ(regs, r10);
-	ec.regs[4] = BPF_CORE_READ(regs, r8);
-	ec.regs[5] = BPF_CORE_READ(regs, r9);
+	ec.regs[0] = RD(regs, di);
+	ec.regs[1] = RD(regs, si);
+	ec.regs[2] = RD(regs, dx);
+	ec.regs[3] = RD(regs, r10);
+	ec.regs[4] = RD(regs, r8);
+	ec.regs[5] = RD(regs, r9);
 	__builtin_memcpy(ec.kinds, sa->kinds, sizeof(ec.kinds));
 	bpf_loop(6, encode_cb, &ec, 0);
 }
@@ -82,17 +82,17 @@ statfn u64 regs_arg(struct pt_regs *regs, int i)
 {
 	switch (i) {
 	case 0:
-		return BPF_CORE_READ(regs, di);
+		return RD(regs, di);
 	case 1:
-		return BPF_CORE_READ(regs, si);
+		return RD(regs, si);
 	case 2:
-		return BPF_CORE_READ(regs, dx);
+		return RD(regs, dx);
 	case 3:
-		return BPF_CORE_READ(regs, r10);
+		return RD(regs, r10);
 	case 4:
-		return BPF_CORE_READ(regs, r8);
+		return RD(regs, r8);
 	default:
-		return BPF_CORE_READ(regs, r9);
+		return RD(regs, r9);
 	}
 }
 

@@ -19,6 +19,32 @@
  */
 #define BOUND_MASK(v, mask) asm volatile("%[x] &= " #mask : [x] "+r"(v))
 
+/*
+ * Reading kernel memory on the hot path. With tp_btf the task and the
+ * tracepoint arguments are BTF pointers the verifier lets us dereference
+ * directly (a plain load, no helper call); the raw_tracepoint build
+ * (-DTRACEE_PROBE_READ) reads them with bpf_probe_read_kernel instead.
+ * RD(p, a, b) is p->a->b either way. Variable-index accesses and cold paths
+ * use BPF_CORE_READ in both builds.
+ */
+#define TR_CAT(a, b) a##b
+#define TR_APPLY(fn, n) TR_CAT(fn, n)
+#define TR_NARG(...) TR_NTH(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define TR_NTH(_1, _2, _3, _4, _5, _6, N, ...) N
+#define TR_ARROW2(a, b) a->b
+#define TR_ARROW3(a, b, c) a->b->c
+#define TR_ARROW4(a, b, c, d) a->b->c->d
+#define TR_ARROW5(a, b, c, d, e) a->b->c->d->e
+#define TR_ARROW6(a, b, c, d, e, f) a->b->c->d->e->f
+
+#ifdef TRACEE_PROBE_READ
+#define RD(...) BPF_CORE_READ(__VA_ARGS__)
+#define CURRENT_TASK ((struct task_struct *)bpf_get_current_task())
+#else
+#define RD(...) (TR_APPLY(TR_ARROW, TR_NARG(__VA_ARGS__))(__VA_ARGS__))
+#define CURRENT_TASK bpf_get_current_task_btf()
+#endif
+
 statfn void stat_inc(u32 which)
 {
 	u64 *v = bpf_map_lookup_elem(&stats, &which);

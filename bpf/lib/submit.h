@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Sending a record: one copy into the ring buffer. The reader is woken only
- * once wakeup_bytes are pending (it also polls with a deadline), which keeps
- * the per-event cost of a wake-up off the traced process.
+ * by the record that takes the pending data across wakeup_bytes (it also
+ * polls with a deadline, and once awake drains the buffer before sleeping),
+ * which keeps the per-event cost of a wake-up off the traced process even
+ * when the reader falls behind.
  */
 #ifndef TRACEE_SUBMIT_H
 #define TRACEE_SUBMIT_H
@@ -15,7 +17,8 @@ statfn void submit(struct event_buf *b, struct config *cfg)
 	if (size > sizeof(struct event_buf))
 		size = sizeof(struct event_buf);
 	u64 flags = BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes)
+	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (pending < cfg->wakeup_bytes && pending + size >= cfg->wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, b, size, flags))
 		stat_inc(STAT_LOST);

@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 			execve(path, args, env);
 			_exit(127);
 		}
+		printf("child=%d path=%s\n", c, path);
 		int st;
 		waitpid(c, &st, 0);
 		unlink(path);

@@ -163,7 +163,17 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			return nil, fmt.Errorf("kernel lacks %s (%s): tracee-ebpf needs Linux 5.17 or newer with BTF", need, feat.Reason[need])
 		}
 	}
-	spec, err := loadTracee()
+	// One attach method for every hook: tp_btf (direct BTF reads) where the
+	// kernel has it, else raw_tracepoint (probe reads), each its own build.
+	method, load := FacilityTpBtf, loadTracee
+	if !feat.Available(FacilityTpBtf) {
+		if !feat.Available(FacilityRawTp) {
+			return nil, fmt.Errorf("neither tp_btf (%s) nor raw_tracepoint (%s) is available",
+				feat.Reason[FacilityTpBtf], feat.Reason[FacilityRawTp])
+		}
+		method, load = FacilityRawTp, loadTraceeraw
+	}
+	spec, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("load object: %w", err)
 	}
@@ -182,16 +192,11 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		if !h.needed(&o) {
 			continue
 		}
-		switch {
-		case feat.Available(FacilityTpBtf):
+		methods[h.name] = method
+		if method == FacilityTpBtf {
 			keep[h.btfProg] = true
-			methods[h.name] = FacilityTpBtf
-		case feat.Available(FacilityRawTp):
+		} else {
 			keep[h.rawProg] = true
-			methods[h.name] = FacilityRawTp
-		default:
-			return nil, fmt.Errorf("hook %s: neither tp_btf (%s) nor raw_tracepoint (%s) is available",
-				h.name, feat.Reason[FacilityTpBtf], feat.Reason[FacilityRawTp])
 		}
 	}
 	for name := range spec.Programs {
@@ -338,8 +343,8 @@ func (p *Probes) Stats() (Stats, error) {
 	return st, nil
 }
 
-// Close detaches every link and frees the programs and maps.
-func (p *Probes) Close() error {
+// Detach stops every program; the maps stay readable until Close.
+func (p *Probes) Detach() error {
 	var errs []error
 	for _, l := range p.links {
 		if err := l.Close(); err != nil {
@@ -347,6 +352,12 @@ func (p *Probes) Close() error {
 		}
 	}
 	p.links = nil
+	return errors.Join(errs...)
+}
+
+// Close detaches every link and frees the programs and maps.
+func (p *Probes) Close() error {
+	errs := []error{p.Detach()}
 	if p.coll != nil {
 		p.coll.Close()
 		p.coll = nil

@@ -98,15 +98,10 @@ const (
 	traceeProgTraceeEmptyEnter   = "tracee_empty_enter"
 	traceeProgTraceeEmptyExit    = "tracee_empty_exit"
 	traceeProgTraceeSchedExecBtf = "tracee_sched_exec_btf"
-	traceeProgTraceeSchedExecRaw = "tracee_sched_exec_raw"
 	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
-	traceeProgTraceeSchedExitRaw = "tracee_sched_exit_raw"
 	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
-	traceeProgTraceeSchedForkRaw = "tracee_sched_fork_raw"
 	traceeProgTraceeSysEnterBtf  = "tracee_sys_enter_btf"
-	traceeProgTraceeSysEnterRaw  = "tracee_sys_enter_raw"
 	traceeProgTraceeSysExitBtf   = "tracee_sys_exit_btf"
-	traceeProgTraceeSysExitRaw   = "tracee_sys_exit_raw"
 )
 
 // loadTracee returns the embedded CollectionSpec for tracee.
@@ -154,15 +149,10 @@ type traceeProgramSpecs struct {
 	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceeSchedExecBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExecRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
 	TraceeSchedExitBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedExitRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
 	TraceeSchedForkBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
-	TraceeSchedForkRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
 	TraceeSysEnterBtf  *ebpf.ProgramSpec `ebpf:"tracee_sys_enter_btf"`
-	TraceeSysEnterRaw  *ebpf.ProgramSpec `ebpf:"tracee_sys_enter_raw"`
 	TraceeSysExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
-	TraceeSysExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
 }
 
 // traceeMapSpecs contains maps before they are loaded into the kernel.
@@ -259,15 +249,10 @@ type traceePrograms struct {
 	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceeSchedExecBtf *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExecRaw *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
 	TraceeSchedExitBtf *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedExitRaw *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
 	TraceeSchedForkBtf *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
-	TraceeSchedForkRaw *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
 	TraceeSysEnterBtf  *ebpf.Program `ebpf:"tracee_sys_enter_btf"`
-	TraceeSysEnterRaw  *ebpf.Program `ebpf:"tracee_sys_enter_raw"`
 	TraceeSysExitBtf   *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
-	TraceeSysExitRaw   *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
 }
 
 func (p *traceePrograms) Close() error {
@@ -275,15 +260,10 @@ func (p *traceePrograms) Close() error {
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeSchedExecBtf,
-		p.TraceeSchedExecRaw,
 		p.TraceeSchedExitBtf,
-		p.TraceeSchedExitRaw,
 		p.TraceeSchedForkBtf,
-		p.TraceeSchedForkRaw,
 		p.TraceeSysEnterBtf,
-		p.TraceeSysEnterRaw,
 		p.TraceeSysExitBtf,
-		p.TraceeSysExitRaw,
 	)
 }
 

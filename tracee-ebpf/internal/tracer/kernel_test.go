@@ -86,8 +86,12 @@ func arg(ev *pb.Event, name string) *pb.Argument {
 // test process and its descendants, and runs the tracer until cleanup.
 func startTracing(t *testing.T, names ...string) *collector {
 	t.Helper()
+	return startTracingWith(t, probes.ProbeFeatures(), names...)
+}
+
+func startTracingWith(t *testing.T, feat *probes.Features, names ...string) *collector {
+	t.Helper()
 	testutil.RequirePrivileged(t)
-	feat := probes.ProbeFeatures()
 	wanted := map[events.ID]bool{}
 	var ids []events.ID
 	for _, n := range names {
@@ -134,6 +138,7 @@ func startTracing(t *testing.T, names ...string) *collector {
 	t.Cleanup(func() {
 		cancel()
 		s := <-done
+		p.Close()
 		if s.DecodeErrors > 0 {
 			t.Errorf("%d decode errors, first: %v", s.DecodeErrors, s.FirstDecodeErr)
 		}
@@ -285,4 +290,28 @@ func TestKernelForkExecExitPids(t *testing.T) {
 	if code := arg(exit, "exit_code").GetInt(); code != 3<<8 {
 		t.Errorf("exit_code %d, want %d (wait status of exit(3))", code, 3<<8)
 	}
+}
+
+// The raw_tracepoint build (probe reads instead of BTF loads) must produce
+// the same events where tp_btf is missing.
+func TestKernelRawTracepointFallback(t *testing.T) {
+	feat := probes.ProbeFeatures()
+	if !feat.Available(probes.FacilityRawTp) {
+		t.Fatalf("raw_tracepoint unavailable: %s", feat.Reason[probes.FacilityRawTp])
+	}
+	feat.Have[probes.FacilityTpBtf] = false
+	c := startTracingWith(t, feat, "sched_process_exec", "security_file_open", "openat")
+	cmd := exec.Command("/bin/cat", "/etc/hostname")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cat: %v %s", err, out)
+	}
+	pid := int32(cmd.Process.Pid)
+	want, _ := filepath.EvalSymlinks("/bin/cat")
+	c.waitFor(t, "exec via raw_tracepoint", func(e *pb.Event) bool {
+		return e.EventName == "sched_process_exec" && e.HostProcessId == pid && arg(e, "pathname").GetStr() == want
+	})
+	host, _ := filepath.EvalSymlinks("/etc/hostname")
+	c.waitFor(t, "security_file_open via raw_tracepoint", func(e *pb.Event) bool {
+		return e.EventName == "security_file_open" && e.HostProcessId == pid && arg(e, "pathname").GetStr() == host
+	})
 }

@@ -137,8 +137,9 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 			nextStat = now.Add(t.cfg.StatEvery)
 		}
 	}
-	// Stop producing, then drain what is already in the buffer.
-	detachErr := t.cfg.Probes.Close()
+	// Stop producing, drain what is already in the buffer, count the losses;
+	// the caller frees the maps.
+	detachErr := t.cfg.Probes.Detach()
 	for t.rd.AvailableBytes() > 0 {
 		t.rd.SetDeadline(time.Now())
 		if err := t.rd.ReadInto(&rec); err != nil {

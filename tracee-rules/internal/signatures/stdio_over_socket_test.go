@@ -26,7 +26,9 @@ func TestStdioOverSocket(t *testing.T) {
 	}
 	dup := func(oldfd, newfd int64) *pb.Event { return ret(ev("dup", iarg("oldfd", oldfd)), newfd) }
 	closeFd := func(fd int64) *pb.Event { return ev("close", iarg("fd", fd)) }
-	exit := func(group bool) *pb.Event { return ev("sched_process_exit", iarg("exit_code", 0), barg("process_group_exit", group)) }
+	exit := func(group bool) *pb.Event {
+		return ev("sched_process_exit", iarg("exit_code", 0), barg("process_group_exit", group))
+	}
 	v4 := inet("remote_addr", "10.0.0.1", 4444)
 	v4c := inet("addr", "10.0.0.1", 4444)
 	v6 := inet("remote_addr", "fd00::1", 443)

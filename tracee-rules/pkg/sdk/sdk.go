@@ -15,11 +15,11 @@ const (
 
 // Metadata describes a signature.
 type Metadata struct {
-	ID          string   `json:"id"`          // "TRC-2"
-	Version     string   `json:"version"`     // "1.0.0"
-	Name        string   `json:"name"`        // "Anti-Debugging"
-	Description string   `json:"description"`
-	Severity    int      `json:"severity"`    // 0..4
+	ID          string `json:"id"`      // "TRC-2"
+	Version     string `json:"version"` // "1.0.0"
+	Name        string `json:"name"`    // "Anti-Debugging"
+	Description string `json:"description"`
+	Severity    int    `json:"severity"` // 0..4
 	// MITRE ATT&CK: category (tactic) and technique, e.g.
 	// "Defense Evasion" and "T1622 Debugger Evasion".
 	MitreCategory  string         `json:"mitreCategory,omitempty"`

@@ -1,0 +1,172 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tracee-go/tracee/proto/stream"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk/sdktest"
+)
+
+func execute(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := NewRootCommand(&out, &errb)
+	c.SetArgs(args)
+	err := c.ExecuteContext(context.Background())
+	return out.String(), errb.String(), err
+}
+
+func TestListEvents(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
+		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "process_vm_writev,ptrace,security_file_open\n"},
+	} {
+		out, _, err := execute(t, tc.args...)
+		if err != nil || out != tc.want {
+			t.Errorf("%q: %q, %v; want %q", tc.args, out, err, tc.want)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	out, _, err := execute(t, "--list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 8 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
+		t.Fatalf("list:\n%s", out)
+	}
+	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 "} {
+		if !strings.HasPrefix(lines[i+1], want) {
+			t.Errorf("row %d = %q, want prefix %q", i+1, lines[i+1], want)
+		}
+	}
+	if !strings.Contains(out, "Anti-Debugging") || !strings.Contains(out, "Kernel Module Loading") {
+		t.Errorf("list lacks names:\n%s", out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--list-events", "--rules", "TRC-2,TRC-99"}, `unknown signature ID "TRC-99"`},
+		{[]string{"--input-tracee", "format:gob"}, "format must be protobuf or json"},
+		{[]string{"--output", "format:xml"}, "want line or json"},
+		{[]string{"--output", "format:json", "--output-template", "json.tmpl"}, "exclusive"},
+		{[]string{"--output-template", "nope.tmpl"}, "no such output template"},
+	} {
+		_, _, err := execute(t, tc.args...)
+		var ue usageError
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &ue) {
+			t.Errorf("%q: err %v, want usage error with %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// writeStream records events as tracee-ebpf would send them.
+func writeStream(t *testing.T, evs ...*pb.Event) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.pb")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := stream.NewWriter(f, &pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1, Producer: "tracee-ebpf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if err := w.WriteEvent(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func attackStream(t *testing.T) string {
+	return writeStream(t,
+		sdktest.Event("openat", sdktest.Str("pathname", "/etc/hosts")),
+		sdktest.Event("ptrace", sdktest.Flag("request", 0, "PTRACE_TRACEME")),
+		sdktest.Event("security_socket_connect", sdktest.Int("sockfd", 3), sdktest.Inet("remote_addr", "10.0.0.9", 4444)),
+		sdktest.Ret(sdktest.Event("dup2", sdktest.Int("oldfd", 3), sdktest.Int("newfd", 0)), 0),
+		sdktest.Event("finit_module", sdktest.Int("fd", 3), sdktest.Str("param_values", ""), sdktest.Int("flags", 0)),
+		sdktest.Event("close", sdktest.Int("fd", 3)),
+	)
+}
+
+func TestRunJSON(t *testing.T) {
+	out, errOut, err := execute(t, "--input-tracee", "file:"+attackStream(t), "--output", "format:json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var f struct {
+			SignatureMetadata struct{ ID string } `json:"signatureMetadata"`
+			Event             struct {
+				EventName string `json:"eventName"`
+			} `json:"event"`
+			Data map[string]any `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		ids = append(ids, f.SignatureMetadata.ID+"/"+f.Event.EventName)
+	}
+	if got := strings.Join(ids, " "); got != "TRC-2/ptrace TRC-1/dup2 TRC-6/finit_module" {
+		t.Errorf("findings %s", got)
+	}
+}
+
+func TestRunSelectedAndTemplate(t *testing.T) {
+	out, _, err := execute(t, "--input-tracee", "file:"+attackStream(t), "--rules", "TRC-6", "--output-template", "csv.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.Contains(lines[0], ",TRC-6,Kernel Module Loading,2,finit_module,") {
+		t.Errorf("output %q", out)
+	}
+}
+
+func TestRunDefaultLineAndBadInput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	os.WriteFile(path, []byte(`{"eventName":"ptrace","processName":"strace","hostProcessId":42,"args":[{"name":"request","type":"long","value":"PTRACE_TRACEME"}]}`+"\nnot json\n"), 0o644)
+	out, errOut, err := execute(t, "--input-tracee", "file:"+path, "--input-tracee", "format:json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "*** Detection *** ") || !strings.Contains(out, "Signature ID: TRC-2 Signature: Anti-Debugging") || !strings.Contains(out, "Command: strace") {
+		t.Errorf("output %q", out)
+	}
+	if !strings.Contains(errOut, "line 2") || !strings.Contains(errOut, "summary: 1 events, 1 findings; 1 decode errors") {
+		t.Errorf("stderr %q", errOut)
+	}
+	// A truncated protobuf stream is an error (after what was read is processed).
+	data, _ := os.ReadFile(attackStream(t))
+	trunc := filepath.Join(t.TempDir(), "trunc.pb")
+	os.WriteFile(trunc, data[:len(data)-2], 0o644)
+	out, errOut, err = execute(t, "--input-tracee", "file:"+trunc)
+	if !errors.Is(err, stream.ErrTruncated) || strings.Count(out, "*** Detection ***") != 3 {
+		t.Errorf("truncated: err %v, out %q, stderr %q", err, out, errOut)
+	}
+}

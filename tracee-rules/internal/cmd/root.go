@@ -1,0 +1,79 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// options are the core flags.
+type options struct {
+	inputs         []string
+	outputs        []string
+	outputTemplate string
+	rules          []string
+	list           bool
+	listEvents     bool
+}
+
+// NewRootCommand returns the tracee-rules command writing to stdout/stderr.
+func NewRootCommand(stdout, stderr io.Writer) *cobra.Command {
+	var o options
+	c := &cobra.Command{
+		Use:   "tracee-rules",
+		Short: "Detect suspicious behaviour in tracee-ebpf's event stream",
+		Long: `tracee-rules reads the events tracee-ebpf produces and runs signatures on them.
+
+Typical use:
+  tracee-ebpf --output protobuf --trace event=$(tracee-rules --list-events) | tracee-rules
+  tracee-rules --input-tracee unix:/run/tracee.sock --output format:json`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return run(ctx, &o, stdout, stderr)
+		},
+	}
+	c.SetOut(stdout)
+	c.SetErr(stderr)
+	fs := c.Flags()
+	fs.StringArrayVar(&o.inputs, "input-tracee", nil, "input, repeatable key:value: file:stdin (default), file:PATH, unix:PATH (tracee-ebpf's socket; reconnects), format:protobuf (default) or format:json")
+	fs.StringArrayVar(&o.outputs, "output", nil, "output, key:value: format:line (default, one readable line per finding) or format:json (one JSON object per line)")
+	fs.StringVar(&o.outputTemplate, "output-template", "", "print findings with a Go template: a file, or a built-in: simple.tmpl, json.tmpl, csv.tmpl")
+	fs.StringSliceVar(&o.rules, "rules", nil, "run only these signatures, by ID (TRC-2,TRC-6)")
+	fs.BoolVar(&o.list, "list", false, "list the signatures and exit")
+	fs.BoolVar(&o.listEvents, "list-events", false, "print the events the selected signatures need, comma-separated (for tracee-ebpf --trace event=...), and exit")
+	for _, e := range extensions {
+		if e.AddFlags != nil {
+			e.AddFlags(fs)
+		}
+	}
+	return c
+}
+
+// Execute runs the command with the process's arguments and returns the exit code.
+func Execute() int {
+	c := NewRootCommand(os.Stdout, os.Stderr)
+	if err := c.ExecuteContext(context.Background()); err != nil {
+		fmt.Fprintf(os.Stderr, "tracee-rules: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// usageError marks errors in flags.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }

@@ -1,0 +1,222 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
+	"github.com/tracee-go/tracee/tracee-rules/internal/input"
+	"github.com/tracee-go/tracee/tracee-rules/internal/output"
+	"github.com/tracee-go/tracee/tracee-rules/internal/signatures"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+// ErrUnknownRule is wrapped when --rules names an ID no signature has.
+var ErrUnknownRule = errors.New("unknown signature ID")
+
+// sinkCloseTimeout bounds how long sinks may take to deliver at exit.
+const sinkCloseTimeout = 10 * time.Second
+
+// loadSignatures returns the built-in signatures, then those of extensions
+// (Rego), selected by --rules.
+func loadSignatures(rules []string) ([]sdk.Signature, error) {
+	all := signatures.All()
+	for _, e := range extensions {
+		if e.Signatures == nil {
+			continue
+		}
+		more, err := e.Signatures()
+		if err != nil {
+			return nil, fmt.Errorf("load %s signatures: %w", e.Name, err)
+		}
+		all = append(all, more...)
+	}
+	if len(rules) == 0 {
+		return all, nil
+	}
+	byID := map[string]sdk.Signature{}
+	var ids []string
+	for _, s := range all {
+		m, err := s.GetMetadata()
+		if err != nil {
+			return nil, fmt.Errorf("signature metadata: %w", err)
+		}
+		byID[m.ID] = s
+		ids = append(ids, m.ID)
+	}
+	var out []sdk.Signature
+	seen := map[string]bool{}
+	for _, id := range rules {
+		id = strings.TrimSpace(id)
+		if id == "" || seen[id] {
+			continue
+		}
+		s, ok := byID[id]
+		if !ok {
+			sort.Strings(ids)
+			return nil, usageError{fmt.Errorf("--rules: %w %q (known: %s)", ErrUnknownRule, id, strings.Join(ids, ", "))}
+		}
+		seen[id] = true
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// outputSink builds the stdout sink from --output and --output-template.
+func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
+	format := ""
+	for _, v := range o.outputs {
+		key, val, ok := strings.Cut(v, ":")
+		if !ok || key != "format" {
+			return nil, usageError{fmt.Errorf("--output %q: want format:line or format:json", v)}
+		}
+		if format != "" {
+			return nil, usageError{fmt.Errorf("--output %q: format given twice", v)}
+		}
+		format = val
+	}
+	if o.outputTemplate != "" {
+		if format != "" {
+			return nil, usageError{errors.New("--output format and --output-template are exclusive")}
+		}
+		p, err := output.NewTemplate(stdout, o.outputTemplate)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return p, nil
+	}
+	switch format {
+	case "", "line", "table":
+		return output.NewLine(stdout), nil
+	case "json":
+		return output.NewJSON(stdout), nil
+	}
+	return nil, usageError{fmt.Errorf("--output format:%s: want line or json", format)}
+}
+
+func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "tracee-rules: "+format+"\n", args...) }
+
+	sigs, err := loadSignatures(o.rules)
+	if err != nil {
+		return err
+	}
+	if o.list || o.listEvents {
+		descs, err := engine.Describe(sigs)
+		if err != nil {
+			return err
+		}
+		if o.list {
+			return printList(stdout, descs)
+		}
+		return printEvents(stdout, stderr, descs)
+	}
+	inCfg, err := input.ParseFlags(o.inputs)
+	if err != nil {
+		return usageError{err}
+	}
+	stdoutSink, err := outputSink(o, stdout)
+	if err != nil {
+		return err
+	}
+	sinks := []output.Sink{stdoutSink}
+	for _, e := range extensions {
+		if e.Sinks == nil {
+			continue
+		}
+		more, err := e.Sinks(ctx)
+		if err != nil {
+			closeSinks(sinks, logf)
+			return fmt.Errorf("%s: %w", e.Name, err)
+		}
+		sinks = append(sinks, more...)
+	}
+	defer closeSinks(sinks, logf)
+
+	sinkErrors := make([]uint64, len(sinks))
+	onFinding := func(f sdk.Finding) {
+		for i, s := range sinks {
+			if err := s.Send(f); err != nil {
+				sinkErrors[i]++
+				if n := sinkErrors[i]; n <= 10 || n%1000 == 0 {
+					logf("output %d: %v (error #%d)", i, err, n)
+				}
+			}
+		}
+	}
+	eng, err := engine.New(sigs, onFinding, engine.WithErrorReporter(func(id string, n uint64, err error) {
+		logf("signature %s: %v (error #%d)", id, err, n)
+	}))
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	rt := &Runtime{Engine: eng}
+	for _, e := range extensions {
+		if e.Prepare != nil {
+			if err := e.Prepare(rt); err != nil {
+				return fmt.Errorf("%s: %w", e.Name, err)
+			}
+		}
+	}
+	inCfg.Logf = func(format string, args ...any) { logf("input: "+format, args...) }
+	inCfg.OnLost, inCfg.OnDecodeError = rt.InputHooks.OnLost, rt.InputHooks.OnDecodeError
+	in := input.New(inCfg)
+	rt.Input = in
+	for _, e := range extensions {
+		if e.Start == nil {
+			continue
+		}
+		stop, err := e.Start(ctx, rt)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.Name, err)
+		}
+		if stop != nil {
+			defer func() {
+				sctx, cancel := context.WithTimeout(context.Background(), sinkCloseTimeout)
+				defer cancel()
+				if err := stop(sctx); err != nil {
+					logf("%s: stop: %v", e.Name, err)
+				}
+			}()
+		}
+	}
+
+	runErr := in.Run(ctx, eng.Dispatch)
+	eng.EndOfInput()
+	summary(logf, eng.Stats(), in.Stats().Snapshot())
+	if runErr != nil {
+		return fmt.Errorf("input: %w", runErr)
+	}
+	return nil
+}
+
+func closeSinks(sinks []output.Sink, logf func(string, ...any)) {
+	ctx, cancel := context.WithTimeout(context.Background(), sinkCloseTimeout)
+	defer cancel()
+	for i, s := range sinks {
+		if err := s.Close(ctx); err != nil {
+			logf("output %d: close: %v", i, err)
+		}
+	}
+}
+
+// summary reports the run on stderr when something went wrong or was lost.
+func summary(logf func(string, ...any), es engine.Stats, is input.Snapshot) {
+	var findings, sigErrors uint64
+	for _, s := range es.Signatures {
+		findings += s.Findings
+		sigErrors += s.Errors
+	}
+	if is.DecodeErrors+is.UnknownEvents+is.LostKernelEvents+is.LostUserspace+sigErrors == 0 {
+		return
+	}
+	logf("summary: %d events, %d findings; %d decode errors, %d unknown events, %d events lost by the producer (%d kernel, %d user space), %d signature errors",
+		is.Events, findings, is.DecodeErrors, is.UnknownEvents, is.LostKernelEvents+is.LostUserspace, is.LostKernelEvents, is.LostUserspace, sigErrors)
+}
