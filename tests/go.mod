@@ -1,3 +1,5 @@
 module github.com/tracee-go/tracee/tests
 
 go 1.26.8
+
+replace github.com/tracee-go/tracee/proto => ../proto

@@ -9,7 +9,6 @@ require (
 	github.com/tracee-go/tracee/proto v0.0.0
 	golang.org/x/sys v0.48.0
 	google.golang.org/protobuf v1.36.12
-	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

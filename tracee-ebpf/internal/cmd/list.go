@@ -6,7 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )
 

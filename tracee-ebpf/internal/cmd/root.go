@@ -20,7 +20,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"

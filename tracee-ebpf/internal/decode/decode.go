@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 )
 

@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	"github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 )
 

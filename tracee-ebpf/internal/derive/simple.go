@@ -2,7 +2,7 @@ package derive
 
 import (
 	"github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 // deriveBprmCheck: security_bprm_check(pathname, dev, inode, argv) from

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 type op int

@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 // NumFilter restricts a numeric context field. A value passes when all of:

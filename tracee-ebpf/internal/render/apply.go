@@ -2,7 +2,7 @@ package render
 
 import (
 	"github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 // Apply sets Argument.Repr for every argument of ev whose parameter in def

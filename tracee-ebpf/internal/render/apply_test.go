@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 func intArg(name string, v int64) *traceepb.Argument {
@@ -63,4 +63,15 @@ func TestApply(t *testing.T) {
 	}
 	Apply(nil, &traceepb.Event{})
 	Apply(def("openat"), nil)
+}
+
+// Every format the event table names must have a renderer.
+func TestTableFormatsAreKnown(t *testing.T) {
+	for _, d := range events.All() {
+		for _, p := range d.Params {
+			if p.Format != "" && !Known(p.Format) {
+				t.Errorf("%s.%s: format %q unknown to render", d.Name, p.Name, p.Format)
+			}
+		}
+	}
 }

@@ -15,7 +15,7 @@ import (
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )

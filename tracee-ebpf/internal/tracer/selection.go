@@ -3,7 +3,7 @@ package tracer
 import (
 	"fmt"
 
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )
 

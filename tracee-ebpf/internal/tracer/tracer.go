@@ -13,7 +13,7 @@ import (
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )

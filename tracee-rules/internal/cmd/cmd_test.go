@@ -33,6 +33,7 @@ func TestListEvents(t *testing.T) {
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "process_vm_writev,ptrace,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,ptrace\n"},
 	} {
 		out, _, err := execute(t, tc.args...)
 		if err != nil || out != tc.want {
@@ -47,10 +48,11 @@ func TestList(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 8 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
+	// seven Go signatures, then the opt-in Rego twins
+	if len(lines) != 10 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
 		t.Fatalf("list:\n%s", out)
 	}
-	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 "} {
+	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 ", "TRC-2-REGO ", "TRC-6-REGO "} {
 		if !strings.HasPrefix(lines[i+1], want) {
 			t.Errorf("row %d = %q, want prefix %q", i+1, lines[i+1], want)
 		}

@@ -33,6 +33,9 @@ type Extension struct {
 	// Signatures contributes signatures, before --rules selection. It is
 	// also called for --list and --list-events.
 	Signatures func() ([]sdk.Signature, error)
+	// OptInSignatures are listed by --list but run only when --rules
+	// names them (built-in Rego twins of Go signatures).
+	OptInSignatures func() ([]sdk.Signature, error)
 	// Sinks contributes finding sinks (called only when running).
 	Sinks func(ctx context.Context) ([]output.Sink, error)
 	// Prepare runs before the input is opened; it may set rt.InputHooks.
@@ -50,6 +53,7 @@ type Runtime struct {
 	InputHooks struct {
 		OnLost        func(*pb.Lost)
 		OnDecodeError func()
+		OnEvent       func(*pb.Event) // every event read, before dispatch
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"io"
 	"sort"
 	"strings"
@@ -23,31 +24,45 @@ var ErrUnknownRule = errors.New("unknown signature ID")
 const sinkCloseTimeout = 10 * time.Second
 
 // loadSignatures returns the built-in signatures, then those of extensions
-// (Rego), selected by --rules.
-func loadSignatures(rules []string) ([]sdk.Signature, error) {
+// (Rego), selected by --rules. Opt-in signatures (the Rego twins of Go
+// ones) run only when --rules names them; withOptIn adds them to the
+// default set (for --list).
+func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 	all := signatures.All()
+	var optIn []sdk.Signature
 	for _, e := range extensions {
-		if e.Signatures == nil {
-			continue
+		for _, src := range []struct {
+			load func() ([]sdk.Signature, error)
+			dst  *[]sdk.Signature
+		}{{e.Signatures, &all}, {e.OptInSignatures, &optIn}} {
+			if src.load == nil {
+				continue
+			}
+			more, err := src.load()
+			if err != nil {
+				return nil, fmt.Errorf("load %s signatures: %w", e.Name, err)
+			}
+			*src.dst = append(*src.dst, more...)
 		}
-		more, err := e.Signatures()
-		if err != nil {
-			return nil, fmt.Errorf("load %s signatures: %w", e.Name, err)
-		}
-		all = append(all, more...)
-	}
-	if len(rules) == 0 {
-		return all, nil
 	}
 	byID := map[string]sdk.Signature{}
 	var ids []string
-	for _, s := range all {
+	for _, s := range append(append([]sdk.Signature{}, all...), optIn...) {
 		m, err := s.GetMetadata()
 		if err != nil {
 			return nil, fmt.Errorf("signature metadata: %w", err)
 		}
+		if _, dup := byID[m.ID]; dup {
+			return nil, fmt.Errorf("two signatures have the ID %q", m.ID)
+		}
 		byID[m.ID] = s
 		ids = append(ids, m.ID)
+	}
+	if len(rules) == 0 {
+		if withOptIn {
+			return append(all, optIn...), nil
+		}
+		return all, nil
 	}
 	var out []sdk.Signature
 	seen := map[string]bool{}
@@ -102,7 +117,7 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "tracee-rules: "+format+"\n", args...) }
 
-	sigs, err := loadSignatures(o.rules)
+	sigs, err := loadSignatures(o.rules, o.list)
 	if err != nil {
 		return err
 	}
@@ -188,7 +203,14 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	runErr := in.Run(ctx, eng.Dispatch)
+	dispatch := eng.Dispatch
+	if hook := rt.InputHooks.OnEvent; hook != nil {
+		dispatch = func(ev *pb.Event) {
+			hook(ev)
+			eng.Dispatch(ev)
+		}
+	}
+	runErr := in.Run(ctx, dispatch)
 	eng.EndOfInput()
 	summary(logf, eng.Stats(), in.Stats().Snapshot())
 	if runErr != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-rules/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 // Handler receives each event. It is called from one goroutine at a time.
@@ -176,15 +176,15 @@ func sleep(ctx context.Context, d time.Duration) bool {
 func (in *Input) emit(ev *pb.Event, h Handler) {
 	switch {
 	case ev.EventName == "":
-		if n, ok := events.Name(ev.EventId); ok {
-			ev.EventName = n
+		if d, ok := events.ByID(events.ID(ev.EventId)); ok {
+			ev.EventName = d.Name
 		}
 	case ev.EventId == 0:
-		if id, ok := events.ID(ev.EventName); ok {
-			ev.EventId = id
+		if d, ok := events.ByName(ev.EventName); ok {
+			ev.EventId = int32(d.ID)
 		}
 	}
-	if !events.Known(ev.EventName) {
+	if _, known := events.ByName(ev.EventName); !known {
 		in.stats.UnknownEvents.Add(1)
 		in.mu.Lock()
 		if !in.unknownNames[ev.EventName] && len(in.unknownNames) < maxReportedUnknown {

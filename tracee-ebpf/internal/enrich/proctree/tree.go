@@ -7,7 +7,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 // Process is what the tree knows about one process.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 type clock struct{ t time.Time }

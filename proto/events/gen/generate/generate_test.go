@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/events/schema"
+	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/proto/events/schema"
 )
 
 // The C enum and the Go constants must agree value by value.
