@@ -104,6 +104,7 @@ type Finding struct {
 // Pipeline is a running tracee-ebpf | tracee-rules pair.
 type Pipeline struct {
 	t        *testing.T
+	unix     bool
 	ebpf     *exec.Cmd
 	rules    *exec.Cmd
 	install  string
@@ -140,7 +141,7 @@ func listEvents(t *testing.T, rules []string) string {
 func StartPipeline(t *testing.T, o PipelineOptions) *Pipeline {
 	t.Helper()
 	requirePrivileged(t)
-	p := &Pipeline{t: t, install: t.TempDir(), done: make(chan struct{})}
+	p := &Pipeline{t: t, unix: o.Unix, install: t.TempDir(), done: make(chan struct{})}
 	evs := listEvents(t, o.Rules)
 	ebpfArgs := []string{"--install-path", p.install, "--output", "format:protobuf", "--trace", "event=" + evs}
 	rulesArgs := []string{"--input-tracee", "format:protobuf", "--output", "format:json"}
@@ -220,12 +221,17 @@ func (p *Pipeline) collect(r io.Reader) {
 	}
 }
 
-// Stop ends tracee-ebpf with SIGINT (the rules engine then sees the end of
-// its input) and waits for both. Idempotent.
+// Stop ends tracee-ebpf with SIGINT (over a pipe the rules engine then sees
+// the end of its input; a unix-socket reader waits for the producer to come
+// back, so it gets SIGINT too) and waits for both. Idempotent.
 func (p *Pipeline) Stop() {
 	if p.ebpf.ProcessState == nil && p.ebpf.Process != nil {
 		p.ebpf.Process.Signal(syscall.SIGINT)
 		waitTimeout(p.ebpf, 20*time.Second)
+	}
+	if p.unix && p.rules.Process != nil && p.rules.ProcessState == nil {
+		time.Sleep(200 * time.Millisecond) // let it drain what it already read
+		p.rules.Process.Signal(syscall.SIGINT)
 	}
 	if p.rules.Process != nil && p.rules.ProcessState == nil {
 		if !waitTimeout(p.rules, 20*time.Second) {

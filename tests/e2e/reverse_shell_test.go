@@ -69,6 +69,7 @@ func TestStdioOverSocket(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				l := listen(t, fam.network, net.JoinHostPort(fam.host, "0"))
 				pid, out := runTriggerPid(t, "reverse_shell", v.mode, fam.host, strconv.Itoa(l.port()))
+				sock := outInt(t, out, "sock")
 				select {
 				case got := <-l.received:
 					if !strings.Contains(got, "reverse_shell: harmless") {
@@ -95,6 +96,13 @@ func TestStdioOverSocket(t *testing.T) {
 					}
 					if got := dataStr(f, "family"); got != fam.family {
 						t.Errorf("fd %d: family %q, want %q", fd, got, fam.family)
+					}
+					oldfd, hasOld := dataInt(f, "oldfd")
+					if v.mode == "fd0" && hasOld {
+						t.Errorf("fd0: finding has oldfd %d, but no dup happened", oldfd)
+					}
+					if v.mode != "fd0" && oldfd != int64(sock) {
+						t.Errorf("fd %d: oldfd %v (present %v), want the socket fd %d", fd, oldfd, hasOld, sock)
 					}
 				}
 			})

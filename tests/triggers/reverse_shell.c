@@ -72,6 +72,8 @@ int main(int argc, char **argv)
 		return perror("socket"), 1;
 	if (connect(s, (struct sockaddr *)&ss, len) < 0)
 		return perror("connect"), 1;
+	printf("sock=%d\n", s);
+	fflush(stdout);
 
 	if (strcmp(mode, "fd0") != 0) {
 		for (int fd = 0; fd <= 2; fd++) {

@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TRC-3: writes into another process's memory by ptrace, by /proc/<pid>/mem
+// (the child's and the trigger's own), and by process_vm_writev.
+func TestCodeInjection(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-3"}})
+	for _, v := range []struct {
+		mode  string
+		event string
+		check func(t *testing.T, f Finding, pid, child int)
+	}{
+		{"ptrace-poke", "ptrace", func(t *testing.T, f Finding, pid, child int) {
+			if got := dataStr(f, "ptrace request"); got != "PTRACE_POKETEXT" {
+				t.Errorf("ptrace request %q, want PTRACE_POKETEXT", got)
+			}
+			if got, _ := dataInt(f, "target pid"); got != int64(child) {
+				t.Errorf("target pid %d, want the child %d", got, child)
+			}
+		}},
+		{"proc-mem", "security_file_open", func(t *testing.T, f Finding, pid, child int) {
+			if got, want := dataStr(f, "pathname"), fmt.Sprintf("/proc/%d/mem", child); got != want {
+				t.Errorf("pathname %q, want %q", got, want)
+			}
+			if got := dataStr(f, "flags"); !strings.Contains(got, "O_RDWR") && got != "2" {
+				t.Errorf("flags %q, want O_RDWR", got)
+			}
+		}},
+		{"proc-self-mem", "security_file_open", func(t *testing.T, f Finding, pid, child int) {
+			got := dataStr(f, "pathname")
+			if got != "/proc/self/mem" && got != fmt.Sprintf("/proc/%d/mem", pid) {
+				t.Errorf("pathname %q, want /proc/self/mem or /proc/%d/mem", got, pid)
+			}
+		}},
+		{"vm-writev", "process_vm_writev", func(t *testing.T, f Finding, pid, child int) {
+			if got, _ := dataInt(f, "target pid"); got != int64(child) {
+				t.Errorf("target pid %d, want the child %d", got, child)
+			}
+		}},
+	} {
+		t.Run(v.mode, func(t *testing.T) {
+			pid, out := runTriggerPid(t, "code_injection", v.mode)
+			child := 0
+			if v.mode != "proc-self-mem" {
+				child = outInt(t, out, "child")
+			}
+			f := mustFind(t, p, "TRC-3 "+v.mode, func(f Finding) bool {
+				return bySigPid("TRC-3", pid)(f) && f.Event.EventName == v.event
+			})
+			checkCommon(t, f, "TRC-3", pid, "code_injection")
+			v.check(t, f, pid, child)
+			t.Logf("findings:\n%s", describe(findingsOf(p, "", pid)))
+		})
+	}
+}
+
+// TRC-4: W+X memory by mmap, by mprotect to RWX, and by a W+X region made
+// executable-only (the write-then-execute pattern of JIT-style loaders).
+func TestDynamicCodeLoading(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-4"}})
+	for _, v := range []struct {
+		mode  string
+		match func(f Finding) bool // the finding this variant must produce
+	}{
+		{"mmap", func(f Finding) bool {
+			return (f.Event.EventName == "mmap" && isWX(dataStr(f, "prot"))) ||
+				(f.Event.EventName == "mem_prot_alert" && dataStr(f, "alert") == "Mmaped region with W+E permissions!")
+		}},
+		{"mprotect", func(f Finding) bool {
+			return f.Event.EventName == "mprotect" && isWX(dataStr(f, "prot"))
+		}},
+		{"wx-to-x", func(f Finding) bool {
+			return f.Event.EventName == "mem_prot_alert" && dataStr(f, "alert") == "Protection changed from W+E to E!"
+		}},
+	} {
+		t.Run(v.mode, func(t *testing.T) {
+			pid, _ := runTriggerPid(t, "wx_mem", v.mode)
+			f := mustFind(t, p, "TRC-4 "+v.mode, func(f Finding) bool { return bySigPid("TRC-4", pid)(f) && v.match(f) })
+			checkCommon(t, f, "TRC-4", pid, "wx_mem")
+			if n, ok := dataInt(f, "len"); ok && n != 4096 {
+				t.Errorf("len %d, want 4096", n)
+			}
+			t.Logf("findings:\n%s", describe(findingsOf(p, "", pid)))
+		})
+	}
+}
+
+func isWX(prot string) bool {
+	return strings.Contains(prot, "PROT_WRITE") && strings.Contains(prot, "PROT_EXEC")
+}
+
+// TRC-5: programs run from a memfd (execveat and /proc/self/fd) and from
+// /dev/shm. The finding is on the exec, by the process that executed.
+func TestFilelessExecution(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-5"}})
+	for _, v := range []struct {
+		mode   string
+		reason string
+	}{
+		{"execveat", "memfd"},
+		{"proc", "memfd"},
+		{"shm", "shared memory"},
+	} {
+		t.Run(v.mode, func(t *testing.T) {
+			pid, out := runTriggerPid(t, "fileless", v.mode)
+			execPid := pid // the memfd modes exec in place
+			if v.mode == "shm" {
+				execPid = outInt(t, out, "child")
+			}
+			f := mustFind(t, p, "TRC-5 "+v.mode, func(f Finding) bool { return bySigPid("TRC-5", execPid)(f) })
+			if f.Event.EventName != "sched_process_exec" {
+				t.Errorf("event %q, want sched_process_exec", f.Event.EventName)
+			}
+			if got := dataStr(f, "reason"); got != v.reason {
+				t.Errorf("reason %q, want %q", got, v.reason)
+			}
+			path := dataStr(f, "pathname")
+			switch v.mode {
+			case "shm":
+				want := fmt.Sprintf("/dev/shm/fileless-%d", pid)
+				if path != want {
+					t.Errorf("pathname %q, want %q", path, want)
+				}
+				// the kernel names the process after the file it executed
+				checkCommon(t, f, "TRC-5", execPid, fmt.Sprintf("fileless-%d", pid))
+			default:
+				if !strings.Contains(path, "memfd:payload") {
+					t.Errorf("pathname %q, want the memfd (memfd:payload)", path)
+				}
+				if f.Event.HostProcessID != execPid {
+					t.Errorf("hostProcessId %d, want %d", f.Event.HostProcessID, execPid)
+				}
+			}
+			t.Logf("findings:\n%s", describe(findingsOf(p, "", execPid)))
+		})
+	}
+}
+
+// TRC-6: init_module and finit_module, each on its own.
+func TestKernelModuleLoading(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-6"}})
+	pids := map[string]int{}
+	for _, v := range []struct{ mode, event string }{{"init", "init_module"}, {"finit", "finit_module"}} {
+		t.Run(v.mode, func(t *testing.T) {
+			pid, _ := runTriggerPid(t, "kmod", v.mode)
+			pids[v.event] = pid
+			f := mustFind(t, p, "TRC-6 "+v.event, func(f Finding) bool {
+				return bySigPid("TRC-6", pid)(f) && f.Event.EventName == v.event
+			})
+			checkCommon(t, f, "TRC-6", pid, "kmod")
+			if got := dataStr(f, "syscall"); got != v.event {
+				t.Errorf("data syscall %q, want %q", got, v.event)
+			}
+			if rv, ok := dataInt(f, "return value"); !ok || rv >= 0 {
+				t.Errorf("return value %v (present %v), want the failure (< 0)", rv, ok)
+			}
+			if v.event == "init_module" {
+				if n, _ := dataInt(f, "len"); n != 64 {
+					t.Errorf("len %d, want 64", n)
+				}
+			}
+		})
+	}
+	p.Stop()
+	for ev, pid := range pids {
+		if fs := findingsOf(p, "TRC-6", pid); len(fs) != 1 {
+			t.Errorf("%s trigger (pid %d): %d findings, want 1:\n%s", ev, pid, len(fs), describe(fs))
+		}
+	}
+}
+
+// TRC-7: LD_PRELOAD in the middle and at the end of an exec's environment,
+// LD_LIBRARY_PATH, and /etc/ld.so.preload opened for writing (left as it was).
+func TestLDPreload(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-7"}})
+	for _, v := range []struct {
+		mode, event, comm, key, value string
+	}{
+		{"env-middle", "sched_process_exec", "true", "LD_PRELOAD", "/nonexistent.so"},
+		{"env-last", "sched_process_exec", "true", "LD_PRELOAD", "/nonexistent.so"},
+		{"ld-library-path", "sched_process_exec", "true", "LD_LIBRARY_PATH", "/nonexistent"},
+		{"preload-file", "security_file_open", "ld_preload", "pathname", "/etc/ld.so.preload"},
+	} {
+		t.Run(v.mode, func(t *testing.T) {
+			var before []byte
+			var existed bool
+			if v.mode == "preload-file" {
+				before, existed = readPreload(t)
+			}
+			pid, _ := runTriggerPid(t, "ld_preload", v.mode)
+			if v.mode == "preload-file" {
+				after, exists := readPreload(t)
+				if exists != existed || !bytes.Equal(before, after) {
+					t.Fatalf("/etc/ld.so.preload changed: existed %v -> %v, %q -> %q", existed, exists, before, after)
+				}
+			}
+			f := mustFind(t, p, "TRC-7 "+v.mode, func(f Finding) bool {
+				return bySigPid("TRC-7", pid)(f) && f.Event.EventName == v.event
+			})
+			checkCommon(t, f, "TRC-7", pid, v.comm)
+			if got := dataStr(f, v.key); got != v.value {
+				t.Errorf("data %s = %q, want %q (data %v)", v.key, got, v.value, f.Data)
+			}
+			if v.mode == "preload-file" {
+				if fl := dataStr(f, "flags"); !strings.Contains(fl, "O_WRONLY") {
+					t.Errorf("flags %q, want O_WRONLY", fl)
+				}
+			}
+			t.Logf("findings:\n%s", describe(findingsOf(p, "", pid)))
+		})
+	}
+}
+
+func readPreload(t *testing.T) ([]byte, bool) {
+	t.Helper()
+	b, err := os.ReadFile("/etc/ld.so.preload")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, true
+}
