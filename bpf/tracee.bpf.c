@@ -24,4 +24,13 @@ int tracee_empty_exit(void *ctx)
 	return 0;
 }
 
+#ifndef TRACEE_PROBE_READ
+/* The same floor through tp_btf, to compare attach methods. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tracee_empty_exit_btf)
+{
+	return 0;
+}
+#endif
+
 char LICENSE[] SEC("license") = "GPL";

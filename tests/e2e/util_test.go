@@ -117,3 +117,38 @@ func checkCommon(t *testing.T, f Finding, id string, pid int, comm string) {
 		t.Errorf("processName %q, want %q", f.Event.ProcessName, comm)
 	}
 }
+
+// checkCounts stops the pipeline (so that every finding is out) and asserts
+// how many findings of signature id each pid got: one action is one finding,
+// however many events the tracer shows it through.
+func checkCounts(t *testing.T, p *Pipeline, id string, want map[int]int) {
+	t.Helper()
+	p.Stop()
+	for pid, n := range want {
+		if fs := findingsOf(p, id, pid); len(fs) != n {
+			t.Errorf("pid %d: %d %s findings, want %d:\n%s", pid, len(fs), id, n, describe(fs))
+		}
+	}
+}
+
+// listedSignatures is the IDs tracee-rules --list prints (built-in Go
+// signatures and the opt-in ones it knows).
+func listedSignatures(t *testing.T) []string {
+	t.Helper()
+	if buildError != nil {
+		t.Fatal(buildError)
+	}
+	out, err := exec.Command(bin("tracee-rules"), "--list").Output()
+	if err != nil {
+		t.Fatalf("tracee-rules --list: %v", err)
+	}
+	var ids []string
+	for i, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if i == 0 || len(fields) == 0 { // header
+			continue
+		}
+		ids = append(ids, fields[0])
+	}
+	return ids
+}

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,7 @@ func main() {
 	rounds := flag.Int("rounds", 5, "rounds per configuration")
 	ebpf := flag.String("ebpf", "dist/tracee-ebpf", "tracee-ebpf binary")
 	rules := flag.String("rules", "dist/tracee-rules", "tracee-rules binary")
+	variants := flag.Bool("variants", false, "also measure empty sys_exit-only probes (raw_tp, tp_btf)")
 	flag.Parse()
 
 	evs, err := exec.Command(*rules, "--list-events").Output()
@@ -51,19 +53,18 @@ func main() {
 	}
 	configs := []config{
 		{"untraced", func() (func() (string, error), error) { return func() (string, error) { return "", nil }, nil }},
-		{"empty probe", func() (func() (string, error), error) {
-			stop, err := probes.EmptyProbe()
-			if err != nil {
-				return nil, err
-			}
-			return func() (string, error) { return "", stop() }, nil
-		}},
+		{"empty probe", empty(probes.EmptyBoth)},
 		{"pipeline (rules' events)", func() (func() (string, error), error) {
 			return startTracer(*ebpf, []string{"--output", "format:protobuf", "--trace", "event=" + ruleEvents}, *rules)
 		}},
 		{"all syscalls -> protobuf", func() (func() (string, error), error) {
 			return startTracer(*ebpf, []string{"--output", "format:protobuf", "--output", "out-file:/dev/null", "--trace", "set=syscalls"}, "")
 		}},
+	}
+	if *variants {
+		configs = append(configs,
+			config{"empty sys_exit (raw_tp)", empty(probes.EmptyExitRaw)},
+			config{"empty sys_exit (tp_btf)", empty(probes.EmptyExitBTF)})
 	}
 	res := make([]result, len(configs))
 	for r := 0; r < *rounds; r++ {
@@ -106,18 +107,28 @@ func main() {
 	}
 }
 
+func empty(variant string) func() (func() (string, error), error) {
+	return func() (func() (string, error), error) {
+		stop, err := probes.EmptyProbe(variant)
+		if err != nil {
+			return nil, err
+		}
+		return func() (string, error) { return "", stop() }, nil
+	}
+}
+
 func startTracer(ebpf string, args []string, rules string) (func() (string, error), error) {
 	install, err := os.MkdirTemp("", "tracee-bench-")
 	if err != nil {
 		return nil, err
 	}
 	args = append([]string{"--install-path", install}, args...)
-	tr := exec.Command(ebpf, args...)
+	tr := pinned("0", ebpf, args...)
 	var stderr bytes.Buffer
 	tr.Stderr = &stderr
 	var rc *exec.Cmd
 	if rules != "" {
-		rc = exec.Command(rules, "--input-tracee", "file:stdin", "--input-tracee", "format:protobuf", "--output", "format:json")
+		rc = pinned("0", rules, "--input-tracee", "file:stdin", "--input-tracee", "format:protobuf", "--output", "format:json")
 		pipe, err := tr.StdoutPipe()
 		if err != nil {
 			return nil, err
@@ -157,8 +168,27 @@ func startTracer(ebpf string, args []string, rules string) (func() (string, erro
 	}, nil
 }
 
+// pinned runs a command on one CPU when taskset exists: the workload on the
+// last CPU, the tracer on the first, so they do not trade places between
+// runs (this machine's timings vary twofold otherwise).
+func pinned(cpu string, name string, args ...string) *exec.Cmd {
+	if ts, err := exec.LookPath("taskset"); err == nil {
+		return exec.Command(ts, append([]string{"-c", cpu, name}, args...)...)
+	}
+	return exec.Command(name, args...)
+}
+
+var workloadCPU = strconv.Itoa(max1(runtime.NumCPU()-1, 0))
+
+func max1(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
 func runWorkload(path string, n int) (float64, error) {
-	out, err := exec.Command(path, strconv.Itoa(n)).Output()
+	out, err := pinned(workloadCPU, path, strconv.Itoa(n)).Output()
 	if err != nil {
 		return 0, err
 	}

@@ -375,15 +375,29 @@ func (p *Probes) Describe() string {
 	return strings.Join(parts, " ")
 }
 
-// EmptyProbe attaches empty programs to sys_enter and sys_exit: the cost floor
-// of any design that hooks every syscall. Used by benchmarks.
-func EmptyProbe() (func() error, error) {
+// Empty probe variants for benchmarks.
+const (
+	EmptyBoth    = "both"     // raw_tracepoint sys_enter + sys_exit: the floor of hooking every syscall
+	EmptyExitRaw = "exit-raw" // raw_tracepoint sys_exit only
+	EmptyExitBTF = "exit-btf" // tp_btf sys_exit only
+)
+
+// EmptyProbe attaches empty programs to sys_enter and/or sys_exit: the cost
+// floor of any design that hooks every syscall. Used by benchmarks.
+func EmptyProbe(variant string) (func() error, error) {
 	spec, err := loadTracee()
 	if err != nil {
 		return nil, err
 	}
+	progs := map[string]string{"tracee_empty_enter": "sys_enter", "tracee_empty_exit": "sys_exit"}
+	switch variant {
+	case EmptyExitRaw:
+		progs = map[string]string{"tracee_empty_exit": "sys_exit"}
+	case EmptyExitBTF:
+		progs = map[string]string{"tracee_empty_exit_btf": ""}
+	}
 	for name := range spec.Programs {
-		if name != "tracee_empty_enter" && name != "tracee_empty_exit" {
+		if _, ok := progs[name]; !ok {
 			delete(spec.Programs, name)
 		}
 	}
@@ -392,8 +406,14 @@ func EmptyProbe() (func() error, error) {
 		return nil, fmt.Errorf("load empty probes: %w", err)
 	}
 	var links []link.Link
-	for name, tp := range map[string]string{"tracee_empty_enter": "sys_enter", "tracee_empty_exit": "sys_exit"} {
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp, Program: coll.Programs[name]})
+	for name, tp := range progs {
+		var l link.Link
+		var err error
+		if tp == "" {
+			l, err = link.AttachTracing(link.TracingOptions{Program: coll.Programs[name]})
+		} else {
+			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp, Program: coll.Programs[name]})
+		}
 		if err != nil {
 			coll.Close()
 			return nil, err

@@ -97,6 +97,7 @@ const (
 	traceeMapUtsFilter           = "uts_filter"
 	traceeProgTraceeEmptyEnter   = "tracee_empty_enter"
 	traceeProgTraceeEmptyExit    = "tracee_empty_exit"
+	traceeProgTraceeEmptyExitBtf = "tracee_empty_exit_btf"
 	traceeProgTraceeSchedExecBtf = "tracee_sched_exec_btf"
 	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
 	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
@@ -148,6 +149,7 @@ type traceeSpecs struct {
 type traceeProgramSpecs struct {
 	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
 	TraceeSchedExecBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
 	TraceeSchedExitBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
 	TraceeSchedForkBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
@@ -248,6 +250,7 @@ type traceeVariables struct {
 type traceePrograms struct {
 	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
 	TraceeSchedExecBtf *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
 	TraceeSchedExitBtf *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
 	TraceeSchedForkBtf *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
@@ -259,6 +262,7 @@ func (p *traceePrograms) Close() error {
 	return _TraceeClose(
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
+		p.TraceeEmptyExitBtf,
 		p.TraceeSchedExecBtf,
 		p.TraceeSchedExitBtf,
 		p.TraceeSchedForkBtf,
