@@ -30,12 +30,9 @@ statfn void file_identity(struct event_buf *b, u8 dev_idx, struct file *f)
 }
 
 /* security_file_open: pathname, flags, dev, inode, syscall_pathname */
-statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct task_struct *t,
-			     struct pt_regs *regs, u32 nr, long ret)
+statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct file *f,
+			     struct pt_regs *regs, u32 nr)
 {
-	struct file *f = task_fd_file(t, ret);
-	if (!f)
-		return;
 	begin_derived(b, EVENT_SECURITY_FILE_OPEN);
 	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
 	arg_u32(b, 1, BPF_CORE_READ(f, f_flags));
@@ -75,23 +72,29 @@ statfn u32 sockaddr_from_sock(struct event_buf *b, u8 idx, struct sock *sk)
 	return family;
 }
 
-/* socket_dup: oldfd, newfd, remote_addr — only when the new fd is an inet socket */
-statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct task_struct *t,
-			      struct pt_regs *regs, long ret)
+/* The inet socket behind fd, or NULL. */
+statfn struct sock *fd_inet_sock(struct task_struct *t, u32 fd)
 {
-	struct file *f = task_fd_file(t, ret);
+	struct file *f = task_fd_file(t, fd);
 	if (!f)
-		return;
+		return NULL;
 	unsigned short mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFSOCK)
-		return;
+		return NULL;
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
-		return;
+		return NULL;
 	u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
-		return;
+		return NULL;
+	return sk;
+}
+
+/* socket_dup: oldfd, newfd, remote_addr — only when the new fd is an inet socket */
+statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct sock *sk,
+			      struct pt_regs *regs, long ret)
+{
 	begin_derived(b, EVENT_SOCKET_DUP);
 	arg_u32(b, 0, (u32)regs_arg(regs, 0));
 	arg_u32(b, 1, (u32)ret);
@@ -101,24 +104,28 @@ statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct ta
 
 #define MAGIC_BYTES 20
 
-/* magic_write: pathname, bytes, dev, inode */
-statfn void derive_magic_write(struct event_buf *b, struct config *cfg, struct task_struct *t,
-			       struct pt_regs *regs, u32 nr, long ret)
+/* The regular file a write/pwrite64 wrote to at offset 0, or NULL. */
+statfn struct file *magic_write_file(struct task_struct *t, struct pt_regs *regs, u32 nr, long ret)
 {
-	if (ret <= 0)
-		return;
 	struct file *f = task_fd_file(t, (u32)regs_arg(regs, 0));
 	if (!f)
-		return;
+		return NULL;
 	unsigned short mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFREG)
-		return;
+		return NULL;
 	if (nr == __NR_pwrite64) {
 		if (regs_arg(regs, 3) != 0)
-			return;
+			return NULL;
 	} else if (BPF_CORE_READ(f, f_pos) != ret) {
-		return;
+		return NULL;
 	}
+	return f;
+}
+
+/* magic_write: pathname, bytes, dev, inode */
+statfn void derive_magic_write(struct event_buf *b, struct config *cfg, struct file *f,
+			       struct pt_regs *regs, long ret)
+{
 	begin_derived(b, EVENT_MAGIC_WRITE);
 	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
 	u32 n = ret < MAGIC_BYTES ? ret : MAGIC_BYTES;

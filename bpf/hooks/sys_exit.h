@@ -15,6 +15,16 @@
 #include "syscall_args.h"
 #include "derived.h"
 
+/* Fill the header and apply the scope filters once per sys_exit, on demand. */
+statfn bool ctx_once(struct event_buf *b, struct config *cfg, struct task_struct *t, u32 nr, int *state)
+{
+	if (*state == 0) {
+		fill_ctx(&b->ctx, t, nr, nr);
+		*state = should_trace(cfg, &b->ctx) ? 1 : -1;
+	}
+	return *state > 0;
+}
+
 statfn int on_sys_exit(struct pt_regs *regs, long ret)
 {
 	u32 nr = RD(regs, orig_ax);
@@ -28,22 +38,32 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	if (!cfg || !b)
 		return 0;
 	struct task_struct *t = CURRENT_TASK;
-	fill_ctx(&b->ctx, t, nr, nr);
-	if (!should_trace(cfg, &b->ctx))
-		return 0;
+	int state = 0;
 
 	if (s & SEL_EMIT_EXIT) {
+		if (!ctx_once(b, cfg, t, nr, &state))
+			return 0;
 		buf_reset(b);
 		b->ctx.retval = ret;
 		encode_syscall_args(b, SLOT_SYS_EXIT, regs, nr);
 		submit(b, cfg);
 	}
-	if ((s & SEL_FILE_OPEN) && ret >= 0)
-		derive_file_open(b, cfg, t, regs, nr, ret);
-	if ((s & SEL_SOCKET_DUP) && ret >= 0)
-		derive_socket_dup(b, cfg, t, regs, ret);
-	if (s & SEL_MAGIC_WRITE)
-		derive_magic_write(b, cfg, t, regs, nr, ret);
+	/* Derived events check their cheap preconditions before the header is built. */
+	if ((s & SEL_FILE_OPEN) && ret >= 0) {
+		struct file *f = task_fd_file(t, ret);
+		if (f && ctx_once(b, cfg, t, nr, &state))
+			derive_file_open(b, cfg, f, regs, nr);
+	}
+	if ((s & SEL_SOCKET_DUP) && ret >= 0) {
+		struct sock *sk = fd_inet_sock(t, ret);
+		if (sk && ctx_once(b, cfg, t, nr, &state))
+			derive_socket_dup(b, cfg, sk, regs, ret);
+	}
+	if ((s & SEL_MAGIC_WRITE) && ret > 0) {
+		struct file *f = magic_write_file(t, regs, nr, ret);
+		if (f && ctx_once(b, cfg, t, nr, &state))
+			derive_magic_write(b, cfg, f, regs, ret);
+	}
 	return 0;
 }
 

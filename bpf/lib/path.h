@@ -108,13 +108,13 @@ statfn const char *file_path(u32 slot, struct file *f)
 /* The struct file behind fd in task t, or NULL. */
 statfn struct file *task_fd_file(struct task_struct *t, u32 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct fdtable *fdt = RD(t, files, fdt);
 	if (!fdt)
 		return NULL;
-	u32 max = BPF_CORE_READ(fdt, max_fds);
+	u32 max = RD(fdt, max_fds);
 	if (fd >= max)
 		return NULL;
-	struct file **fda = BPF_CORE_READ(fdt, fd);
+	struct file **fda = RD(fdt, fd);
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]);
 	return f;

@@ -14,13 +14,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
@@ -217,16 +217,17 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	}
 
 	t, err := tracer.New(tracer.Config{
-		Metrics:   mx,
-		Probes:    p,
-		Decoder:   &decode.Decoder{BootTime: bootTime},
-		Wanted:    wanted,
-		Observers: []tracer.Stage{treeUpdater{tree}},
-		Enrichers: []tracer.Stage{enricherStage{en}},
-		Deriver:   derive.New(),
-		Matcher:   policy,
-		Printer:   printer,
-		Log:       stderr,
+		Metrics:     mx,
+		ReuseEvents: true, // every printer encodes synchronously
+		Probes:      p,
+		Decoder:     &decode.Decoder{BootTime: bootTime},
+		Wanted:      wanted,
+		Observers:   []tracer.Stage{treeUpdater{tree}},
+		Enrichers:   []tracer.Stage{enricherStage{en}},
+		Deriver:     derive.New(),
+		Matcher:     policy,
+		Printer:     printer,
+		Log:         stderr,
 	})
 	if err != nil {
 		printer.Close()

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 )
 
@@ -92,68 +92,92 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %d", ErrUnknownEvent, h.EventID)
 	}
-	ev := &pb.Event{
-		Timestamp:           d.BootTime + int64(h.Ts),
-		ProcessorId:         h.CPU,
-		ProcessId:           int32(h.Pid),
-		ThreadId:            int32(h.Tid),
-		ParentProcessId:     int32(h.Ppid),
-		HostProcessId:       int32(h.HostPid),
-		HostThreadId:        int32(h.HostTid),
-		HostParentProcessId: int32(h.HostPpid),
-		UserId:              h.UID,
-		GroupId:             h.GID,
-		MountNamespace:      h.MntNS,
-		PidNamespace:        h.PidNS,
-		ProcessName:         cString(h.Comm[:]),
-		HostName:            cString(h.UTS[:]),
-		CgroupId:            h.CgroupID,
-		EventId:             h.EventID,
-		EventName:           def.Name,
-		ReturnValue:         h.Retval,
-		Syscall:             h.Syscall,
-	}
-	ev.Args, err = decodeArgs(def, raw[HeaderSize:], int(h.ArgNum))
+	// Events come from a pool (see Release): a busy tracer decodes millions a second.
+	ev := pb.EventFromVTPool()
+	ev.Timestamp = d.BootTime + int64(h.Ts)
+	ev.ProcessorId = h.CPU
+	ev.ProcessId = int32(h.Pid)
+	ev.ThreadId = int32(h.Tid)
+	ev.ParentProcessId = int32(h.Ppid)
+	ev.HostProcessId = int32(h.HostPid)
+	ev.HostThreadId = int32(h.HostTid)
+	ev.HostParentProcessId = int32(h.HostPpid)
+	ev.UserId = h.UID
+	ev.GroupId = h.GID
+	ev.MountNamespace = h.MntNS
+	ev.PidNamespace = h.PidNS
+	ev.ProcessName = cString(h.Comm[:])
+	ev.HostName = cString(h.UTS[:])
+	ev.CgroupId = h.CgroupID
+	ev.EventId = h.EventID
+	ev.EventName = def.Name
+	ev.ReturnValue = h.Retval
+	ev.Syscall = h.Syscall
+	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.ArgNum))
 	render.Apply(def, ev)
 	return ev, err
 }
 
-func decodeArgs(def *events.Definition, b []byte, n int) ([]*pb.Argument, error) {
-	args := make([]*pb.Argument, 0, n)
+// Release returns an event to the pool once nothing refers to it any more
+// (printers encode synchronously). Its ancestry is shared with the process
+// tree's cache, so it is detached rather than reset.
+func Release(ev *pb.Event) {
+	ev.Ancestry = nil
+	ev.ReturnToVTPool()
+}
+
+// nextArg appends an argument, reusing one left in the slice's spare
+// capacity by a pooled event.
+func nextArg(ev *pb.Event) *pb.Argument {
+	n := len(ev.Args)
+	if n < cap(ev.Args) {
+		if a := ev.Args[:n+1][n]; a != nil {
+			ev.Args = ev.Args[:n+1]
+			return a
+		}
+	}
+	a := &pb.Argument{}
+	ev.Args = append(ev.Args, a)
+	return a
+}
+
+func decodeArgs(ev *pb.Event, def *events.Definition, b []byte, n int) error {
 	le := binary.LittleEndian
 	for i := 0; i < n; i++ {
 		if len(b) < 1 {
-			return args, fmt.Errorf("%w: record ends before argument %d of %d", ErrBadArgument, i, n)
+			return fmt.Errorf("%w: record ends before argument %d of %d", ErrBadArgument, i, n)
 		}
 		idx := int(b[0])
 		b = b[1:]
 		if idx >= len(def.Params) {
-			return args, fmt.Errorf("%w: %s has %d parameters, record names index %d", ErrBadArgument, def.Name, len(def.Params), idx)
+			return fmt.Errorf("%w: %s has %d parameters, record names index %d", ErrBadArgument, def.Name, len(def.Params), idx)
 		}
 		p := &def.Params[idx]
-		a := &pb.Argument{Name: p.Name, Type: p.Type}
 		size := fixedSize(p.Kind)
 		if size == 0 { // length-prefixed
 			if len(b) < 4 {
-				return args, fmt.Errorf("%w: %s.%s: length cut off", ErrBadArgument, def.Name, p.Name)
+				return fmt.Errorf("%w: %s.%s: length cut off", ErrBadArgument, def.Name, p.Name)
 			}
 			l := int(le.Uint32(b))
 			b = b[4:]
 			if l > len(b) {
-				return args, fmt.Errorf("%w: %s.%s: %d bytes announced, %d left", ErrBadArgument, def.Name, p.Name, l, len(b))
+				return fmt.Errorf("%w: %s.%s: %d bytes announced, %d left", ErrBadArgument, def.Name, p.Name, l, len(b))
 			}
+			a := nextArg(ev)
+			a.Name, a.Type = p.Name, p.Type
 			setVariable(a, p.Kind, b[:l])
 			b = b[l:]
 		} else {
 			if len(b) < size {
-				return args, fmt.Errorf("%w: %s.%s: needs %d bytes, %d left", ErrBadArgument, def.Name, p.Name, size, len(b))
+				return fmt.Errorf("%w: %s.%s: needs %d bytes, %d left", ErrBadArgument, def.Name, p.Name, size, len(b))
 			}
+			a := nextArg(ev)
+			a.Name, a.Type = p.Name, p.Type
 			setFixed(a, p.Kind, b[:size])
 			b = b[size:]
 		}
-		args = append(args, a)
 	}
-	return args, nil
+	return nil
 }
 
 func fixedSize(k events.ArgKind) int {

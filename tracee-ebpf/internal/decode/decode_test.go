@@ -12,8 +12,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -244,8 +244,10 @@ func BenchmarkDecode(b *testing.B) {
 	d := &Decoder{}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := d.Decode(raw); err != nil {
+		ev, err := d.Decode(raw)
+		if err != nil {
 			b.Fatal(err)
 		}
+		Release(ev)
 	}
 }

@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 )
 

@@ -4,8 +4,8 @@ import (
 	"container/list"
 	"sort"
 
-	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 )
 

@@ -3,8 +3,8 @@ package render
 import (
 	"testing"
 
-	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/proto/traceepb"
 )
 
 func intArg(name string, v int64) *traceepb.Argument {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/cilium/ebpf/ringbuf"
 
+	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )
@@ -52,8 +52,12 @@ type Config struct {
 	Printer   Printer
 	Poll      time.Duration // reader deadline: the most a quiet stream waits
 	StatEvery time.Duration
-	Log       io.Writer        // diagnostics (stderr)
-	Metrics   *metrics.Metrics // nil: no metrics
+	Log       io.Writer // diagnostics (stderr)
+	// ReuseEvents returns decoded events to a pool after printing. Only
+	// for printers that do not keep events after Print returns (all of
+	// tracee-ebpf's encode synchronously).
+	ReuseEvents bool
+	Metrics     *metrics.Metrics // nil: no metrics
 }
 
 // Summary is what a run did.
@@ -117,13 +121,25 @@ func New(cfg Config) (*Tracer, error) {
 func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	defer t.rd.Close()
 	var rec ringbuf.Record
-	nextStat := time.Now().Add(t.cfg.StatEvery)
+	now := time.Now()
+	nextStat := now.Add(t.cfg.StatEvery)
+	// The deadline is set once per quiet period, not per record: a busy
+	// stream reads without a clock call, and the reader returns
+	// ErrDeadlineExceeded as soon as it has drained the buffer after the
+	// deadline, which is when output is flushed.
+	t.rd.SetDeadline(now.Add(t.cfg.Poll))
+	var n uint64
 	for ctx.Err() == nil {
-		t.rd.SetDeadline(time.Now().Add(t.cfg.Poll))
 		err := t.rd.ReadInto(&rec)
 		switch {
 		case err == nil:
 			t.handle(rec.RawSample)
+			if n++; n%8192 == 0 {
+				if now := time.Now(); now.After(nextStat) {
+					t.reportLost(false)
+					nextStat = now.Add(t.cfg.StatEvery)
+				}
+			}
 			continue
 		case errors.Is(err, os.ErrDeadlineExceeded):
 		case errors.Is(err, ringbuf.ErrClosed):
@@ -132,10 +148,12 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
 		}
 		t.flush()
-		if now := time.Now(); now.After(nextStat) {
+		now := time.Now()
+		if now.After(nextStat) {
 			t.reportLost(false)
 			nextStat = now.Add(t.cfg.StatEvery)
 		}
+		t.rd.SetDeadline(now.Add(t.cfg.Poll))
 	}
 	// Stop producing, drain what is already in the buffer, count the losses;
 	// the caller frees the maps.
@@ -224,7 +242,13 @@ func (t *Tracer) handle(raw []byte) {
 	if t.cfg.Deriver != nil {
 		for _, d := range t.cfg.Deriver.Derive(ev) {
 			t.emit(d)
+			if t.cfg.ReuseEvents {
+				decode.Release(d)
+			}
 		}
+	}
+	if t.cfg.ReuseEvents {
+		decode.Release(ev)
 	}
 }
 

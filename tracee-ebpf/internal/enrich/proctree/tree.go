@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 // Process is what the tree knows about one process.
@@ -45,6 +45,18 @@ type Tree struct {
 	tick    uint64
 	lastGC  time.Time
 	evicted uint64
+
+	// version changes whenever a parent link or a name changes; cached
+	// ancestries of an older version are recomputed.
+	version uint64
+	anc     map[int32]ancestry
+	updates uint64
+}
+
+type ancestry struct {
+	version uint64
+	max     int
+	list    []*pb.Ancestor
 }
 
 // New returns an empty tree.
@@ -111,6 +123,7 @@ func (t *Tree) put(p *Process) {
 	p.seen = t.tick
 	t.procs[p.HostPID] = p
 	t.index(p)
+	t.version++
 }
 
 func (t *Tree) index(p *Process) {
@@ -129,6 +142,7 @@ func (t *Tree) unindex(p *Process) {
 func (t *Tree) remove(p *Process) {
 	t.unindex(p)
 	delete(t.procs, p.HostPID)
+	t.version++
 }
 
 // gc removes processes whose grace period is over.
@@ -202,11 +216,18 @@ const commLen = 15
 func (t *Tree) Update(ev *pb.Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.cfg.Now()
-	if now.Sub(t.lastGC) >= t.cfg.ExitGrace/2 {
-		t.gc(now)
+	id := events.ID(ev.GetEventId())
+	lifecycle := id == events.SchedProcessFork || id == events.SchedProcessExec || id == events.SchedProcessExit
+	var now time.Time
+	// The clock is read for process-lifecycle events and once in a while
+	// otherwise: this runs for every event a busy tracer prints.
+	if t.updates++; lifecycle || t.updates%1024 == 0 {
+		now = t.cfg.Now()
+		if now.Sub(t.lastGC) >= t.cfg.ExitGrace/2 {
+			t.gc(now)
+		}
 	}
-	switch events.ID(ev.GetEventId()) {
+	switch id {
 	case events.SchedProcessFork:
 		t.fork(ev)
 	case events.SchedProcessExec:
@@ -215,6 +236,7 @@ func (t *Tree) Update(ev *pb.Event) {
 			for _, a := range ev.GetArgs() {
 				if a.GetName() == "pathname" && a.GetStr() != "" {
 					p.Comm = truncate(path.Base(a.GetStr()))
+					t.version++
 				}
 			}
 		}
@@ -255,12 +277,14 @@ func (t *Tree) context(ev *pb.Event) {
 	}
 	t.tick++
 	p.seen = t.tick
-	if ev.GetHostParentProcessId() > 0 {
-		p.HostPPID = ev.GetHostParentProcessId()
+	if pp := ev.GetHostParentProcessId(); pp > 0 && pp != p.HostPPID {
+		p.HostPPID = pp
+		t.version++
 	}
 	mainThread := ev.GetHostThreadId() == hp || ev.GetHostThreadId() == 0
-	if mainThread && ev.GetProcessName() != "" {
-		p.Comm = ev.GetProcessName()
+	if n := ev.GetProcessName(); mainThread && n != "" && n != p.Comm {
+		p.Comm = n
+		t.version++
 	}
 	if ev.GetPidNamespace() != 0 && ev.GetProcessId() != 0 &&
 		(p.PidNS != ev.GetPidNamespace() || p.PID != ev.GetProcessId()) {
@@ -300,10 +324,24 @@ func (t *Tree) fork(ev *pb.Event) {
 }
 
 // Ancestry returns up to max ancestors of hostPID, parent first. It stops
-// at a process the tree does not know, at pid 0, or at a loop.
+// at a process the tree does not know, at pid 0, or at a loop. The result
+// is cached until the tree changes and shared between callers: do not
+// modify it.
 func (t *Tree) Ancestry(hostPID int32, max int) []*pb.Ancestor {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if c, ok := t.anc[hostPID]; ok && c.version == t.version && c.max == max {
+		return c.list
+	}
+	out := t.ancestry(hostPID, max)
+	if t.anc == nil || len(t.anc) >= t.cfg.MaxEntries {
+		t.anc = make(map[int32]ancestry)
+	}
+	t.anc[hostPID] = ancestry{version: t.version, max: max, list: out}
+	return out
+}
+
+func (t *Tree) ancestry(hostPID int32, max int) []*pb.Ancestor {
 	p := t.procs[hostPID]
 	if p == nil {
 		return nil

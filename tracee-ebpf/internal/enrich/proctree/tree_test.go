@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 type clock struct{ t time.Time }
@@ -195,7 +195,8 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal("ancestry lost within grace")
 	}
 	c.t = c.t.Add(3 * time.Second)
-	tr.Update(&pb.Event{EventId: 257, HostProcessId: 50, HostThreadId: 50, ProcessName: "bash"})
+	// Collection runs at process-lifecycle events (and every 1024th other update).
+	tr.Update(&pb.Event{EventId: int32(events.SchedProcessExec), HostProcessId: 50, HostThreadId: 50, ProcessName: "bash"})
 	if _, ok := tr.Lookup(60); ok {
 		t.Fatal("exited process kept after grace")
 	}
