@@ -16,6 +16,8 @@ RULES := $(DIST)/tracee-rules
 GOFLAGS_BUILD := -trimpath
 APT_PKGS := clang llvm libbpf-dev bpftool protobuf-compiler linux-libc-dev gcc make
 PROTOC_GEN_GO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' google.golang.org/protobuf 2>/dev/null)
+VTPROTO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' github.com/planetscale/vtprotobuf 2>/dev/null)
+GOBIN := $(shell $(GO) env GOPATH)/bin
 
 .PHONY: all deps build run test test-unit test-e2e bench generate check-generated clean fmt vet
 
@@ -26,7 +28,8 @@ deps:
 		missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 		if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
 	fi
-	@command -v protoc-gen-go >/dev/null || $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	@test -x $(GOBIN)/protoc-gen-go || $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	@test -x $(GOBIN)/protoc-gen-go-vtproto || $(GO) install github.com/planetscale/vtprotobuf/cmd/protoc-gen-go-vtproto@$(VTPROTO_VERSION)
 	$(GO) mod download -C proto && $(GO) mod download -C tracee-ebpf && $(GO) mod download -C tracee-rules && $(GO) mod download -C tests
 
 build:
@@ -45,12 +48,17 @@ test: deps build
 bench: build
 	scripts/bench.sh
 
+# Order matters: the event table (and bpf/lib/events_gen.h) before the BPF objects.
 generate:
+	$(GO) generate ./proto/...
 	$(GO) generate ./tracee-ebpf/...
-	PATH="$$PATH:$$($(GO) env GOPATH)/bin" protoc --go_out=proto/traceepb --go_opt=paths=source_relative -I proto proto/tracee.proto
+	PATH="$(GOBIN):$$PATH" protoc -I proto proto/tracee.proto \
+		--go_out=proto/traceepb --go_opt=paths=source_relative \
+		--go-vtproto_out=proto/traceepb --go-vtproto_opt=paths=source_relative,features=marshal+unmarshal+size+pool+clone,pool=github.com/tracee-go/tracee/proto/traceepb.Event,pool=github.com/tracee-go/tracee/proto/traceepb.Argument
 
 check-generated: deps generate
 	@if ! git diff --exit-code --stat -- proto tracee-ebpf bpf; then \
+		git diff -- proto tracee-ebpf bpf | head -50; \
 		echo "generated files differ from the committed ones: run 'make generate' and commit" >&2; exit 1; fi
 	@if [ -n "$$(git status --porcelain -- proto tracee-ebpf bpf)" ]; then \
 		git status --porcelain -- proto tracee-ebpf bpf; echo "untracked generated files" >&2; exit 1; fi
