@@ -15,8 +15,9 @@ type Enricher struct {
 	MaxAncestry int                 // ancestors per event; 0 means 5
 }
 
-// Enrich updates the tree from ev and fills ev.Ancestry (when empty) and
-// ev.ContainerId (when empty).
+// Enrich updates the tree from ev and fills ev.Ancestry (when empty),
+// ev.ContainerId (when empty) and, for events that act on another process
+// (ptrace, process_vm_writev, kill, ...), the target's host pid and name.
 func (e *Enricher) Enrich(ev *pb.Event) {
 	if e.Tree != nil {
 		e.Tree.Update(ev)
@@ -28,6 +29,7 @@ func (e *Enricher) Enrich(ev *pb.Event) {
 			ev.Ancestry = e.Tree.Ancestry(ev.GetHostProcessId(), n)
 		}
 	}
+	e.resolveTarget(ev)
 	if e.Containers != nil && ev.GetContainerId() == "" && ev.GetCgroupId() != 0 {
 		ev.ContainerId = e.Containers.Lookup(ev.GetCgroupId(), ev.GetHostProcessId())
 	}

@@ -47,3 +47,49 @@ func TestEnrich(t *testing.T) {
 		t.Errorf("host event %v", host)
 	}
 }
+
+func TestResolveTargets(t *testing.T) {
+	tree := proctree.New(proctree.Config{})
+	tree.SetSelfPidNS(4026531836)
+	tree.Put(proctree.Process{HostPID: 700, Comm: "victim", PID: 700, PidNS: 4026531836})
+	// a process in a container's pid namespace, pid 5 there
+	tree.Put(proctree.Process{HostPID: 900, Comm: "app", PID: 5, PidNS: 4026532000})
+	e := &Enricher{Tree: tree}
+	arg := func(ev *pb.Event, n string) *pb.Argument {
+		for _, a := range ev.Args {
+			if a.Name == n {
+				return a
+			}
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		name     string
+		ev       *pb.Event
+		wantHost int64
+		wantComm string
+	}{
+		{"ptrace on the host", &pb.Event{EventName: "ptrace", PidNamespace: 4026531836, Args: []*pb.Argument{
+			{Name: "request", Value: &pb.Argument_Int{Int: 4}}, {Name: "pid", Value: &pb.Argument_Int{Int: 700}}}}, 700, "victim"},
+		{"process_vm_writev inside a container", &pb.Event{EventName: "process_vm_writev", PidNamespace: 4026532000, Args: []*pb.Argument{
+			{Name: "pid", Value: &pb.Argument_Int{Int: 5}}}}, 900, "app"},
+		{"unknown target", &pb.Event{EventName: "ptrace", PidNamespace: 4026531836, Args: []*pb.Argument{
+			{Name: "pid", Value: &pb.Argument_Int{Int: 12345}}}}, 0, ""},
+		{"event without a target", &pb.Event{EventName: "openat", Args: []*pb.Argument{
+			{Name: "pid", Value: &pb.Argument_Int{Int: 700}}}}, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.Enrich(tc.ev)
+			h, c := arg(tc.ev, "target_host_pid"), arg(tc.ev, "target_comm")
+			if tc.wantHost == 0 {
+				if h != nil || c != nil {
+					t.Fatalf("unexpected target args %v %v", h, c)
+				}
+				return
+			}
+			if h.GetInt() != tc.wantHost || c.GetStr() != tc.wantComm {
+				t.Fatalf("target %v %v, want %d %s", h, c, tc.wantHost, tc.wantComm)
+			}
+		})
+	}
+}
