@@ -118,10 +118,10 @@ type Pipeline struct {
 
 // PipelineOptions choose how the two processes are joined.
 type PipelineOptions struct {
-	Unix       bool     // serve the stream on a unix socket instead of a pipe
-	Rules      []string // --rules; all signatures when empty
-	EbpfArgs   []string // extra tracee-ebpf arguments
-	RulesArgs  []string // extra tracee-rules arguments
+	Unix      bool     // serve the stream on a unix socket instead of a pipe
+	Rules     []string // --rules; all signatures when empty
+	EbpfArgs  []string // extra tracee-ebpf arguments
+	RulesArgs []string // extra tracee-rules arguments
 }
 
 func listEvents(t *testing.T, rules []string) string {

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/proto/events"
+	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
 
 // Handler receives each event. It is called from one goroutine at a time.
