@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"github.com/tracee-go/tracee/proto/obs"
 	"strconv"
 	"sync/atomic"
 
@@ -25,7 +26,7 @@ type Metrics struct {
 	userspaceDropped atomic.Uint64
 	eventsFiltered   atomic.Uint64
 	eventsWritten    atomic.Uint64
-	perEvent         eventCounts
+	perEvent         obs.EventCounts
 }
 
 // New returns Metrics registered in a new registry. eventName names event
@@ -53,7 +54,7 @@ func (m *Metrics) RecordRead() {
 func (m *Metrics) EventDecoded(id int32) {
 	if m != nil {
 		m.eventsDecoded.Add(1)
-		m.perEvent.inc(id)
+		m.perEvent.Inc(id)
 	}
 }
 
@@ -123,8 +124,8 @@ func (m *Metrics) Snapshot() Snapshot {
 		EventsWritten:    m.eventsWritten.Load(),
 		PerEvent:         map[int32]uint64{},
 	}
-	for _, c := range m.perEvent.nonZero() {
-		s.PerEvent[c.id] = c.count
+	for _, c := range m.perEvent.NonZero() {
+		s.PerEvent[c.ID] = c.Count
 	}
 	return s
 }
@@ -180,8 +181,8 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descFiltered, m.eventsFiltered.Load())
 	counter(descWritten, m.eventsWritten.Load())
 	byName := map[string]uint64{} // merged, should two ids share a name
-	for _, e := range m.perEvent.nonZero() {
-		byName[m.name(e.id)] += e.count
+	for _, e := range m.perEvent.NonZero() {
+		byName[m.name(e.ID)] += e.Count
 	}
 	for name, n := range byName {
 		counter(descPerEvent, n, name)

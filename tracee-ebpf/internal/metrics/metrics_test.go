@@ -114,44 +114,6 @@ func get(t *testing.T, url string, want int) string {
 	return string(b)
 }
 
-func TestServerLayouts(t *testing.T) {
-	m := New(nil)
-	tests := []struct {
-		name      string
-		cfg       ServerConfig
-		wantAddrs int
-		wantErr   bool
-		// status of /metrics and /debug/pprof/ on each address
-		status [][2]int
-	}{
-		{"nothing", ServerConfig{}, 0, false, nil},
-		{"metrics only", ServerConfig{MetricsAddr: "127.0.0.1:0"}, 1, false, [][2]int{{200, 404}}},
-		{"pprof on metrics", ServerConfig{MetricsAddr: "127.0.0.1:0", Pprof: true}, 1, false, [][2]int{{200, 200}}},
-		{"pprof apart", ServerConfig{MetricsAddr: "127.0.0.1:0", PprofAddr: "127.0.0.1:0"}, 2, false, [][2]int{{200, 404}, {404, 200}}},
-		{"pprof without address", ServerConfig{Pprof: true}, 0, true, nil},
-		{"bad address", ServerConfig{MetricsAddr: "127.0.0.1:notaport"}, 0, true, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv, err := Start(tt.cfg, m.Registry, nil)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("Start: %v", err)
-			}
-			if err != nil {
-				return
-			}
-			defer srv.Close(context.Background())
-			if len(srv.Addrs()) != tt.wantAddrs {
-				t.Fatalf("addrs %v", srv.Addrs())
-			}
-			for i, st := range tt.status {
-				get(t, "http://"+srv.Addrs()[i]+"/metrics", st[0])
-				get(t, "http://"+srv.Addrs()[i]+"/debug/pprof/", st[1])
-			}
-		})
-	}
-}
-
 func BenchmarkEventDecoded(b *testing.B) {
 	m := New(lookup)
 	b.RunParallel(func(pb *testing.PB) {

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"github.com/tracee-go/tracee/proto/obs"
 	"strconv"
 	"sync/atomic"
 
@@ -25,8 +26,8 @@ type Metrics struct {
 	lostKernel    atomic.Uint64
 	failedReads   atomic.Uint64
 	lostUserspace atomic.Uint64
-	perEvent      eventCounts
-	names         [denseIDs]atomic.Pointer[string]
+	perEvent      obs.EventCounts
+	names         [obs.DenseIDs]atomic.Pointer[string]
 
 	findings *prometheus.CounterVec
 }
@@ -64,8 +65,8 @@ func (m *Metrics) EventDecoded(ev *pb.Event) {
 	}
 	m.eventsDecoded.Add(1)
 	id := ev.GetEventId()
-	m.perEvent.inc(id)
-	if id >= 0 && id < denseIDs && m.names[id].Load() == nil {
+	m.perEvent.Inc(id)
+	if id >= 0 && id < obs.DenseIDs && m.names[id].Load() == nil {
 		name := ev.GetEventName()
 		m.names[id].CompareAndSwap(nil, &name)
 	}
@@ -108,7 +109,7 @@ func (m *Metrics) RegisterWebhook(src WebhookSource) error {
 }
 
 func (m *Metrics) name(id int32) string {
-	if id >= 0 && id < denseIDs {
+	if id >= 0 && id < obs.DenseIDs {
 		if n := m.names[id].Load(); n != nil && *n != "" {
 			return *n
 		}
@@ -157,8 +158,8 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(ch, descLost, m.lostUserspace.Load(), "userspace")
 	counter(ch, descFailedReads, m.failedReads.Load())
 	byName := map[string]uint64{}
-	for _, e := range m.perEvent.nonZero() {
-		byName[m.name(e.id)] += e.count
+	for _, e := range m.perEvent.NonZero() {
+		byName[m.name(e.ID)] += e.Count
 	}
 	for name, n := range byName {
 		counter(ch, descPerEvent, n, name)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/internal/webhook"
@@ -102,17 +101,5 @@ func BenchmarkEventDecoded(b *testing.B) {
 	ev := &pb.Event{EventId: 257, EventName: "openat"}
 	for b.Loop() {
 		m.EventDecoded(ev)
-	}
-}
-
-func TestAddFlags(t *testing.T) {
-	var c ServerConfig
-	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	c.AddFlags(fs)
-	if err := fs.Parse([]string{"--metrics-addr", ":3366", "--pprof", "--pprof-addr", "127.0.0.1:6060"}); err != nil {
-		t.Fatal(err)
-	}
-	if c != (ServerConfig{MetricsAddr: ":3366", Pprof: true, PprofAddr: "127.0.0.1:6060"}) {
-		t.Errorf("got %+v", c)
 	}
 }

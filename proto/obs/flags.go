@@ -1,4 +1,4 @@
-package metrics
+package obs
 
 import "github.com/spf13/pflag"
 
