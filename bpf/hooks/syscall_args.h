@@ -62,11 +62,42 @@ static long encode_cb(u32 i, struct encode_ctx *ec)
 	return 0;
 }
 
+/*
+ * The common case: only integers and pointers. Each becomes its index and
+ * the raw 8-byte register (REC_WIDE_ARGS; user space narrows by kind), in
+ * straight-line code with no helper calls and no loop.
+ */
+#define WIDE_ARG(i, reg)                                         \
+	if (sa->kinds[i] != ARG_NONE) {                          \
+		b->args[off] = i;                                \
+		*(u64 *)&b->args[off + 1] = RD(regs, reg);       \
+		off += 9;                                        \
+		n++;                                             \
+	}
+
+statfn void encode_wide_args(struct event_buf *b, struct syscall_arg_kinds *sa, struct pt_regs *regs)
+{
+	u32 off = 0, n = 0;
+	WIDE_ARG(0, di)
+	WIDE_ARG(1, si)
+	WIDE_ARG(2, dx)
+	WIDE_ARG(3, r10)
+	WIDE_ARG(4, r8)
+	WIDE_ARG(5, r9)
+	b->off = off;
+	b->ctx.argnum = n;
+	b->ctx.flags |= REC_WIDE_ARGS;
+}
+
 statfn void encode_syscall_args(struct event_buf *b, u32 slot, struct pt_regs *regs, u32 nr)
 {
 	struct syscall_arg_kinds *sa = bpf_map_lookup_elem(&syscall_args, &nr);
 	if (!sa)
 		return;
+	if (sa->fixed_only) {
+		encode_wide_args(b, sa, regs);
+		return;
+	}
 	struct encode_ctx ec = {.key = buf_key(slot)};
 	ec.regs[0] = RD(regs, di);
 	ec.regs[1] = RD(regs, si);

@@ -35,6 +35,7 @@ struct event_ctx {
 /* Record flags. */
 #define REC_READ_FAILED (1 << 0) /* at least one argument could not be read */
 #define REC_TRUNCATED (1 << 1)   /* argument space ran out; later arguments missing */
+#define REC_WIDE_ARGS (1 << 2)   /* fixed-size arguments are stored as 8 bytes each */
 
 /*
  * Argument area: half of it is the most an append may start at, so masked
@@ -82,7 +83,6 @@ enum stat {
 	STAT_LOST,          /* ring buffer full: event dropped */
 	STAT_READ_FAILED,   /* a user or kernel memory read failed */
 	STAT_TRUNCATED,     /* an event ran out of argument space */
-	STAT_EMITTED,       /* events written to the ring buffer */
 	STAT_FILTERED,      /* selected events dropped by in-kernel filters */
 	STAT_MAX,
 };

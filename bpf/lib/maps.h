@@ -25,6 +25,8 @@ struct {
 /* How to encode each syscall's six arguments, indexed by syscall number. */
 struct syscall_arg_kinds {
 	u8 kinds[6];
+	u8 fixed_only; /* every argument is an integer or pointer: no memory to read */
+	u8 pad;
 };
 
 struct {

@@ -22,8 +22,6 @@ statfn void submit(struct event_buf *b, struct config *cfg)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, b, size, flags))
 		stat_inc(STAT_LOST);
-	else
-		stat_inc(STAT_EMITTED);
 }
 
 #endif

@@ -21,6 +21,7 @@ const HeaderSize = 120
 const (
 	FlagReadFailed = 1 << 0
 	FlagTruncated  = 1 << 1
+	FlagWideArgs   = 1 << 2 // fixed-size arguments stored as 8 raw bytes
 )
 
 // Errors wrapped by Decode.
@@ -113,7 +114,7 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	ev.EventName = def.Name
 	ev.ReturnValue = h.Retval
 	ev.Syscall = h.Syscall
-	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.ArgNum))
+	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.ArgNum), h.Flags&FlagWideArgs != 0)
 	render.Apply(def, ev)
 	return ev, err
 }
@@ -141,7 +142,7 @@ func nextArg(ev *pb.Event) *pb.Argument {
 	return a
 }
 
-func decodeArgs(ev *pb.Event, def *events.Definition, b []byte, n int) error {
+func decodeArgs(ev *pb.Event, def *events.Definition, b []byte, n int, wide bool) error {
 	le := binary.LittleEndian
 	for i := 0; i < n; i++ {
 		if len(b) < 1 {
@@ -168,6 +169,9 @@ func decodeArgs(ev *pb.Event, def *events.Definition, b []byte, n int) error {
 			setVariable(a, p.Kind, b[:l])
 			b = b[l:]
 		} else {
+			if wide {
+				size = 8
+			}
 			if len(b) < size {
 				return fmt.Errorf("%w: %s.%s: needs %d bytes, %d left", ErrBadArgument, def.Name, p.Name, size, len(b))
 			}
@@ -195,21 +199,26 @@ func fixedSize(k events.ArgKind) int {
 	}
 }
 
+// setFixed sets an integer argument from its little-endian bytes: the
+// kind's own size, or 8 (a raw register, REC_WIDE_ARGS), narrowed by kind.
 func setFixed(a *pb.Argument, k events.ArgKind, b []byte) {
-	le := binary.LittleEndian
+	var v uint64
+	for i := len(b) - 1; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
 	switch k {
 	case events.ArgInt:
-		a.Value = &pb.Argument_Int{Int: int64(int32(le.Uint32(b)))}
+		a.Value = &pb.Argument_Int{Int: int64(int32(uint32(v)))}
 	case events.ArgUint:
-		a.Value = &pb.Argument_Uint{Uint: uint64(le.Uint32(b))}
+		a.Value = &pb.Argument_Uint{Uint: uint64(uint32(v))}
 	case events.ArgLong:
-		a.Value = &pb.Argument_Int{Int: int64(le.Uint64(b))}
+		a.Value = &pb.Argument_Int{Int: int64(v)}
 	case events.ArgUlong, events.ArgPointer:
-		a.Value = &pb.Argument_Uint{Uint: le.Uint64(b)}
+		a.Value = &pb.Argument_Uint{Uint: v}
 	case events.ArgU16:
-		a.Value = &pb.Argument_Uint{Uint: uint64(le.Uint16(b))}
+		a.Value = &pb.Argument_Uint{Uint: uint64(uint16(v))}
 	case events.ArgBool:
-		a.Value = &pb.Argument_Bool{Bool: b[0] != 0}
+		a.Value = &pb.Argument_Bool{Bool: v != 0}
 	}
 }
 

@@ -20,9 +20,10 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // record builds a raw record the way bpf/lib/buffer.h lays it out.
 type record struct {
-	buf  bytes.Buffer
-	args bytes.Buffer
-	n    uint16
+	buf   bytes.Buffer
+	args  bytes.Buffer
+	n     uint16
+	flags uint16
 }
 
 func newRecord(id int32, retval int64, comm string) *record {
@@ -74,9 +75,16 @@ func (r *record) blob(idx byte, b []byte) *record {
 	return r
 }
 
+// wide marks the record REC_WIDE_ARGS: fixed-size arguments as 8 bytes.
+func (r *record) wide() *record {
+	r.flags |= FlagWideArgs
+	return r
+}
+
 func (r *record) bytes() []byte {
 	out := append([]byte(nil), r.buf.Bytes()...)
 	binary.LittleEndian.PutUint16(out[84:], r.n)
+	binary.LittleEndian.PutUint16(out[86:], r.flags)
 	return append(out, r.args.Bytes()...)
 }
 
@@ -111,6 +119,9 @@ func goldenRecords(t testing.TB) map[string][]byte {
 			u8(8, 1).u8(9, 1).blob(10, []byte("tmpfs")).bytes(),
 		"socket_dup": newRecord(1013, 0, "sh").
 			u32(0, 3).u32(1, 0).blob(2, sockaddrIn(80, [4]byte{10, 0, 0, 1})).bytes(),
+		// mmap(NULL, 4096, PROT_READ|PROT_WRITE|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0), raw registers
+		"mmap_wide": newRecord(sysID(t, "mmap"), 0x7f0000001000, "wx_mem").wide().
+			u64(0, 0).u64(1, 4096).u64(2, 7).u64(3, 0x22).u64(4, 0xffffffffffffffff).u64(5, 0).bytes(),
 		"magic_write_invalid_utf8": newRecord(1015, 0, "\xff\xfebad").
 			blob(0, []byte("/tmp/\xffx")).blob(1, []byte{0x7f, 'E', 'L', 'F'}).u32(2, 1).u64(3, 9).bytes(),
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/tracee-go/tracee/proto/events"
 )
 
 // Selection bits per syscall (mirror SEL_* in bpf/lib/event.h).
@@ -66,7 +68,6 @@ const (
 	statLost = iota
 	statReadFailed
 	statTruncated
-	statEmitted
 	statFiltered
 	statMax
 )
@@ -258,7 +259,7 @@ func (p *Probes) configure(o *Options) error {
 		if nr >= MaxSyscall {
 			continue
 		}
-		if err := m["syscall_args"].Put(nr, traceeSyscallArgKinds{Kinds: kinds}); err != nil {
+		if err := m["syscall_args"].Put(nr, traceeSyscallArgKinds{Kinds: kinds, FixedOnly: b2u8(fixedOnly(kinds))}); err != nil {
 			return fmt.Errorf("argument kinds of syscall %d: %w", nr, err)
 		}
 	}
@@ -312,9 +313,27 @@ func (p *Probes) configure(o *Options) error {
 	return nil
 }
 
+// fixedOnly reports whether every argument is an integer or a pointer, so
+// the kernel can store the raw registers without reading memory.
+func fixedOnly(kinds [6]uint8) bool {
+	for _, k := range kinds {
+		if k := events.ArgKind(k); k != events.ArgNone && k.Size() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
-	Lost, ReadFailed, Truncated, Emitted, Filtered uint64
+	Lost, ReadFailed, Truncated, Filtered uint64
 	// RecursionMisses counts program runs the kernel skipped because the
 	// same program was already running on that CPU: events lost too.
 	RecursionMisses uint64
@@ -323,7 +342,7 @@ type Stats struct {
 // Stats reads the counters.
 func (p *Probes) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.Lost, &st.ReadFailed, &st.Truncated, &st.Emitted, &st.Filtered}
+	dst := []*uint64{&st.Lost, &st.ReadFailed, &st.Truncated, &st.Filtered}
 	for i := uint32(0); i < statMax; i++ {
 		var per []uint64
 		if err := p.stats.Lookup(i, &per); err != nil {

@@ -73,8 +73,10 @@ type traceeStr16 struct {
 }
 
 type traceeSyscallArgKinds struct {
-	_     structs.HostLayout
-	Kinds [6]uint8
+	_         structs.HostLayout
+	Kinds     [6]uint8
+	FixedOnly uint8
+	Pad       uint8
 }
 
 // Names of all BPF objects in the ELF.

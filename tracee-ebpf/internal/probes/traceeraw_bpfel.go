@@ -71,8 +71,10 @@ type traceerawStr16 struct {
 }
 
 type traceerawSyscallArgKinds struct {
-	_     structs.HostLayout
-	Kinds [6]uint8
+	_         structs.HostLayout
+	Kinds     [6]uint8
+	FixedOnly uint8
+	Pad       uint8
 }
 
 // Names of all BPF objects in the ELF.
