@@ -93,3 +93,29 @@ func TestResolveTargets(t *testing.T) {
 		})
 	}
 }
+
+// Runs of events from one process are served from a memo, which must not
+// outlive a change of the tree.
+func TestEnrichMemoFollowsTreeChanges(t *testing.T) {
+	tree := proctree.New(proctree.Config{})
+	tree.Put(proctree.Process{HostPID: 1, Comm: "init"})
+	tree.Put(proctree.Process{HostPID: 10, HostPPID: 1, Comm: "sh"})
+	tree.Put(proctree.Process{HostPID: 20, HostPPID: 10, Comm: "worker"})
+	e := &Enricher{Tree: tree}
+	ev := func() *pb.Event {
+		return &pb.Event{EventId: 0, EventName: "read", HostProcessId: 20, HostThreadId: 20, HostParentProcessId: 10, ProcessName: "worker"}
+	}
+	first, second := ev(), ev()
+	e.Enrich(first)
+	e.Enrich(second)
+	if len(second.Ancestry) != 2 || second.Ancestry[0].Comm != "sh" {
+		t.Fatalf("memoized ancestry %v", second.Ancestry)
+	}
+	// the parent execs something else: the next event must see the new name
+	tree.Put(proctree.Process{HostPID: 10, HostPPID: 1, Comm: "python3"})
+	third := ev()
+	e.Enrich(third)
+	if len(third.Ancestry) == 0 || third.Ancestry[0].Comm != "python3" {
+		t.Fatalf("stale ancestry after a tree change: %v", third.Ancestry)
+	}
+}

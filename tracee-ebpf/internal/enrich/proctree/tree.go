@@ -4,6 +4,7 @@ import (
 	"path"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tracee-go/tracee/proto/events"
@@ -48,7 +49,7 @@ type Tree struct {
 
 	// version changes whenever a parent link or a name changes; cached
 	// ancestries of an older version are recomputed.
-	version uint64
+	version atomic.Uint64
 	anc     map[int32]ancestry
 	updates uint64
 }
@@ -123,7 +124,7 @@ func (t *Tree) put(p *Process) {
 	p.seen = t.tick
 	t.procs[p.HostPID] = p
 	t.index(p)
-	t.version++
+	t.version.Add(1)
 }
 
 func (t *Tree) index(p *Process) {
@@ -142,7 +143,7 @@ func (t *Tree) unindex(p *Process) {
 func (t *Tree) remove(p *Process) {
 	t.unindex(p)
 	delete(t.procs, p.HostPID)
-	t.version++
+	t.version.Add(1)
 }
 
 // gc removes processes whose grace period is over.
@@ -236,7 +237,7 @@ func (t *Tree) Update(ev *pb.Event) {
 			for _, a := range ev.GetArgs() {
 				if a.GetName() == "pathname" && a.GetStr() != "" {
 					p.Comm = truncate(path.Base(a.GetStr()))
-					t.version++
+					t.version.Add(1)
 				}
 			}
 		}
@@ -279,12 +280,12 @@ func (t *Tree) context(ev *pb.Event) {
 	p.seen = t.tick
 	if pp := ev.GetHostParentProcessId(); pp > 0 && pp != p.HostPPID {
 		p.HostPPID = pp
-		t.version++
+		t.version.Add(1)
 	}
 	mainThread := ev.GetHostThreadId() == hp || ev.GetHostThreadId() == 0
 	if n := ev.GetProcessName(); mainThread && n != "" && n != p.Comm {
 		p.Comm = n
-		t.version++
+		t.version.Add(1)
 	}
 	if ev.GetPidNamespace() != 0 && ev.GetProcessId() != 0 &&
 		(p.PidNS != ev.GetPidNamespace() || p.PID != ev.GetProcessId()) {
@@ -323,6 +324,10 @@ func (t *Tree) fork(ev *pb.Event) {
 	t.put(child)
 }
 
+// Version changes whenever a parent link or a process name in the tree
+// changes (cheap: no lock).
+func (t *Tree) Version() uint64 { return t.version.Load() }
+
 // Ancestry returns up to max ancestors of hostPID, parent first. It stops
 // at a process the tree does not know, at pid 0, or at a loop. The result
 // is cached until the tree changes and shared between callers: do not
@@ -330,14 +335,14 @@ func (t *Tree) fork(ev *pb.Event) {
 func (t *Tree) Ancestry(hostPID int32, max int) []*pb.Ancestor {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if c, ok := t.anc[hostPID]; ok && c.version == t.version && c.max == max {
+	if c, ok := t.anc[hostPID]; ok && c.version == t.version.Load() && c.max == max {
 		return c.list
 	}
 	out := t.ancestry(hostPID, max)
 	if t.anc == nil || len(t.anc) >= t.cfg.MaxEntries {
 		t.anc = make(map[int32]ancestry)
 	}
-	t.anc[hostPID] = ancestry{version: t.version, max: max, list: out}
+	t.anc[hostPID] = ancestry{version: t.version.Load(), max: max, list: out}
 	return out
 }
 
