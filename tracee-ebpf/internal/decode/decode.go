@@ -76,6 +76,25 @@ type Decoder struct {
 	BootTime int64
 	// Lookup finds an event's definition; events.ByID by default.
 	Lookup func(events.ID) (*events.Definition, bool)
+
+	comm, uts lastString // consecutive records mostly share these
+}
+
+// lastString converts a fixed-size C string, reusing the previous result
+// when the bytes are the same (saves an allocation per event).
+type lastString struct {
+	raw [16]byte
+	s   string
+	ok  bool
+}
+
+func (l *lastString) get(b []byte) string {
+	if l.ok && string(l.raw[:]) == string(b) { // no allocation: compiler-optimized comparison
+		return l.s
+	}
+	copy(l.raw[:], b)
+	l.s, l.ok = cString(b), true
+	return l.s
 }
 
 // Decode decodes one record. On a malformed argument it returns the event
@@ -107,8 +126,8 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	ev.GroupId = h.GID
 	ev.MountNamespace = h.MntNS
 	ev.PidNamespace = h.PidNS
-	ev.ProcessName = cString(h.Comm[:])
-	ev.HostName = cString(h.UTS[:])
+	ev.ProcessName = d.comm.get(h.Comm[:])
+	ev.HostName = d.uts.get(h.UTS[:])
 	ev.CgroupId = h.CgroupID
 	ev.EventId = h.EventID
 	ev.EventName = def.Name
