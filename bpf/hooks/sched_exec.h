@@ -14,24 +14,16 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
-
-statfn void arg_mm_blob(struct event_buf *b, u8 idx, unsigned long start, unsigned long end)
-{
-	u32 len = 0;
-	if (end > start)
-		len = end - start > MAX_ARR_BLOB ? MAX_ARR_BLOB : end - start;
-	if (end - start > MAX_ARR_BLOB)
-		b->ctx.flags |= REC_TRUNCATED;
-	arg_bytes(b, idx, (const void *)start, len, true);
-}
+#include "unreturned.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
 	struct config *cfg = get_config();
-	if (!cfg || !(cfg->emit & EMIT_EXEC))
-		return 0;
 	struct event_buf *b = get_buf(SLOT_EXEC);
-	if (!b)
+	if (!cfg || !b)
+		return 0;
+	emit_exec_syscall(b, cfg, t, bprm);
+	if (!(cfg->emit & EMIT_EXEC))
 		return 0;
 	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
 	if (!should_trace(cfg, &b->ctx))

@@ -12,6 +12,7 @@
 #include "../lib/filter.h"
 #include "../lib/buffer.h"
 #include "../lib/submit.h"
+#include "unreturned.h"
 
 statfn int on_exit(struct task_struct *t)
 {
@@ -19,10 +20,10 @@ statfn int on_exit(struct task_struct *t)
 	if (!cfg)
 		return 0;
 	bool group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
-	struct event_buf *b = NULL;
-	bool emit = cfg->emit & EMIT_EXIT;
-	if (emit) {
-		b = get_buf(SLOT_EXIT);
+	struct event_buf *b = get_buf(SLOT_EXIT);
+	if (b)
+		emit_exit_syscall(b, cfg, t);
+	if (cfg->emit & EMIT_EXIT) {
 		if (b) {
 			fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXIT, -1);
 			if (should_trace(cfg, &b->ctx)) {

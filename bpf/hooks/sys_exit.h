@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE)
+
 /*
  * sys_exit: every syscall's event is built here, where its user memory has
  * been touched by the kernel (reads at sys_enter fail on pages not yet faulted
@@ -29,7 +31,7 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 {
 	u32 nr = RD(regs, orig_ax);
 	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
-	if (!sel || !(*sel & ~SEL_EMIT_ENTRY))
+	if (!sel || !(*sel & SEL_AT_SYS_EXIT))
 		return 0;
 	u32 s = *sel;
 
@@ -40,7 +42,7 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	struct task_struct *t = CURRENT_TASK;
 	int state = 0;
 
-	if (s & SEL_EMIT_EXIT) {
+	if ((s & SEL_EMIT_EXIT) && !((s & SEL_FAILED_ONLY) && ret >= 0)) {
 		if (!ctx_once(b, cfg, t, nr, &state))
 			return 0;
 		buf_reset(b);

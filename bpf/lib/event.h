@@ -63,7 +63,6 @@ struct path_buf {
 
 /* Scratch slots, one per hook. */
 enum slot {
-	SLOT_SYS_ENTER,
 	SLOT_SYS_EXIT,
 	SLOT_EXEC,
 	SLOT_FORK,
@@ -72,11 +71,13 @@ enum slot {
 };
 
 /* Selection bits in the `selected` map. */
-#define SEL_EMIT_EXIT (1 << 0)  /* emit the syscall event at sys_exit */
-#define SEL_EMIT_ENTRY (1 << 1) /* emit the syscall event at sys_enter */
+#define SEL_EMIT_EXIT (1 << 0)   /* emit the syscall event at sys_exit */
+#define SEL_FAILED_ONLY (1 << 1) /* ... only when it failed (execve: success is seen at sched_process_exec) */
 #define SEL_FILE_OPEN (1 << 2)  /* derive security_file_open at sys_exit */
 #define SEL_SOCKET_DUP (1 << 3) /* derive socket_dup at sys_exit */
 #define SEL_MAGIC_WRITE (1 << 4) /* derive magic_write at sys_exit */
+#define SEL_FROM_EXEC (1 << 5)   /* emit a successful execve/execveat from sched_process_exec */
+#define SEL_FROM_EXIT (1 << 6)   /* emit exit/exit_group from sched_process_exit (they never return) */
 
 /* Counters in the `stats` map. */
 enum stat {

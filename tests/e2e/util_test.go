@@ -453,11 +453,11 @@ func (tr *Tracer) Diagnostics() string {
 	return fmt.Sprintf("tracee-ebpf args: %q\nstderr:\n%s\nstdout (tail):\n%s", tr.cmd.Args[1:], tr.Stderr(), out)
 }
 
-// describeEvents is one line per event (at most 40), for failure messages.
+// describeEvents is one line per event (at most 15), for failure messages.
 func describeEvents(evs []EbpfEvent) string {
 	var b strings.Builder
 	for i, e := range evs {
-		if i == 40 {
+		if i == 15 {
 			fmt.Fprintf(&b, "  ... %d more\n", len(evs)-i)
 			break
 		}

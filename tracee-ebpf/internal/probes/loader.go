@@ -19,10 +19,14 @@ import (
 // Selection bits per syscall (mirror SEL_* in bpf/lib/event.h).
 const (
 	SelEmitExit   uint32 = 1 << 0
-	SelEmitEntry  uint32 = 1 << 1
+	SelFailedOnly uint32 = 1 << 1 // with SelEmitExit: only when the call failed
 	SelFileOpen   uint32 = 1 << 2
 	SelSocketDup  uint32 = 1 << 3
 	SelMagicWrite uint32 = 1 << 4
+	SelFromExec   uint32 = 1 << 5 // successful execve/execveat, from sched_process_exec
+	SelFromExit   uint32 = 1 << 6 // exit/exit_group, from sched_process_exit
+
+	selAtSysExit = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite
 )
 
 // Kernel event emission bits (EMIT_* in event.h).
@@ -73,7 +77,7 @@ const (
 )
 
 // slotMax is SLOT_MAX in event.h: scratch records per CPU.
-const slotMax = 5
+const slotMax = 4
 
 // MaxSyscall bounds syscall numbers (MAX_SYSCALL_ID in events_gen.h).
 const MaxSyscall = 512
@@ -119,14 +123,15 @@ func anySel(o *Options, bits uint32) bool {
 }
 
 var hooks = []hook{
-	{"sys_enter", "tracee_sys_enter_btf", "tracee_sys_enter_raw", func(o *Options) bool { return anySel(o, SelEmitEntry) }, "sys_enter"},
-	{"sys_exit", "tracee_sys_exit_btf", "tracee_sys_exit_raw", func(o *Options) bool { return anySel(o, ^SelEmitEntry) }, "sys_exit"},
-	{"sched_process_exec", "tracee_sched_exec_btf", "tracee_sched_exec_raw", func(o *Options) bool { return o.Emit&EmitExec != 0 }, "sched_process_exec"},
+	{"sys_exit", "tracee_sys_exit_btf", "tracee_sys_exit_raw", func(o *Options) bool { return anySel(o, selAtSysExit) }, "sys_exit"},
+	{"sched_process_exec", "tracee_sched_exec_btf", "tracee_sched_exec_raw", func(o *Options) bool {
+		return o.Emit&EmitExec != 0 || anySel(o, SelFromExec)
+	}, "sched_process_exec"},
 	{"sched_process_fork", "tracee_sched_fork_btf", "tracee_sched_fork_raw", func(o *Options) bool {
 		return o.Emit&EmitFork != 0 || o.Scope.Flags&(FFollow|FTree) != 0
 	}, "sched_process_fork"},
 	{"sched_process_exit", "tracee_sched_exit_btf", "tracee_sched_exit_raw", func(o *Options) bool {
-		return o.Emit&EmitExit != 0 || o.Scope.Flags&(FFollow|FTree) != 0
+		return o.Emit&EmitExit != 0 || anySel(o, SelFromExit) || o.Scope.Flags&(FFollow|FTree) != 0
 	}, "sched_process_exit"},
 }
 

@@ -103,7 +103,6 @@ const (
 	traceeProgTraceeSchedExecBtf = "tracee_sched_exec_btf"
 	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
 	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
-	traceeProgTraceeSysEnterBtf  = "tracee_sys_enter_btf"
 	traceeProgTraceeSysExitBtf   = "tracee_sys_exit_btf"
 )
 
@@ -155,7 +154,6 @@ type traceeProgramSpecs struct {
 	TraceeSchedExecBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
 	TraceeSchedExitBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
 	TraceeSchedForkBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysEnterBtf  *ebpf.ProgramSpec `ebpf:"tracee_sys_enter_btf"`
 	TraceeSysExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
 }
 
@@ -256,7 +254,6 @@ type traceePrograms struct {
 	TraceeSchedExecBtf *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
 	TraceeSchedExitBtf *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
 	TraceeSchedForkBtf *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysEnterBtf  *ebpf.Program `ebpf:"tracee_sys_enter_btf"`
 	TraceeSysExitBtf   *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
 }
 
@@ -268,7 +265,6 @@ func (p *traceePrograms) Close() error {
 		p.TraceeSchedExecBtf,
 		p.TraceeSchedExitBtf,
 		p.TraceeSchedForkBtf,
-		p.TraceeSysEnterBtf,
 		p.TraceeSysExitBtf,
 	)
 }

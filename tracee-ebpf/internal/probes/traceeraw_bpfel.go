@@ -100,7 +100,6 @@ const (
 	traceerawProgTraceeSchedExecRaw = "tracee_sched_exec_raw"
 	traceerawProgTraceeSchedExitRaw = "tracee_sched_exit_raw"
 	traceerawProgTraceeSchedForkRaw = "tracee_sched_fork_raw"
-	traceerawProgTraceeSysEnterRaw  = "tracee_sys_enter_raw"
 	traceerawProgTraceeSysExitRaw   = "tracee_sys_exit_raw"
 )
 
@@ -151,7 +150,6 @@ type traceerawProgramSpecs struct {
 	TraceeSchedExecRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
 	TraceeSchedExitRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
 	TraceeSchedForkRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysEnterRaw  *ebpf.ProgramSpec `ebpf:"tracee_sys_enter_raw"`
 	TraceeSysExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
 }
 
@@ -251,7 +249,6 @@ type traceerawPrograms struct {
 	TraceeSchedExecRaw *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
 	TraceeSchedExitRaw *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
 	TraceeSchedForkRaw *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysEnterRaw  *ebpf.Program `ebpf:"tracee_sys_enter_raw"`
 	TraceeSysExitRaw   *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
 }
 
@@ -262,7 +259,6 @@ func (p *traceerawPrograms) Close() error {
 		p.TraceeSchedExecRaw,
 		p.TraceeSchedExitRaw,
 		p.TraceeSchedForkRaw,
-		p.TraceeSysEnterRaw,
 		p.TraceeSysExitRaw,
 	)
 }

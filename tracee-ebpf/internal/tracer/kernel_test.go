@@ -315,3 +315,39 @@ func TestKernelRawTracepointFallback(t *testing.T) {
 		return e.EventName == "security_file_open" && e.HostProcessId == pid && arg(e, "pathname").GetStr() == host
 	})
 }
+
+// execve and exit_group do not return; they come from the exec and exit
+// hooks (success) and sys_exit (a failed execve), with no sys_enter hook.
+func TestKernelUnreturnedSyscalls(t *testing.T) {
+	c := startTracing(t, "execve", "exit_group")
+	cmd := exec.Command("/bin/sh", "-c", "/nonexistent-tracee-binary; exit 7")
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 7 {
+		t.Fatalf("sh: %v", err)
+	}
+	pid := int32(cmd.Process.Pid)
+	ok := c.waitFor(t, "successful execve of sh", func(e *pb.Event) bool {
+		return e.EventName == "execve" && e.HostProcessId == pid && e.ReturnValue == 0
+	})
+	if got := arg(ok, "pathname").GetStr(); got != "/bin/sh" {
+		t.Errorf("execve pathname %q", got)
+	}
+	if argv := arg(ok, "argv").GetStrArray().GetValues(); len(argv) != 3 || argv[2] != "/nonexistent-tracee-binary; exit 7" {
+		t.Errorf("execve argv %q", argv)
+	}
+	if arg(ok, "envp") != nil {
+		t.Errorf("envp present without option:exec-env")
+	}
+	failed := c.waitFor(t, "failed execve of the missing binary", func(e *pb.Event) bool {
+		return e.EventName == "execve" && e.ReturnValue == -2 && arg(e, "pathname").GetStr() == "/nonexistent-tracee-binary"
+	})
+	if failed.HostParentProcessId != pid && failed.HostProcessId != pid {
+		t.Errorf("failed execve from pid %d (parent %d), want sh %d or its child", failed.HostProcessId, failed.HostParentProcessId, pid)
+	}
+	ex := c.waitFor(t, "exit_group(7)", func(e *pb.Event) bool {
+		return e.EventName == "exit_group" && e.HostProcessId == pid
+	})
+	if st := arg(ex, "status").GetInt(); st != 7 {
+		t.Errorf("exit_group status %d, want 7 (args %v)", st, ex.Args)
+	}
+}

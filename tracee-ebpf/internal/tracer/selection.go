@@ -19,6 +19,17 @@ var kernelDerived = map[string]struct {
 	"magic_write":        {[]string{"write", "pwrite64"}, probes.SelMagicWrite},
 }
 
+// unreturned are the syscalls that do not return to their caller's image
+// (AtEntry in the schema). They are emitted without a sys_enter hook: a
+// failed execve at sys_exit, a successful one from sched_process_exec, and
+// exit/exit_group from sched_process_exit (bpf/hooks/unreturned.h).
+var unreturned = map[string]uint32{
+	"execve":     probes.SelEmitExit | probes.SelFailedOnly | probes.SelFromExec,
+	"execveat":   probes.SelEmitExit | probes.SelFailedOnly | probes.SelFromExec,
+	"exit":       probes.SelFromExit,
+	"exit_group": probes.SelFromExit,
+}
+
 // kernelEmit maps the dedicated scheduler hooks to their emission bits.
 var kernelEmit = map[string]uint32{
 	"sched_process_fork": probes.EmitFork,
@@ -60,7 +71,11 @@ func Select(ids []events.ID, feat *probes.Features, o SelectionOptions) (*Select
 				return nil, fmt.Errorf("syscall %s: number %d out of range", def.Name, nr)
 			}
 			if def.AtEntry {
-				s.Selected[nr] |= probes.SelEmitEntry
+				bits, ok := unreturned[def.Name]
+				if !ok {
+					return nil, fmt.Errorf("syscall %s does not return and has no producer in this build", def.Name)
+				}
+				s.Selected[nr] |= bits
 			} else {
 				s.Selected[nr] |= probes.SelEmitExit
 			}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Syscalls that do not return to their caller's image, emitted without a
+ * sys_enter hook: a successful execve/execveat from sched_process_exec
+ * (pathname from bprm, argv and envp from the new mm, which is always
+ * mapped: no reads of not-yet-faulted user pages), and exit/exit_group from
+ * sched_process_exit. A failed execve returns and is emitted at sys_exit.
+ * The syscall number is the task's orig_ax.
+ */
+#ifndef TRACEE_HOOK_UNRETURNED_H
+#define TRACEE_HOOK_UNRETURNED_H
+
+#include "../lib/common.h"
+#include "../lib/context.h"
+#include "../lib/filter.h"
+#include "../lib/buffer.h"
+#include "../lib/submit.h"
+#include <asm/unistd_64.h>
+
+/*
+ * The current task's user registers. Both hooks run in the task itself, and
+ * bpf_task_pt_regs needs a BTF task pointer, which the raw_tracepoint build
+ * only has through bpf_get_current_task_btf.
+ */
+statfn struct pt_regs *current_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+statfn u32 task_syscall(void)
+{
+	return BPF_CORE_READ(current_regs(), orig_ax);
+}
+
+/* The selection bits of the syscall t is in, if it has `bit`. */
+statfn bool unreturned_selected(u32 nr, u32 bit, struct syscall_arg_kinds **sa)
+{
+	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
+	if (!sel || !(*sel & bit))
+		return false;
+	*sa = bpf_map_lookup_elem(&syscall_args, &nr);
+	return *sa != NULL;
+}
+
+statfn void arg_mm_blob(struct event_buf *b, u8 idx, unsigned long start, unsigned long end)
+{
+	u32 len = 0;
+	if (end > start)
+		len = end - start > MAX_ARR_BLOB ? MAX_ARR_BLOB : end - start;
+	if (end - start > MAX_ARR_BLOB)
+		b->ctx.flags |= REC_TRUNCATED;
+	arg_bytes(b, idx, (const void *)start, len, true);
+}
+
+/* execve(pathname, argv, envp) / execveat(dirfd, pathname, argv, envp, flags) */
+statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct task_struct *t,
+			      struct linux_binprm *bprm)
+{
+	u32 nr = task_syscall();
+	struct syscall_arg_kinds *sa;
+	if ((nr != __NR_execve && nr != __NR_execveat) || !unreturned_selected(nr, SEL_FROM_EXEC, &sa))
+		return;
+	u8 first = nr == __NR_execveat; /* index of pathname */
+	fill_ctx(&b->ctx, t, nr, nr);
+	if (!should_trace(cfg, &b->ctx))
+		return;
+	buf_reset(b);
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	arg_str(b, first, BPF_CORE_READ(bprm, filename), false);
+	arg_mm_blob(b, first + 1, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+	/* envp only when asked for (option:exec-env sets its kind) */
+	if (sa->kinds[first ? 3 : 2] != ARG_NONE)
+		arg_mm_blob(b, first + 2, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+	submit(b, cfg);
+}
+
+/* exit(status) / exit_group(status) */
+statfn void emit_exit_syscall(struct event_buf *b, struct config *cfg, struct task_struct *t)
+{
+	u32 nr = task_syscall();
+	struct syscall_arg_kinds *sa;
+	if ((nr != __NR_exit && nr != __NR_exit_group) || !unreturned_selected(nr, SEL_FROM_EXIT, &sa))
+		return;
+	struct pt_regs *regs = current_regs();
+	fill_ctx(&b->ctx, t, nr, nr);
+	if (!should_trace(cfg, &b->ctx))
+		return;
+	buf_reset(b);
+	arg_u32(b, 0, (u32)BPF_CORE_READ(regs, di));
+	submit(b, cfg);
+}
+
+#endif
