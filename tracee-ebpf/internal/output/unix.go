@@ -225,36 +225,25 @@ func (s *UnixServer) Header(h *pb.Header) error {
 
 // Print implements Printer.
 func (s *UnixServer) Print(ev *pb.Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.enc == nil {
-		return errors.New("unix output: event before the stream header")
-	}
-	if len(s.clients) == 0 {
-		return nil
-	}
-	if err := s.enc.WriteEvent(ev); err != nil {
-		return fmt.Errorf("unix output: %w", err)
-	}
-	frame, err := s.takeFrame()
-	if err != nil {
-		return fmt.Errorf("unix output: %w", err)
-	}
-	s.broadcast(frame)
-	return nil
+	return s.send("event", func() error { return s.enc.WriteEvent(ev) })
 }
 
 // Lost implements Printer.
 func (s *UnixServer) Lost(l *pb.Lost) error {
+	return s.send("loss report", func() error { return s.enc.WriteLost(l) })
+}
+
+// send encodes one frame with write and broadcasts it to every reader.
+func (s *UnixServer) send(what string, write func() error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.enc == nil {
-		return errors.New("unix output: loss report before the stream header")
+		return fmt.Errorf("unix output: %s before the stream header", what)
 	}
 	if len(s.clients) == 0 {
 		return nil
 	}
-	if err := s.enc.WriteLost(l); err != nil {
+	if err := write(); err != nil {
 		return fmt.Errorf("unix output: %w", err)
 	}
 	frame, err := s.takeFrame()
