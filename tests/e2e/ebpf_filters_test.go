@@ -21,9 +21,9 @@ import (
 // control's, which ran first, would have been printed already), stops the
 // tracer and checks every event it printed.
 
-// runPid runs argv to completion (its exit status is ignored: some
+// runWorkload runs argv to completion (its exit status is ignored: some
 // workloads fail on purpose) and returns its pid.
-func runPid(t *testing.T, argv ...string) int {
+func runWorkload(t *testing.T, argv ...string) int {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -34,8 +34,8 @@ func runPid(t *testing.T, argv ...string) int {
 	return cmd.Process.Pid
 }
 
-// opened matches an openat of path by host pid (any pid when pid is 0).
-func opened(pid int, path string) func(EbpfEvent) bool {
+// openedBy matches an openat of path by host pid (any pid when pid is 0).
+func openedBy(pid int, path string) func(EbpfEvent) bool {
 	return func(e EbpfEvent) bool {
 		return e.EventName == "openat" && (pid == 0 || e.HostProcessID == pid) && e.Str("pathname") == path
 	}
@@ -67,9 +67,9 @@ func TestEbpfFilterComm(t *testing.T) {
 	cat := copyProgram(t, "/bin/cat", dir, "catzz7")
 	other := copyProgram(t, "/bin/cat", dir, "catzz8")
 	tr := StartJSON(t, "comm=catzz7", "event=openat,sched_process_exec")
-	ctl := runPid(t, other, "/etc/hostname")
-	pid := runPid(t, cat, "/etc/hostname")
-	tr.MustEvent("catzz7 opening /etc/hostname", opened(pid, "/etc/hostname"))
+	ctl := runWorkload(t, other, "/etc/hostname")
+	pid := runWorkload(t, cat, "/etc/hostname")
+	tr.MustEvent("catzz7 opening /etc/hostname", openedBy(pid, "/etc/hostname"))
 	evs := tr.StopEvents()
 	mustAll(t, evs, "of comm catzz7", func(e EbpfEvent) bool { return e.ProcessName == "catzz7" })
 	mustNone(t, evs, "the control catzz8", byPid(ctl))
@@ -120,7 +120,7 @@ func TestEbpfFilterPid(t *testing.T) {
 				pid  int
 			}{{c.wantA, a.Pid()}, {c.wantB, b.Pid()}} {
 				if g.want {
-					tr.MustEvent(fmt.Sprintf("pid %d opening /etc/hostname", g.pid), opened(g.pid, "/etc/hostname"))
+					tr.MustEvent(fmt.Sprintf("pid %d opening /etc/hostname", g.pid), openedBy(g.pid, "/etc/hostname"))
 				}
 			}
 			evs := tr.StopEvents()
@@ -154,9 +154,9 @@ func TestEbpfFilterUID(t *testing.T) {
 	dir := sharedDir(t)
 	cat := copyProgram(t, "/bin/cat", dir, "catuid7")
 	tr := StartJSON(t, "uid=65534", "event=openat,sched_process_exec")
-	root := runPid(t, cat, "/etc/hostname")
-	nobody := runPid(t, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", cat, "/etc/hostname")
-	e := tr.MustEvent("uid 65534 opening /etc/hostname", opened(nobody, "/etc/hostname"))
+	root := runWorkload(t, cat, "/etc/hostname")
+	nobody := runWorkload(t, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", cat, "/etc/hostname")
+	e := tr.MustEvent("uid 65534 opening /etc/hostname", openedBy(nobody, "/etc/hostname"))
 	if e.ProcessName != "catuid7" {
 		t.Errorf("processName %q, want catuid7", e.ProcessName)
 	}
@@ -178,13 +178,13 @@ func TestEbpfFilterFollow(t *testing.T) {
 			tr := StartJSON(t, trace...)
 			// cat is forked (not the last command); the redirect opens
 			// /dev/null in the parent after the child has exited
-			parent := runPid(t, sh, "-c", "cat /etc/hostname; : > /dev/null")
-			tr.MustEvent("the parent opening /dev/null", opened(parent, "/dev/null"))
+			parent := runWorkload(t, sh, "-c", "cat /etc/hostname; : > /dev/null")
+			tr.MustEvent("the parent opening /dev/null", openedBy(parent, "/dev/null"))
 			evs := tr.StopEvents()
 			children := filterEvents(evs, func(e EbpfEvent) bool { return e.HostParentProcessID == parent })
 			if follow {
 				if len(filterEvents(children, func(e EbpfEvent) bool {
-					return e.ProcessName == "cat" && opened(e.HostProcessID, "/etc/hostname")(e)
+					return e.ProcessName == "cat" && openedBy(e.HostProcessID, "/etc/hostname")(e)
 				})) != 1 {
 					t.Errorf("want the child cat's openat of /etc/hostname:\n%s", describeEvents(evs))
 				}
@@ -204,14 +204,14 @@ func TestEbpfFilterFollow(t *testing.T) {
 func TestEbpfFilterTree(t *testing.T) {
 	g := StartGated(t, "sh", "-c", "read x; cat /etc/hostname; cat /etc/hosts")
 	tr := StartJSON(t, "tree="+strconv.Itoa(g.Pid()), "event=openat,sched_process_exec")
-	unrelated := runPid(t, "cat", "/etc/hostname")
+	unrelated := runWorkload(t, "cat", "/etc/hostname")
 	g.Release()
 	tr.MustEvent("the second child opening /etc/hosts", func(e EbpfEvent) bool {
-		return opened(0, "/etc/hosts")(e) && e.HostParentProcessID == g.Pid()
+		return openedBy(0, "/etc/hosts")(e) && e.HostParentProcessID == g.Pid()
 	})
 	evs := tr.StopEvents()
 	if len(filterEvents(evs, func(e EbpfEvent) bool {
-		return opened(0, "/etc/hostname")(e) && e.HostParentProcessID == g.Pid() && e.ProcessName == "cat"
+		return openedBy(0, "/etc/hostname")(e) && e.HostParentProcessID == g.Pid() && e.ProcessName == "cat"
 	})) != 1 {
 		t.Errorf("want the first child's openat of /etc/hostname:\n%s", describeEvents(evs))
 	}
@@ -229,8 +229,8 @@ func TestEbpfFilterNewPid(t *testing.T) {
 	old := StartGated(t, "sh", "-c", "read x; exec "+cat+" /etc/hostname")
 	tr := StartJSON(t, "pid=new", "comm=catnew7", "event=openat,sched_process_exec")
 	old.Release()
-	fresh := runPid(t, cat, "/etc/hostname")
-	tr.MustEvent("the new process opening /etc/hostname", opened(fresh, "/etc/hostname"))
+	fresh := runWorkload(t, cat, "/etc/hostname")
+	tr.MustEvent("the new process opening /etc/hostname", openedBy(fresh, "/etc/hostname"))
 	evs := tr.StopEvents()
 	mustNone(t, evs, "the process older than the tracer", byPid(old.Pid()))
 }
@@ -278,8 +278,8 @@ func TestEbpfFilterEvents(t *testing.T) {
 			dir := sharedDir(t)
 			cat := copyProgram(t, "/bin/cat", dir, "catev7")
 			tr := StartJSON(t, append([]string{"comm=catev7"}, c.trace...)...)
-			pid := runPid(t, cat, "/etc/hostname")
-			tr.MustEvent("catev7 opening /etc/hostname", opened(pid, "/etc/hostname"))
+			pid := runWorkload(t, cat, "/etc/hostname")
+			tr.MustEvent("catev7 opening /etc/hostname", openedBy(pid, "/etc/hostname"))
 			evs := tr.StopEvents()
 			for _, name := range c.must {
 				if len(filterEvents(evs, func(e EbpfEvent) bool { return e.EventName == name && e.HostProcessID == pid })) == 0 {
@@ -311,9 +311,9 @@ func TestEbpfFilterArgs(t *testing.T) {
 			dir := sharedDir(t)
 			cat := copyProgram(t, "/bin/cat", dir, "catarg7")
 			tr := StartJSON(t, "comm=catarg7", c.expr)
-			pid := runPid(t, append([]string{cat}, c.files...)...)
+			pid := runWorkload(t, append([]string{cat}, c.files...)...)
 			for path := range c.want {
-				tr.MustEvent("openat of "+path, opened(pid, path))
+				tr.MustEvent("openat of "+path, openedBy(pid, path))
 			}
 			evs := tr.StopEvents()
 			mustAll(t, evs, "openat events the filter passes", func(e EbpfEvent) bool {
@@ -321,7 +321,7 @@ func TestEbpfFilterArgs(t *testing.T) {
 				return e.EventName == "openat" && ok && (e.ReturnValue < 0) == (sign < 0)
 			})
 			for path, sign := range c.want {
-				for _, e := range filterEvents(evs, opened(pid, path)) {
+				for _, e := range filterEvents(evs, openedBy(pid, path)) {
 					if sign < 0 && e.ReturnValue != -2 {
 						t.Errorf("openat %s returned %d, want -2 (ENOENT)", path, e.ReturnValue)
 					}
@@ -337,14 +337,14 @@ func TestEbpfFilterRetval(t *testing.T) {
 	dir := sharedDir(t)
 	cat := copyProgram(t, "/bin/cat", dir, "catret7")
 	tr := StartJSON(t, "comm=catret7", "openat.retval<0")
-	pid := runPid(t, cat, "/nonexistent-zz7", "/etc/hostname")
-	e := tr.MustEvent("the failed openat", opened(pid, "/nonexistent-zz7"))
+	pid := runWorkload(t, cat, "/nonexistent-zz7", "/etc/hostname")
+	e := tr.MustEvent("the failed openat", openedBy(pid, "/nonexistent-zz7"))
 	if e.ReturnValue != -2 {
 		t.Errorf("openat of a missing file returned %d, want -2 (ENOENT)", e.ReturnValue)
 	}
 	evs := tr.StopEvents()
 	mustAll(t, evs, "failed openat", func(e EbpfEvent) bool { return e.EventName == "openat" && e.ReturnValue < 0 })
-	mustNone(t, evs, "the successful open of /etc/hostname", opened(0, "/etc/hostname"))
+	mustNone(t, evs, "the successful open of /etc/hostname", openedBy(0, "/etc/hostname"))
 }
 
 // waitNs waits until the namespace link ns of pid differs from ours (the
@@ -353,7 +353,7 @@ func waitNs(t *testing.T, pid int, ns string) uint64 {
 	t.Helper()
 	self := nsIno(t, "/proc/self/ns/"+ns)
 	var ino uint64
-	if !waitFor(5*time.Second, func() bool {
+	if !pollUntil(5*time.Second, func() bool {
 		var err error
 		ino, err = statIno(fmt.Sprintf("/proc/%d/ns/%s", pid, ns))
 		return err == nil && ino != self
@@ -378,9 +378,9 @@ func TestEbpfFilterMntNS(t *testing.T) {
 	g := StartGated(t, "unshare", "-m", "sh", "-c", "read x; exec "+cat+" /etc/hostname")
 	ino := waitNs(t, g.Pid(), "mnt")
 	tr := StartJSON(t, "mntns="+strconv.FormatUint(ino, 10), "event=openat,sched_process_exec")
-	host := runPid(t, cat, "/etc/hostname")
+	host := runWorkload(t, cat, "/etc/hostname")
 	g.Release()
-	e := tr.MustEvent("the unshared process opening /etc/hostname", opened(g.Pid(), "/etc/hostname"))
+	e := tr.MustEvent("the unshared process opening /etc/hostname", openedBy(g.Pid(), "/etc/hostname"))
 	if e.ProcessName != "catmnt7" {
 		t.Errorf("processName %q, want catmnt7", e.ProcessName)
 	}
@@ -397,10 +397,10 @@ func TestEbpfFilterPidNS(t *testing.T) {
 	g := StartGated(t, "unshare", "-fp", "sh", "-c", "read x; exec "+cat+" /etc/hostname")
 	ino := waitNs(t, g.Pid(), "pid_for_children")
 	tr := StartJSON(t, "pidns="+strconv.FormatUint(ino, 10), "event=openat,sched_process_exec")
-	host := runPid(t, cat, "/etc/hostname")
+	host := runWorkload(t, cat, "/etc/hostname")
 	g.Release()
 	e := tr.MustEvent("catpns7 opening /etc/hostname", func(e EbpfEvent) bool {
-		return opened(0, "/etc/hostname")(e) && e.ProcessName == "catpns7"
+		return openedBy(0, "/etc/hostname")(e) && e.ProcessName == "catpns7"
 	})
 	if e.ProcessID != 1 || e.HostProcessID == 1 {
 		t.Errorf("processId %d hostProcessId %d, want 1 in the namespace and another on the host", e.ProcessID, e.HostProcessID)
@@ -455,7 +455,7 @@ func fakeContainer(t *testing.T) (id, dir string) {
 				os.WriteFile(filepath.Join(root, "cgroup.procs"), []byte(p), 0)
 			}
 		}
-		if !waitFor(5*time.Second, func() bool { return os.Remove(dir) == nil }) {
+		if !pollUntil(5*time.Second, func() bool { return os.Remove(dir) == nil }) {
 			t.Errorf("could not remove cgroup %s", dir)
 		}
 	})
@@ -478,12 +478,12 @@ func TestEbpfFilterContainer(t *testing.T) {
 	in := StartJSON(t, append([]string{"container"}, common...)...)
 	out := StartJSON(t, append([]string{"!container"}, common...)...)
 	byID := StartJSON(t, append([]string{"container=" + id[:12]}, common...)...)
-	host := runPid(t, cat, "/etc/hostname")
+	host := runWorkload(t, cat, "/etc/hostname")
 	g.Release()
 
-	out.MustEvent("the host run (!container)", opened(host, "/etc/hostname"))
+	out.MustEvent("the host run (!container)", openedBy(host, "/etc/hostname"))
 	for name, tr := range map[string]*Tracer{"container": in, "container=ID": byID} {
-		e := tr.MustEvent("the container process ("+name+")", opened(g.Pid(), "/etc/hostname"))
+		e := tr.MustEvent("the container process ("+name+")", openedBy(g.Pid(), "/etc/hostname"))
 		if e.ContainerID != id {
 			t.Errorf("%s: containerId %q, want %q\n%s", name, e.ContainerID, id, e)
 		}

@@ -574,8 +574,8 @@ func nsIno(t *testing.T, path string) uint64 {
 	return st.Ino
 }
 
-// waitFor polls cond every 20ms until it holds or timeout passes.
-func waitFor(timeout time.Duration, cond func() bool) bool {
+// pollUntil polls cond every 20ms until it holds or timeout passes.
+func pollUntil(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {

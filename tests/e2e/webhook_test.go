@@ -548,17 +548,13 @@ func spoolRecords(t *testing.T, dir string) (segments []string, cts []string, bo
 	return segments, cts, bodies
 }
 
-// TestWebhookSpoolSurvivesRestart: findings made while the receiver is down
-// are spooled when tracee-rules is stopped with SIGTERM, and the next
-// tracee-rules with the same --install-path delivers them, in order, and
-// empties the spool.
-func TestWebhookSpoolSurvivesRestart(t *testing.T) {
-	requirePrivileged(t)
-	r := newSidekickReceiver(t, modeDown)
-	install := t.TempDir()
+// spoolWhileDown runs the pipeline with the receiver down, makes three
+// anti-debugging findings, stops tracee-rules with SIGTERM and checks that
+// their alerts are in the spool under install, in order. It returns the
+// spooled bodies.
+func spoolWhileDown(t *testing.T, r *sidekickReceiver, install string) [][]byte {
+	t.Helper()
 	spoolDir := filepath.Join(install, "spool", "webhook")
-
-	// run 1: receiver down, attacks, SIGTERM
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-2"}, RulesArgs: webhookArgs(r, install)})
 	var pids []int
 	for range 3 {
@@ -573,7 +569,7 @@ func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 	if !waitTimeout(p.rules, 30*time.Second) {
 		t.Fatalf("tracee-rules did not exit within 30s of SIGTERM\n%s", p.Diagnostics())
 	}
-	t.Logf("tracee-rules exited %v, %v after SIGTERM", p.rules.ProcessState, time.Since(termAt).Round(time.Millisecond))
+	t.Logf("tracee-rules exited (%v) %v after SIGTERM", p.rules.ProcessState, time.Since(termAt).Round(time.Millisecond))
 	if !p.rules.ProcessState.Success() {
 		t.Errorf("tracee-rules exit after SIGTERM: %v\n%s", p.rules.ProcessState, p.Diagnostics())
 	}
@@ -603,58 +599,14 @@ func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 	if len(r.Accepted()) != 0 {
 		t.Fatalf("receiver was down but accepted %d payloads", len(r.Accepted()))
 	}
+	return bodies
+}
 
-	// run 2: receiver up, same install path, an input that stays open and
-	// empty until the test closes it
-	r.setMode(modeOK)
-	maddr := freeAddr(t)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pw.Close()
-	var stderr bytes.Buffer
-	rules := exec.Command(bin("tracee-rules"), append([]string{
-		"--input-tracee", "file:stdin", "--input-tracee", "format:protobuf", "--output", "format:json",
-		"--rules", "TRC-2", "--metrics-addr", maddr}, webhookArgs(r, install)...)...)
-	rules.Stdin, rules.Stdout, rules.Stderr = pr, io.Discard, &stderr
-	if err := rules.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pr.Close()
-	exited := false
-	defer func() {
-		if !exited {
-			rules.Process.Kill()
-			rules.Wait()
-		}
-	}()
-
-	got, ok := r.WaitAccepted(webhookTimeout, func(rs []received) bool { return len(rs) >= len(bodies) })
-	if !ok {
-		t.Fatalf("restarted tracee-rules delivered %d of %d spooled alerts\nstderr:\n%s", len(got), len(bodies), stderr.String())
-	}
-	st := waitWebhookStats(t, maddr, 10*time.Second, "the spool replayed",
-		func(s webhookStats) bool { return s.Spooling == 0 && s.Replayed == len(bodies) })
-	t.Logf("restarted: %+v", st)
-	if st.Sent != len(bodies) || st.Spooled != 0 || st.Dropped != 0 || st.Rejected != 0 {
-		t.Errorf("restarted metrics %+v, want %d sent, nothing spooled, dropped or rejected", st, len(bodies))
-	}
-	segsLeft, _, _ := spoolRecords(t, spoolDir)
-	if len(segsLeft) != 0 {
-		t.Errorf("spool still has %v after the replay", segsLeft)
-	}
-
-	pw.Close() // end of input
-	exited = true
-	if !waitTimeout(rules, 20*time.Second) {
-		t.Fatalf("restarted tracee-rules did not exit at the end of its input\nstderr:\n%s", stderr.String())
-	}
-	if !rules.ProcessState.Success() {
-		t.Errorf("restarted tracee-rules: %v\nstderr:\n%s", rules.ProcessState, stderr.String())
-	}
-
-	got = r.Accepted()
+// checkReplayed asserts that the receiver got exactly the spooled bodies,
+// byte for byte and in order, and that the spool directory is empty.
+func checkReplayed(t *testing.T, r *sidekickReceiver, install string, bodies [][]byte) {
+	t.Helper()
+	got := r.Accepted()
 	if len(got) != len(bodies) {
 		t.Errorf("receiver accepted %d payloads, want the %d spooled ones once", len(got), len(bodies))
 	}
@@ -666,7 +618,7 @@ func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 	if inv := r.Invalid(); len(inv) > 0 {
 		t.Errorf("falcosidekick would refuse %d payloads:\n%s", len(inv), strings.Join(inv, "\n"))
 	}
-	ents, err := os.ReadDir(spoolDir)
+	ents, err := os.ReadDir(filepath.Join(install, "spool", "webhook"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -675,9 +627,106 @@ func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 		left = append(left, e.Name())
 	}
 	if len(left) != 0 {
-		t.Errorf("spool directory not empty after the replayed run: %v", left)
+		t.Errorf("spool directory not empty after the replay: %v", left)
 	}
-	if !strings.Contains(stderr.String(), "replaying findings spooled by an earlier run") {
-		t.Errorf("restarted tracee-rules did not log the replay:\n%s", stderr.String())
-	}
+}
+
+// restartArgs are the arguments of the tracee-rules that replays the spool.
+func restartArgs(r *sidekickReceiver, install string, more ...string) []string {
+	return append(append([]string{"--input-tracee", "format:protobuf", "--output", "format:json", "--rules", "TRC-2"},
+		webhookArgs(r, install)...), more...)
+}
+
+// TestWebhookSpoolSurvivesRestart: findings made while the receiver is down
+// are spooled when tracee-rules is stopped with SIGTERM, and the next
+// tracee-rules with the same --install-path delivers them, in order, and
+// empties the spool: at start while it runs, or on the way out when its
+// input is empty.
+func TestWebhookSpoolSurvivesRestart(t *testing.T) {
+	requirePrivileged(t)
+
+	t.Run("running", func(t *testing.T) {
+		r := newSidekickReceiver(t, modeDown)
+		install := t.TempDir()
+		bodies := spoolWhileDown(t, r, install)
+
+		// receiver up; tracee-rules with the same install path and an
+		// input that stays open and empty until the test closes it
+		r.setMode(modeOK)
+		maddr := freeAddr(t)
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pw.Close()
+		var stderr bytes.Buffer
+		rules := exec.Command(bin("tracee-rules"), restartArgs(r, install, "--input-tracee", "file:stdin", "--metrics-addr", maddr)...)
+		rules.Stdin, rules.Stdout, rules.Stderr = pr, io.Discard, &stderr
+		if err := rules.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pr.Close()
+		exited := false
+		defer func() {
+			if !exited {
+				rules.Process.Kill()
+				rules.Wait()
+			}
+		}()
+
+		got, ok := r.WaitAccepted(webhookTimeout, func(rs []received) bool { return len(rs) >= len(bodies) })
+		if !ok {
+			t.Fatalf("restarted tracee-rules delivered %d of %d spooled alerts\nstderr:\n%s", len(got), len(bodies), stderr.String())
+		}
+		st := waitWebhookStats(t, maddr, 10*time.Second, "the spool replayed",
+			func(s webhookStats) bool { return s.Spooling == 0 && s.Replayed == len(bodies) })
+		t.Logf("restarted: %+v", st)
+		if st.Sent != len(bodies) || st.Spooled != 0 || st.Dropped != 0 || st.Rejected != 0 {
+			t.Errorf("restarted metrics %+v, want %d sent, nothing spooled, dropped or rejected", st, len(bodies))
+		}
+		if segs, _, _ := spoolRecords(t, filepath.Join(install, "spool", "webhook")); len(segs) != 0 {
+			t.Errorf("spool still has %v after the replay, while tracee-rules runs", segs)
+		}
+
+		pw.Close() // end of input
+		exited = true
+		if !waitTimeout(rules, 20*time.Second) {
+			t.Fatalf("restarted tracee-rules did not exit at the end of its input\nstderr:\n%s", stderr.String())
+		}
+		if !rules.ProcessState.Success() {
+			t.Errorf("restarted tracee-rules: %v\nstderr:\n%s", rules.ProcessState, stderr.String())
+		}
+		checkReplayed(t, r, install, bodies)
+		if !strings.Contains(stderr.String(), "replaying findings spooled by an earlier run") {
+			t.Errorf("restarted tracee-rules did not log the replay:\n%s", stderr.String())
+		}
+	})
+
+	t.Run("empty input", func(t *testing.T) {
+		r := newSidekickReceiver(t, modeDown)
+		install := t.TempDir()
+		bodies := spoolWhileDown(t, r, install)
+
+		// receiver up; tracee-rules reads an empty stream file, so it
+		// starts closing at once: the replay goes on while the receiver
+		// takes the records
+		r.setMode(modeOK)
+		empty := filepath.Join(t.TempDir(), "empty.pb")
+		if err := os.WriteFile(empty, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		rules := exec.Command(bin("tracee-rules"), restartArgs(r, install, "--input-tracee", "file:"+empty)...)
+		rules.Stdout, rules.Stderr = io.Discard, &stderr
+		if err := rules.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if !waitTimeout(rules, 30*time.Second) {
+			t.Fatalf("tracee-rules on an empty input did not exit\nstderr:\n%s", stderr.String())
+		}
+		if !rules.ProcessState.Success() {
+			t.Errorf("tracee-rules on an empty input: %v\nstderr:\n%s", rules.ProcessState, stderr.String())
+		}
+		checkReplayed(t, r, install, bodies)
+	})
 }

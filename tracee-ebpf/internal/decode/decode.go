@@ -278,22 +278,23 @@ func validString(b []byte) string {
 	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
-// splitNul splits NUL-separated strings (argv/envp blobs).
+// splitNul splits NUL-terminated strings (argv/envp blobs). Only the last
+// terminator is dropped, so empty strings survive, trailing ones too
+// (argv ["a", ""] is "a\x00\x00"); a last string cut short by the buffer
+// limit has no terminator and is kept as it is.
 func splitNul(b []byte) []string {
-	b = bytes.TrimRight(b, "\x00")
 	if len(b) == 0 {
 		return []string{}
 	}
+	b = bytes.TrimSuffix(b, []byte{0})
 	n := bytes.Count(b, []byte{0}) + 1
 	out := make([]string, 0, min(n, math.MaxInt16))
-	for len(b) > 0 {
+	for {
 		i := bytes.IndexByte(b, 0)
 		if i < 0 {
-			out = append(out, validString(b))
-			break
+			return append(out, validString(b))
 		}
 		out = append(out, validString(b[:i]))
 		b = b[i+1:]
 	}
-	return out
 }

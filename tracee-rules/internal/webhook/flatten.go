@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,7 +29,11 @@ func Flatten(prefix string, data map[string]any) map[string]any {
 	return out
 }
 
+// join builds a dotted field name. Spaces in signature data keys ("ptrace
+// request") become underscores: Falco field names have none, and the
+// "key=value" pairs of the output line must stay unambiguous.
 func join(prefix, key string) string {
+	key = strings.ReplaceAll(key, " ", "_")
 	if prefix == "" {
 		return key
 	}
