@@ -413,6 +413,26 @@ func TestEbpfFilterPidNS(t *testing.T) {
 	mustNone(t, evs, "the host run", byPid(host))
 }
 
+// uts= selects by host name (the UTS namespace's nodename).
+func TestEbpfFilterUTS(t *testing.T) {
+	dir := sharedDir(t)
+	cat := copyProgram(t, "/bin/cat", dir, "catuts7")
+	g := StartGated(t, "unshare", "-u", "sh", "-c", "hostname utszz7 && echo ready; read x; exec "+cat+" /etc/hostname")
+	if !pollUntil(5*time.Second, func() bool { return strings.Contains(g.Output(), "ready") }) {
+		t.Fatalf("the shell did not set its host name: %s", g.Output())
+	}
+	tr := StartJSON(t, "uts=utszz7", "event=openat,sched_process_exec")
+	host := runWorkload(t, cat, "/etc/hostname")
+	g.Release()
+	e := tr.MustEvent("the renamed host's cat", openedBy(g.Pid(), "/etc/hostname"))
+	if e.HostName != "utszz7" {
+		t.Errorf("hostName %q, want utszz7", e.HostName)
+	}
+	evs := tr.StopEvents()
+	mustAll(t, evs, "of host name utszz7", func(e EbpfEvent) bool { return e.HostName == "utszz7" })
+	mustNone(t, evs, "the run on the real host name", byPid(host))
+}
+
 // cgroup2Mount is the cgroup2 mount point from /proc/mounts.
 func cgroup2Mount(t *testing.T) string {
 	t.Helper()
@@ -513,8 +533,9 @@ func TestEbpfFilterBadExpression(t *testing.T) {
 		{"tree=0", "tree expects process ids"},
 		{"frobnicate=1", "unknown filter"},
 		{"openat.pathname<5", ""},
-		{"mntns>5", "mntns>: not supported"},
-		{"pid>10", ""}, // fine alone; paired below with an empty range
+		{"mntns>5", "only takes = or !="},
+		{"pidns<7", "only takes = or !="},
+		{"pid>10", ""}, // fine alone; paired below with pid<5, an empty range
 	}
 	for _, c := range cases {
 		t.Run(c.expr, func(t *testing.T) {
@@ -534,7 +555,7 @@ func TestEbpfFilterBadExpression(t *testing.T) {
 				t.Fatalf("exit 0 for --trace %s; stderr:\n%s", c.expr, stderr.String())
 			}
 			msg := stderr.String()
-			if c.expr != "pid>10" && c.expr != "mntns>5" && !strings.Contains(msg, c.expr) {
+			if c.expr != "pid>10" && !strings.Contains(msg, c.expr) {
 				t.Errorf("error does not name %q:\n%s", c.expr, msg)
 			}
 			if c.why != "" && !strings.Contains(msg, c.why) {

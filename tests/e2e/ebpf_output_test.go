@@ -295,6 +295,25 @@ func TestEbpfOutputGoTemplate(t *testing.T) {
 	}
 }
 
+// Bad --output values are refused with an error naming them.
+func TestEbpfOutputBadFlags(t *testing.T) {
+	for _, c := range []struct{ flag, want string }{
+		{"format:xml", `--output "format:xml": unknown format`},
+		{"format:json=1", "takes no argument"},
+		{"option:nope", `unknown option "nope"`},
+		{"verbose", "expected format:, out-file:"},
+		{"out-file:/nonexistent-zz7/dir/events", "open out-file"},
+		{"err-file:/nonexistent-zz7/dir/errors", "open err-file"},
+	} {
+		t.Run(c.flag, func(t *testing.T) {
+			out, code := runEbpf(t, "--output", c.flag, "--trace", "comm=nosuchcomm7")
+			if code == 0 || !strings.Contains(out, c.want) {
+				t.Errorf("--output %s: exit %d, want non-zero and %q:\n%s", c.flag, code, c.want, out)
+			}
+		})
+	}
+}
+
 // runEbpf runs tracee-ebpf to completion (bounded) and returns its
 // combined output and exit code; for runs that end by themselves.
 func runEbpf(t *testing.T, args ...string) (string, int) {

@@ -548,6 +548,9 @@ func StartGated(t *testing.T, argv ...string) *Gated {
 // Pid is the gated process's host pid.
 func (g *Gated) Pid() int { return g.Cmd.Process.Pid }
 
+// Output is what it printed so far.
+func (g *Gated) Output() string { return g.out.String() }
+
 // Release lets it go on and waits (bounded) for it to exit; it returns
 // what it printed.
 func (g *Gated) Release() string {

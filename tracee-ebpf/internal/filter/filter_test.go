@@ -276,6 +276,8 @@ func TestErrors(t *testing.T) {
 		wantErr string
 	}{
 		{[]string{"pid=abc"}, `--trace "pid=abc": pid expects a number`},
+		{[]string{"mntns>5"}, `--trace "mntns>5": mntns only takes = or !=`},
+		{[]string{"pidns<=5"}, `--trace "pidns<=5": pidns only takes = or !=`},
 		{[]string{"pid=99999999"}, `pid expects a number (0..4194304)`},
 		{[]string{"pid>1,2"}, "takes a single value"},
 		{[]string{"pid<0"}, "nothing is below 0"},

@@ -137,10 +137,14 @@ func (p *parser) expr(expr string) error {
 		return nil
 	case "uid":
 		return andNum(&k.UID, "uid", o, vals, math.MaxUint32)
-	case "mntns":
-		return andNum(&k.MntNS, "mntns", o, vals, math.MaxUint32)
-	case "pidns":
-		return andNum(&k.PidNS, "pidns", o, vals, math.MaxUint32)
+	case "mntns", "pidns":
+		if o != opEq && o != opNe {
+			return fmt.Errorf("%s only takes = or != (namespace ids have no order)", key)
+		}
+		if key == "mntns" {
+			return andNum(&k.MntNS, key, o, vals, math.MaxUint32)
+		}
+		return andNum(&k.PidNS, key, o, vals, math.MaxUint32)
 	case "comm":
 		return andStr(&k.Comm, "comm", o, vals, commLen)
 	case "uts":
