@@ -165,6 +165,16 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		KernelRelease:    kernelRelease(),
 	}
 
+	// Outputs first: a bad path is refused before anything is attached.
+	printer, err := output.New(outCfg, output.Options{})
+	if err != nil {
+		return err
+	}
+	if err := printer.Header(header); err != nil {
+		printer.Close()
+		return fmt.Errorf("write stream header: %w", err)
+	}
+
 	p, err := probes.Load(probes.Options{
 		Selected:        sel.Selected,
 		ArgKinds:        sel.ArgKinds,
@@ -175,19 +185,11 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		TraceePID:       uint32(os.Getpid()),
 	}, feat)
 	if err != nil {
+		printer.Close()
 		return err
 	}
 	defer p.Close()
 	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; kernel %s\n", p.Describe(), feat.Summary())
-
-	printer, err := output.New(outCfg, output.Options{})
-	if err != nil {
-		return err
-	}
-	if err := printer.Header(header); err != nil {
-		printer.Close()
-		return fmt.Errorf("write stream header: %w", err)
-	}
 
 	tree := proctree.New(proctree.Config{})
 	if _, err := tree.SeedFromProc("/proc"); err != nil {
