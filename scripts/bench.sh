@@ -9,4 +9,4 @@ echo "== Go benchmarks (decoder, framing, rules engine)"
 go test -run '^$' -bench . -benchmem ./proto/stream/ ./tracee-ebpf/internal/decode/ ./tracee-rules/internal/engine/ ./tracee-rules/internal/rego/ 2>&1 | grep -E '^(Benchmark|ok|FAIL|goos|cpu)' || true
 echo
 echo "== Tracing cost (root)"
-dist/tracee-bench -workload dist/syscall_loop -n "${BENCH_N:-1000000}" -rounds "${BENCH_ROUNDS:-5}"
+dist/tracee-bench -workload dist/syscall_loop -n "${BENCH_N:-200000}" -rounds "${BENCH_ROUNDS:-11}" -variants
