@@ -2,20 +2,18 @@ package tracer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"time"
 
-	"github.com/cilium/ebpf/ringbuf"
-
 	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/ringreader"
 )
 
 // Printer receives the events that were asked for.
@@ -92,14 +90,14 @@ func (s *Summary) Write(w io.Writer) {
 // Tracer is one run of the event loop.
 type Tracer struct {
 	cfg      Config
-	rd       *ringbuf.Reader
+	rd       *ringreader.Reader
 	sum      Summary
 	lastStat probes.Stats
 }
 
 // New opens the ring buffer reader.
 func New(cfg Config) (*Tracer, error) {
-	rd, err := ringbuf.NewReader(cfg.Probes.Events)
+	rd, err := ringreader.New(cfg.Probes.Events)
 	if err != nil {
 		return nil, fmt.Errorf("open ring buffer: %w", err)
 	}
@@ -120,50 +118,38 @@ func New(cfg Config) (*Tracer, error) {
 // printer.
 func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	defer t.rd.Close()
-	var rec ringbuf.Record
-	now := time.Now()
-	nextStat := now.Add(t.cfg.StatEvery)
-	// The deadline is set once per quiet period, not per record: a busy
-	// stream reads without a clock call, and the reader returns
-	// ErrDeadlineExceeded as soon as it has drained the buffer after the
-	// deadline, which is when output is flushed.
-	t.rd.SetDeadline(now.Add(t.cfg.Poll))
-	var n uint64
+	nextStat := time.Now().Add(t.cfg.StatEvery)
+	var sinceCheck int
 	for ctx.Err() == nil {
-		err := t.rd.ReadInto(&rec)
-		switch {
-		case err == nil:
-			t.handle(rec.RawSample)
-			if n++; n%8192 == 0 {
-				if now := time.Now(); now.After(nextStat) {
-					t.reportLost(false)
-					nextStat = now.Add(t.cfg.StatEvery)
-				}
-			}
-			continue
-		case errors.Is(err, os.ErrDeadlineExceeded):
-		case errors.Is(err, ringbuf.ErrClosed):
-			return &t.sum, nil
-		default:
+		n, err := t.rd.Read(t.handle)
+		if err != nil {
 			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
 		}
-		t.flush()
-		now := time.Now()
-		if now.After(nextStat) {
+		// A busy stream reads without clock calls; the time is looked at
+		// every few thousand records and whenever the buffer runs dry.
+		if sinceCheck += n; n > 0 && sinceCheck < 8192 {
+			continue
+		}
+		sinceCheck = 0
+		if now := time.Now(); now.After(nextStat) {
 			t.reportLost(false)
 			nextStat = now.Add(t.cfg.StatEvery)
 		}
-		t.rd.SetDeadline(now.Add(t.cfg.Poll))
+		if n > 0 {
+			continue
+		}
+		t.flush()
+		if err := t.rd.Wait(t.cfg.Poll); err != nil {
+			return &t.sum, err
+		}
 	}
 	// Stop producing, drain what is already in the buffer, count the losses;
 	// the caller frees the maps.
 	detachErr := t.cfg.Probes.Detach()
-	for t.rd.AvailableBytes() > 0 {
-		t.rd.SetDeadline(time.Now())
-		if err := t.rd.ReadInto(&rec); err != nil {
+	for i := 0; i < 100 && t.rd.Pending() > 0; i++ {
+		if _, err := t.rd.Read(t.handle); err != nil {
 			break
 		}
-		t.handle(rec.RawSample)
 	}
 	t.reportLost(true)
 	t.flush()
