@@ -25,7 +25,12 @@ statfn void fill_ctx(struct event_ctx *c, struct task_struct *t, s32 event_id, s
 	struct pid *tp = RD(t, thread_pid);
 
 	c->ts = bpf_ktime_get_boot_ns();
+#ifdef TRACEE_PROBE_READ
 	c->cgroup_id = bpf_get_current_cgroup_id();
+#else
+	/* what bpf_get_current_cgroup_id returns, as direct loads */
+	c->cgroup_id = RD(t, cgroups, dfl_cgrp, kn, id);
+#endif
 	c->start_time = RD(t, group_leader, start_time);
 	c->retval = 0;
 	c->host_pid = id >> 32;
@@ -53,7 +58,12 @@ statfn void fill_ctx(struct event_ctx *c, struct task_struct *t, s32 event_id, s
 	c->cpu = bpf_get_smp_processor_id();
 	c->argnum = 0;
 	c->flags = 0;
+#ifdef TRACEE_PROBE_READ
 	bpf_get_current_comm(c->comm, sizeof(c->comm));
+#else
+	*(u64 *)&c->comm[0] = *(u64 *)&t->comm[0];
+	*(u64 *)&c->comm[8] = *(u64 *)&t->comm[8];
+#endif
 	struct uts_namespace *uts = RD(t, nsproxy, uts_ns);
 #ifdef TRACEE_PROBE_READ
 	bpf_probe_read_kernel(c->uts, sizeof(c->uts), &uts->name.nodename);
