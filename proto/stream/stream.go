@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"google.golang.org/protobuf/encoding/protodelim"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 )
@@ -41,6 +42,9 @@ func (e *FrameError) Unwrap() error { return e.Err }
 type Writer struct {
 	w   *bufio.Writer
 	buf []byte
+
+	anc      []*pb.Ancestor // the ancestry encoded in ancBytes
+	ancBytes []byte
 }
 
 // NewWriter returns a Writer that has already queued hdr as the first frame.
@@ -57,20 +61,72 @@ func (sw *Writer) write(m *pb.StreamMessage) error {
 	// encoded with the generated vtprotobuf marshaller into a reused buffer:
 	// the reflection-based path allocates and costs several times more per
 	// event, and tracee-ebpf writes millions of them a second.
-	size := m.SizeVT()
-	sw.buf = protowireAppendVarint(sw.buf[:0], uint64(size))
-	n := len(sw.buf)
-	sw.buf = slices.Grow(sw.buf, size)[:n+size]
-	if _, err := m.MarshalToSizedBufferVT(sw.buf[n:]); err != nil {
+	sw.buf = protowire.AppendVarint(sw.buf[:0], uint64(m.SizeVT()))
+	var err error
+	if sw.buf, err = appendVT(sw.buf, m); err != nil {
 		return err
 	}
-	_, err := sw.w.Write(sw.buf)
+	_, err = sw.w.Write(sw.buf)
 	return err
 }
 
 // WriteEvent queues one event frame.
+//
+// Consecutive events of one process usually share their ancestry (the
+// process tree hands out one slice per process); its encoding is kept and
+// appended instead of being marshalled again for every event. Protobuf
+// fields may come in any order, so the frame decodes to the same message.
 func (sw *Writer) WriteEvent(ev *pb.Event) error {
-	return sw.write(&pb.StreamMessage{Kind: &pb.StreamMessage_Event{Event: ev}})
+	anc := ev.Ancestry
+	if len(anc) == 0 {
+		return sw.write(&pb.StreamMessage{Kind: &pb.StreamMessage_Event{Event: ev}})
+	}
+	if !slices.Equal(anc, sw.anc) {
+		sw.anc = append(sw.anc[:0], anc...) // holding them keeps their addresses unique
+		sw.ancBytes = sw.ancBytes[:0]
+		for _, a := range anc {
+			sw.ancBytes = protowire.AppendTag(sw.ancBytes, ancestryField, protowire.BytesType)
+			sw.ancBytes = protowire.AppendVarint(sw.ancBytes, uint64(a.SizeVT()))
+			var err error
+			if sw.ancBytes, err = appendVT(sw.ancBytes, a); err != nil {
+				return err
+			}
+		}
+	}
+	ev.Ancestry = nil
+	defer func() { ev.Ancestry = anc }()
+	evSize := ev.SizeVT() + len(sw.ancBytes)
+	// StreamMessage{event: field 2}: tag, length, event fields, ancestry.
+	frame := protowire.SizeTag(eventField) + protowire.SizeBytes(evSize)
+	sw.buf = protowire.AppendVarint(sw.buf[:0], uint64(frame))
+	sw.buf = protowire.AppendTag(sw.buf, eventField, protowire.BytesType)
+	sw.buf = protowire.AppendVarint(sw.buf, uint64(evSize))
+	var err error
+	if sw.buf, err = appendVT(sw.buf, ev); err != nil {
+		return err
+	}
+	sw.buf = append(sw.buf, sw.ancBytes...)
+	_, err = sw.w.Write(sw.buf)
+	return err
+}
+
+// Field numbers from tracee.proto.
+const (
+	eventField    protowire.Number = 2  // StreamMessage.event
+	ancestryField protowire.Number = 21 // Event.ancestry
+)
+
+type vtMessage interface {
+	SizeVT() int
+	MarshalToSizedBufferVT([]byte) (int, error)
+}
+
+// appendVT appends m's encoding to b.
+func appendVT(b []byte, m vtMessage) ([]byte, error) {
+	n, size := len(b), m.SizeVT()
+	b = slices.Grow(b, size)[:n+size]
+	_, err := m.MarshalToSizedBufferVT(b[n:])
+	return b, err
 }
 
 // WriteLost queues one lost-events frame.
@@ -83,14 +139,6 @@ func (sw *Writer) Flush() error { return sw.w.Flush() }
 
 // Buffered reports how many bytes wait for Flush.
 func (sw *Writer) Buffered() int { return sw.w.Buffered() }
-
-func protowireAppendVarint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
-}
 
 // countingReader tracks the offset of what has been consumed.
 type countingReader struct {

@@ -309,3 +309,44 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// Events sharing one ancestry slice reuse its encoding; a different slice
+// (or one of different length) is encoded afresh. Every frame must decode
+// to the event as written.
+func TestAncestryEncodingReuse(t *testing.T) {
+	shared := []*pb.Ancestor{{HostPid: 10, Pid: 1, Comm: "bash"}, {HostPid: 1, Pid: 1, Comm: "init"}}
+	other := []*pb.Ancestor{{HostPid: 20, Pid: 2, Comm: "sshd"}}
+	evs := []*pb.Event{
+		{EventName: "read", HostProcessId: 11, Ancestry: shared},
+		{EventName: "write", HostProcessId: 11, Ancestry: shared},
+		{EventName: "read", HostProcessId: 21, Ancestry: other},
+		{EventName: "close", HostProcessId: 12, Ancestry: shared[:1]},
+		{EventName: "close", HostProcessId: 13},
+		{EventName: "openat", HostProcessId: 11, Ancestry: shared},
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if err := w.WriteEvent(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_, frames, err := readAll(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != len(evs) {
+		t.Fatalf("%d frames, want %d", len(frames), len(evs))
+	}
+	for i, ev := range evs {
+		if got := frames[i].GetEvent(); !proto.Equal(got, ev) {
+			t.Errorf("frame %d:\n got %v\nwant %v", i, got, ev)
+		}
+	}
+}
