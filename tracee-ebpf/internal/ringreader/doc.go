@@ -4,9 +4,9 @@
 // loads the producer position and publishes the consumer position after
 // every record. The kernel's reserve reads the consumer position for every
 // event, so on a busy stream each event costs the traced process a
-// cross-core cache-line transfer; measured here, bpf_ringbuf_output went
-// from about 200 ns to well under half that when the reader publishes once
-// per batch. This reader loads the producer position once per batch, hands
+// cross-core cache-line transfer. Measured here (kernel.bpf_stats_enabled,
+// every syscall traced): the sys_exit program averaged 425 ns per event with
+// that reader and 290 ns with this one. This reader loads the producer position once per batch, hands
 // out records in place (valid until the callback returns) and publishes the
 // consumer position when the batch is done or every 256 KiB, so the space is
 // freed early enough.

@@ -48,7 +48,9 @@ func New(m *ebpf.Map) (*Reader, error) {
 	if r.consMap, err = unix.Mmap(fd, 0, page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
 		return nil, fmt.Errorf("map consumer page: %w", err)
 	}
-	if r.prodMap, err = unix.Mmap(fd, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED); err != nil {
+	// MAP_POPULATE: fault the whole ring in now, not one page at a time
+	// during the first burst, when the reader can least afford it.
+	if r.prodMap, err = unix.Mmap(fd, int64(page), page+2*size, unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("map producer page and data: %w", err)
 	}
