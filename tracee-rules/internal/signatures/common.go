@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"github.com/tracee-go/tracee/proto/traceejson"
 	"sort"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -147,16 +148,5 @@ func argDisplay(ev *pb.Event, name string) any {
 	if a == nil {
 		return nil
 	}
-	if a.Repr != "" {
-		return a.Repr
-	}
-	switch v := a.GetValue().(type) {
-	case *pb.Argument_Int:
-		return v.Int
-	case *pb.Argument_Uint:
-		return v.Uint
-	case *pb.Argument_Str:
-		return v.Str
-	}
-	return nil
+	return traceejson.ArgValue(a)
 }
