@@ -1861,46 +1861,46 @@ var table = []*Definition{
 		{Name: "process_group_exit", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1005, Name: "do_exit", Source: SourceKernel, Sets: []string{"proc", "proc_life"}, Requires: []string{"kprobe"}},
-	{ID: 1007, Name: "cap_capable", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1007, Name: "cap_capable", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "cap", Type: "int", Kind: ArgInt, Format: "capability"},
 	}},
-	{ID: 1008, Name: "vfs_write", Source: SourceKernel, Sets: []string{"fs"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1008, Name: "vfs_write", Source: SourceKernel, Sets: []string{"fs", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "count", Type: "size_t", Kind: ArgUlong},
 		{Name: "pos", Type: "off_t", Kind: ArgLong},
 	}},
-	{ID: 1009, Name: "vfs_writev", Source: SourceKernel, Sets: []string{"fs"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1009, Name: "vfs_writev", Source: SourceKernel, Sets: []string{"fs", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "vlen", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "pos", Type: "off_t", Kind: ArgLong},
 	}},
-	{ID: 1010, Name: "security_file_open", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "fs_file_ops"}, Params: []Param{
+	{ID: 1010, Name: "security_file_open", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "fs_file_ops", "security"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "flags", Type: "int", Kind: ArgInt, Format: "open_flags"},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "syscall_pathname", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1011, Name: "security_bprm_check", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "proc", "proc_life"}, Deps: []string{"sched_process_exec"}, Params: []Param{
+	{ID: 1011, Name: "security_bprm_check", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "proc", "proc_life", "security"}, Deps: []string{"sched_process_exec"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "argv", Type: "const char**", Kind: ArgStrArr},
 	}},
-	{ID: 1012, Name: "security_socket_connect", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "net", "net_sock"}, Deps: []string{"connect"}, Params: []Param{
+	{ID: 1012, Name: "security_socket_connect", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "net", "net_sock", "security"}, Deps: []string{"connect"}, Params: []Param{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "remote_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1013, Name: "socket_dup", Source: SourceKernel, Sets: []string{"default", "net", "net_sock"}, Params: []Param{
+	{ID: 1013, Name: "socket_dup", Source: SourceKernel, Sets: []string{"default", "net", "net_sock", "security"}, Params: []Param{
 		{Name: "oldfd", Type: "int", Kind: ArgInt},
 		{Name: "newfd", Type: "int", Kind: ArgInt},
 		{Name: "remote_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect"}, Params: []Param{
+	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default", "security"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect"}, Params: []Param{
 		{Name: "alert", Type: "u32", Kind: ArgUint, Format: "mem_prot_alert"},
 		{Name: "addr", Type: "void*", Kind: ArgUlong},
 		{Name: "len", Type: "size_t", Kind: ArgUlong},
@@ -1908,17 +1908,17 @@ var table = []*Definition{
 		{Name: "prev_prot", Type: "int", Kind: ArgInt, Format: "prot"},
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1015, Name: "magic_write", Source: SourceKernel, Sets: []string{"default", "fs"}, Params: []Param{
+	{ID: 1015, Name: "magic_write", Source: SourceKernel, Sets: []string{"default", "fs", "security"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "bytes", Type: "bytes", Kind: ArgBytes},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 	}},
-	{ID: 1016, Name: "commit_creds", Source: SourceKernel, Sets: []string{"default", "proc"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1016, Name: "commit_creds", Source: SourceKernel, Sets: []string{"default", "proc", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "old_cred", Type: "slim_cred_t", Kind: ArgBytes},
 		{Name: "new_cred", Type: "slim_cred_t", Kind: ArgBytes},
 	}},
-	{ID: 1017, Name: "switch_task_ns", Source: SourceKernel, Sets: []string{"default", "proc"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1017, Name: "switch_task_ns", Source: SourceKernel, Sets: []string{"default", "proc", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "pid", Type: "pid_t", Kind: ArgInt},
 		{Name: "new_mnt", Type: "u32", Kind: ArgUint},
 		{Name: "new_pid", Type: "u32", Kind: ArgUint},
@@ -1927,110 +1927,110 @@ var table = []*Definition{
 		{Name: "new_net", Type: "u32", Kind: ArgUint},
 		{Name: "new_cgroup", Type: "u32", Kind: ArgUint},
 	}},
-	{ID: 1018, Name: "security_inode_unlink", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "fs_link_ops"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1018, Name: "security_inode_unlink", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "fs_link_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 	}},
-	{ID: 1019, Name: "security_socket_create", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1019, Name: "security_socket_create", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "family", Type: "int", Kind: ArgInt, Format: "socket_domain"},
 		{Name: "type", Type: "int", Kind: ArgInt, Format: "socket_type"},
 		{Name: "protocol", Type: "int", Kind: ArgInt},
 		{Name: "kern", Type: "int", Kind: ArgInt},
 	}},
-	{ID: 1020, Name: "security_socket_listen", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1020, Name: "security_socket_listen", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 		{Name: "backlog", Type: "int", Kind: ArgInt},
 	}},
-	{ID: 1021, Name: "security_socket_accept", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1021, Name: "security_socket_accept", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1022, Name: "security_socket_bind", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1022, Name: "security_socket_bind", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "net", "net_sock", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "type", Type: "const char*", Kind: ArgStr},
 		{Name: "flags", Type: "unsigned long", Kind: ArgUlong},
 	}},
-	{ID: 1024, Name: "security_bpf", Source: SourceKernel, Sets: []string{"default", "lsm_hooks"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1024, Name: "security_bpf", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "cmd", Type: "int", Kind: ArgInt},
 	}},
-	{ID: 1025, Name: "security_bpf_map", Source: SourceKernel, Sets: []string{"default", "lsm_hooks"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1025, Name: "security_bpf_map", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "map_id", Type: "unsigned int", Kind: ArgUint},
 		{Name: "map_name", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1026, Name: "security_kernel_read_file", Source: SourceKernel, Sets: []string{"default", "lsm_hooks"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1026, Name: "security_kernel_read_file", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "type", Type: "int", Kind: ArgInt},
 	}},
-	{ID: 1027, Name: "security_kernel_post_read_file", Source: SourceKernel, Sets: []string{"lsm_hooks"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1027, Name: "security_kernel_post_read_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "size", Type: "long", Kind: ArgLong},
 		{Name: "type", Type: "int", Kind: ArgInt},
 	}},
-	{ID: 1028, Name: "security_inode_mknod", Source: SourceKernel, Sets: []string{"lsm_hooks"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1028, Name: "security_inode_mknod", Source: SourceKernel, Sets: []string{"lsm_hooks", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "file_name", Type: "const char*", Kind: ArgStr},
 		{Name: "mode", Type: "umode_t", Kind: ArgUint},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 	}},
-	{ID: 1029, Name: "security_inode_symlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1029, Name: "security_inode_symlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "linkpath", Type: "const char*", Kind: ArgStr},
 		{Name: "target", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1030, Name: "security_inode_rename", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1030, Name: "security_inode_rename", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "flags", Type: "int", Kind: ArgInt, Format: "mmap_flags"},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 	}},
-	{ID: 1032, Name: "security_file_mprotect", Source: SourceKernel, Sets: []string{"lsm_hooks", "proc", "proc_mem", "fs", "fs_file_ops"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1032, Name: "security_file_mprotect", Source: SourceKernel, Sets: []string{"lsm_hooks", "proc", "proc_mem", "fs", "fs_file_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "prot", Type: "int", Kind: ArgInt, Format: "prot"},
 	}},
-	{ID: 1033, Name: "security_path_notify", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_monitor"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1033, Name: "security_path_notify", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_monitor", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "mask", Type: "u64", Kind: ArgUlong},
 		{Name: "obj_type", Type: "unsigned int", Kind: ArgUint},
 	}},
-	{ID: 1034, Name: "do_init_module", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1034, Name: "do_init_module", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "name", Type: "const char*", Kind: ArgStr},
 		{Name: "version", Type: "const char*", Kind: ArgStr},
 		{Name: "src_version", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1035, Name: "call_usermodehelper", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1035, Name: "call_usermodehelper", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "argv", Type: "const char**", Kind: ArgStrArr},
 		{Name: "envp", Type: "const char**", Kind: ArgStrArr},
 		{Name: "wait", Type: "int", Kind: ArgInt},
 	}},
-	{ID: 1036, Name: "kallsyms_lookup_name", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1036, Name: "kallsyms_lookup_name", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "symbol_name", Type: "const char*", Kind: ArgStr},
 		{Name: "symbol_address", Type: "void*", Kind: ArgPointer},
 	}},
-	{ID: 1037, Name: "debugfs_create_file", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1037, Name: "debugfs_create_file", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "file_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "mode", Type: "umode_t", Kind: ArgUint},
 		{Name: "proc_ops_addr", Type: "void*", Kind: ArgPointer},
 	}},
-	{ID: 1038, Name: "proc_create", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1038, Name: "proc_create", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "name", Type: "const char*", Kind: ArgStr},
 		{Name: "proc_ops_addr", Type: "void*", Kind: ArgPointer},
 	}},
-	{ID: 1039, Name: "device_add", Source: SourceKernel, Sets: []string{"default"}, Requires: []string{"kprobe"}, Params: []Param{
+	{ID: 1039, Name: "device_add", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "name", Type: "const char*", Kind: ArgStr},
 		{Name: "parent_name", Type: "const char*", Kind: ArgStr},
 	}},
