@@ -350,3 +350,42 @@ func TestAncestryEncodingReuse(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkWriteEvent(b *testing.B) {
+	ev := goldenFrames()[0].GetEvent()
+	w, err := NewWriter(io.Discard, header())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.WriteEvent(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadEvent(b *testing.B) {
+	var buf bytes.Buffer
+	w, _ := NewWriter(&buf, header())
+	ev := goldenFrames()[0].GetEvent()
+	for i := 0; i < 10000; i++ {
+		w.WriteEvent(ev)
+	}
+	w.Flush()
+	data := buf.Bytes()
+	b.ReportAllocs()
+	var m pb.StreamMessage
+	for b.Loop() {
+		r, err := NewReader(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if err := r.Next(&m); err != nil {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/event")
+}
