@@ -42,10 +42,18 @@ ebpf_pid=$!
 
 stop() { kill -INT "$ebpf_pid" 2>/dev/null || true; }
 trap stop INT TERM
-status=0
-wait "$ebpf_pid" || status=$?
-# wait again if a signal interrupted the first wait
-kill -0 "$ebpf_pid" 2>/dev/null && { wait "$ebpf_pid" || status=$?; }
-wait "$rules_pid" || status=$?
+# A trapped signal interrupts `wait` (status > 128) before tracee-ebpf has
+# exited or been reaped: wait again until it really has.
+while :; do
+	status=0
+	wait "$ebpf_pid" || status=$?
+	if [ "$status" -gt 128 ] && kill -0 "$ebpf_pid" 2>/dev/null; then
+		continue
+	fi
+	break
+done
+rstatus=0
+wait "$rules_pid" || rstatus=$?
+[ "$status" -eq 0 ] && status=$rstatus
 rm -f "$fifo"
 exit "$status"
