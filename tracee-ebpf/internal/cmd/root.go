@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
@@ -83,7 +85,7 @@ Examples:
 	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
 	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
 	f.StringVar(&o.metrics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on its own address")
-	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (not supported in this build)")
+	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -95,8 +97,9 @@ Examples:
 }
 
 func run(ctx context.Context, o *options, stderr io.Writer) error {
-	if len(o.capture) > 0 {
-		return errors.New("--capture: artifact capture is not supported in this build")
+	capCfg, err := capture.ParseFlags(o.capture, o.installPath)
+	if err != nil {
+		return err
 	}
 	outCfg, err := output.ParseFlags(o.output)
 	if err != nil {
@@ -124,6 +127,17 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	for _, n := range []string{"sched_process_fork", "sched_process_exec", "sched_process_exit"} {
 		if d, ok := events.ByName(n); ok {
 			kernelIDs = append(kernelIDs, d.ID)
+		}
+	}
+	// Captures need their trigger events (and what those derive from)
+	// traced, printed or not.
+	if capCfg.Mem {
+		if d, ok := events.ByName("mem_prot_alert"); ok {
+			for _, n := range d.Deps {
+				if dd, ok := events.ByName(n); ok {
+					kernelIDs = append(kernelIDs, dd.ID)
+				}
+			}
 		}
 	}
 	sel, err := tracer.Select(kernelIDs, feat, tracer.SelectionOptions{ExecEnv: outCfg.ExecEnv})
@@ -173,6 +187,18 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	if err := printer.Header(header); err != nil {
 		printer.Close()
 		return fmt.Errorf("write stream header: %w", err)
+	}
+
+	// Capture directories too: refused before anything is attached.
+	var capt *capture.Capturer
+	var taps []tracer.Stage
+	if capCfg.Enabled() {
+		if capt, err = capture.New(capCfg, stderr); err != nil {
+			printer.Close()
+			return err
+		}
+		defer capt.Close(captureDrain) // error paths; a no-op after the summary
+		taps = append(taps, capt)
 	}
 
 	p, err := probes.Load(probes.Options{
@@ -226,6 +252,7 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		Wanted:      wanted,
 		Observers:   []tracer.Stage{treeUpdater{tree}},
 		Enrichers:   []tracer.Stage{enricherStage{en}},
+		Taps:        taps,
 		Deriver:     derive.New(),
 		Matcher:     policy,
 		Printer:     printer,
@@ -246,8 +273,14 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	sum, runErr := t.Run(ctx)
 	closeErr := printer.Close()
 	sum.Write(stderr)
+	if capt != nil {
+		fmt.Fprintln(stderr, capt.Close(captureDrain))
+	}
 	return errors.Join(runErr, closeErr)
 }
+
+// captureDrain bounds how long captures queued at exit may still take.
+const captureDrain = 10 * time.Second
 
 type treeUpdater struct{ t *proctree.Tree }
 

@@ -45,6 +45,10 @@ type Config struct {
 	// run only on events about to be printed (ancestry, container id).
 	Observers []Stage
 	Enrichers []Stage
+	// Taps see every event, decoded or derived, printed or not, after it
+	// was printed and before it is released (artifact capture). They must
+	// copy what they keep: events are reused.
+	Taps []Stage
 	Deriver   Deriver
 	Matcher   Matcher
 	Printer   Printer
@@ -225,9 +229,11 @@ func (t *Tracer) handle(raw []byte) {
 		s.Process(ev)
 	}
 	t.emit(ev)
+	t.tap(ev)
 	if t.cfg.Deriver != nil {
 		for _, d := range t.cfg.Deriver.Derive(ev) {
 			t.emit(d)
+			t.tap(d)
 			if t.cfg.ReuseEvents {
 				decode.Release(d)
 			}
@@ -235,6 +241,12 @@ func (t *Tracer) handle(raw []byte) {
 	}
 	if t.cfg.ReuseEvents {
 		decode.Release(ev)
+	}
+}
+
+func (t *Tracer) tap(ev *pb.Event) {
+	for _, s := range t.cfg.Taps {
+		s.Process(ev)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/internal/rego"
 	"github.com/tracee-go/tracee/tracee-rules/internal/signatures"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk/sdktest"
@@ -77,4 +78,37 @@ func BenchmarkEngineAllSignatures(b *testing.B) {
 	if b.N >= len(evs) && findings == 0 {
 		b.Fatal("no findings on a stream with attacks")
 	}
+}
+
+// benchRecorded dispatches the decoded recording (testdata/recorded.pb.gz),
+// round and round, through an engine with sigs: one op is one event.
+func benchRecorded(b *testing.B, sigs []sdk.Signature) {
+	evs := loadRecorded(b)
+	findings := 0
+	e, err := New(sigs, func(sdk.Finding) { findings++ })
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Dispatch(evs[i%len(evs)])
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
+	if b.N >= len(evs) && findings < len(recordedFindings) {
+		b.Fatalf("%d findings in a pass over the recording, want at least %d", findings, len(recordedFindings))
+	}
+}
+
+func BenchmarkEngineRecordedStream(b *testing.B) {
+	benchRecorded(b, signatures.All())
+}
+
+func BenchmarkEngineRecordedStreamWithRego(b *testing.B) {
+	rs, err := rego.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRecorded(b, append(signatures.All(), rs...))
 }

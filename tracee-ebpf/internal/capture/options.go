@@ -1,0 +1,171 @@
+package capture
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Defaults for the bounds of Config.
+const (
+	DefaultExecMaxSize = 256 << 20 // bytes of one executable
+	DefaultMemMaxSize  = 64 << 20  // bytes of one memory dump
+	DefaultMemBudget   = 1 << 30   // bytes of all memory dumps of a run
+	DefaultQueueLen    = 1024      // pending captures
+	DefaultCacheSize   = 4096      // remembered executable identities
+)
+
+// Config says what to capture and where.
+type Config struct {
+	Dir         string // output directory; exec/ and mem/ are created under it
+	Exec        bool
+	Mem         bool
+	ClearDir    bool  // empty Dir's exec/ and mem/ at start
+	ExecMaxSize int64 // executables larger than this are not stored
+	MemMaxSize  int64 // one dump is cut at this size
+	MemBudget   int64 // memory dumps stop once this many bytes were written
+	QueueLen    int
+	CacheSize   int
+	ProcRoot    string // "/proc" unless testing
+}
+
+// Enabled reports whether anything is captured.
+func (c *Config) Enabled() bool { return c.Exec || c.Mem }
+
+// option is one --capture value: exactly name, or name followed by sep and
+// a value.
+type option struct {
+	name  string
+	sep   string // "" for a bare word
+	apply func(c *Config, val string) error
+	help  string
+}
+
+// unsupported are Tracee's other artifacts, refused by name.
+var unsupported = []string{"write", "read", "module", "network", "net", "pcap", "pcap-options", "pcap-snaplen", "bpf", "profile"}
+
+var options = []option{
+	{name: "exec", apply: func(c *Config, _ string) error { c.Exec = true; return nil }, help: "store every executed binary as exec/<sha256>"},
+	{name: "mem", apply: func(c *Config, _ string) error { c.Mem = true; return nil }, help: "dump memory regions of mem_prot_alert to mem/"},
+	{name: "clear-dir", apply: func(c *Config, _ string) error { c.ClearDir = true; return nil }, help: "empty exec/ and mem/ of the output directory at start"},
+	{name: "dir", sep: ":", apply: func(c *Config, v string) error {
+		if v == "" {
+			return fmt.Errorf("empty path")
+		}
+		c.Dir = filepath.Clean(v)
+		return nil
+	}, help: "output directory (default <install-path>/out)"},
+	{name: "exec-max-size", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.ExecMaxSize }), help: "largest executable stored (bytes, K/M/G suffixes)"},
+	{name: "mem-max-size", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.MemMaxSize }), help: "largest memory dump"},
+	{name: "mem-budget", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.MemBudget }), help: "total bytes of memory dumps"},
+}
+
+func sizeSetter(field func(c *Config) *int64) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		n, err := ParseSize(v)
+		if err != nil {
+			return err
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+// Help describes the accepted values, one per line.
+func Help() string {
+	var b strings.Builder
+	for _, o := range options {
+		name := o.name
+		switch o.sep {
+		case ":":
+			name += ":PATH"
+		case "=":
+			name += "=N"
+		}
+		fmt.Fprintf(&b, "  %-18s %s\n", name, o.help)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// ParseFlags parses the --capture values. The output directory defaults to
+// <installPath>/out.
+func ParseFlags(flags []string, installPath string) (Config, error) {
+	c := Config{
+		Dir:         filepath.Join(installPath, "out"),
+		ExecMaxSize: DefaultExecMaxSize,
+		MemMaxSize:  DefaultMemMaxSize,
+		MemBudget:   DefaultMemBudget,
+		QueueLen:    DefaultQueueLen,
+		CacheSize:   DefaultCacheSize,
+		ProcRoot:    "/proc",
+	}
+	for _, f := range flags {
+		for _, v := range strings.Split(f, ",") {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			if err := parseOne(&c, v); err != nil {
+				return Config{}, fmt.Errorf("--capture %s: %w", v, err)
+			}
+		}
+	}
+	if (c.ClearDir || c.Dir != filepath.Join(installPath, "out")) && !c.Enabled() {
+		return Config{}, fmt.Errorf("--capture: dir and clear-dir need an artifact (exec, mem)")
+	}
+	return c, nil
+}
+
+func parseOne(c *Config, v string) error {
+	for _, o := range options {
+		switch {
+		case o.sep == "" && v == o.name:
+			return o.apply(c, "")
+		case o.sep != "" && strings.HasPrefix(v, o.name+o.sep):
+			return o.apply(c, v[len(o.name)+len(o.sep):])
+		case o.sep != "" && v == o.name:
+			return fmt.Errorf("%s needs a value (%s%sVALUE)", o.name, o.name, o.sep)
+		}
+	}
+	name := v
+	if i := strings.IndexAny(v, ":="); i >= 0 {
+		name = v[:i]
+	}
+	for _, u := range unsupported {
+		if name == u {
+			return fmt.Errorf("capturing %q is not supported in this build (exec and mem are)", name)
+		}
+	}
+	return fmt.Errorf("unknown capture option %q", name)
+}
+
+// sizeUnits are the accepted suffixes of ParseSize (binary multiples).
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10},
+	{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10},
+	{"", 1},
+}
+
+// ParseSize parses a positive byte count with an optional K, M, G (or KiB,
+// MiB, GiB) suffix, all binary multiples.
+func ParseSize(s string) (int64, error) {
+	for _, u := range sizeUnits {
+		if !strings.HasSuffix(s, u.suffix) {
+			continue
+		}
+		num := strings.TrimSuffix(s, u.suffix)
+		n, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("size %q: want a positive number of bytes (K/M/G suffixes)", s)
+		}
+		if n > (1<<62)/u.mult {
+			return 0, fmt.Errorf("size %q: too large", s)
+		}
+		return n * u.mult, nil
+	}
+	return 0, fmt.Errorf("size %q: want a positive number of bytes", s)
+}

@@ -1,0 +1,81 @@
+package capture
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	cases := []struct {
+		name    string
+		flags   []string
+		check   func(c Config) bool
+		wantErr string // substring; "" for success
+	}{
+		{"exec", []string{"exec"}, func(c Config) bool {
+			return c.Exec && !c.Mem && c.Dir == "/inst/out" && c.ExecMaxSize == DefaultExecMaxSize
+		}, ""},
+		{"mem and exec, one flag", []string{"exec,mem"}, func(c Config) bool { return c.Exec && c.Mem }, ""},
+		{"dir", []string{"mem", "dir:/var/cap/"}, func(c Config) bool { return c.Dir == "/var/cap" }, ""},
+		{"clear-dir", []string{"exec", "clear-dir"}, func(c Config) bool { return c.ClearDir }, ""},
+		{"sizes", []string{"exec", "exec-max-size=16M", "mem-max-size=4096", "mem-budget=2GiB"}, func(c Config) bool {
+			return c.ExecMaxSize == 16<<20 && c.MemMaxSize == 4096 && c.MemBudget == 2<<30
+		}, ""},
+		{"nothing", nil, func(c Config) bool { return !c.Enabled() }, ""},
+		{"unknown", []string{"exec", "bogus"}, nil, `unknown capture option "bogus"`},
+		{"unknown with value", []string{"frobnicate=3"}, nil, `unknown capture option "frobnicate"`},
+		{"tracee artifact not here", []string{"write"}, nil, `capturing "write" is not supported`},
+		{"net with value", []string{"network:eth0"}, nil, `capturing "network" is not supported`},
+		{"empty dir", []string{"exec", "dir:"}, nil, "empty path"},
+		{"dir without value", []string{"exec", "dir"}, nil, "dir needs a value"},
+		{"bad size", []string{"exec", "exec-max-size=lots"}, nil, `size "lots"`},
+		{"zero size", []string{"exec", "mem-budget=0"}, nil, "positive"},
+		{"dir alone", []string{"dir:/x"}, nil, "need an artifact"},
+		{"clear-dir alone", []string{"clear-dir"}, nil, "need an artifact"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseFlags(tc.flags, "/inst")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("ParseFlags(%q) error = %v, want one containing %q", tc.flags, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseFlags(%q): %v", tc.flags, err)
+			}
+			if !tc.check(c) {
+				t.Errorf("ParseFlags(%q) = %+v", tc.flags, c)
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1", 1, true}, {"4K", 4096, true}, {"4KiB", 4096, true}, {"3M", 3 << 20, true},
+		{"256MiB", 256 << 20, true}, {"1G", 1 << 30, true},
+		{"", 0, false}, {"-1", 0, false}, {"0", 0, false}, {"1T", 0, false}, {"K", 0, false},
+		{"99999999999G", 0, false},
+	}
+	for _, tc := range cases {
+		got, err := ParseSize(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestHelpNamesEveryOption(t *testing.T) {
+	h := Help()
+	for _, o := range options {
+		if !strings.Contains(h, o.name) {
+			t.Errorf("Help() lacks %s:\n%s", o.name, h)
+		}
+	}
+}
