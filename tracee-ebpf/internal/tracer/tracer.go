@@ -48,7 +48,7 @@ type Config struct {
 	// Taps see every event, decoded or derived, printed or not, after it
 	// was printed and before it is released (artifact capture). They must
 	// copy what they keep: events are reused.
-	Taps []Stage
+	Taps      []Stage
 	Deriver   Deriver
 	Matcher   Matcher
 	Printer   Printer
