@@ -129,6 +129,9 @@ func TestRecordedStream(t *testing.T) {
 	if len(evs) < 15000 {
 		t.Fatalf("recording has %d events, want the whole sample", len(evs))
 	}
+	if recorded.lost != 1 {
+		t.Errorf("recording has %d Lost frames, want the 1 it was cut with", recorded.lost)
+	}
 	rs, err := rego.Builtin()
 	if err != nil {
 		t.Fatal(err)
