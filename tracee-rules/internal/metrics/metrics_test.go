@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/internal/webhook"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
