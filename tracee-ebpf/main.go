@@ -4,10 +4,17 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/cmd"
 )
 
 func main() {
+	// The live heap is small and the allocation rate of a busy trace high:
+	// collect less often than Go's default (GOGC=100) so the reader keeps up
+	// with bursts. An explicit GOGC wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(cmd.Execute())
 }

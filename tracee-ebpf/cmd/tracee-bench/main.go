@@ -93,17 +93,23 @@ func main() {
 	base := median(res[0].ns)
 	floor := median(res[1].ns)
 	fmt.Printf("workload: %d rounds of getppid+read+write (%d syscalls), %d runs per configuration, medians\n", *n, 3**n, *rounds)
-	fmt.Printf("%-28s %10s %10s %10s %12s %10s %12s\n", "configuration", "time", "x untraced", "x empty", "events/run", "lost/run", "events/s")
+	fmt.Printf("%-28s %10s %10s %10s %12s %16s %12s\n", "configuration", "time", "x untraced", "x empty", "events/run", "lost (max, runs)", "events/s")
 	for i, c := range configs {
 		m := median(res[i].ns)
 		evs, lost, rate := "-", "-", "-"
 		if len(res[i].events) > 0 {
 			e := median(res[i].received)
 			evs = fmt.Sprintf("%.0f", e)
-			lost = fmt.Sprintf("%.0f", max(res[i].lost))
+			runs := 0
+			for _, l := range res[i].lost {
+				if l > 0 {
+					runs++
+				}
+			}
+			lost = fmt.Sprintf("%.0f, %d/%d", max(res[i].lost), runs, len(res[i].lost))
 			rate = fmt.Sprintf("%.2fM", e/(m/1e9)/1e6)
 		}
-		fmt.Printf("%-28s %9.1fms %10.2f %10.2f %12s %10s %12s\n", c.name, m/1e6, m/base, m/floor, evs, lost, rate)
+		fmt.Printf("%-28s %9.1fms %10.2f %10.2f %12s %16s %12s\n", c.name, m/1e6, m/base, m/floor, evs, lost, rate)
 	}
 }
 
