@@ -80,7 +80,7 @@ Examples:
   option:exec-env (envp of execve/execveat)`)
 	f.BoolVarP(&o.list, "list", "l", false, "list the events that can be traced, with their sets and arguments")
 	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/)")
-	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 8192, "kernel event buffer size in pages (rounded up to a power of two; 8192 = 32 MiB)")
+	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
 	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
 	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
@@ -303,7 +303,7 @@ func writePidFile(path string) error {
 
 func ringBytes(pages int) uint32 {
 	if pages <= 0 {
-		pages = 8192
+		pages = 16384
 	}
 	n := uint32(os.Getpagesize())
 	for int(n) < pages*os.Getpagesize() && n < 1<<30 {
