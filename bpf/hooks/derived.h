@@ -15,9 +15,10 @@
 #include "syscall_args.h"
 #include <asm/unistd_64.h>
 
-statfn void begin_derived(struct event_buf *b, s32 id)
+statfn void begin_derived(struct event_buf *b, s32 id, struct sysc *sc)
 {
 	buf_reset(b);
+	mark_compat(b, sc);
 	b->ctx.event_id = id;
 	b->ctx.retval = 0;
 }
@@ -31,14 +32,15 @@ statfn void file_identity(struct event_buf *b, u8 dev_idx, struct file *f)
 
 /* security_file_open: pathname, flags, dev, inode, syscall_pathname */
 statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct file *f,
-			     struct pt_regs *regs, u32 nr)
+			     struct sysc *sc)
 {
-	begin_derived(b, EVENT_SECURITY_FILE_OPEN);
+	begin_derived(b, EVENT_SECURITY_FILE_OPEN, sc);
 	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
 	arg_u32(b, 1, BPF_CORE_READ(f, f_flags));
 	file_identity(b, 2, f);
-	int pidx = (nr == __NR_openat || nr == __NR_openat2) ? 1 : 0;
-	arg_str(b, 4, (const void *)regs_arg(regs, pidx), true);
+	u32 nr = sc->nr;
+	u64 p = (nr == __NR_openat || nr == __NR_openat2) ? sc->a[1] : sc->a[0];
+	arg_str(b, 4, (const void *)p, true);
 	submit(b, cfg);
 }
 
@@ -93,10 +95,10 @@ statfn struct sock *fd_inet_sock(struct task_struct *t, u32 fd)
 
 /* socket_dup: oldfd, newfd, remote_addr — only when the new fd is an inet socket */
 statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct sock *sk,
-			      struct pt_regs *regs, long ret)
+			      struct sysc *sc, long ret)
 {
-	begin_derived(b, EVENT_SOCKET_DUP);
-	arg_u32(b, 0, (u32)regs_arg(regs, 0));
+	begin_derived(b, EVENT_SOCKET_DUP, sc);
+	arg_u32(b, 0, (u32)sc->a[0]);
 	arg_u32(b, 1, (u32)ret);
 	sockaddr_from_sock(b, 2, sk);
 	submit(b, cfg);
@@ -105,16 +107,16 @@ statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct so
 #define MAGIC_BYTES 20
 
 /* The regular file a write/pwrite64 wrote to at offset 0, or NULL. */
-statfn struct file *magic_write_file(struct task_struct *t, struct pt_regs *regs, u32 nr, long ret)
+statfn struct file *magic_write_file(struct task_struct *t, struct sysc *sc, long ret)
 {
-	struct file *f = task_fd_file(t, (u32)regs_arg(regs, 0));
+	struct file *f = task_fd_file(t, (u32)sc->a[0]);
 	if (!f)
 		return NULL;
 	unsigned short mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFREG)
 		return NULL;
-	if (nr == __NR_pwrite64) {
-		if (regs_arg(regs, 3) != 0)
+	if (sc->nr == __NR_pwrite64) {
+		if (sc->a[3] != 0)
 			return NULL;
 	} else if (BPF_CORE_READ(f, f_pos) != ret) {
 		return NULL;
@@ -124,12 +126,12 @@ statfn struct file *magic_write_file(struct task_struct *t, struct pt_regs *regs
 
 /* magic_write: pathname, bytes, dev, inode */
 statfn void derive_magic_write(struct event_buf *b, struct config *cfg, struct file *f,
-			       struct pt_regs *regs, long ret)
+			       struct sysc *sc, long ret)
 {
-	begin_derived(b, EVENT_MAGIC_WRITE);
+	begin_derived(b, EVENT_MAGIC_WRITE, sc);
 	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
 	u32 n = ret < MAGIC_BYTES ? ret : MAGIC_BYTES;
-	arg_bytes(b, 1, (const void *)regs_arg(regs, 1), n, true);
+	arg_bytes(b, 1, (const void *)sc->a[1], n, true);
 	file_identity(b, 2, f);
 	submit(b, cfg);
 }
