@@ -112,7 +112,10 @@ type Finding struct {
 		ProcessName   string `json:"processName"`
 		EventName     string `json:"eventName"`
 		ContainerID   string `json:"containerId"`
-		Args          []struct {
+		ContextFlags  struct {
+			IsCompat bool `json:"isCompat"`
+		} `json:"contextFlags"`
+		Args []struct {
 			Name  string `json:"name"`
 			Value any    `json:"value"`
 		} `json:"args"`
