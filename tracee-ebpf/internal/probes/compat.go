@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf"
-	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // compatKey is an entry's key in the compat_syscalls map (bpf/lib/syscall.h):

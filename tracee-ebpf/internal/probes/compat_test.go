@@ -3,7 +3,7 @@ package probes
 import (
 	"testing"
 
-	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Keys and entries of the kernel's compat map: direct numbers below

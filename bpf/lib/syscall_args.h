@@ -8,9 +8,9 @@
 #ifndef TRACEE_SYSCALL_ARGS_H
 #define TRACEE_SYSCALL_ARGS_H
 
-#include "../lib/common.h"
-#include "../lib/buffer.h"
-#include "../lib/syscall.h"
+#include "common.h"
+#include "buffer.h"
+#include "syscall.h"
 
 struct encode_ctx {
 	u64 regs[6];

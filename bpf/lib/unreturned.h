@@ -10,12 +10,12 @@
 #ifndef TRACEE_HOOK_UNRETURNED_H
 #define TRACEE_HOOK_UNRETURNED_H
 
-#include "../lib/common.h"
-#include "../lib/context.h"
-#include "../lib/filter.h"
-#include "../lib/buffer.h"
-#include "../lib/submit.h"
-#include "../lib/syscall.h"
+#include "common.h"
+#include "context.h"
+#include "filter.h"
+#include "buffer.h"
+#include "submit.h"
+#include "syscall.h"
 #include <asm/unistd_64.h>
 
 /*

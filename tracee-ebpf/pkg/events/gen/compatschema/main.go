@@ -55,8 +55,8 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.Include, "include", "/usr/include", "kernel uapi headers (linux-libc-dev)")
-	flag.StringVar(&cfg.Overrides, "overrides", "events/schema/compat_overrides.yaml", "override file")
-	out := flag.String("out", "events/schema/compat_syscalls.yaml", "output file")
+	flag.StringVar(&cfg.Overrides, "overrides", "pkg/events/schema/compat_overrides.yaml", "override file")
+	out := flag.String("out", "pkg/events/schema/compat_syscalls.yaml", "output file")
 	flag.Parse()
 	data, unmapped, err := run(cfg)
 	if err != nil {
