@@ -117,7 +117,7 @@ func TestFilelessExecution(t *testing.T) {
 	}{
 		{"execveat", "memfd"},
 		{"proc", "memfd"},
-		{"shm", "shared memory"},
+		{"shm", "memory file system tmpfs"},
 	} {
 		t.Run(v.mode, func(t *testing.T) {
 			pid, out := runTriggerPid(t, "fileless", v.mode)

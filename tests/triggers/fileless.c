@@ -2,7 +2,8 @@
 //   fileless execveat   memfd + execveat(fd, "", AT_EMPTY_PATH)
 //   fileless proc       memfd + execve("/proc/self/fd/N")
 //   fileless shm        copy to /dev/shm and execve it
-// The payload is a copy of /bin/true (or argv[2]).
+//   fileless dir DIR    copy into DIR (a tmpfs or ramfs the test mounted, /dev) and execve it
+// The payload is a copy of /bin/true (or argv[2], except for dir).
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,14 +33,20 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "execveat";
 	const char *payload = argc > 2 ? argv[2] : "/bin/true";
+	const char *dir = "/dev/shm";
+	if (strcmp(mode, "dir") == 0) {
+		if (argc != 3)
+			return fprintf(stderr, "usage: fileless dir DIR\n"), 2;
+		dir = argv[2], payload = "/bin/true", mode = "shm";
+	}
 	char *args[] = {"fileless-payload", NULL};
 	char *env[] = {"PATH=/usr/bin:/bin", NULL};
-	printf("pid=%d mode=%s\n", getpid(), mode);
+	printf("pid=%d mode=%s\n", getpid(), argc > 1 ? argv[1] : mode);
 	fflush(stdout);
 
 	if (strcmp(mode, "shm") == 0) {
-		char path[64];
-		snprintf(path, sizeof(path), "/dev/shm/fileless-%d", getpid());
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/fileless-%d", dir, getpid());
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
 		if (fd < 0 || copy_into(fd, payload) < 0)
 			return perror("shm"), 1;

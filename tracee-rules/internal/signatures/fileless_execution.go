@@ -8,15 +8,20 @@ import (
 )
 
 // FilelessExecution (TRC-5) reports a program executed from memory rather
-// than from a file on persistent storage:
+// than from a file on persistent storage, decided by what the executed file
+// is, not how it was named:
 //   - is_memfd is true, or pathname is a memfd ("memfd:name", "/memfd:name (deleted)");
 //   - is_deleted is true (the executed file had no links left: an O_TMPFILE or
 //     unlinked file executed through its descriptor);
-//   - pathname is under /dev/shm/ or /run/shm/;
-//   - fs_type is tmpfs or ramfs, except under /tmp/ and /var/tmp/: /tmp is
-//     tmpfs on many hosts and executing from it is ordinary there (installers,
-//     build tools), so it alone does not fire;
-//   - cmdpath is a descriptor path: /dev/fd/N, /proc/<pid|self>/fd/N (fexecve).
+//   - fs_type is a memory file system (tmpfs, ramfs, devtmpfs, hugetlbfs)
+//     wherever it is mounted: /dev/shm, /run, a tmpfs mounted under /tmp (a
+//     user namespace can do that unprivileged), /dev;
+//   - without fs_type (older JSON input), pathname under /dev/shm/ or /run/shm/.
+//
+// Executing an ordinary on-disk file through a descriptor (fexecve,
+// /proc/self/fd/N, runc's /dev/fd re-exec) is not fileless and does not fire.
+// By design, a host whose /tmp is tmpfs raises this for programs run from
+// /tmp: there they are in memory too.
 type FilelessExecution struct{ base }
 
 // NewFilelessExecution returns TRC-5.
@@ -50,6 +55,9 @@ func (s *FilelessExecution) OnEvent(ev *pb.Event) error {
 	return nil
 }
 
+// memoryFS are the file systems whose files live only in memory.
+var memoryFS = map[string]bool{"tmpfs": true, "ramfs": true, "devtmpfs": true, "hugetlbfs": true}
+
 func filelessReason(ev *pb.Event, path, cmdpath string) string {
 	if memfd, _ := sdk.ArgBool(ev, "is_memfd"); memfd {
 		return "memfd"
@@ -57,36 +65,15 @@ func filelessReason(ev *pb.Event, path, cmdpath string) string {
 	if strings.HasPrefix(path, "memfd:") || strings.HasPrefix(path, "/memfd:") {
 		return "memfd"
 	}
-	if isFdPath(cmdpath) {
-		return "executed through a file descriptor"
-	}
 	if deleted, _ := sdk.ArgBool(ev, "is_deleted"); deleted {
 		return "deleted file"
 	}
-	if strings.HasPrefix(path, "/dev/shm/") || strings.HasPrefix(path, "/run/shm/") {
-		return "shared memory"
-	}
-	fs, _ := sdk.ArgString(ev, "fs_type")
-	if (fs == "tmpfs" || fs == "ramfs") && !strings.HasPrefix(path, "/tmp/") && !strings.HasPrefix(path, "/var/tmp/") {
+	fs, ok := sdk.ArgString(ev, "fs_type")
+	if memoryFS[fs] {
 		return "memory file system " + fs
 	}
+	if (!ok || fs == "") && (strings.HasPrefix(path, "/dev/shm/") || strings.HasPrefix(path, "/run/shm/")) {
+		return "shared memory"
+	}
 	return ""
-}
-
-// isFdPath reports whether p names an open descriptor: /dev/fd/N or
-// /proc/<pid|self|thread-self>/fd/N.
-func isFdPath(p string) bool {
-	if n, ok := strings.CutPrefix(p, "/dev/fd/"); ok {
-		return allDigits(n)
-	}
-	rest, ok := strings.CutPrefix(p, "/proc/")
-	if !ok {
-		return false
-	}
-	who, rest, ok := strings.Cut(rest, "/")
-	if !ok || !(who == "self" || who == "thread-self" || allDigits(who)) {
-		return false
-	}
-	n, ok := strings.CutPrefix(rest, "fd/")
-	return ok && allDigits(n)
 }

@@ -28,7 +28,8 @@ func runCases(t *testing.T, newSig func() sdk.Signature, cases []sigCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			sig := newSig()
 			meta, _ := sig.GetMetadata()
-			got := sdktest.Run(t, sig, tc.events...)
+			h := sdktest.New(t, sig)
+			got := append(h.Feed(tc.events...), h.End()...) // findings held until the end count too
 			if len(got) != len(tc.want) {
 				for _, f := range got {
 					t.Logf("finding on %s: %v", f.Event.GetEventName(), f.Data)

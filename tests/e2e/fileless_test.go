@@ -1,0 +1,43 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TRC-5 by what the executed file is: a copy of /bin/true on a tmpfs and a
+// ramfs mounted under /tmp (where a path rule would call it ordinary), and
+// on /dev (devtmpfs), from both ABIs; the finding is on the child that
+// executed it.
+func TestFilelessMemoryFileSystems(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-5"}})
+	for _, v := range []struct{ fs, dir string }{{"tmpfs", ""}, {"ramfs", ""}, {"devtmpfs", "/dev"}} {
+		for _, trig := range []string{"fileless", "fileless-m32"} {
+			t.Run(v.fs+"/"+trig, func(t *testing.T) {
+				dir := v.dir
+				if dir == "" {
+					dir = t.TempDir()
+					if out, err := exec.Command("mount", "-t", v.fs, "-o", "size=16m", "e2e-"+v.fs, dir).CombinedOutput(); err != nil {
+						t.Fatalf("mount %s: %v\n%s", v.fs, err, out)
+					}
+					t.Cleanup(func() { exec.Command("umount", dir).Run() })
+				}
+				pid, out := runTriggerPid(t, trig, "dir", dir)
+				child := outInt(t, out, "child")
+				f := mustFind(t, p, "TRC-5 on "+v.fs, bySigPid("TRC-5", child))
+				if got, want := dataStr(f, "reason"), "memory file system "+v.fs; got != want {
+					t.Errorf("reason %q, want %q", got, want)
+				}
+				if got, want := dataStr(f, "pathname"), filepath.Join(dir, fmt.Sprintf("fileless-%d", pid)); got != want {
+					t.Errorf("pathname %q, want %q", got, want)
+				}
+				if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("fileless-%d", pid))); err == nil {
+					t.Errorf("the trigger left its copy in %s", dir)
+				}
+			})
+		}
+	}
+}
