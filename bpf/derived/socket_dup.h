@@ -1,9 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* socket_dup: the peer of an inet socket duplicated onto another fd, at sys_exit of dup/dup2/dup3. */
+/*
+ * socket_dup: the peer of an inet socket that a syscall put on a new fd, at
+ * sys_exit of dup/dup2/dup3, fcntl(F_DUPFD, F_DUPFD_CLOEXEC), accept/accept4
+ * (oldfd: the listening socket) and pidfd_getfd (oldfd: the fd in the other
+ * process); also at exec for fds 0-2 (hooks/sched_exec.h, oldfd -1).
+ */
 #ifndef TRACEE_DERIVED_SOCKET_DUP_H
 #define TRACEE_DERIVED_SOCKET_DUP_H
 
 #include "../lib/derive.h"
+#include <linux/fcntl.h>
+
+/* Whether the syscall's return value is a new descriptor for an existing or accepted socket. */
+statfn bool socket_dup_call(struct sysc *sc)
+{
+	if (sc->nr == __NR_fcntl)
+		return sc->a[1] == F_DUPFD || sc->a[1] == F_DUPFD_CLOEXEC;
+	return true;
+}
 
 statfn u32 sockaddr_from_sock(struct event_buf *b, u8 idx, struct sock *sk)
 {
@@ -59,7 +73,7 @@ statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct so
 			      struct sysc *sc, long ret)
 {
 	begin_derived(b, EVENT_SOCKET_DUP, sc);
-	arg_u32(b, 0, (u32)sc->a[0]);
+	arg_u32(b, 0, (u32)(sc->nr == __NR_pidfd_getfd ? sc->a[1] : sc->a[0]));
 	arg_u32(b, 1, (u32)ret);
 	sockaddr_from_sock(b, 2, sk);
 	submit(b, cfg);

@@ -14,20 +14,32 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
+#include "../derived/socket_dup.h"
 #include "../lib/unreturned.h"
 
-statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
+/*
+ * socket_dup at exec, for each of fds 0-2 that is an inet socket with a
+ * peer: oldfd -1, newfd, remote_addr. However the socket got there (dup,
+ * fcntl, accept, SCM_RIGHTS, pidfd_getfd, io_uring), the new program starts
+ * with it as standard input, output or error.
+ */
+statfn void emit_stdio_sockets(struct event_buf *b, struct config *cfg, struct task_struct *t)
 {
-	struct config *cfg = get_config();
-	struct event_buf *b = get_buf(SLOT_EXEC);
-	if (!cfg || !b)
-		return 0;
-	emit_exec_syscall(b, cfg, t, bprm);
-	if (!(cfg->emit & EMIT_EXEC))
-		return 0;
-	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
-	if (!should_trace(cfg, &b->ctx))
-		return 0;
+	for (u32 fd = 0; fd < 3; fd++) {
+		struct sock *sk = fd_inet_sock(t, fd);
+		if (!sk || !BPF_CORE_READ(sk, __sk_common.skc_dport))
+			continue;
+		buf_reset(b);
+		b->ctx.event_id = EVENT_SOCKET_DUP;
+		arg_u32(b, 0, (u32)-1);
+		arg_u32(b, 1, fd);
+		sockaddr_from_sock(b, 2, sk);
+		submit(b, cfg);
+	}
+}
+
+statfn void emit_sched_exec(struct event_buf *b, struct config *cfg, struct task_struct *t, struct linux_binprm *bprm)
+{
 	buf_reset(b);
 
 	struct file *f = BPF_CORE_READ(bprm, file);
@@ -56,6 +68,25 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	arg_u8(b, 9, nlink == 0);
 	arg_str(b, 10, BPF_CORE_READ(sb, s_type, name), false);
 	submit(b, cfg);
+}
+
+
+statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
+{
+	struct config *cfg = get_config();
+	struct event_buf *b = get_buf(SLOT_EXEC);
+	if (!cfg || !b)
+		return 0;
+	emit_exec_syscall(b, cfg, t, bprm);
+	if (!(cfg->emit & (EMIT_EXEC | EMIT_EXEC_STDIO)))
+		return 0;
+	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
+	if (!should_trace(cfg, &b->ctx))
+		return 0;
+	if (cfg->emit & EMIT_EXEC)
+		emit_sched_exec(b, cfg, t, bprm);
+	if (cfg->emit & EMIT_EXEC_STDIO)
+		emit_stdio_sockets(b, cfg, t);
 	return 0;
 }
 

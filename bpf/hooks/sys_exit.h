@@ -64,7 +64,7 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 		if (f && ctx_once(b, cfg, t, nr, &state))
 			derive_file_open(b, cfg, f, &sc);
 	}
-	if ((s & SEL_SOCKET_DUP) && ret >= 0) {
+	if ((s & SEL_SOCKET_DUP) && ret >= 0 && socket_dup_call(&sc)) {
 		struct sock *sk = fd_inet_sock(t, ret);
 		if (sk && ctx_once(b, cfg, t, nr, &state))
 			derive_socket_dup(b, cfg, sk, &sc, ret);

@@ -136,5 +136,6 @@ struct config {
 #define EMIT_FORK (1 << 0)
 #define EMIT_EXEC (1 << 1)
 #define EMIT_EXIT (1 << 2)
+#define EMIT_EXEC_STDIO (1 << 3) /* socket_dup at exec for inet sockets on fds 0-2 */
 
 #endif

@@ -21,7 +21,7 @@ func anySel(o *Options, bits uint32) bool {
 var hooks = []hook{
 	{"sys_exit", "tracee_sys_exit_btf", "tracee_sys_exit_raw", func(o *Options) bool { return anySel(o, selAtSysExit) }, "sys_exit"},
 	{"sched_process_exec", "tracee_sched_exec_btf", "tracee_sched_exec_raw", func(o *Options) bool {
-		return o.Emit&EmitExec != 0 || anySel(o, SelFromExec)
+		return o.Emit&(EmitExec|EmitExecStdio) != 0 || anySel(o, SelFromExec)
 	}, "sched_process_exec"},
 	{"sched_process_fork", "tracee_sched_fork_btf", "tracee_sched_fork_raw", func(o *Options) bool {
 		return o.Emit&EmitFork != 0 || o.Scope.Flags&(FFollow|FTree) != 0

@@ -17,7 +17,7 @@ var kernelDerived = map[string]struct {
 	"security_file_open":     {[]string{"open", "openat", "openat2", "creat", "open_by_handle_at"}, probes.SelFileOpen},
 	"security_inode_link":    {[]string{"link", "linkat"}, probes.SelInodeLink},
 	"security_inode_symlink": {[]string{"symlink", "symlinkat"}, probes.SelInodeSymlink},
-	"socket_dup":             {[]string{"dup", "dup2", "dup3"}, probes.SelSocketDup},
+	"socket_dup":             {[]string{"dup", "dup2", "dup3", "fcntl", "accept", "accept4", "pidfd_getfd"}, probes.SelSocketDup},
 	"magic_write":            {[]string{"write", "pwrite64"}, probes.SelMagicWrite},
 }
 
@@ -97,6 +97,9 @@ func Select(ids []events.ID, feat *probes.Features, o SelectionOptions) (*Select
 					return nil, fmt.Errorf("event %s: syscall %s missing from the event table", def.Name, sc)
 				}
 				s.Selected[uint32(sd.ID)] |= kd.bit
+			}
+			if def.Name == "socket_dup" {
+				s.Emit |= probes.EmitExecStdio // fds 0-2 checked at every exec too
 			}
 		case events.SourceUserspace:
 			// produced by the deriver from its dependencies

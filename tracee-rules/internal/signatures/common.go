@@ -115,28 +115,37 @@ type dedupKey struct {
 
 // pairDedup remembers recent findings so that the second report of one action
 // from a different source is dropped. A repeat from the same source is a new
-// action and is reported.
+// action and is reported, and so is a report from the other source outside
+// the pair's time window: the two events of one syscall (a syscall and the
+// event derived from it) share their timestamp (window 0), so an earlier
+// finding can never swallow a later, separate action.
 type pairDedup struct {
 	ring [64]struct {
 		key    dedupKey
 		source string
+		ts     int64
 		live   bool
 	}
 	next int
 }
 
-// duplicate reports whether key was just reported from another source (and
-// forgets it); otherwise it remembers (key, source) and returns false.
-func (d *pairDedup) duplicate(key dedupKey, source string) bool {
+// sameSyscall is the window of pairs made by one syscall.
+const sameSyscall = 0
+
+// duplicate reports whether key was reported from another source within
+// window ns of ev (and forgets it); otherwise it remembers (key, source, ev's
+// time) and returns false.
+func (d *pairDedup) duplicate(ev *pb.Event, key dedupKey, source string, window int64) bool {
+	ts := ev.GetTimestamp()
 	for i := range d.ring {
 		e := &d.ring[i]
-		if e.live && e.key == key && e.source != source {
+		if e.live && e.key == key && e.source != source && ts-e.ts <= window && e.ts-ts <= window {
 			e.live = false
 			return true
 		}
 	}
 	e := &d.ring[d.next]
-	e.key, e.source, e.live = key, source, true
+	e.key, e.source, e.ts, e.live = key, source, ts, true
 	d.next = (d.next + 1) % len(d.ring)
 	return false
 }

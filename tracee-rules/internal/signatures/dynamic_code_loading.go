@@ -68,7 +68,7 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 			}
 		}
 		length, _ := sdk.ArgUint(ev, "len")
-		if s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: class, a: int64(length)}, name) {
+		if s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostThreadId(), class: class, a: int64(length)}, name, sameSyscall) {
 			return nil
 		}
 		s.report(ev, map[string]any{"alert": text})
@@ -84,7 +84,7 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 			lenArg, class = "length", "mmap"
 		}
 		length, _ := sdk.ArgUint(ev, lenArg)
-		if s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: class, a: int64(length)}, "syscall") {
+		if s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostThreadId(), class: class, a: int64(length)}, "syscall", sameSyscall) {
 			return nil
 		}
 		s.report(ev, map[string]any{"syscall": name, "prot": argDisplay(ev, "prot"), "len": length})

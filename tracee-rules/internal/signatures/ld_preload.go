@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"path"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -9,16 +10,37 @@ import (
 
 const ldSoPreload = "/etc/ld.so.preload"
 
-// preloadEnvVars are the loader variables TRC-7 looks for.
-var preloadEnvVars = []string{"LD_PRELOAD", "LD_LIBRARY_PATH"}
+// preloadEnvVars are the loader variables TRC-7 looks for; LD_LIBRARY_PATH
+// only when it is new (see LDPreload).
+var preloadEnvVars = []string{"LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH"}
 
-// LDPreload (TRC-7) reports dynamic-linker hijacking: a program executed
-// with LD_PRELOAD or LD_LIBRARY_PATH set to a non-empty value, and writes to
-// /etc/ld.so.preload (opened for writing, or a magic_write to it; one
-// finding when one process does both).
+// loaderValueOpts are ld.so's options that take a value (ld.so --help).
+var loaderValueOpts = map[string]bool{"--preload": true, "--audit": true, "--library-path": true,
+	"--inhibit-rpath": true, "--argv0": true, "--glibc-hwcaps-prepend": true, "--glibc-hwcaps-mask": true}
+
+// openWriteWindow pairs an open of /etc/ld.so.preload for writing with the
+// same process's magic_write to it: one finding for the two.
+const openWriteWindow = int64(1e9)
+
+// maxEnvProcs bounds the processes whose LD_LIBRARY_PATH is remembered.
+const maxEnvProcs = 65536
+
+// LDPreload (TRC-7) reports dynamic-linker hijacking:
+//   - a program executed with LD_PRELOAD or LD_AUDIT set to a non-empty
+//     value, or with an LD_LIBRARY_PATH that is new: set, and not the value
+//     the process had before this exec or its parent had (an inherited
+//     LD_LIBRARY_PATH, such as a container runtime's, is the environment's,
+//     not an injection; an unknown parent counts as new);
+//   - the loader run as a program with --preload or --audit (ld.so
+//     --preload LIB PROGRAM), whatever the loader file is called;
+//   - /etc/ld.so.preload written or replaced: opened for writing, a
+//     magic_write to it (one finding when one process does both), a hard
+//     link or symlink made there (security_inode_link/symlink: absolute
+//     paths), or a rename onto it (rename, renameat, renameat2 — mv, sed -i).
 type LDPreload struct {
 	base
-	dedup pairDedup
+	dedup   pairDedup
+	libPath map[int32]string // host pid -> LD_LIBRARY_PATH of its last exec ("" unset)
 }
 
 // NewLDPreload returns TRC-7.
@@ -30,12 +52,14 @@ func NewLDPreload() *LDPreload {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1574.006 Hijack Execution Flow: Dynamic Linker Hijacking",
-	}, "sched_process_exec", "security_file_open", "magic_write")}
+	}, "sched_process_exec", "sched_process_exit", "security_file_open", "magic_write",
+		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2")}
 }
 
 // Init implements sdk.Signature.
 func (s *LDPreload) Init(cb sdk.Callback) error {
 	s.dedup = pairDedup{}
+	s.libPath = map[int32]string{}
 	return s.base.Init(cb)
 }
 
@@ -43,36 +67,106 @@ func (s *LDPreload) Init(cb sdk.Callback) error {
 func (s *LDPreload) OnEvent(ev *pb.Event) error {
 	switch name := ev.GetEventName(); name {
 	case "sched_process_exec":
-		env, _ := sdk.ArgStrings(ev, "env")
-		var data map[string]any
-		for _, kv := range env {
-			for _, v := range preloadEnvVars {
-				val, ok := strings.CutPrefix(kv, v)
-				if !ok || len(val) < 2 || val[0] != '=' {
-					continue
-				}
-				if data == nil {
-					data = map[string]any{}
-				}
-				data[v] = val[1:]
-			}
-		}
-		if data != nil {
-			s.report(ev, data)
+		s.onExec(ev)
+	case "sched_process_exit":
+		if group, _ := sdk.ArgBool(ev, "process_group_exit"); group {
+			delete(s.libPath, ev.GetHostProcessId())
 		}
 	case "security_file_open", "magic_write":
-		path, _ := sdk.ArgString(ev, "pathname")
-		if path != ldSoPreload || (name == "security_file_open" && !openedForWrite(ev)) {
+		p, _ := sdk.ArgString(ev, "pathname")
+		if p != ldSoPreload || (name == "security_file_open" && !openedForWrite(ev)) {
 			return nil
 		}
-		if s.dedup.duplicate(dedupKey{tid: ev.GetHostProcessId(), class: "ld.so.preload"}, name) {
+		if s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostProcessId(), class: "ld.so.preload"}, name, openWriteWindow) {
 			return nil
 		}
-		data := map[string]any{"pathname": path}
+		data := map[string]any{"pathname": p}
 		if name == "security_file_open" {
 			data["flags"] = argDisplay(ev, "flags")
 		}
 		s.report(ev, data)
+	case "security_inode_link", "security_inode_symlink":
+		arg, from := "new_path", "old_path"
+		if name == "security_inode_symlink" {
+			arg, from = "linkpath", "target"
+		}
+		if p, _ := sdk.ArgString(ev, arg); path.Clean(p) == ldSoPreload {
+			src, _ := sdk.ArgString(ev, from)
+			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": name, "source": src})
+		}
+	case "rename", "renameat", "renameat2":
+		if rv := ev.GetReturnValue(); rv != 0 {
+			return nil
+		}
+		p, _ := sdk.ArgString(ev, "newpath")
+		if renamedOntoPreload(ev, p) {
+			old, _ := sdk.ArgString(ev, "oldpath")
+			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": name, "source": old})
+		}
 	}
 	return nil
+}
+
+// renamedOntoPreload: the new name is /etc/ld.so.preload, or ld.so.preload
+// relative to a directory descriptor or the cwd (which a syscall event does
+// not resolve: a relative name is taken to be there).
+func renamedOntoPreload(ev *pb.Event, p string) bool {
+	if strings.HasPrefix(p, "/") {
+		return path.Clean(p) == ldSoPreload
+	}
+	return path.Base(p) == path.Base(ldSoPreload) && (path.Dir(p) == "." || path.Dir(p) == "etc" || strings.HasSuffix(path.Dir(p), "/etc"))
+}
+
+func (s *LDPreload) onExec(ev *pb.Event) {
+	pid := ev.GetHostProcessId()
+	prev, known := s.libPath[pid]
+	if !known {
+		prev, known = s.libPath[ev.GetHostParentProcessId()]
+	}
+	env, _ := sdk.ArgStrings(ev, "env")
+	var data map[string]any
+	set := func(k string, v any) {
+		if data == nil {
+			data = map[string]any{}
+		}
+		data[k] = v
+	}
+	lib := ""
+	for _, kv := range env {
+		for _, v := range preloadEnvVars {
+			val, ok := strings.CutPrefix(kv, v)
+			if !ok || len(val) < 1 || val[0] != '=' {
+				continue
+			}
+			val = val[1:]
+			if v == "LD_LIBRARY_PATH" {
+				lib = val
+				if val == "" || (known && val == prev) {
+					continue
+				}
+			}
+			if val != "" {
+				set(v, val)
+			}
+		}
+	}
+	if len(s.libPath) < maxEnvProcs {
+		s.libPath[pid] = lib
+	} else if _, ok := s.libPath[pid]; ok {
+		s.libPath[pid] = lib
+	}
+	argv, _ := sdk.ArgStrings(ev, "argv")
+	for i := 1; i < len(argv) && strings.HasPrefix(argv[i], "--"); i++ {
+		opt, val, hasVal := strings.Cut(argv[i], "=")
+		if !hasVal && loaderValueOpts[opt] && i+1 < len(argv) {
+			i++
+			val = argv[i]
+		}
+		if opt == "--preload" || opt == "--audit" {
+			set("loader "+opt, val)
+		}
+	}
+	if data != nil {
+		s.report(ev, data)
+	}
 }

@@ -39,3 +39,50 @@ func TestLDPreload(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "flags": int64(1)}}, {1, map[string]any{"pathname": "/etc/ld.so.preload"}}}},
 	})
 }
+
+// LD_AUDIT, the loader's own options, an inherited LD_LIBRARY_PATH, and
+// every route to replacing /etc/ld.so.preload.
+func TestLDPreloadRoutes(t *testing.T) {
+	exec := func(pid, ppid int32, argv []string, env ...string) *pb.Event {
+		e := in(ev("sched_process_exec", sarg("pathname", "/usr/bin/x"), strs("argv", argv...), strs("env", env...)), pid)
+		e.HostParentProcessId = ppid
+		return e
+	}
+	x := []string{"x"}
+	runCases(t, func() sdk.Signature { return NewLDPreload() }, []sigCase{
+		{name: "LD_AUDIT", events: []*pb.Event{exec(1, 0, x, "LD_AUDIT=/tmp/a.so")},
+			want: []wantFinding{{0, map[string]any{"LD_AUDIT": "/tmp/a.so"}}}},
+		{name: "ld.so --preload, any loader name", events: []*pb.Event{exec(1, 0, []string{"/tmp/copy-of-ld.so", "--library-path", "/opt", "--preload", "/tmp/e.so", "/bin/true"})},
+			want: []wantFinding{{0, map[string]any{"loader --preload": "/tmp/e.so"}}}},
+		{name: "ld.so --audit=", events: []*pb.Event{exec(1, 0, []string{"ld.so", "--audit=/tmp/a.so", "/bin/true"})},
+			want: []wantFinding{{0, map[string]any{"loader --audit": "/tmp/a.so"}}}},
+		{name: "program arguments are not loader options", events: []*pb.Event{exec(1, 0, []string{"ld.so", "/bin/prog", "--preload", "x"})}},
+		{name: "LD_LIBRARY_PATH inherited unchanged from the parent", events: []*pb.Event{
+			exec(10, 1, x, "LD_LIBRARY_PATH=/opt/lib"), exec(11, 10, x, "LD_LIBRARY_PATH=/opt/lib"), exec(11, 10, x, "LD_LIBRARY_PATH=/opt/lib")},
+			want: []wantFinding{{0, map[string]any{"LD_LIBRARY_PATH": "/opt/lib"}}}},
+		{name: "LD_LIBRARY_PATH changed by the child", events: []*pb.Event{
+			exec(10, 1, x, "LD_LIBRARY_PATH=/opt/lib"), exec(11, 10, x, "LD_LIBRARY_PATH=/tmp/evil")},
+			want: []wantFinding{{0, map[string]any{"LD_LIBRARY_PATH": "/opt/lib"}}, {1, map[string]any{"LD_LIBRARY_PATH": "/tmp/evil"}}}},
+		{name: "LD_LIBRARY_PATH added before a re-exec (env VAR=... prog)", events: []*pb.Event{
+			exec(10, 1, x), exec(10, 1, x, "LD_LIBRARY_PATH=/tmp/evil")},
+			want: []wantFinding{{1, map[string]any{"LD_LIBRARY_PATH": "/tmp/evil"}}}},
+		{name: "inherited LD_PRELOAD still fires", events: []*pb.Event{
+			exec(10, 1, x, "LD_PRELOAD=/e.so"), exec(11, 10, x, "LD_PRELOAD=/e.so")},
+			want: []wantFinding{{0, map[string]any{"LD_PRELOAD": "/e.so"}}, {1, map[string]any{"LD_PRELOAD": "/e.so"}}}},
+		{name: "hard link onto ld.so.preload", events: []*pb.Event{ev("security_inode_link", sarg("old_path", "/tmp/p"), sarg("new_path", "/etc//ld.so.preload"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_link", "source": "/tmp/p"}}}},
+		{name: "symlink as ld.so.preload", events: []*pb.Event{ev("security_inode_symlink", sarg("linkpath", "/etc/ld.so.preload"), sarg("target", "/tmp/p"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_symlink", "source": "/tmp/p"}}}},
+		{name: "rename onto it (mv)", events: []*pb.Event{ev("rename", sarg("oldpath", "/tmp/p"), sarg("newpath", "/etc/ld.so.preload"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "rename", "source": "/tmp/p"}}}},
+		{name: "renameat relative (sed -i in /etc)", events: []*pb.Event{ev("renameat2", iarg("olddirfd", -100), sarg("oldpath", "sedAbC"), iarg("newdirfd", -100), sarg("newpath", "ld.so.preload"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "renameat2", "source": "sedAbC"}}}},
+		{name: "failed rename", events: []*pb.Event{ret(ev("rename", sarg("oldpath", "/tmp/p"), sarg("newpath", "/etc/ld.so.preload")), -13)}},
+		{name: "other renames", events: []*pb.Event{ev("rename", sarg("oldpath", "/etc/ld.so.preload"), sarg("newpath", "/etc/ld.so.preload.bak"))}},
+		{name: "open for write, then a write much later: two actions", events: []*pb.Event{
+			ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1)),
+			func() *pb.Event { e := ev("magic_write", sarg("pathname", ldSoPreload)); e.Timestamp += 5e9; return e }()},
+			want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1)}}, {1, map[string]any{"pathname": ldSoPreload}}}},
+	})
+}
+

@@ -1,6 +1,8 @@
 package signatures
 
 import (
+	"strings"
+
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
@@ -13,7 +15,12 @@ const (
 
 // StdioOverSocket (TRC-1) reports a process whose standard input, output or
 // error is an internet socket (a reverse shell):
-//   - socket_dup of a socket onto fd 0, 1 or 2, with an AF_INET/AF_INET6 peer;
+//   - socket_dup of a socket onto fd 0, 1 or 2, with an AF_INET/AF_INET6 peer
+//     (dup family, fcntl F_DUPFD, accept, pidfd_getfd; a socket without a
+//     peer — listening, as inetd hands a service its socket — is not one);
+//   - socket_dup at exec (oldfd -1): a shell or interpreter (by executable
+//     name) starting with such a socket as fd 0, 1 or 2, however it got
+//     there (SCM_RIGHTS, io_uring, ...), unless already reported;
 //   - security_socket_connect or connect of fd 0, 1 or 2 to an inet address;
 //   - without socket_dup: dup, dup2 or dup3 onto fd 0, 1 or 2 of a descriptor
 //     that the same process connected to an inet address (remembered in a
@@ -90,19 +97,24 @@ func (s *StdioOverSocket) OnEvent(ev *pb.Event) error {
 		}
 		p := toPeer(sa)
 		s.remember(pid, int32(fd), p)
-		if isStdFd(fd) && !s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: "connect", a: fd, b: int64(p.port), s: p.ip}, name) {
+		if isStdFd(fd) && !s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostThreadId(), class: "connect", a: fd, b: int64(p.port), s: p.ip}, name, sameSyscall) {
 			s.fire(ev, p, fd, -1)
 		}
 	case "socket_dup":
 		oldfd, _ := sdk.ArgInt(ev, "oldfd")
 		newfd, ok := sdk.ArgInt(ev, "newfd")
 		sa, _ := sdk.ArgSockAddr(ev, "remote_addr")
-		if !ok || !isInet(sa) {
-			return nil
+		if !ok || !isInet(sa) || sa.GetPort() == 0 {
+			return nil // no peer: a listening or unconnected socket is no reverse shell
 		}
 		p := toPeer(sa)
+		if int32(oldfd) == -1 { // at exec: the new program's fd 0-2 is the socket
+			if prev, ok := s.lookup(pid, int32(newfd)); (ok && prev == p) || !shellLike(ev.GetProcessName()) {
+				return nil // already reported, or not a shell or interpreter
+			}
+		}
 		s.remember(pid, int32(newfd), p)
-		if isStdFd(newfd) && !s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: "dup", a: oldfd, b: newfd}, "socket_dup") {
+		if isStdFd(newfd) && !s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostThreadId(), class: "dup", a: oldfd, b: newfd}, "socket_dup", sameSyscall) {
 			s.fire(ev, p, newfd, oldfd)
 		}
 	case "dup", "dup2", "dup3":
@@ -128,7 +140,7 @@ func (s *StdioOverSocket) OnEvent(ev *pb.Event) error {
 			return nil
 		}
 		s.remember(pid, int32(newfd), sa)
-		if isStdFd(newfd) && !s.dedup.duplicate(dedupKey{tid: ev.GetHostThreadId(), class: "dup", a: oldfd, b: newfd}, "dup") {
+		if isStdFd(newfd) && !s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostThreadId(), class: "dup", a: oldfd, b: newfd}, "dup", sameSyscall) {
 			s.fire(ev, sa, newfd, oldfd)
 		}
 	case "close":
@@ -198,6 +210,26 @@ func (s *StdioOverSocket) forget(pid, fd int32) {
 	if len(fds) == 0 {
 		delete(s.procs, pid)
 	}
+}
+
+// shells are the programs whose standard streams on a socket make a shell
+// for whoever is at the other end, by executable name (comm): shells and
+// script interpreters.
+var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true,
+	"csh": true, "tcsh": true, "fish": true, "ash": true, "busybox": true, "perl": true, "ruby": true, "php": true,
+	"lua": true, "node": true, "nodejs": true, "irb": true, "tclsh": true, "wish": true, "expect": true,
+	"python": true, "python2": true, "python3": true, "pwsh": true, "gawk": true, "awk": true}
+
+func shellLike(comm string) bool {
+	if shells[comm] {
+		return true
+	}
+	for _, p := range []string{"python3.", "python2.", "perl5", "ruby", "php", "lua5", "tclsh"} {
+		if strings.HasPrefix(comm, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func toPeer(sa *pb.SockAddr) peer {

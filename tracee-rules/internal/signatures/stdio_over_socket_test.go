@@ -94,3 +94,21 @@ func TestStdioOverSocketTableBounds(t *testing.T) {
 		t.Fatal("process 2004 still tracked after closing its sockets")
 	}
 }
+
+// No peer, no reverse shell; a shell starting with a socket as a standard
+// stream is one, however the socket got there.
+func TestStdioOverSocketClasses(t *testing.T) {
+	sd := func(oldfd, newfd int64, port uint32, comm string) *pb.Event {
+		e := ev("socket_dup", iarg("oldfd", oldfd), iarg("newfd", newfd), inet("remote_addr", "10.0.0.1", port))
+		e.ProcessName = comm
+		return e
+	}
+	runCases(t, func() sdk.Signature { return NewStdioOverSocket() }, []sigCase{
+		{name: "listening socket as stdin (inetd)", events: []*pb.Event{sd(3, 0, 0, "x")}},
+		{name: "shell exec'd with the socket on fd 0", events: []*pb.Event{sd(-1, 0, 4444, "sh")},
+			want: []wantFinding{{0, map[string]any{"family": "AF_INET", "fd": int64(0), "ip": "10.0.0.1", "port": uint32(4444)}}}},
+		{name: "non-shell exec'd with the socket on fd 0", events: []*pb.Event{sd(-1, 0, 4444, "inetd-service")}},
+		{name: "exec after the dup was reported", events: []*pb.Event{sd(3, 0, 4444, "x"), sd(-1, 0, 4444, "bash")},
+			want: []wantFinding{{0, map[string]any{"family": "AF_INET", "fd": int64(0), "ip": "10.0.0.1", "oldfd": int64(3), "port": uint32(4444)}}}},
+	})
+}
