@@ -85,4 +85,3 @@ func TestLDPreloadRoutes(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1)}}, {1, map[string]any{"pathname": ldSoPreload}}}},
 	})
 }
-
