@@ -5,7 +5,11 @@
 
 #include "../lib/derive.h"
 
-/* security_file_open: pathname, flags, dev, inode, syscall_pathname */
+/*
+ * security_file_open: pathname, flags, dev, inode, syscall_pathname, fs_magic,
+ * inode_mode. The last two say what the file is (a procfs mem file is
+ * PROC_SUPER_MAGIC and S_IFREG whatever mount it was reached through).
+ */
 statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct file *f,
 			     struct sysc *sc)
 {
@@ -15,7 +19,12 @@ statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct fil
 	file_identity(b, 2, f);
 	u32 nr = sc->nr;
 	u64 p = (nr == __NR_openat || nr == __NR_openat2) ? sc->a[1] : sc->a[0];
+	if (nr == __NR_open_by_handle_at)
+		p = 0; /* a handle, no name */
 	arg_str(b, 4, (const void *)p, true);
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	arg_u32(b, 5, BPF_CORE_READ(ino, i_sb, s_magic));
+	arg_u32(b, 6, BPF_CORE_READ(ino, i_mode));
 	submit(b, cfg);
 }
 

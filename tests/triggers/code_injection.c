@@ -5,6 +5,9 @@
 //   code_injection proc-mem        pwrite into /proc/<child>/mem (opened O_RDWR)
 //   code_injection proc-self-mem   pwrite into /proc/self/mem (opened O_RDWR)
 //   code_injection vm-writev       process_vm_writev into the child
+//   code_injection setregs         PTRACE_ATTACH, PTRACE_GETREGS then PTRACE_SETREGS (the same
+//                                  registers back: hijacking the instruction pointer needs no memory write)
+//   code_injection proc-mem-at DIR pwrite into DIR/<child>/mem: DIR is a second procfs mount (the test's)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +52,22 @@ static int ptrace_poke(pid_t c)
 	int err = r < 0 ? errno : 0;
 	ptrace(PTRACE_DETACH, c, 0, 0);
 	printf("poketext=%ld errno=%d\n", r, err);
+	return r < 0 ? -1 : 0;
+}
+
+static int setregs(pid_t c)
+{
+	if (ptrace(PTRACE_ATTACH, c, 0, 0) < 0)
+		return perror("PTRACE_ATTACH"), -1;
+	int st;
+	if (waitpid(c, &st, 0) < 0)
+		return perror("waitpid"), -1;
+	struct user_regs_struct regs;
+	long r = ptrace(PTRACE_GETREGS, c, 0, &regs);
+	if (r == 0)
+		r = ptrace(PTRACE_SETREGS, c, 0, &regs);
+	ptrace(PTRACE_DETACH, c, 0, 0);
+	printf("setregs=%ld\n", r);
 	return r < 0 ? -1 : 0;
 }
 
@@ -93,6 +113,12 @@ int main(int argc, char **argv)
 		r = proc_mem(path);
 	} else if (strcmp(mode, "vm-writev") == 0) {
 		r = vm_writev(c);
+	} else if (strcmp(mode, "setregs") == 0) {
+		r = setregs(c);
+	} else if (strcmp(mode, "proc-mem-at") == 0 && argc == 3) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%d/mem", argv[2], c);
+		r = proc_mem(path);
 	} else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		r = -1;

@@ -1885,6 +1885,8 @@ var table = []*Definition{
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 		{Name: "syscall_pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "fs_magic", Type: "unsigned long", Kind: ArgUint},
+		{Name: "inode_mode", Type: "umode_t", Kind: ArgUint},
 	}},
 	{ID: 1011, Name: "security_bprm_check", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "proc", "proc_life", "security"}, Deps: []string{"sched_process_exec"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},

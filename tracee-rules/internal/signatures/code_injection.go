@@ -1,13 +1,15 @@
 package signatures
 
 import (
+	"strconv"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
-// ptrace requests that write into another process.
+// ptrace requests that write into another process: its memory, or its
+// registers (hijacking the instruction pointer needs no memory write).
 var ptracePokes = []struct {
 	value int64
 	name  string
@@ -15,33 +17,99 @@ var ptracePokes = []struct {
 	{4, "PTRACE_POKETEXT"},
 	{5, "PTRACE_POKEDATA"},
 	{6, "PTRACE_POKEUSER"},
+	{13, "PTRACE_SETREGS"},
+	{15, "PTRACE_SETFPREGS"},
+	{19, "PTRACE_SETFPXREGS"},
+	{0x4205, "PTRACE_SETREGSET"},
 }
 
-// CodeInjection (TRC-3) reports writes into another process's memory:
-// ptrace POKETEXT/POKEDATA/POKEUSER, opening /proc/<pid>/mem for writing, and
-// process_vm_writev to another process.
-type CodeInjection struct{ base }
+// Identity of a procfs mem file (security_file_open's fs_magic, inode_mode).
+const (
+	procSuperMagic = 0x9fa0
+	sIFMT          = 0o170000
+	sIFREG         = 0o100000
+)
+
+// maxTracees bounds the debugger-started processes TRC-3 remembers.
+const maxTracees = 65536
+
+// tracee is a process that asked its parent to trace it (PTRACE_TRACEME).
+type tracee struct {
+	parent int32 // host pid of the parent: its tracer
+	nsPid  int32 // its pid in its own namespace
+}
+
+// CodeInjection (TRC-3) reports writes into another process's memory or
+// registers: ptrace POKETEXT/POKEDATA/POKEUSER and SETREGS/SETFPREGS/
+// SETFPXREGS/SETREGSET; a procfs mem file of another process opened for
+// writing — decided by what the file is (procfs, a regular file named mem
+// in a process or task directory) on any procfs mount or bind mount, by
+// path shape only when the event lacks fs_magic; and process_vm_writev to
+// another process. Writing one's own memory is not injection (gdb probes
+// /proc/self/mem that way). Nor is a debugger writing into the program it
+// started: the target did PTRACE_TRACEME to that parent (gdb's run,
+// strace); attaching to a running process and writing is reported, as a
+// debugger attach and an injection look the same.
+type CodeInjection struct {
+	base
+	tracees map[int32]tracee // host pid -> TRACEME
+}
 
 // NewCodeInjection returns TRC-3.
 func NewCodeInjection() *CodeInjection {
-	return &CodeInjection{newBase(sdk.Metadata{
+	return &CodeInjection{base: newBase(sdk.Metadata{
 		ID:             "TRC-3",
 		Name:           "Code Injection",
 		Description:    "Possible code injection into another process was detected. Code injection is an exploitation technique used to run malicious code in the context of another process.",
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1055 Process Injection",
-	}, "ptrace", "security_file_open", "process_vm_writev")}
+	}, "ptrace", "security_file_open", "process_vm_writev", "sched_process_exit")}
+}
+
+// Init implements sdk.Signature.
+func (s *CodeInjection) Init(cb sdk.Callback) error {
+	s.tracees = map[int32]tracee{}
+	return s.base.Init(cb)
+}
+
+// ownTarget reports whether target (a pid in the writer's namespace, or
+// "self") is the writer itself or a program the writer started under
+// tracing.
+func (s *CodeInjection) ownTarget(ev *pb.Event, target int64) bool {
+	if target == int64(ev.GetProcessId()) || target == int64(ev.GetHostProcessId()) {
+		return true
+	}
+	for host, t := range s.tracees {
+		if t.parent == ev.GetHostProcessId() && (int64(host) == target || int64(t.nsPid) == target) {
+			return true
+		}
+	}
+	return false
 }
 
 // OnEvent implements sdk.Signature.
 func (s *CodeInjection) OnEvent(ev *pb.Event) error {
 	switch ev.GetEventName() {
+	case "sched_process_exit":
+		if group, _ := sdk.ArgBool(ev, "process_group_exit"); group {
+			delete(s.tracees, ev.GetHostProcessId())
+		}
 	case "ptrace":
+		if sdk.ArgIs(ev, "request", ptraceTraceme, "PTRACE_TRACEME") {
+			if _, ok := s.tracees[ev.GetHostProcessId()]; ok || len(s.tracees) < maxTracees {
+				s.tracees[ev.GetHostProcessId()] = tracee{parent: ev.GetHostParentProcessId(), nsPid: ev.GetProcessId()}
+			}
+			return nil
+		}
 		for _, p := range ptracePokes {
 			if sdk.ArgIs(ev, "request", p.value, p.name) {
+				pid, ok := sdk.ArgInt(ev, "pid")
+				if ok && s.ownTarget(ev, pid) {
+					return nil
+				}
 				data := map[string]any{"ptrace request": p.name}
-				if pid, ok := sdk.ArgInt(ev, "pid"); ok {
+				if ok {
 					data["target pid"] = pid
 				}
 				s.report(ev, data)
@@ -50,48 +118,56 @@ func (s *CodeInjection) OnEvent(ev *pb.Event) error {
 		}
 	case "security_file_open":
 		path, _ := sdk.ArgString(ev, "pathname")
-		if isProcMem(path) && openedForWrite(ev) {
-			s.report(ev, map[string]any{"pathname": path, "flags": argDisplay(ev, "flags")})
-		}
-	case "process_vm_writev":
-		pid, ok := sdk.ArgInt(ev, "pid")
-		if !ok || pid <= 0 {
+		who, ok := procMemTarget(ev, path)
+		if !ok || !openedForWrite(ev) || who == "self" || who == "thread-self" {
 			return nil
 		}
-		own := int64(ev.GetProcessId())
-		if own == 0 {
-			own = int64(ev.GetHostProcessId())
+		if pid, err := strconv.ParseInt(who, 10, 32); err == nil && s.ownTarget(ev, pid) {
+			return nil
 		}
-		if pid != own {
-			s.report(ev, map[string]any{"target pid": pid})
+		s.report(ev, map[string]any{"pathname": path, "flags": argDisplay(ev, "flags")})
+	case "process_vm_writev":
+		pid, ok := sdk.ArgInt(ev, "pid")
+		if !ok || pid <= 0 || s.ownTarget(ev, pid) {
+			return nil
 		}
+		s.report(ev, map[string]any{"target pid": pid})
 	}
 	return nil
 }
 
-// isProcMem reports whether path is exactly a process's memory file:
-// /proc/<pid|self|thread-self>/mem or /proc/<pid|self>/task/<tid>/mem.
-func isProcMem(path string) bool {
-	rest, ok := strings.CutPrefix(path, "/proc/")
-	if !ok {
-		return false
+// procMemTarget returns whose memory file an opened file is ("self",
+// "thread-self" or a pid): with fs_magic, a regular procfs file named mem
+// whose path ends in <who>/mem or <who>/task/<tid>/mem under any mount
+// point; without it, a path of that shape.
+func procMemTarget(ev *pb.Event, path string) (string, bool) {
+	if magic, ok := sdk.ArgUint(ev, "fs_magic"); ok {
+		mode, _ := sdk.ArgUint(ev, "inode_mode")
+		if magic != procSuperMagic || mode&sIFMT != sIFREG {
+			return "", false
+		}
 	}
-	who, rest, ok := strings.Cut(rest, "/")
-	if !ok || !(who == "self" || who == "thread-self" || allDigits(who)) {
-		return false
+	return procMemWho(path)
+}
+
+// procMemWho parses the tail of a process's memory file path:
+// .../<pid|self|thread-self>/mem or .../<pid|self>/task/<tid>/mem.
+func procMemWho(path string) (string, bool) {
+	parts := strings.Split(path, "/")
+	n := len(parts)
+	if n < 3 || parts[0] != "" || parts[n-1] != "mem" {
+		return "", false
 	}
-	if rest == "mem" {
-		return true
+	if n >= 5 && parts[n-3] == "task" && allDigits(parts[n-2]) {
+		if who := parts[n-4]; who == "self" || allDigits(who) {
+			return who, true
+		}
+		return "", false
 	}
-	if who == "thread-self" {
-		return false
+	if who := parts[n-2]; who == "self" || who == "thread-self" || allDigits(who) {
+		return who, true
 	}
-	task, ok := strings.CutPrefix(rest, "task/")
-	if !ok {
-		return false
-	}
-	tid, rest, ok := strings.Cut(task, "/")
-	return ok && allDigits(tid) && rest == "mem"
+	return "", false
 }
 
 func allDigits(s string) bool {

@@ -22,17 +22,21 @@ func TestCodeInjection(t *testing.T) {
 		{name: "ptrace traceme", events: []*pb.Event{ev("ptrace", flag("request", 0, "PTRACE_TRACEME"))}},
 		{name: "proc pid mem rdwr", events: []*pb.Event{open("/proc/543/mem", flag("flags", 2|0o100000, "O_RDWR|O_LARGEFILE"))},
 			want: []wantFinding{{0, map[string]any{"pathname": "/proc/543/mem", "flags": "O_RDWR|O_LARGEFILE"}}}},
-		{name: "proc self mem wronly numeric", events: []*pb.Event{open("/proc/self/mem", iarg("flags", 1))},
-			want: []wantFinding{{0, map[string]any{"pathname": "/proc/self/mem", "flags": int64(1)}}}},
+		{name: "proc self mem is one's own memory", events: []*pb.Event{open("/proc/self/mem", iarg("flags", 1))}},
+		{name: "own pid mem is one's own memory", events: []*pb.Event{open("/proc/1000/mem", iarg("flags", 2))}},
 		{name: "proc task mem repr only", events: []*pb.Event{open("/proc/543/task/544/mem", repr("flags", "O_WRONLY"))},
 			want: []wantFinding{{0, map[string]any{"pathname": "/proc/543/task/544/mem", "flags": "O_WRONLY"}}}},
 		{name: "proc mem read only", events: []*pb.Event{open("/proc/543/mem", flag("flags", 0, "O_RDONLY"))}},
 		{name: "proc mem read only repr", events: []*pb.Event{open("/proc/543/mem", repr("flags", "O_RDONLY|O_CLOEXEC"))}},
-		{name: "not proc: /var/543/mem", events: []*pb.Event{open("/var/543/mem", iarg("flags", 2))}},
+		{name: "not procfs: /var/543/mem on ext4", events: []*pb.Event{withFS(open("/var/543/mem", iarg("flags", 2)), 0xef53, 0o100644)}},
+		{name: "second procfs mount", events: []*pb.Event{withFS(open("/mnt/p/543/mem", iarg("flags", 2)), 0x9fa0, 0o100600)},
+			want: []wantFinding{{0, map[string]any{"pathname": "/mnt/p/543/mem", "flags": int64(2)}}}},
+		{name: "procfs directory named mem", events: []*pb.Event{withFS(open("/proc/543/mem", iarg("flags", 2)), 0x9fa0, 0o40555)}},
 		{name: "not mem: /proc/543/memory", events: []*pb.Event{open("/proc/543/memory", iarg("flags", 2))}},
 		{name: "not a pid: /proc/abc/mem", events: []*pb.Event{open("/proc/abc/mem", iarg("flags", 2))}},
 		{name: "nested: /proc/543/mem/x", events: []*pb.Event{open("/proc/543/mem/x", iarg("flags", 2))}},
-		{name: "prefix: /x/proc/543/mem", events: []*pb.Event{open("/x/proc/543/mem", iarg("flags", 2))}},
+		{name: "bind mount of /proc: /x/proc/543/mem", events: []*pb.Event{open("/x/proc/543/mem", iarg("flags", 2))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/x/proc/543/mem", "flags": int64(2)}}}},
 		{name: "process_vm_writev to other", events: []*pb.Event{in(ev("process_vm_writev", iarg("pid", 2000), uarg("liovcnt", 1)), 1000)},
 			want: []wantFinding{{0, map[string]any{"target pid": int64(2000)}}}},
 		{name: "process_vm_writev to self", events: []*pb.Event{in(ev("process_vm_writev", iarg("pid", 1000)), 1000)}},
@@ -45,14 +49,41 @@ func TestCodeInjection(t *testing.T) {
 	})
 }
 
-func TestIsProcMem(t *testing.T) {
-	for path, want := range map[string]bool{
-		"/proc/1/mem": true, "/proc/self/mem": true, "/proc/thread-self/mem": true, "/proc/12/task/13/mem": true,
-		"/proc/self/task/13/mem": true, "/proc//mem": false, "/proc/mem": false, "/proc/1/task/mem": false,
-		"/proc/1/task/x/mem": false, "/proc/thread-self/task/1/mem": false, "/proc/1/mem ": false, "proc/1/mem": false,
+func TestProcMemWho(t *testing.T) {
+	for path, want := range map[string]string{
+		"/proc/1/mem": "1", "/proc/self/mem": "self", "/proc/thread-self/mem": "thread-self", "/proc/12/task/13/mem": "12",
+		"/proc/self/task/13/mem": "self", "/mnt/p/7/mem": "7", "/proc//mem": "", "/proc/mem": "", "/proc/1/task/mem": "",
+		"/proc/1/task/x/mem": "", "/proc/thread-self/task/1/mem": "", "/proc/1/mem ": "", "proc/1/mem": "",
 	} {
-		if got := isProcMem(path); got != want {
-			t.Errorf("isProcMem(%q) = %v, want %v", path, got, want)
+		if got, ok := procMemWho(path); got != want || ok != (want != "") {
+			t.Errorf("procMemWho(%q) = %q, %v, want %q", path, got, ok, want)
 		}
 	}
+}
+
+func withFS(e *pb.Event, magic, mode uint64) *pb.Event {
+	e.Args = append(e.Args, uarg("fs_magic", magic), uarg("inode_mode", mode))
+	return e
+}
+
+// Register hijacking, and a debugger writing into the program it started.
+func TestCodeInjectionRoutes(t *testing.T) {
+	traceme := func() *pb.Event { // pid 2000 (ns 7), child of 1000
+		e := in(ev("ptrace", flag("request", 0, "PTRACE_TRACEME")), 2000)
+		e.ProcessId, e.HostParentProcessId = 7, 1000
+		return e
+	}
+	runCases(t, func() sdk.Signature { return NewCodeInjection() }, []sigCase{
+		{name: "setregs", events: []*pb.Event{ev("ptrace", flag("request", 13, "PTRACE_SETREGS"), iarg("pid", 543))},
+			want: []wantFinding{{0, map[string]any{"ptrace request": "PTRACE_SETREGS", "target pid": int64(543)}}}},
+		{name: "setregset numeric", events: []*pb.Event{ev("ptrace", iarg("request", 0x4205), iarg("pid", 543))},
+			want: []wantFinding{{0, map[string]any{"ptrace request": "PTRACE_SETREGSET", "target pid": int64(543)}}}},
+		{name: "debugger pokes the program it started", events: []*pb.Event{traceme(), ev("ptrace", flag("request", 4, "PTRACE_POKETEXT"), iarg("pid", 7))}},
+		{name: "debugger writes its program's mem", events: []*pb.Event{traceme(), ev("security_file_open", sarg("pathname", "/proc/2000/task/2000/mem"), iarg("flags", 2))}},
+		{name: "another process pokes the debugged program", events: []*pb.Event{traceme(), in(ev("ptrace", flag("request", 4, "PTRACE_POKETEXT"), iarg("pid", 2000)), 3000)},
+			want: []wantFinding{{1, map[string]any{"ptrace request": "PTRACE_POKETEXT", "target pid": int64(2000)}}}},
+		{name: "after the program exits, its pid is another's", events: []*pb.Event{traceme(), in(ev("sched_process_exit", barg("process_group_exit", true)), 2000),
+			ev("ptrace", flag("request", 4, "PTRACE_POKETEXT"), iarg("pid", 2000))},
+			want: []wantFinding{{2, map[string]any{"ptrace request": "PTRACE_POKETEXT", "target pid": int64(2000)}}}},
+	})
 }

@@ -1,7 +1,11 @@
 package signatures
 
 import (
+	"fmt"
+	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
@@ -22,13 +26,61 @@ const (
 	sysPkeyMprotect = 329
 )
 
-// DynamicCodeLoading (TRC-4) reports memory that is (or was) both writable
-// and executable: mem_prot_alert's W+E alerts, and mmap/mprotect/pkey_mprotect
-// asking for PROT_WRITE|PROT_EXEC. When a syscall and the mem_prot_alert
-// derived from it both arrive, one finding is reported.
+// Flags of the other routes to executable data.
+const (
+	readImpliesExec = 0x0400000 // personality(2) READ_IMPLIES_EXEC: every readable mapping is executable
+	shmExec         = 0o100000  // shmat(2) SHM_EXEC
+)
+
+// DefaultJITExecutables are the runtimes whose business is generating code
+// (JIT compilers), by the resolved path of the executed file (path.Match
+// patterns): TRC-4 ignores processes running them. Override with
+// tracee-rules --jit-executables (empty: none excluded).
+var DefaultJITExecutables = []string{
+	"/usr/bin/node", "/usr/bin/nodejs", "/usr/local/bin/node",
+	"/usr/lib/jvm/*/bin/java", "/usr/lib/jvm/*/jre/bin/java",
+	"/usr/bin/luajit*", "/usr/bin/pypy*", "/usr/lib/pypy*/bin/pypy*",
+	"/usr/lib/dotnet/dotnet", "/usr/share/dotnet/dotnet",
+	"/usr/lib/chromium/chromium", "/usr/lib/firefox*/firefox*", "/usr/lib/thunderbird/thunderbird",
+}
+
+var jitMu sync.Mutex
+var jitExecutables = slices.Clone(DefaultJITExecutables)
+
+// SetJITExecutables replaces the executables TRC-4 ignores (for signatures
+// made afterwards). A pattern that path.Match rejects is an error.
+func SetJITExecutables(patterns []string) error {
+	for _, p := range patterns {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("jit executable pattern %q: %w", p, err)
+		}
+	}
+	jitMu.Lock()
+	defer jitMu.Unlock()
+	jitExecutables = slices.Clone(patterns)
+	return nil
+}
+
+// maxExeProcs bounds the processes whose executable TRC-4 remembers.
+const maxExeProcs = 65536
+
+// DynamicCodeLoading (TRC-4) reports memory that is or becomes executable
+// after being writable:
+//   - mmap/mprotect/pkey_mprotect asking for PROT_WRITE|PROT_EXEC, and
+//     mem_prot_alert's W+E alerts (one finding when both show one syscall);
+//   - the flip: a writable range made executable later (mem_prot_alert
+//     "Protection changed to Executable!" with a writable previous protection);
+//   - personality(READ_IMPLIES_EXEC): every readable mapping becomes executable;
+//   - shmat with SHM_EXEC: shared memory (writable by another process) mapped executable.
+//
+// Processes whose executable (the resolved path of the file they executed,
+// from sched_process_exec; inherited at fork) matches the JIT exclusions are
+// ignored: generating code is what JIT runtimes do.
 type DynamicCodeLoading struct {
 	base
 	dedup pairDedup
+	jit   []string
+	exe   map[int32]string // host pid -> executable path
 }
 
 // NewDynamicCodeLoading returns TRC-4.
@@ -40,20 +92,86 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
-	}, "mem_prot_alert", "mmap", "mprotect", "pkey_mprotect")}
+	}, "mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat",
+		"sched_process_exec", "sched_process_fork", "sched_process_exit")}
 }
 
 // Init implements sdk.Signature.
 func (s *DynamicCodeLoading) Init(cb sdk.Callback) error {
 	s.dedup = pairDedup{}
+	jitMu.Lock()
+	s.jit = slices.Clone(jitExecutables)
+	jitMu.Unlock()
+	s.exe = map[int32]string{}
 	return s.base.Init(cb)
+}
+
+func (s *DynamicCodeLoading) setExe(pid int32, p string) {
+	if _, ok := s.exe[pid]; ok || len(s.exe) < maxExeProcs {
+		s.exe[pid] = p
+	}
+}
+
+// isJIT reports whether the process runs an excluded JIT runtime.
+func (s *DynamicCodeLoading) isJIT(pid int32) bool {
+	exe, ok := s.exe[pid]
+	if !ok {
+		return false
+	}
+	for _, p := range s.jit {
+		if m, _ := path.Match(p, exe); m {
+			return true
+		}
+	}
+	return false
 }
 
 // OnEvent implements sdk.Signature.
 func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
+	pid := ev.GetHostProcessId()
 	switch name := ev.GetEventName(); name {
+	case "sched_process_exec":
+		p, _ := sdk.ArgString(ev, "pathname")
+		s.setExe(pid, p)
+		return nil
+	case "sched_process_fork":
+		child, ok := sdk.ArgInt(ev, "child_pid")
+		if p, known := s.exe[pid]; ok && known {
+			s.setExe(int32(child), p)
+		}
+		return nil
+	case "sched_process_exit":
+		if group, _ := sdk.ArgBool(ev, "process_group_exit"); group {
+			delete(s.exe, pid)
+		}
+		return nil
+	}
+	if s.isJIT(pid) {
+		return nil
+	}
+	switch name := ev.GetEventName(); name {
+	case "personality":
+		persona, ok := sdk.ArgUint(ev, "persona")
+		if ok && persona != 0xffffffff && persona&readImpliesExec != 0 && ev.GetReturnValue() >= 0 {
+			s.report(ev, map[string]any{"syscall": name, "persona": argDisplay(ev, "persona"), "reason": "READ_IMPLIES_EXEC"})
+		}
+	case "shmat":
+		if rv := ev.GetReturnValue(); rv < 0 && rv >= -4095 {
+			return nil
+		}
+		if flg, ok := sdk.ArgInt(ev, "shmflg"); ok && flg&shmExec != 0 {
+			s.report(ev, map[string]any{"syscall": name, "shmflg": argDisplay(ev, "shmflg"), "reason": "SHM_EXEC"})
+		}
 	case "mem_prot_alert":
 		alert, text := memProtAlert(ev)
+		if alert == alertMprotectToX {
+			prev, _ := sdk.ArgInt(ev, "prev_prot")
+			if prev&protWrite == 0 {
+				return nil // executable after being read-only: the loader's relocations
+			}
+			s.report(ev, map[string]any{"alert": text, "reason": "writable memory made executable"})
+			return nil
+		}
 		if alert != alertMmapWX && alert != alertMprotectXToW && alert != alertMprotectWXToX {
 			return nil
 		}

@@ -30,7 +30,9 @@ func TestDynamicCodeLoading(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"alert": "Protection changed from W+E to E!"}}}},
 		{name: "alert number only", events: []*pb.Event{alert(uarg("alert", 1), 4096, -1)},
 			want: []wantFinding{{0, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
-		{name: "alert to executable is not W+E", events: []*pb.Event{alert(alertToX, 4096, sysMprotect)}},
+		{name: "read-only made executable is not W+E", events: []*pb.Event{withPrev(alert(alertToX, 4096, sysMprotect), 1, "PROT_READ")}},
+		{name: "writable made executable: the flip", events: []*pb.Event{withPrev(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE")},
+			want: []wantFinding{{0, map[string]any{"alert": "Protection changed to Executable!", "reason": "writable memory made executable"}}}},
 		{name: "mmap W+E", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap W+E repr only", events: []*pb.Event{mmap(repr("prot", "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap R+E (shared library)", events: []*pb.Event{mmap(flag("prot", 5, "PROT_READ|PROT_EXEC"))}},
@@ -48,3 +50,51 @@ func TestDynamicCodeLoading(t *testing.T) {
 			want: []wantFinding{{0, mmapData}, {1, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
 	})
 }
+
+func withPrev(e *pb.Event, prev int64, r string) *pb.Event {
+	for i, a := range e.Args {
+		if a.GetName() == "prev_prot" {
+			e.Args[i] = flag("prev_prot", prev, r)
+		}
+	}
+	return e
+}
+
+// The other routes to executable data, JIT runtimes excluded by the
+// executable's path (not the process name), and a later real alert after
+// an unpaired one.
+func TestDynamicCodeLoadingRoutes(t *testing.T) {
+	execd := func(pid int32, p string) *pb.Event {
+		e := in(ev("sched_process_exec", sarg("pathname", p)), pid)
+		e.ProcessName = "node"
+		return e
+	}
+	wxMmap := func(pid int32, ts int64) *pb.Event {
+		e := in(withSyscall(ret(ev("mmap", uarg("addr", 0), uarg("length", 4096), flag("prot", 7, "PROT_READ|PROT_WRITE|PROT_EXEC")), 0x7f0000000000), sysMmap), pid)
+		e.Timestamp += ts
+		return e
+	}
+	wxAlert := func(pid int32, ts int64) *pb.Event {
+		e := in(withSyscall(ev("mem_prot_alert", &pb.Argument{Name: "alert", Value: &pb.Argument_Uint{Uint: 1}, Repr: "Mmaped region with W+E permissions!"},
+			uarg("len", 4096), flag("prev_prot", 0, "")), sysMmap), pid)
+		e.Timestamp += ts
+		return e
+	}
+	mmapData := map[string]any{"syscall": "mmap", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}
+	runCases(t, func() sdk.Signature { return NewDynamicCodeLoading() }, []sigCase{
+		{name: "READ_IMPLIES_EXEC", events: []*pb.Event{ev("personality", flag("persona", 0x0400000, "READ_IMPLIES_EXEC"))},
+			want: []wantFinding{{0, map[string]any{"syscall": "personality", "persona": "READ_IMPLIES_EXEC", "reason": "READ_IMPLIES_EXEC"}}}},
+		{name: "personality query", events: []*pb.Event{ev("personality", uarg("persona", 0xffffffff))}},
+		{name: "shmat SHM_EXEC", events: []*pb.Event{ret(ev("shmat", iarg("shmid", 1), iarg("shmflg", 0o100000)), 0x7f0000000000)},
+			want: []wantFinding{{0, map[string]any{"syscall": "shmat", "shmflg": int64(0o100000), "reason": "SHM_EXEC"}}}},
+		{name: "shmat read-only", events: []*pb.Event{ev("shmat", iarg("shmid", 1), iarg("shmflg", 0o10000))}},
+		{name: "node by path is a JIT", events: []*pb.Event{execd(5, "/usr/bin/node"), wxMmap(5, 0)}},
+		{name: "java by path pattern, and its threads' forks", events: []*pb.Event{execd(5, "/usr/lib/jvm/java-17-openjdk-amd64/bin/java"),
+			in(ev("sched_process_fork", iarg("child_pid", 6)), 5), wxMmap(6, 0)}},
+		{name: "a program named node elsewhere is not excluded", events: []*pb.Event{execd(5, "/tmp/node"), wxMmap(5, 0)},
+			want: []wantFinding{{1, mmapData}}},
+		{name: "a later alert of another mmap is reported", events: []*pb.Event{wxMmap(5, 0), wxAlert(5, 0), wxAlert(5, 2e9)},
+			want: []wantFinding{{0, mmapData}, {2, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
+	})
+}
+
