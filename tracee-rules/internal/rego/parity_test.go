@@ -11,13 +11,15 @@ import (
 
 // TestParityWithGo feeds the same cases to each Rego twin and to its Go
 // signature and requires the same findings, data and metadata (except the id).
+// TRC-2-REGO is Tracee's stateless original (every PTRACE_TRACEME); the Go
+// TRC-2 tells a debugger's child apart by what follows (issue 10), which a
+// per-event Rego rule cannot, so the two no longer match by design.
 func TestParityWithGo(t *testing.T) {
 	tests := []struct {
 		regoID string
 		goSig  func() sdk.Signature
 		cases  []signatureCase
 	}{
-		{"TRC-2-REGO", func() sdk.Signature { return signatures.NewAntiDebugging() }, antiDebuggingCases},
 		{"TRC-6-REGO", func() sdk.Signature { return signatures.NewKernelModuleLoading() }, kernelModuleCases},
 	}
 	for _, tt := range tests {

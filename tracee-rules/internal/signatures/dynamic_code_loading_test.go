@@ -97,4 +97,3 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 			want: []wantFinding{{0, mmapData}, {2, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
 	})
 }
-
