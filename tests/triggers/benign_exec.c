@@ -23,6 +23,9 @@ extern char **environ;
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (!strcmp(base, "true"))
+		return 0; // installed as /bin/true in a FROM scratch image
 	char *args[] = {"true", NULL};
 	printf("pid=%d mode=%s\n", getpid(), mode);
 	fflush(stdout);

@@ -22,6 +22,21 @@ var loaderValueOpts = map[string]bool{"--preload": true, "--audit": true, "--lib
 // same process's magic_write to it: one finding for the two.
 const openWriteWindow = int64(1e9)
 
+// runtimeLibPaths are LD_LIBRARY_PATH directories container runtimes set
+// for their own helpers (containerd adds /opt/containerd/lib for its shims,
+// hence runc, at every container start): root-owned, so not an injection.
+// A value made only of these (and empty components) is not reported.
+var runtimeLibPaths = map[string]bool{"/opt/containerd/lib": true}
+
+func onlyRuntimeLibPaths(v string) bool {
+	for _, d := range strings.Split(v, ":") {
+		if d != "" && !runtimeLibPaths[d] {
+			return false
+		}
+	}
+	return true
+}
+
 // maxEnvProcs bounds the processes whose LD_LIBRARY_PATH is remembered.
 const maxEnvProcs = 65536
 
@@ -29,8 +44,9 @@ const maxEnvProcs = 65536
 //   - a program executed with LD_PRELOAD or LD_AUDIT set to a non-empty
 //     value, or with an LD_LIBRARY_PATH that is new: set, and not the value
 //     the process had before this exec or its parent had (an inherited
-//     LD_LIBRARY_PATH, such as a container runtime's, is the environment's,
-//     not an injection; an unknown parent counts as new);
+//     LD_LIBRARY_PATH is the environment's, not an injection; an unknown
+//     parent counts as new; the container runtimes' own directories,
+//     runtimeLibPaths, are not reported);
 //   - the loader run as a program with --preload or --audit (ld.so
 //     --preload LIB PROGRAM), whatever the loader file is called;
 //   - /etc/ld.so.preload written or replaced: opened for writing, a
@@ -141,7 +157,7 @@ func (s *LDPreload) onExec(ev *pb.Event) {
 			val = val[1:]
 			if v == "LD_LIBRARY_PATH" {
 				lib = val
-				if val == "" || (known && val == prev) {
+				if val == "" || (known && val == prev) || onlyRuntimeLibPaths(val) {
 					continue
 				}
 			}

@@ -66,6 +66,9 @@ func TestLDPreloadRoutes(t *testing.T) {
 		{name: "LD_LIBRARY_PATH added before a re-exec (env VAR=... prog)", events: []*pb.Event{
 			exec(10, 1, x), exec(10, 1, x, "LD_LIBRARY_PATH=/tmp/evil")},
 			want: []wantFinding{{1, map[string]any{"LD_LIBRARY_PATH": "/tmp/evil"}}}},
+		{name: "containerd's library directory for its shims", events: []*pb.Event{exec(10, 1, x, "LD_LIBRARY_PATH=/opt/containerd/lib:")}},
+		{name: "containerd's directory plus another", events: []*pb.Event{exec(10, 1, x, "LD_LIBRARY_PATH=/opt/containerd/lib:/tmp/x")},
+			want: []wantFinding{{0, map[string]any{"LD_LIBRARY_PATH": "/opt/containerd/lib:/tmp/x"}}}},
 		{name: "inherited LD_PRELOAD still fires", events: []*pb.Event{
 			exec(10, 1, x, "LD_PRELOAD=/e.so"), exec(11, 10, x, "LD_PRELOAD=/e.so")},
 			want: []wantFinding{{0, map[string]any{"LD_PRELOAD": "/e.so"}}, {1, map[string]any{"LD_PRELOAD": "/e.so"}}}},
