@@ -15,6 +15,7 @@
 #include "../lib/path.h"
 #include "../lib/submit.h"
 #include "../derived/socket_dup.h"
+#include "../lib/envscan.h"
 #include "../lib/unreturned.h"
 
 /*
@@ -67,6 +68,10 @@ statfn void emit_sched_exec(struct event_buf *b, struct config *cfg, struct task
 	arg_u8(b, 8, memfd && nlink == 0);
 	arg_u8(b, 9, nlink == 0);
 	arg_str(b, 10, BPF_CORE_READ(sb, s_type, name), false);
+	/* the LD_ variables past the captured env (none when it all fit) */
+	unsigned long env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
+	if (env_end > env_start + MAX_ARR_BLOB)
+		arg_env_ld_tail(b, SLOT_EXEC, 11, env_start + MAX_ARR_BLOB, env_end);
 	submit(b, cfg);
 }
 

@@ -6,6 +6,15 @@
 //   ld_preload preload-file     open /etc/ld.so.preload for writing and close
 //                               it without writing a byte; a file created
 //                               for this (it did not exist) is removed again
+//   ld_preload audit            LD_AUDIT=/nonexistent-audit.so instead
+//   ld_preload env-tail         LD_PRELOAD after 20 KiB of other variables (past the
+//                               8 KiB the env argument keeps)
+//   ld_preload ldso-preload     run /bin/true through the loader: ld.so --preload /nonexistent.so
+//   ld_preload rename|link|symlink  put an empty file (or a dangling symlink) at
+//                               /etc/ld.so.preload by renameat (relative to an /etc dirfd,
+//                               as sed -i does), link or symlink, and remove it at once;
+//                               only when there is no /etc/ld.so.preload (the loader
+//                               ignores an empty or dangling one)
 // The exec modes replace the trigger (same pid) with /bin/true; the loader
 // warns that it cannot preload the missing object and runs it anyway.
 #define _GNU_SOURCE
@@ -34,6 +43,39 @@ static int preload_file(void)
 	return 0;
 }
 
+static int replace_file(const char *mode)
+{
+	struct stat st;
+	if (lstat(PRELOAD_FILE, &st) == 0)
+		return fprintf(stderr, "%s exists: not touching it\n", PRELOAD_FILE), 1;
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "ld.so.preload.e2e-%d", getpid());
+	int etc = open("/etc", O_RDONLY | O_DIRECTORY);
+	if (etc < 0)
+		return perror("/etc"), 1;
+	int r;
+	if (strcmp(mode, "symlink") == 0) {
+		r = symlink("/nonexistent-ld.so.preload", PRELOAD_FILE);
+	} else {
+		int fd = openat(etc, tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0)
+			return perror(tmp), 1;
+		close(fd);
+		if (strcmp(mode, "rename") == 0) {
+			r = renameat(etc, tmp, etc, "ld.so.preload");
+		} else {
+			r = linkat(etc, tmp, AT_FDCWD, PRELOAD_FILE, 0);
+			unlinkat(etc, tmp, 0);
+		}
+	}
+	if (r < 0)
+		return perror(mode), 1;
+	if (unlink(PRELOAD_FILE) < 0)
+		return perror("unlink " PRELOAD_FILE), 1;
+	printf("%s=0\n", mode);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "env-middle";
@@ -41,10 +83,35 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (strcmp(mode, "preload-file") == 0)
 		return preload_file();
+	if (!strcmp(mode, "rename") || !strcmp(mode, "link") || !strcmp(mode, "symlink"))
+		return replace_file(mode);
+	char *args[] = {"true", NULL};
+	if (strcmp(mode, "ldso-preload") == 0) {
+		char *ldso[] = {"ld.so", "--preload", "/nonexistent.so", "/bin/true", NULL};
+		char *env[] = {"PATH=/usr/bin:/bin", NULL};
+		execve("/lib64/ld-linux-x86-64.so.2", ldso, env);
+		return perror("execve ld.so"), 1;
+	}
+	if (strcmp(mode, "env-tail") == 0) {
+		static char pad[20][1024];
+		char *env[24];
+		int n = 0;
+		env[n++] = "PATH=/usr/bin:/bin";
+		for (int i = 0; i < 20; i++) {
+			snprintf(pad[i], sizeof(pad[i]), "PAD%02d=", i);
+			memset(pad[i] + 6, 'x', sizeof(pad[i]) - 7);
+			env[n++] = pad[i];
+		}
+		env[n++] = "LD_PRELOAD=/nonexistent-tail.so";
+		env[n] = NULL;
+		execve("/bin/true", args, env);
+		return perror("execve"), 1;
+	}
 
 	char *middle[] = {"PATH=/usr/bin:/bin", "LD_PRELOAD=/nonexistent.so", "HOME=/", NULL};
 	char *last[] = {"PATH=/usr/bin:/bin", "HOME=/", "LD_PRELOAD=/nonexistent.so", NULL};
 	char *libpath[] = {"PATH=/usr/bin:/bin", "LD_LIBRARY_PATH=/nonexistent", "HOME=/", NULL};
+	char *audit[] = {"PATH=/usr/bin:/bin", "LD_AUDIT=/nonexistent-audit.so", NULL};
 	char **env;
 	if (strcmp(mode, "env-middle") == 0)
 		env = middle;
@@ -52,9 +119,10 @@ int main(int argc, char **argv)
 		env = last;
 	else if (strcmp(mode, "ld-library-path") == 0)
 		env = libpath;
+	else if (strcmp(mode, "audit") == 0)
+		env = audit;
 	else
 		return fprintf(stderr, "unknown mode %s\n", mode), 2;
-	char *args[] = {"true", NULL};
 	execve("/bin/true", args, env);
 	perror("execve");
 	return 1;

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -42,7 +43,8 @@ const maxEnvProcs = 65536
 
 // LDPreload (TRC-7) reports dynamic-linker hijacking:
 //   - a program executed with LD_PRELOAD or LD_AUDIT set to a non-empty
-//     value, or with an LD_LIBRARY_PATH that is new: set, and not the value
+//     value anywhere in its environment (env, and ld_env past its first
+//     8 KiB), or with an LD_LIBRARY_PATH that is new: set, and not the value
 //     the process had before this exec or its parent had (an inherited
 //     LD_LIBRARY_PATH is the environment's, not an injection; an unknown
 //     parent counts as new; the container runtimes' own directories,
@@ -140,6 +142,11 @@ func (s *LDPreload) onExec(ev *pb.Event) {
 		prev, known = s.libPath[ev.GetHostParentProcessId()]
 	}
 	env, _ := sdk.ArgStrings(ev, "env")
+	// ld_env: the LD_ variables past the captured env (a long environment
+	// cannot hide them; the env argument keeps the first 8 KiB)
+	if tail, ok := sdk.ArgStrings(ev, "ld_env"); ok {
+		env = append(slices.Clone(env), tail...)
+	}
 	var data map[string]any
 	set := func(k string, v any) {
 		if data == nil {

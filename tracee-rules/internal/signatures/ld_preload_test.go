@@ -50,6 +50,8 @@ func TestLDPreloadRoutes(t *testing.T) {
 	}
 	x := []string{"x"}
 	runCases(t, func() sdk.Signature { return NewLDPreload() }, []sigCase{
+		{name: "LD_PRELOAD past the captured env (ld_env)", events: []*pb.Event{ev("sched_process_exec", strs("env", "PATH=/bin", "PAD=xxxx"), strs("ld_env", "LD_PRELOAD=/tail.so"))},
+			want: []wantFinding{{0, map[string]any{"LD_PRELOAD": "/tail.so"}}}},
 		{name: "LD_AUDIT", events: []*pb.Event{exec(1, 0, x, "LD_AUDIT=/tmp/a.so")},
 			want: []wantFinding{{0, map[string]any{"LD_AUDIT": "/tmp/a.so"}}}},
 		{name: "ld.so --preload, any loader name", events: []*pb.Event{exec(1, 0, []string{"/tmp/copy-of-ld.so", "--library-path", "/opt", "--preload", "/tmp/e.so", "/bin/true"})},
