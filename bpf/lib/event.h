@@ -37,6 +37,7 @@ struct event_ctx {
 #define REC_TRUNCATED (1 << 1)   /* argument space ran out; later arguments missing */
 #define REC_WIDE_ARGS (1 << 2)   /* fixed-size arguments are stored as 8 bytes each */
 #define REC_COMPAT (1 << 3)      /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
+#define REC_IO_URING (1 << 4)    /* submitted through an io_uring, not a syscall */
 
 /*
  * Argument area: half of it is the most an append may start at, so masked
@@ -137,5 +138,7 @@ struct config {
 #define EMIT_EXEC (1 << 1)
 #define EMIT_EXIT (1 << 2)
 #define EMIT_EXEC_STDIO (1 << 3) /* socket_dup at exec for inet sockets on fds 0-2 */
+#define EMIT_IO_URING_CREATE (1 << 4) /* io_uring_create */
+#define EMIT_IO_URING_OPEN (1 << 5)   /* security_file_open from io_uring openat completions */
 
 #endif

@@ -229,6 +229,12 @@ struct socket {
 	struct sock *sk;
 };
 
+struct io_uring_cqe;
+
+struct io_kiocb {
+	__u8 opcode;
+};
+
 #pragma clang attribute pop
 
 #endif

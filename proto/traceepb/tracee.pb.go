@@ -860,7 +860,9 @@ type Event struct {
 	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`  // syscall that produced the event, -1 if none
 	// made from 32-bit code (int $0x80, a -m32 program): the i386 syscall is
 	// reported as its x86_64 event (Tracee's contextFlags.isCompat)
-	IsCompat      bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
+	IsCompat bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
+	// submitted through an io_uring, not a syscall (contextFlags.ioUring)
+	IoUring       bool `protobuf:"varint,41,opt,name=io_uring,json=ioUring,proto3" json:"io_uring,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1056,6 +1058,13 @@ func (x *Event) GetIsCompat() bool {
 	return false
 }
 
+func (x *Event) GetIoUring() bool {
+	if x != nil {
+		return x.IoUring
+	}
+	return false
+}
+
 var File_tracee_proto protoreflect.FileDescriptor
 
 const file_tracee_proto_rawDesc = "" +
@@ -1114,7 +1123,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xa3\x06\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xbe\x06\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1141,7 +1150,8 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04args\x18\x14 \x03(\v2\x13.tracee.v1.ArgumentR\x04args\x12/\n" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
 	"\asyscall\x18\x16 \x01(\x05R\asyscall\x12\x1b\n" +
-	"\tis_compat\x18( \x01(\bR\bisCompat*K\n" +
+	"\tis_compat\x18( \x01(\bR\bisCompat\x12\x19\n" +
+	"\bio_uring\x18) \x01(\bR\aioUring*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01B,Z*github.com/tracee-go/tracee/proto/traceepbb\x06proto3"

@@ -114,6 +114,7 @@ type Finding struct {
 		ContainerID   string `json:"containerId"`
 		ContextFlags  struct {
 			IsCompat bool `json:"isCompat"`
+			IoUring  bool `json:"ioUring"`
 		} `json:"contextFlags"`
 		Args []struct {
 			Name  string `json:"name"`

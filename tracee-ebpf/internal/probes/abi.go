@@ -17,10 +17,12 @@ const (
 
 // Kernel event emission bits (EMIT_* in event.h).
 const (
-	EmitFork      uint32 = 1 << 0
-	EmitExec      uint32 = 1 << 1
-	EmitExit      uint32 = 1 << 2
-	EmitExecStdio uint32 = 1 << 3 // socket_dup at exec for inet sockets on fds 0-2
+	EmitFork          uint32 = 1 << 0
+	EmitExec          uint32 = 1 << 1
+	EmitExit          uint32 = 1 << 2
+	EmitExecStdio     uint32 = 1 << 3 // socket_dup at exec for inet sockets on fds 0-2
+	EmitIoUringCreate uint32 = 1 << 4
+	EmitIoUringOpen   uint32 = 1 << 5 // security_file_open from io_uring openat completions
 )
 
 // Scope filter bits (F_* in event.h).

@@ -29,4 +29,10 @@ var hooks = []hook{
 	{"sched_process_exit", "tracee_sched_exit_btf", "tracee_sched_exit_raw", func(o *Options) bool {
 		return o.Emit&EmitExit != 0 || anySel(o, SelFromExit) || o.Scope.Flags&(FFollow|FTree) != 0
 	}, "sched_process_exit"},
+	{"io_uring_create", "tracee_io_uring_create_btf", "tracee_io_uring_create_raw", func(o *Options) bool {
+		return o.Emit&EmitIoUringCreate != 0
+	}, "io_uring_create"},
+	{"io_uring_complete", "tracee_io_uring_complete_btf", "tracee_io_uring_complete_raw", func(o *Options) bool {
+		return o.Emit&EmitIoUringOpen != 0
+	}, "io_uring_complete"},
 }

@@ -37,6 +37,7 @@ var kernelEmit = map[string]uint32{
 	"sched_process_fork": probes.EmitFork,
 	"sched_process_exec": probes.EmitExec,
 	"sched_process_exit": probes.EmitExit,
+	"io_uring_create":    probes.EmitIoUringCreate,
 }
 
 // Selection is what the kernel must produce for a set of wanted events.
@@ -98,8 +99,11 @@ func Select(ids []events.ID, feat *probes.Features, o SelectionOptions) (*Select
 				}
 				s.Selected[uint32(sd.ID)] |= kd.bit
 			}
-			if def.Name == "socket_dup" {
+			switch def.Name {
+			case "socket_dup":
 				s.Emit |= probes.EmitExecStdio // fds 0-2 checked at every exec too
+			case "security_file_open":
+				s.Emit |= probes.EmitIoUringOpen // and opens submitted through io_uring
 			}
 		case events.SourceUserspace:
 			// produced by the deriver from its dependencies

@@ -45,6 +45,7 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
+	IoUringCreate              ID = 1061
 )
 
 var table = []*Definition{
@@ -2041,5 +2042,11 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1061, Name: "io_uring_create", Source: SourceKernel, Sets: []string{"default", "fs", "security"}, Params: []Param{
+		{Name: "fd", Type: "int", Kind: ArgInt},
+		{Name: "sq_entries", Type: "u32", Kind: ArgUint},
+		{Name: "cq_entries", Type: "u32", Kind: ArgUint},
+		{Name: "flags", Type: "u32", Kind: ArgUint},
 	}},
 }
