@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/tracee-go/tracee/proto/obs"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
 // childEnv marks the helper process: "PARENT_PID:INTERVAL".

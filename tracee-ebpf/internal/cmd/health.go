@@ -5,10 +5,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/tracee-go/tracee/proto/events"
-	"github.com/tracee-go/tracee/proto/obs"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
 // canaryWatch returns the watcher of the detection canary, or nil when the

@@ -15,9 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tracee-go/tracee/proto/events"
-	"github.com/tracee-go/tracee/proto/flagfile"
-	"github.com/tracee-go/tracee/proto/obs"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
@@ -27,10 +24,14 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
 // Version is set at build time with -ldflags.
@@ -104,6 +105,7 @@ Examples:
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	lifecycle.HandleSIGPIPE()
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "tracee-ebpf: %v\n", err)
 		return 1
@@ -111,7 +113,9 @@ Examples:
 	return 0
 }
 
-func run(ctx context.Context, o *options, stderr io.Writer) error {
+func run(parent context.Context, o *options, stderr io.Writer) error {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
 	capCfg, err := capture.ParseFlags(o.capture, o.installPath)
 	if err != nil {
 		return err
@@ -298,8 +302,17 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		defer snd.Stop()
 	}
 
+	if outCfg.OutFile == "" && outCfg.UnixPath == "" {
+		lifecycle.WatchReader(ctx, os.Stdout, func() { cancel(lifecycle.ErrOutputClosed) })
+	}
 	sum, runErr := t.Run(ctx)
-	closeErr := printer.Close()
+	reason := lifecycle.Reason(ctx, sum.OutputClosed, runErr)
+	endErr := output.End(printer, sum.EndOfStream(reason))
+	closeErr := errors.Join(endErr, printer.Close())
+	if reason == lifecycle.ReasonOutputClosed {
+		fmt.Fprintln(stderr, "tracee-ebpf: the reader of the output went away: stopped in order")
+		closeErr = nil // nobody is left to read what was not written
+	}
 	sum.Write(stderr)
 	if capt != nil {
 		fmt.Fprintln(stderr, capt.Close(captureDrain))

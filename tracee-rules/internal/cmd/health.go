@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/tracee-go/tracee/proto/obs"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 	"github.com/tracee-go/tracee/tracee-rules/internal/health"
 	"github.com/tracee-go/tracee/tracee-rules/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tracee-go/tracee/proto/flagfile"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
 )
 
 // options are the core flags.

@@ -1,8 +1,8 @@
 package health
 
 import (
-	"github.com/tracee-go/tracee/proto/obs"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 

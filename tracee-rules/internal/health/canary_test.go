@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracee-go/tracee/proto/obs"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
