@@ -12,13 +12,16 @@ import (
 )
 
 // canaryWatch returns the watcher of the detection canary, or nil when the
-// self-test is off or its event is not traced.
-func canaryWatch(o canaryOptions, wanted map[events.ID]bool, stderr io.Writer) *obs.Canary {
+// self-test is off or its event is not traced (said on stderr when /healthz
+// is served, as it then reports no canary).
+func canaryWatch(o canaryOptions, wanted map[events.ID]bool, serving bool, stderr io.Writer) *obs.Canary {
 	if o.interval <= 0 {
 		return nil
 	}
 	if d, ok := events.ByName(obs.CanaryEvent); !ok || !wanted[d.ID] {
-		fmt.Fprintf(stderr, "tracee-ebpf: detection canary off: %s is not traced\n", obs.CanaryEvent)
+		if serving {
+			fmt.Fprintf(stderr, "tracee-ebpf: detection canary off: %s is not traced\n", obs.CanaryEvent)
+		}
 		return nil
 	}
 	return obs.NewCanary(o.timeout, 3*o.timeout, time.Now()) // loading the probes takes a while

@@ -219,7 +219,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		defer capt.Close(captureDrain) // error paths; a no-op after the summary
 		taps = append(taps, capt)
 	}
-	watch := canaryWatch(o.canary, wanted, stderr)
+	watch := canaryWatch(o.canary, wanted, o.metrics.MetricsAddr != "", stderr)
 	if watch != nil {
 		taps = append(taps, canaryTap{watch})
 	}
