@@ -3,8 +3,6 @@ package obs
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -123,20 +121,6 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	return 0
 }
 
-func getBody(t *testing.T, url string, want int) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("GET %s: %d, want %d (%s)", url, resp.StatusCode, want, b)
-	}
-	return string(b)
-}
-
 func TestHealthz(t *testing.T) {
 	h := NewHealth()
 	var fail error
@@ -148,12 +132,12 @@ func TestHealthz(t *testing.T) {
 	}
 	defer srv.Close(context.Background())
 	url := "http://" + srv.Addrs()[0] + "/healthz"
-	body := getBody(t, url, 200)
+	body := get(t, url, 200)
 	if !strings.Contains(body, "detection: ok") || !strings.Contains(body, "ring: ok") {
 		t.Errorf("healthy body %q", body)
 	}
 	fail = errors.New("canary late")
-	body = getBody(t, url, 503)
+	body = get(t, url, 503)
 	if !strings.Contains(body, "detection: canary late") || !strings.Contains(body, "ring: ok") {
 		t.Errorf("unhealthy body %q", body)
 	}
