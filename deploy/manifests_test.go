@@ -126,7 +126,7 @@ func TestStrictDecodingRefusesUnknownFields(t *testing.T) {
 		"nested unknown":   "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      hostPid: true\n",
 		"duplicate field":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\ndata: {c: d}\n",
 		"unknown kind":     "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n",
-		"field name case": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nData: {a: b}\n",
+		"field name case":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nData: {a: b}\n",
 		"wrong value type": "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      hostPID: yes-please\n",
 	} {
 		if _, err := decodeAll(name, []byte(doc)); err == nil {

@@ -27,7 +27,7 @@ func TestKubernetesConfigFiles(t *testing.T) {
 	var files map[string]string
 	for {
 		var doc struct {
-			Kind     string            `yaml:"kind"`
+			Kind     string `yaml:"kind"`
 			Metadata struct{ Name string }
 			Data     map[string]string `yaml:"data"`
 		}
