@@ -31,6 +31,27 @@ statfn bool match_str(void *map, const char *s, u32 flags, u32 eq_bit, u32 ne_bi
 	return true;
 }
 
+/*
+ * The uts filter compares the current task's whole nodename (hostnames are
+ * up to 64 bytes; the header's uts keeps 16). Every event's header is filled
+ * from the current task (or, at fork, the parent, which is current).
+ */
+statfn bool match_uts(u32 flags)
+{
+	if (!(flags & (F_UTS_EQ | F_UTS_NE)))
+		return true;
+	struct str64 key = {};
+	struct task_struct *t = CURRENT_TASK;
+	struct uts_namespace *uts = BPF_CORE_READ(t, nsproxy, uts_ns);
+	bpf_probe_read_kernel_str(key.s, sizeof(key.s), &uts->name.nodename);
+	u8 *v = bpf_map_lookup_elem(&uts_filter, &key);
+	if ((flags & F_UTS_EQ) && !(v && *v == FILTER_EQ))
+		return false;
+	if ((flags & F_UTS_NE) && v && *v == FILTER_NE)
+		return false;
+	return true;
+}
+
 statfn bool match_scope(struct config *cfg, struct event_ctx *c)
 {
 	u32 f = cfg->filter_flags;
@@ -59,7 +80,7 @@ statfn bool match_scope(struct config *cfg, struct event_ctx *c)
 		return false;
 	if (!match_str(&comm_filter, c->comm, f, F_COMM_EQ, F_COMM_NE))
 		return false;
-	if (!match_str(&uts_filter, c->uts, f, F_UTS_EQ, F_UTS_NE))
+	if (!match_uts(f))
 		return false;
 	return true;
 }

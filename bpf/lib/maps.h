@@ -91,16 +91,21 @@ struct str16 {
 	char s[16];
 };
 
-#define FILTER_MAP_STR(name)                          \
+/* A UTS nodename, whole (up to 64 bytes; the record header keeps only 16). */
+struct str64 {
+	char s[64];
+};
+
+#define FILTER_MAP_STR(name, keytype)                 \
 	struct {                                      \
 		__uint(type, BPF_MAP_TYPE_HASH);      \
 		__uint(max_entries, 256);             \
-		__type(key, struct str16);            \
+		__type(key, struct keytype);          \
 		__type(value, u8);                    \
 	} name SEC(".maps")
 
-FILTER_MAP_STR(comm_filter);
-FILTER_MAP_STR(uts_filter);
+FILTER_MAP_STR(comm_filter, str16);
+FILTER_MAP_STR(uts_filter, str64);
 
 /* Processes (tgid) followed by `follow` or `tree=`; children are added at fork. */
 struct {

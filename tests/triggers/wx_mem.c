@@ -1,11 +1,17 @@
-// TRC-4: memory that is writable and executable.
+// TRC-4: memory that is or becomes executable after being writable.
 //   wx_mem mmap       anonymous mmap with PROT_WRITE|PROT_EXEC
 //   wx_mem mprotect   mmap RW, then mprotect to RWX
 //   wx_mem wx-to-x    mmap RWX, then mprotect to R-X
+//   wx_mem flip       mmap RW, write code, mprotect to R-X (never W and X at once), run it
+//   wx_mem read-implies-exec  personality(READ_IMPLIES_EXEC), then mmap PROT_READ (executable)
+//   wx_mem shm-exec   shmget, shmat(SHM_EXEC) (removed at once)
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -16,6 +22,25 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "mprotect") == 0) {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		mprotect(p, len, PROT_READ | PROT_WRITE | PROT_EXEC);
+	} else if (strcmp(mode, "flip") == 0) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		memset(p, 0xc3, 16); /* ret */
+		if (p == MAP_FAILED || mprotect(p, len, PROT_READ | PROT_EXEC))
+			return perror("flip"), 1;
+		((void (*)(void))p)();
+	} else if (strcmp(mode, "read-implies-exec") == 0) {
+		if (personality(READ_IMPLIES_EXEC) < 0)
+			return perror("personality"), 1;
+		p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	} else if (strcmp(mode, "shm-exec") == 0) {
+		int id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);
+		if (id < 0)
+			return perror("shmget"), 1;
+		p = shmat(id, NULL, SHM_EXEC);
+		shmctl(id, IPC_RMID, NULL);
+		if (p == (void *)-1)
+			return perror("shmat"), 1;
+		shmdt(p);
 	} else {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (strcmp(mode, "wx-to-x") == 0) {

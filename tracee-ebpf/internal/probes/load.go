@@ -171,10 +171,24 @@ func (p *Probes) configure(o *Options) error {
 		}
 		return nil
 	}
+	// uts: the whole nodename (struct str64), hostnames of 16 and more bytes included
+	putUTS := func(vals map[string]uint8) error {
+		for k, v := range vals {
+			if len(k) > 63 {
+				return fmt.Errorf("filter uts: %q is longer than a nodename (64 bytes)", k)
+			}
+			var key [64]byte
+			copy(key[:], k)
+			if err := m["uts_filter"].Put(key, v); err != nil {
+				return fmt.Errorf("filter uts_filter: %w", err)
+			}
+		}
+		return nil
+	}
 	for _, err := range []error{
 		putU32("uid_filter", s.UID), putU32("pid_filter", s.PID),
 		putU32("mntns_filter", s.MntNS), putU32("pidns_filter", s.PidNS),
-		putStr("comm_filter", s.Comm), putStr("uts_filter", s.UTS),
+		putStr("comm_filter", s.Comm), putUTS(s.UTS),
 	} {
 		if err != nil {
 			return err

@@ -82,6 +82,11 @@ type traceeStr16 struct {
 	S [16]int8
 }
 
+type traceeStr64 struct {
+	_ structs.HostLayout
+	S [64]int8
+}
+
 type traceeSyscallArgKinds struct {
 	_         structs.HostLayout
 	Kinds     [6]uint8

@@ -80,6 +80,11 @@ type traceerawStr16 struct {
 	S [16]int8
 }
 
+type traceerawStr64 struct {
+	_ structs.HostLayout
+	S [64]int8
+}
+
 type traceerawSyscallArgKinds struct {
 	_         structs.HostLayout
 	Kinds     [6]uint8

@@ -35,22 +35,23 @@ func KernelScope(k *filter.Kernel, hostMntNS uint32, start uint64) (probes.Scope
 			return s, err
 		}
 	}
-	applyStr := func(f filter.StringFilter, eq, ne uint32, m *map[string]uint8) {
+	applyStr := func(f filter.StringFilter, eq, ne uint32, m *map[string]uint8, cut func(string) string) {
 		if len(f.Equal)+len(f.NotEqual) == 0 {
 			return
 		}
 		*m = map[string]uint8{}
 		for _, v := range f.Equal {
-			(*m)[truncate15(v)] = probes.FilterEq
+			(*m)[cut(v)] = probes.FilterEq
 			s.Flags |= eq
 		}
 		for _, v := range f.NotEqual {
-			(*m)[truncate15(v)] = probes.FilterNe
+			(*m)[cut(v)] = probes.FilterNe
 			s.Flags |= ne
 		}
 	}
-	applyStr(k.Comm, probes.FCommEq, probes.FCommNe, &s.Comm)
-	applyStr(k.UTS, probes.FUTSEq, probes.FUTSNe, &s.UTS)
+	applyStr(k.Comm, probes.FCommEq, probes.FCommNe, &s.Comm, truncate15)
+	// the kernel compares whole host names (up to 64 bytes), not the header's 16
+	applyStr(k.UTS, probes.FUTSEq, probes.FUTSNe, &s.UTS, func(v string) string { return v })
 	if k.Container != nil {
 		if *k.Container {
 			s.Flags |= probes.FContainer

@@ -151,9 +151,12 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 	}
 	switch name := ev.GetEventName(); name {
 	case "personality":
-		persona, ok := sdk.ArgUint(ev, "persona")
+		persona, ok := sdk.ArgUint(ev, "personality") // Tracee's name; the man page's is persona
+		if !ok {
+			persona, ok = sdk.ArgUint(ev, "persona")
+		}
 		if ok && persona != 0xffffffff && persona&readImpliesExec != 0 && ev.GetReturnValue() >= 0 {
-			s.report(ev, map[string]any{"syscall": name, "persona": argDisplay(ev, "persona"), "reason": "READ_IMPLIES_EXEC"})
+			s.report(ev, map[string]any{"syscall": name, "persona": persona, "reason": "READ_IMPLIES_EXEC"})
 		}
 	case "shmat":
 		if rv := ev.GetReturnValue(); rv < 0 && rv >= -4095 {
@@ -169,10 +172,12 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 			if prev&protWrite == 0 {
 				return nil // executable after being read-only: the loader's relocations
 			}
-			s.report(ev, map[string]any{"alert": text, "reason": "writable memory made executable"})
-			return nil
-		}
-		if alert != alertMmapWX && alert != alertMprotectXToW && alert != alertMprotectWXToX {
+			if prot, _ := sdk.ArgInt(ev, "prot"); prot&protWrite == 0 {
+				s.report(ev, map[string]any{"alert": text, "reason": "writable memory made executable"})
+				return nil
+			}
+			// made W+X: the mprotect itself is the finding (paired below)
+		} else if alert != alertMmapWX && alert != alertMprotectXToW && alert != alertMprotectWXToX {
 			return nil
 		}
 		class := "mprotect"

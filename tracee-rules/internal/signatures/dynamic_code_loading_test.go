@@ -33,6 +33,9 @@ func TestDynamicCodeLoading(t *testing.T) {
 		{name: "read-only made executable is not W+E", events: []*pb.Event{withPrev(alert(alertToX, 4096, sysMprotect), 1, "PROT_READ")}},
 		{name: "writable made executable: the flip", events: []*pb.Event{withPrev(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE")},
 			want: []wantFinding{{0, map[string]any{"alert": "Protection changed to Executable!", "reason": "writable memory made executable"}}}},
+		{name: "RW made RWX: one finding with its mprotect", events: []*pb.Event{mprotect(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")),
+			withProt(withPrev(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE"), wx, "PROT_READ|PROT_WRITE|PROT_EXEC")},
+			want: []wantFinding{{0, map[string]any{"syscall": "mprotect", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}}}},
 		{name: "mmap W+E", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap W+E repr only", events: []*pb.Event{mmap(repr("prot", "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap R+E (shared library)", events: []*pb.Event{mmap(flag("prot", 5, "PROT_READ|PROT_EXEC"))}},
@@ -49,6 +52,15 @@ func TestDynamicCodeLoading(t *testing.T) {
 		{name: "alert of another length is not a duplicate", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")), alert(alertMmap, 4096, sysMmap)},
 			want: []wantFinding{{0, mmapData}, {1, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
 	})
+}
+
+func withProt(e *pb.Event, prot int64, r string) *pb.Event {
+	for i, a := range e.Args {
+		if a.GetName() == "prot" {
+			e.Args[i] = flag("prot", prot, r)
+		}
+	}
+	return e
 }
 
 func withPrev(e *pb.Event, prev int64, r string) *pb.Event {
@@ -82,9 +94,9 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 	}
 	mmapData := map[string]any{"syscall": "mmap", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}
 	runCases(t, func() sdk.Signature { return NewDynamicCodeLoading() }, []sigCase{
-		{name: "READ_IMPLIES_EXEC", events: []*pb.Event{ev("personality", flag("persona", 0x0400000, "READ_IMPLIES_EXEC"))},
-			want: []wantFinding{{0, map[string]any{"syscall": "personality", "persona": "READ_IMPLIES_EXEC", "reason": "READ_IMPLIES_EXEC"}}}},
-		{name: "personality query", events: []*pb.Event{ev("personality", uarg("persona", 0xffffffff))}},
+		{name: "READ_IMPLIES_EXEC", events: []*pb.Event{ev("personality", uarg("personality", 0x0400000))},
+			want: []wantFinding{{0, map[string]any{"syscall": "personality", "persona": uint64(0x0400000), "reason": "READ_IMPLIES_EXEC"}}}},
+		{name: "personality query", events: []*pb.Event{ev("personality", uarg("personality", 0xffffffff))}},
 		{name: "shmat SHM_EXEC", events: []*pb.Event{ret(ev("shmat", iarg("shmid", 1), iarg("shmflg", 0o100000)), 0x7f0000000000)},
 			want: []wantFinding{{0, map[string]any{"syscall": "shmat", "shmflg": int64(0o100000), "reason": "SHM_EXEC"}}}},
 		{name: "shmat read-only", events: []*pb.Event{ev("shmat", iarg("shmid", 1), iarg("shmflg", 0o10000))}},
