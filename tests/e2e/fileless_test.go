@@ -41,3 +41,30 @@ func TestFilelessMemoryFileSystems(t *testing.T) {
 		}
 	}
 }
+
+// TRC-5 when what runs is not the file executed: a memfd shell script
+// (the kernel runs /bin/sh, which reads /dev/fd/N), the same reached through
+// a symlink, and a /dev/shm program run through the dynamic loader
+// (ld.so PROGRAM), in both ABIs.
+func TestFilelessScriptsAndLoader(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-5"}})
+	for _, trig := range []string{"fileless", "fileless-m32"} {
+		for _, v := range []struct {
+			mode  string
+			child bool // the finding is on the child the trigger forked
+		}{{"script", false}, {"script-link", true}, {"ldso", true}} {
+			t.Run(trig+"/"+v.mode, func(t *testing.T) {
+				pid, out := runTriggerPid(t, trig, v.mode)
+				who := pid
+				if v.child {
+					who = outInt(t, out, "child")
+				}
+				f := mustFind(t, p, "TRC-5 "+v.mode, bySigPid("TRC-5", who))
+				if f.Event.EventName != "security_file_open" || dataStr(f, "reason") == "" {
+					t.Errorf("finding %s", describe([]Finding{f}))
+				}
+				t.Logf("finding:\n%s", describe([]Finding{f}))
+			})
+		}
+	}
+}

@@ -3,6 +3,11 @@
 //   fileless proc       memfd + execve("/proc/self/fd/N")
 //   fileless shm        copy to /dev/shm and execve it
 //   fileless dir DIR    copy into DIR (a tmpfs or ramfs the test mounted, /dev) and execve it
+//   fileless script     a shell script in a memfd, run by execveat(fd, "", AT_EMPTY_PATH):
+//                       the kernel runs /bin/sh, which reads the script from /dev/fd/N
+//   fileless script-link  the same through a symlink DIR-less: /tmp/fileless-link-PID -> /proc/PID/fd/N
+//   fileless ldso       a copy of /bin/true in /dev/shm run by the loader:
+//                       /lib64/ld-linux-x86-64.so.2 /dev/shm/fileless-ldso-PID (prints child=)
 // The payload is a copy of /bin/true (or argv[2], except for dir).
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -61,6 +66,52 @@ int main(int argc, char **argv)
 		waitpid(c, &st, 0);
 		unlink(path);
 		return 0;
+	}
+
+	if (strcmp(mode, "script") == 0 || strcmp(mode, "script-link") == 0) {
+		static const char script[] = "#!/bin/sh\nexit 0\n";
+		int sfd = memfd_create("script", 0); /* the interpreter reopens it: not close-on-exec */
+		if (sfd < 0 || write(sfd, script, sizeof(script) - 1) != sizeof(script) - 1)
+			return perror("memfd script"), 1;
+		if (strcmp(mode, "script") == 0) {
+			syscall(SYS_execveat, sfd, "", args, env, AT_EMPTY_PATH);
+		} else {
+			char target[64], link[64];
+			snprintf(target, sizeof(target), "/proc/%d/fd/%d", getpid(), sfd);
+			snprintf(link, sizeof(link), "/tmp/fileless-link-%d", getpid());
+			if (symlink(target, link))
+				return perror("symlink"), 1;
+			pid_t c = fork();
+			if (c == 0) {
+				execve(link, args, env);
+				_exit(127);
+			}
+			int st;
+			waitpid(c, &st, 0);
+			unlink(link);
+			printf("child=%d\n", c);
+			return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+		}
+		return perror("exec script"), 1;
+	}
+	if (strcmp(mode, "ldso") == 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/dev/shm/fileless-ldso-%d", getpid());
+		int pfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		if (pfd < 0 || copy_into(pfd, "/bin/true") < 0)
+			return perror(path), 1;
+		close(pfd);
+		pid_t c = fork();
+		if (c == 0) {
+			char *ldso[] = {"ld.so", path, NULL};
+			execve("/lib64/ld-linux-x86-64.so.2", ldso, env);
+			_exit(127);
+		}
+		int st;
+		waitpid(c, &st, 0);
+		unlink(path);
+		printf("child=%d\n", c);
+		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 	}
 
 	int fd = memfd_create("payload", MFD_CLOEXEC);

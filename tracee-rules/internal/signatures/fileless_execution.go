@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"slices"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -20,29 +21,84 @@ import (
 //
 // Executing an ordinary on-disk file through a descriptor (fexecve,
 // /proc/self/fd/N, runc's /dev/fd re-exec) is not fileless and does not fire.
+//
+// What a program runs need not be the file executed: a script is read by
+// its interpreter, and the dynamic loader run as a program (ld.so PROGRAM)
+// loads the program it is given. So after such an exec the open of that
+// script or program by the new image is checked the same way (memfd, a
+// memory file system by security_file_open's fs_magic, a deleted file).
 // By design, a host whose /tmp is tmpfs raises this for programs run from
 // /tmp: there they are in memory too.
-type FilelessExecution struct{ base }
+type FilelessExecution struct {
+	base
+	// host pid -> the name its new program will open as the code to run:
+	// a script's path (the interpreter opens it) or the program the loader
+	// was given; checked on that open, then forgotten
+	pending map[int32]string
+}
+
+// maxPendingExecs bounds the execs waiting for their script or program open.
+const maxPendingExecs = 65536
+
+// loaderPaths are the dynamic loaders, by resolved path (a copy elsewhere is
+// not recognised).
+var loaderPaths = []string{"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib/i386-linux-gnu/ld-linux.so.2",
+	"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux.so.2", "/usr/lib64/ld-linux-x86-64.so.2", "/lib/ld-musl-x86_64.so.1"}
+
+// Memory file systems by magic (security_file_open's fs_magic).
+var memoryFSMagic = map[uint64]string{0x01021994: "tmpfs", 0x858458f6: "ramfs", 0x958458f6: "hugetlbfs"}
 
 // NewFilelessExecution returns TRC-5.
 func NewFilelessExecution() *FilelessExecution {
-	return &FilelessExecution{newBase(sdk.Metadata{
+	return &FilelessExecution{base: newBase(sdk.Metadata{
 		ID:             "TRC-5",
 		Name:           "Fileless Execution",
 		Description:    "Executing a process from memory instead of from a file on disk was detected. Fileless execution lets adversaries run code without leaving a binary on persistent storage.",
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1620 Reflective Code Loading",
-	}, "sched_process_exec")}
+	}, "sched_process_exec", "security_file_open", "sched_process_exit")}
+}
+
+// Init implements sdk.Signature.
+func (s *FilelessExecution) Init(cb sdk.Callback) error {
+	s.pending = map[int32]string{}
+	return s.base.Init(cb)
 }
 
 // OnEvent implements sdk.Signature.
 func (s *FilelessExecution) OnEvent(ev *pb.Event) error {
-	if ev.GetEventName() != "sched_process_exec" {
+	pid := ev.GetHostProcessId()
+	switch ev.GetEventName() {
+	case "sched_process_exit":
+		delete(s.pending, pid)
+		return nil
+	case "security_file_open":
+		want, ok := s.pending[pid]
+		if !ok {
+			return nil
+		}
+		if name, _ := sdk.ArgString(ev, "syscall_pathname"); name != want {
+			return nil
+		}
+		delete(s.pending, pid)
+		path, _ := sdk.ArgString(ev, "pathname")
+		reason := openedFilelessReason(ev, path)
+		if reason == "" {
+			return nil
+		}
+		s.report(ev, map[string]any{"reason": reason, "pathname": path, "opened as": want})
+		return nil
+	case "sched_process_exec":
+	default:
 		return nil
 	}
 	path, _ := sdk.ArgString(ev, "pathname")
 	cmdpath, _ := sdk.ArgString(ev, "cmdpath")
+	delete(s.pending, pid)
+	if next := codeToOpen(ev, path, cmdpath); next != "" && len(s.pending) < maxPendingExecs {
+		s.pending[pid] = next
+	}
 	reason := filelessReason(ev, path, cmdpath)
 	if reason == "" {
 		return nil
@@ -53,6 +109,45 @@ func (s *FilelessExecution) OnEvent(ev *pb.Event) error {
 	}
 	s.report(ev, data)
 	return nil
+}
+
+// codeToOpen is the name the new program will open as its code: a
+// script's path (the kernel ran its interpreter: interp differs from the
+// exec'd name), or the program given to the dynamic loader run directly
+// (its first argument that is not an option).
+func codeToOpen(ev *pb.Event, path, cmdpath string) string {
+	if interp, ok := sdk.ArgString(ev, "interp"); ok && interp != "" && interp != cmdpath {
+		return cmdpath
+	}
+	if !slices.Contains(loaderPaths, path) {
+		return ""
+	}
+	argv, _ := sdk.ArgStrings(ev, "argv")
+	for i := 1; i < len(argv); i++ {
+		if !strings.HasPrefix(argv[i], "--") {
+			return argv[i]
+		}
+		if opt, _, hasVal := strings.Cut(argv[i], "="); !hasVal && loaderValueOpts[opt] {
+			i++
+		}
+	}
+	return ""
+}
+
+// openedFilelessReason: the code file opened is in memory.
+func openedFilelessReason(ev *pb.Event, path string) string {
+	if strings.HasPrefix(path, "memfd:") || strings.HasPrefix(path, "/memfd:") {
+		return "memfd"
+	}
+	if magic, ok := sdk.ArgUint(ev, "fs_magic"); ok {
+		if fs, mem := memoryFSMagic[magic]; mem {
+			return "memory file system " + fs + " (script or program given to the loader)"
+		}
+	}
+	if strings.HasSuffix(path, " (deleted)") {
+		return "deleted file (script or program given to the loader)"
+	}
+	return ""
 }
 
 // memoryFS are the file systems whose files live only in memory.

@@ -43,3 +43,26 @@ func TestFilelessExecution(t *testing.T) {
 		{name: "overlay in container", events: []*pb.Event{exec("/bin/sh", "/bin/sh", "overlay", false, false)}},
 	})
 }
+
+// A script's interpreter and the loader run as a program open the code
+// they run: that open is checked too.
+func TestFilelessScriptsAndLoader(t *testing.T) {
+	exec := func(cmdpath, path, interp string, argv ...string) *pb.Event {
+		return ev("sched_process_exec", sarg("cmdpath", cmdpath), sarg("pathname", path), sarg("interp", interp),
+			strs("argv", argv...), barg("is_memfd", false), barg("is_deleted", false), sarg("fs_type", "ext4"))
+	}
+	open := func(name, path string, magic uint64) *pb.Event {
+		return ev("security_file_open", sarg("pathname", path), iarg("flags", 0), sarg("syscall_pathname", name), uarg("fs_magic", magic), uarg("inode_mode", 0o100755))
+	}
+	runCases(t, func() sdk.Signature { return NewFilelessExecution() }, []sigCase{
+		{name: "memfd script", events: []*pb.Event{exec("/dev/fd/3", "/usr/bin/dash", "/bin/sh", "/bin/sh", "/dev/fd/3"), open("/dev/fd/3", "memfd:script", 0x01021994)},
+			want: []wantFinding{{1, map[string]any{"reason": "memfd", "pathname": "memfd:script", "opened as": "/dev/fd/3"}}}},
+		{name: "script on disk", events: []*pb.Event{exec("/usr/bin/s.sh", "/usr/bin/dash", "/bin/sh", "/bin/sh", "/usr/bin/s.sh"), open("/usr/bin/s.sh", "/usr/bin/s.sh", 0xef53)}},
+		{name: "elf exec opens a tmpfs file: not its code", events: []*pb.Event{exec("/bin/cat", "/usr/bin/cat", "/bin/cat", "cat", "/dev/shm/x"), open("/dev/shm/x", "/dev/shm/x", 0x01021994)}},
+		{name: "loader given a tmpfs program", events: []*pb.Event{exec("/lib64/ld-linux-x86-64.so.2", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2", "ld.so", "--library-path", "/x", "/dev/shm/p"),
+			open("/dev/shm/p", "/dev/shm/p", 0x01021994)},
+			want: []wantFinding{{1, map[string]any{"reason": "memory file system tmpfs (script or program given to the loader)", "pathname": "/dev/shm/p", "opened as": "/dev/shm/p"}}}},
+		{name: "loader given an on-disk program", events: []*pb.Event{exec("/lib64/ld-linux-x86-64.so.2", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2", "ld.so", "/bin/true"),
+			open("/bin/true", "/usr/bin/true", 0xef53)}},
+	})
+}
