@@ -7,8 +7,10 @@
 
 /*
  * security_file_open: pathname, flags, dev, inode, syscall_pathname, fs_magic,
- * inode_mode. The last two say what the file is (a procfs mem file is
- * PROC_SUPER_MAGIC and S_IFREG whatever mount it was reached through).
+ * inode_mode, watched_dir. fs_magic and inode_mode say what the file is (a
+ * procfs mem file is PROC_SUPER_MAGIC and S_IFREG whatever mount it was
+ * reached through); watched_dir is the canonical path of the watched
+ * directory the file is in (lib/maps.h), "" for none.
  */
 statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct file *f,
 			     struct sysc *sc)
@@ -25,6 +27,7 @@ statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct fil
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	arg_u32(b, 5, BPF_CORE_READ(ino, i_sb, s_magic));
 	arg_u32(b, 6, BPF_CORE_READ(ino, i_mode));
+	arg_str(b, 7, watched_dir_of(BPF_CORE_READ(f, f_path.dentry)), false);
 	submit(b, cfg);
 }
 

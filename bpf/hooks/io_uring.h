@@ -18,6 +18,7 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
+#include "../lib/derive.h"
 #include <linux/io_uring.h>
 
 statfn int on_io_uring_create(int fd, u32 sq_entries, u32 cq_entries, u32 flags)
@@ -72,6 +73,7 @@ statfn int on_io_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)
 	arg_str(b, 4, NULL, false); /* the name went with the request */
 	arg_u32(b, 5, BPF_CORE_READ(ino, i_sb, s_magic));
 	arg_u32(b, 6, BPF_CORE_READ(ino, i_mode));
+	arg_str(b, 7, watched_dir_of(BPF_CORE_READ(f, f_path.dentry)), false);
 	submit(b, cfg);
 	return 0;
 }

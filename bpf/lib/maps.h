@@ -107,6 +107,29 @@ struct str64 {
 FILTER_MAP_STR(comm_filter, str16);
 FILTER_MAP_STR(uts_filter, str64);
 
+/*
+ * Watched directories by identity (the loader stats them at start): a file
+ * created, opened or linked in one is reported with the directory's
+ * canonical path, whatever mount or name reached it (bind mounts, a second
+ * mount of the file system, /proc/PID/root/...).
+ */
+struct dir_id {
+	u32 dev; /* the kernel's s_dev */
+	u32 pad;
+	u64 ino;
+};
+
+struct dir_name {
+	char path[64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct dir_id);
+	__type(value, struct dir_name);
+} watched_dirs SEC(".maps");
+
 /* Processes (tgid) followed by `follow` or `tree=`; children are added at fork. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -36,5 +38,31 @@ func TestLDPreloadRoutes(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// /etc/ld.so.preload by identity: opened for writing through a bind mount
+// of /etc (the kernel recognises /etc by its inode: watched_dir).
+func TestLDPreloadThroughBindMount(t *testing.T) {
+	if _, exists := readPreload(t); exists {
+		t.Skip("/etc/ld.so.preload exists on this host: not touching it")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "--bind", "/etc", dir).CombinedOutput(); err != nil {
+		t.Fatalf("bind mount /etc: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-7"}})
+	for _, trig := range []string{"ld_preload", "ld_preload-m32"} {
+		t.Run(trig, func(t *testing.T) {
+			pid, _ := runTriggerPid(t, trig, "preload-file", filepath.Join(dir, "ld.so.preload"))
+			f := mustFind(t, p, "TRC-7 through a bind mount", bySigPid("TRC-7", pid))
+			if got, want := dataStr(f, "pathname"), filepath.Join(dir, "ld.so.preload"); got != want {
+				t.Errorf("pathname %q, want %q", got, want)
+			}
+			if _, exists := readPreload(t); exists {
+				t.Errorf("the trigger left /etc/ld.so.preload behind")
+			}
+		})
 	}
 }

@@ -5,7 +5,8 @@
 //   ld_preload ld-library-path  LD_LIBRARY_PATH=/nonexistent instead
 //   ld_preload preload-file     open /etc/ld.so.preload for writing and close
 //                               it without writing a byte; a file created
-//                               for this (it did not exist) is removed again
+//                               for this (it did not exist) is removed again;
+//                               `preload-file PATH` opens PATH instead (the test's bind mount of /etc)
 //   ld_preload audit            LD_AUDIT=/nonexistent-audit.so instead
 //   ld_preload env-tail         LD_PRELOAD after 20 KiB of other variables (past the
 //                               8 KiB the env argument keeps)
@@ -27,18 +28,18 @@
 
 #define PRELOAD_FILE "/etc/ld.so.preload"
 
-static int preload_file(void)
+static int preload_file(const char *file)
 {
 	struct stat st;
-	int existed = stat(PRELOAD_FILE, &st) == 0;
+	int existed = stat(file, &st) == 0;
 	if (!existed && errno != ENOENT)
-		return perror("stat " PRELOAD_FILE), 1;
-	int fd = open(PRELOAD_FILE, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		return perror(file), 1;
+	int fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0644);
 	if (fd < 0)
-		return perror("open " PRELOAD_FILE), 1;
+		return perror(file), 1;
 	close(fd);
-	if (!existed && unlink(PRELOAD_FILE) < 0)
-		return perror("unlink " PRELOAD_FILE), 1;
+	if (!existed && unlink(file) < 0)
+		return perror(file), 1;
 	printf("existed=%d\n", existed);
 	return 0;
 }
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
 	printf("pid=%d mode=%s\n", getpid(), mode);
 	fflush(stdout);
 	if (strcmp(mode, "preload-file") == 0)
-		return preload_file();
+		return preload_file(argc > 2 ? argv[2] : PRELOAD_FILE);
 	if (!strcmp(mode, "rename") || !strcmp(mode, "link") || !strcmp(mode, "symlink"))
 		return replace_file(mode);
 	char *args[] = {"true", NULL};

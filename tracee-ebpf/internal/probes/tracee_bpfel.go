@@ -39,6 +39,18 @@ type traceeConfig struct {
 	Pad         uint32
 }
 
+type traceeDirId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
+}
+
+type traceeDirName struct {
+	_    structs.HostLayout
+	Path [64]int8
+}
+
 type traceeEventBuf struct {
 	_    structs.HostLayout
 	Ctx  traceeEventCtx
@@ -113,6 +125,7 @@ const (
 	traceeMapTracedProcs               = "traced_procs"
 	traceeMapUidFilter                 = "uid_filter"
 	traceeMapUtsFilter                 = "uts_filter"
+	traceeMapWatchedDirs               = "watched_dirs"
 	traceeProgTraceeEmptyEnter         = "tracee_empty_enter"
 	traceeProgTraceeEmptyExit          = "tracee_empty_exit"
 	traceeProgTraceeEmptyExitBtf       = "tracee_empty_exit_btf"
@@ -196,6 +209,7 @@ type traceeMapSpecs struct {
 	TracedProcs    *ebpf.MapSpec `ebpf:"traced_procs"`
 	UidFilter      *ebpf.MapSpec `ebpf:"uid_filter"`
 	UtsFilter      *ebpf.MapSpec `ebpf:"uts_filter"`
+	WatchedDirs    *ebpf.MapSpec `ebpf:"watched_dirs"`
 }
 
 // traceeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -239,6 +253,7 @@ type traceeMaps struct {
 	TracedProcs    *ebpf.Map `ebpf:"traced_procs"`
 	UidFilter      *ebpf.Map `ebpf:"uid_filter"`
 	UtsFilter      *ebpf.Map `ebpf:"uts_filter"`
+	WatchedDirs    *ebpf.Map `ebpf:"watched_dirs"`
 }
 
 func (m *traceeMaps) Close() error {
@@ -258,6 +273,7 @@ func (m *traceeMaps) Close() error {
 		m.TracedProcs,
 		m.UidFilter,
 		m.UtsFilter,
+		m.WatchedDirs,
 	)
 }
 

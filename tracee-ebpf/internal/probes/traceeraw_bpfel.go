@@ -39,6 +39,18 @@ type traceerawConfig struct {
 	Pad         uint32
 }
 
+type traceerawDirId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
+}
+
+type traceerawDirName struct {
+	_    structs.HostLayout
+	Path [64]int8
+}
+
 type traceerawEventBuf struct {
 	_   structs.HostLayout
 	Ctx struct {
@@ -111,6 +123,7 @@ const (
 	traceerawMapTracedProcs               = "traced_procs"
 	traceerawMapUidFilter                 = "uid_filter"
 	traceerawMapUtsFilter                 = "uts_filter"
+	traceerawMapWatchedDirs               = "watched_dirs"
 	traceerawProgTraceeEmptyEnter         = "tracee_empty_enter"
 	traceerawProgTraceeEmptyExit          = "tracee_empty_exit"
 	traceerawProgTraceeIoUringCompleteRaw = "tracee_io_uring_complete_raw"
@@ -192,6 +205,7 @@ type traceerawMapSpecs struct {
 	TracedProcs    *ebpf.MapSpec `ebpf:"traced_procs"`
 	UidFilter      *ebpf.MapSpec `ebpf:"uid_filter"`
 	UtsFilter      *ebpf.MapSpec `ebpf:"uts_filter"`
+	WatchedDirs    *ebpf.MapSpec `ebpf:"watched_dirs"`
 }
 
 // traceerawVariableSpecs contains global variables before they are loaded into the kernel.
@@ -235,6 +249,7 @@ type traceerawMaps struct {
 	TracedProcs    *ebpf.Map `ebpf:"traced_procs"`
 	UidFilter      *ebpf.Map `ebpf:"uid_filter"`
 	UtsFilter      *ebpf.Map `ebpf:"uts_filter"`
+	WatchedDirs    *ebpf.Map `ebpf:"watched_dirs"`
 }
 
 func (m *traceerawMaps) Close() error {
@@ -254,6 +269,7 @@ func (m *traceerawMaps) Close() error {
 		m.TracedProcs,
 		m.UidFilter,
 		m.UtsFilter,
+		m.WatchedDirs,
 	)
 }
 

@@ -1889,6 +1889,7 @@ var table = []*Definition{
 		{Name: "syscall_pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "fs_magic", Type: "unsigned long", Kind: ArgUint},
 		{Name: "inode_mode", Type: "umode_t", Kind: ArgUint},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
 	}},
 	{ID: 1011, Name: "security_bprm_check", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "proc", "proc_life", "security"}, Deps: []string{"sched_process_exec"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},

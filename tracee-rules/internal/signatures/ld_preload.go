@@ -51,7 +51,8 @@ const maxEnvProcs = 65536
 //     runtimeLibPaths, are not reported);
 //   - the loader run as a program with --preload or --audit (ld.so
 //     --preload LIB PROGRAM), whatever the loader file is called;
-//   - /etc/ld.so.preload written or replaced: opened for writing, a
+//   - /etc/ld.so.preload written or replaced: opened for writing (by its
+//     path, or by the identity of /etc: watched_dir), a
 //     magic_write to it (one finding when one process does both), a hard
 //     link or symlink made there (security_inode_link/symlink: absolute
 //     paths), or a rename onto it (rename, renameat, renameat2 — mv, sed -i).
@@ -92,7 +93,7 @@ func (s *LDPreload) OnEvent(ev *pb.Event) error {
 		}
 	case "security_file_open", "magic_write":
 		p, _ := sdk.ArgString(ev, "pathname")
-		if p != ldSoPreload || (name == "security_file_open" && !openedForWrite(ev)) {
+		if !isPreloadFile(ev, p) || (name == "security_file_open" && !openedForWrite(ev)) {
 			return nil
 		}
 		if s.dedup.duplicate(ev, dedupKey{tid: ev.GetHostProcessId(), class: "ld.so.preload"}, name, openWriteWindow) {
@@ -123,6 +124,18 @@ func (s *LDPreload) OnEvent(ev *pb.Event) error {
 		}
 	}
 	return nil
+}
+
+// isPreloadFile: the file is /etc/ld.so.preload by path, or by identity:
+// named ld.so.preload in the directory the kernel recognised as /etc
+// (watched_dir), however it was reached (a bind mount of /etc, a second
+// mount of its file system, /proc/PID/root/etc).
+func isPreloadFile(ev *pb.Event, p string) bool {
+	if p == ldSoPreload {
+		return true
+	}
+	wd, _ := sdk.ArgString(ev, "watched_dir")
+	return wd == path.Dir(ldSoPreload) && path.Base(p) == path.Base(ldSoPreload)
 }
 
 // renamedOntoPreload: the new name is /etc/ld.so.preload, or ld.so.preload

@@ -74,6 +74,9 @@ func TestLDPreloadRoutes(t *testing.T) {
 		{name: "inherited LD_PRELOAD still fires", events: []*pb.Event{
 			exec(10, 1, x, "LD_PRELOAD=/e.so"), exec(11, 10, x, "LD_PRELOAD=/e.so")},
 			want: []wantFinding{{0, map[string]any{"LD_PRELOAD": "/e.so"}}, {1, map[string]any{"LD_PRELOAD": "/e.so"}}}},
+		{name: "ld.so.preload through a bind mount of /etc (watched_dir)", events: []*pb.Event{ev("security_file_open", sarg("pathname", "/mnt/etc/ld.so.preload"), iarg("flags", 1), sarg("watched_dir", "/etc"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/mnt/etc/ld.so.preload", "flags": int64(1)}}}},
+		{name: "ld.so.preload in another watched dir", events: []*pb.Event{ev("security_file_open", sarg("pathname", "/etc/ssh/ld.so.preload"), iarg("flags", 1), sarg("watched_dir", "/etc/ssh"))}},
 		{name: "hard link onto ld.so.preload", events: []*pb.Event{ev("security_inode_link", sarg("old_path", "/tmp/p"), sarg("new_path", "/etc//ld.so.preload"))},
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_link", "source": "/tmp/p"}}}},
 		{name: "symlink as ld.so.preload", events: []*pb.Event{ev("security_inode_symlink", sarg("linkpath", "/etc/ld.so.preload"), sarg("target", "/tmp/p"))},

@@ -1,0 +1,49 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+)
+
+// WatchedDirs are the directories whose files the kernel recognises by the
+// directory's identity, not by the path used (security_file_open's
+// watched_dir): the loader's preload file, sudoers, cron and units live
+// there. Missing ones are skipped.
+var WatchedDirs = []string{"/etc", "/etc/sudoers.d", "/etc/cron.d", "/etc/cron.daily", "/etc/cron.hourly",
+	"/var/spool/cron/crontabs", "/etc/systemd/system", "/etc/profile.d", "/root/.ssh", "/etc/ssh"}
+
+// putWatchedDirs stats each directory (on this host's root) and records its
+// identity with the canonical path.
+func putWatchedDirs(m *ebpf.Map, dirs []string) error {
+	for _, d := range dirs {
+		if len(d) > 63 {
+			return fmt.Errorf("watched directory %q: longer than 63 bytes", d)
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(d, &st); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("watched directory %s: %w", d, err)
+		}
+		key := traceeDirId{Dev: kernelDev(st.Dev), Ino: st.Ino}
+		var val traceeDirName
+		for i := 0; i < len(d); i++ {
+			val.Path[i] = int8(d[i])
+		}
+		if err := m.Put(key, val); err != nil {
+			return fmt.Errorf("watched directory %s: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// kernelDev converts a user-space dev_t to the kernel's s_dev encoding
+// (MKDEV: major << 20 | minor).
+func kernelDev(dev uint64) uint32 {
+	return unix.Major(dev)<<20 | unix.Minor(dev)
+}
