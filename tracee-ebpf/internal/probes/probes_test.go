@@ -12,7 +12,6 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )
 
-
 func TestFeatureProbe(t *testing.T) {
 	testutil.RequirePrivileged(t)
 	f := ProbeFeatures()
