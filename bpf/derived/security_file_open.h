@@ -5,17 +5,20 @@
 
 #include "../lib/derive.h"
 
-/* security_file_open: pathname, flags, dev, inode, syscall_pathname */
-statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct file *f,
-			     struct pt_regs *regs, u32 nr)
+statfn void derive_security_file_open(struct derive_ctx *dc)
 {
-	begin_derived(b, EVENT_SECURITY_FILE_OPEN);
-	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
-	arg_u32(b, 1, BPF_CORE_READ(f, f_flags));
-	file_identity(b, 2, f);
-	int pidx = (nr == __NR_openat || nr == __NR_openat2) ? 1 : 0;
-	arg_str(b, 4, (const void *)regs_arg(regs, pidx), true);
-	submit(b, cfg);
+	if (dc->ret < 0)
+		return;
+	struct file *f = task_fd_file(dc->t, dc->ret);
+	if (!f || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
+		return;
+	struct event_buf *b = dc->b;
+	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
+	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags));
+	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
+	int pidx = (dc->nr == __NR_openat || dc->nr == __NR_openat2) ? 1 : 0;
+	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, (const void *)derive_arg(dc, pidx), true);
+	submit(b, dc->cfg);
 }
 
 #endif

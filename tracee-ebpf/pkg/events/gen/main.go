@@ -15,14 +15,16 @@ func main() {
 	// ./pkg/events/gen); go generate passes paths relative to the package.
 	goOut := flag.String("go", "pkg/events/table_gen.go", "Go table output")
 	cOut := flag.String("c", "../bpf/lib/events_gen.h", "C header output")
+	derivedOut := flag.String("derived", "../bpf/derived/derived_gen.h", "C header output: the events derived at sys_exit")
+	abiOut := flag.String("abi", "internal/abi/abi_gen.go", "Go output: the ABI constants")
 	flag.Parse()
-	if err := run(*goOut, *cOut); err != nil {
+	if err := run(*goOut, *cOut, *derivedOut, *abiOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(goOut, cOut string) error {
+func run(goOut, cOut, derivedOut, abiOut string) error {
 	s, err := schema.Load()
 	if err != nil {
 		return fmt.Errorf("load schema: %w", err)
@@ -35,10 +37,14 @@ func run(goOut, cOut string) error {
 	if err != nil {
 		return err
 	}
+	abi, err := generate.GoABI(s)
+	if err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		path string
 		data []byte
-	}{{goOut, g}, {cOut, c}} {
+	}{{goOut, g}, {cOut, c}, {derivedOut, generate.Derived(s)}, {abiOut, abi}} {
 		if old, err := os.ReadFile(f.path); err == nil && bytes.Equal(old, f.data) {
 			continue
 		}
