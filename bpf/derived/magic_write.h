@@ -8,16 +8,16 @@
 #define MAGIC_BYTES 20
 
 /* The regular file a write/pwrite64 wrote to at offset 0, or NULL. */
-statfn struct file *magic_write_file(struct task_struct *t, struct pt_regs *regs, u32 nr, long ret)
+statfn struct file *magic_write_file(struct task_struct *t, struct sysc *sc, long ret)
 {
-	struct file *f = task_fd_file(t, (u32)regs_arg(regs, 0));
+	struct file *f = task_fd_file(t, (u32)sc->a[0]);
 	if (!f)
 		return NULL;
 	unsigned short mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFREG)
 		return NULL;
-	if (nr == __NR_pwrite64) {
-		if (regs_arg(regs, 3) != 0)
+	if (sc->nr == __NR_pwrite64) {
+		if (sc->a[3] != 0)
 			return NULL;
 	} else if (BPF_CORE_READ(f, f_pos) != ret) {
 		return NULL;
@@ -29,7 +29,7 @@ statfn void derive_magic_write(struct derive_ctx *dc)
 {
 	if (dc->ret <= 0)
 		return;
-	struct file *f = magic_write_file(dc->t, dc->regs, dc->nr, dc->ret);
+	struct file *f = magic_write_file(dc->t, dc->sc, dc->ret);
 	if (!f || !derive_begin(dc, EVENT_MAGIC_WRITE))
 		return;
 	struct event_buf *b = dc->b;

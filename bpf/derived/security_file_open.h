@@ -16,7 +16,7 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
 	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags));
 	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
-	int pidx = (dc->nr == __NR_openat || dc->nr == __NR_openat2) ? 1 : 0;
+	int pidx = (dc->sc->nr == __NR_openat || dc->sc->nr == __NR_openat2) ? 1 : 0;
 	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, (const void *)derive_arg(dc, pidx), true);
 	submit(b, dc->cfg);
 }

@@ -3,7 +3,8 @@
  * sys_exit: every syscall's event is built here, where its user memory has
  * been touched by the kernel (reads at sys_enter fail on pages not yet faulted
  * in) and its return value is known; then the events derived from it
- * (bpf/derived/). An unselected syscall costs one array lookup.
+ * (bpf/derived/). An i386 call is translated to its x86_64 event first
+ * (lib/syscall.h). An unselected syscall costs one array lookup.
  */
 #ifndef TRACEE_HOOK_SYS_EXIT_H
 #define TRACEE_HOOK_SYS_EXIT_H
@@ -15,25 +16,30 @@
 
 statfn int on_sys_exit(struct pt_regs *regs, long ret)
 {
-	u32 nr = RD(regs, orig_ax);
+	struct task_struct *t = CURRENT_TASK;
+	struct sysc sc;
+	if (!sysc_read(t, regs, &sc))
+		return 0;
+	u32 nr = sc.nr;
 	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
 	if (!sel || !(*sel & SEL_AT_SYS_EXIT))
 		return 0;
 	u32 s = *sel;
 
 	struct derive_ctx dc = {
-		.b = get_buf(SLOT_SYS_EXIT), .cfg = get_config(), .t = CURRENT_TASK,
-		.regs = regs, .ret = ret, .nr = nr,
+		.b = get_buf(SLOT_SYS_EXIT), .cfg = get_config(), .t = t, .sc = &sc, .ret = ret,
 	};
 	if (!dc.cfg || !dc.b)
 		return 0;
+	sysc_load64(&sc, regs);
 
 	if ((s & SEL_EMIT_EXIT) && !((s & SEL_FAILED_ONLY) && ret >= 0)) {
 		if (!derive_header(&dc))
 			return 0;
 		buf_reset(dc.b);
+		mark_compat(dc.b, &sc);
 		dc.b->ctx.retval = ret;
-		encode_syscall_args(dc.b, SLOT_SYS_EXIT, regs, nr);
+		encode_syscall_args(dc.b, SLOT_SYS_EXIT, &sc);
 		submit(dc.b, dc.cfg);
 	}
 	/* Derived events check their cheap preconditions before the header is built. */

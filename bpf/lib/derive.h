@@ -24,9 +24,8 @@ struct derive_ctx {
 	struct event_buf *b; /* SLOT_SYS_EXIT scratch record */
 	struct config *cfg;
 	struct task_struct *t;
-	struct pt_regs *regs; /* user registers: the syscall's arguments */
+	struct sysc *sc; /* the syscall in the x86_64 ABI, arguments loaded (lib/syscall.h) */
 	long ret;
-	u32 nr;
 	int state; /* 0: header not built yet, 1: built and in scope, -1: out of scope */
 };
 
@@ -34,7 +33,7 @@ struct derive_ctx {
 statfn bool derive_header(struct derive_ctx *dc)
 {
 	if (dc->state == 0) {
-		fill_ctx(&dc->b->ctx, dc->t, dc->nr, dc->nr);
+		fill_ctx(&dc->b->ctx, dc->t, dc->sc->nr, dc->sc->nr);
 		dc->state = should_trace(dc->cfg, &dc->b->ctx) ? 1 : -1;
 	}
 	return dc->state > 0;
@@ -46,15 +45,16 @@ statfn bool derive_begin(struct derive_ctx *dc, s32 id)
 	if (!derive_header(dc))
 		return false;
 	buf_reset(dc->b);
+	mark_compat(dc->b, dc->sc);
 	dc->b->ctx.event_id = id;
 	dc->b->ctx.retval = 0;
 	return true;
 }
 
-/* The syscall's argument i (ABI register order). */
+/* The syscall's argument i (x86_64 order, also for an i386 call). */
 statfn u64 derive_arg(struct derive_ctx *dc, int i)
 {
-	return regs_arg(dc->regs, i);
+	return dc->sc->a[i]; /* i is a constant in every caller */
 }
 
 /* dev and inode of the file's inode, at dev_idx and dev_idx + 1. */

@@ -34,6 +34,7 @@ enum event_id {
 #define REC_READ_FAILED (1U << 0) /* at least one argument could not be read */
 #define REC_TRUNCATED (1U << 1) /* argument space ran out; later arguments missing */
 #define REC_WIDE_ARGS (1U << 2) /* fixed-size arguments are stored as 8 bytes each */
+#define REC_COMPAT (1U << 3) /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
 
 /* Selection bits of the `selected` map, one per syscall. */
 #define SEL_EMIT_EXIT (1U << 0) /* emit the syscall event at sys_exit */

@@ -9,6 +9,7 @@ const (
 	RecReadFailed uint16 = 1 << 0 // at least one argument could not be read
 	RecTruncated  uint16 = 1 << 1 // argument space ran out; later arguments missing
 	RecWideArgs   uint16 = 1 << 2 // fixed-size arguments are stored as 8 bytes each
+	RecCompat     uint16 = 1 << 3 // made by 32-bit code (i386 ABI), reported as its x86_64 event
 )
 
 // Selection bits of the selected map (SEL_*).

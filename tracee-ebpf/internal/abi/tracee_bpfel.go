@@ -13,6 +13,16 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeCompatSc struct {
+	_       structs.HostLayout
+	Event   uint16
+	Valid   uint8
+	Mux     uint8
+	ArgsMem int8
+	Pgoff   int8
+	Args    [6]int8
+}
+
 type TraceeConfig struct {
 	_           structs.HostLayout
 	TraceePid   uint32
@@ -82,6 +92,7 @@ type TraceeSyscallArgKinds struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	TraceeMapCommFilter          = "comm_filter"
+	TraceeMapCompatSyscalls      = "compat_syscalls"
 	TraceeMapConfigMap           = "config_map"
 	TraceeMapEvents              = "events"
 	TraceeMapMntnsFilter         = "mntns_filter"
@@ -159,20 +170,21 @@ type TraceeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeMapSpecs struct {
-	CommFilter  *ebpf.MapSpec `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.MapSpec `ebpf:"config_map"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	MntnsFilter *ebpf.MapSpec `ebpf:"mntns_filter"`
-	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
-	PidFilter   *ebpf.MapSpec `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.MapSpec `ebpf:"pidns_filter"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	Selected    *ebpf.MapSpec `ebpf:"selected"`
-	Stats       *ebpf.MapSpec `ebpf:"stats"`
-	SyscallArgs *ebpf.MapSpec `ebpf:"syscall_args"`
-	TracedProcs *ebpf.MapSpec `ebpf:"traced_procs"`
-	UidFilter   *ebpf.MapSpec `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.MapSpec `ebpf:"uts_filter"`
+	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
+	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
+	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
+	Events         *ebpf.MapSpec `ebpf:"events"`
+	MntnsFilter    *ebpf.MapSpec `ebpf:"mntns_filter"`
+	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
+	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
+	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
+	Selected       *ebpf.MapSpec `ebpf:"selected"`
+	Stats          *ebpf.MapSpec `ebpf:"stats"`
+	SyscallArgs    *ebpf.MapSpec `ebpf:"syscall_args"`
+	TracedProcs    *ebpf.MapSpec `ebpf:"traced_procs"`
+	UidFilter      *ebpf.MapSpec `ebpf:"uid_filter"`
+	UtsFilter      *ebpf.MapSpec `ebpf:"uts_filter"`
 }
 
 // TraceeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -201,25 +213,27 @@ func (o *TraceeObjects) Close() error {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeMaps struct {
-	CommFilter  *ebpf.Map `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.Map `ebpf:"config_map"`
-	Events      *ebpf.Map `ebpf:"events"`
-	MntnsFilter *ebpf.Map `ebpf:"mntns_filter"`
-	PathScratch *ebpf.Map `ebpf:"path_scratch"`
-	PidFilter   *ebpf.Map `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.Map `ebpf:"pidns_filter"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	Selected    *ebpf.Map `ebpf:"selected"`
-	Stats       *ebpf.Map `ebpf:"stats"`
-	SyscallArgs *ebpf.Map `ebpf:"syscall_args"`
-	TracedProcs *ebpf.Map `ebpf:"traced_procs"`
-	UidFilter   *ebpf.Map `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.Map `ebpf:"uts_filter"`
+	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
+	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
+	ConfigMap      *ebpf.Map `ebpf:"config_map"`
+	Events         *ebpf.Map `ebpf:"events"`
+	MntnsFilter    *ebpf.Map `ebpf:"mntns_filter"`
+	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
+	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
+	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	Scratch        *ebpf.Map `ebpf:"scratch"`
+	Selected       *ebpf.Map `ebpf:"selected"`
+	Stats          *ebpf.Map `ebpf:"stats"`
+	SyscallArgs    *ebpf.Map `ebpf:"syscall_args"`
+	TracedProcs    *ebpf.Map `ebpf:"traced_procs"`
+	UidFilter      *ebpf.Map `ebpf:"uid_filter"`
+	UtsFilter      *ebpf.Map `ebpf:"uts_filter"`
 }
 
 func (m *TraceeMaps) Close() error {
 	return _TraceeClose(
 		m.CommFilter,
+		m.CompatSyscalls,
 		m.ConfigMap,
 		m.Events,
 		m.MntnsFilter,

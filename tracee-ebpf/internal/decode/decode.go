@@ -107,6 +107,7 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	ev.EventName = def.Name
 	ev.ReturnValue = h.Retval
 	ev.Syscall = h.Syscall
+	ev.IsCompat = h.Flags&abi.RecCompat != 0
 	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.Argnum), h.Flags&abi.RecWideArgs != 0)
 	render.Apply(def, ev)
 	return ev, err

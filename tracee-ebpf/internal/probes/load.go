@@ -156,6 +156,9 @@ func (p *Probes) configure(o *Options) error {
 			return fmt.Errorf("argument kinds of syscall %d: %w", nr, err)
 		}
 	}
+	if err := putCompat(m.CompatSyscalls); err != nil {
+		return err
+	}
 	s := &o.Scope
 	putU32 := func(fm *ebpf.Map, vals map[uint32]uint8) error {
 		for k, v := range vals {
