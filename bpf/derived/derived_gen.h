@@ -6,6 +6,7 @@
 #include "security_file_open.h"
 #include "socket_dup.h"
 #include "magic_write.h"
+#include "security_inode_rename.h"
 
 /* Every event derived at sys_exit whose bit is in sel (SEL_<EVENT>). */
 statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
@@ -16,6 +17,8 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_socket_dup(dc);
 	if (sel & SEL_MAGIC_WRITE)
 		derive_magic_write(dc);
+	if (sel & SEL_SECURITY_INODE_RENAME)
+		derive_security_inode_rename(dc);
 }
 
 #endif

@@ -26,6 +26,7 @@ enum event_id {
 	EVENT_SECURITY_FILE_OPEN = 1010,
 	EVENT_SOCKET_DUP = 1013,
 	EVENT_MAGIC_WRITE = 1015,
+	EVENT_SECURITY_INODE_RENAME = 1030,
 };
 
 #define MAX_SYSCALL_ID 512
@@ -44,7 +45,8 @@ enum event_id {
 #define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat */
 #define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3 */
 #define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE) /* work for the sys_exit hook */
+#define SEL_SECURITY_INODE_RENAME (1U << 7) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_RENAME) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
@@ -141,6 +143,12 @@ enum magic_write_arg {
 	MAGIC_WRITE__BYTES = 1, /* bytes */
 	MAGIC_WRITE__DEV = 2, /* uint */
 	MAGIC_WRITE__INODE = 3, /* ulong */
+};
+enum security_inode_rename_arg {
+	SECURITY_INODE_RENAME__OLD_PATH = 0, /* str */
+	SECURITY_INODE_RENAME__NEW_PATH = 1, /* str */
+	SECURITY_INODE_RENAME__DEV = 2, /* uint */
+	SECURITY_INODE_RENAME__INODE = 3, /* ulong */
 };
 
 #endif

@@ -14,15 +14,16 @@ const (
 
 // Selection bits of the selected map (SEL_*).
 const (
-	SelEmitExit         uint32 = 1 << 0 // emit the syscall event at sys_exit
-	SelFailedOnly       uint32 = 1 << 1 // ... only when it failed (execve: success is seen at sched_process_exec)
-	SelFromExec         uint32 = 1 << 2 // emit a successful execve/execveat from sched_process_exec
-	SelFromExit         uint32 = 1 << 3 // emit exit/exit_group from sched_process_exit (they never return)
-	SelSecurityFileOpen uint32 = 1 << 4 // derive security_file_open at sys_exit
-	SelSocketDup        uint32 = 1 << 5 // derive socket_dup at sys_exit
-	SelMagicWrite       uint32 = 1 << 6 // derive magic_write at sys_exit
+	SelEmitExit            uint32 = 1 << 0 // emit the syscall event at sys_exit
+	SelFailedOnly          uint32 = 1 << 1 // ... only when it failed (execve: success is seen at sched_process_exec)
+	SelFromExec            uint32 = 1 << 2 // emit a successful execve/execveat from sched_process_exec
+	SelFromExit            uint32 = 1 << 3 // emit exit/exit_group from sched_process_exit (they never return)
+	SelSecurityFileOpen    uint32 = 1 << 4 // derive security_file_open at sys_exit
+	SelSocketDup           uint32 = 1 << 5 // derive socket_dup at sys_exit
+	SelMagicWrite          uint32 = 1 << 6 // derive magic_write at sys_exit
+	SelSecurityInodeRename uint32 = 1 << 7 // derive security_inode_rename at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeRename
 )
 
 // config.emit bits (EMIT_*).
@@ -97,6 +98,7 @@ var Derived = []DerivedEvent{
 	{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{"open", "openat", "openat2", "creat"}},
 	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3"}},
 	{ID: events.MagicWrite, Sel: SelMagicWrite, Syscalls: []string{"write", "pwrite64"}},
+	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
 }
 
 // Emitted are the events emitted by a hook other than sys_exit, with their emit bit.

@@ -1984,9 +1984,11 @@ var table = []*Definition{
 		{Name: "linkpath", Type: "const char*", Kind: ArgStr},
 		{Name: "target", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1030, Name: "security_inode_rename", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1030, Name: "security_inode_rename", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 	}},
 	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
