@@ -254,8 +254,8 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		Probes:      p,
 		Decoder:     &decode.Decoder{BootTime: bootTime},
 		Wanted:      wanted,
-		Observers:   []tracer.Stage{treeUpdater{tree}},
-		Enrichers:   []tracer.Stage{enricherStage{en}},
+		Observers:   []tracer.Stage{stageFunc(en.Observe)},
+		Enrichers:   []tracer.Stage{stageFunc(en.Enrich)},
 		Taps:        taps,
 		Deriver:     derive.New(),
 		Matcher:     policy,
@@ -295,17 +295,10 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 // captureDrain bounds how long captures queued at exit may still take.
 const captureDrain = 10 * time.Second
 
-type treeUpdater struct{ t *proctree.Tree }
+// stageFunc makes a function a tracer stage.
+type stageFunc func(*pb.Event)
 
-func (u treeUpdater) Process(ev *pb.Event) {
-	if ev.EventId >= 1002 && ev.EventId <= 1004 {
-		u.t.Update(ev)
-	}
-}
-
-type enricherStage struct{ e *enrich.Enricher }
-
-func (s enricherStage) Process(ev *pb.Event) { s.e.Enrich(ev) }
+func (f stageFunc) Process(ev *pb.Event) { f(ev) }
 
 func writePidFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
