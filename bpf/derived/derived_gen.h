@@ -6,7 +6,9 @@
 #include "security_file_open.h"
 #include "socket_dup.h"
 #include "magic_write.h"
+#include "security_inode_symlink.h"
 #include "security_inode_rename.h"
+#include "security_inode_link.h"
 
 /* Every event derived at sys_exit whose bit is in sel (SEL_<EVENT>). */
 statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
@@ -17,8 +19,12 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_socket_dup(dc);
 	if (sel & SEL_MAGIC_WRITE)
 		derive_magic_write(dc);
+	if (sel & SEL_SECURITY_INODE_SYMLINK)
+		derive_security_inode_symlink(dc);
 	if (sel & SEL_SECURITY_INODE_RENAME)
 		derive_security_inode_rename(dc);
+	if (sel & SEL_SECURITY_INODE_LINK)
+		derive_security_inode_link(dc);
 }
 
 #endif

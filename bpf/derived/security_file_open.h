@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* security_file_open: the file behind a freshly opened fd, at sys_exit of open/openat/openat2/creat. */
+/* security_file_open: the file behind a freshly opened fd, at sys_exit of open/openat/openat2/creat/open_by_handle_at. */
 #ifndef TRACEE_DERIVED_SECURITY_FILE_OPEN_H
 #define TRACEE_DERIVED_SECURITY_FILE_OPEN_H
 
@@ -16,8 +16,13 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
 	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags));
 	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
-	int pidx = (dc->sc->nr == __NR_openat || dc->sc->nr == __NR_openat2) ? 1 : 0;
-	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, (const void *)derive_arg(dc, pidx), true);
+	u32 nr = dc->sc->nr;
+	const void *p = NULL; /* open_by_handle_at names no path */
+	if (nr == __NR_openat || nr == __NR_openat2)
+		p = (const void *)derive_arg(dc, 1);
+	else if (nr != __NR_open_by_handle_at)
+		p = (const void *)derive_arg(dc, 0);
+	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, p, true);
 	submit(b, dc->cfg);
 }
 

@@ -1,30 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * security_inode_rename: a successful rename, renameat or renameat2, with
- * both paths absolute. The directory each path is relative to (its dirfd's
- * file, the cwd for AT_FDCWD and rename, the task's root for an absolute
- * path) is resolved by the dentry walk, as security_file_open resolves its
- * file (symlinks, bind mounts and /proc/PID/cwd-style routes resolve to the
- * real directory), and the path as passed is appended. dev and inode are the
- * renamed object's when the new name is one component of that directory: the
- * kernel's d_move has just made it the directory's first child; otherwise 0.
+ * security_inode_rename: a successful rename, renameat or renameat2 (i386
+ * ones included), with both paths absolute from where the kernel looked
+ * them up (user_path_at: the directory — dirfd's file, the cwd for
+ * AT_FDCWD and rename, the root for an absolute path — resolved by the
+ * dentry walk, the path as passed appended). dev and inode are the renamed
+ * object's when the new name is one component of that directory: the
+ * kernel's d_move has just made it the directory's first child; else 0.
  */
 #ifndef TRACEE_DERIVED_SECURITY_INODE_RENAME_H
 #define TRACEE_DERIVED_SECURITY_INODE_RENAME_H
 
 #include "../lib/derive.h"
 
-#define RENAME_AT_FDCWD -100
-
-/* Only the fields read here (CO-RE flavours of the kernel's types). */
-struct fs_struct___rename {
-	struct path root, pwd;
-} __attribute__((preserve_access_index));
-
-struct task_struct___rename {
-	struct fs_struct___rename *fs;
-} __attribute__((preserve_access_index));
-
+/* The directory's children (Linux 6.8 and later), as CO-RE flavours. */
 struct hlist_node___rename {
 	struct hlist_node___rename *next;
 } __attribute__((preserve_access_index));
@@ -34,79 +23,14 @@ struct hlist_head___rename {
 } __attribute__((preserve_access_index));
 
 struct dentry___rename {
-	struct hlist_head___rename d_children; /* Linux 6.8 and later */
+	struct hlist_head___rename d_children;
 	struct hlist_node___rename d_sib;
 } __attribute__((preserve_access_index));
 
-/* The directory a path argument is relative to. */
-statfn bool rename_dir(struct derive_ctx *dc, long dirfd, bool absolute, struct path *dir)
-{
-	struct task_struct___rename *t = (void *)dc->t;
-	if (absolute) {
-		dir->mnt = BPF_CORE_READ(t, fs, root.mnt);
-		dir->dentry = BPF_CORE_READ(t, fs, root.dentry);
-	} else if ((int)dirfd == RENAME_AT_FDCWD) {
-		dir->mnt = BPF_CORE_READ(t, fs, pwd.mnt);
-		dir->dentry = BPF_CORE_READ(t, fs, pwd.dentry);
-	} else {
-		struct file *f = task_fd_file(dc->t, (u32)dirfd);
-		if (!f)
-			return false;
-		dir->mnt = BPF_CORE_READ(f, f_path.mnt);
-		dir->dentry = BPF_CORE_READ(f, f_path.dentry);
-	}
-	return dir->dentry != NULL;
-}
-
-/*
- * Appends argument idx: the directory's path, then the user's path, composed
- * in path_scratch (the directory ends at PATH_HALF - 1, the user's path is
- * read right after it). Returns the directory's dentry when the user's path
- * was relative, for the renamed-object lookup, and its length in *ulen.
- */
-statfn struct dentry *rename_arg(struct derive_ctx *dc, u8 idx, long dirfd, const char *upath, u32 *ulen)
-{
-	u32 key = SLOT_SYS_EXIT;
-	char c = 0;
-	struct path dir = {};
-	*ulen = 0;
-	if (bpf_probe_read_user(&c, 1, upath) ||
-	    !rename_dir(dc, dirfd, c == '/', &dir)) {
-		read_failed(dc->b);
-		arg_str(dc->b, idx, upath, true);
-		return NULL;
-	}
-	const char *d = resolve_path(SLOT_SYS_EXIT, dir.mnt, dir.dentry, NULL);
-	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &key);
-	if (!d || !pb) {
-		read_failed(dc->b);
-		return NULL;
-	}
-	bool root = d[0] == '/' && d[1] == 0;
-	u32 at = PATH_HALF;
-	if (c == '/')
-		at = root ? PATH_HALF - 2 : PATH_HALF - 1; /* the user's path brings its '/' */
-	else if (root)
-		at = PATH_HALF - 1;
-	else
-		pb->buf[PATH_HALF - 1] = '/';
-	if (at > PATH_HALF)
-		return NULL;
-	long n = bpf_probe_read_user_str(&pb->buf[at], PATH_HALF, upath);
-	if (n <= 0) {
-		read_failed(dc->b);
-		pb->buf[at] = 0;
-	}
-	arg_str(dc->b, idx, d, false);
-	if (c == '/' || n <= 1)
-		return NULL;
-	*ulen = n - 1;
-	return dir.dentry;
-}
+#define RENAME_NAME_MAX 256
 
 struct name_cmp {
-	const char *a; /* the kernel's name, in the record's slack */
-	const char *b; /* the user's name, in path_scratch */
+	const char *a, *b; /* the kernel's name and the user's, in the record's slack */
 	u32 len;
 	bool same;
 };
@@ -115,35 +39,42 @@ static long name_cmp_cb(u32 i, struct name_cmp *nc)
 {
 	if (i >= nc->len)
 		return 1;
-	if (nc->a[i & 255] != nc->b[i & 255]) {
+	if (nc->a[i & (RENAME_NAME_MAX - 1)] != nc->b[i & (RENAME_NAME_MAX - 1)]) {
 		nc->same = false;
 		return 1;
 	}
 	return 0;
 }
 
-/* dev and inode of dir's newest child when its name is the user's (one component). */
-statfn void renamed_identity(struct derive_ctx *dc, struct dentry *dir, u32 ulen)
+/*
+ * dev and inode of the renamed object: the first child of the directory
+ * the new name is relative to, when that child's name is the whole new name
+ * (one component: a name holding '/' never equals a dentry's).
+ */
+statfn void renamed_identity(struct derive_ctx *dc, int dirfd, u64 newname)
 {
 	u64 dev = 0, ino = 0;
-	u32 key = SLOT_SYS_EXIT;
-	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &key);
-	struct dentry___rename *pd = (void *)dir;
-	if (pb && dir && ulen > 0 && ulen < 256 && bpf_core_field_exists(pd->d_children)) {
+	/* the record's slack beyond 2 * ARGS_HALF is never submitted */
+	char *uname = (char *)&dc->b->args[ARGS_HALF * 2];
+	char *kname = uname + RENAME_NAME_MAX;
+	long n = bpf_probe_read_user_str(uname, RENAME_NAME_MAX, (const void *)newname);
+	struct vfsmount *vm;
+	struct dentry *dir;
+	if (n > 1 && uname[0] != '/' && bpf_core_field_exists(((struct dentry___rename *)0)->d_children) &&
+	    lookup_start(dc->t, dirfd, false, &vm, &dir)) {
+		u32 len = n - 1;
+		struct dentry___rename *pd = (void *)dir;
 		struct hlist_node___rename *first = BPF_CORE_READ(pd, d_children.first);
-		struct dentry *child = first ? (void *)first - bpf_core_field_offset(struct dentry___rename, d_sib) : NULL;
-		if (child && BPF_CORE_READ(child, d_name.len) == ulen) {
-			/* the user's name starts right after the directory's '/' (or at the root's) */
-			u32 at = pb->buf[PATH_HALF - 1] == '/' ? PATH_HALF : PATH_HALF - 1;
-			char *kname = (char *)&dc->b->args[ARGS_HALF * 2]; /* slack, never submitted */
-			struct name_cmp nc = { .a = kname, .b = &pb->buf[at], .len = ulen, .same = true };
-			if (!bpf_probe_read_kernel(kname, ulen & 255, BPF_CORE_READ(child, d_name.name))) {
-				bpf_loop(256, name_cmp_cb, &nc, 0);
-				struct inode *inode = BPF_CORE_READ(child, d_inode);
-				if (nc.same && inode) {
-					dev = BPF_CORE_READ(inode, i_sb, s_dev);
-					ino = BPF_CORE_READ(inode, i_ino);
-				}
+		struct dentry *child =
+			first ? (void *)first - bpf_core_field_offset(struct dentry___rename, d_sib) : NULL;
+		if (child && BPF_CORE_READ(child, d_name.len) == len &&
+		    !bpf_probe_read_kernel(kname, len & (RENAME_NAME_MAX - 1), BPF_CORE_READ(child, d_name.name))) {
+			struct name_cmp nc = { .a = kname, .b = uname, .len = len, .same = true };
+			bpf_loop(RENAME_NAME_MAX, name_cmp_cb, &nc, 0);
+			struct inode *inode = BPF_CORE_READ(child, d_inode);
+			if (nc.same && inode) {
+				dev = BPF_CORE_READ(inode, i_sb, s_dev);
+				ino = BPF_CORE_READ(inode, i_ino);
 			}
 		}
 	}
@@ -157,14 +88,13 @@ statfn void derive_security_inode_rename(struct derive_ctx *dc)
 	if (dc->ret != 0 || !derive_begin(dc, EVENT_SECURITY_INODE_RENAME))
 		return;
 	bool at = dc->sc->nr != __NR_rename;
-	long olddirfd = at ? (long)derive_arg(dc, 0) : RENAME_AT_FDCWD;
-	long newdirfd = at ? (long)derive_arg(dc, 2) : RENAME_AT_FDCWD;
-	const char *oldp = (const char *)(at ? derive_arg(dc, 1) : derive_arg(dc, 0));
-	const char *newp = (const char *)(at ? derive_arg(dc, 3) : derive_arg(dc, 1));
-	u32 ulen;
-	rename_arg(dc, SECURITY_INODE_RENAME__OLD_PATH, olddirfd, oldp, &ulen);
-	struct dentry *dir = rename_arg(dc, SECURITY_INODE_RENAME__NEW_PATH, newdirfd, newp, &ulen);
-	renamed_identity(dc, dir, ulen);
+	int olddirfd = at ? (int)derive_arg(dc, 0) : AT_FDCWD;
+	int newdirfd = at ? (int)derive_arg(dc, 2) : AT_FDCWD;
+	u64 oldname = at ? derive_arg(dc, 1) : derive_arg(dc, 0);
+	u64 newname = at ? derive_arg(dc, 3) : derive_arg(dc, 1);
+	arg_path_at(dc, SECURITY_INODE_RENAME__OLD_PATH, olddirfd, oldname);
+	arg_path_at(dc, SECURITY_INODE_RENAME__NEW_PATH, newdirfd, newname);
+	renamed_identity(dc, newdirfd, newname);
 	submit(dc->b, dc->cfg);
 }
 

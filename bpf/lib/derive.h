@@ -57,6 +57,20 @@ statfn u64 derive_arg(struct derive_ctx *dc, int i)
 	return dc->sc->a[i]; /* i is a constant in every caller */
 }
 
+/*
+ * Appends argument idx: a name the syscall took relative to dirfd (the
+ * *at() convention), made absolute from where the kernel looked it up
+ * (user_path_at in path.h). A failed read is counted and flagged.
+ */
+statfn void arg_path_at(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
+{
+	bool failed;
+	const char *p = user_path_at(SLOT_SYS_EXIT, dc->t, dirfd, (const char *)name, &failed);
+	if (failed)
+		read_failed(dc->b);
+	arg_str(dc->b, idx, p, false);
+}
+
 /* dev and inode of the file's inode, at dev_idx and dev_idx + 1. */
 statfn void file_identity(struct event_buf *b, u8 dev_idx, struct file *f)
 {

@@ -26,7 +26,9 @@ enum event_id {
 	EVENT_SECURITY_FILE_OPEN = 1010,
 	EVENT_SOCKET_DUP = 1013,
 	EVENT_MAGIC_WRITE = 1015,
+	EVENT_SECURITY_INODE_SYMLINK = 1029,
 	EVENT_SECURITY_INODE_RENAME = 1030,
+	EVENT_SECURITY_INODE_LINK = 1060,
 };
 
 #define MAX_SYSCALL_ID 512
@@ -42,11 +44,13 @@ enum event_id {
 #define SEL_FAILED_ONLY (1U << 1) /* ... only when it failed (execve: success is seen at sched_process_exec) */
 #define SEL_FROM_EXEC (1U << 2) /* emit a successful execve/execveat from sched_process_exec */
 #define SEL_FROM_EXIT (1U << 3) /* emit exit/exit_group from sched_process_exit (they never return) */
-#define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat */
+#define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
 #define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3 */
 #define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
-#define SEL_SECURITY_INODE_RENAME (1U << 7) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_RENAME) /* work for the sys_exit hook */
+#define SEL_SECURITY_INODE_SYMLINK (1U << 7) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
+#define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
+#define SEL_SECURITY_INODE_LINK (1U << 9) /* derive security_inode_link at sys_exit of link, linkat */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_INODE_LINK) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
@@ -144,11 +148,19 @@ enum magic_write_arg {
 	MAGIC_WRITE__DEV = 2, /* uint */
 	MAGIC_WRITE__INODE = 3, /* ulong */
 };
+enum security_inode_symlink_arg {
+	SECURITY_INODE_SYMLINK__LINKPATH = 0, /* str */
+	SECURITY_INODE_SYMLINK__TARGET = 1, /* str */
+};
 enum security_inode_rename_arg {
 	SECURITY_INODE_RENAME__OLD_PATH = 0, /* str */
 	SECURITY_INODE_RENAME__NEW_PATH = 1, /* str */
 	SECURITY_INODE_RENAME__DEV = 2, /* uint */
 	SECURITY_INODE_RENAME__INODE = 3, /* ulong */
+};
+enum security_inode_link_arg {
+	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */
+	SECURITY_INODE_LINK__NEW_PATH = 1, /* str */
 };
 
 #endif

@@ -14,16 +14,18 @@ const (
 
 // Selection bits of the selected map (SEL_*).
 const (
-	SelEmitExit            uint32 = 1 << 0 // emit the syscall event at sys_exit
-	SelFailedOnly          uint32 = 1 << 1 // ... only when it failed (execve: success is seen at sched_process_exec)
-	SelFromExec            uint32 = 1 << 2 // emit a successful execve/execveat from sched_process_exec
-	SelFromExit            uint32 = 1 << 3 // emit exit/exit_group from sched_process_exit (they never return)
-	SelSecurityFileOpen    uint32 = 1 << 4 // derive security_file_open at sys_exit
-	SelSocketDup           uint32 = 1 << 5 // derive socket_dup at sys_exit
-	SelMagicWrite          uint32 = 1 << 6 // derive magic_write at sys_exit
-	SelSecurityInodeRename uint32 = 1 << 7 // derive security_inode_rename at sys_exit
+	SelEmitExit             uint32 = 1 << 0 // emit the syscall event at sys_exit
+	SelFailedOnly           uint32 = 1 << 1 // ... only when it failed (execve: success is seen at sched_process_exec)
+	SelFromExec             uint32 = 1 << 2 // emit a successful execve/execveat from sched_process_exec
+	SelFromExit             uint32 = 1 << 3 // emit exit/exit_group from sched_process_exit (they never return)
+	SelSecurityFileOpen     uint32 = 1 << 4 // derive security_file_open at sys_exit
+	SelSocketDup            uint32 = 1 << 5 // derive socket_dup at sys_exit
+	SelMagicWrite           uint32 = 1 << 6 // derive magic_write at sys_exit
+	SelSecurityInodeSymlink uint32 = 1 << 7 // derive security_inode_symlink at sys_exit
+	SelSecurityInodeRename  uint32 = 1 << 8 // derive security_inode_rename at sys_exit
+	SelSecurityInodeLink    uint32 = 1 << 9 // derive security_inode_link at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeRename
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityInodeLink
 )
 
 // config.emit bits (EMIT_*).
@@ -95,10 +97,12 @@ var Hooks = []Hook{
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
 var Derived = []DerivedEvent{
-	{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{"open", "openat", "openat2", "creat"}},
+	{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{"open", "openat", "openat2", "creat", "open_by_handle_at"}},
 	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3"}},
 	{ID: events.MagicWrite, Sel: SelMagicWrite, Syscalls: []string{"write", "pwrite64"}},
+	{ID: events.SecurityInodeSymlink, Sel: SelSecurityInodeSymlink, Syscalls: []string{"symlink", "symlinkat"}},
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
+	{ID: events.SecurityInodeLink, Sel: SelSecurityInodeLink, Syscalls: []string{"link", "linkat"}},
 }
 
 // Emitted are the events emitted by a hook other than sys_exit, with their emit bit.

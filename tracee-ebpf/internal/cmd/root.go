@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
 // Version is set at build time with -ldflags.
@@ -29,7 +32,11 @@ type options struct {
 	wakeupKiB   int
 	metrics     metrics.ServerConfig
 	capture     []string
+	config      string
+	canary      canaryOptions
 }
+
+type canaryOptions struct{ interval, timeout time.Duration }
 
 // NewRootCommand returns the tracee-ebpf command writing to stdout/stderr.
 func NewRootCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -46,6 +53,11 @@ Examples:
   tracee-ebpf --trace set=fs --output format:json --output out-file:/tmp/events.json
   tracee-ebpf --output format:protobuf --trace event=$(tracee-rules --list-events) | tracee-rules --input-tracee file:stdin --input-tracee format:protobuf`,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := flagfile.Load(c.Flags(), o.config); err != nil {
+					return cli.Usage(err)
+				}
+			}
 			if o.list {
 				printList(stdout, probes.ProbeFeatures())
 				return nil
@@ -72,6 +84,9 @@ Examples:
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
 	o.metrics.AddFlags(f)
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
+	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
+	f.DurationVar(&o.canary.interval, "canary-interval", 2*time.Second, "detection self-test: a helper process (tracee-canary) makes a marker syscall this often while "+obs.CanaryEvent+" is traced (0: off)")
+	f.DurationVar(&o.canary.timeout, "canary-timeout", 10*time.Second, "/healthz fails when no marker came through for this long")
 	return c
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
@@ -25,6 +26,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
 // captureDrain bounds how long captures queued at exit may still take.
@@ -89,7 +91,11 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		cl.add(func() error { fmt.Fprintln(stderr, capt.Close(captureDrain)); return nil })
 		taps = append(taps, capt)
 	}
-	mx, err := startMetrics(o, &cl)
+	watch := canaryWatch(o.canary, p.wanted, o.metrics.MetricsAddr != "", stderr)
+	if watch != nil {
+		taps = append(taps, canaryTap{watch})
+	}
+	mx, err := startMetrics(o, watch, &cl)
 	if err != nil {
 		return err
 	}
@@ -132,6 +138,13 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	cl.add(func() error { os.Remove(pidFile); return nil })
+	if watch != nil {
+		snd, err := canary.Start(o.canary.interval)
+		if err != nil {
+			return err
+		}
+		cl.add(func() error { snd.Stop(); return nil })
+	}
 
 	if f, ok := stdout.(*os.File); ok && p.output.OutFile == "" && p.output.UnixPath == "" {
 		lifecycle.WatchReader(ctx, f, func() { cancel(lifecycle.ErrOutputClosed) })
@@ -188,8 +201,9 @@ func streamHeader() (*pb.Header, error) {
 	}, nil
 }
 
-// startMetrics serves --metrics-addr/--pprof; nil metrics when not asked.
-func startMetrics(o *options, cl *cleanup) (*metrics.Metrics, error) {
+// startMetrics serves --metrics-addr/--pprof (and /healthz with the
+// detection canary's check); nil metrics when not asked.
+func startMetrics(o *options, watch *obs.Canary, cl *cleanup) (*metrics.Metrics, error) {
 	if o.metrics.MetricsAddr == "" && o.metrics.PprofAddr == "" && !o.metrics.Pprof {
 		return nil, nil
 	}
@@ -199,6 +213,7 @@ func startMetrics(o *options, cl *cleanup) (*metrics.Metrics, error) {
 		}
 		return ""
 	})
+	o.metrics.Health = healthChecks(watch, mx)
 	srv, err := metrics.Start(o.metrics, mx.Registry, nil)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)

@@ -46,6 +46,7 @@ func init() {
 					}
 				}
 			}
+			cfg.Health = healthChecks(m)
 			srv, err := metrics.Start(cfg, m.Registry, nil)
 			if err != nil {
 				return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
 )
 
 // options are the core flags.
@@ -21,6 +22,7 @@ type options struct {
 	rules          []string
 	list           bool
 	listEvents     bool
+	config         string
 }
 
 // NewRootCommand returns the tracee-rules command writing to stdout/stderr.
@@ -35,6 +37,11 @@ Typical use:
   tracee-ebpf --output protobuf --trace event=$(tracee-rules --list-events) | tracee-rules
   tracee-rules --input-tracee unix:/run/tracee.sock --output format:json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := flagfile.Load(cmd.Flags(), o.config); err != nil {
+					return cli.Usage(err)
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return run(ctx, &o, stdout, stderr)
@@ -48,6 +55,7 @@ Typical use:
 	fs.StringSliceVar(&o.rules, "rules", nil, "run only these signatures, by ID (TRC-2,TRC-6)")
 	fs.BoolVar(&o.list, "list", false, "list the signatures and exit")
 	fs.BoolVar(&o.listEvents, "list-events", false, "print the events the selected signatures need, comma-separated (for tracee-ebpf --trace event=...), and exit")
+	fs.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	for _, e := range extensions {
 		if e.AddFlags != nil {
 			e.AddFlags(fs)
