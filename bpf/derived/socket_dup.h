@@ -11,14 +11,6 @@
 #include "../lib/derive.h"
 #include <linux/fcntl.h>
 
-/* Whether the syscall's return value is a new descriptor for an existing or accepted socket. */
-statfn bool socket_dup_call(struct sysc *sc)
-{
-	if (sc->nr == __NR_fcntl)
-		return sc->a[1] == F_DUPFD || sc->a[1] == F_DUPFD_CLOEXEC;
-	return true;
-}
-
 statfn u32 sockaddr_from_sock(struct event_buf *b, u8 idx, struct sock *sk)
 {
 	u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -68,15 +60,22 @@ statfn struct sock *fd_inet_sock(struct task_struct *t, u32 fd)
 	return sk;
 }
 
-/* socket_dup: oldfd, newfd, remote_addr — only when the new fd is an inet socket */
-statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct sock *sk,
-			      struct sysc *sc, long ret)
+/* only when the new fd is an inet socket */
+statfn void derive_socket_dup(struct derive_ctx *dc)
 {
-	begin_derived(b, EVENT_SOCKET_DUP, sc);
-	arg_u32(b, 0, (u32)(sc->nr == __NR_pidfd_getfd ? sc->a[1] : sc->a[0]));
-	arg_u32(b, 1, (u32)ret);
-	sockaddr_from_sock(b, 2, sk);
-	submit(b, cfg);
+	if (dc->ret < 0)
+		return;
+	u32 nr = dc->sc->nr;
+	if (nr == __NR_fcntl && derive_arg(dc, 1) != F_DUPFD && derive_arg(dc, 1) != F_DUPFD_CLOEXEC)
+		return; /* another fcntl command: its result is no descriptor */
+	struct sock *sk = fd_inet_sock(dc->t, dc->ret);
+	if (!sk || !derive_begin(dc, EVENT_SOCKET_DUP))
+		return;
+	struct event_buf *b = dc->b;
+	arg_u32(b, SOCKET_DUP__OLDFD, (u32)(nr == __NR_pidfd_getfd ? derive_arg(dc, 1) : derive_arg(dc, 0)));
+	arg_u32(b, SOCKET_DUP__NEWFD, (u32)dc->ret);
+	sockaddr_from_sock(b, SOCKET_DUP__REMOTE_ADDR, sk);
+	submit(b, dc->cfg);
 }
 
 #endif

@@ -6,19 +6,15 @@
  *   io_uring_create: fd, sq_entries, cq_entries, flags (a ring was set up);
  *   security_file_open from the completion of IORING_OP_OPENAT/OPENAT2 (the
  *   fd it installed, resolved like an open's; a fixed-file slot installs no
- *   fd and is not seen). The completion runs in the submitting process or
- *   its io-wq worker thread, which share the fd table.
+ *   fd and is not seen), when security_file_open is selected (its bit on
+ *   openat). The completion runs in the submitting process or its io-wq
+ *   worker thread, which share the fd table.
  */
 #ifndef TRACEE_HOOK_IO_URING_H
 #define TRACEE_HOOK_IO_URING_H
 
-#include "../lib/common.h"
-#include "../lib/context.h"
-#include "../lib/filter.h"
-#include "../lib/buffer.h"
-#include "../lib/path.h"
-#include "../lib/submit.h"
 #include "../lib/derive.h"
+#include "../lib/hook.h"
 #include <linux/io_uring.h>
 
 statfn int on_io_uring_create(int fd, u32 sq_entries, u32 cq_entries, u32 flags)
@@ -26,7 +22,7 @@ statfn int on_io_uring_create(int fd, u32 sq_entries, u32 cq_entries, u32 flags)
 	struct config *cfg = get_config();
 	if (!cfg || !(cfg->emit & EMIT_IO_URING_CREATE))
 		return 0;
-	struct event_buf *b = get_buf(SLOT_SYS_EXIT);
+	struct event_buf *b = get_buf(SLOT_IO_URING_CREATE);
 	if (!b)
 		return 0;
 	fill_ctx(&b->ctx, CURRENT_TASK, EVENT_IO_URING_CREATE, -1);
@@ -34,74 +30,52 @@ statfn int on_io_uring_create(int fd, u32 sq_entries, u32 cq_entries, u32 flags)
 		return 0;
 	buf_reset(b);
 	b->ctx.flags |= REC_IO_URING;
-	arg_u32(b, 0, fd);
-	arg_u32(b, 1, sq_entries);
-	arg_u32(b, 2, cq_entries);
-	arg_u32(b, 3, flags);
+	arg_u32(b, IO_URING_CREATE__FD, fd);
+	arg_u32(b, IO_URING_CREATE__SQ_ENTRIES, sq_entries);
+	arg_u32(b, IO_URING_CREATE__CQ_ENTRIES, cq_entries);
+	arg_u32(b, IO_URING_CREATE__FLAGS, flags);
 	submit(b, cfg);
 	return 0;
 }
 
 statfn int on_io_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)
 {
-	struct config *cfg = get_config();
-	if (!cfg || !(cfg->emit & EMIT_IO_URING_OPEN))
+	u32 nr = __NR_openat;
+	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
+	if (!sel || !(*sel & SEL_SECURITY_FILE_OPEN))
 		return 0;
 	u8 op = BPF_CORE_READ(req, opcode);
 	if (op != IORING_OP_OPENAT && op != IORING_OP_OPENAT2)
 		return 0;
 	s32 fd = BPF_CORE_READ(cqe, res);
-	if (fd < 0)
+	struct config *cfg = get_config();
+	if (fd < 0 || !cfg)
 		return 0;
 	struct task_struct *t = CURRENT_TASK;
 	struct file *f = task_fd_file(t, fd);
-	if (!f)
-		return 0;
-	struct event_buf *b = get_buf(SLOT_SYS_EXIT);
-	if (!b)
+	struct event_buf *b = get_buf(SLOT_IO_URING_COMPLETE);
+	if (!f || !b)
 		return 0;
 	fill_ctx(&b->ctx, t, EVENT_SECURITY_FILE_OPEN, -1);
 	if (!should_trace(cfg, &b->ctx))
 		return 0;
 	buf_reset(b);
 	b->ctx.flags |= REC_IO_URING;
-	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
-	arg_u32(b, 1, BPF_CORE_READ(f, f_flags));
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	arg_u32(b, 2, BPF_CORE_READ(ino, i_sb, s_dev));
-	arg_u64(b, 3, BPF_CORE_READ(ino, i_ino));
-	arg_str(b, 4, NULL, false); /* the name went with the request */
-	arg_u32(b, 5, BPF_CORE_READ(ino, i_sb, s_magic));
-	arg_u32(b, 6, BPF_CORE_READ(ino, i_mode));
-	arg_str(b, 7, watched_dir_of(BPF_CORE_READ(f, f_path.dentry)), false);
+	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_IO_URING_COMPLETE, f), false);
+	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags));
+	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
+	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, NULL, false); /* the name went with the request */
+	file_kind(b, f);
 	submit(b, cfg);
 	return 0;
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/io_uring_create")
-int BPF_PROG(tracee_io_uring_create_btf, int fd, void *ring, u32 sq_entries, u32 cq_entries, u32 flags)
-{
-	return on_io_uring_create(fd, sq_entries, cq_entries, flags);
-}
+/* io_uring_create(int fd, void *ctx, u32 sq_entries, u32 cq_entries, u32 flags) */
+TRACEE_HOOK(io_uring_create, io_uring_create,
+	    on_io_uring_create(HOOK_ARG(int, 0), HOOK_ARG(u32, 2), HOOK_ARG(u32, 3), HOOK_ARG(u32, 4)))
 
-SEC("tp_btf/io_uring_complete")
-int BPF_PROG(tracee_io_uring_complete_btf, void *ring, void *req, struct io_uring_cqe *cqe)
-{
-	return on_io_uring_complete((struct io_kiocb *)req, cqe);
-}
-#else
-SEC("raw_tp/io_uring_create")
-int tracee_io_uring_create_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_io_uring_create((int)ctx->args[0], (u32)ctx->args[2], (u32)ctx->args[3], (u32)ctx->args[4]);
-}
-
-SEC("raw_tp/io_uring_complete")
-int tracee_io_uring_complete_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_io_uring_complete((struct io_kiocb *)ctx->args[1], (struct io_uring_cqe *)ctx->args[2]);
-}
-#endif
+/* io_uring_complete(struct io_ring_ctx *ctx, void *req, struct io_uring_cqe *cqe) */
+TRACEE_HOOK(io_uring_complete, io_uring_complete,
+	    on_io_uring_complete(HOOK_ARG(struct io_kiocb *, 1), HOOK_ARG(struct io_uring_cqe *, 2)))
 
 #endif

@@ -3,7 +3,7 @@
  * sched_process_exec: the new image is in place, so argv and envp are read
  * from the new mm (always mapped), and the executed file from bprm->file.
  * Args: cmdpath, pathname, dev, inode, inode_mode, interp, argv, env,
- * is_memfd, is_deleted, fs_type.
+ * is_memfd, is_deleted, fs_type, ld_env.
  */
 #ifndef TRACEE_HOOK_SCHED_EXEC_H
 #define TRACEE_HOOK_SCHED_EXEC_H
@@ -14,33 +14,52 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
+#include "../lib/unreturned.h"
+#include "../lib/hook.h"
 #include "../derived/socket_dup.h"
 #include "../lib/envscan.h"
-#include "../lib/unreturned.h"
 
 /*
  * socket_dup at exec, for each of fds 0-2 that is an inet socket with a
  * peer: oldfd -1, newfd, remote_addr. However the socket got there (dup,
  * fcntl, accept, SCM_RIGHTS, pidfd_getfd, io_uring), the new program starts
- * with it as standard input, output or error.
+ * with it as standard input, output or error. Done when socket_dup is
+ * selected (its bit on dup2).
  */
 statfn void emit_stdio_sockets(struct event_buf *b, struct config *cfg, struct task_struct *t)
 {
+	u32 nr = __NR_dup2;
+	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
+	if (!sel || !(*sel & SEL_SOCKET_DUP))
+		return;
+	fill_ctx(&b->ctx, t, EVENT_SOCKET_DUP, -1);
+	if (!should_trace(cfg, &b->ctx))
+		return;
 	for (u32 fd = 0; fd < 3; fd++) {
 		struct sock *sk = fd_inet_sock(t, fd);
 		if (!sk || !BPF_CORE_READ(sk, __sk_common.skc_dport))
 			continue;
 		buf_reset(b);
-		b->ctx.event_id = EVENT_SOCKET_DUP;
-		arg_u32(b, 0, (u32)-1);
-		arg_u32(b, 1, fd);
-		sockaddr_from_sock(b, 2, sk);
+		arg_u32(b, SOCKET_DUP__OLDFD, (u32)-1);
+		arg_u32(b, SOCKET_DUP__NEWFD, fd);
+		sockaddr_from_sock(b, SOCKET_DUP__REMOTE_ADDR, sk);
 		submit(b, cfg);
 	}
 }
 
-statfn void emit_sched_exec(struct event_buf *b, struct config *cfg, struct task_struct *t, struct linux_binprm *bprm)
+statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
+	struct config *cfg = get_config();
+	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_EXEC);
+	if (!cfg || !b)
+		return 0;
+	emit_exec_syscall(b, cfg, t, bprm);
+	emit_stdio_sockets(b, cfg, t);
+	if (!(cfg->emit & EMIT_SCHED_PROCESS_EXEC))
+		return 0;
+	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
+	if (!should_trace(cfg, &b->ctx))
+		return 0;
 	buf_reset(b);
 
 	struct file *f = BPF_CORE_READ(bprm, file);
@@ -48,16 +67,16 @@ statfn void emit_sched_exec(struct event_buf *b, struct config *cfg, struct task
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
 
-	arg_str(b, 0, BPF_CORE_READ(bprm, filename), false);
-	arg_str(b, 1, file_path(SLOT_EXEC, f), false);
-	arg_u32(b, 2, BPF_CORE_READ(sb, s_dev));
-	arg_u64(b, 3, BPF_CORE_READ(ino, i_ino));
-	arg_u32(b, 4, BPF_CORE_READ(ino, i_mode));
-	arg_str(b, 5, BPF_CORE_READ(bprm, interp), false);
+	arg_str(b, SCHED_PROCESS_EXEC__CMDPATH, BPF_CORE_READ(bprm, filename), false);
+	arg_str(b, SCHED_PROCESS_EXEC__PATHNAME, file_path(SLOT_SCHED_PROCESS_EXEC, f), false);
+	arg_u32(b, SCHED_PROCESS_EXEC__DEV, BPF_CORE_READ(sb, s_dev));
+	arg_u64(b, SCHED_PROCESS_EXEC__INODE, BPF_CORE_READ(ino, i_ino));
+	arg_u32(b, SCHED_PROCESS_EXEC__INODE_MODE, BPF_CORE_READ(ino, i_mode));
+	arg_str(b, SCHED_PROCESS_EXEC__INTERP, BPF_CORE_READ(bprm, interp), false);
 
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_mm_blob(b, 6, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
-	arg_mm_blob(b, 7, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+	arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+	arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
 
 	char name[8] = {};
 	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
@@ -65,48 +84,19 @@ statfn void emit_sched_exec(struct event_buf *b, struct config *cfg, struct task
 	bool memfd = name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 		     name[4] == 'd' && name[5] == ':';
 	unsigned int nlink = BPF_CORE_READ(ino, i_nlink);
-	arg_u8(b, 8, memfd && nlink == 0);
-	arg_u8(b, 9, nlink == 0);
-	arg_str(b, 10, BPF_CORE_READ(sb, s_type, name), false);
+	arg_u8(b, SCHED_PROCESS_EXEC__IS_MEMFD, memfd && nlink == 0);
+	arg_u8(b, SCHED_PROCESS_EXEC__IS_DELETED, nlink == 0);
+	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, BPF_CORE_READ(sb, s_type, name), false);
 	/* the LD_ variables past the captured env (none when it all fit) */
 	unsigned long env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
 	if (env_end > env_start + MAX_ARR_BLOB)
-		arg_env_ld_tail(b, SLOT_EXEC, 11, env_start + MAX_ARR_BLOB, env_end);
+		arg_env_ld_tail(b, SLOT_SCHED_PROCESS_EXEC, SCHED_PROCESS_EXEC__LD_ENV, env_start + MAX_ARR_BLOB, env_end);
 	submit(b, cfg);
-}
-
-
-statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
-{
-	struct config *cfg = get_config();
-	struct event_buf *b = get_buf(SLOT_EXEC);
-	if (!cfg || !b)
-		return 0;
-	emit_exec_syscall(b, cfg, t, bprm);
-	if (!(cfg->emit & (EMIT_EXEC | EMIT_EXEC_STDIO)))
-		return 0;
-	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
-	if (!should_trace(cfg, &b->ctx))
-		return 0;
-	if (cfg->emit & EMIT_EXEC)
-		emit_sched_exec(b, cfg, t, bprm);
-	if (cfg->emit & EMIT_EXEC_STDIO)
-		emit_stdio_sockets(b, cfg, t);
 	return 0;
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(tracee_sched_exec_btf, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
-{
-	return on_exec(p, bprm);
-}
-#else
-SEC("raw_tp/sched_process_exec")
-int tracee_sched_exec_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_exec((struct task_struct *)ctx->args[0], (struct linux_binprm *)ctx->args[2]);
-}
-#endif
+/* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
+TRACEE_HOOK(sched_process_exec, sched_exec,
+	    on_exec(HOOK_ARG(struct task_struct *, 0), HOOK_ARG(struct linux_binprm *, 2)))
 
 #endif

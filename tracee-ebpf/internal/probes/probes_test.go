@@ -1,16 +1,30 @@
 package probes
 
 import (
-	"errors"
-	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )
+
+// loaded reports which of ids are still loaded programs.
+func loaded(ids []ebpf.ProgramID) []ebpf.ProgramID {
+	var out []ebpf.ProgramID
+	for _, id := range ids {
+		p, err := ebpf.NewProgramFromID(id)
+		if err != nil {
+			continue // gone
+		}
+		p.Close()
+		out = append(out, id)
+	}
+	return out
+}
 
 func TestFeatureProbe(t *testing.T) {
 	testutil.RequirePrivileged(t)
@@ -39,32 +53,24 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	kinds := map[uint32][6]uint8{}
 	// every syscall, every kind and every derived event: all programs verify
 	for nr := uint32(0); nr < 470; nr++ {
-		sel[nr] = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelFromExec | SelFromExit | SelInodeLink | SelInodeSymlink
+		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
 		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
 	}
-	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit | EmitExecStdio | EmitIoUringCreate | EmitIoUringOpen,
-		Scope: Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}}}, f)
+	var emit uint32
+	for _, e := range abi.Emitted {
+		emit |= e.Emit
+	}
+	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit,
+		Scope: Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}}}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(p.Methods); got != len(hooks) {
-		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(hooks))
+	if got := len(p.Methods); got != len(abi.Hooks) {
+		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(abi.Hooks))
 	}
-	// this load's own programs (others on the machine may load and unload theirs meanwhile)
-	var ids []ebpf.ProgramID
-	for name, prog := range p.coll.Programs {
-		info, err := prog.Info()
-		if err != nil {
-			t.Fatalf("program %s: %v", name, err)
-		}
-		id, ok := info.ID()
-		if !ok {
-			t.Fatalf("program %s: no id", name)
-		}
-		ids = append(ids, id)
-	}
-	if len(ids) == 0 {
-		t.Fatal("no programs loaded")
+	ids := p.ProgramIDs()
+	if len(loaded(ids)) != len(abi.Hooks) {
+		t.Errorf("%d of our programs loaded (%v), want %d", len(loaded(ids)), ids, len(abi.Hooks))
 	}
 	if _, err := p.Stats(); err != nil {
 		t.Errorf("stats: %v", err)
@@ -74,26 +80,17 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	}
 	// The kernel frees programs after an RCU grace period: poll briefly.
 	deadline := time.Now().Add(5 * time.Second)
-	for _, id := range ids {
-		for {
-			prog, err := ebpf.NewProgramFromID(id)
-			if errors.Is(err, os.ErrNotExist) {
-				break
-			}
-			if err == nil {
-				prog.Close()
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("program %d still loaded 5s after Close", id)
-			}
-			time.Sleep(50 * time.Millisecond)
+	for left := loaded(ids); len(left) > 0; left = loaded(ids) {
+		if time.Now().After(deadline) {
+			t.Fatalf("programs %v still loaded 5s after Close", left)
 		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
 func TestOnlyNeededHooksAttach(t *testing.T) {
 	testutil.RequirePrivileged(t)
-	p, err := Load(Options{Selected: map[uint32]uint32{101: SelEmitExit}}, ProbeFeatures())
+	p, err := Load(Options{Selected: map[uint32]uint32{101: abi.SelEmitExit}}, ProbeFeatures())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +104,21 @@ func TestCheckPrivilegesAsRoot(t *testing.T) {
 	testutil.RequirePrivileged(t)
 	if err := CheckPrivileges(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every hook has a rule for when it is needed, and every counter is read.
+func TestHooksAndCountersCovered(t *testing.T) {
+	for _, h := range abi.Hooks {
+		if needed[h.Name] == nil {
+			t.Errorf("hook %s has no rule in needed", h.Name)
+		}
+	}
+	if len(needed) != len(abi.Hooks) {
+		t.Errorf("%d rules for %d hooks", len(needed), len(abi.Hooks))
+	}
+	var st Stats
+	if n := reflect.TypeOf(st).NumField() - 1; n != abi.StatMax { // RecursionMisses is not a map counter
+		t.Errorf("Stats has %d map counters, the stats map %d", n, abi.StatMax)
 	}
 }

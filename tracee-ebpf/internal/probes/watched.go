@@ -7,6 +7,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 )
 
 // WatchedDirs are the directories whose files the kernel recognises by the
@@ -30,8 +32,8 @@ func putWatchedDirs(m *ebpf.Map, dirs []string) error {
 			}
 			return fmt.Errorf("watched directory %s: %w", d, err)
 		}
-		key := traceeDirId{Dev: kernelDev(st.Dev), Ino: st.Ino}
-		var val traceeDirName
+		key := abi.TraceeDirId{Dev: kernelDev(st.Dev), Ino: st.Ino}
+		var val abi.TraceeDirName
 		for i := 0; i < len(d); i++ {
 			val.Path[i] = int8(d[i])
 		}
