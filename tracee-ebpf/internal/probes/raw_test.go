@@ -1,0 +1,47 @@
+package probes
+
+import (
+	"testing"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
+)
+
+// The raw_tracepoint build (kernels without tp_btf) verifies and attaches
+// every hook too: here it is forced by hiding tp_btf.
+func TestLoadRawTracepointBuild(t *testing.T) {
+	testutil.RequirePrivileged(t)
+	f := ProbeFeatures()
+	if !f.Available(FacilityRawTp) {
+		t.Skip("no raw_tracepoint here") // never the case on the project's machines
+	}
+	have := map[string]bool{}
+	for k, v := range f.Have {
+		have[k] = v
+	}
+	have[FacilityTpBtf] = false
+	f = &Features{Have: have, Reason: f.Reason}
+	sel := map[uint32]uint32{}
+	kinds := map[uint32][6]uint8{}
+	for nr := uint32(0); nr < 470; nr++ {
+		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
+		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
+	}
+	var emit uint32
+	for _, e := range abi.Emitted {
+		emit |= e.Emit
+	}
+	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for hook, m := range p.Methods {
+		if m != FacilityRawTp {
+			t.Errorf("hook %s attached by %s, want %s", hook, m, FacilityRawTp)
+		}
+	}
+	if len(p.Methods) != len(abi.Hooks) {
+		t.Errorf("attached %s, want all %d hooks", p.Describe(), len(abi.Hooks))
+	}
+}
