@@ -8,6 +8,7 @@
 #include "magic_write.h"
 #include "security_inode_symlink.h"
 #include "security_inode_rename.h"
+#include "security_mmap_file.h"
 #include "security_inode_link.h"
 
 /* Every event derived at sys_exit whose bit is in sel (SEL_<EVENT>). */
@@ -23,6 +24,8 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_security_inode_symlink(dc);
 	if (sel & SEL_SECURITY_INODE_RENAME)
 		derive_security_inode_rename(dc);
+	if (sel & SEL_SECURITY_MMAP_FILE)
+		derive_security_mmap_file(dc);
 	if (sel & SEL_SECURITY_INODE_LINK)
 		derive_security_inode_link(dc);
 }

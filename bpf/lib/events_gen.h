@@ -28,6 +28,7 @@ enum event_id {
 	EVENT_MAGIC_WRITE = 1015,
 	EVENT_SECURITY_INODE_SYMLINK = 1029,
 	EVENT_SECURITY_INODE_RENAME = 1030,
+	EVENT_SECURITY_MMAP_FILE = 1031,
 	EVENT_SECURITY_INODE_LINK = 1060,
 	EVENT_IO_URING_CREATE = 1061,
 };
@@ -51,8 +52,9 @@ enum event_id {
 #define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
 #define SEL_SECURITY_INODE_SYMLINK (1U << 7) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
 #define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
-#define SEL_SECURITY_INODE_LINK (1U << 9) /* derive security_inode_link at sys_exit of link, linkat */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_INODE_LINK) /* work for the sys_exit hook */
+#define SEL_SECURITY_MMAP_FILE (1U << 9) /* derive security_mmap_file at sys_exit of mmap */
+#define SEL_SECURITY_INODE_LINK (1U << 10) /* derive security_inode_link at sys_exit of link, linkat */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
@@ -166,6 +168,14 @@ enum security_inode_rename_arg {
 	SECURITY_INODE_RENAME__NEW_PATH = 1, /* str */
 	SECURITY_INODE_RENAME__DEV = 2, /* uint */
 	SECURITY_INODE_RENAME__INODE = 3, /* ulong */
+};
+enum security_mmap_file_arg {
+	SECURITY_MMAP_FILE__PATHNAME = 0, /* str */
+	SECURITY_MMAP_FILE__FLAGS = 1, /* int */
+	SECURITY_MMAP_FILE__DEV = 2, /* uint */
+	SECURITY_MMAP_FILE__INODE = 3, /* ulong */
+	SECURITY_MMAP_FILE__PROT = 4, /* int */
+	SECURITY_MMAP_FILE__FS_MAGIC = 5, /* uint */
 };
 enum security_inode_link_arg {
 	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */

@@ -5,6 +5,7 @@
 //   wx_mem flip       mmap RW, write code, mprotect to R-X (never W and X at once), run it
 //   wx_mem read-implies-exec  personality(READ_IMPLIES_EXEC), then mmap PROT_READ (executable)
 //   wx_mem shm-exec   shmget, shmat(SHM_EXEC) (removed at once)
+//   wx_mem double-map a memfd mapped twice: MAP_SHARED RW (written) and R-X (run)
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,16 @@ int main(int argc, char **argv)
 		if (personality(READ_IMPLIES_EXEC) < 0)
 			return perror("personality"), 1;
 		p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	} else if (strcmp(mode, "double-map") == 0) {
+		int fd = memfd_create("double", 0);
+		if (fd < 0 || ftruncate(fd, len))
+			return perror("memfd"), 1;
+		char *w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+		if (w == MAP_FAILED || p == MAP_FAILED)
+			return perror("mmap"), 1;
+		memset(w, 0xc3, 16); /* ret, written through the other mapping */
+		((void (*)(void))p)();
 	} else if (strcmp(mode, "shm-exec") == 0) {
 		int id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);
 		if (id < 0)

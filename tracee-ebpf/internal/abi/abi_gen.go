@@ -15,18 +15,19 @@ const (
 
 // Selection bits of the selected map (SEL_*).
 const (
-	SelEmitExit             uint32 = 1 << 0 // emit the syscall event at sys_exit
-	SelFailedOnly           uint32 = 1 << 1 // ... only when it failed (execve: success is seen at sched_process_exec)
-	SelFromExec             uint32 = 1 << 2 // emit a successful execve/execveat from sched_process_exec
-	SelFromExit             uint32 = 1 << 3 // emit exit/exit_group from sched_process_exit (they never return)
-	SelSecurityFileOpen     uint32 = 1 << 4 // derive security_file_open at sys_exit
-	SelSocketDup            uint32 = 1 << 5 // derive socket_dup at sys_exit
-	SelMagicWrite           uint32 = 1 << 6 // derive magic_write at sys_exit
-	SelSecurityInodeSymlink uint32 = 1 << 7 // derive security_inode_symlink at sys_exit
-	SelSecurityInodeRename  uint32 = 1 << 8 // derive security_inode_rename at sys_exit
-	SelSecurityInodeLink    uint32 = 1 << 9 // derive security_inode_link at sys_exit
+	SelEmitExit             uint32 = 1 << 0  // emit the syscall event at sys_exit
+	SelFailedOnly           uint32 = 1 << 1  // ... only when it failed (execve: success is seen at sched_process_exec)
+	SelFromExec             uint32 = 1 << 2  // emit a successful execve/execveat from sched_process_exec
+	SelFromExit             uint32 = 1 << 3  // emit exit/exit_group from sched_process_exit (they never return)
+	SelSecurityFileOpen     uint32 = 1 << 4  // derive security_file_open at sys_exit
+	SelSocketDup            uint32 = 1 << 5  // derive socket_dup at sys_exit
+	SelMagicWrite           uint32 = 1 << 6  // derive magic_write at sys_exit
+	SelSecurityInodeSymlink uint32 = 1 << 7  // derive security_inode_symlink at sys_exit
+	SelSecurityInodeRename  uint32 = 1 << 8  // derive security_inode_rename at sys_exit
+	SelSecurityMmapFile     uint32 = 1 << 9  // derive security_mmap_file at sys_exit
+	SelSecurityInodeLink    uint32 = 1 << 10 // derive security_inode_link at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityInodeLink
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink
 )
 
 // config.emit bits (EMIT_*).
@@ -108,6 +109,7 @@ var Derived = []DerivedEvent{
 	{ID: events.MagicWrite, Sel: SelMagicWrite, Syscalls: []string{"write", "pwrite64"}},
 	{ID: events.SecurityInodeSymlink, Sel: SelSecurityInodeSymlink, Syscalls: []string{"symlink", "symlinkat"}},
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
+	{ID: events.SecurityMmapFile, Sel: SelSecurityMmapFile, Syscalls: []string{"mmap"}},
 	{ID: events.SecurityInodeLink, Sel: SelSecurityInodeLink, Syscalls: []string{"link", "linkat"}},
 }
 

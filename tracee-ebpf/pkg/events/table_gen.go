@@ -1996,11 +1996,13 @@ var table = []*Definition{
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 	}},
-	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem", "security"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 		{Name: "flags", Type: "int", Kind: ArgInt, Format: "mmap_flags"},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "prot", Type: "int", Kind: ArgInt, Format: "prot"},
+		{Name: "fs_magic", Type: "unsigned long", Kind: ArgUint},
 	}},
 	{ID: 1032, Name: "security_file_mprotect", Source: SourceKernel, Sets: []string{"lsm_hooks", "proc", "proc_mem", "fs", "fs_file_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},

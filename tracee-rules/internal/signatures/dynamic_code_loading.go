@@ -71,7 +71,9 @@ const maxExeProcs = 65536
 //   - the flip: a writable range made executable later (mem_prot_alert
 //     "Protection changed to Executable!" with a writable previous protection);
 //   - personality(READ_IMPLIES_EXEC): every readable mapping becomes executable;
-//   - shmat with SHM_EXEC: shared memory (writable by another process) mapped executable.
+//   - shmat with SHM_EXEC: shared memory (writable by another process) mapped executable;
+//   - one file (a memfd, a regular or shm file: security_mmap_file's dev and
+//     inode) mapped both shared-writable and executable by a process.
 //
 // Processes whose executable (the resolved path of the file they executed,
 // from sched_process_exec; inherited at fork) matches the JIT exclusions are
@@ -81,7 +83,22 @@ type DynamicCodeLoading struct {
 	dedup pairDedup
 	jit   []string
 	exe   map[int32]string // host pid -> executable path
+	maps  map[fileKey]uint8 // (host pid, file) -> mapSharedWrite|mapExec seen
 }
+
+// fileKey is one process's mappings of one file.
+type fileKey struct {
+	pid   int32
+	dev   uint64
+	inode uint64
+}
+
+const (
+	mapSharedWrite = 1 << iota
+	mapExec
+	mapShared = 0x01 // mmap MAP_SHARED
+	maxMaps   = 65536
+)
 
 // NewDynamicCodeLoading returns TRC-4.
 func NewDynamicCodeLoading() *DynamicCodeLoading {
@@ -92,7 +109,7 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
-	}, "mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat",
+	}, "mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat", "security_mmap_file",
 		"sched_process_exec", "sched_process_fork", "sched_process_exit")}
 }
 
@@ -103,6 +120,7 @@ func (s *DynamicCodeLoading) Init(cb sdk.Callback) error {
 	s.jit = slices.Clone(jitExecutables)
 	jitMu.Unlock()
 	s.exe = map[int32]string{}
+	s.maps = map[fileKey]uint8{}
 	return s.base.Init(cb)
 }
 
@@ -143,6 +161,11 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 	case "sched_process_exit":
 		if group, _ := sdk.ArgBool(ev, "process_group_exit"); group {
 			delete(s.exe, pid)
+			for k := range s.maps {
+				if k.pid == pid {
+					delete(s.maps, k)
+				}
+			}
 		}
 		return nil
 	}
@@ -150,6 +173,8 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 		return nil
 	}
 	switch name := ev.GetEventName(); name {
+	case "security_mmap_file":
+		s.onFileMap(ev, pid)
 	case "personality":
 		persona, ok := sdk.ArgUint(ev, "personality") // Tracee's name; the man page's is persona
 		if !ok {
@@ -213,6 +238,37 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 		s.report(ev, map[string]any{"syscall": name, "prot": argDisplay(ev, "prot"), "len": length})
 	}
 	return nil
+}
+
+// onFileMap reports the second mapping of one file that makes code
+// writable without W+X memory: a shared writable mapping (writes reach the
+// file, so every mapping of it) and an executable one, in either order.
+func (s *DynamicCodeLoading) onFileMap(ev *pb.Event, pid int32) {
+	prot, _ := sdk.ArgInt(ev, "prot")
+	flags, _ := sdk.ArgInt(ev, "flags")
+	var bits uint8
+	if prot&protWrite != 0 && flags&mapShared != 0 {
+		bits |= mapSharedWrite
+	}
+	if prot&protExec != 0 {
+		bits |= mapExec
+	}
+	if bits == 0 {
+		return
+	}
+	dev, _ := sdk.ArgUint(ev, "dev")
+	ino, _ := sdk.ArgUint(ev, "inode")
+	k := fileKey{pid: pid, dev: dev, inode: ino}
+	prev, seen := s.maps[k]
+	if !seen && len(s.maps) >= maxMaps {
+		return
+	}
+	s.maps[k] = prev | bits
+	if prev != mapSharedWrite|mapExec && prev|bits == mapSharedWrite|mapExec {
+		p, _ := sdk.ArgString(ev, "pathname")
+		s.report(ev, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": p,
+			"prot": argDisplay(ev, "prot")})
+	}
 }
 
 // alertTexts are mem_prot_alert's renderings, indexed by alert number.

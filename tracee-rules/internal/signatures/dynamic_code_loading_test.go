@@ -94,6 +94,17 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 	}
 	mmapData := map[string]any{"syscall": "mmap", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}
 	runCases(t, func() sdk.Signature { return NewDynamicCodeLoading() }, []sigCase{
+		{name: "memfd mapped RW shared, then R-X", events: []*pb.Event{
+			ev("security_mmap_file", sarg("pathname", "memfd:jit"), iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 3, "PROT_READ|PROT_WRITE")),
+			ev("security_mmap_file", sarg("pathname", "memfd:jit"), iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 5, "PROT_READ|PROT_EXEC")),
+			ev("security_mmap_file", sarg("pathname", "memfd:jit"), iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 5, "PROT_READ|PROT_EXEC"))},
+			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "memfd:jit", "prot": "PROT_READ|PROT_EXEC"}}}},
+		{name: "a library: private writable data and executable text", events: []*pb.Event{
+			ev("security_mmap_file", sarg("pathname", "/lib/libc.so.6"), iarg("flags", 2), uarg("dev", 1), uarg("inode", 7), flag("prot", 3, "PROT_READ|PROT_WRITE")),
+			ev("security_mmap_file", sarg("pathname", "/lib/libc.so.6"), iarg("flags", 2), uarg("dev", 1), uarg("inode", 7), flag("prot", 5, "PROT_READ|PROT_EXEC"))}},
+		{name: "two files", events: []*pb.Event{
+			ev("security_mmap_file", iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 3, "PROT_READ|PROT_WRITE")),
+			ev("security_mmap_file", iarg("flags", 1), uarg("dev", 1), uarg("inode", 10), flag("prot", 5, "PROT_READ|PROT_EXEC"))}},
 		{name: "READ_IMPLIES_EXEC", events: []*pb.Event{ev("personality", uarg("personality", 0x0400000))},
 			want: []wantFinding{{0, map[string]any{"syscall": "personality", "persona": uint64(0x0400000), "reason": "READ_IMPLIES_EXEC"}}}},
 		{name: "personality query", events: []*pb.Event{ev("personality", uarg("personality", 0xffffffff))}},
