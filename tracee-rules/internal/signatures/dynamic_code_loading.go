@@ -82,7 +82,7 @@ type DynamicCodeLoading struct {
 	base
 	dedup pairDedup
 	jit   []string
-	exe   map[int32]string // host pid -> executable path
+	exe   map[int32]string  // host pid -> executable path
 	maps  map[fileKey]uint8 // (host pid, file) -> mapSharedWrite|mapExec seen
 }
 
