@@ -178,6 +178,34 @@ func TestDetectionHealth(t *testing.T) {
 	waitHealth(t, p, ebpfAddr, 200, 15*time.Second, "tracee-rules continued")
 	waitHealth(t, p, rulesAddr, 200, 15*time.Second, "tracee-rules continued (its own)")
 
+	// The helper killed (by an attacker or the OOM killer): tracee-ebpf
+	// says so and starts another within a second; markers flow again.
+	syscall.Kill(helper, syscall.SIGKILL)
+	deadline = time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.ebpfErr.String(), "starting it again") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the helper's end is not said on tracee-ebpf's stderr\n%s", p.Diagnostics())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// a marker sent after the end was said comes from the new helper
+	killedAt := time.Now()
+	for deadline = time.Now().Add(10 * time.Second); ; {
+		if last, _ := metric(rulesAddr, "tracee_detection_last_canary_timestamp_seconds"); time.Unix(0, int64(last*1e9)).After(killedAt) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no marker from a new helper within 10s\n%s", p.Diagnostics())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if h := canaryHelper(t, p.ebpf.Process.Pid); h == helper {
+		t.Errorf("tracee-canary %d was not replaced", helper)
+	} else {
+		helper = h
+	}
+	waitHealth(t, p, rulesAddr, 200, 5*time.Second, "tracee-canary restarted")
+
 	for _, f := range p.Findings() {
 		if strings.Contains(strings.ToUpper(f.SignatureMetadata.ID), "CANARY") || f.Event.ProcessName == "tracee-canary" {
 			t.Errorf("the canary surfaced as a finding: %+v", f)

@@ -294,7 +294,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	}
 	defer os.Remove(pidFile)
 	if watch != nil {
-		snd, err := canary.Start(o.canary.interval)
+		snd, err := canary.Start(o.canary.interval, stderr)
 		if err != nil {
 			printer.Close()
 			return err
