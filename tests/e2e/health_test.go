@@ -144,6 +144,20 @@ func TestDetectionHealth(t *testing.T) {
 		t.Fatalf("no TRC-2 for pid %d\n%s", pid, p.Diagnostics())
 	}
 
+	// A second tracee on the host: its helper's markers (another nonce)
+	// must not keep this pipeline's check alive; tracee-ebpf counts them
+	// and does not pass them on.
+	other := StartTracer(t, "--trace", "event=prctl", "--output", "format:json", "--canary-interval", "200ms")
+	for deadline = time.Now().Add(10 * time.Second); ; {
+		if n, _ := metric(ebpfAddr, "tracee_ebpf_canary_foreign_canaries_total"); n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other tracee's markers are not counted as foreign\nother:\n%s\n%s", other.Stderr(), p.Diagnostics())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
 	// Producer stopped: the ring fills, nothing comes through.
 	stopped[p.ebpf] = true
 	p.ebpf.Process.Signal(syscall.SIGSTOP)
@@ -156,6 +170,7 @@ func TestDetectionHealth(t *testing.T) {
 	delete(stopped, p.ebpf)
 	took = waitHealth(t, p, rulesAddr, 200, 15*time.Second, "tracee-ebpf continued")
 	t.Logf("tracee-rules healthy again %s after SIGCONT", took.Round(10*time.Millisecond))
+	other.Stop(syscall.SIGINT)
 	// Healthy may mean a marker sent during the stop: let the backlog drain.
 	waitFresh(t, p, rulesAddr, "tracee_detection_last_canary_timestamp_seconds", time.Second, 30*time.Second)
 

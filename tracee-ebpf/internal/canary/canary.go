@@ -18,7 +18,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
-// childEnv marks the helper process: "PARENT_PID:INTERVAL".
+// childEnv marks the helper process: "PARENT_PID:INTERVAL:NONCE".
 const childEnv = "TRACEE_CANARY_CHILD"
 
 // Name is the helper's process name (comm).
@@ -28,6 +28,7 @@ const Name = "tracee-canary"
 type Sender struct {
 	exe      string
 	interval time.Duration
+	nonce    uint64
 	log      io.Writer
 
 	mu       sync.Mutex
@@ -39,10 +40,11 @@ type Sender struct {
 // restartDelay is the pause before a helper that died is started again.
 const restartDelay = time.Second
 
-// Start runs the helper, sending a marker at once and then every interval.
-// A helper that dies (killed, out of memory) is started again after a
-// second, said on log; meanwhile the markers stop, as /healthz shows.
-func Start(interval time.Duration, log io.Writer) (*Sender, error) {
+// Start runs the helper, sending a marker with nonce at once and then every
+// interval. A helper that dies (killed, out of memory) is started again
+// after a second, said on log; meanwhile the markers stop, as /healthz
+// shows.
+func Start(interval time.Duration, nonce uint64, log io.Writer) (*Sender, error) {
 	if interval <= 0 {
 		return nil, fmt.Errorf("canary interval %s: want > 0", interval)
 	}
@@ -50,7 +52,7 @@ func Start(interval time.Duration, log io.Writer) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("canary: own executable: %w", err)
 	}
-	s := &Sender{exe: exe, interval: interval, log: log, done: make(chan struct{})}
+	s := &Sender{exe: exe, interval: interval, nonce: nonce, log: log, done: make(chan struct{})}
 	s.mu.Lock()
 	cmd, err := s.spawnLocked()
 	s.mu.Unlock()
@@ -66,7 +68,10 @@ func (s *Sender) spawnLocked() (*exec.Cmd, error) {
 	cmd := &exec.Cmd{
 		Path: s.exe,
 		Args: []string{Name},
-		Env:  []string{childEnv + "=" + strconv.Itoa(os.Getpid()) + ":" + s.interval.String(), "GOMAXPROCS=1"},
+		Env: []string{
+			fmt.Sprintf("%s=%d:%s:%d", childEnv, os.Getpid(), s.interval, s.nonce),
+			"GOMAXPROCS=1",
+		},
 		SysProcAttr: &syscall.SysProcAttr{
 			Pdeathsig: syscall.SIGKILL,
 			Setpgid:   true, // a Ctrl-C for tracee-ebpf's group is tracee-ebpf's business
@@ -135,10 +140,15 @@ func RunChildIfAsked() {
 }
 
 func runChild(spec string) int {
-	pidStr, ivStr, _ := strings.Cut(spec, ":")
-	ppid, err := strconv.Atoi(pidStr)
-	interval, err2 := time.ParseDuration(ivStr)
-	if err != nil || err2 != nil || interval <= 0 {
+	f := strings.Split(spec, ":")
+	if len(f) != 3 {
+		fmt.Fprintf(os.Stderr, "%s: bad %s=%q\n", Name, childEnv, spec)
+		return 2
+	}
+	ppid, err := strconv.Atoi(f[0])
+	interval, err2 := time.ParseDuration(f[1])
+	nonce, err3 := strconv.ParseUint(f[2], 10, 64)
+	if err != nil || err2 != nil || err3 != nil || interval <= 0 {
 		fmt.Fprintf(os.Stderr, "%s: bad %s=%q\n", Name, childEnv, spec)
 		return 2
 	}
@@ -155,14 +165,14 @@ func runChild(spec string) int {
 		if os.Getppid() != ppid {
 			return 0
 		}
-		Send(seq, time.Now())
+		Send(seq, time.Now(), nonce)
 		<-tick.C
 	}
 }
 
 // Send makes the marker syscall once (from the calling process).
-func Send(seq uint64, t time.Time) {
-	a := obs.CanaryArgs(seq, t)
+func Send(seq uint64, t time.Time, nonce uint64) {
+	a := obs.CanaryArgs(seq, t, nonce)
 	// EINVAL by design: no such prctl operation.
 	_, _, _ = unix.Syscall6(unix.SYS_PRCTL, uintptr(a[0]), uintptr(a[1]), uintptr(a[2]), uintptr(a[3]), uintptr(a[4]), 0)
 }

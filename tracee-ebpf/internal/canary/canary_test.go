@@ -18,10 +18,10 @@ func TestMain(m *testing.M) {
 }
 
 func TestStartStop(t *testing.T) {
-	if _, err := Start(0, io.Discard); err == nil {
+	if _, err := Start(0, 1, io.Discard); err == nil {
 		t.Error("interval 0 accepted")
 	}
-	s, err := Start(50*time.Millisecond, io.Discard)
+	s, err := Start(50*time.Millisecond, 1, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestStartStop(t *testing.T) {
 // A helper that dies is started again; Stop ends the supervision.
 func TestHelperRestarts(t *testing.T) {
 	var log syncBuffer
-	s, err := Start(50*time.Millisecond, &log)
+	s, err := Start(50*time.Millisecond, 1, &log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestChildRefusesBadSpec(t *testing.T) {
-	for _, spec := range []string{"", "12", "x:1s", "12:0s", "12:soon"} {
+	for _, spec := range []string{"", "12", "12:1s", "x:1s:1", "12:0s:1", "12:soon:1", "12:1s:x"} {
 		if code := runChild(spec); code != 2 {
 			t.Errorf("runChild(%q) = %d, want 2", spec, code)
 		}
@@ -98,7 +98,7 @@ func TestChildRefusesBadSpec(t *testing.T) {
 func TestChildExitsWithoutParent(t *testing.T) {
 	done := make(chan int, 1)
 	// a parent pid that is not ours: the loop ends at the first look
-	go func() { done <- runChild("1:10ms") }()
+	go func() { done <- runChild("1:10ms:5") }()
 	select {
 	case code := <-done:
 		if code != 0 {
