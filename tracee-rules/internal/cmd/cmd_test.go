@@ -33,7 +33,7 @@ func TestListEvents(t *testing.T) {
 		want string
 	}{
 		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
-		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_writev,ptrace,rename,renameat,renameat2,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_inode_link,security_inode_symlink,security_mmap_file,security_socket_connect,shmat,socket_dup\n"},
+		{[]string{"--list-events"}, "close,close_range,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_writev,ptrace,rename,renameat,renameat2,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_inode_link,security_inode_symlink,security_mmap_file,security_socket_connect,shmat,socket_dup\n"},
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open\n"},

@@ -26,6 +26,9 @@ const (
 //     that the same process connected to an inet address (remembered in a
 //     bounded table of (host pid, fd), cleaned on close and process exit).
 //
+// The fd table forgets descriptors on close, close_range and exec (where
+// close-on-exec ones go).
+//
 // A connect seen both as connect and as security_socket_connect, or a dup
 // seen both as socket_dup and as dup2, is reported once.
 type StdioOverSocket struct {
@@ -48,7 +51,7 @@ func NewStdioOverSocket() *StdioOverSocket {
 			Severity:       sdk.SeverityHigh,
 			MitreCategory:  "Execution",
 			MitreTechnique: "T1059.004 Command and Scripting Interpreter: Unix Shell",
-		}, "socket_dup", "security_socket_connect", "connect", "dup", "dup2", "dup3", "close", "sched_process_exit"),
+		}, "socket_dup", "security_socket_connect", "connect", "dup", "dup2", "dup3", "close", "close_range", "sched_process_exec", "sched_process_exit"),
 		maxPerProcess: DefaultMaxSocketsPerProcess,
 		maxProcesses:  DefaultMaxProcesses,
 	}
@@ -147,6 +150,22 @@ func (s *StdioOverSocket) OnEvent(ev *pb.Event) error {
 		if fd, ok := sdk.ArgInt(ev, "fd"); ok {
 			s.forget(pid, int32(fd))
 		}
+	case "close_range":
+		// closes (or marks close-on-exec) [first, last]: either way the
+		// descriptors are not the remembered sockets any more after the next exec
+		first, ok1 := sdk.ArgUint(ev, "fd") // close_range(fd, max_fd, flags)
+		last, ok2 := sdk.ArgUint(ev, "max_fd")
+		if ok1 && ok2 && ev.GetReturnValue() == 0 {
+			for fd := range s.procs[pid] {
+				if uint64(uint32(fd)) >= first && uint64(uint32(fd)) <= last {
+					s.forget(pid, fd)
+				}
+			}
+		}
+	case "sched_process_exec":
+		// close-on-exec descriptors are gone; the kernel reports the sockets
+		// the new program starts with on fds 0-2 (socket_dup at exec)
+		delete(s.procs, pid)
 	case "sched_process_exit":
 		groupExit, ok := sdk.ArgBool(ev, "process_group_exit")
 		if !ok {

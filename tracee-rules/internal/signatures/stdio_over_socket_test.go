@@ -108,6 +108,14 @@ func TestStdioOverSocketClasses(t *testing.T) {
 		{name: "shell exec'd with the socket on fd 0", events: []*pb.Event{sd(-1, 0, 4444, "sh")},
 			want: []wantFinding{{0, map[string]any{"family": "AF_INET", "fd": int64(0), "ip": "10.0.0.1", "port": uint32(4444)}}}},
 		{name: "non-shell exec'd with the socket on fd 0", events: []*pb.Event{sd(-1, 0, 4444, "inetd-service")}},
+		{name: "close_range forgets: a later dup of the reused fd is not the socket", events: []*pb.Event{
+			in(ev("connect", iarg("sockfd", 5), inet("addr", "10.0.0.1", 4444)), 1000),
+			ev("close_range", uarg("fd", 3), uarg("max_fd", 0xffffffff), uarg("flags", 0)),
+			ret(ev("dup2", iarg("oldfd", 5), iarg("newfd", 0)), 0)}},
+		{name: "exec forgets", events: []*pb.Event{
+			ev("connect", iarg("sockfd", 5), inet("addr", "10.0.0.1", 4444)),
+			ev("sched_process_exec"),
+			ret(ev("dup2", iarg("oldfd", 5), iarg("newfd", 0)), 0)}},
 		{name: "exec after the dup was reported", events: []*pb.Event{sd(3, 0, 4444, "x"), sd(-1, 0, 4444, "bash")},
 			want: []wantFinding{{0, map[string]any{"family": "AF_INET", "fd": int64(0), "ip": "10.0.0.1", "oldfd": int64(3), "port": uint32(4444)}}}},
 	})
