@@ -34,6 +34,15 @@ type Event struct {
 	Syscall             int32      `json:"syscall"`
 	Args                []Argument `json:"args"`
 	Ancestry            []Ancestor `json:"ancestry,omitempty"`
+	Artifacts           []Artifact `json:"artifacts,omitempty"`
+}
+
+// Artifact is evidence tracee-ebpf --capture stored for the event.
+type Artifact struct {
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+	Size   uint64 `json:"size"`
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -83,6 +92,9 @@ func FromProto(ev *pb.Event) *Event {
 	}
 	for _, a := range ev.GetAncestry() {
 		out.Ancestry = append(out.Ancestry, Ancestor{HostProcessID: a.GetHostPid(), ProcessID: a.GetPid(), ProcessName: a.GetComm()})
+	}
+	for _, a := range ev.GetArtifacts() {
+		out.Artifacts = append(out.Artifacts, Artifact{Kind: a.GetKind(), SHA256: a.GetSha256(), Path: a.GetPath(), Size: a.GetSize()})
 	}
 	return out
 }
