@@ -5,6 +5,7 @@
  * the kernel supports (see tracee-ebpf/internal/probes).
  */
 #include "lib/kernel_types.h"
+#include "hooks/capture.h"
 #include "hooks/sys_exit.h"
 #include "hooks/sched_exec.h"
 #include "hooks/sched_fork.h"

@@ -67,6 +67,7 @@ enum slot {
 	SLOT_EXEC,
 	SLOT_FORK,
 	SLOT_EXIT,
+	SLOT_CAPTURE,
 	SLOT_MAX,
 };
 

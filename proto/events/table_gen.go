@@ -44,6 +44,7 @@ const (
 	DebugfsCreateFile          ID = 1037
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
+	CaptureChunk               ID = 1100
 )
 
 var table = []*Definition{
@@ -2033,5 +2034,15 @@ var table = []*Definition{
 	{ID: 1039, Name: "device_add", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "name", Type: "const char*", Kind: ArgStr},
 		{Name: "parent_name", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "kind", Type: "u32", Kind: ArgUint},
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "offset", Type: "u64", Kind: ArgUlong},
+		{Name: "total", Type: "u64", Kind: ArgUlong},
+		{Name: "aux", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
 	}},
 }

@@ -77,7 +77,7 @@ const (
 )
 
 // slotMax is SLOT_MAX in event.h: scratch records per CPU.
-const slotMax = 4
+const slotMax = 5
 
 // MaxSyscall bounds syscall numbers (MAX_SYSCALL_ID in events_gen.h).
 const MaxSyscall = 512
@@ -102,6 +102,7 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
+	Capture         *CaptureOptions
 }
 
 // hook is one attach point with its program for each attach method.
@@ -122,7 +123,10 @@ func anySel(o *Options, bits uint32) bool {
 	return false
 }
 
+// The capture program comes first: on sys_exit it runs before the sys_exit
+// program, so a syscall's captured bytes precede its event in the ring.
 var hooks = []hook{
+	{"capture", "tracee_capture_exit_btf", "tracee_capture_exit_raw", (*Options).captureOn, "sys_exit"},
 	{"sys_exit", "tracee_sys_exit_btf", "tracee_sys_exit_raw", func(o *Options) bool { return anySel(o, selAtSysExit) }, "sys_exit"},
 	{"sched_process_exec", "tracee_sched_exec_btf", "tracee_sched_exec_raw", func(o *Options) bool {
 		return o.Emit&EmitExec != 0 || anySel(o, SelFromExec)
@@ -315,7 +319,7 @@ func (p *Probes) configure(o *Options) error {
 	if err := m["config_map"].Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
-	return nil
+	return p.configureCapture(o.Capture)
 }
 
 // fixedOnly reports whether every argument is an integer or a pointer, so

@@ -69,7 +69,8 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
 	}
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit,
-		Scope: Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}}}, f)
+		Scope:   Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}},
+		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd, Prefixes: []string{"/tmp/", "/etc/"}}}, f)
 	if err != nil {
 		t.Fatal(err)
 	}

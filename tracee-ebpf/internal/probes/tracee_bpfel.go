@@ -13,6 +13,41 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceeCaptureCfg struct {
+	_        structs.HostLayout
+	Flags    uint32
+	Nprefix  uint32
+	MaxBytes uint64
+}
+
+type traceeCapturePrefix struct {
+	_   structs.HostLayout
+	Len uint32
+	S   [256]int8
+}
+
+type traceeChunkCtx struct {
+	_         structs.HostLayout
+	Path      uint64
+	Iov       uint64
+	Iovcnt    uint32
+	IovI      uint32
+	Cur       uint64
+	CurLeft   uint64
+	Left      uint64
+	Offset    uint64
+	Total     uint64
+	Dev       uint64
+	Ino       uint64
+	Kind      uint32
+	Aux       uint32
+	Key       uint32
+	OffsetPos uint32
+	HdrOff    uint32
+	HdrArgnum uint16
+	HdrFlags  uint16
+}
+
 type traceeConfig struct {
 	_           structs.HostLayout
 	TraceePid   uint32
@@ -83,27 +118,32 @@ type traceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	traceeMapCommFilter          = "comm_filter"
-	traceeMapConfigMap           = "config_map"
-	traceeMapEvents              = "events"
-	traceeMapMntnsFilter         = "mntns_filter"
-	traceeMapPathScratch         = "path_scratch"
-	traceeMapPidFilter           = "pid_filter"
-	traceeMapPidnsFilter         = "pidns_filter"
-	traceeMapScratch             = "scratch"
-	traceeMapSelected            = "selected"
-	traceeMapStats               = "stats"
-	traceeMapSyscallArgs         = "syscall_args"
-	traceeMapTracedProcs         = "traced_procs"
-	traceeMapUidFilter           = "uid_filter"
-	traceeMapUtsFilter           = "uts_filter"
-	traceeProgTraceeEmptyEnter   = "tracee_empty_enter"
-	traceeProgTraceeEmptyExit    = "tracee_empty_exit"
-	traceeProgTraceeEmptyExitBtf = "tracee_empty_exit_btf"
-	traceeProgTraceeSchedExecBtf = "tracee_sched_exec_btf"
-	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
-	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
-	traceeProgTraceeSysExitBtf   = "tracee_sys_exit_btf"
+	traceeMapCaptureCfgMap         = "capture_cfg_map"
+	traceeMapCapturePathHead       = "capture_path_head"
+	traceeMapCapturePrefixes       = "capture_prefixes"
+	traceeMapCaptureState          = "capture_state"
+	traceeMapCommFilter            = "comm_filter"
+	traceeMapConfigMap             = "config_map"
+	traceeMapEvents                = "events"
+	traceeMapMntnsFilter           = "mntns_filter"
+	traceeMapPathScratch           = "path_scratch"
+	traceeMapPidFilter             = "pid_filter"
+	traceeMapPidnsFilter           = "pidns_filter"
+	traceeMapScratch               = "scratch"
+	traceeMapSelected              = "selected"
+	traceeMapStats                 = "stats"
+	traceeMapSyscallArgs           = "syscall_args"
+	traceeMapTracedProcs           = "traced_procs"
+	traceeMapUidFilter             = "uid_filter"
+	traceeMapUtsFilter             = "uts_filter"
+	traceeProgTraceeCaptureExitBtf = "tracee_capture_exit_btf"
+	traceeProgTraceeEmptyEnter     = "tracee_empty_enter"
+	traceeProgTraceeEmptyExit      = "tracee_empty_exit"
+	traceeProgTraceeEmptyExitBtf   = "tracee_empty_exit_btf"
+	traceeProgTraceeSchedExecBtf   = "tracee_sched_exec_btf"
+	traceeProgTraceeSchedExitBtf   = "tracee_sched_exit_btf"
+	traceeProgTraceeSchedForkBtf   = "tracee_sched_fork_btf"
+	traceeProgTraceeSysExitBtf     = "tracee_sys_exit_btf"
 )
 
 // loadTracee returns the embedded CollectionSpec for tracee.
@@ -148,33 +188,38 @@ type traceeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExecBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExitBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedForkBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
+	TraceeCaptureExitBtf *ebpf.ProgramSpec `ebpf:"tracee_capture_exit_btf"`
+	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceeSchedExecBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
+	TraceeSchedExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
+	TraceeSchedForkBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
+	TraceeSysExitBtf     *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
 }
 
 // traceeMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeMapSpecs struct {
-	CommFilter  *ebpf.MapSpec `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.MapSpec `ebpf:"config_map"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	MntnsFilter *ebpf.MapSpec `ebpf:"mntns_filter"`
-	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
-	PidFilter   *ebpf.MapSpec `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.MapSpec `ebpf:"pidns_filter"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	Selected    *ebpf.MapSpec `ebpf:"selected"`
-	Stats       *ebpf.MapSpec `ebpf:"stats"`
-	SyscallArgs *ebpf.MapSpec `ebpf:"syscall_args"`
-	TracedProcs *ebpf.MapSpec `ebpf:"traced_procs"`
-	UidFilter   *ebpf.MapSpec `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.MapSpec `ebpf:"uts_filter"`
+	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
+	CaptureState    *ebpf.MapSpec `ebpf:"capture_state"`
+	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
+	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
+	Events          *ebpf.MapSpec `ebpf:"events"`
+	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
+	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
+	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
+	Selected        *ebpf.MapSpec `ebpf:"selected"`
+	Stats           *ebpf.MapSpec `ebpf:"stats"`
+	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
+	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.MapSpec `ebpf:"uts_filter"`
 }
 
 // traceeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -203,24 +248,32 @@ func (o *traceeObjects) Close() error {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceeMaps struct {
-	CommFilter  *ebpf.Map `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.Map `ebpf:"config_map"`
-	Events      *ebpf.Map `ebpf:"events"`
-	MntnsFilter *ebpf.Map `ebpf:"mntns_filter"`
-	PathScratch *ebpf.Map `ebpf:"path_scratch"`
-	PidFilter   *ebpf.Map `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.Map `ebpf:"pidns_filter"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	Selected    *ebpf.Map `ebpf:"selected"`
-	Stats       *ebpf.Map `ebpf:"stats"`
-	SyscallArgs *ebpf.Map `ebpf:"syscall_args"`
-	TracedProcs *ebpf.Map `ebpf:"traced_procs"`
-	UidFilter   *ebpf.Map `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.Map `ebpf:"uts_filter"`
+	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
+	CaptureState    *ebpf.Map `ebpf:"capture_state"`
+	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
+	ConfigMap       *ebpf.Map `ebpf:"config_map"`
+	Events          *ebpf.Map `ebpf:"events"`
+	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
+	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
+	Scratch         *ebpf.Map `ebpf:"scratch"`
+	Selected        *ebpf.Map `ebpf:"selected"`
+	Stats           *ebpf.Map `ebpf:"stats"`
+	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
+	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.Map `ebpf:"uts_filter"`
 }
 
 func (m *traceeMaps) Close() error {
 	return _TraceeClose(
+		m.CaptureCfgMap,
+		m.CapturePathHead,
+		m.CapturePrefixes,
+		m.CaptureState,
 		m.CommFilter,
 		m.ConfigMap,
 		m.Events,
@@ -248,17 +301,19 @@ type traceeVariables struct {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceePrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExecBtf *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExitBtf *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedForkBtf *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysExitBtf   *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
+	TraceeCaptureExitBtf *ebpf.Program `ebpf:"tracee_capture_exit_btf"`
+	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf   *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceeSchedExecBtf   *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
+	TraceeSchedExitBtf   *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
+	TraceeSchedForkBtf   *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
+	TraceeSysExitBtf     *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
 }
 
 func (p *traceePrograms) Close() error {
 	return _TraceeClose(
+		p.TraceeCaptureExitBtf,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,

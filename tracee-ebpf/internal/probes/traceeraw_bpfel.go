@@ -13,6 +13,41 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceerawCaptureCfg struct {
+	_        structs.HostLayout
+	Flags    uint32
+	Nprefix  uint32
+	MaxBytes uint64
+}
+
+type traceerawCapturePrefix struct {
+	_   structs.HostLayout
+	Len uint32
+	S   [256]int8
+}
+
+type traceerawChunkCtx struct {
+	_         structs.HostLayout
+	Path      uint64
+	Iov       uint64
+	Iovcnt    uint32
+	IovI      uint32
+	Cur       uint64
+	CurLeft   uint64
+	Left      uint64
+	Offset    uint64
+	Total     uint64
+	Dev       uint64
+	Ino       uint64
+	Kind      uint32
+	Aux       uint32
+	Key       uint32
+	OffsetPos uint32
+	HdrOff    uint32
+	HdrArgnum uint16
+	HdrFlags  uint16
+}
+
 type traceerawConfig struct {
 	_           structs.HostLayout
 	TraceePid   uint32
@@ -81,26 +116,31 @@ type traceerawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	traceerawMapCommFilter          = "comm_filter"
-	traceerawMapConfigMap           = "config_map"
-	traceerawMapEvents              = "events"
-	traceerawMapMntnsFilter         = "mntns_filter"
-	traceerawMapPathScratch         = "path_scratch"
-	traceerawMapPidFilter           = "pid_filter"
-	traceerawMapPidnsFilter         = "pidns_filter"
-	traceerawMapScratch             = "scratch"
-	traceerawMapSelected            = "selected"
-	traceerawMapStats               = "stats"
-	traceerawMapSyscallArgs         = "syscall_args"
-	traceerawMapTracedProcs         = "traced_procs"
-	traceerawMapUidFilter           = "uid_filter"
-	traceerawMapUtsFilter           = "uts_filter"
-	traceerawProgTraceeEmptyEnter   = "tracee_empty_enter"
-	traceerawProgTraceeEmptyExit    = "tracee_empty_exit"
-	traceerawProgTraceeSchedExecRaw = "tracee_sched_exec_raw"
-	traceerawProgTraceeSchedExitRaw = "tracee_sched_exit_raw"
-	traceerawProgTraceeSchedForkRaw = "tracee_sched_fork_raw"
-	traceerawProgTraceeSysExitRaw   = "tracee_sys_exit_raw"
+	traceerawMapCaptureCfgMap         = "capture_cfg_map"
+	traceerawMapCapturePathHead       = "capture_path_head"
+	traceerawMapCapturePrefixes       = "capture_prefixes"
+	traceerawMapCaptureState          = "capture_state"
+	traceerawMapCommFilter            = "comm_filter"
+	traceerawMapConfigMap             = "config_map"
+	traceerawMapEvents                = "events"
+	traceerawMapMntnsFilter           = "mntns_filter"
+	traceerawMapPathScratch           = "path_scratch"
+	traceerawMapPidFilter             = "pid_filter"
+	traceerawMapPidnsFilter           = "pidns_filter"
+	traceerawMapScratch               = "scratch"
+	traceerawMapSelected              = "selected"
+	traceerawMapStats                 = "stats"
+	traceerawMapSyscallArgs           = "syscall_args"
+	traceerawMapTracedProcs           = "traced_procs"
+	traceerawMapUidFilter             = "uid_filter"
+	traceerawMapUtsFilter             = "uts_filter"
+	traceerawProgTraceeCaptureExitRaw = "tracee_capture_exit_raw"
+	traceerawProgTraceeEmptyEnter     = "tracee_empty_enter"
+	traceerawProgTraceeEmptyExit      = "tracee_empty_exit"
+	traceerawProgTraceeSchedExecRaw   = "tracee_sched_exec_raw"
+	traceerawProgTraceeSchedExitRaw   = "tracee_sched_exit_raw"
+	traceerawProgTraceeSchedForkRaw   = "tracee_sched_fork_raw"
+	traceerawProgTraceeSysExitRaw     = "tracee_sys_exit_raw"
 )
 
 // loadTraceeraw returns the embedded CollectionSpec for traceeraw.
@@ -145,32 +185,37 @@ type traceerawSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeSchedExecRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
-	TraceeSchedExitRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
-	TraceeSchedForkRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
+	TraceeCaptureExitRaw *ebpf.ProgramSpec `ebpf:"tracee_capture_exit_raw"`
+	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeSchedExecRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
+	TraceeSchedExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
+	TraceeSchedForkRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
+	TraceeSysExitRaw     *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
 }
 
 // traceerawMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawMapSpecs struct {
-	CommFilter  *ebpf.MapSpec `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.MapSpec `ebpf:"config_map"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	MntnsFilter *ebpf.MapSpec `ebpf:"mntns_filter"`
-	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
-	PidFilter   *ebpf.MapSpec `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.MapSpec `ebpf:"pidns_filter"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	Selected    *ebpf.MapSpec `ebpf:"selected"`
-	Stats       *ebpf.MapSpec `ebpf:"stats"`
-	SyscallArgs *ebpf.MapSpec `ebpf:"syscall_args"`
-	TracedProcs *ebpf.MapSpec `ebpf:"traced_procs"`
-	UidFilter   *ebpf.MapSpec `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.MapSpec `ebpf:"uts_filter"`
+	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
+	CaptureState    *ebpf.MapSpec `ebpf:"capture_state"`
+	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
+	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
+	Events          *ebpf.MapSpec `ebpf:"events"`
+	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
+	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
+	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
+	Selected        *ebpf.MapSpec `ebpf:"selected"`
+	Stats           *ebpf.MapSpec `ebpf:"stats"`
+	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
+	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.MapSpec `ebpf:"uts_filter"`
 }
 
 // traceerawVariableSpecs contains global variables before they are loaded into the kernel.
@@ -199,24 +244,32 @@ func (o *traceerawObjects) Close() error {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawMaps struct {
-	CommFilter  *ebpf.Map `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.Map `ebpf:"config_map"`
-	Events      *ebpf.Map `ebpf:"events"`
-	MntnsFilter *ebpf.Map `ebpf:"mntns_filter"`
-	PathScratch *ebpf.Map `ebpf:"path_scratch"`
-	PidFilter   *ebpf.Map `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.Map `ebpf:"pidns_filter"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	Selected    *ebpf.Map `ebpf:"selected"`
-	Stats       *ebpf.Map `ebpf:"stats"`
-	SyscallArgs *ebpf.Map `ebpf:"syscall_args"`
-	TracedProcs *ebpf.Map `ebpf:"traced_procs"`
-	UidFilter   *ebpf.Map `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.Map `ebpf:"uts_filter"`
+	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
+	CaptureState    *ebpf.Map `ebpf:"capture_state"`
+	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
+	ConfigMap       *ebpf.Map `ebpf:"config_map"`
+	Events          *ebpf.Map `ebpf:"events"`
+	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
+	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
+	Scratch         *ebpf.Map `ebpf:"scratch"`
+	Selected        *ebpf.Map `ebpf:"selected"`
+	Stats           *ebpf.Map `ebpf:"stats"`
+	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
+	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.Map `ebpf:"uts_filter"`
 }
 
 func (m *traceerawMaps) Close() error {
 	return _TraceerawClose(
+		m.CaptureCfgMap,
+		m.CapturePathHead,
+		m.CapturePrefixes,
+		m.CaptureState,
 		m.CommFilter,
 		m.ConfigMap,
 		m.Events,
@@ -244,16 +297,18 @@ type traceerawVariables struct {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawPrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeSchedExecRaw *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
-	TraceeSchedExitRaw *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
-	TraceeSchedForkRaw *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysExitRaw   *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
+	TraceeCaptureExitRaw *ebpf.Program `ebpf:"tracee_capture_exit_raw"`
+	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeSchedExecRaw   *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
+	TraceeSchedExitRaw   *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
+	TraceeSchedForkRaw   *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
+	TraceeSysExitRaw     *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
 }
 
 func (p *traceerawPrograms) Close() error {
 	return _TraceerawClose(
+		p.TraceeCaptureExitRaw,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeSchedExecRaw,

@@ -1,0 +1,82 @@
+package probes
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Capture bits (CAPF_* in bpf/hooks/capture.h).
+const (
+	CaptureWrite  uint32 = 1 << 0 // writes to files under Prefixes (all regular files when none)
+	CaptureModule uint32 = 1 << 1 // init_module images, finit_module files
+	CaptureBPF    uint32 = 1 << 2 // bpf(BPF_PROG_LOAD) instructions
+	CaptureMemfd  uint32 = 1 << 3 // writes to memfd files (exec capture of processes gone at once)
+)
+
+// Capture chunk kinds (CAPK_* in capture.h): the kind argument of capture_chunk.
+const (
+	ChunkWrite      = 1
+	ChunkModule     = 2
+	ChunkModuleFile = 3
+	ChunkBPF        = 4
+	ChunkMemfd      = 5
+)
+
+// Limits of the capture program (capture.h).
+const (
+	CaptureMaxPrefixes = 8
+	CapturePrefixLen   = 255 // bytes of a prefix compared
+	CaptureChunk       = 4096
+	CaptureMaxBytes    = 4096 * 4096 // per syscall
+)
+
+// CaptureOptions configure the capture program; nil or zero Flags: not attached.
+type CaptureOptions struct {
+	Flags    uint32
+	Prefixes []string
+	MaxBytes uint64 // per syscall, at most CaptureMaxBytes
+}
+
+func (o *Options) captureOn() bool { return o.Capture != nil && o.Capture.Flags != 0 }
+
+// configureCapture writes capture_cfg_map and capture_prefixes.
+func (p *Probes) configureCapture(o *CaptureOptions) error {
+	if o == nil || o.Flags == 0 {
+		return nil
+	}
+	if len(o.Prefixes) > CaptureMaxPrefixes {
+		return fmt.Errorf("capture: at most %d write prefixes (got %d)", CaptureMaxPrefixes, len(o.Prefixes))
+	}
+	for i, pfx := range o.Prefixes {
+		if len(pfx) == 0 || len(pfx) > CapturePrefixLen {
+			return fmt.Errorf("capture: write prefix %q: length must be 1 to %d bytes", pfx, CapturePrefixLen)
+		}
+		v := make([]byte, 4+256)
+		binary.LittleEndian.PutUint32(v, uint32(len(pfx)))
+		copy(v[4:], pfx)
+		if err := p.coll.Maps["capture_prefixes"].Put(uint32(i), v); err != nil {
+			return fmt.Errorf("capture: write prefix %q: %w", pfx, err)
+		}
+	}
+	max := o.MaxBytes
+	if max == 0 || max > CaptureMaxBytes {
+		max = CaptureMaxBytes
+	}
+	v := make([]byte, 16)
+	binary.LittleEndian.PutUint32(v, o.Flags)
+	binary.LittleEndian.PutUint32(v[4:], uint32(len(o.Prefixes)))
+	binary.LittleEndian.PutUint64(v[8:], max)
+	if err := p.coll.Maps["capture_cfg_map"].Put(uint32(0), v); err != nil {
+		return fmt.Errorf("capture: configure: %w", err)
+	}
+	return nil
+}
+
+// StopCapture turns the capture program off (a spent budget): it stays
+// attached and returns at once.
+func (p *Probes) StopCapture() error {
+	if p.coll.Maps["capture_cfg_map"] == nil {
+		return nil
+	}
+	return p.coll.Maps["capture_cfg_map"].Put(uint32(0), make([]byte, 16))
+}
