@@ -191,14 +191,14 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 
 	// Capture directories too: refused before anything is attached.
 	var capt *capture.Capturer
-	var taps []tracer.Stage
+	var capturers []tracer.Stage
 	if capCfg.Enabled() {
 		if capt, err = capture.New(capCfg, stderr); err != nil {
 			printer.Close()
 			return err
 		}
 		defer capt.Close(captureDrain) // error paths; a no-op after the summary
-		taps = append(taps, capt)
+		capturers = append(capturers, capt)
 	}
 
 	p, err := probes.Load(probes.Options{
@@ -209,12 +209,16 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		Capture:         kernelCapture(&capCfg),
 	}, feat)
 	if err != nil {
 		printer.Close()
 		return err
 	}
 	defer p.Close()
+	if capt != nil {
+		capt.OnStop(p.StopCapture)
+	}
 	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; kernel %s\n", p.Describe(), feat.Summary())
 
 	tree := proctree.New(proctree.Config{})
@@ -252,7 +256,7 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		Wanted:      wanted,
 		Observers:   []tracer.Stage{treeUpdater{tree}},
 		Enrichers:   []tracer.Stage{enricherStage{en}},
-		Taps:        taps,
+		Capturers:   capturers,
 		Deriver:     derive.New(),
 		Matcher:     policy,
 		Printer:     printer,
@@ -281,6 +285,23 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 
 // captureDrain bounds how long captures queued at exit may still take.
 const captureDrain = 10 * time.Second
+
+// kernelCapture is what the capture program copies for cfg, or nil.
+func kernelCapture(cfg *capture.Config) *probes.CaptureOptions {
+	var flags uint32
+	for _, f := range []struct {
+		on  bool
+		bit uint32
+	}{{cfg.Write, probes.CaptureWrite}, {cfg.Module, probes.CaptureModule}, {cfg.BPF, probes.CaptureBPF}, {cfg.Exec, probes.CaptureMemfd}} {
+		if f.on {
+			flags |= f.bit
+		}
+	}
+	if flags == 0 {
+		return nil
+	}
+	return &probes.CaptureOptions{Flags: flags, Prefixes: cfg.WritePrefixes, MaxBytes: uint64(cfg.CopyMax)}
+}
 
 type treeUpdater struct{ t *proctree.Tree }
 
