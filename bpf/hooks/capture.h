@@ -30,7 +30,8 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
-#include "syscall_args.h"
+#include "../lib/syscall.h"
+#include "../lib/syscall_args.h"
 #include <asm/unistd_64.h>
 
 #define CAPTURE_CHUNK 4096
@@ -149,6 +150,7 @@ struct chunk_ctx {
 	u32 key; /* scratch key */
 	u32 offset_pos, hdr_off; /* where offset's value is; end of the shared arguments */
 	u16 hdr_argnum, hdr_flags;
+	u32 compat; /* 32-bit caller: compat iovecs */
 };
 
 /*
@@ -204,7 +206,15 @@ static long chunk_cb(u32 i, void *unused)
 		if (!cc->iov || cc->iov_i >= cc->iovcnt || cc->iov_i >= CAPTURE_MAX_IOV)
 			return 1;
 		u64 v[2] = {};
-		if (bpf_probe_read_user(v, sizeof(v), (void *)(cc->iov + (u64)cc->iov_i * 16))) {
+		if (cc->compat) { /* struct compat_iovec: two u32 */
+			u32 w[2] = {};
+			if (bpf_probe_read_user(w, sizeof(w), (void *)(cc->iov + (u64)cc->iov_i * 8))) {
+				stat_inc(STAT_READ_FAILED);
+				return 1;
+			}
+			v[0] = w[0];
+			v[1] = w[1];
+		} else if (bpf_probe_read_user(v, sizeof(v), (void *)(cc->iov + (u64)cc->iov_i * 16))) {
 			stat_inc(STAT_READ_FAILED);
 			return 1;
 		}
@@ -260,9 +270,9 @@ statfn bool is_memfd_file(struct file *f)
 
 /* Writes: which file, and where the written bytes are. */
 statfn bool capture_write(struct chunk_ctx *cc, struct capture_cfg *ccfg, struct task_struct *t,
-			  struct pt_regs *regs, u32 nr, long ret)
+			  struct sysc *sc, u32 nr, long ret)
 {
-	struct file *f = task_fd_file(t, (u32)regs_arg(regs, 0));
+	struct file *f = task_fd_file(t, (u32)sc->a[0]);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
 		return false;
 	if ((ccfg->flags & CAPF_MEMFD) && is_memfd_file(f)) {
@@ -284,7 +294,7 @@ statfn bool capture_write(struct chunk_ctx *cc, struct capture_cfg *ccfg, struct
 	case __NR_pwrite64:
 	case __NR_pwritev:
 	case __NR_pwritev2:
-		cc->offset = regs_arg(regs, 3);
+		cc->offset = sc->a[3];
 		if (nr == __NR_pwritev2 && (s64)cc->offset == -1)
 			cc->offset = BPF_CORE_READ(f, f_pos) - ret;
 		break;
@@ -292,11 +302,11 @@ statfn bool capture_write(struct chunk_ctx *cc, struct capture_cfg *ccfg, struct
 		cc->offset = BPF_CORE_READ(f, f_pos) - ret;
 	}
 	if (nr == __NR_write || nr == __NR_pwrite64) {
-		cc->cur = regs_arg(regs, 1);
+		cc->cur = sc->a[1];
 		cc->cur_left = ret;
 	} else {
-		cc->iov = regs_arg(regs, 1);
-		cc->iovcnt = regs_arg(regs, 2);
+		cc->iov = sc->a[1];
+		cc->iovcnt = sc->a[2];
 	}
 	return true;
 }
@@ -305,16 +315,16 @@ statfn bool capture_write(struct chunk_ctx *cc, struct capture_cfg *ccfg, struct
 #define BPF_PROG_LOAD_CMD 5
 #define ATTR_PROG_NAME_OFF 48
 
-statfn bool capture_bpf_prog(struct chunk_ctx *cc, struct pt_regs *regs)
+statfn bool capture_bpf_prog(struct chunk_ctx *cc, struct sysc *sc)
 {
 	u32 zero = 0;
 	struct capture_prefix *name = bpf_map_lookup_elem(&capture_path_head, &zero);
 	if (!name)
 		return false;
-	if (regs_arg(regs, 0) != BPF_PROG_LOAD_CMD)
+	if (sc->a[0] != BPF_PROG_LOAD_CMD)
 		return false;
-	u64 attr = regs_arg(regs, 1);
-	u32 size = regs_arg(regs, 2);
+	u64 attr = sc->a[1];
+	u32 size = sc->a[2];
 	struct {
 		u32 prog_type;
 		u32 insn_cnt;
@@ -343,8 +353,12 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 	struct capture_cfg *ccfg = bpf_map_lookup_elem(&capture_cfg_map, &zero);
 	if (!ccfg || !ccfg->flags)
 		return 0;
-	u32 nr = RD(regs, orig_ax);
 	struct task_struct *t = CURRENT_TASK;
+	struct sysc scv;
+	struct sysc *sc = &scv;
+	if (!sysc_read(t, regs, sc))
+		return 0;
+	u32 nr = sc->nr;
 	switch (nr) {
 	case __NR_write:
 	case __NR_pwrite64:
@@ -374,6 +388,8 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 	if (!should_trace(cfg, &b->ctx))
 		return 0;
 	b->ctx.retval = ret;
+	sysc_load64(sc, regs);
+	mark_compat(b, sc);
 	struct chunk_ctx *cp = chunk_state();
 	if (!cp)
 		return 0;
@@ -381,12 +397,12 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 	switch (nr) {
 	case __NR_init_module:
 		cp->kind = CAPK_MODULE;
-		cp->total = regs_arg(regs, 1);
-		cp->cur = regs_arg(regs, 0);
+		cp->total = sc->a[1];
+		cp->cur = sc->a[0];
 		cp->cur_left = cp->total;
 		break;
 	case __NR_finit_module: {
-		struct file *f = task_fd_file(t, (u32)regs_arg(regs, 0));
+		struct file *f = task_fd_file(t, (u32)sc->a[0]);
 		cp->kind = CAPK_MODULE_FILE;
 		if (f) {
 			cp->path = (u64)file_path(SLOT_CAPTURE, f);
@@ -396,14 +412,15 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 		break;
 	}
 	case __NR_bpf:
-		if (!capture_bpf_prog(cp, regs))
+		if (!capture_bpf_prog(cp, sc))
 			return 0;
 		break;
 	default:
-		if (!capture_write(cp, ccfg, t, regs, nr, ret))
+		if (!capture_write(cp, ccfg, t, sc, nr, ret))
 			return 0;
 	}
 	cp->key = buf_key(SLOT_CAPTURE);
+	cp->compat = sc->compat;
 	cp->left = cp->total < ccfg->max_bytes ? cp->total : ccfg->max_bytes;
 	if (cp->kind == CAPK_MODULE_FILE)
 		cp->left = 0;

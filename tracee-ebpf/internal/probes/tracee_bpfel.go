@@ -46,6 +46,18 @@ type traceeChunkCtx struct {
 	HdrOff    uint32
 	HdrArgnum uint16
 	HdrFlags  uint16
+	Compat    uint32
+	_         [4]byte
+}
+
+type traceeCompatSc struct {
+	_       structs.HostLayout
+	Event   uint16
+	Valid   uint8
+	Mux     uint8
+	ArgsMem int8
+	Pgoff   int8
+	Args    [6]int8
 }
 
 type traceeConfig struct {
@@ -123,6 +135,7 @@ const (
 	traceeMapCapturePrefixes       = "capture_prefixes"
 	traceeMapCaptureState          = "capture_state"
 	traceeMapCommFilter            = "comm_filter"
+	traceeMapCompatSyscalls        = "compat_syscalls"
 	traceeMapConfigMap             = "config_map"
 	traceeMapEvents                = "events"
 	traceeMapMntnsFilter           = "mntns_filter"
@@ -207,6 +220,7 @@ type traceeMapSpecs struct {
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
 	CaptureState    *ebpf.MapSpec `ebpf:"capture_state"`
 	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
@@ -253,6 +267,7 @@ type traceeMaps struct {
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
 	CaptureState    *ebpf.Map `ebpf:"capture_state"`
 	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
@@ -275,6 +290,7 @@ func (m *traceeMaps) Close() error {
 		m.CapturePrefixes,
 		m.CaptureState,
 		m.CommFilter,
+		m.CompatSyscalls,
 		m.ConfigMap,
 		m.Events,
 		m.MntnsFilter,

@@ -46,6 +46,18 @@ type traceerawChunkCtx struct {
 	HdrOff    uint32
 	HdrArgnum uint16
 	HdrFlags  uint16
+	Compat    uint32
+	_         [4]byte
+}
+
+type traceerawCompatSc struct {
+	_       structs.HostLayout
+	Event   uint16
+	Valid   uint8
+	Mux     uint8
+	ArgsMem int8
+	Pgoff   int8
+	Args    [6]int8
 }
 
 type traceerawConfig struct {
@@ -121,6 +133,7 @@ const (
 	traceerawMapCapturePrefixes       = "capture_prefixes"
 	traceerawMapCaptureState          = "capture_state"
 	traceerawMapCommFilter            = "comm_filter"
+	traceerawMapCompatSyscalls        = "compat_syscalls"
 	traceerawMapConfigMap             = "config_map"
 	traceerawMapEvents                = "events"
 	traceerawMapMntnsFilter           = "mntns_filter"
@@ -203,6 +216,7 @@ type traceerawMapSpecs struct {
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
 	CaptureState    *ebpf.MapSpec `ebpf:"capture_state"`
 	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
@@ -249,6 +263,7 @@ type traceerawMaps struct {
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
 	CaptureState    *ebpf.Map `ebpf:"capture_state"`
 	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
@@ -271,6 +286,7 @@ func (m *traceerawMaps) Close() error {
 		m.CapturePrefixes,
 		m.CaptureState,
 		m.CommFilter,
+		m.CompatSyscalls,
 		m.ConfigMap,
 		m.Events,
 		m.MntnsFilter,
