@@ -14,6 +14,9 @@
  *   init_module: the image (kind 2); finit_module: the file's path and
  *     identity only (kind 3; user space reads the file)
  *   bpf(BPF_PROG_LOAD): the instructions, with prog_type and name (kind 4)
+ *   mmap (anonymous), mprotect, pkey_mprotect that made memory executable:
+ *     the region's bytes at that moment (kind 6; offset is the address), so
+ *     a W+X region is dumped even when its process exits at once
  *
  * Every copy is bounded (capture_cfg.max_bytes per syscall, at most
  * CAPTURE_MAX_CHUNKS chunks, CAPTURE_MAX_IOV iovecs); a failed read or a
@@ -45,6 +48,7 @@
 #define CAPF_MODULE (1 << 1)
 #define CAPF_BPF (1 << 2)
 #define CAPF_MEMFD (1 << 3)
+#define CAPF_MEM (1 << 4)
 
 /* capture_chunk kinds */
 #define CAPK_WRITE 1
@@ -52,6 +56,11 @@
 #define CAPK_MODULE_FILE 3
 #define CAPK_BPF 4
 #define CAPK_MEMFD 5
+#define CAPK_MEM 6
+
+#define CAP_PROT_WRITE 0x2
+#define CAP_PROT_EXEC 0x4
+#define CAP_MAP_ANONYMOUS 0x20
 
 struct capture_cfg {
 	u32 flags;
@@ -377,6 +386,12 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 		if (!(ccfg->flags & CAPF_BPF))
 			return 0;
 		break;
+	case __NR_mmap:
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		if (!(ccfg->flags & CAPF_MEM) || ret < 0)
+			return 0;
+		break;
 	default:
 		return 0;
 	}
@@ -414,6 +429,20 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 	case __NR_bpf:
 		if (!capture_bpf_prog(cp, sc))
 			return 0;
+		break;
+	case __NR_mmap:
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		if (!(sc->a[2] & CAP_PROT_EXEC))
+			return 0;
+		if (nr == __NR_mmap && !(sc->a[3] & CAP_MAP_ANONYMOUS))
+			return 0;
+		cp->kind = CAPK_MEM;
+		cp->aux = sc->a[2];
+		cp->cur = nr == __NR_mmap ? (u64)ret : sc->a[0];
+		cp->offset = cp->cur;
+		cp->total = sc->a[1];
+		cp->cur_left = cp->total;
 		break;
 	default:
 		if (!capture_write(cp, ccfg, t, sc, nr, ret))

@@ -204,7 +204,7 @@ func (c *Capturer) Process(ev *pb.Event) {
 		ev.Artifacts = append(ev.Artifacts, a)
 	}
 	k, ok := triggers[ev.EventName]
-	if !ok || !c.cfg.wants(k) {
+	if !ok || !c.cfg.wants(k) || hasArtifact(ev, k) {
 		return
 	}
 	j := job{kind: k, time: ev.Timestamp, pid: ev.HostProcessId, comm: ev.ProcessName}
@@ -223,6 +223,15 @@ func (c *Capturer) Process(ev *pb.Event) {
 	if art != nil {
 		ev.Artifacts = append(ev.Artifacts, art)
 	}
+}
+
+func hasArtifact(ev *pb.Event, k kind) bool {
+	for _, a := range ev.Artifacts {
+		if a.GetKind() == k.String() {
+			return true
+		}
+	}
+	return false
 }
 
 // argCopy copies the arguments a capture uses into its job.

@@ -20,9 +20,10 @@ const (
 	chunkModuleFile = 3
 	chunkBPF        = 4
 	chunkMemfd      = 5
+	chunkMem        = 6
 )
 
-var chunkKinds = map[uint64]kind{chunkWrite: kindWrite, chunkModule: kindModule, chunkModuleFile: kindModule, chunkBPF: kindBPF}
+var chunkKinds = map[uint64]kind{chunkWrite: kindWrite, chunkModule: kindModule, chunkModuleFile: kindModule, chunkBPF: kindBPF, chunkMem: kindMem}
 
 // chunk is one capture_chunk event's arguments.
 type chunk struct {
@@ -92,6 +93,8 @@ type finished struct {
 	art              *pb.Artifact
 	usedBySyscall    bool
 	usedByMagicWrite bool
+	region           *assembly // a region made executable, stored once an alert asks for it
+	regionDone       bool
 }
 
 type assembler struct {
@@ -129,8 +132,11 @@ func (s *assembler) add(ev *pb.Event) {
 		a = &assembly{kind: k, chunkKind: ch.kind, time: ev.Timestamp, pid: ev.HostProcessId, comm: ev.ProcessName,
 			syscall: ev.Syscall, retval: ev.ReturnValue, path: ch.path, dev: ch.dev, ino: ch.ino, aux: ch.aux,
 			start: ch.offset, total: ch.total, expect: min(ch.total, uint64(s.c.cfg.CopyMax))}
-		if ch.kind == chunkModuleFile {
+		switch ch.kind {
+		case chunkModuleFile:
 			a.expect = 0
+		case chunkMem:
+			a.expect = min(a.expect, uint64(s.c.cfg.MemMaxSize))
 		}
 		if k == kindWrite {
 			a.hash = sha256.New()
@@ -175,6 +181,19 @@ func (s *assembler) claim(ev *pb.Event) *pb.Artifact {
 	if f == nil {
 		return nil
 	}
+	if f.region != nil && ev.Syscall == f.syscall {
+		// A region made executable: stored for the mem_prot_alert derived
+		// from its syscall, or for the syscall itself when it asked for W+X.
+		wx := ev.EventId == f.syscall && ev.ReturnValue == f.retval && argUint(ev, "prot")&6 == 6
+		if !f.regionDone && (ev.EventName == "mem_prot_alert" || wx) {
+			f.regionDone = true
+			f.art = s.c.storeRegion(f.region, argRepr(ev, "alert"))
+		}
+		if ev.EventName == "mem_prot_alert" || ev.EventId == f.syscall {
+			return f.art
+		}
+		return nil
+	}
 	switch {
 	case ev.EventName == "magic_write" && !f.usedByMagicWrite && ev.Syscall == f.syscall && f.offset == 0 &&
 		argUint(ev, "dev") == f.dev && argUint(ev, "inode") == f.ino:
@@ -190,9 +209,21 @@ func (s *assembler) claim(ev *pb.Event) *pb.Artifact {
 	return nil
 }
 
+func argRepr(ev *pb.Event, name string) string {
+	for _, a := range ev.Args {
+		if a.GetName() == name {
+			return reprOr(a)
+		}
+	}
+	return ""
+}
+
 func argUint(ev *pb.Event, name string) uint64 {
 	for _, a := range ev.Args {
 		if a.GetName() == name {
+			if v, ok := a.GetValue().(*pb.Argument_Int); ok {
+				return uint64(v.Int)
+			}
 			return a.GetUint()
 		}
 	}
@@ -207,6 +238,10 @@ func (s *assembler) finish(tid int32, a *assembly) {
 	incomplete := a.gap || a.got < a.expect
 	if incomplete {
 		c.counters.incomplete.Add(1)
+	}
+	if a.kind == kindMem {
+		s.done[tid] = &finished{syscall: a.syscall, retval: a.retval, region: a}
+		return
 	}
 	rec := artifactRecord{Time: timeString(a.time), HostPid: a.pid, HostTid: tid, Comm: a.comm, Syscall: a.syscall,
 		Retval: a.retval, Pathname: a.path, Size: a.got, Total: a.total, Incomplete: incomplete,

@@ -28,6 +28,50 @@ type memRecord struct {
 	SHA256   string `json:"sha256,omitempty"`
 	Error    string `json:"error,omitempty"` // why the dump stopped short
 	Skipped  string `json:"skipped,omitempty"`
+	Source   string `json:"source,omitempty"` // "kernel": copied at the syscall's exit
+}
+
+// storeRegion stores a region the capture program copied when it was made
+// executable (the process may be gone by now), within the memory budget.
+// An empty copy (pages not faulted in yet, which read as zeros) is indexed
+// and left to the /proc capture.
+func (c *Capturer) storeRegion(a *assembly, alert string) *pb.Artifact {
+	rec := memRecord{Time: timeString(a.time), HostPid: a.pid, Comm: a.comm, Prot: fmt.Sprintf("0x%x", a.aux),
+		Addr: "0x" + strconv.FormatUint(a.start, 16), Len: a.total, Source: "kernel", Alert: alert}
+	if a.gap || a.got < a.expect {
+		rec.Error = fmt.Sprintf("%d of %d bytes copied (ring buffer full, or pages not faulted in yet)", len(a.data), a.expect)
+	}
+	if len(a.data) == 0 {
+		c.writeIndex(kindMem, rec)
+		return nil
+	}
+	if left := c.cfg.MemBudget - c.memUsed; left < int64(len(a.data)) {
+		c.counters.skipped.Add(1)
+		rec.Skipped = fmt.Sprintf("memory dump budget of %d bytes spent", c.cfg.MemBudget)
+		c.writeIndex(kindMem, rec)
+		return nil
+	}
+	memDir := c.dirs[kindMem]
+	name, dst, err := createDump(memDir, fmt.Sprintf("%d-0x%x-%d", a.pid, a.start, a.time))
+	if err == nil {
+		_, err = dst.Write(a.data)
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		os.Remove(filepath.Join(memDir, name))
+		c.diskError(kindMem, err)
+		c.fail(job{kind: kindMem, pid: a.pid, comm: a.comm}, fmt.Errorf("store dump: %w", err))
+		return nil
+	}
+	sum := sha256.Sum256(a.data)
+	c.memUsed += int64(len(a.data))
+	rec.File, rec.Size, rec.SHA256 = name, int64(len(a.data)), hex.EncodeToString(sum[:])
+	c.counters.mem.Add(1)
+	c.counters.memBytes.Add(uint64(len(a.data)))
+	c.writeIndex(kindMem, rec)
+	return &pb.Artifact{Kind: "mem", Sha256: rec.SHA256, Path: filepath.Join(memDir, name), Size: uint64(len(a.data))}
 }
 
 // captureMem dumps [addr, addr+len) of j.pid from /proc/<pid>/mem, cut at

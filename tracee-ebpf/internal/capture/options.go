@@ -45,7 +45,7 @@ type Config struct {
 func (c *Config) Enabled() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF }
 
 // Kernel reports whether the kernel capture program is needed.
-func (c *Config) Kernel() bool { return c.Exec || c.Write || c.Module || c.BPF }
+func (c *Config) Kernel() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF }
 
 func (c *Config) wants(k kind) bool {
 	switch k {

@@ -305,7 +305,7 @@ func kernelCapture(cfg *capture.Config) *probes.CaptureOptions {
 	for _, f := range []struct {
 		on  bool
 		bit uint32
-	}{{cfg.Write, probes.CaptureWrite}, {cfg.Module, probes.CaptureModule}, {cfg.BPF, probes.CaptureBPF}, {cfg.Exec, probes.CaptureMemfd}} {
+	}{{cfg.Write, probes.CaptureWrite}, {cfg.Module, probes.CaptureModule}, {cfg.BPF, probes.CaptureBPF}, {cfg.Exec, probes.CaptureMemfd}, {cfg.Mem, probes.CaptureMem}} {
 		if f.on {
 			flags |= f.bit
 		}

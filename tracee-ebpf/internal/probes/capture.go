@@ -11,6 +11,7 @@ const (
 	CaptureModule uint32 = 1 << 1 // init_module images, finit_module files
 	CaptureBPF    uint32 = 1 << 2 // bpf(BPF_PROG_LOAD) instructions
 	CaptureMemfd  uint32 = 1 << 3 // writes to memfd files (exec capture of processes gone at once)
+	CaptureMem    uint32 = 1 << 4 // regions made executable (mmap anonymous, mprotect, pkey_mprotect)
 )
 
 // Capture chunk kinds (CAPK_* in capture.h): the kind argument of capture_chunk.
@@ -20,6 +21,7 @@ const (
 	ChunkModuleFile = 3
 	ChunkBPF        = 4
 	ChunkMemfd      = 5
+	ChunkMem        = 6
 )
 
 // Limits of the capture program (capture.h).

@@ -286,15 +286,29 @@ func (t *Tracer) handle(raw []byte) {
 // capture runs the capturers on an event and what was derived from it,
 // before any of them is printed: the source event also carries the
 // artifacts of its derived events (a W+X mprotect, the dump of its region).
+//
+// Derived events go first: an artifact kept for an alert (the region of a
+// W+X → X mprotect) is stored when the alert asks for it, and the source
+// event then gets the same artifact.
 func (t *Tracer) capture(ev *pb.Event, derived []*pb.Event) {
-	for _, s := range t.cfg.Capturers {
-		s.Process(ev)
-	}
 	for _, d := range derived {
 		for _, s := range t.cfg.Capturers {
 			s.Process(d)
 		}
-		ev.Artifacts = append(ev.Artifacts, d.Artifacts...)
+	}
+	for _, s := range t.cfg.Capturers {
+		s.Process(ev)
+	}
+	for _, d := range derived {
+	next:
+		for _, a := range d.Artifacts {
+			for _, have := range ev.Artifacts {
+				if have == a {
+					continue next
+				}
+			}
+			ev.Artifacts = append(ev.Artifacts, a)
+		}
 	}
 }
 
