@@ -43,6 +43,7 @@ type options struct {
 	wakeupKiB   int
 	metrics     metrics.ServerConfig
 	capture     []string
+	input       string
 }
 
 // Execute runs the command and returns the process exit code.
@@ -86,6 +87,7 @@ Examples:
 	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
 	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
 	f.StringVar(&o.metrics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on its own address")
+	f.StringVar(&o.input, "input", "", "print a recording (--output format:protobuf) instead of tracing: --trace and --output apply offline")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,6 +101,9 @@ Examples:
 }
 
 func run(parent context.Context, o *options, stderr io.Writer) error {
+	if o.input != "" {
+		return replay(parent, o, stderr)
+	}
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	capCfg, err := capture.ParseFlags(o.capture, o.installPath)
