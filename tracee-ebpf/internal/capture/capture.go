@@ -318,6 +318,7 @@ func (c *Capturer) reserve(k kind, n int64) bool {
 // store fails).
 func (c *Capturer) diskError(k kind, err error) {
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		c.counters.dropped.Add(1)
 		if !c.noSpace[k] {
 			c.noSpace[k] = true
 			c.log.printf("tracee-ebpf: capture %s: %s is full: %v\n", k, c.cfg.Dir, err)
