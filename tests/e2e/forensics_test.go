@@ -259,7 +259,8 @@ func TestForensicsBadSettings(t *testing.T) {
 		{[]string{"--capture", "exec", "--capture", "dir:" + ro + "/cap"}, ro + "/cap"},
 		{[]string{"--capture", "exec,bogus"}, `unknown capture option "bogus"`},
 		{[]string{"--capture", "write=relative/*"}, `write prefix "relative/"`},
-		{[]string{"--capture", "network"}, `capturing "network" is not supported`},
+		{[]string{"--capture", "pcap-options:filtered"}, `capturing "pcap-options" is not supported`},
+		{[]string{"--capture", "pcap:eth0"}, "pcap:eth0: want single, process, container or command"},
 		{[]string{"--output", "format:json", "--output", "rotate:1M"}, "rotate"},
 	} {
 		cmd := exec.Command(bin("tracee-ebpf"), append([]string{"--install-path", t.TempDir()}, tc.args...)...)

@@ -24,9 +24,10 @@ const (
 	kindWrite
 	kindModule
 	kindBPF
+	kindNetwork
 )
 
-var kindNames = map[kind]string{kindExec: "exec", kindMem: "mem", kindWrite: "write", kindModule: "module", kindBPF: "bpf"}
+var kindNames = map[kind]string{kindExec: "exec", kindMem: "mem", kindWrite: "write", kindModule: "module", kindBPF: "bpf", kindNetwork: "pcap"}
 
 func (k kind) String() string {
 	if n, ok := kindNames[k]; ok {
@@ -72,7 +73,8 @@ type Stats struct {
 	Writes     uint64 // write syscalls captured
 	Modules    uint64 // init_module images and finit_module files captured
 	BPF        uint64 // BPF programs captured
-	Bytes      uint64 // bytes of writes, modules and BPF programs stored
+	Packets    uint64 // packets written to pcapng files
+	Bytes      uint64 // bytes of writes, modules, BPF programs and packets stored
 	Incomplete uint64 // captures missing bytes (ring buffer full, failed read, size limit)
 	Dropped    uint64 // captures not made: budget spent or disk full
 	Failed     uint64 // process gone, read or write errors
@@ -81,8 +83,8 @@ type Stats struct {
 
 // String is the exit-summary line.
 func (s Stats) String() string {
-	return fmt.Sprintf("Captures: {Exec:%d Stored:%d Cached:%d FromMemfd:%d Mem:%d MemBytes:%d Writes:%d Modules:%d BPF:%d Bytes:%d Incomplete:%d Dropped:%d Failed:%d Skipped:%d}",
-		s.Exec, s.Stored, s.Cached, s.FromMemfd, s.Mem, s.MemBytes, s.Writes, s.Modules, s.BPF, s.Bytes,
+	return fmt.Sprintf("Captures: {Exec:%d Stored:%d Cached:%d FromMemfd:%d Mem:%d MemBytes:%d Writes:%d Modules:%d BPF:%d Packets:%d Bytes:%d Incomplete:%d Dropped:%d Failed:%d Skipped:%d}",
+		s.Exec, s.Stored, s.Cached, s.FromMemfd, s.Mem, s.MemBytes, s.Writes, s.Modules, s.BPF, s.Packets, s.Bytes,
 		s.Incomplete, s.Dropped, s.Failed, s.Skipped)
 }
 
@@ -99,13 +101,14 @@ type Capturer struct {
 	memUsed  int64
 	buf      []byte
 	chunks   *assembler
+	pcap     *pcapFiles
 	memfds   *memfdStore
 	used     int64 // bytes of writes, modules, BPF programs stored
 	stopped  bool  // budget spent or disk full: no more write/module/bpf captures
 	onStop   func() error
 	noSpace  map[kind]bool
 	counters struct {
-		exec, stored, cached, fromMemfd, mem, memBytes, writes, modules, bpf, bytes,
+		exec, stored, cached, fromMemfd, mem, memBytes, writes, modules, bpf, packets, bytes,
 		incomplete, dropped, failed, skipped atomic.Uint64
 	}
 	failLogged atomic.Uint64
@@ -136,7 +139,7 @@ func New(cfg Config, log io.Writer) (*Capturer, error) {
 	if cfg.Exec {
 		c.memfds = newMemfdStore(cfg.ExecMaxSize, cfg.MemfdBudget)
 	}
-	for _, k := range []kind{kindExec, kindMem, kindWrite, kindModule, kindBPF} {
+	for _, k := range []kind{kindExec, kindMem, kindWrite, kindModule, kindBPF, kindNetwork} {
 		if !cfg.wants(k) {
 			continue
 		}
@@ -147,6 +150,9 @@ func New(cfg Config, log io.Writer) (*Capturer, error) {
 			return nil, err
 		}
 		c.dirs[k], c.idx[k] = dir, f
+	}
+	if cfg.Network {
+		c.pcap = newPcapFiles(c, c.dirs[kindNetwork])
 	}
 	return c, nil
 }
@@ -196,8 +202,14 @@ func (c *Capturer) Process(ev *pb.Event) {
 	if c.closed.Load() {
 		return
 	}
-	if ev.EventName == chunkEvent {
+	switch ev.EventName {
+	case chunkEvent:
 		c.chunks.add(ev)
+		return
+	case packetEvent:
+		if c.pcap != nil {
+			c.pcap.write(ev)
+		}
 		return
 	}
 	if a := c.chunks.claim(ev); a != nil {
@@ -276,7 +288,7 @@ func (c *Capturer) Stats() Stats {
 	return Stats{
 		Exec: n.exec.Load(), Stored: n.stored.Load(), Cached: n.cached.Load(), FromMemfd: n.fromMemfd.Load(),
 		Mem: n.mem.Load(), MemBytes: n.memBytes.Load(),
-		Writes: n.writes.Load(), Modules: n.modules.Load(), BPF: n.bpf.Load(), Bytes: n.bytes.Load(),
+		Writes: n.writes.Load(), Modules: n.modules.Load(), BPF: n.bpf.Load(), Packets: n.packets.Load(), Bytes: n.bytes.Load(),
 		Incomplete: n.incomplete.Load(), Dropped: n.dropped.Load(), Failed: n.failed.Load(), Skipped: n.skipped.Load(),
 	}
 }
@@ -286,6 +298,9 @@ func (c *Capturer) closeIndexes() {
 		f.Close()
 	}
 	c.chunks.closeFiles()
+	if c.pcap != nil {
+		c.pcap.closeAll()
+	}
 }
 
 // fail counts a failed capture and logs the first few.
@@ -323,7 +338,7 @@ func (c *Capturer) diskError(k kind, err error) {
 			c.noSpace[k] = true
 			c.log.printf("tracee-ebpf: capture %s: %s is full: %v\n", k, c.cfg.Dir, err)
 		}
-		if k == kindWrite || k == kindModule || k == kindBPF {
+		if k == kindWrite || k == kindModule || k == kindBPF || k == kindNetwork {
 			c.stop(fmt.Sprintf("no space left in %s", c.cfg.Dir))
 		}
 	}
@@ -334,7 +349,7 @@ func (c *Capturer) stop(why string) {
 		return
 	}
 	c.stopped = true
-	c.log.printf("tracee-ebpf: WARNING: %s: write, module and bpf captures stop; tracing goes on (dropped captures are counted)\n", why)
+	c.log.printf("tracee-ebpf: WARNING: %s: write, module, bpf and network captures stop; tracing goes on (dropped captures are counted)\n", why)
 	if c.onStop != nil {
 		if err := c.onStop(); err != nil {
 			c.log.printf("tracee-ebpf: capture: stop kernel copies: %v\n", err)

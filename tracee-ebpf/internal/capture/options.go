@@ -28,21 +28,26 @@ type Config struct {
 	Mem           bool
 	Write         bool // bytes written to files under WritePrefixes (every regular file without)
 	WritePrefixes []string
-	Module        bool  // init_module images, finit_module files
-	BPF           bool  // instructions of BPF_PROG_LOAD
-	ClearDir      bool  // empty Dir's artifact directories at start
-	ExecMaxSize   int64 // executables larger than this are not stored
-	MemMaxSize    int64 // one dump is cut at this size
-	MemBudget     int64 // memory dumps stop once this many bytes were written
-	CopyMax       int64 // bytes the kernel copies of one write, module image or BPF program
-	Budget        int64 // write, module and BPF captures stop once this many bytes were stored
-	MemfdBudget   int64 // bytes of memfd writes kept in memory for exec capture
-	CacheSize     int
-	ProcRoot      string // "/proc" unless testing
+	Module        bool   // init_module images, finit_module files
+	BPF           bool   // instructions of BPF_PROG_LOAD
+	Network       bool   // packets of traced processes to pcapng
+	PcapSplit     string // Pcap*: one file, or one per process, container or command
+	Snaplen       int64  // bytes of each packet from the IP header on
+	// Containers resolves a cgroup to a container id (pcap:container); nil: none.
+	Containers  func(cgroupID uint64, hostPID int32) string
+	ClearDir    bool  // empty Dir's artifact directories at start
+	ExecMaxSize int64 // executables larger than this are not stored
+	MemMaxSize  int64 // one dump is cut at this size
+	MemBudget   int64 // memory dumps stop once this many bytes were written
+	CopyMax     int64 // bytes the kernel copies of one write, module image or BPF program
+	Budget      int64 // write, module and BPF captures stop once this many bytes were stored
+	MemfdBudget int64 // bytes of memfd writes kept in memory for exec capture
+	CacheSize   int
+	ProcRoot    string // "/proc" unless testing
 }
 
 // Enabled reports whether anything is captured.
-func (c *Config) Enabled() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF }
+func (c *Config) Enabled() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF || c.Network }
 
 // Kernel reports whether the kernel capture program is needed.
 func (c *Config) Kernel() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF }
@@ -59,6 +64,8 @@ func (c *Config) wants(k kind) bool {
 		return c.Module
 	case kindBPF:
 		return c.BPF
+	case kindNetwork:
+		return c.Network
 	}
 	return false
 }
@@ -73,7 +80,7 @@ type option struct {
 }
 
 // unsupported are Tracee's other artifacts, refused by name.
-var unsupported = []string{"read", "network", "net", "pcap", "pcap-options", "pcap-snaplen", "profile"}
+var unsupported = []string{"read", "pcap-options", "profile"}
 
 var options = []option{
 	{name: "exec", apply: func(c *Config, _ string) error { c.Exec = true; return nil }, help: "store every executed binary as exec/<sha256>"},
@@ -93,6 +100,34 @@ var options = []option{
 	}, help: "only files whose path starts with PREFIX (repeatable, up to 8)"},
 	{name: "module", apply: func(c *Config, _ string) error { c.Module = true; return nil }, help: "init_module images and finit_module files, attempts included, as module/<sha256>"},
 	{name: "bpf", apply: func(c *Config, _ string) error { c.BPF = true; return nil }, help: "instructions of BPF programs other processes load, as bpf/<sha256>"},
+	{name: "network", apply: func(c *Config, _ string) error { c.Network = true; return nil }, help: "packets of traced processes to pcap/all.pcapng (one pcapng interface per process)"},
+	{name: "pcap", sep: ":", apply: func(c *Config, v string) error {
+		switch v {
+		case PcapSingle, PcapProcess, PcapContainer, PcapCommand:
+			c.Network, c.PcapSplit = true, v
+			return nil
+		}
+		return fmt.Errorf("pcap:%s: want single, process, container or command", v)
+	}, help: "pcap files: single, or one per process, container or command (implies network)"},
+	{name: "pcap-snaplen", sep: "=", apply: func(c *Config, v string) error {
+		switch v {
+		case "default":
+			c.Snaplen = DefaultSnaplen
+			return nil
+		case "max":
+			c.Snaplen = MaxSnaplen
+			return nil
+		}
+		n, err := ParseSize(strings.TrimSuffix(strings.TrimSuffix(v, "b"), "B"))
+		if err != nil {
+			return err
+		}
+		if n > MaxSnaplen {
+			return fmt.Errorf("pcap-snaplen=%s: at most %d bytes (max)", v, MaxSnaplen)
+		}
+		c.Snaplen = n
+		return nil
+	}, help: "bytes of each packet from the IP header on: N, default (96), max (4096)"},
 	{name: "clear-dir", apply: func(c *Config, _ string) error { c.ClearDir = true; return nil }, help: "empty exec/ and mem/ of the output directory at start"},
 	{name: "dir", sep: ":", apply: func(c *Config, v string) error {
 		if v == "" {
@@ -146,6 +181,8 @@ func ParseFlags(flags []string, installPath string) (Config, error) {
 		CopyMax:     DefaultCopyMax,
 		Budget:      DefaultBudget,
 		MemfdBudget: DefaultMemfdBudget,
+		PcapSplit:   PcapSingle,
+		Snaplen:     DefaultSnaplen,
 		CacheSize:   DefaultCacheSize,
 		ProcRoot:    "/proc",
 	}
@@ -161,7 +198,7 @@ func ParseFlags(flags []string, installPath string) (Config, error) {
 		}
 	}
 	if (c.ClearDir || c.Dir != filepath.Join(installPath, "out")) && !c.Enabled() {
-		return Config{}, fmt.Errorf("--capture: dir and clear-dir need an artifact (exec, mem, write, module, bpf)")
+		return Config{}, fmt.Errorf("--capture: dir and clear-dir need an artifact (exec, mem, write, module, bpf, network)")
 	}
 	if c.CopyMax > maxCopy {
 		return Config{}, fmt.Errorf("--capture copy-max-size=%d: at most %d bytes", c.CopyMax, maxCopy)
@@ -186,7 +223,7 @@ func parseOne(c *Config, v string) error {
 	}
 	for _, u := range unsupported {
 		if name == u {
-			return fmt.Errorf("capturing %q is not supported in this build (exec, mem, write, module and bpf are)", name)
+			return fmt.Errorf("capturing %q is not supported in this build (exec, mem, write, module, bpf, network and pcap are)", name)
 		}
 	}
 	return fmt.Errorf("unknown capture option %q", name)

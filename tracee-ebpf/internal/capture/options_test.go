@@ -35,7 +35,15 @@ func TestParseFlags(t *testing.T) {
 			return c.Module && c.BPF && c.Budget == 10<<20 && c.CopyMax == 64<<10
 		}, ""},
 		{"copy too large", []string{"module", "copy-max-size=32M"}, nil, "at most 16777216 bytes"},
-		{"net with value", []string{"network:eth0"}, nil, `capturing "network" is not supported`},
+		{"net with value", []string{"network:eth0"}, nil, `unknown capture option "network"`},
+		{"pcap options", []string{"pcap-options:filtered"}, nil, `capturing "pcap-options" is not supported`},
+		{"network", []string{"network"}, func(c Config) bool { return c.Network && c.PcapSplit == PcapSingle && c.Snaplen == DefaultSnaplen }, ""},
+		{"pcap split and snaplen", []string{"pcap:process", "pcap-snaplen=max"}, func(c Config) bool {
+			return c.Network && c.PcapSplit == PcapProcess && c.Snaplen == MaxSnaplen
+		}, ""},
+		{"snaplen bytes", []string{"network", "pcap-snaplen=200b"}, func(c Config) bool { return c.Snaplen == 200 }, ""},
+		{"bad pcap", []string{"pcap:interface"}, nil, "want single, process, container or command"},
+		{"snaplen too big", []string{"network", "pcap-snaplen=1M"}, nil, "at most 4096"},
 		{"empty dir", []string{"exec", "dir:"}, nil, "empty path"},
 		{"dir without value", []string{"exec", "dir"}, nil, "dir needs a value"},
 		{"bad size", []string{"exec", "exec-max-size=lots"}, nil, `size "lots"`},

@@ -201,7 +201,14 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	// Capture directories too: refused before anything is attached.
 	var capt *capture.Capturer
 	var capturers []tracer.Stage
+	var containers *container.Resolver // set below; pcap:container resolves through it
 	if capCfg.Enabled() {
+		capCfg.Containers = func(cgroupID uint64, pid int32) string {
+			if containers == nil {
+				return ""
+			}
+			return containers.Lookup(cgroupID, pid)
+		}
 		if capt, err = capture.New(capCfg, stderr); err != nil {
 			printer.Close()
 			return err
@@ -219,6 +226,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
 		Capture:         kernelCapture(&capCfg),
+		Network:         kernelNetwork(&capCfg),
 	}, feat)
 	if err != nil {
 		printer.Close()
@@ -239,6 +247,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "tracee-ebpf: container ids unavailable: %v\n", err)
 	} else {
 		en.Containers = res
+		containers = res
 	}
 
 	var mx *metrics.Metrics
@@ -303,6 +312,14 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 
 // captureDrain bounds how long captures queued at exit may still take.
 const captureDrain = 10 * time.Second
+
+// kernelNetwork configures the cgroup_skb programs for --capture network.
+func kernelNetwork(cfg *capture.Config) *probes.NetworkOptions {
+	if !cfg.Network {
+		return nil
+	}
+	return &probes.NetworkOptions{Snaplen: uint32(cfg.Snaplen)}
+}
 
 // kernelCapture is what the capture program copies for cfg, or nil.
 func kernelCapture(cfg *capture.Config) *probes.CaptureOptions {

@@ -84,6 +84,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			keep[h.rawProg] = true
 		}
 	}
+	keepNetwork(&o, keep)
 	for name := range spec.Programs {
 		if !keep[name] {
 			delete(spec.Programs, name)
@@ -125,6 +126,10 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			return nil, fmt.Errorf("attach %s via %s: %w", h.name, m, err)
 		}
 		p.links = append(p.links, l)
+	}
+	if err := p.attachNetwork(o.Network); err != nil {
+		p.Close()
+		return nil, err
 	}
 	return p, nil
 }

@@ -21,4 +21,5 @@ type Options struct {
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
 	Capture         *CaptureOptions
+	Network         *NetworkOptions
 }

@@ -70,12 +70,13 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	}
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit,
 		Scope:   Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}},
-		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd, Prefixes: []string{"/tmp/", "/etc/"}}}, f)
+		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd | CaptureMem, Prefixes: []string{"/tmp/", "/etc/"}},
+		Network: &NetworkOptions{Snaplen: 128}}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(p.Methods); got != len(hooks) {
-		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(hooks))
+	if got := len(p.Methods); got != len(hooks)+1 { // + network
+		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(hooks)+1)
 	}
 	if n := countTraceeProgs(t); n <= before {
 		t.Errorf("no tracee programs loaded (%d before, %d now)", before, n)

@@ -114,6 +114,19 @@ type traceePathBuf struct {
 	Buf [8192]int8
 }
 
+type traceePcapCfg struct {
+	_       structs.HostLayout
+	Snaplen uint32
+	Pad     uint32
+}
+
+type traceePcapRec struct {
+	_    structs.HostLayout
+	Ctx  traceeEventCtx
+	Args [4116]uint8
+	_    [4]byte
+}
+
 type traceeStr16 struct {
 	_ structs.HostLayout
 	S [16]int8
@@ -140,10 +153,13 @@ const (
 	traceeMapEvents                = "events"
 	traceeMapMntnsFilter           = "mntns_filter"
 	traceeMapPathScratch           = "path_scratch"
+	traceeMapPcapCfgMap            = "pcap_cfg_map"
+	traceeMapPcapScratch           = "pcap_scratch"
 	traceeMapPidFilter             = "pid_filter"
 	traceeMapPidnsFilter           = "pidns_filter"
 	traceeMapScratch               = "scratch"
 	traceeMapSelected              = "selected"
+	traceeMapSockOwner             = "sock_owner"
 	traceeMapStats                 = "stats"
 	traceeMapSyscallArgs           = "syscall_args"
 	traceeMapTracedProcs           = "traced_procs"
@@ -153,6 +169,9 @@ const (
 	traceeProgTraceeEmptyEnter     = "tracee_empty_enter"
 	traceeProgTraceeEmptyExit      = "tracee_empty_exit"
 	traceeProgTraceeEmptyExitBtf   = "tracee_empty_exit_btf"
+	traceeProgTraceePcapEgress     = "tracee_pcap_egress"
+	traceeProgTraceePcapIngress    = "tracee_pcap_ingress"
+	traceeProgTraceePcapSockCreate = "tracee_pcap_sock_create"
 	traceeProgTraceeSchedExecBtf   = "tracee_sched_exec_btf"
 	traceeProgTraceeSchedExitBtf   = "tracee_sched_exit_btf"
 	traceeProgTraceeSchedForkBtf   = "tracee_sched_fork_btf"
@@ -205,6 +224,9 @@ type traceeProgramSpecs struct {
 	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceeEmptyExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
 	TraceeSchedExecBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
 	TraceeSchedExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
 	TraceeSchedForkBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
@@ -225,10 +247,13 @@ type traceeMapSpecs struct {
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.MapSpec `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
+	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
 	Stats           *ebpf.MapSpec `ebpf:"stats"`
 	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
@@ -272,10 +297,13 @@ type traceeMaps struct {
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.Map `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
+	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
 	Stats           *ebpf.Map `ebpf:"stats"`
 	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
@@ -295,10 +323,13 @@ func (m *traceeMaps) Close() error {
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
+		m.PcapCfgMap,
+		m.PcapScratch,
 		m.PidFilter,
 		m.PidnsFilter,
 		m.Scratch,
 		m.Selected,
+		m.SockOwner,
 		m.Stats,
 		m.SyscallArgs,
 		m.TracedProcs,
@@ -321,6 +352,9 @@ type traceePrograms struct {
 	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceeEmptyExitBtf   *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.Program `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
 	TraceeSchedExecBtf   *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
 	TraceeSchedExitBtf   *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
 	TraceeSchedForkBtf   *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
@@ -333,6 +367,9 @@ func (p *traceePrograms) Close() error {
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,
+		p.TraceePcapEgress,
+		p.TraceePcapIngress,
+		p.TraceePcapSockCreate,
 		p.TraceeSchedExecBtf,
 		p.TraceeSchedExitBtf,
 		p.TraceeSchedForkBtf,

@@ -77,39 +77,54 @@ type traceerawConfig struct {
 }
 
 type traceerawEventBuf struct {
-	_   structs.HostLayout
-	Ctx struct {
-		_         structs.HostLayout
-		Ts        uint64
-		CgroupId  uint64
-		StartTime uint64
-		Retval    int64
-		HostPid   uint32
-		HostTid   uint32
-		HostPpid  uint32
-		Pid       uint32
-		Tid       uint32
-		Ppid      uint32
-		Uid       uint32
-		Gid       uint32
-		Mntns     uint32
-		Pidns     uint32
-		EventId   int32
-		Syscall   int32
-		Cpu       uint32
-		Argnum    uint16
-		Flags     uint16
-		Comm      [16]int8
-		Uts       [16]int8
-	}
+	_    structs.HostLayout
+	Ctx  traceerawEventCtx
 	Args [49152]uint8
 	Off  uint32
 	_    [4]byte
 }
 
+type traceerawEventCtx struct {
+	_         structs.HostLayout
+	Ts        uint64
+	CgroupId  uint64
+	StartTime uint64
+	Retval    int64
+	HostPid   uint32
+	HostTid   uint32
+	HostPpid  uint32
+	Pid       uint32
+	Tid       uint32
+	Ppid      uint32
+	Uid       uint32
+	Gid       uint32
+	Mntns     uint32
+	Pidns     uint32
+	EventId   int32
+	Syscall   int32
+	Cpu       uint32
+	Argnum    uint16
+	Flags     uint16
+	Comm      [16]int8
+	Uts       [16]int8
+}
+
 type traceerawPathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
+}
+
+type traceerawPcapCfg struct {
+	_       structs.HostLayout
+	Snaplen uint32
+	Pad     uint32
+}
+
+type traceerawPcapRec struct {
+	_    structs.HostLayout
+	Ctx  traceerawEventCtx
+	Args [4116]uint8
+	_    [4]byte
 }
 
 type traceerawStr16 struct {
@@ -138,10 +153,13 @@ const (
 	traceerawMapEvents                = "events"
 	traceerawMapMntnsFilter           = "mntns_filter"
 	traceerawMapPathScratch           = "path_scratch"
+	traceerawMapPcapCfgMap            = "pcap_cfg_map"
+	traceerawMapPcapScratch           = "pcap_scratch"
 	traceerawMapPidFilter             = "pid_filter"
 	traceerawMapPidnsFilter           = "pidns_filter"
 	traceerawMapScratch               = "scratch"
 	traceerawMapSelected              = "selected"
+	traceerawMapSockOwner             = "sock_owner"
 	traceerawMapStats                 = "stats"
 	traceerawMapSyscallArgs           = "syscall_args"
 	traceerawMapTracedProcs           = "traced_procs"
@@ -150,6 +168,9 @@ const (
 	traceerawProgTraceeCaptureExitRaw = "tracee_capture_exit_raw"
 	traceerawProgTraceeEmptyEnter     = "tracee_empty_enter"
 	traceerawProgTraceeEmptyExit      = "tracee_empty_exit"
+	traceerawProgTraceePcapEgress     = "tracee_pcap_egress"
+	traceerawProgTraceePcapIngress    = "tracee_pcap_ingress"
+	traceerawProgTraceePcapSockCreate = "tracee_pcap_sock_create"
 	traceerawProgTraceeSchedExecRaw   = "tracee_sched_exec_raw"
 	traceerawProgTraceeSchedExitRaw   = "tracee_sched_exit_raw"
 	traceerawProgTraceeSchedForkRaw   = "tracee_sched_fork_raw"
@@ -201,6 +222,9 @@ type traceerawProgramSpecs struct {
 	TraceeCaptureExitRaw *ebpf.ProgramSpec `ebpf:"tracee_capture_exit_raw"`
 	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
 	TraceeSchedExecRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
 	TraceeSchedExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
 	TraceeSchedForkRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
@@ -221,10 +245,13 @@ type traceerawMapSpecs struct {
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.MapSpec `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
+	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
 	Stats           *ebpf.MapSpec `ebpf:"stats"`
 	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
@@ -268,10 +295,13 @@ type traceerawMaps struct {
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.Map `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
+	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
 	Stats           *ebpf.Map `ebpf:"stats"`
 	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
@@ -291,10 +321,13 @@ func (m *traceerawMaps) Close() error {
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
+		m.PcapCfgMap,
+		m.PcapScratch,
 		m.PidFilter,
 		m.PidnsFilter,
 		m.Scratch,
 		m.Selected,
+		m.SockOwner,
 		m.Stats,
 		m.SyscallArgs,
 		m.TracedProcs,
@@ -316,6 +349,9 @@ type traceerawPrograms struct {
 	TraceeCaptureExitRaw *ebpf.Program `ebpf:"tracee_capture_exit_raw"`
 	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.Program `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
 	TraceeSchedExecRaw   *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
 	TraceeSchedExitRaw   *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
 	TraceeSchedForkRaw   *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
@@ -327,6 +363,9 @@ func (p *traceerawPrograms) Close() error {
 		p.TraceeCaptureExitRaw,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
+		p.TraceePcapEgress,
+		p.TraceePcapIngress,
+		p.TraceePcapSockCreate,
 		p.TraceeSchedExecRaw,
 		p.TraceeSchedExitRaw,
 		p.TraceeSchedForkRaw,

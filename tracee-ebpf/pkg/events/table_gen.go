@@ -45,6 +45,7 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	CaptureChunk               ID = 1100
+	NetPacket                  ID = 1101
 )
 
 var table = []*Definition{
@@ -2043,6 +2044,12 @@ var table = []*Definition{
 		{Name: "offset", Type: "u64", Kind: ArgUlong},
 		{Name: "total", Type: "u64", Kind: ArgUlong},
 		{Name: "aux", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
+	}},
+	{ID: 1101, Name: "net_packet", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "direction", Type: "u32", Kind: ArgUint},
+		{Name: "ifindex", Type: "u32", Kind: ArgUint},
+		{Name: "length", Type: "u32", Kind: ArgUint},
 		{Name: "data", Type: "bytes", Kind: ArgBytes},
 	}},
 }
