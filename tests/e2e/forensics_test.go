@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -308,6 +309,81 @@ func TestForensicsBudgetAndFullDisk(t *testing.T) {
 			}
 			if !strings.Contains(tr.Stderr(), "Dropped:") || strings.Contains(tr.Stderr(), "Dropped:0 ") {
 				t.Errorf("no dropped captures counted: %s", tr.Stderr())
+			}
+		})
+	}
+}
+
+// --capture network: a loopback TCP exchange of a traced process (this
+// test) is in the pcapng file, and tshark reads its payload, attributed to
+// the process.
+func TestForensicsPcap(t *testing.T) {
+	requirePrivileged(t)
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Fatalf("tshark not installed (make deps installs it): %v", err)
+	}
+	for _, split := range []string{"single", "process"} {
+		t.Run(split, func(t *testing.T) {
+			tr := StartTracer(t, "--output", "format:json", "--trace", "tree="+strconv.Itoa(os.Getpid()),
+				"--trace", "event=connect", "--capture", "pcap:"+split+",pcap-snaplen=max")
+			payload := "TRACEE-PCAP-" + split + "-" + strconv.Itoa(int(time.Now().UnixNano()))
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			done := make(chan string, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					done <- err.Error()
+					return
+				}
+				defer c.Close()
+				buf := make([]byte, 256)
+				n, _ := c.Read(buf)
+				c.Write(append([]byte("REPLY:"), buf[:n]...))
+				done <- string(buf[:n])
+			}()
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Write([]byte(payload))
+			reply := make([]byte, 256)
+			n, _ := c.Read(reply)
+			c.Close()
+			if got := <-done; got != payload || string(reply[:n]) != "REPLY:"+payload {
+				t.Fatalf("exchange: server got %q, client %q", got, reply[:n])
+			}
+			tr.MustEvent("connect of this test", func(e EbpfEvent) bool { return e.EventName == "connect" })
+			if code := tr.Stop(syscall.SIGINT); code != 0 {
+				t.Fatalf("exit %d\n%s", code, tr.Stderr())
+			}
+			file := filepath.Join(tr.Install, "out", "pcap", "all.pcapng")
+			if split == "process" {
+				matches, _ := filepath.Glob(filepath.Join(tr.Install, "out", "pcap", "processes", fmt.Sprintf("*-%d.pcapng", os.Getpid())))
+				if len(matches) != 1 {
+					t.Fatalf("no pcap file of pid %d: %v\n%s", os.Getpid(), matches, tr.Stderr())
+				}
+				file = matches[0]
+			}
+			out, err := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "frame.interface_name", "-e", "tcp.payload").CombinedOutput()
+			if err != nil {
+				t.Fatalf("tshark -r %s: %v\n%s", file, err, out)
+			}
+			want := hex.EncodeToString([]byte(payload))
+			var seen bool
+			for _, line := range strings.Split(string(out), "\n") {
+				if strings.Contains(line, want) {
+					seen = true
+					if !strings.Contains(line, fmt.Sprintf("[%d]", os.Getpid())) {
+						t.Errorf("payload packet not attributed to pid %d: %q", os.Getpid(), line)
+					}
+				}
+			}
+			if !seen {
+				t.Errorf("tshark does not show the payload %q in %s:\n%s", payload, file, out)
 			}
 		})
 	}
