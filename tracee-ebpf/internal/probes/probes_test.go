@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -11,31 +10,6 @@ import (
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )
-
-// countTraceeProgs counts loaded programs whose name starts with tracee_.
-func countTraceeProgs(t *testing.T) int {
-	t.Helper()
-	n := 0
-	var id ebpf.ProgramID
-	for {
-		next, err := ebpf.ProgramGetNextID(id)
-		if errors.Is(err, os.ErrNotExist) {
-			return n
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		id = next
-		p, err := ebpf.NewProgramFromID(id)
-		if err != nil {
-			continue // gone meanwhile
-		}
-		if info, err := p.Info(); err == nil && strings.HasPrefix(info.Name, "tracee_") {
-			n++
-		}
-		p.Close()
-	}
-}
 
 func TestFeatureProbe(t *testing.T) {
 	testutil.RequirePrivileged(t)
@@ -59,7 +33,6 @@ func TestFeatureProbe(t *testing.T) {
 
 func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	testutil.RequirePrivileged(t)
-	before := countTraceeProgs(t)
 	f := ProbeFeatures()
 	sel := map[uint32]uint32{}
 	kinds := map[uint32][6]uint8{}
@@ -78,23 +51,45 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	if got := len(p.Methods); got != len(hooks)+1 { // + network
 		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(hooks)+1)
 	}
-	if n := countTraceeProgs(t); n <= before {
-		t.Errorf("no tracee programs loaded (%d before, %d now)", before, n)
-	}
 	if _, err := p.Stats(); err != nil {
 		t.Errorf("stats: %v", err)
+	}
+	// Our own programs, by id: others may load and unload tracers meanwhile.
+	var ids []ebpf.ProgramID
+	for name, prog := range p.coll.Programs {
+		info, err := prog.Info()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		id, _ := info.ID()
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 || len(liveProgs(ids)) != len(ids) {
+		t.Errorf("programs %v not all loaded", ids)
 	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// The kernel frees programs after an RCU grace period: poll briefly.
 	deadline := time.Now().Add(5 * time.Second)
-	for n := countTraceeProgs(t); n != before; n = countTraceeProgs(t) {
+	for left := liveProgs(ids); len(left) > 0; left = liveProgs(ids) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d tracee programs still loaded 5s after Close, %d before", n, before)
+			t.Fatalf("programs %v still loaded 5s after Close", left)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// liveProgs returns the ids that still name a loaded program.
+func liveProgs(ids []ebpf.ProgramID) []ebpf.ProgramID {
+	var out []ebpf.ProgramID
+	for _, id := range ids {
+		if p, err := ebpf.NewProgramFromID(id); err == nil {
+			p.Close()
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func TestOnlyNeededHooksAttach(t *testing.T) {
