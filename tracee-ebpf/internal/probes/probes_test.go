@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
