@@ -68,7 +68,7 @@ func TestForensicsCaptureLinkReplay(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Unix: true, EbpfArgs: []string{
 		"--trace", "tree=" + strconv.Itoa(os.Getpid()),
 		"--output", "out-file:" + rec,
-		"--capture", "exec,mem,module,bpf,write=" + watch + "/*",
+		"--capture", "exec,mem,module,bpf,write=" + watch + "/*,write=/etc/ld.so.preload",
 	}})
 	out := filepath.Join(p.install, "out")
 	trueBin, err := os.ReadFile("/bin/true")
@@ -111,6 +111,15 @@ func TestForensicsCaptureLinkReplay(t *testing.T) {
 	pid, _ = runTriggerPid(t, "ld_preload", "env-last")
 	f = waitFinding(t, p, "TRC-7", pid, hasArtifact)
 	checkArtifact(t, f, "exec", sum256(trueBin))
+
+	// TRC-7 on /etc/ld.so.preload opened for writing: the finding names
+	// where the file's writes are captured (nothing is written yet, so no
+	// sha256).
+	pid, _ = runTriggerPid(t, "ld_preload", "preload-file")
+	f = waitFinding(t, p, "TRC-7", pid, func(f Finding) bool { return dataStr(f, "artifact_kind") == "write" })
+	if path := dataStr(f, "artifact_path"); !strings.HasPrefix(path, filepath.Join(out, "write", "dev-")) {
+		t.Errorf("TRC-7 on ld.so.preload: artifact_path %q", path)
+	}
 
 	// bpf(BPF_PROG_LOAD): the two instructions "r0 = 0; exit".
 	pid, _ = runTriggerPid(t, "bpf_load")

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -215,6 +217,9 @@ func (c *Capturer) Process(ev *pb.Event) {
 	if a := c.chunks.claim(ev); a != nil {
 		ev.Artifacts = append(ev.Artifacts, a)
 	}
+	if a := c.writeTarget(ev); a != nil {
+		ev.Artifacts = append(ev.Artifacts, a)
+	}
 	k, ok := triggers[ev.EventName]
 	if !ok || !c.cfg.wants(k) || hasArtifact(ev, k) {
 		return
@@ -235,6 +240,20 @@ func (c *Capturer) Process(ev *pb.Event) {
 	if art != nil {
 		ev.Artifacts = append(ev.Artifacts, art)
 	}
+}
+
+// writeTarget is, for a file opened for writing under a watched prefix,
+// where its captured writes will be: the path without a sha256 (nothing
+// is written yet; each write's own artifact has it).
+func (c *Capturer) writeTarget(ev *pb.Event) *pb.Artifact {
+	if !c.cfg.Write || ev.EventName != "security_file_open" || argUint(ev, "flags")&3 == 0 {
+		return nil
+	}
+	path := argRepr(ev, "pathname")
+	if len(c.cfg.WritePrefixes) > 0 && !slices.ContainsFunc(c.cfg.WritePrefixes, func(p string) bool { return strings.HasPrefix(path, p) }) {
+		return nil
+	}
+	return &pb.Artifact{Kind: "write", Path: filepath.Join(c.dirs[kindWrite], fmt.Sprintf("dev-%d.inode-%d", argUint(ev, "dev"), argUint(ev, "inode")))}
 }
 
 func hasArtifact(ev *pb.Event, k kind) bool {

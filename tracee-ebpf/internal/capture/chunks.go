@@ -212,6 +212,9 @@ func (s *assembler) claim(ev *pb.Event) *pb.Artifact {
 func argRepr(ev *pb.Event, name string) string {
 	for _, a := range ev.Args {
 		if a.GetName() == name {
+			if s, ok := a.GetValue().(*pb.Argument_Str); ok {
+				return s.Str
+			}
 			return reprOr(a)
 		}
 	}

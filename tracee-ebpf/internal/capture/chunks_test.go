@@ -169,3 +169,28 @@ func TestBudgetStops(t *testing.T) {
 		t.Errorf("log %q", log.String())
 	}
 }
+
+// A file opened for writing under a watched prefix names where its writes
+// go; other opens do not.
+func TestWriteTarget(t *testing.T) {
+	c, _ := newTestCapturer(t, "write=/etc/ld.so.preload")
+	open := func(path string, flags int64) *pb.Event {
+		return &pb.Event{EventName: "security_file_open", EventId: 1010, HostThreadId: 50, Args: []*pb.Argument{
+			{Name: "pathname", Value: &pb.Argument_Str{Str: path}},
+			{Name: "flags", Value: &pb.Argument_Int{Int: flags}, Repr: "O_WRONLY"},
+			{Name: "dev", Value: &pb.Argument_Uint{Uint: 8}},
+			{Name: "inode", Value: &pb.Argument_Uint{Uint: 42}},
+		}}
+	}
+	w, r, other := open("/etc/ld.so.preload", 1), open("/etc/ld.so.preload", 0), open("/etc/passwd", 2)
+	for _, ev := range []*pb.Event{w, r, other} {
+		c.Process(ev)
+	}
+	if len(w.Artifacts) != 1 || w.Artifacts[0].Kind != "write" || w.Artifacts[0].Sha256 != "" ||
+		w.Artifacts[0].Path != filepath.Join(c.cfg.Dir, "write", "dev-8.inode-42") {
+		t.Errorf("write open: %v", w.Artifacts)
+	}
+	if len(r.Artifacts) != 0 || len(other.Artifacts) != 0 {
+		t.Errorf("read open %v, unwatched open %v", r.Artifacts, other.Artifacts)
+	}
+}
