@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -395,5 +396,56 @@ func TestForensicsPcap(t *testing.T) {
 				t.Errorf("tshark does not show the payload %q in %s:\n%s", payload, file, out)
 			}
 		})
+	}
+}
+
+// A memfd payload that exits at once is captured every time, from the
+// writes the kernel copied into the memfd; the test logs how long the
+// payloads lived (exec to exit).
+func TestForensicsMemfdExitAtOnce(t *testing.T) {
+	tr := StartTracer(t, "--output", "format:json", "--trace", "tree="+strconv.Itoa(os.Getpid()),
+		"--trace", "event=sched_process_exec,sched_process_exit", "--capture", "exec")
+	trueSum := fileSHA256(t, "/bin/true")
+	const runs = 10
+	pids := map[int]bool{}
+	for i := 0; i < runs; i++ {
+		pid, _ := runTriggerPid(t, "fileless", "execveat")
+		pids[pid] = true
+	}
+	dir := filepath.Join(tr.Install, "out", "exec")
+	var got map[int]map[string]any
+	pollUntil(15*time.Second, func() bool {
+		got = map[int]map[string]any{}
+		for _, m := range indexLines(t, dir) {
+			if pid := int(m["hostPid"].(float64)); pids[pid] && strings.HasPrefix(fmt.Sprint(m["pathname"]), "memfd:") {
+				got[pid] = m
+			}
+		}
+		return len(got) == runs
+	})
+	for pid := range pids {
+		m, ok := got[pid]
+		if !ok {
+			t.Errorf("memfd payload of pid %d not captured", pid)
+			continue
+		}
+		if m["sha256"] != trueSum {
+			t.Errorf("pid %d: captured %v, want the sha256 of /bin/true %s", pid, m["sha256"], trueSum)
+		}
+	}
+	var lifetimes []float64
+	execAt := map[int]int64{}
+	for _, e := range tr.StopEvents() {
+		switch {
+		case e.EventName == "sched_process_exec" && strings.HasPrefix(e.Str("pathname"), "memfd:") && pids[e.HostProcessID]:
+			execAt[e.HostProcessID] = e.Timestamp
+		case e.EventName == "sched_process_exit" && execAt[e.HostProcessID] != 0:
+			lifetimes = append(lifetimes, float64(e.Timestamp-execAt[e.HostProcessID])/1e6)
+		}
+	}
+	slices.Sort(lifetimes)
+	if len(lifetimes) > 0 {
+		t.Logf("%d/%d memfd payloads captured; payload lifetimes (exec to exit) %.3f ms shortest, %.3f ms median",
+			len(got), runs, lifetimes[0], lifetimes[len(lifetimes)/2])
 	}
 }
