@@ -98,6 +98,10 @@ func TestForensicsCaptureLinkReplay(t *testing.T) {
 	checkArtifact(t, f, "module", sum256(image))
 	f = waitFinding(t, p, "TRC-6", pid, func(f Finding) bool { return f.Event.EventName == "finit_module" && hasArtifact(f) })
 	checkArtifact(t, f, "module", sum256(modBytes))
+	// The same from a -m32 build (i386 syscalls).
+	pid, _ = runTriggerPid(t, "kmod-m32", "init")
+	f = waitFinding(t, p, "TRC-6", pid, func(f Finding) bool { return f.Event.EventName == "init_module" && hasArtifact(f) })
+	checkArtifact(t, f, "module", sum256(image))
 
 	// TRC-4: a W+X region made executable, dumped by the kernel at the
 	// mprotect's exit (the process exits right after).
