@@ -33,6 +33,7 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
+#include "../lib/hook.h"
 #include "../lib/syscall.h"
 #include "../lib/syscall_args.h"
 #include <asm/unistd_64.h>
@@ -42,6 +43,27 @@
 #define CAPTURE_MAX_IOV 64
 #define CAPTURE_MAX_PREFIXES 8
 #define CAPTURE_PREFIX_LEN 256
+
+/*
+ * Scratch of the capture program: its own record per CPU (the loader sizes
+ * the map to the possible CPUs) and its own path slot, past the hooks'
+ * (the loader makes path_scratch one entry longer): it interleaves with the
+ * other programs on sys_exit when preempted.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, u32);
+	__type(value, struct event_buf);
+} capture_scratch SEC(".maps");
+
+#define CAPTURE_PATH_SLOT SLOT_MAX
+
+statfn struct event_buf *capture_buf(void)
+{
+	u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&capture_scratch, &cpu);
+}
 
 /* capture_cfg.flags */
 #define CAPF_WRITE (1 << 0)
@@ -156,7 +178,6 @@ struct chunk_ctx {
 	u64 total;
 	u64 dev, ino;
 	u32 kind, aux;
-	u32 key; /* scratch key */
 	u32 offset_pos, hdr_off; /* where offset's value is; end of the shared arguments */
 	u16 hdr_argnum, hdr_flags;
 	u32 compat; /* 32-bit caller: compat iovecs */
@@ -232,7 +253,7 @@ static long chunk_cb(u32 i, void *unused)
 		cc->cur_left = v[1];
 		return 0; /* an empty iovec costs one iteration */
 	}
-	struct event_buf *b = bpf_map_lookup_elem(&scratch, &cc->key);
+	struct event_buf *b = capture_buf();
 	if (!b)
 		return 1;
 	u32 n = CAPTURE_CHUNK;
@@ -257,7 +278,7 @@ static long chunk_cb(u32 i, void *unused)
 
 statfn void emit_chunks(struct chunk_ctx *cc, struct config *cfg)
 {
-	struct event_buf *b = bpf_map_lookup_elem(&scratch, &cc->key);
+	struct event_buf *b = capture_buf();
 	if (!b)
 		return;
 	chunk_header(b, cc);
@@ -288,7 +309,7 @@ statfn bool capture_write(struct chunk_ctx *cc, struct capture_cfg *ccfg, struct
 		cc->kind = CAPK_MEMFD;
 		cc->path = 0;
 	} else if (ccfg->flags & CAPF_WRITE) {
-		const char *path = file_path(SLOT_CAPTURE, f);
+		const char *path = file_path(CAPTURE_PATH_SLOT, f);
 		cc->path = (u64)path;
 		if (!prefix_match(path, ccfg->nprefix))
 			return false;
@@ -396,7 +417,7 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 		return 0;
 	}
 	struct config *cfg = get_config();
-	struct event_buf *b = get_buf(SLOT_CAPTURE);
+	struct event_buf *b = capture_buf();
 	if (!cfg || !b)
 		return 0;
 	fill_ctx(&b->ctx, t, EVENT_CAPTURE_CHUNK, nr);
@@ -420,7 +441,7 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 		struct file *f = task_fd_file(t, (u32)sc->a[0]);
 		cp->kind = CAPK_MODULE_FILE;
 		if (f) {
-			cp->path = (u64)file_path(SLOT_CAPTURE, f);
+			cp->path = (u64)file_path(CAPTURE_PATH_SLOT, f);
 			cp->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 			cp->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		}
@@ -448,7 +469,6 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 		if (!capture_write(cp, ccfg, t, sc, nr, ret))
 			return 0;
 	}
-	cp->key = buf_key(SLOT_CAPTURE);
 	cp->compat = sc->compat;
 	cp->left = cp->total < ccfg->max_bytes ? cp->total : ccfg->max_bytes;
 	if (cp->kind == CAPK_MODULE_FILE)
@@ -457,18 +477,6 @@ statfn int on_capture_exit(struct pt_regs *regs, long ret)
 	return 0;
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tracee_capture_exit_btf, struct pt_regs *regs, long ret)
-{
-	return on_capture_exit(regs, ret);
-}
-#else
-SEC("raw_tp/sys_exit")
-int tracee_capture_exit_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_capture_exit((struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
-}
-#endif
+TRACEE_HOOK(sys_exit, capture_exit, on_capture_exit(HOOK_ARG(struct pt_regs *, 0), HOOK_ARG(long, 1)))
 
 #endif

@@ -20,7 +20,7 @@ import (
 // inside a frame (a crash mid-write) is printed up to its last complete
 // frame, with a warning. Filters that need the kernel's process state
 // (follow, tree=, pid=new, container=new) are refused.
-func replay(ctx context.Context, o *options, stderr io.Writer) error {
+func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	outCfg, err := output.ParseFlags(o.output)
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func replay(ctx context.Context, o *options, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--input %s: %w", o.input, err)
 	}
-	printer, err := output.New(outCfg, output.Options{})
+	printer, err := output.New(outCfg, output.Options{Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,11 @@ package probes
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 )
 
 // Capture bits (CAPF_* in bpf/hooks/capture.h).
@@ -41,6 +46,49 @@ type CaptureOptions struct {
 
 func (o *Options) captureOn() bool { return o.Capture != nil && o.Capture.Flags != 0 }
 
+// captureProg is bpf/hooks/capture.h's program on sys_exit.
+const captureProg = "tracee_capture_exit"
+
+// sizeCapture gives the capture program a record per CPU and a path slot
+// of its own (CAPTURE_PATH_SLOT = SLOT_MAX).
+func sizeCapture(spec *ebpf.CollectionSpec, ncpu uint32) {
+	if m := spec.Maps["capture_scratch"]; m != nil {
+		m.MaxEntries = ncpu
+	}
+	if m := spec.Maps["path_scratch"]; m != nil {
+		m.MaxEntries = abi.SlotMax + 1
+	}
+}
+
+func keepCapture(o *Options, keep map[string]bool, methods map[string]string, method string) {
+	if o.captureOn() {
+		keep[captureProg] = true
+		methods["capture"] = method
+	}
+}
+
+// attachCapture attaches the capture program before the hooks: on
+// sys_exit it then runs before the sys_exit program, and a syscall's
+// captured bytes precede its event in the ring buffer.
+func (p *Probes) attachCapture(o *Options) error {
+	if !o.captureOn() {
+		return nil
+	}
+	prog := p.coll.Programs[captureProg]
+	var l link.Link
+	var err error
+	if p.Methods["capture"] == FacilityTpBtf {
+		l, err = link.AttachTracing(link.TracingOptions{Program: prog})
+	} else {
+		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_exit", Program: prog})
+	}
+	if err != nil {
+		return fmt.Errorf("attach capture via %s: %w", p.Methods["capture"], err)
+	}
+	p.links = append(p.links, l)
+	return nil
+}
+
 // configureCapture writes capture_cfg_map and capture_prefixes.
 func (p *Probes) configureCapture(o *CaptureOptions) error {
 	if o == nil || o.Flags == 0 {
@@ -56,7 +104,7 @@ func (p *Probes) configureCapture(o *CaptureOptions) error {
 		v := make([]byte, 4+256)
 		binary.LittleEndian.PutUint32(v, uint32(len(pfx)))
 		copy(v[4:], pfx)
-		if err := p.coll.Maps["capture_prefixes"].Put(uint32(i), v); err != nil {
+		if err := p.maps.CapturePrefixes.Put(uint32(i), v); err != nil {
 			return fmt.Errorf("capture: write prefix %q: %w", pfx, err)
 		}
 	}
@@ -68,7 +116,7 @@ func (p *Probes) configureCapture(o *CaptureOptions) error {
 	binary.LittleEndian.PutUint32(v, o.Flags)
 	binary.LittleEndian.PutUint32(v[4:], uint32(len(o.Prefixes)))
 	binary.LittleEndian.PutUint64(v[8:], max)
-	if err := p.coll.Maps["capture_cfg_map"].Put(uint32(0), v); err != nil {
+	if err := p.maps.CaptureCfgMap.Put(uint32(0), v); err != nil {
 		return fmt.Errorf("capture: configure: %w", err)
 	}
 	return nil
@@ -77,8 +125,8 @@ func (p *Probes) configureCapture(o *CaptureOptions) error {
 // StopCapture turns the capture program off (a spent budget): it stays
 // attached and returns at once.
 func (p *Probes) StopCapture() error {
-	if p.coll.Maps["capture_cfg_map"] == nil {
+	if p.maps.CaptureCfgMap == nil {
 		return nil
 	}
-	return p.coll.Maps["capture_cfg_map"].Put(uint32(0), make([]byte, 16))
+	return p.maps.CaptureCfgMap.Put(uint32(0), make([]byte, 16))
 }

@@ -51,7 +51,7 @@ func (p *Probes) attachNetwork(o *NetworkOptions) error {
 		snap = PcapMaxSnap
 	}
 	v := []byte{byte(snap), byte(snap >> 8), byte(snap >> 16), byte(snap >> 24), 0, 0, 0, 0}
-	if err := p.coll.Maps["pcap_cfg_map"].Put(uint32(0), v); err != nil {
+	if err := p.maps.PcapCfgMap.Put(uint32(0), v); err != nil {
 		return fmt.Errorf("network capture: configure: %w", err)
 	}
 	path := o.CgroupPath

@@ -1,14 +1,30 @@
 package probes
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )
+
+// loaded reports which of ids are still loaded programs.
+func loaded(ids []ebpf.ProgramID) []ebpf.ProgramID {
+	var out []ebpf.ProgramID
+	for _, id := range ids {
+		p, err := ebpf.NewProgramFromID(id)
+		if err != nil {
+			continue // gone
+		}
+		p.Close()
+		out = append(out, id)
+	}
+	return out
+}
 
 func TestFeatureProbe(t *testing.T) {
 	testutil.RequirePrivileged(t)
@@ -37,41 +53,37 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	kinds := map[uint32][6]uint8{}
 	// every syscall, every kind and every derived event: all programs verify
 	for nr := uint32(0); nr < 470; nr++ {
-		sel[nr] = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelFromExec | SelFromExit | SelInodeLink | SelInodeSymlink
+		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
 		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
 	}
-	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit,
-		Scope:   Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}},
+	var emit uint32
+	for _, e := range abi.Emitted {
+		emit |= e.Emit
+	}
+	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit,
+		Scope:   Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}},
 		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd | CaptureMem, Prefixes: []string{"/tmp/", "/etc/"}},
 		Network: &NetworkOptions{Snaplen: 128}}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(p.Methods); got != len(hooks)+1 { // + network
-		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(hooks)+1)
+	// + the capture program on sys_exit and the network capture's three cgroup programs
+	if got := len(p.Methods); got != len(abi.Hooks)+2 {
+		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(abi.Hooks)+2)
+	}
+	ids := p.ProgramIDs()
+	if len(loaded(ids)) != len(abi.Hooks)+1+len(networkProgs) {
+		t.Errorf("%d of our programs loaded (%v), want %d", len(loaded(ids)), ids, len(abi.Hooks)+1+len(networkProgs))
 	}
 	if _, err := p.Stats(); err != nil {
 		t.Errorf("stats: %v", err)
-	}
-	// Our own programs, by id: others may load and unload tracers meanwhile.
-	var ids []ebpf.ProgramID
-	for name, prog := range p.coll.Programs {
-		info, err := prog.Info()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		id, _ := info.ID()
-		ids = append(ids, id)
-	}
-	if len(ids) == 0 || len(liveProgs(ids)) != len(ids) {
-		t.Errorf("programs %v not all loaded", ids)
 	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// The kernel frees programs after an RCU grace period: poll briefly.
 	deadline := time.Now().Add(5 * time.Second)
-	for left := liveProgs(ids); len(left) > 0; left = liveProgs(ids) {
+	for left := loaded(ids); len(left) > 0; left = loaded(ids) {
 		if time.Now().After(deadline) {
 			t.Fatalf("programs %v still loaded 5s after Close", left)
 		}
@@ -79,21 +91,9 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	}
 }
 
-// liveProgs returns the ids that still name a loaded program.
-func liveProgs(ids []ebpf.ProgramID) []ebpf.ProgramID {
-	var out []ebpf.ProgramID
-	for _, id := range ids {
-		if p, err := ebpf.NewProgramFromID(id); err == nil {
-			p.Close()
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 func TestOnlyNeededHooksAttach(t *testing.T) {
 	testutil.RequirePrivileged(t)
-	p, err := Load(Options{Selected: map[uint32]uint32{101: SelEmitExit}}, ProbeFeatures())
+	p, err := Load(Options{Selected: map[uint32]uint32{101: abi.SelEmitExit}}, ProbeFeatures())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +107,21 @@ func TestCheckPrivilegesAsRoot(t *testing.T) {
 	testutil.RequirePrivileged(t)
 	if err := CheckPrivileges(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every hook has a rule for when it is needed, and every counter is read.
+func TestHooksAndCountersCovered(t *testing.T) {
+	for _, h := range abi.Hooks {
+		if needed[h.Name] == nil {
+			t.Errorf("hook %s has no rule in needed", h.Name)
+		}
+	}
+	if len(needed) != len(abi.Hooks) {
+		t.Errorf("%d rules for %d hooks", len(needed), len(abi.Hooks))
+	}
+	var st Stats
+	if n := reflect.TypeOf(st).NumField() - 1; n != abi.StatMax { // RecursionMisses is not a map counter
+		t.Errorf("Stats has %d map counters, the stats map %d", n, abi.StatMax)
 	}
 }

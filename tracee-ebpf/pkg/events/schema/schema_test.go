@@ -38,6 +38,11 @@ func TestParseErrors(t *testing.T) {
 		{"unknown source", okSys, "- {id: 1011, name: x, source: magic}\n", "unknown source"},
 		{"unknown requirement", okSys, "- {id: 1011, name: x, source: kernel, requires: [fentry]}\n", "unknown requirement"},
 		{"unknown field", "- {id: 0, name: read, color: blue}\n", "", "color"},
+		{"kernel event without hook", okSys, "- {id: 1010, name: x, source: kernel}\n", "without a hook"},
+		{"unknown hook", okSys, "- {id: 1010, name: x, source: kernel, hook: kprobe_x}\n", "unknown hook"},
+		{"sys_exit without syscalls", okSys, "- {id: 1010, name: x, source: kernel, hook: sys_exit}\n", "lists its syscalls"},
+		{"derived from a non-syscall", okSys, "- {id: 1010, name: x, source: kernel, hook: sys_exit, syscalls: [x]}\n", "not a syscall"},
+		{"hook on userspace event", okSys, "- {id: 1011, name: x, source: userspace, deps: [read], hook: sys_exit, syscalls: [read]}\n", "only kernel events"},
 		{"duplicate param", "- {id: 0, name: read, params: [{name: fd, type: int, kind: int}, {name: fd, type: int, kind: int}]}\n", "", "fd twice"},
 	}
 	for _, tt := range tests {
@@ -45,6 +50,10 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want it to mention %q", tt.name, err, tt.want)
 		}
+	}
+	// Internal kernel events come from the capture programs, outside the hook list.
+	if _, err := Parse([]byte(okSys), []byte("- {id: 1010, name: x, source: kernel, internal: true}\n")); err != nil {
+		t.Errorf("internal kernel event without hook: %v", err)
 	}
 	s, err := Parse([]byte(okSys), []byte("- {id: 1011, name: x, source: userspace, deps: [read]}\n"))
 	if err != nil {
