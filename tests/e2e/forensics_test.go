@@ -453,3 +453,34 @@ func TestForensicsMemfdExitAtOnce(t *testing.T) {
 			len(got), runs, lifetimes[0], lifetimes[len(lifetimes)/2])
 	}
 }
+
+// The artifact of a finding reaches falcosidekick: the kernel-module
+// attempt's image is named in output_fields (tracee.artifact_sha256,
+// tracee.artifact_path), as a falcosidekick-valid alert.
+func TestForensicsFalcosidekickArtifact(t *testing.T) {
+	requirePrivileged(t)
+	r := newSidekickReceiver(t, modeOK)
+	p := StartPipeline(t, PipelineOptions{
+		Rules:     []string{"TRC-6"},
+		EbpfArgs:  []string{"--trace", "tree=" + strconv.Itoa(os.Getpid()), "--capture", "module"},
+		RulesArgs: webhookArgs(r, t.TempDir()),
+	})
+	pid, _ := runTriggerPid(t, "kmod", "init")
+	image := make([]byte, 64)
+	copy(image, "\x7fELF not-a-module")
+	rs, ok := r.WaitAccepted(20*time.Second, func(rs []received) bool { return len(payloadsOf(rs, "Kernel Module Loading", pid)) > 0 })
+	if !ok {
+		t.Fatalf("no alert for pid %d\n%s", pid, p.Diagnostics())
+	}
+	a := payloadsOf(rs, "Kernel Module Loading", pid)[0].Payload
+	path := fieldStr(a, "tracee.artifact_path")
+	if fieldStr(a, "tracee.artifact_sha256") != sum256(image) || fieldStr(a, "tracee.artifact_kind") != "module" {
+		t.Errorf("output_fields %v, want the image's sha256 %s", a.OutputFields, sum256(image))
+	}
+	if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, image) {
+		t.Errorf("tracee.artifact_path %q: %v", path, err)
+	}
+	if !strings.Contains(a.Output, "tracee.artifact_sha256="+sum256(image)) {
+		t.Errorf("output line %q does not name the artifact", a.Output)
+	}
+}
