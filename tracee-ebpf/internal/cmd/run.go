@@ -138,7 +138,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		Capturers:   capturers,
 		Taps:        taps,
 		Deriver:     derive.New(),
-		Matcher:     p.policy,
+		Matcher:     withOwnCanaries(p.policy, watch),
 		Printer:     printer,
 		Log:         stderr,
 	})
@@ -152,7 +152,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	}
 	cl.add(func() error { os.Remove(pidFile); return nil })
 	if watch != nil {
-		snd, err := canary.Start(o.canary.interval)
+		snd, err := canary.Start(o.canary.interval, watch.Nonce(), stderr)
 		if err != nil {
 			return err
 		}
