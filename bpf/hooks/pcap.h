@@ -91,7 +91,7 @@ statfn int pcap_packet(struct __sk_buff *skb, u32 dir)
 	struct pcap_cfg *pc = bpf_map_lookup_elem(&pcap_cfg_map, &zero);
 	struct config *cfg = get_config();
 	struct pcap_rec *r = bpf_map_lookup_elem(&pcap_scratch, &dir);
-	if (!pc || !cfg || !r)
+	if (!pc || !cfg || !r || !pc->snaplen) /* snaplen 0: stopped (budget spent) */
 		return 1;
 	__builtin_memcpy(&r->ctx, owner, sizeof(r->ctx));
 	r->ctx.ts = bpf_ktime_get_boot_ns();

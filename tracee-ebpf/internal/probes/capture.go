@@ -2,6 +2,7 @@ package probes
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf"
@@ -122,11 +123,15 @@ func (p *Probes) configureCapture(o *CaptureOptions) error {
 	return nil
 }
 
-// StopCapture turns the capture program off (a spent budget): it stays
-// attached and returns at once.
+// StopCapture turns the capture and packet programs off (a spent budget,
+// a full disk): they stay attached and return at once.
 func (p *Probes) StopCapture() error {
-	if p.maps.CaptureCfgMap == nil {
-		return nil
+	var errs []error
+	if p.maps.CaptureCfgMap != nil {
+		errs = append(errs, p.maps.CaptureCfgMap.Put(uint32(0), make([]byte, 16)))
 	}
-	return p.maps.CaptureCfgMap.Put(uint32(0), make([]byte, 16))
+	if p.maps.PcapCfgMap != nil {
+		errs = append(errs, p.maps.PcapCfgMap.Put(uint32(0), make([]byte, 8)))
+	}
+	return errors.Join(errs...)
 }
