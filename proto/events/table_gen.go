@@ -1951,7 +1951,7 @@ var table = []*Definition{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1023, Name: "security_sb_mount", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Deps: []string{"mount"}, Params: []Param{
 		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "type", Type: "const char*", Kind: ArgStr},

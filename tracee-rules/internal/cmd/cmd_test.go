@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/tracee-go/tracee/tracee-rules/internal/signatures"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,10 @@ func TestListEvents(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
+		{[]string{"--list-events"}, "bpf,close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_sb_mount,security_socket_connect,socket,socket_dup,truncate,unlink,unlinkat\n"},
+		{[]string{"--list-events", "--rules", "TRC-102,TRC-1017"}, "finit_module,init_module,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "process_vm_writev,ptrace,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021"}, "security_file_open,security_sb_mount\n"},
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "process_vm_writev,ptrace,security_file_open\n"},
@@ -42,19 +46,44 @@ func TestListEvents(t *testing.T) {
 	}
 }
 
+// catalogue is every detection of issue 11: Tracee's detections beyond the
+// seven (its detectors/ IDs) and the Falco-derived ones.
+var catalogue = []string{
+	"TRC-106", "TRC-1010", "TRC-108", "TRC-1018", "TRC-1013", "TRC-109", "TRC-1011", "TRC-1031", "TRC-1029",
+	"TRC-1021", "TRC-1012", "TRC-1026", "TRC-1027", "TRC-1028", "TRC-1014", "TRC-1019", "TRC-1015", "TRC-1022",
+	"TRC-1016", "TRC-1023",
+	"FAL-001", "FAL-002", "FAL-003", "FAL-004", "FAL-005", "FAL-007", "FAL-008", "FAL-009", "FAL-010",
+}
+
 func TestList(t *testing.T) {
 	out, _, err := execute(t, "--list")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	// seven Go signatures, then the opt-in Rego twins
-	if len(lines) != 10 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
+	// seven Go signatures, Tracee's newer detections, the Falco-derived
+	// ones, then the opt-in Rego twins
+	n := len(signatures.All())
+	if len(lines) != n+3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
 		t.Fatalf("list:\n%s", out)
 	}
-	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 ", "TRC-2-REGO ", "TRC-6-REGO "} {
+	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 "} {
 		if !strings.HasPrefix(lines[i+1], want) {
 			t.Errorf("row %d = %q, want prefix %q", i+1, lines[i+1], want)
+		}
+	}
+	for i, want := range []string{"TRC-2-REGO ", "TRC-6-REGO "} {
+		if !strings.HasPrefix(lines[n+1+i], want) {
+			t.Errorf("row %d = %q, want prefix %q", n+1+i, lines[n+1+i], want)
+		}
+	}
+	listed := map[string]bool{}
+	for _, l := range lines[1:] {
+		listed[strings.Fields(l)[0]] = true
+	}
+	for _, id := range catalogue {
+		if !listed[id] {
+			t.Errorf("--list lacks %s", id)
 		}
 	}
 	if !strings.Contains(out, "Anti-Debugging") || !strings.Contains(out, "Kernel Module Loading") {

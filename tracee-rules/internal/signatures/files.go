@@ -1,0 +1,133 @@
+package signatures
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+// Access kinds a file watch reports.
+const (
+	accessAny   = iota // any open
+	accessWrite        // opened for writing (O_WRONLY, O_RDWR)
+	accessRead         // opened for reading (O_RDONLY, O_RDWR)
+)
+
+const oTrunc = 0o1000
+
+// openedForRead reports whether an open's flags request read access.
+func openedForRead(ev *pb.Event) bool {
+	if v, ok := sdk.ArgInt(ev, "flags"); ok {
+		m := v & oAccMode
+		return m == 0 || m == oRdwr
+	}
+	s, ok := sdk.ArgString(ev, "flags")
+	if !ok {
+		return false
+	}
+	return !sdk.HasFlagName(s, "O_WRONLY") // O_RDONLY is 0: absent from some reprs
+}
+
+// inContainer reports whether the event comes from a process in a container.
+func inContainer(ev *pb.Event) bool { return ev.GetContainerId() != "" }
+
+// fileWatch is the body shared by signatures that watch opens of particular
+// files (security_file_open, whose pathname is the absolute path the kernel
+// resolved: symlinks, bind mounts, dirfds and /proc/self all end at the real
+// file). Each signature supplies what it watches.
+type fileWatch struct {
+	base
+	match     func(path string) bool
+	access    int
+	container bool                    // only processes in containers
+	allow     func(ev *pb.Event) bool // a legitimate accessor (nil: none)
+}
+
+func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
+	return fileWatch{
+		base:      newBase(meta, append([]string{"security_file_open"}, events...)...),
+		match:     match,
+		access:    access,
+		container: container,
+	}
+}
+
+// OnEvent implements sdk.Signature for the opens; signatures with more events
+// handle them first and pass the rest here.
+func (s *fileWatch) OnEvent(ev *pb.Event) error {
+	if ev.GetEventName() != "security_file_open" || (s.container && !inContainer(ev)) {
+		return nil
+	}
+	p, ok := sdk.ArgString(ev, "pathname")
+	if !ok || !s.match(p) {
+		return nil
+	}
+	switch s.access {
+	case accessWrite:
+		if !openedForWrite(ev) {
+			return nil
+		}
+	case accessRead:
+		if !openedForRead(ev) {
+			return nil
+		}
+	}
+	if s.allow != nil && s.allow(ev) {
+		return nil
+	}
+	s.report(ev, map[string]any{"pathname": p, "flags": argDisplay(ev, "flags")})
+	return nil
+}
+
+// under reports whether p is dir or below it (dir without trailing slash).
+func under(p, dir string) bool {
+	return strings.HasPrefix(p, dir) && (len(p) == len(dir) || p[len(dir)] == '/')
+}
+
+// inDir reports whether p is a file directly in dir.
+func inDir(p, dir string) bool {
+	return path.Dir(p) == dir && len(p) > len(dir)+1
+}
+
+// procPidFile returns the pid of /proc/PID/name or /proc/PID/task/TID/name
+// (the TID for the latter).
+func procPidFile(p, name string) (int, bool) {
+	rest, ok := strings.CutPrefix(p, "/proc/")
+	if !ok {
+		return 0, false
+	}
+	rest, ok = strings.CutSuffix(rest, "/"+name)
+	if !ok {
+		return 0, false
+	}
+	if pid, tid, ok := strings.Cut(rest, "/task/"); ok {
+		if _, err := strconv.Atoi(pid); err != nil {
+			return 0, false
+		}
+		rest = tid
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n > 0
+}
+
+// execBase is the file name of the program an exec event ran (its resolved
+// path; the command path when that is missing).
+func execBase(ev *pb.Event) string {
+	p, _ := sdk.ArgString(ev, "pathname")
+	if p == "" {
+		p, _ = sdk.ArgString(ev, "cmdpath")
+	}
+	if p == "" {
+		return ""
+	}
+	return path.Base(p)
+}
+
+// shells are the names of Unix shells.
+var shells = map[string]bool{
+	"sh": true, "bash": true, "dash": true, "zsh": true, "ash": true, "ksh": true,
+	"mksh": true, "csh": true, "tcsh": true, "fish": true, "rbash": true,
+}

@@ -1,0 +1,24 @@
+package signatures
+
+import (
+	"testing"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+)
+
+func TestRcdModification(t *testing.T) {
+	runCases(t, func() sdkSig { return NewRcdModification() }, []sigCase{
+		{name: "rc.local written", events: []*pb.Event{open("/etc/rc.local", 0o2001, "O_WRONLY|O_APPEND")},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/rc.local", "flags": "O_WRONLY|O_APPEND"}}}},
+		{name: "init script created", events: []*pb.Event{open("/etc/init.d/evil", 0o101, "O_WRONLY|O_CREAT")},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/init.d/evil", "flags": "O_WRONLY|O_CREAT"}}}},
+		{name: "runlevel link dir", events: []*pb.Event{open("/etc/rc2.d/S01evil", 0o101, "O_WRONLY|O_CREAT")},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/rc2.d/S01evil", "flags": "O_WRONLY|O_CREAT"}}}},
+		{name: "update-rc.d run", events: []*pb.Event{exec("/usr/sbin/update-rc.d", "update-rc.d", "evil", "defaults")},
+			want: []wantFinding{{0, map[string]any{"command": "update-rc.d", "argv": []string{"update-rc.d", "evil", "defaults"}}}}},
+		{name: "init script read by service", events: []*pb.Event{open("/etc/init.d/cron", 0, "O_RDONLY")}},
+		{name: "rcS.d.bak is not a runlevel dir", events: []*pb.Event{open("/etc/rcX.d/a", 1, "O_WRONLY")}},
+		{name: "the init.d directory", events: []*pb.Event{open("/etc/init.d", 0o200000, "O_RDONLY|O_DIRECTORY")}},
+		{name: "other program run", events: []*pb.Event{exec("/usr/sbin/service", "service", "cron", "start")}},
+	})
+}
