@@ -1855,6 +1855,7 @@ var table = []*Definition{
 		{Name: "is_memfd", Type: "bool", Kind: ArgBool},
 		{Name: "is_deleted", Type: "bool", Kind: ArgBool},
 		{Name: "fs_type", Type: "const char*", Kind: ArgStr},
+		{Name: "prev_comm", Type: "const char*", Kind: ArgStr},
 	}},
 	{ID: 1004, Name: "sched_process_exit", Source: SourceKernel, Sets: []string{"default", "proc", "proc_life"}, Params: []Param{
 		{Name: "exit_code", Type: "int", Kind: ArgInt},

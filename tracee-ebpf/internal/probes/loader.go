@@ -127,6 +127,10 @@ var hooks = []hook{
 	{"sched_process_exec", "tracee_sched_exec_btf", "tracee_sched_exec_raw", func(o *Options) bool {
 		return o.Emit&EmitExec != 0 || anySel(o, SelFromExec)
 	}, "sched_process_exec"},
+	// prev_comm of sched_process_exec: the name before the exec's rename
+	{"task_rename", "tracee_task_rename_btf", "tracee_task_rename_raw", func(o *Options) bool {
+		return o.Emit&EmitExec != 0
+	}, "task_rename"},
 	{"sched_process_fork", "tracee_sched_fork_btf", "tracee_sched_fork_raw", func(o *Options) bool {
 		return o.Emit&EmitFork != 0 || o.Scope.Flags&(FFollow|FTree) != 0
 	}, "sched_process_fork"},

@@ -13,6 +13,11 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceeCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type traceeConfig struct {
 	_           structs.HostLayout
 	TraceePid   uint32
@@ -83,27 +88,29 @@ type traceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	traceeMapCommFilter          = "comm_filter"
-	traceeMapConfigMap           = "config_map"
-	traceeMapEvents              = "events"
-	traceeMapMntnsFilter         = "mntns_filter"
-	traceeMapPathScratch         = "path_scratch"
-	traceeMapPidFilter           = "pid_filter"
-	traceeMapPidnsFilter         = "pidns_filter"
-	traceeMapScratch             = "scratch"
-	traceeMapSelected            = "selected"
-	traceeMapStats               = "stats"
-	traceeMapSyscallArgs         = "syscall_args"
-	traceeMapTracedProcs         = "traced_procs"
-	traceeMapUidFilter           = "uid_filter"
-	traceeMapUtsFilter           = "uts_filter"
-	traceeProgTraceeEmptyEnter   = "tracee_empty_enter"
-	traceeProgTraceeEmptyExit    = "tracee_empty_exit"
-	traceeProgTraceeEmptyExitBtf = "tracee_empty_exit_btf"
-	traceeProgTraceeSchedExecBtf = "tracee_sched_exec_btf"
-	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
-	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
-	traceeProgTraceeSysExitBtf   = "tracee_sys_exit_btf"
+	traceeMapCommFilter           = "comm_filter"
+	traceeMapConfigMap            = "config_map"
+	traceeMapEvents               = "events"
+	traceeMapMntnsFilter          = "mntns_filter"
+	traceeMapPathScratch          = "path_scratch"
+	traceeMapPidFilter            = "pid_filter"
+	traceeMapPidnsFilter          = "pidns_filter"
+	traceeMapPrevComm             = "prev_comm"
+	traceeMapScratch              = "scratch"
+	traceeMapSelected             = "selected"
+	traceeMapStats                = "stats"
+	traceeMapSyscallArgs          = "syscall_args"
+	traceeMapTracedProcs          = "traced_procs"
+	traceeMapUidFilter            = "uid_filter"
+	traceeMapUtsFilter            = "uts_filter"
+	traceeProgTraceeEmptyEnter    = "tracee_empty_enter"
+	traceeProgTraceeEmptyExit     = "tracee_empty_exit"
+	traceeProgTraceeEmptyExitBtf  = "tracee_empty_exit_btf"
+	traceeProgTraceeSchedExecBtf  = "tracee_sched_exec_btf"
+	traceeProgTraceeSchedExitBtf  = "tracee_sched_exit_btf"
+	traceeProgTraceeSchedForkBtf  = "tracee_sched_fork_btf"
+	traceeProgTraceeSysExitBtf    = "tracee_sys_exit_btf"
+	traceeProgTraceeTaskRenameBtf = "tracee_task_rename_btf"
 )
 
 // loadTracee returns the embedded CollectionSpec for tracee.
@@ -148,13 +155,14 @@ type traceeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExecBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExitBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedForkBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
+	TraceeEmptyEnter    *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf  *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceeSchedExecBtf  *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
+	TraceeSchedExitBtf  *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
+	TraceeSchedForkBtf  *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
+	TraceeSysExitBtf    *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
+	TraceeTaskRenameBtf *ebpf.ProgramSpec `ebpf:"tracee_task_rename_btf"`
 }
 
 // traceeMapSpecs contains maps before they are loaded into the kernel.
@@ -168,6 +176,7 @@ type traceeMapSpecs struct {
 	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter   *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm    *ebpf.MapSpec `ebpf:"prev_comm"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
 	Selected    *ebpf.MapSpec `ebpf:"selected"`
 	Stats       *ebpf.MapSpec `ebpf:"stats"`
@@ -210,6 +219,7 @@ type traceeMaps struct {
 	PathScratch *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter   *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm    *ebpf.Map `ebpf:"prev_comm"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
 	Selected    *ebpf.Map `ebpf:"selected"`
 	Stats       *ebpf.Map `ebpf:"stats"`
@@ -228,6 +238,7 @@ func (m *traceeMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.Scratch,
 		m.Selected,
 		m.Stats,
@@ -248,13 +259,14 @@ type traceeVariables struct {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceePrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExecBtf *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExitBtf *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedForkBtf *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysExitBtf   *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
+	TraceeEmptyEnter    *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf  *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceeSchedExecBtf  *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
+	TraceeSchedExitBtf  *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
+	TraceeSchedForkBtf  *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
+	TraceeSysExitBtf    *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
+	TraceeTaskRenameBtf *ebpf.Program `ebpf:"tracee_task_rename_btf"`
 }
 
 func (p *traceePrograms) Close() error {
@@ -266,6 +278,7 @@ func (p *traceePrograms) Close() error {
 		p.TraceeSchedExitBtf,
 		p.TraceeSchedForkBtf,
 		p.TraceeSysExitBtf,
+		p.TraceeTaskRenameBtf,
 	)
 }
 

@@ -13,6 +13,11 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceerawCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type traceerawConfig struct {
 	_           structs.HostLayout
 	TraceePid   uint32
@@ -81,26 +86,28 @@ type traceerawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	traceerawMapCommFilter          = "comm_filter"
-	traceerawMapConfigMap           = "config_map"
-	traceerawMapEvents              = "events"
-	traceerawMapMntnsFilter         = "mntns_filter"
-	traceerawMapPathScratch         = "path_scratch"
-	traceerawMapPidFilter           = "pid_filter"
-	traceerawMapPidnsFilter         = "pidns_filter"
-	traceerawMapScratch             = "scratch"
-	traceerawMapSelected            = "selected"
-	traceerawMapStats               = "stats"
-	traceerawMapSyscallArgs         = "syscall_args"
-	traceerawMapTracedProcs         = "traced_procs"
-	traceerawMapUidFilter           = "uid_filter"
-	traceerawMapUtsFilter           = "uts_filter"
-	traceerawProgTraceeEmptyEnter   = "tracee_empty_enter"
-	traceerawProgTraceeEmptyExit    = "tracee_empty_exit"
-	traceerawProgTraceeSchedExecRaw = "tracee_sched_exec_raw"
-	traceerawProgTraceeSchedExitRaw = "tracee_sched_exit_raw"
-	traceerawProgTraceeSchedForkRaw = "tracee_sched_fork_raw"
-	traceerawProgTraceeSysExitRaw   = "tracee_sys_exit_raw"
+	traceerawMapCommFilter           = "comm_filter"
+	traceerawMapConfigMap            = "config_map"
+	traceerawMapEvents               = "events"
+	traceerawMapMntnsFilter          = "mntns_filter"
+	traceerawMapPathScratch          = "path_scratch"
+	traceerawMapPidFilter            = "pid_filter"
+	traceerawMapPidnsFilter          = "pidns_filter"
+	traceerawMapPrevComm             = "prev_comm"
+	traceerawMapScratch              = "scratch"
+	traceerawMapSelected             = "selected"
+	traceerawMapStats                = "stats"
+	traceerawMapSyscallArgs          = "syscall_args"
+	traceerawMapTracedProcs          = "traced_procs"
+	traceerawMapUidFilter            = "uid_filter"
+	traceerawMapUtsFilter            = "uts_filter"
+	traceerawProgTraceeEmptyEnter    = "tracee_empty_enter"
+	traceerawProgTraceeEmptyExit     = "tracee_empty_exit"
+	traceerawProgTraceeSchedExecRaw  = "tracee_sched_exec_raw"
+	traceerawProgTraceeSchedExitRaw  = "tracee_sched_exit_raw"
+	traceerawProgTraceeSchedForkRaw  = "tracee_sched_fork_raw"
+	traceerawProgTraceeSysExitRaw    = "tracee_sys_exit_raw"
+	traceerawProgTraceeTaskRenameRaw = "tracee_task_rename_raw"
 )
 
 // loadTraceeraw returns the embedded CollectionSpec for traceeraw.
@@ -145,12 +152,13 @@ type traceerawSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeSchedExecRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
-	TraceeSchedExitRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
-	TraceeSchedForkRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
+	TraceeEmptyEnter    *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeSchedExecRaw  *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
+	TraceeSchedExitRaw  *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
+	TraceeSchedForkRaw  *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
+	TraceeSysExitRaw    *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
+	TraceeTaskRenameRaw *ebpf.ProgramSpec `ebpf:"tracee_task_rename_raw"`
 }
 
 // traceerawMapSpecs contains maps before they are loaded into the kernel.
@@ -164,6 +172,7 @@ type traceerawMapSpecs struct {
 	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter   *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm    *ebpf.MapSpec `ebpf:"prev_comm"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
 	Selected    *ebpf.MapSpec `ebpf:"selected"`
 	Stats       *ebpf.MapSpec `ebpf:"stats"`
@@ -206,6 +215,7 @@ type traceerawMaps struct {
 	PathScratch *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter   *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm    *ebpf.Map `ebpf:"prev_comm"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
 	Selected    *ebpf.Map `ebpf:"selected"`
 	Stats       *ebpf.Map `ebpf:"stats"`
@@ -224,6 +234,7 @@ func (m *traceerawMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.Scratch,
 		m.Selected,
 		m.Stats,
@@ -244,12 +255,13 @@ type traceerawVariables struct {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawPrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeSchedExecRaw *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
-	TraceeSchedExitRaw *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
-	TraceeSchedForkRaw *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysExitRaw   *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
+	TraceeEmptyEnter    *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeSchedExecRaw  *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
+	TraceeSchedExitRaw  *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
+	TraceeSchedForkRaw  *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
+	TraceeSysExitRaw    *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
+	TraceeTaskRenameRaw *ebpf.Program `ebpf:"tracee_task_rename_raw"`
 }
 
 func (p *traceerawPrograms) Close() error {
@@ -260,6 +272,7 @@ func (p *traceerawPrograms) Close() error {
 		p.TraceeSchedExitRaw,
 		p.TraceeSchedForkRaw,
 		p.TraceeSysExitRaw,
+		p.TraceeTaskRenameRaw,
 	)
 }
 
