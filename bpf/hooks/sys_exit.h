@@ -14,8 +14,10 @@
 #include "../lib/context.h"
 #include "../lib/filter.h"
 #include "../lib/submit.h"
-#include "syscall_args.h"
-#include "derived.h"
+#include "../lib/syscall_args.h"
+#include "../derived/security_file_open.h"
+#include "../derived/socket_dup.h"
+#include "../derived/magic_write.h"
 
 /* Fill the header and apply the scope filters once per sys_exit, on demand. */
 statfn bool ctx_once(struct event_buf *b, struct config *cfg, struct task_struct *t, u32 nr, int *state)

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // printList writes every event with its id, sets, arguments and, where the

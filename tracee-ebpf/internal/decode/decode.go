@@ -9,9 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // HeaderSize is the size of struct event_ctx.

@@ -1,8 +1,8 @@
 package derive
 
 import (
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // deriveSbMount: security_sb_mount(dev_name, path, type, flags) from

@@ -10,11 +10,11 @@
 #ifndef TRACEE_HOOK_UNRETURNED_H
 #define TRACEE_HOOK_UNRETURNED_H
 
-#include "../lib/common.h"
-#include "../lib/context.h"
-#include "../lib/filter.h"
-#include "../lib/buffer.h"
-#include "../lib/submit.h"
+#include "common.h"
+#include "context.h"
+#include "filter.h"
+#include "buffer.h"
+#include "submit.h"
 #include <asm/unistd_64.h>
 
 /*

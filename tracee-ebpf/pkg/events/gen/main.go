@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tracee-go/tracee/proto/events/gen/generate"
-	"github.com/tracee-go/tracee/proto/events/schema"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/gen/generate"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/schema"
 )
 
 func main() {
-	// Defaults are relative to the proto module root (go run
-	// ./events/gen); go generate passes paths relative to the package.
-	goOut := flag.String("go", "events/table_gen.go", "Go table output")
+	// Defaults are relative to the tracee-ebpf module root (go run
+	// ./pkg/events/gen); go generate passes paths relative to the package.
+	goOut := flag.String("go", "pkg/events/table_gen.go", "Go table output")
 	cOut := flag.String("c", "../bpf/lib/events_gen.h", "C header output")
 	flag.Parse()
 	if err := run(*goOut, *cOut); err != nil {

@@ -7,8 +7,8 @@
 #ifndef TRACEE_SYSCALL_ARGS_H
 #define TRACEE_SYSCALL_ARGS_H
 
-#include "../lib/common.h"
-#include "../lib/buffer.h"
+#include "common.h"
+#include "buffer.h"
 
 struct encode_ctx {
 	u64 regs[6];
