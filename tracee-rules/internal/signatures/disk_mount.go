@@ -7,8 +7,21 @@ import (
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
-// DiskMount (TRC-1014) reports a process in a container mounting a device
-// (dev_name under /dev/), successful or not: with the host's disk mounted the
+// Mount flags that make a mount call something other than mounting a file
+// system from a device: binding or moving an existing mount (container
+// runtimes mask /proc files with binds of /dev/null), remounting, and
+// propagation changes.
+const (
+	msRemount     = 0x20
+	msBind        = 0x1000
+	msMove        = 0x2000
+	msPropagation = 0x20000 | 0x40000 | 0x80000 | 0x100000 // UNBINDABLE, PRIVATE, SLAVE, SHARED
+	msNotNew      = msRemount | msBind | msMove | msPropagation
+)
+
+// DiskMount (TRC-1014) reports a process in a container mounting a device's
+// file system (dev_name under /dev/, not a bind, move, remount or
+// propagation change), successful or not: with the host's disk mounted the
 // container reads and writes the host's files.
 type DiskMount struct{ base }
 
@@ -30,7 +43,7 @@ func (s *DiskMount) OnEvent(ev *pb.Event) error {
 		return nil
 	}
 	dev, _ := sdk.ArgString(ev, "dev_name")
-	if !strings.HasPrefix(dev, "/dev/") {
+	if !strings.HasPrefix(dev, "/dev/") || sdk.ArgHasFlag(ev, "flags", msNotNew, "") {
 		return nil
 	}
 	p, _ := sdk.ArgString(ev, "path")

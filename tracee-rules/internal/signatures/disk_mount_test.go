@@ -17,6 +17,13 @@ func TestDiskMount(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"dev_name": "/dev/sda", "path": "/mnt", "type": "xfs"}}}},
 		{name: "tmpfs in container", events: []*pb.Event{ctr(mount("tmpfs", "/tmp/x", "tmpfs"))}},
 		{name: "cgroup in container", events: []*pb.Event{ctr(mount("cgroup", "/tmp/cgrp", "cgroup"))}},
+		{name: "runtime masks /proc/kcore with /dev/null", events: []*pb.Event{ctr(comm(ev("security_sb_mount", sarg("dev_name", "/dev/null"), sarg("path", "/proc/kcore"), sarg("type", ""), uarg("flags", 0x1000)), "runc:[2:INIT]"))}},
+		{name: "bind of a device node, remount, move", events: []*pb.Event{
+			ctr(ev("security_sb_mount", sarg("dev_name", "/dev/sda"), sarg("path", "/x"), uarg("flags", 0x1000|0x4000))),
+			ctr(ev("security_sb_mount", sarg("dev_name", "/dev/sda"), sarg("path", "/x"), uarg("flags", 0x20|0x1))),
+			ctr(ev("security_sb_mount", sarg("dev_name", "/dev/sda"), sarg("path", "/x"), uarg("flags", 0x2000)))}},
+		{name: "read-only device mount", events: []*pb.Event{ctr(ev("security_sb_mount", sarg("dev_name", "/dev/sda1"), sarg("path", "/x"), sarg("type", "ext4"), uarg("flags", 0x1)))},
+			want: []wantFinding{{0, map[string]any{"dev_name": "/dev/sda1", "path": "/x", "type": "ext4"}}}},
 		{name: "disk on the host", events: []*pb.Event{mount("/dev/vdb", "/data", "ext4")}},
 	})
 }

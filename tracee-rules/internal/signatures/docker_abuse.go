@@ -37,7 +37,7 @@ func (s *DockerAbuse) OnEvent(ev *pb.Event) error {
 		return s.fileWatch.OnEvent(ev)
 	}
 	sa, ok := sdk.ArgSockAddr(ev, "remote_addr")
-	if !ok || sa.GetFamily() != "AF_UNIX" || !isDockerSock(sa.GetPath()) || !inContainer(ev) {
+	if !ok || sa.GetFamily() != "AF_UNIX" || !isDockerSock(sa.GetPath()) || !inContainer(ev) || s.starts.runtimeSetup(ev) {
 		return nil
 	}
 	s.report(ev, map[string]any{"remote_addr": sa.GetPath()})

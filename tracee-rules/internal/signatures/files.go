@@ -40,6 +40,7 @@ func inContainer(ev *pb.Event) bool { return ev.GetContainerId() != "" }
 // file). Each signature supplies what it watches.
 type fileWatch struct {
 	base
+	starts    startedContainers // with container: the runtime's setup is not the container's
 	match     func(path string) bool
 	access    int
 	container bool                    // only processes in containers
@@ -47,6 +48,9 @@ type fileWatch struct {
 }
 
 func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
+	if container {
+		events = append(events, "sched_process_exec")
+	}
 	return fileWatch{
 		base:      newBase(meta, append([]string{"security_file_open"}, events...)...),
 		match:     match,
@@ -55,10 +59,19 @@ func newFileWatch(meta sdk.Metadata, access int, container bool, match func(stri
 	}
 }
 
+// Init implements sdk.Signature.
+func (s *fileWatch) Init(cb sdk.Callback) error {
+	s.starts.init()
+	return s.base.Init(cb)
+}
+
 // OnEvent implements sdk.Signature for the opens; signatures with more events
 // handle them first and pass the rest here.
 func (s *fileWatch) OnEvent(ev *pb.Event) error {
-	if ev.GetEventName() != "security_file_open" || (s.container && !inContainer(ev)) {
+	if s.container {
+		s.starts.observe(ev)
+	}
+	if ev.GetEventName() != "security_file_open" || (s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev))) {
 		return nil
 	}
 	p, ok := sdk.ArgString(ev, "pathname")

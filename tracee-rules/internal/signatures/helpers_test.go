@@ -159,3 +159,9 @@ func lastElem(p string) string {
 	}
 	return p
 }
+
+// withPrev adds prev_comm to an exec event.
+func withPrev(e *pb.Event, prev string) *pb.Event {
+	e.Args = append(e.Args, sarg("prev_comm", prev))
+	return e
+}
