@@ -8,16 +8,16 @@
 #define MAGIC_BYTES 20
 
 /* The regular file a write/pwrite64 wrote to at offset 0, or NULL. */
-statfn struct file *magic_write_file(struct task_struct *t, struct pt_regs *regs, u32 nr, long ret)
+statfn struct file *magic_write_file(struct task_struct *t, struct sysc *sc, long ret)
 {
-	struct file *f = task_fd_file(t, (u32)regs_arg(regs, 0));
+	struct file *f = task_fd_file(t, (u32)sc->a[0]);
 	if (!f)
 		return NULL;
 	unsigned short mode = BPF_CORE_READ(f, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFREG)
 		return NULL;
-	if (nr == __NR_pwrite64) {
-		if (regs_arg(regs, 3) != 0)
+	if (sc->nr == __NR_pwrite64) {
+		if (sc->a[3] != 0)
 			return NULL;
 	} else if (BPF_CORE_READ(f, f_pos) != ret) {
 		return NULL;
@@ -27,12 +27,12 @@ statfn struct file *magic_write_file(struct task_struct *t, struct pt_regs *regs
 
 /* magic_write: pathname, bytes, dev, inode */
 statfn void derive_magic_write(struct event_buf *b, struct config *cfg, struct file *f,
-			       struct pt_regs *regs, long ret)
+			       struct sysc *sc, long ret)
 {
-	begin_derived(b, EVENT_MAGIC_WRITE);
+	begin_derived(b, EVENT_MAGIC_WRITE, sc);
 	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
 	u32 n = ret < MAGIC_BYTES ? ret : MAGIC_BYTES;
-	arg_bytes(b, 1, (const void *)regs_arg(regs, 1), n, true);
+	arg_bytes(b, 1, (const void *)sc->a[1], n, true);
 	file_identity(b, 2, f);
 	submit(b, cfg);
 }

@@ -56,10 +56,10 @@ statfn struct sock *fd_inet_sock(struct task_struct *t, u32 fd)
 
 /* socket_dup: oldfd, newfd, remote_addr — only when the new fd is an inet socket */
 statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct sock *sk,
-			      struct pt_regs *regs, long ret)
+			      struct sysc *sc, long ret)
 {
-	begin_derived(b, EVENT_SOCKET_DUP);
-	arg_u32(b, 0, (u32)regs_arg(regs, 0));
+	begin_derived(b, EVENT_SOCKET_DUP, sc);
+	arg_u32(b, 0, (u32)sc->a[0]);
 	arg_u32(b, 1, (u32)ret);
 	sockaddr_from_sock(b, 2, sk);
 	submit(b, cfg);

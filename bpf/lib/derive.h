@@ -13,9 +13,10 @@
 #include "syscall_args.h"
 #include <asm/unistd_64.h>
 
-statfn void begin_derived(struct event_buf *b, s32 id)
+statfn void begin_derived(struct event_buf *b, s32 id, struct sysc *sc)
 {
 	buf_reset(b);
+	mark_compat(b, sc);
 	b->ctx.event_id = id;
 	b->ctx.retval = 0;
 }

@@ -147,6 +147,9 @@ func (p *Probes) configure(o *Options) error {
 			return fmt.Errorf("argument kinds of syscall %d: %w", nr, err)
 		}
 	}
+	if err := putCompat(m["compat_syscalls"]); err != nil {
+		return err
+	}
 	s := &o.Scope
 	putU32 := func(name string, vals map[uint32]uint8) error {
 		for k, v := range vals {
