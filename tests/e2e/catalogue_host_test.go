@@ -82,6 +82,16 @@ func TestCatalogueHost(t *testing.T) {
 				t.Errorf("pathname %q, want %q", got, want)
 			}
 		}},
+		{"FAL-006", "file_access", []string{"link-shadow"}, "security_inode_symlink", false, func(t *testing.T, f Finding, pid int) {
+			if got, want := dataStr(f, "link"), fmt.Sprintf("/tmp/.shadow-sym-%d", pid); got != want || dataStr(f, "target") != "/etc/shadow" {
+				t.Errorf("link %q -> %q, want %q -> /etc/shadow", got, dataStr(f, "target"), want)
+			}
+		}},
+		{"FAL-006", "file_access", []string{"link-shadow"}, "security_inode_link", false, func(t *testing.T, f Finding, pid int) {
+			if got, want := dataStr(f, "link"), fmt.Sprintf("/etc/.shadow-link-%d", pid); got != want || dataStr(f, "target") != "/etc/shadow" {
+				t.Errorf("link %q -> %q, want %q -> /etc/shadow", got, dataStr(f, "target"), want)
+			}
+		}},
 		{"FAL-010", "bpf_load", nil, "bpf", false, nil},
 		{"FAL-009", "exec_tricks", []string{"loader-exec"}, "sched_process_exec", true, func(t *testing.T, f Finding, pid int) {
 			if got := dataStr(f, "program"); got != "/bin/true" {

@@ -4,7 +4,7 @@
 // mounted over the directory (private to this process, gone when it exits).
 //
 // Modes: aslr kcore (a stand-in file where the kernel has none) proc-mem shadow k8s-cert sudoers rc cron loader
-// clear-logs hidden-elf
+// clear-logs hidden-elf link-shadow
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -118,6 +118,18 @@ int main(int argc, char **argv)
 		if (unlink("/var/log/trigger.log") < 0)
 			die("unlink");
 		printf("truncated and removed /var/log/trigger.log\n");
+	} else if (!strcmp(mode, "link-shadow")) {
+		// a symlink and a hard link to /etc/shadow, both removed at once
+		char sym[64], hard[64];
+		snprintf(sym, sizeof(sym), "/tmp/.shadow-sym-%d", getpid());
+		snprintf(hard, sizeof(hard), "/etc/.shadow-link-%d", getpid());
+		if (symlink("/etc/shadow", sym) < 0)
+			die("symlink");
+		unlink(sym);
+		if (link("/etc/shadow", hard) < 0)
+			die("link");
+		unlink(hard);
+		printf("linked and removed %s %s\n", sym, hard);
 	} else if (!strcmp(mode, "hidden-elf")) {
 		char p[64];
 		static const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0";

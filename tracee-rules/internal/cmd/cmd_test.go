@@ -31,7 +31,7 @@ func TestListEvents(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--list-events"}, "bpf,close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_sb_mount,security_socket_connect,socket,socket_dup,truncate,unlink,unlinkat\n"},
+		{[]string{"--list-events"}, "bpf,close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_inode_link,security_inode_symlink,security_sb_mount,security_socket_connect,socket,socket_dup,truncate,unlink,unlinkat\n"},
 		{[]string{"--list-events", "--rules", "TRC-102,TRC-1017"}, "finit_module,init_module,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "process_vm_writev,ptrace,security_file_open\n"},
 		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021"}, "security_file_open,security_sb_mount\n"},
@@ -53,7 +53,7 @@ var catalogue = []string{
 	"TRC-106", "TRC-1010", "TRC-108", "TRC-1018", "TRC-1013", "TRC-109", "TRC-1011", "TRC-1031", "TRC-1029",
 	"TRC-1021", "TRC-1012", "TRC-1026", "TRC-1027", "TRC-1028", "TRC-1014", "TRC-1019", "TRC-1015", "TRC-1022",
 	"TRC-1016", "TRC-1023",
-	"FAL-001", "FAL-002", "FAL-003", "FAL-004", "FAL-005", "FAL-007", "FAL-008", "FAL-009", "FAL-010",
+	"FAL-001", "FAL-002", "FAL-003", "FAL-004", "FAL-005", "FAL-006", "FAL-007", "FAL-008", "FAL-009", "FAL-010",
 }
 
 func TestList(t *testing.T) {

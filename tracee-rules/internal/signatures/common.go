@@ -44,6 +44,7 @@ var constructors = []func() sdk.Signature{
 	func() sdk.Signature { return NewPacketSocketInContainer() },
 	func() sdk.Signature { return NewSearchPrivateKeys() },
 	func() sdk.Signature { return NewClearLogs() },
+	func() sdk.Signature { return NewLinkOverSensitiveFile() },
 	func() sdk.Signature { return NewNetcatRemoteExec() },
 	func() sdk.Signature { return NewDebugfsInContainer() },
 	func() sdk.Signature { return NewLoaderExec() },
