@@ -61,6 +61,12 @@ func TestList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out, unavailable, _ := strings.Cut(out, "\nUNAVAILABLE")
+	for _, u := range signatures.Unavailable {
+		if !strings.Contains(unavailable, u.ID+" ") || !strings.Contains(unavailable, u.Reason) {
+			t.Errorf("--list does not show %s as unavailable with its reason:\n%s", u.ID, unavailable)
+		}
+	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	// seven Go signatures, Tracee's newer detections, the Falco-derived
 	// ones, then the opt-in Rego twins
@@ -98,6 +104,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-99"}, `unknown signature ID "TRC-99"`},
+		{[]string{"--list-events", "--rules", "TRC-1030"}, `TRC-1030 (Syscall table hooking detected) is unavailable on this kernel: x86-64 Linux 6.18 dispatches`},
 		{[]string{"--input-tracee", "format:gob"}, "format must be protobuf or json"},
 		{[]string{"--output", "format:xml"}, "want line or json"},
 		{[]string{"--output", "format:json", "--output-template", "json.tmpl"}, "exclusive"},

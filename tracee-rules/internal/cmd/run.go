@@ -83,6 +83,11 @@ func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 		}
 		s, ok := byID[id]
 		if !ok {
+			for _, u := range signatures.Unavailable {
+				if u.ID == id {
+					return nil, usageError{fmt.Errorf("--rules: %s (%s) is %s", id, u.Name, u.Reason)}
+				}
+			}
 			sort.Strings(ids)
 			return nil, usageError{fmt.Errorf("--rules: %w %q (known: %s; aliases: TRC-101...)", ErrUnknownRule, id, strings.Join(ids, ", "))}
 		}
@@ -140,7 +145,10 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			return err
 		}
 		if o.list {
-			return printList(stdout, descs)
+			if err := printList(stdout, descs); err != nil {
+				return err
+			}
+			return printUnavailable(stdout)
 		}
 		return printEvents(stdout, stderr, descs)
 	}
