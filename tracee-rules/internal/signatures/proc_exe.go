@@ -1,6 +1,8 @@
 package signatures
 
 import (
+	"strings"
+
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
@@ -27,7 +29,16 @@ func (p *procExe) init() { p.cur, p.old = map[int32]string{}, map[int32]string{}
 func (p *procExe) observe(ev *pb.Event) bool {
 	switch ev.GetEventName() {
 	case "sched_process_exec":
-		if path, ok := sdk.ArgString(ev, "pathname"); ok {
+		// a script is known by its own path (cmdpath, when absolute), not by
+		// its interpreter's
+		// (the kernel's interp differs from the command path only for
+		// scripts and binfmt_misc, where pathname is the interpreter)
+		path, _ := sdk.ArgString(ev, "pathname")
+		cmd, _ := sdk.ArgString(ev, "cmdpath")
+		if interp, _ := sdk.ArgString(ev, "interp"); strings.HasPrefix(cmd, "/") && interp != "" && interp != cmd {
+			path = cmd
+		}
+		if path != "" {
 			p.set(ev.GetHostProcessId(), path)
 		}
 	case "sched_process_fork":

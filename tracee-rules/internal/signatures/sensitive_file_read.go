@@ -34,8 +34,11 @@ var (
 		"unix_chkpwd": true, "pwck": true, "grpck": true, "cron": true, "crond": true, "atd": true,
 		"systemd": true, "systemd-logind": true, "polkitd": true, "gdm-session-wor": true,
 		"dpkg": true, "rpm": true, "visudo": true, "runuser": true, "cpio": true,
+		// package management (debconf reads account data before configuring)
+		"apt": true, "apt-get": true, "dpkg-preconfigure": true, "dpkg-reconfigure": true,
+		"debconf-apt-progress": true, "dnf": true, "yum": true,
 	}
-	sensitiveReaders = programsIn([]string{"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/lib/openssh"}, sensitiveReaderNames)
+	sensitiveReaders = programsIn([]string{"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/lib/openssh", "/usr/share/debconf"}, sensitiveReaderNames)
 )
 
 // programsIn lists names under each of dirs as absolute paths.

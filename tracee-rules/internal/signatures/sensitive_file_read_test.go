@@ -14,6 +14,12 @@ func TestSensitiveFileRead(t *testing.T) {
 	exit := func(pid int32) *pb.Event {
 		return in(ev("sched_process_exit", iarg("exit_code", 0), barg("process_group_exit", true)), pid)
 	}
+	script := func(path, interp string) *pb.Event {
+		e := exec(path, path)
+		e.Args[1] = sarg("pathname", interp) // the file the kernel runs
+		e.Args = append(e.Args, sarg("interp", interp))
+		return e
+	}
 	runCases(t, func() sdkSig { return NewSensitiveFileRead() }, []sigCase{
 		{name: "cat shadow", events: []*pb.Event{exec("/usr/bin/cat", "cat", "/etc/shadow"), read("/etc/shadow")},
 			want: []wantFinding{{1, map[string]any{"pathname": "/etc/shadow", "flags": "O_RDONLY"}}}},
@@ -23,6 +29,9 @@ func TestSensitiveFileRead(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/pam.d/common-auth", "flags": "O_RDONLY"}}}},
 		{name: "program named sudo elsewhere is not trusted", events: []*pb.Event{exec("/tmp/sudo", "sudo"), comm(read("/etc/sudoers"), "sudo")},
 			want: []wantFinding{{1, map[string]any{"pathname": "/etc/sudoers", "flags": "O_RDONLY"}}}},
+		{name: "package manager script run by its interpreter", events: []*pb.Event{script("/usr/sbin/dpkg-preconfigure", "/usr/bin/perl"), comm(read("/etc/shadow"), "dpkg-preconfigu")}},
+		{name: "the same interpreter running another script", events: []*pb.Event{script("/tmp/x.pl", "/usr/bin/perl"), comm(read("/etc/shadow"), "x.pl")},
+			want: []wantFinding{{1, map[string]any{"pathname": "/etc/shadow", "flags": "O_RDONLY"}}}},
 		{name: "real sudo", events: []*pb.Event{exec("/usr/bin/sudo", "sudo", "id"), comm(read("/etc/sudoers"), "sudo")}},
 		{name: "sshd child inherits", events: []*pb.Event{exec("/usr/sbin/sshd", "sshd"), fork(1000, 1001), in(read("/etc/ssh/ssh_host_rsa_key"), 1001)}},
 		{name: "cron daemon from before the stream", events: []*pb.Event{comm(read("/etc/pam.d/cron"), "cron")}},
