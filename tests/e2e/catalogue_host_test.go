@@ -72,6 +72,11 @@ func TestCatalogueHost(t *testing.T) {
 		{"TRC-1018", "file_access", []string{"k8s-cert"}, "security_file_open", false, pathIs("/etc/kubernetes/pki/apiserver.key")},
 		{"TRC-1028", "file_access", []string{"sudoers"}, "security_file_open", false, pathIs("/etc/sudoers.d/zz-trigger")},
 		{"TRC-1026", "file_access", []string{"rc"}, "security_file_open", false, pathIs("/etc/init.d/trigger")},
+		{"TRC-1026", "exec_tricks", []string{"update-rc"}, "sched_process_exec", true, func(t *testing.T, f Finding, pid int) {
+			if got := dataStr(f, "command"); got != "update-rc.d" {
+				t.Errorf("command %q, want update-rc.d", got)
+			}
+		}},
 		{"TRC-1027", "file_access", []string{"cron"}, "security_file_open", false, pathIs("/etc/cron.d/trigger")},
 		{"TRC-1012", "file_access", []string{"loader"}, "security_file_open", false, pathIs("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")},
 		{"FAL-005", "file_access", []string{"clear-logs"}, "security_file_open", false, pathIs("/var/log/trigger.log")},

@@ -3,6 +3,8 @@
 //   search DIR            find DIR -name id_rsa (FAL-004)
 //   web-shell             renames itself nginx, then a child runs /bin/sh -c true (TRC-1016)
 //   netcat HOST PORT      ncat -e /bin/true HOST PORT (FAL-007; the test listens)
+//   update-rc             update-rc.d tracee-trigger-none defaults (TRC-1026; it refuses:
+//                         there is no such script)
 // Prints pid=<pid> and child=<pid> of the process that executed.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,10 +43,14 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "web-shell")) {
 		prctl(PR_SET_NAME, "nginx");
 		rc = run((char *[]){"/bin/sh", "-c", "true", NULL});
+	} else if (!strcmp(mode, "update-rc")) {
+		// refuses (no such init script) after starting: nothing changes
+		run((char *[]){"/usr/sbin/update-rc.d", "tracee-trigger-none", "defaults", NULL});
+		rc = 0;
 	} else if (!strcmp(mode, "netcat") && argc > 3) {
 		rc = run((char *[]){"/usr/bin/ncat", "-e", "/bin/true", argv[2], argv[3], NULL});
 	} else {
-		fprintf(stderr, "usage: exec_tricks loader-exec|search DIR|web-shell|netcat HOST PORT\n");
+		fprintf(stderr, "usage: exec_tricks loader-exec|search DIR|web-shell|netcat HOST PORT|update-rc\n");
 		return 2;
 	}
 	printf("status=%d\n", rc);

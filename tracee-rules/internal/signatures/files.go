@@ -126,12 +126,14 @@ func procPidFile(p, name string) (int, bool) {
 	return n, err == nil && n > 0
 }
 
-// execBase is the file name of the program an exec event ran (its resolved
-// path; the command path when that is missing).
+// execBase is the file name of the program an exec event ran: its resolved
+// path, or for a script (the kernel's interp differs from the command path)
+// the script's own name rather than its interpreter's.
 func execBase(ev *pb.Event) string {
 	p, _ := sdk.ArgString(ev, "pathname")
-	if p == "" {
-		p, _ = sdk.ArgString(ev, "cmdpath")
+	cmd, _ := sdk.ArgString(ev, "cmdpath")
+	if interp, _ := sdk.ArgString(ev, "interp"); (interp != "" && interp != cmd) || p == "" {
+		p = cmd
 	}
 	if p == "" {
 		return ""

@@ -16,6 +16,17 @@ func TestRcdModification(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/rc2.d/S01evil", "flags": "O_WRONLY|O_CREAT"}}}},
 		{name: "update-rc.d run", events: []*pb.Event{exec("/usr/sbin/update-rc.d", "update-rc.d", "evil", "defaults")},
 			want: []wantFinding{{0, map[string]any{"command": "update-rc.d", "argv": []string{"update-rc.d", "evil", "defaults"}}}}},
+		{name: "update-rc.d is a perl script", events: []*pb.Event{func() *pb.Event {
+			e := exec("/usr/sbin/update-rc.d", "/usr/sbin/update-rc.d", "x", "defaults")
+			e.Args[1] = sarg("pathname", "/usr/bin/perl")
+			e.Args = append(e.Args, sarg("interp", "/usr/bin/perl"))
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"command": "update-rc.d", "argv": []string{"/usr/sbin/update-rc.d", "x", "defaults"}}}}},
+		{name: "perl running something else", events: []*pb.Event{func() *pb.Event {
+			e := exec("/usr/bin/perl", "perl", "update-rc.d")
+			e.Args = append(e.Args, sarg("interp", "/usr/bin/perl"))
+			return e
+		}()}},
 		{name: "init script read by service", events: []*pb.Event{open("/etc/init.d/cron", 0, "O_RDONLY")}},
 		{name: "rcS.d.bak is not a runlevel dir", events: []*pb.Event{open("/etc/rcX.d/a", 1, "O_WRONLY")}},
 		{name: "the init.d directory", events: []*pb.Event{open("/etc/init.d", 0o200000, "O_RDONLY|O_DIRECTORY")}},
