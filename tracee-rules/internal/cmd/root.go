@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
 )
 
 // options are the core flags.
@@ -20,6 +22,7 @@ type options struct {
 	rules          []string
 	list           bool
 	listEvents     bool
+	config         string
 }
 
 // NewRootCommand returns the tracee-rules command writing to stdout/stderr.
@@ -37,6 +40,11 @@ Typical use:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := flagfile.Load(cmd.Flags(), o.config); err != nil {
+					return usageError{err}
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return run(ctx, &o, stdout, stderr)
@@ -51,6 +59,7 @@ Typical use:
 	fs.StringSliceVar(&o.rules, "rules", nil, "run only these signatures, by ID (TRC-2,TRC-6)")
 	fs.BoolVar(&o.list, "list", false, "list the signatures and exit")
 	fs.BoolVar(&o.listEvents, "list-events", false, "print the events the selected signatures need, comma-separated (for tracee-ebpf --trace event=...), and exit")
+	fs.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	for _, e := range extensions {
 		if e.AddFlags != nil {
 			e.AddFlags(fs)

@@ -139,6 +139,13 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !o.list {
+		for _, e := range extensions {
+			if e.Internal != nil {
+				sigs = append(sigs, e.Internal()...)
+			}
+		}
+	}
 	if o.list || o.listEvents {
 		descs, err := engine.Describe(sigs)
 		if err != nil {
