@@ -31,6 +31,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "mkdirs.h"
+
 static int failed;
 
 static void report(const char *what, long r)
@@ -46,20 +48,6 @@ static void openclose(const char *path, int flags)
 	report(path, fd);
 	if (fd >= 0)
 		close(fd);
-}
-
-static void mkdirs(const char *path)
-{
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = 0;
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(buf, 0755);
 }
 
 int main(int argc, char **argv)

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mkdirs.h"
+
 static void die(const char *what)
 {
 	fprintf(stderr, "%s: %s\n", what, strerror(errno));
@@ -33,20 +35,6 @@ static void scratch(const char *dir)
 		die("make / private");
 	if (mount("tmpfs", dir, "tmpfs", 0, "size=1m") < 0)
 		die(dir);
-}
-
-static void mkdirs(const char *path)
-{
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = 0;
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(buf, 0755);
 }
 
 // openclose opens path with flags (creating it 0600 when asked) and closes it
