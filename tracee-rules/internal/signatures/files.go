@@ -100,9 +100,10 @@ func under(p, dir string) bool {
 	return strings.HasPrefix(p, dir) && (len(p) == len(dir) || p[len(dir)] == '/')
 }
 
-// inDir reports whether p is a file directly in dir.
+// inDir reports whether p is a file directly in dir (no trailing slash).
 func inDir(p, dir string) bool {
-	return path.Dir(p) == dir && len(p) > len(dir)+1
+	return len(p) > len(dir)+1 && p[len(dir)] == '/' && p[:len(dir)] == dir &&
+		strings.IndexByte(p[len(dir)+1:], '/') < 0
 }
 
 // procPidFile returns the pid of /proc/PID/name or /proc/PID/task/TID/name

@@ -11,6 +11,9 @@ import (
 // isRcPath reports whether p is an rc/init script or runlevel link:
 // /etc/rc.local, /etc/init.d/*, /etc/rc.d/**, /etc/rc[0-6S].d/*.
 func isRcPath(p string) bool {
+	if !strings.HasPrefix(p, "/etc/") {
+		return false
+	}
 	if p == "/etc/rc.local" || p == "/etc/rc.common" || inDir(p, "/etc/init.d") || (under(p, "/etc/rc.d") && p != "/etc/rc.d") {
 		return true
 	}

@@ -19,6 +19,9 @@ var (
 // isScheduledTaskPath reports whether p is a cron/at schedule or a systemd
 // timer unit.
 func isScheduledTaskPath(p string) bool {
+	if len(p) < 5 || (p[1] != 'e' && p[1] != 'v' && !strings.HasSuffix(p, ".timer")) { // /etc, /var or a timer
+		return false
+	}
 	if cronFiles[p] {
 		return true
 	}

@@ -11,6 +11,9 @@ import (
 // isSensitiveFile reports whether p holds password hashes, sudo or PAM
 // configuration, or an SSH host private key.
 func isSensitiveFile(p string) bool {
+	if !strings.HasPrefix(p, "/etc/") {
+		return false
+	}
 	switch p {
 	case "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd":
 		return true
