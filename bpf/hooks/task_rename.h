@@ -10,6 +10,7 @@
 #define TRACEE_HOOK_TASK_RENAME_H
 
 #include "../lib/common.h"
+#include "../lib/hook.h"
 
 #define COMM_LEN 16
 
@@ -47,18 +48,6 @@ statfn void prev_comm_drop(u32 tid)
 	bpf_map_delete_elem(&prev_comm, &tid);
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/task_rename")
-int BPF_PROG(tracee_task_rename_btf, struct task_struct *task, const char *comm)
-{
-	return on_task_rename(task);
-}
-#else
-SEC("raw_tp/task_rename")
-int tracee_task_rename_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_task_rename((struct task_struct *)ctx->args[0]);
-}
-#endif
+TRACEE_HOOK(task_rename, task_rename, on_task_rename(HOOK_ARG(struct task_struct *, 0)))
 
 #endif

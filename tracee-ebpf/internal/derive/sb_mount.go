@@ -14,7 +14,7 @@ import (
 // working directory when not absolute). A mount whose target could not be
 // read derives nothing (counted as skipped).
 func deriveSbMount(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event {
-	if findArg(src, "target") == nil {
+	if src.GetArg("target") == nil {
 		d.skipped++
 		return nil
 	}

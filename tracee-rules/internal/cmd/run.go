@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"io"
 	"sort"
 	"strings"
 	"time"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 
 	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/internal/input"
@@ -85,11 +87,11 @@ func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 		if !ok {
 			for _, u := range signatures.Unavailable {
 				if u.ID == id {
-					return nil, usageError{fmt.Errorf("--rules: %s (%s) is %s", id, u.Name, u.Reason)}
+					return nil, cli.Usage(fmt.Errorf("--rules: %s (%s) is %s", id, u.Name, u.Reason))
 				}
 			}
 			sort.Strings(ids)
-			return nil, usageError{fmt.Errorf("--rules: %w %q (known: %s; aliases: TRC-101...)", ErrUnknownRule, id, strings.Join(ids, ", "))}
+			return nil, cli.Usage(fmt.Errorf("--rules: %w %q (known: %s; aliases: TRC-101...)", ErrUnknownRule, id, strings.Join(ids, ", ")))
 		}
 		if seen[s] {
 			continue // named twice, or by an ID and an alias
@@ -106,20 +108,20 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	for _, v := range o.outputs {
 		key, val, ok := strings.Cut(v, ":")
 		if !ok || key != "format" {
-			return nil, usageError{fmt.Errorf("--output %q: want format:line or format:json", v)}
+			return nil, cli.Usage(fmt.Errorf("--output %q: want format:line or format:json", v))
 		}
 		if format != "" {
-			return nil, usageError{fmt.Errorf("--output %q: format given twice", v)}
+			return nil, cli.Usage(fmt.Errorf("--output %q: format given twice", v))
 		}
 		format = val
 	}
 	if o.outputTemplate != "" {
 		if format != "" {
-			return nil, usageError{errors.New("--output format and --output-template are exclusive")}
+			return nil, cli.Usage(errors.New("--output format and --output-template are exclusive"))
 		}
 		p, err := output.NewTemplate(stdout, o.outputTemplate)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, cli.Usage(err)
 		}
 		return p, nil
 	}
@@ -129,7 +131,7 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	case "json":
 		return output.NewJSON(stdout), nil
 	}
-	return nil, usageError{fmt.Errorf("--output format:%s: want line or json", format)}
+	return nil, cli.Usage(fmt.Errorf("--output format:%s: want line or json", format))
 }
 
 func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
@@ -161,7 +163,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	inCfg, err := input.ParseFlags(o.inputs)
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	stdoutSink, err := outputSink(o, stdout)
 	if err != nil {
@@ -200,7 +202,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	defer eng.Close()
 
-	rt := &Runtime{Engine: eng}
+	rt := &Runtime{Engine: eng, Sinks: sinks}
 	for _, e := range extensions {
 		if e.Prepare != nil {
 			if err := e.Prepare(rt); err != nil {
