@@ -60,6 +60,13 @@ func TestCatalogueHost(t *testing.T) {
 			}
 		}
 	}
+	renamed := func(key, want string) func(t *testing.T, f Finding, pid int) {
+		return func(t *testing.T, f Finding, pid int) {
+			if got := dataStr(f, key); got != want {
+				t.Errorf("%s %q, want %q (data %v)", key, got, want, f.Data)
+			}
+		}
+	}
 	cases := []hostCase{
 		{"TRC-109", "file_access", []string{"aslr"}, "security_file_open", false, pathIs("/proc/sys/kernel/randomize_va_space")},
 		{"TRC-1021", "file_access", []string{"kcore"}, "security_file_open", false, pathIs("/proc/kcore")},
@@ -79,6 +86,11 @@ func TestCatalogueHost(t *testing.T) {
 		}},
 		{"TRC-1027", "file_access", []string{"cron"}, "security_file_open", false, pathIs("/etc/cron.d/trigger")},
 		{"TRC-1012", "file_access", []string{"loader"}, "security_file_open", false, pathIs("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")},
+		{"TRC-1028", "file_access", []string{"renames"}, "security_inode_rename", false, renamed("new_path", "/etc/sudoers.d/zz-trigger")},
+		{"TRC-1027", "file_access", []string{"renames"}, "security_inode_rename", false, renamed("new_path", "/etc/cron.d/trigger")},
+		{"TRC-1026", "file_access", []string{"renames"}, "security_inode_rename", false, renamed("new_path", "/etc/init.d/trigger")},
+		{"TRC-1018", "file_access", []string{"renames"}, "security_inode_rename", false, renamed("old_path", "/etc/kubernetes/pki/apiserver.key")},
+		{"TRC-1012", "file_access", []string{"renames"}, "security_inode_rename", false, renamed("new_path", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")},
 		{"FAL-005", "file_access", []string{"clear-logs"}, "security_file_open", false, pathIs("/var/log/trigger.log")},
 		{"FAL-005", "file_access", []string{"clear-logs"}, "truncate", false, pathIs("/var/log/trigger.log")},
 		{"FAL-005", "file_access", []string{"clear-logs"}, "unlink", false, pathIs("/var/log/trigger.log")},

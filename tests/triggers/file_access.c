@@ -4,7 +4,7 @@
 // mounted over the directory (private to this process, gone when it exits).
 //
 // Modes: aslr kcore (a stand-in file where the kernel has none) proc-mem shadow k8s-cert sudoers rc cron loader
-// clear-logs hidden-elf link-shadow
+// clear-logs hidden-elf link-shadow renames
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +106,33 @@ int main(int argc, char **argv)
 		if (unlink("/var/log/trigger.log") < 0)
 			die("unlink");
 		printf("truncated and removed /var/log/trigger.log\n");
+	} else if (!strcmp(mode, "renames")) {
+		// files moved onto watched paths (and a key moved away), each
+		// created beside them first, on tmpfs over /etc and /usr/lib
+		static const char *moves[][2] = {
+			{"/etc/new-sudoers", "/etc/sudoers.d/zz-trigger"},
+			{"/etc/new-job", "/etc/cron.d/trigger"},
+			{"/etc/new-rc", "/etc/init.d/trigger"},
+			{"/etc/kubernetes/pki/apiserver.key", "/etc/stolen.key"},
+		};
+		scratch("/etc");
+		mkdirs("/etc/sudoers.d");
+		mkdirs("/etc/cron.d");
+		mkdirs("/etc/init.d");
+		mkdirs("/etc/kubernetes/pki");
+		for (unsigned i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+			openclose(moves[i][0], O_WRONLY | O_CREAT);
+			if (rename(moves[i][0], moves[i][1]) < 0)
+				die(moves[i][1]);
+			printf("renamed=%s\n", moves[i][1]);
+		}
+		if (mount("tmpfs", "/usr/lib", "tmpfs", 0, "size=1m") < 0)
+			die("/usr/lib");
+		mkdirs("/usr/lib/x86_64-linux-gnu");
+		openclose("/usr/lib/ld.new", O_WRONLY | O_CREAT);
+		if (rename("/usr/lib/ld.new", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2") < 0)
+			die("rename loader");
+		printf("renamed=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n");
 	} else if (!strcmp(mode, "link-shadow")) {
 		// a symlink and a hard link to /etc/shadow, both removed at once
 		char sym[64], hard[64];

@@ -43,5 +43,5 @@ func NewDefaultLoaderModification() *DefaultLoaderModification {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1574 Hijack Execution Flow",
-	}, accessWrite, false, isLoaderPath)}
+	}, accessWrite, false, isLoaderPath).withRenames(renameOnto)}
 }

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -45,6 +46,46 @@ type fileWatch struct {
 	access    int
 	container bool                    // only processes in containers
 	allow     func(ev *pb.Event) bool // a legitimate accessor (nil: none)
+	renames   int                     // renameOnto: a file renamed to a watched path; renameAway: a watched file renamed
+}
+
+// What a file watch reports of renames (security_inode_rename).
+const (
+	renameNone = iota
+	renameOnto // replacing a watched file (write access by other means)
+	renameAway // taking a watched file (read access by other means)
+)
+
+// withRenames makes the watch report renames too.
+func (s fileWatch) withRenames(kind int) fileWatch {
+	s.renames = kind
+	s.events = append(s.events, "security_inode_rename")
+	sort.Strings(s.events)
+	return s
+}
+
+// packageInstall reports whether a rename is dpkg putting a file of a package
+// in place (it unpacks PATH.dpkg-new, then renames it onto PATH).
+func packageInstall(ev *pb.Event, oldPath, newPath string) bool {
+	return oldPath == newPath+".dpkg-new" && ev.GetProcessName() == "dpkg"
+}
+
+func (s *fileWatch) onRename(ev *pb.Event) {
+	if s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev)) {
+		return
+	}
+	oldPath, _ := sdk.ArgString(ev, "old_path")
+	newPath, _ := sdk.ArgString(ev, "new_path")
+	switch {
+	case s.renames == renameOnto && s.match(newPath) && !packageInstall(ev, oldPath, newPath):
+	case s.renames == renameAway && s.match(oldPath):
+	default:
+		return
+	}
+	if s.allow != nil && s.allow(ev) {
+		return
+	}
+	s.report(ev, map[string]any{"old_path": oldPath, "new_path": newPath})
 }
 
 func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
@@ -70,6 +111,10 @@ func (s *fileWatch) Init(cb sdk.Callback) error {
 func (s *fileWatch) OnEvent(ev *pb.Event) error {
 	if s.container {
 		s.starts.observe(ev)
+	}
+	if s.renames != renameNone && ev.GetEventName() == "security_inode_rename" {
+		s.onRename(ev)
+		return nil
 	}
 	if ev.GetEventName() != "security_file_open" || (s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev))) {
 		return nil

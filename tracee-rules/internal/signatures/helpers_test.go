@@ -165,3 +165,8 @@ func withPrev(e *pb.Event, prev string) *pb.Event {
 	e.Args = append(e.Args, sarg("prev_comm", prev))
 	return e
 }
+
+// ren is a security_inode_rename of old onto new.
+func ren(old, new string) *pb.Event {
+	return ev("security_inode_rename", sarg("old_path", old), sarg("new_path", new), uarg("dev", 8), uarg("inode", 9))
+}

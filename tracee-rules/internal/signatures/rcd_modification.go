@@ -38,7 +38,7 @@ func NewRcdModification() *RcdModification {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1037.004 Boot or Logon Initialization Scripts: RC Scripts",
-	}, accessWrite, false, isRcPath, "sched_process_exec")}
+	}, accessWrite, false, isRcPath, "sched_process_exec").withRenames(renameOnto)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -27,6 +27,8 @@ func TestRcdModification(t *testing.T) {
 			e.Args = append(e.Args, sarg("interp", "/usr/bin/perl"))
 			return e
 		}()}},
+		{name: "renamed into init.d", events: []*pb.Event{ren("/tmp/s", "/etc/init.d/s")},
+			want: []wantFinding{{0, map[string]any{"old_path": "/tmp/s", "new_path": "/etc/init.d/s"}}}},
 		{name: "init script read by service", events: []*pb.Event{open("/etc/init.d/cron", 0, "O_RDONLY")}},
 		{name: "rcS.d.bak is not a runlevel dir", events: []*pb.Event{open("/etc/rcX.d/a", 1, "O_WRONLY")}},
 		{name: "the init.d directory", events: []*pb.Event{open("/etc/init.d", 0o200000, "O_RDONLY|O_DIRECTORY")}},

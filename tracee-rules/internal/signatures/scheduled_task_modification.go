@@ -57,7 +57,7 @@ func NewScheduledTaskModification() *ScheduledTaskModification {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1053.003 Scheduled Task/Job: Cron",
-	}, accessWrite, false, isScheduledTaskPath, "sched_process_exec")}
+	}, accessWrite, false, isScheduledTaskPath, "sched_process_exec").withRenames(renameOnto)}
 }
 
 // OnEvent implements sdk.Signature.

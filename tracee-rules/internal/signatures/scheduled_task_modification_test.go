@@ -22,6 +22,8 @@ func TestScheduledTaskModification(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"command": "crontab", "argv": []string{"crontab", "-e"}}}}},
 		{name: "at", events: []*pb.Event{exec("/usr/bin/at", "at", "now")},
 			want: []wantFinding{{0, map[string]any{"command": "at", "argv": []string{"at", "now"}}}}},
+		{name: "renamed into cron.d", events: []*pb.Event{ren("/tmp/job", "/etc/cron.d/job")},
+			want: []wantFinding{{0, map[string]any{"old_path": "/tmp/job", "new_path": "/etc/cron.d/job"}}}},
 		{name: "crontab -l only lists", events: []*pb.Event{exec("/usr/bin/crontab", "crontab", "-u", "root", "-l")}},
 		{name: "cron daemon reads schedules", events: []*pb.Event{comm(open("/etc/cron.d/x", 0, "O_RDONLY"), "cron"), open("/var/spool/cron/crontabs", 0o200000, "O_RDONLY|O_DIRECTORY")}},
 		{name: "timer elsewhere", events: []*pb.Event{open("/tmp/x.timer", 1, "O_WRONLY")}},

@@ -19,5 +19,5 @@ func NewSudoersModification() *SudoersModification {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1548.003 Sudo and Sudo Caching",
-	}, accessWrite, false, isSudoersPath)}
+	}, accessWrite, false, isSudoersPath).withRenames(renameOnto)}
 }
