@@ -75,6 +75,11 @@ func TestCatalogueHost(t *testing.T) {
 				t.Errorf("pathname %q, want the child's /proc/PID/mem", p)
 			}
 		}},
+		{"TRC-1023", "file_access", []string{"proc-mem"}, "process_vm_readv", false, func(t *testing.T, f Finding, pid int) {
+			if n, _ := dataInt(f, "target pid"); n <= 0 || int(n) == pid {
+				t.Errorf("target pid %d, want the child", n)
+			}
+		}},
 		{"FAL-001", "file_access", []string{"shadow"}, "security_file_open", false, pathIs("/etc/shadow")},
 		{"TRC-1018", "file_access", []string{"k8s-cert"}, "security_file_open", false, pathIs("/etc/kubernetes/pki/apiserver.key")},
 		{"TRC-1028", "file_access", []string{"sudoers"}, "security_file_open", false, pathIs("/etc/sudoers.d/zz-trigger")},

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +84,11 @@ int main(int argc, char **argv)
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/%d/mem", child);
 		openclose(p, O_RDONLY);
+		// the same without a file: read the child's copy of p
+		char got[64];
+		struct iovec local = {got, sizeof(got)}, remote = {p, sizeof(p)};
+		long n = process_vm_readv(child, &local, 1, &remote, 1, 0);
+		printf("process_vm_readv=%ld\n", n);
 		printf("child=%d\n", child);
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);

@@ -5,9 +5,11 @@ import (
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
-// ProcMemAccess (TRC-1023) reports a process opening another process's memory
-// (/proc/PID/mem, /proc/PID/task/TID/mem) for reading: credential theft from a
-// running process. Writing it is code injection (TRC-3, alias TRC-1024).
+// ProcMemAccess (TRC-1023) reports a process reading another process's
+// memory: /proc/PID/mem (or /proc/PID/task/TID/mem) opened read-only, or
+// process_vm_readv, the system call that does the same without a file:
+// credential theft from a running process. Write access is code injection
+// (TRC-3, aliases TRC-1024/TRC-1025), reported there.
 type ProcMemAccess struct{ fileWatch }
 
 // NewProcMemAccess returns TRC-1023.
@@ -19,11 +21,11 @@ func NewProcMemAccess() *ProcMemAccess {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.007 OS Credential Dumping: Proc Filesystem",
-	}, accessAny, false, func(p string) bool { _, ok := procPidFile(p, "mem"); return ok })}
+	}, accessAny, false, func(p string) bool { _, ok := procPidFile(p, "mem"); return ok }, "process_vm_readv")}
 	s.allow = func(ev *pb.Event) bool {
 		// only reads, and not of the process's own memory (its pid or a
 		// thread's, in the namespace of the /proc it opened, or the host's)
-		if openedForWrite(ev) && !openedForRead(ev) {
+		if openedForWrite(ev) {
 			return true
 		}
 		p, _ := sdk.ArgString(ev, "pathname")
@@ -36,4 +38,17 @@ func NewProcMemAccess() *ProcMemAccess {
 		return false
 	}
 	return s
+}
+
+// OnEvent implements sdk.Signature.
+func (s *ProcMemAccess) OnEvent(ev *pb.Event) error {
+	if ev.GetEventName() != "process_vm_readv" {
+		return s.fileWatch.OnEvent(ev)
+	}
+	pid, ok := sdk.ArgInt(ev, "pid")
+	if !ok || pid <= 0 || pid == int64(ev.GetProcessId()) || (ev.GetProcessId() == 0 && pid == int64(ev.GetHostProcessId())) {
+		return nil
+	}
+	s.report(ev, map[string]any{"target pid": pid, "return value": ev.GetReturnValue()})
+	return nil
 }
