@@ -1,7 +1,6 @@
 package signatures
 
 import (
-	"path"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -19,7 +18,8 @@ var (
 // isScheduledTaskPath reports whether p is a cron/at schedule or a systemd
 // timer unit.
 func isScheduledTaskPath(p string) bool {
-	if len(p) < 5 || (p[1] != 'e' && p[1] != 'v' && !strings.HasSuffix(p, ".timer")) { // /etc, /var or a timer
+	timer := strings.HasSuffix(p, ".timer")
+	if !timer && !strings.HasPrefix(p, "/etc/") && !strings.HasPrefix(p, "/var/spool/") {
 		return false
 	}
 	if cronFiles[p] {
@@ -30,7 +30,7 @@ func isScheduledTaskPath(p string) bool {
 			return true
 		}
 	}
-	if strings.HasSuffix(p, ".timer") {
+	if timer {
 		for _, d := range timerDirs {
 			if under(p, d) {
 				return true
@@ -71,7 +71,7 @@ func (s *ScheduledTaskModification) OnEvent(ev *pb.Event) error {
 		if b == "crontab" && onlyListsCrontab(argv) {
 			return nil
 		}
-		s.report(ev, map[string]any{"command": path.Base(b), "argv": argv})
+		s.report(ev, map[string]any{"command": b, "argv": argv})
 		return nil
 	}
 	return s.fileWatch.OnEvent(ev)
