@@ -17,10 +17,17 @@ const (
 	accessRead         // opened for reading (O_RDONLY, O_RDWR)
 )
 
-const oTrunc = 0o1000
+const (
+	oTrunc = 0o1000
+	oPath  = 0o10000000
+)
 
-// openedForRead reports whether an open's flags request read access.
+// openedForRead reports whether an open's flags request read access (an
+// O_PATH descriptor reads nothing).
 func openedForRead(ev *pb.Event) bool {
+	if sdk.ArgHasFlag(ev, "flags", oPath, "O_PATH") {
+		return false
+	}
 	if v, ok := sdk.ArgInt(ev, "flags"); ok {
 		m := v & oAccMode
 		return m == 0 || m == oRdwr
