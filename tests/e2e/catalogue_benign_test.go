@@ -37,7 +37,7 @@ func TestCatalogueBenignWorkload(t *testing.T) {
 		stdin string
 	}{
 		{[]string{"bash", "-i"}, "cd /tmp\nls -la | head -3\nid\ncat /etc/os-release | grep -c NAME\nhistory | tail -2\nexit\n"},
-		{[]string{"apt-get", "install", "--reinstall", "-y", "-q", "ncat"}, ""},
+		{[]string{"apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "--reinstall", "-y", "-q", "ncat"}, ""}, // waits for another apt on this shared machine
 		{[]string{"python3", "-c", "import json, sqlite3, subprocess, tempfile\n" +
 			"db = sqlite3.connect(tempfile.mktemp())\ndb.execute('create table t(x)')\n" +
 			"print(json.dumps(subprocess.run(['uname', '-r'], capture_output=True, text=True).stdout))"}, ""},
