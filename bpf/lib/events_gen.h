@@ -101,6 +101,7 @@ enum slot {
 	SLOT_SCHED_PROCESS_EXEC, /* sched_process_exec, successful execve/execveat */
 	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
+	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
 	SLOT_MAX,
 };
 
@@ -145,6 +146,7 @@ enum sched_process_exec_arg {
 	SCHED_PROCESS_EXEC__IS_MEMFD = 8, /* bool */
 	SCHED_PROCESS_EXEC__IS_DELETED = 9, /* bool */
 	SCHED_PROCESS_EXEC__FS_TYPE = 10, /* str */
+	SCHED_PROCESS_EXEC__PREV_COMM = 11, /* str */
 };
 enum sched_process_exit_arg {
 	SCHED_PROCESS_EXIT__EXIT_CODE = 0, /* int */

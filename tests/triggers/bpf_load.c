@@ -1,6 +1,8 @@
-// --capture bpf: loads a two-instruction socket filter ("r0 = 0; exit")
-// named trig_prog with a raw bpf(BPF_PROG_LOAD) and prints its fd.
+// FAL-010: loads a two-instruction socket filter (return 0) with
+// bpf(BPF_PROG_LOAD), prints its fd and closes it (the program is freed).
+// --capture bpf: the program is named trig_prog.
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,11 +18,17 @@ int main(void)
 	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insn_cnt = 2;
 	attr.insns = (unsigned long)insns;
+	attr.insn_cnt = 2;
 	attr.license = (unsigned long)"GPL";
 	strcpy(attr.prog_name, "trig_prog");
+	printf("pid=%d\n", getpid());
 	long fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	printf("pid=%d bpf_prog_load=%ld\n", getpid(), fd);
-	return fd < 0;
+	if (fd < 0) {
+		fprintf(stderr, "BPF_PROG_LOAD: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("prog_fd=%ld\n", fd);
+	close(fd);
+	return 0;
 }

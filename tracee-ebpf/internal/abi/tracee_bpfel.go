@@ -48,6 +48,11 @@ type TraceeChunkCtx struct {
 	Compat    uint32
 }
 
+type TraceeCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type TraceeCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -154,6 +159,7 @@ const (
 	TraceeMapPcapScratch           = "pcap_scratch"
 	TraceeMapPidFilter             = "pid_filter"
 	TraceeMapPidnsFilter           = "pidns_filter"
+	TraceeMapPrevComm              = "prev_comm"
 	TraceeMapScratch               = "scratch"
 	TraceeMapSelected              = "selected"
 	TraceeMapSockOwner             = "sock_owner"
@@ -173,6 +179,7 @@ const (
 	TraceeProgTraceeSchedExit      = "tracee_sched_exit"
 	TraceeProgTraceeSchedFork      = "tracee_sched_fork"
 	TraceeProgTraceeSysExit        = "tracee_sys_exit"
+	TraceeProgTraceeTaskRename     = "tracee_task_rename"
 )
 
 // LoadTracee returns the embedded CollectionSpec for Tracee.
@@ -228,6 +235,7 @@ type TraceeProgramSpecs struct {
 	TraceeSchedExit      *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
 	TraceeSysExit        *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeMapSpecs contains maps before they are loaded into the kernel.
@@ -249,6 +257,7 @@ type TraceeMapSpecs struct {
 	PcapScratch     *ebpf.MapSpec `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -300,6 +309,7 @@ type TraceeMaps struct {
 	PcapScratch     *ebpf.Map `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -327,6 +337,7 @@ func (m *TraceeMaps) Close() error {
 		m.PcapScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,
@@ -359,6 +370,7 @@ type TraceePrograms struct {
 	TraceeSchedExit      *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.Program `ebpf:"tracee_sched_fork"`
 	TraceeSysExit        *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceePrograms) Close() error {
@@ -374,6 +386,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,
 		p.TraceeSysExit,
+		p.TraceeTaskRename,
 	)
 }
 

@@ -48,6 +48,11 @@ type TraceeRawChunkCtx struct {
 	Compat    uint32
 }
 
+type TraceeRawCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type TraceeRawCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -154,6 +159,7 @@ const (
 	TraceeRawMapPcapScratch           = "pcap_scratch"
 	TraceeRawMapPidFilter             = "pid_filter"
 	TraceeRawMapPidnsFilter           = "pidns_filter"
+	TraceeRawMapPrevComm              = "prev_comm"
 	TraceeRawMapScratch               = "scratch"
 	TraceeRawMapSelected              = "selected"
 	TraceeRawMapSockOwner             = "sock_owner"
@@ -172,6 +178,7 @@ const (
 	TraceeRawProgTraceeSchedExit      = "tracee_sched_exit"
 	TraceeRawProgTraceeSchedFork      = "tracee_sched_fork"
 	TraceeRawProgTraceeSysExit        = "tracee_sys_exit"
+	TraceeRawProgTraceeTaskRename     = "tracee_task_rename"
 )
 
 // LoadTraceeRaw returns the embedded CollectionSpec for TraceeRaw.
@@ -226,6 +233,7 @@ type TraceeRawProgramSpecs struct {
 	TraceeSchedExit      *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
 	TraceeSysExit        *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeRawMapSpecs contains maps before they are loaded into the kernel.
@@ -247,6 +255,7 @@ type TraceeRawMapSpecs struct {
 	PcapScratch     *ebpf.MapSpec `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -298,6 +307,7 @@ type TraceeRawMaps struct {
 	PcapScratch     *ebpf.Map `ebpf:"pcap_scratch"`
 	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -325,6 +335,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PcapScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,
@@ -356,6 +367,7 @@ type TraceeRawPrograms struct {
 	TraceeSchedExit      *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.Program `ebpf:"tracee_sched_fork"`
 	TraceeSysExit        *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceeRawPrograms) Close() error {
@@ -370,6 +382,7 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,
 		p.TraceeSysExit,
+		p.TraceeTaskRename,
 	)
 }
 

@@ -1878,6 +1878,7 @@ var table = []*Definition{
 		{Name: "is_memfd", Type: "bool", Kind: ArgBool},
 		{Name: "is_deleted", Type: "bool", Kind: ArgBool},
 		{Name: "fs_type", Type: "const char*", Kind: ArgStr},
+		{Name: "prev_comm", Type: "const char*", Kind: ArgStr},
 	}},
 	{ID: 1004, Name: "sched_process_exit", Source: SourceKernel, Sets: []string{"default", "proc", "proc_life"}, Params: []Param{
 		{Name: "exit_code", Type: "int", Kind: ArgInt},
@@ -1974,7 +1975,7 @@ var table = []*Definition{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1023, Name: "security_sb_mount", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Deps: []string{"mount"}, Params: []Param{
 		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "type", Type: "const char*", Kind: ArgStr},
