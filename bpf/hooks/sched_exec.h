@@ -3,7 +3,7 @@
  * sched_process_exec: the new image is in place, so argv and envp are read
  * from the new mm (always mapped), and the executed file from bprm->file.
  * Args: cmdpath, pathname, dev, inode, inode_mode, interp, argv, env,
- * is_memfd, is_deleted, fs_type, ld_env.
+ * is_memfd, is_deleted, fs_type, prev_comm (kept by task_rename.h), ld_env.
  */
 #ifndef TRACEE_HOOK_SCHED_EXEC_H
 #define TRACEE_HOOK_SCHED_EXEC_H
@@ -46,6 +46,7 @@ statfn void emit_stdio_sockets(struct event_buf *b, struct config *cfg, struct t
 		submit(b, cfg);
 	}
 }
+#include "task_rename.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
@@ -91,7 +92,12 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	unsigned long env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
 	if (env_end > env_start + MAX_ARR_BLOB)
 		arg_env_ld_tail(b, SLOT_SCHED_PROCESS_EXEC, SCHED_PROCESS_EXEC__LD_ENV, env_start + MAX_ARR_BLOB, env_end);
+	u32 tid = RD(t, pid);
+	struct comm_val *prev = prev_comm_take(tid);
+	if (prev)
+		arg_str(b, SCHED_PROCESS_EXEC__PREV_COMM, prev->comm, false);
 	submit(b, cfg);
+	prev_comm_drop(tid);
 	return 0;
 }
 

@@ -31,6 +31,8 @@ enum event_id {
 	EVENT_SECURITY_MMAP_FILE = 1031,
 	EVENT_SECURITY_INODE_LINK = 1060,
 	EVENT_IO_URING_CREATE = 1061,
+	EVENT_CAPTURE_CHUNK = 1100,
+	EVENT_NET_PACKET = 1101,
 };
 
 #define MAX_SYSCALL_ID 512
@@ -106,6 +108,7 @@ enum slot {
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
 	SLOT_IO_URING_CREATE, /* io_uring_create: a ring set up */
 	SLOT_IO_URING_COMPLETE, /* io_uring_complete: security_file_open of io_uring opens */
+	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
 	SLOT_MAX,
 };
 
@@ -150,7 +153,8 @@ enum sched_process_exec_arg {
 	SCHED_PROCESS_EXEC__IS_MEMFD = 8, /* bool */
 	SCHED_PROCESS_EXEC__IS_DELETED = 9, /* bool */
 	SCHED_PROCESS_EXEC__FS_TYPE = 10, /* str */
-	SCHED_PROCESS_EXEC__LD_ENV = 11, /* str_arr */
+	SCHED_PROCESS_EXEC__PREV_COMM = 11, /* str */
+	SCHED_PROCESS_EXEC__LD_ENV = 12, /* str_arr */
 };
 enum sched_process_exit_arg {
 	SCHED_PROCESS_EXIT__EXIT_CODE = 0, /* int */

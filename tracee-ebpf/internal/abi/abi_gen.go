@@ -88,8 +88,9 @@ const (
 	SlotSchedProcessExit uint32 = 3
 	SlotIoUringCreate    uint32 = 4
 	SlotIoUringComplete  uint32 = 5
+	SlotTaskRename       uint32 = 6
 	// SlotMax is the number of slots.
-	SlotMax = 6
+	SlotMax = 7
 )
 
 // Hooks are the attach points, one slot each.
@@ -100,6 +101,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
 	{Name: "io_uring_create", Prog: "tracee_io_uring_create"},
 	{Name: "io_uring_complete", Prog: "tracee_io_uring_complete"},
+	{Name: "task_rename", Prog: "tracee_task_rename"},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.

@@ -66,6 +66,8 @@ const (
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
 	IoUringCreate              ID = 1061
+	CaptureChunk               ID = 1100
+	NetPacket                  ID = 1101
 )
 
 var table = []*Definition{
@@ -1877,6 +1879,7 @@ var table = []*Definition{
 		{Name: "is_memfd", Type: "bool", Kind: ArgBool},
 		{Name: "is_deleted", Type: "bool", Kind: ArgBool},
 		{Name: "fs_type", Type: "const char*", Kind: ArgStr},
+		{Name: "prev_comm", Type: "const char*", Kind: ArgStr},
 		{Name: "ld_env", Type: "const char**", Kind: ArgStrArr},
 	}},
 	{ID: 1004, Name: "sched_process_exit", Source: SourceKernel, Sets: []string{"default", "proc", "proc_life"}, Params: []Param{
@@ -1977,7 +1980,7 @@ var table = []*Definition{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1023, Name: "security_sb_mount", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Deps: []string{"mount"}, Params: []Param{
 		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "type", Type: "const char*", Kind: ArgStr},
@@ -2073,5 +2076,21 @@ var table = []*Definition{
 		{Name: "sq_entries", Type: "u32", Kind: ArgUint},
 		{Name: "cq_entries", Type: "u32", Kind: ArgUint},
 		{Name: "flags", Type: "u32", Kind: ArgUint},
+	}},
+	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "kind", Type: "u32", Kind: ArgUint},
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "offset", Type: "u64", Kind: ArgUlong},
+		{Name: "total", Type: "u64", Kind: ArgUlong},
+		{Name: "aux", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
+	}},
+	{ID: 1101, Name: "net_packet", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "direction", Type: "u32", Kind: ArgUint},
+		{Name: "ifindex", Type: "u32", Kind: ArgUint},
+		{Name: "length", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
 	}},
 }

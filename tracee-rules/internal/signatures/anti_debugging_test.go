@@ -9,7 +9,7 @@ import (
 
 func TestAntiDebugging(t *testing.T) {
 	want := map[string]any{"ptrace request": "PTRACE_TRACEME"}
-	runCases(t, func() sdk.Signature { return NewAntiDebugging() }, []sigCase{
+	runCasesToEnd(t, func() sdk.Signature { return NewAntiDebugging() }, []sigCase{
 		{name: "traceme numeric and repr", events: []*pb.Event{ev("ptrace", flag("request", 0, "PTRACE_TRACEME"), iarg("pid", 0))}, want: []wantFinding{{0, want}}},
 		{name: "traceme numeric only", events: []*pb.Event{ev("ptrace", iarg("request", 0))}, want: []wantFinding{{0, want}}},
 		{name: "traceme repr only (json)", events: []*pb.Event{ev("ptrace", repr("request", "PTRACE_TRACEME"))}, want: []wantFinding{{0, want}}},
@@ -34,7 +34,7 @@ func TestAntiDebuggingDebuggerChild(t *testing.T) {
 	}
 	at := func(e *pb.Event, ns int64) *pb.Event { e.Timestamp += ns; return e }
 	traceme := func() *pb.Event { return child(ev("ptrace", flag("request", 0, "PTRACE_TRACEME"), iarg("pid", 0))) }
-	runCases(t, func() sdk.Signature { return NewAntiDebugging() }, []sigCase{
+	runCasesToEnd(t, func() sdk.Signature { return NewAntiDebugging() }, []sigCase{
 		{name: "traceme then exec (strace/gdb starting a program)", events: []*pb.Event{traceme(), child(ev("sched_process_exec"))}},
 		{name: "traceme then the parent's ptrace on it (debugger probe)", events: []*pb.Event{traceme(),
 			in(ev("ptrace", flag("request", 0x4200, "PTRACE_SETOPTIONS"), iarg("pid", 2000)), 1000), child(ev("sched_process_exit"))}},

@@ -30,11 +30,11 @@ func TestDynamicCodeLoading(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"alert": "Protection changed from W+E to E!"}}}},
 		{name: "alert number only", events: []*pb.Event{alert(uarg("alert", 1), 4096, -1)},
 			want: []wantFinding{{0, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
-		{name: "read-only made executable is not W+E", events: []*pb.Event{withPrev(alert(alertToX, 4096, sysMprotect), 1, "PROT_READ")}},
-		{name: "writable made executable: the flip", events: []*pb.Event{withPrev(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE")},
+		{name: "read-only made executable is not W+E", events: []*pb.Event{withPrevProt(alert(alertToX, 4096, sysMprotect), 1, "PROT_READ")}},
+		{name: "writable made executable: the flip", events: []*pb.Event{withPrevProt(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE")},
 			want: []wantFinding{{0, map[string]any{"alert": "Protection changed to Executable!", "reason": "writable memory made executable"}}}},
 		{name: "RW made RWX: one finding with its mprotect", events: []*pb.Event{mprotect(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")),
-			withProt(withPrev(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE"), wx, "PROT_READ|PROT_WRITE|PROT_EXEC")},
+			withProt(withPrevProt(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE"), wx, "PROT_READ|PROT_WRITE|PROT_EXEC")},
 			want: []wantFinding{{0, map[string]any{"syscall": "mprotect", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}}}},
 		{name: "mmap W+E", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap W+E repr only", events: []*pb.Event{mmap(repr("prot", "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
@@ -63,7 +63,7 @@ func withProt(e *pb.Event, prot int64, r string) *pb.Event {
 	return e
 }
 
-func withPrev(e *pb.Event, prev int64, r string) *pb.Event {
+func withPrevProt(e *pb.Event, prev int64, r string) *pb.Event {
 	for i, a := range e.Args {
 		if a.GetName() == "prev_prot" {
 			e.Args[i] = flag("prev_prot", prev, r)

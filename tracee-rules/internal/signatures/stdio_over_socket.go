@@ -231,16 +231,15 @@ func (s *StdioOverSocket) forget(pid, fd int32) {
 	}
 }
 
-// shells are the programs whose standard streams on a socket make a shell
-// for whoever is at the other end, by executable name (comm): shells and
-// script interpreters.
-var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true,
-	"csh": true, "tcsh": true, "fish": true, "ash": true, "busybox": true, "perl": true, "ruby": true, "php": true,
+// interpreters are the programs besides shells (files.go) whose standard
+// streams on a socket make a shell for whoever is at the other end, by
+// executable name (comm).
+var interpreters = map[string]bool{"busybox": true, "perl": true, "ruby": true, "php": true,
 	"lua": true, "node": true, "nodejs": true, "irb": true, "tclsh": true, "wish": true, "expect": true,
 	"python": true, "python2": true, "python3": true, "pwsh": true, "gawk": true, "awk": true}
 
 func shellLike(comm string) bool {
-	if shells[comm] {
+	if shells[comm] || interpreters[comm] {
 		return true
 	}
 	for _, p := range []string{"python3.", "python2.", "perl5", "ruby", "php", "lua5", "tclsh"} {
