@@ -40,5 +40,5 @@ var needed = map[string]func(o *Options) bool{
 	"io_uring_create": func(o *Options) bool { return emits(o, "io_uring_create") },
 	// security_file_open of opens submitted through io_uring
 	"io_uring_complete": func(o *Options) bool { return anySel(o, abi.SelSecurityFileOpen) },
-	"task_rename": func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
+	"task_rename":       func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
 }
