@@ -49,17 +49,7 @@ func TestFeatureProbe(t *testing.T) {
 func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	testutil.RequirePrivileged(t)
 	f := ProbeFeatures()
-	sel := map[uint32]uint32{}
-	kinds := map[uint32][6]uint8{}
-	// every syscall, every kind and every derived event: all programs verify
-	for nr := uint32(0); nr < 470; nr++ {
-		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
-		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
-	}
-	var emit uint32
-	for _, e := range abi.Emitted {
-		emit |= e.Emit
-	}
+	sel, kinds, emit := everything()
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit,
 		Scope:   Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}},
 		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd | CaptureMem, Prefixes: []string{"/tmp/", "/etc/"}},
@@ -124,4 +114,20 @@ func TestHooksAndCountersCovered(t *testing.T) {
 	if n := reflect.TypeOf(st).NumField() - 1; n != abi.StatMax { // RecursionMisses is not a map counter
 		t.Errorf("Stats has %d map counters, the stats map %d", n, abi.StatMax)
 	}
+}
+
+// everything selects every syscall with every kind, every derived event and
+// every emitted one: all programs must verify.
+func everything() (map[uint32]uint32, map[uint32][6]uint8, uint32) {
+	sel := map[uint32]uint32{}
+	kinds := map[uint32][6]uint8{}
+	for nr := uint32(0); nr < 470; nr++ {
+		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
+		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
+	}
+	var emit uint32
+	for _, e := range abi.Emitted {
+		emit |= e.Emit
+	}
+	return sel, kinds, emit
 }

@@ -21,16 +21,7 @@ func TestLoadRawTracepointBuild(t *testing.T) {
 	}
 	have[FacilityTpBtf] = false
 	f = &Features{Have: have, Reason: f.Reason}
-	sel := map[uint32]uint32{}
-	kinds := map[uint32][6]uint8{}
-	for nr := uint32(0); nr < 470; nr++ {
-		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
-		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
-	}
-	var emit uint32
-	for _, e := range abi.Emitted {
-		emit |= e.Emit
-	}
+	sel, kinds, emit := everything()
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit}, f)
 	if err != nil {
 		t.Fatal(err)
