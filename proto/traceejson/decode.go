@@ -39,6 +39,8 @@ type rawEvent struct {
 	Syscall             json.RawMessage `json:"syscall"`
 	Args                []rawArg        `json:"args"`
 	Ancestry            []rawAncestor   `json:"ancestry"`
+	Container           Container       `json:"container"`
+	Kubernetes          Kubernetes      `json:"kubernetes"`
 }
 
 type rawArg struct {
@@ -69,8 +71,15 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		ProcessName: r.ProcessName,
 		HostName:    r.HostName,
 		ContainerId: r.ContainerID,
-		EventName:   r.EventName,
-		Syscall:     -1,
+
+		ContainerName:        r.Container.Name,
+		ContainerImage:       r.Container.Image,
+		ContainerImageDigest: r.Container.ImageDigest,
+		PodName:              r.Kubernetes.PodName,
+		PodNamespace:         r.Kubernetes.PodNamespace,
+		PodUid:               r.Kubernetes.PodUID,
+		EventName:            r.EventName,
+		Syscall:              -1,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {
@@ -102,6 +111,9 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 			errs = append(errs, fmt.Errorf("field %s: %q is not an unsigned 32-bit integer", field, n.String()))
 		}
 		*dst = uint32(v)
+	}
+	if ev.ContainerId == "" {
+		ev.ContainerId = r.Container.ID // Tracee's newer events carry the id only there
 	}
 	i64("timestamp", r.Timestamp, &ev.Timestamp)
 	u32("processorId", r.ProcessorID, &ev.ProcessorId)

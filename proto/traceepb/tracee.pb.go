@@ -737,8 +737,16 @@ type Event struct {
 	Args                []*Argument            `protobuf:"bytes,20,rep,name=args,proto3" json:"args,omitempty"`
 	Ancestry            []*Ancestor            `protobuf:"bytes,21,rep,name=ancestry,proto3" json:"ancestry,omitempty"` // parent first, then grandparent, ...
 	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`  // syscall that produced the event, -1 if none
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// From the container runtime's API (tracee-ebpf --containers/--cri), when
+	// the event's container is known to it; empty otherwise.
+	ContainerName        string `protobuf:"bytes,50,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
+	ContainerImage       string `protobuf:"bytes,51,opt,name=container_image,json=containerImage,proto3" json:"container_image,omitempty"`                     // as the container was created: name:tag
+	ContainerImageDigest string `protobuf:"bytes,52,opt,name=container_image_digest,json=containerImageDigest,proto3" json:"container_image_digest,omitempty"` // sha256:..., repo digest or image id
+	PodName              string `protobuf:"bytes,53,opt,name=pod_name,json=podName,proto3" json:"pod_name,omitempty"`                                          // Kubernetes, from io.kubernetes.pod.* labels
+	PodNamespace         string `protobuf:"bytes,54,opt,name=pod_namespace,json=podNamespace,proto3" json:"pod_namespace,omitempty"`
+	PodUid               string `protobuf:"bytes,55,opt,name=pod_uid,json=podUid,proto3" json:"pod_uid,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
@@ -925,6 +933,48 @@ func (x *Event) GetSyscall() int32 {
 	return 0
 }
 
+func (x *Event) GetContainerName() string {
+	if x != nil {
+		return x.ContainerName
+	}
+	return ""
+}
+
+func (x *Event) GetContainerImage() string {
+	if x != nil {
+		return x.ContainerImage
+	}
+	return ""
+}
+
+func (x *Event) GetContainerImageDigest() string {
+	if x != nil {
+		return x.ContainerImageDigest
+	}
+	return ""
+}
+
+func (x *Event) GetPodName() string {
+	if x != nil {
+		return x.PodName
+	}
+	return ""
+}
+
+func (x *Event) GetPodNamespace() string {
+	if x != nil {
+		return x.PodNamespace
+	}
+	return ""
+}
+
+func (x *Event) GetPodUid() string {
+	if x != nil {
+		return x.PodUid
+	}
+	return ""
+}
+
 var File_tracee_proto protoreflect.FileDescriptor
 
 const file_tracee_proto_rawDesc = "" +
@@ -973,7 +1023,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\x86\x06\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xe5\a\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -999,7 +1049,13 @@ const file_tracee_proto_rawDesc = "" +
 	"\freturn_value\x18\x13 \x01(\x03R\vreturnValue\x12'\n" +
 	"\x04args\x18\x14 \x03(\v2\x13.tracee.v1.ArgumentR\x04args\x12/\n" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
-	"\asyscall\x18\x16 \x01(\x05R\asyscall*K\n" +
+	"\asyscall\x18\x16 \x01(\x05R\asyscall\x12%\n" +
+	"\x0econtainer_name\x182 \x01(\tR\rcontainerName\x12'\n" +
+	"\x0fcontainer_image\x183 \x01(\tR\x0econtainerImage\x124\n" +
+	"\x16container_image_digest\x184 \x01(\tR\x14containerImageDigest\x12\x19\n" +
+	"\bpod_name\x185 \x01(\tR\apodName\x12#\n" +
+	"\rpod_namespace\x186 \x01(\tR\fpodNamespace\x12\x17\n" +
+	"\apod_uid\x187 \x01(\tR\x06podUid*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01B,Z*github.com/tracee-go/tracee/proto/traceepbb\x06proto3"

@@ -22,6 +22,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
@@ -42,6 +43,8 @@ type options struct {
 	wakeupKiB   int
 	metrics     metrics.ServerConfig
 	capture     []string
+	containers  bool
+	cri         []string
 }
 
 // Execute runs the command and returns the process exit code.
@@ -85,6 +88,8 @@ Examples:
 	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
 	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
 	f.StringVar(&o.metrics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on its own address")
+	f.BoolVar(&o.containers, "containers", true, "add container name, image and Kubernetes pod to events, from the container runtimes (--cri)")
+	f.StringArrayVar(&o.cri, "cri", nil, "container runtime socket, RUNTIME:SOCKET, repeatable, asked in order (default docker:"+cri.DefaultDockerSocket+" and containerd:"+cri.DefaultContainerdSocket+")")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -102,6 +107,10 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		return err
 	}
 	outCfg, err := output.ParseFlags(o.output)
+	if err != nil {
+		return err
+	}
+	runtimes, err := cri.ParseFlags(o.cri)
 	if err != nil {
 		return err
 	}
@@ -209,13 +218,14 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		ObjectFile:      os.Getenv(probes.ObjectEnv),
 	}, feat)
 	if err != nil {
 		printer.Close()
 		return err
 	}
 	defer p.Close()
-	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; kernel %s\n", p.Describe(), feat.Summary())
+	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; object %s; kernel %s\n", p.Describe(), p.Object, feat.Summary())
 
 	tree := proctree.New(proctree.Config{})
 	if _, err := tree.SeedFromProc("/proc"); err != nil {
@@ -226,6 +236,9 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "tracee-ebpf: container ids unavailable: %v\n", err)
 	} else {
 		en.Containers = res
+		if o.containers {
+			en.Runtimes = cri.NewCache(cri.Config{Log: stderr}, runtimes...)
+		}
 	}
 
 	var mx *metrics.Metrics

@@ -102,6 +102,7 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
+	ObjectFile      string // load this BPF object instead of the embedded one (TRACEE_BPF_FILE)
 }
 
 // hook is one attach point with its program for each attach method.
@@ -140,6 +141,7 @@ type Probes struct {
 	coll    *ebpf.Collection
 	links   []link.Link
 	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
+	Object  string            // "embedded", or the object file and its sha256
 	Events  *ebpf.Map         // ring buffer
 	stats   *ebpf.Map
 }
@@ -179,19 +181,6 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		method, load = FacilityRawTp, loadTraceeraw
 	}
-	spec, err := load()
-	if err != nil {
-		return nil, fmt.Errorf("load object: %w", err)
-	}
-	ncpu, err := ebpf.PossibleCPU()
-	if err != nil {
-		return nil, fmt.Errorf("count CPUs: %w", err)
-	}
-	spec.Maps["scratch"].MaxEntries = uint32(ncpu) * slotMax
-	if o.RingBufferBytes != 0 {
-		spec.Maps["events"].MaxEntries = o.RingBufferBytes
-	}
-
 	methods := map[string]string{}
 	keep := map[string]bool{}
 	for _, h := range hooks {
@@ -204,6 +193,18 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		} else {
 			keep[h.rawProg] = true
 		}
+	}
+	spec, origin, err := objectSpec(o.ObjectFile, load, keep)
+	if err != nil {
+		return nil, fmt.Errorf("load object: %w", err)
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("count CPUs: %w", err)
+	}
+	spec.Maps["scratch"].MaxEntries = uint32(ncpu) * slotMax
+	if o.RingBufferBytes != 0 {
+		spec.Maps["events"].MaxEntries = o.RingBufferBytes
 	}
 	for name := range spec.Programs {
 		if !keep[name] {
@@ -225,7 +226,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		return nil, fmt.Errorf("load programs: %w", err)
 	}
-	p := &Probes{coll: coll, Methods: methods, Events: coll.Maps["events"], stats: coll.Maps["stats"]}
+	p := &Probes{coll: coll, Methods: methods, Object: origin, Events: coll.Maps["events"], stats: coll.Maps["stats"]}
 	if err := p.configure(&o); err != nil {
 		p.Close()
 		return nil, err
