@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TracerContainer is the documented way to run the image (README "Docker"):
+// host pid and cgroup namespaces, host network, two capabilities (not
+// --privileged), /sys/kernel and the cgroup tree, and the Docker socket for
+// container names and images.
+func TracerContainer(name, image, dockerSock string) ContainerOptions {
+	return ContainerOptions{
+		Name: name, Image: image, Network: "host", PidHost: true, CgroupHost: true,
+		CapAdd: []string{"SYS_ADMIN", "SYS_PTRACE"},
+		Volumes: []string{"/sys/kernel:/sys/kernel", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
+			dockerSock + ":/var/run/docker.sock"},
+	}
+}
+
+// detection is one readable finding line of tracee-rules.
+type detection struct {
+	ID, Command, Container string
+	PID, HostPID           int
+	Line                   string
+}
+
+var detectionLine = regexp.MustCompile(`Signature ID: (\S+) .* Command: (.*) PID: (\d+) \(host (\d+)\) UID: \d+ Container: (.*) Hostname: `)
+
+func detections(out string) []detection {
+	var ds []detection
+	for _, line := range strings.Split(out, "\n") {
+		m := detectionLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(m[3])
+		host, _ := strconv.Atoi(m[4])
+		ds = append(ds, detection{ID: m[1], Command: m[2], PID: pid, HostPID: host, Container: m[5], Line: line})
+	}
+	return ds
+}
+
+// linkIDs are the BPF link ids process pid holds (from its fdinfo).
+func linkIDs(t *testing.T, pid int) []string {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatalf("fds of tracee-ebpf (pid %d): %v", pid, err)
+	}
+	var ids []string
+	for _, fd := range fds {
+		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if target != "anon_inode:bpf_link" {
+			continue
+		}
+		info, _ := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%s", pid, fd.Name()))
+		if m := regexp.MustCompile(`(?m)^link_id:\s+(\d+)`).FindSubmatch(info); m != nil {
+			ids = append(ids, string(m[1]))
+		}
+	}
+	return ids
+}
+
+// The image end to end: `make image` builds it with no registry, it runs
+// with the documented command, detects an attack on the host and one in
+// another container (with that container's name and image), a plain
+// container start raises nothing, and `docker stop` ends it with exit code
+// 0 within 5 s, its BPF links gone.
+func TestDockerImage(t *testing.T) {
+	d := StartDockerd(t)
+	const image = "tracee-go:e2e"
+	dist := t.TempDir()
+	make := exec.Command("make", "image", "IMAGE="+image, "DIST="+dist)
+	make.Dir, make.Env = repoRoot, d.Env()
+	if out, err := make.CombinedOutput(); err != nil {
+		t.Fatalf("make image: %v\n%s", err, out)
+	}
+	size, _ := strconv.ParseInt(d.Inspect(t, image, "{{.Size}}"), 10, 64)
+	t.Logf("image %s: %.1f MB", image, float64(size)/1e6)
+	attackImg := d.BuildScratchImage(t, "e2e-attack:1", map[string]string{"/anti_debug": StaticTrigger(t, "anti_debug")}, "/anti_debug")
+
+	tr := d.Start(t, TracerContainer("tracee", image, d.Sock))
+	logs := func() (string, string) { return d.Logs(tr) }
+	if !pollUntil(tracerTimeout, func() bool { _, e := logs(); return strings.Contains(e, "tracee: ready") }) {
+		o, e := logs()
+		t.Fatalf("tracee container not ready\nstderr:\n%s\nstdout:\n%s", e, o)
+	}
+	_, stderr := logs()
+	m := regexp.MustCompile(`started tracee-ebpf \(pid (\d+)\)`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no tracee-ebpf pid in the log:\n%s", stderr)
+	}
+	ebpfPid, _ := strconv.Atoi(m[1])
+	links := linkIDs(t, ebpfPid)
+	if len(links) == 0 {
+		t.Fatalf("tracee-ebpf (pid %d) holds no BPF link", ebpfPid)
+	}
+
+	// A plain container start (the image itself, listing its signatures).
+	plain := d.Start(t, ContainerOptions{Name: "e2e-plain", Image: image, Args: []string{"rules", "--list"}})
+	d.MustDocker(t, "wait", plain)
+
+	// The attack on the host.
+	hostPid, _ := RunTrigger(t, "anti_debug")
+	// The attack in another container.
+	d.MustDocker(t, "run", "--name", "e2e-attacker", "--network", "none", attackImg)
+	attacker := d.Inspect(t, "e2e-attacker", "{{.Id}}")
+
+	var host, inContainer *detection
+	pollUntil(findingTimeout, func() bool {
+		out, _ := logs()
+		host, inContainer = nil, nil
+		for _, f := range detections(out) {
+			if f.ID == "TRC-2" && f.HostPID == hostPid {
+				host = &f
+			}
+			if f.ID == "TRC-2" && strings.HasPrefix(f.Container, attacker+" ") {
+				inContainer = &f
+			}
+		}
+		return host != nil && inContainer != nil
+	})
+	out, stderr := logs()
+	if host == nil {
+		t.Errorf("no TRC-2 finding for the host attack (pid %d)", hostPid)
+	} else if host.Container != "-" {
+		t.Errorf("host finding has container %q:\n%s", host.Container, host.Line)
+	}
+	if inContainer == nil {
+		t.Errorf("no TRC-2 finding for the attack in container %s", attacker)
+	} else if want := attacker + " name=e2e-attacker image=e2e-attack:1"; inContainer.Container != want || inContainer.PID != 1 {
+		t.Errorf("container finding: container %q pid %d, want %q pid 1:\n%s", inContainer.Container, inContainer.PID, want, inContainer.Line)
+	}
+	// Starting containers (the plain one, the attacker) is ordinary: no
+	// finding from the runtime's processes or the plain container.
+	runtimeComm := regexp.MustCompile(`^(runc.*|containerd.*|dockerd|docker-init|docker|exe)$`)
+	for _, f := range detections(out) {
+		if strings.HasPrefix(f.Container, plain) || runtimeComm.MatchString(f.Command) ||
+			(strings.HasPrefix(f.Container, attacker) && f.ID != "TRC-2") {
+			t.Errorf("a plain container start raised a finding:\n%s", f.Line)
+		}
+	}
+
+	start := time.Now()
+	d.MustDocker(t, "stop", "--time", "10", tr)
+	took := time.Since(start)
+	code := d.Inspect(t, tr, "{{.State.ExitCode}}")
+	t.Logf("docker stop took %v, exit code %s", took, code)
+	if took > 5*time.Second {
+		t.Errorf("docker stop took %v, want < 5s", took)
+	}
+	if code != "0" {
+		_, e := logs()
+		t.Errorf("tracee container exit code %s, want 0\n%s", code, e)
+	}
+	for _, id := range links {
+		if out, err := exec.Command("bpftool", "link", "show", "id", id).CombinedOutput(); err == nil {
+			t.Errorf("BPF link %s of tracee-ebpf still attached after docker stop:\n%s", id, out)
+		}
+	}
+	if t.Failed() {
+		t.Logf("tracee stderr:\n%s\nstdout:\n%s", stderr, out)
+	}
+}
+
+// TRACEE_BPF_FILE: tracee-ebpf loads the object `make bpf` wrote (its log
+// names the file and its sha256, which the test recomputes), and refuses a
+// garbage file and a mismatched object with an error naming them.
+func TestBPFFile(t *testing.T) {
+	requirePrivileged(t)
+	dist := t.TempDir()
+	mk := exec.Command("make", "bpf", "DIST="+dist)
+	mk.Dir = repoRoot
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make bpf: %v\n%s", err, out)
+	}
+	obj := filepath.Join(dist, "tracee.bpf.core.o")
+	sum := strings.Fields(runCmd(t, "sha256sum", obj))[0]
+
+	run := func(file string) *Tracer {
+		t.Setenv("TRACEE_BPF_FILE", file)
+		return LaunchTracer(t, "--trace", "event=ptrace", "--output", "format:json")
+	}
+	tr := run(obj)
+	tr.WaitReady()
+	if want := "object " + obj + " (sha256 " + sum + ")"; !strings.Contains(tr.Stderr(), want) {
+		t.Errorf("log does not name the loaded object %q:\n%s", want, tr.Stderr())
+	}
+	pid, _ := RunTrigger(t, "anti_debug")
+	tr.MustEvent("ptrace from the file's programs", func(e EbpfEvent) bool { return e.EventName == "ptrace" && e.HostProcessID == pid })
+	tr.StopEvents()
+
+	garbage := filepath.Join(dist, "garbage.o")
+	os.WriteFile(garbage, []byte("this is not an ELF object"), 0o644)
+	raw := filepath.Join(dist, "raw.o") // the raw_tracepoint build: other programs
+	mk = exec.Command("make", "bpf", "DIST="+dist, "BPF_EXTRA_CFLAGS=-DTRACEE_PROBE_READ")
+	mk.Dir = repoRoot
+	if out, err := mk.CombinedOutput(); err != nil {
+		t.Fatalf("make bpf (raw): %v\n%s", err, out)
+	}
+	os.Rename(obj, raw)
+	for file, want := range map[string]string{
+		garbage: "is not a BPF object",
+		raw:     "does not match this tracee-ebpf",
+		filepath.Join(dist, "absent.o"): "no such file",
+	} {
+		tr := run(file)
+		code := tr.Stop(0) // already exiting: waits
+		if code == 0 || !strings.Contains(tr.Stderr(), "TRACEE_BPF_FILE") || !strings.Contains(tr.Stderr(), file) || !strings.Contains(tr.Stderr(), want) {
+			t.Errorf("TRACEE_BPF_FILE=%s: exit %d, want an error naming it and %q:\n%s", file, code, want, tr.Stderr())
+		}
+	}
+}
