@@ -208,8 +208,8 @@ func TestBPFFile(t *testing.T) {
 	}
 	os.Rename(obj, raw)
 	for file, want := range map[string]string{
-		garbage: "is not a BPF object",
-		raw:     "does not match this tracee-ebpf",
+		garbage:                         "is not a BPF object",
+		raw:                             "does not match this tracee-ebpf",
 		filepath.Join(dist, "absent.o"): "no such file",
 	} {
 		tr := run(file)
