@@ -37,6 +37,7 @@ type rawEvent struct {
 	EventName           string          `json:"eventName"`
 	ReturnValue         *json.Number    `json:"returnValue"`
 	Syscall             json.RawMessage `json:"syscall"`
+	ContextFlags        Flags           `json:"contextFlags"`
 	Args                []rawArg        `json:"args"`
 	Ancestry            []rawAncestor   `json:"ancestry"`
 	Container           Container       `json:"container"`
@@ -80,6 +81,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		PodUid:               r.Kubernetes.PodUID,
 		EventName:            r.EventName,
 		Syscall:              -1,
+		IsCompat:             r.ContextFlags.IsCompat,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {
