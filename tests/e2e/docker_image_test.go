@@ -219,3 +219,64 @@ func TestBPFFile(t *testing.T) {
 		}
 	}
 }
+
+// Container enrichment from the runtimes' APIs, end to end on the host:
+// tracee-ebpf asks Docker and containerd (--cri) and its JSON events carry
+// Tracee's container and kubernetes objects, for a Docker container with
+// Kubernetes labels and for a container that containerd runs in the
+// Kubernetes namespace (k8s.io, as the CRI plugin does, here through ctr
+// with a kubepods cgroup).
+func TestRuntimeEnrichment(t *testing.T) {
+	d := StartDockerd(t)
+	ctrd := filepath.Join(d.Dir, "exec", "containerd", "containerd.sock")
+	img := d.BuildScratchImage(t, "e2e-attack:1", map[string]string{"/anti_debug": StaticTrigger(t, "anti_debug")}, "/anti_debug")
+	// --wakeup-kib 1: the trigger containers live for a millisecond and
+	// their cgroup is removed right after; a quiet tracer that reads its
+	// ring every 100 ms would find the cgroup gone and no container id
+	// (a known limit of resolving ids from the cgroup tree, see README).
+	tr := StartTracer(t, "--output", "format:json", "--trace", "event=ptrace", "--wakeup-kib", "1",
+		"--cri", "docker:"+d.Sock, "--cri", "containerd:"+ctrd)
+
+	labels := []string{"--label", "io.kubernetes.pod.name=shop-7f9c", "--label", "io.kubernetes.pod.namespace=shop",
+		"--label", "io.kubernetes.pod.uid=0b6f2c1e-4a1d", "--label", "io.kubernetes.container.name=web"}
+	d.MustDocker(t, append(append([]string{"run", "--name", "e2e-labelled", "--network", "none"}, labels...), img)...)
+	id := d.Inspect(t, "e2e-labelled", "{{.Id}}")
+	imageID := d.Inspect(t, img, "{{.Id}}")
+	e := tr.MustEvent("ptrace in the Docker container", func(e EbpfEvent) bool { return e.EventName == "ptrace" && e.ContainerID == id })
+	if c, k := e.Container, e.Kubernetes; c.ID != id || c.Name != "web" || c.Image != img || c.ImageDigest != imageID ||
+		k.PodName != "shop-7f9c" || k.PodNamespace != "shop" || k.PodUID != "0b6f2c1e-4a1d" {
+		t.Errorf("docker container event: container %+v kubernetes %+v; want id %s name web image %s digest %s, pod shop/shop-7f9c", c, k, id, img, imageID)
+	}
+
+	// The same image in containerd's k8s.io namespace.
+	tarball := filepath.Join(d.Dir, "attack.tar")
+	d.MustDocker(t, "save", "-o", tarball, img)
+	ctr := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("ctr", append([]string{"-a", ctrd, "-n", "k8s.io"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ctr %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	ctr("images", "import", tarball)
+	ref := "docker.io/library/" + img
+	digest := strings.Fields(ctr("images", "ls", "name=="+ref))
+	cid := strings.Repeat("5e", 32)
+	ctr(append(append([]string{"run", "--rm", "--net-host", "--cgroup", "/kubepods/besteffort/pod0b6f2c1e-4a1d/" + cid}, labels...), ref, cid)...)
+	e = tr.MustEvent("ptrace in the containerd container", func(e EbpfEvent) bool { return e.EventName == "ptrace" && e.ContainerID == cid })
+	if c, k := e.Container, e.Kubernetes; c.Name != "web" || c.Image != ref || !strings.HasPrefix(c.ImageDigest, "sha256:") ||
+		!slicesContains(digest, c.ImageDigest) || k.PodName != "shop-7f9c" || k.PodNamespace != "shop" || k.PodUID != "0b6f2c1e-4a1d" {
+		t.Errorf("containerd container event: container %+v kubernetes %+v; want name web image %s, a digest among %q, pod shop/shop-7f9c", c, k, ref, digest)
+	}
+	tr.StopEvents()
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
