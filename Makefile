@@ -2,7 +2,7 @@
 #
 #   make deps             install build/test dependencies (Debian packages, Go tools)
 #   make build            dist/tracee-ebpf, dist/tracee-rules (no clang needed: objects are committed)
-#   make image            container image $(IMAGE) (FROM scratch, static binaries; no registry needed)
+#   make image            container image tracee-go:dev (FROM scratch, static binaries; no registry needed)
 #   make bpf              dist/tracee.bpf.core.o, the CO-RE object (load it with TRACEE_BPF_FILE)
 #   make run              the full pipeline with every signature (root)
 #   make test             every test, privileged eBPF tests included (root)
