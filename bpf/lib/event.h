@@ -68,6 +68,7 @@ enum slot {
 	SLOT_EXEC,
 	SLOT_FORK,
 	SLOT_EXIT,
+	SLOT_CGROUP,
 	SLOT_MAX,
 };
 
@@ -134,5 +135,6 @@ struct config {
 #define EMIT_FORK (1 << 0)
 #define EMIT_EXEC (1 << 1)
 #define EMIT_EXIT (1 << 2)
+#define EMIT_CGROUP (1 << 3) /* cgroup_mkdir of the cgroup v2 hierarchy, unfiltered (container ids) */
 
 #endif

@@ -230,11 +230,10 @@ func TestRuntimeEnrichment(t *testing.T) {
 	d := StartDockerd(t)
 	ctrd := filepath.Join(d.Dir, "exec", "containerd", "containerd.sock")
 	img := d.BuildScratchImage(t, "e2e-attack:1", map[string]string{"/anti_debug": StaticTrigger(t, "anti_debug")}, "/anti_debug")
-	// --wakeup-kib 1: the trigger containers live for a millisecond and
-	// their cgroup is removed right after; a quiet tracer that reads its
-	// ring every 100 ms would find the cgroup gone and no container id
-	// (a known limit of resolving ids from the cgroup tree, see README).
-	tr := StartTracer(t, "--output", "format:json", "--trace", "event=ptrace", "--wakeup-kib", "1",
+	// The trigger containers live for a millisecond and their cgroup is
+	// removed right after, long before this quiet tracer reads its ring
+	// (every 100 ms): the container id comes from the cgroup_mkdir event.
+	tr := StartTracer(t, "--output", "format:json", "--trace", "event=ptrace",
 		"--cri", "docker:"+d.Sock, "--cri", "containerd:"+ctrd)
 
 	labels := []string{"--label", "io.kubernetes.pod.name=shop-7f9c", "--label", "io.kubernetes.pod.namespace=shop",

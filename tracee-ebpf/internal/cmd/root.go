@@ -137,7 +137,8 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	}
 	// The process tree needs the scheduler events whether or not they are printed.
 	kernelIDs := append(append([]events.ID{}, policy.Events...), policy.Deps...)
-	for _, n := range []string{"sched_process_fork", "sched_process_exec", "sched_process_exit"} {
+	// The container resolver learns each new cgroup from cgroup_mkdir.
+	for _, n := range []string{"sched_process_fork", "sched_process_exec", "sched_process_exit", "cgroup_mkdir"} {
 		if d, ok := events.ByName(n); ok {
 			kernelIDs = append(kernelIDs, d.ID)
 		}
@@ -267,7 +268,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		Probes:      p,
 		Decoder:     &decode.Decoder{BootTime: bootTime},
 		Wanted:      wanted,
-		Observers:   []tracer.Stage{treeUpdater{tree}},
+		Observers:   []tracer.Stage{treeUpdater{tree}, cgroupLearner{en.Containers}},
 		Enrichers:   []tracer.Stage{enricherStage{en}},
 		Taps:        taps,
 		Deriver:     derive.New(),
@@ -314,6 +315,31 @@ func (u treeUpdater) Process(ev *pb.Event) {
 	if ev.EventId >= 1002 && ev.EventId <= 1004 {
 		u.t.Update(ev)
 	}
+}
+
+// cgroupLearner gives the container resolver each new cgroup's path.
+type cgroupLearner struct{ r *container.Resolver }
+
+var cgroupMkdir = func() int32 {
+	d, _ := events.ByName("cgroup_mkdir")
+	return int32(d.ID)
+}()
+
+func (l cgroupLearner) Process(ev *pb.Event) {
+	if l.r == nil || ev.EventId != cgroupMkdir {
+		return
+	}
+	var id uint64
+	var path string
+	for _, a := range ev.GetArgs() {
+		switch a.GetName() {
+		case "cgroup_id":
+			id = a.GetUint()
+		case "cgroup_path":
+			path = a.GetStr()
+		}
+	}
+	l.r.Learn(id, path)
 }
 
 type enricherStage struct{ e *enrich.Enricher }

@@ -18,6 +18,10 @@ const (
 	EmitFork uint32 = 1 << 0
 	EmitExec uint32 = 1 << 1
 	EmitExit uint32 = 1 << 2
+	// EmitCgroup sends every cgroup_mkdir of the cgroup v2 hierarchy, scope
+	// filters or not: the container resolver learns each new cgroup's path
+	// before any event from it (a container may be gone when those are read).
+	EmitCgroup uint32 = 1 << 3
 )
 
 // Scope filter bits (F_* in event.h).
@@ -61,7 +65,7 @@ const (
 )
 
 // slotMax is SLOT_MAX in event.h: scratch records per CPU.
-const slotMax = 4
+const slotMax = 5
 
 // MaxSyscall bounds syscall numbers (MAX_SYSCALL_ID in events_gen.h).
 const MaxSyscall = 512

@@ -29,4 +29,7 @@ var hooks = []hook{
 	{"sched_process_exit", "tracee_sched_exit_btf", "tracee_sched_exit_raw", func(o *Options) bool {
 		return o.Emit&EmitExit != 0 || anySel(o, SelFromExit) || o.Scope.Flags&(FFollow|FTree) != 0
 	}, "sched_process_exit"},
+	{"cgroup_mkdir", "tracee_cgroup_mkdir_btf", "tracee_cgroup_mkdir_raw", func(o *Options) bool {
+		return o.Emit&EmitCgroup != 0
+	}, "cgroup_mkdir"},
 }

@@ -68,7 +68,7 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 		sel[nr] = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelFromExec | SelFromExit
 		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
 	}
-	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit,
+	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit | EmitCgroup,
 		Scope: Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}}}, f)
 	if err != nil {
 		t.Fatal(err)

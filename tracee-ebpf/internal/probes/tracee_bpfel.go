@@ -93,28 +93,29 @@ type traceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	traceeMapCommFilter          = "comm_filter"
-	traceeMapCompatSyscalls      = "compat_syscalls"
-	traceeMapConfigMap           = "config_map"
-	traceeMapEvents              = "events"
-	traceeMapMntnsFilter         = "mntns_filter"
-	traceeMapPathScratch         = "path_scratch"
-	traceeMapPidFilter           = "pid_filter"
-	traceeMapPidnsFilter         = "pidns_filter"
-	traceeMapScratch             = "scratch"
-	traceeMapSelected            = "selected"
-	traceeMapStats               = "stats"
-	traceeMapSyscallArgs         = "syscall_args"
-	traceeMapTracedProcs         = "traced_procs"
-	traceeMapUidFilter           = "uid_filter"
-	traceeMapUtsFilter           = "uts_filter"
-	traceeProgTraceeEmptyEnter   = "tracee_empty_enter"
-	traceeProgTraceeEmptyExit    = "tracee_empty_exit"
-	traceeProgTraceeEmptyExitBtf = "tracee_empty_exit_btf"
-	traceeProgTraceeSchedExecBtf = "tracee_sched_exec_btf"
-	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
-	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
-	traceeProgTraceeSysExitBtf   = "tracee_sys_exit_btf"
+	traceeMapCommFilter            = "comm_filter"
+	traceeMapCompatSyscalls        = "compat_syscalls"
+	traceeMapConfigMap             = "config_map"
+	traceeMapEvents                = "events"
+	traceeMapMntnsFilter           = "mntns_filter"
+	traceeMapPathScratch           = "path_scratch"
+	traceeMapPidFilter             = "pid_filter"
+	traceeMapPidnsFilter           = "pidns_filter"
+	traceeMapScratch               = "scratch"
+	traceeMapSelected              = "selected"
+	traceeMapStats                 = "stats"
+	traceeMapSyscallArgs           = "syscall_args"
+	traceeMapTracedProcs           = "traced_procs"
+	traceeMapUidFilter             = "uid_filter"
+	traceeMapUtsFilter             = "uts_filter"
+	traceeProgTraceeCgroupMkdirBtf = "tracee_cgroup_mkdir_btf"
+	traceeProgTraceeEmptyEnter     = "tracee_empty_enter"
+	traceeProgTraceeEmptyExit      = "tracee_empty_exit"
+	traceeProgTraceeEmptyExitBtf   = "tracee_empty_exit_btf"
+	traceeProgTraceeSchedExecBtf   = "tracee_sched_exec_btf"
+	traceeProgTraceeSchedExitBtf   = "tracee_sched_exit_btf"
+	traceeProgTraceeSchedForkBtf   = "tracee_sched_fork_btf"
+	traceeProgTraceeSysExitBtf     = "tracee_sys_exit_btf"
 )
 
 // loadTracee returns the embedded CollectionSpec for tracee.
@@ -159,13 +160,14 @@ type traceeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExecBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExitBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedForkBtf *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
+	TraceeCgroupMkdirBtf *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir_btf"`
+	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceeSchedExecBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_btf"`
+	TraceeSchedExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_btf"`
+	TraceeSchedForkBtf   *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_btf"`
+	TraceeSysExitBtf     *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_btf"`
 }
 
 // traceeMapSpecs contains maps before they are loaded into the kernel.
@@ -262,17 +264,19 @@ type traceeVariables struct {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceePrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExecBtf *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
-	TraceeSchedExitBtf *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
-	TraceeSchedForkBtf *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
-	TraceeSysExitBtf   *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
+	TraceeCgroupMkdirBtf *ebpf.Program `ebpf:"tracee_cgroup_mkdir_btf"`
+	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf   *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceeSchedExecBtf   *ebpf.Program `ebpf:"tracee_sched_exec_btf"`
+	TraceeSchedExitBtf   *ebpf.Program `ebpf:"tracee_sched_exit_btf"`
+	TraceeSchedForkBtf   *ebpf.Program `ebpf:"tracee_sched_fork_btf"`
+	TraceeSysExitBtf     *ebpf.Program `ebpf:"tracee_sys_exit_btf"`
 }
 
 func (p *traceePrograms) Close() error {
 	return _TraceeClose(
+		p.TraceeCgroupMkdirBtf,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,

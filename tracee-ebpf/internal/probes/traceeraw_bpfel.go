@@ -91,27 +91,28 @@ type traceerawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	traceerawMapCommFilter          = "comm_filter"
-	traceerawMapCompatSyscalls      = "compat_syscalls"
-	traceerawMapConfigMap           = "config_map"
-	traceerawMapEvents              = "events"
-	traceerawMapMntnsFilter         = "mntns_filter"
-	traceerawMapPathScratch         = "path_scratch"
-	traceerawMapPidFilter           = "pid_filter"
-	traceerawMapPidnsFilter         = "pidns_filter"
-	traceerawMapScratch             = "scratch"
-	traceerawMapSelected            = "selected"
-	traceerawMapStats               = "stats"
-	traceerawMapSyscallArgs         = "syscall_args"
-	traceerawMapTracedProcs         = "traced_procs"
-	traceerawMapUidFilter           = "uid_filter"
-	traceerawMapUtsFilter           = "uts_filter"
-	traceerawProgTraceeEmptyEnter   = "tracee_empty_enter"
-	traceerawProgTraceeEmptyExit    = "tracee_empty_exit"
-	traceerawProgTraceeSchedExecRaw = "tracee_sched_exec_raw"
-	traceerawProgTraceeSchedExitRaw = "tracee_sched_exit_raw"
-	traceerawProgTraceeSchedForkRaw = "tracee_sched_fork_raw"
-	traceerawProgTraceeSysExitRaw   = "tracee_sys_exit_raw"
+	traceerawMapCommFilter            = "comm_filter"
+	traceerawMapCompatSyscalls        = "compat_syscalls"
+	traceerawMapConfigMap             = "config_map"
+	traceerawMapEvents                = "events"
+	traceerawMapMntnsFilter           = "mntns_filter"
+	traceerawMapPathScratch           = "path_scratch"
+	traceerawMapPidFilter             = "pid_filter"
+	traceerawMapPidnsFilter           = "pidns_filter"
+	traceerawMapScratch               = "scratch"
+	traceerawMapSelected              = "selected"
+	traceerawMapStats                 = "stats"
+	traceerawMapSyscallArgs           = "syscall_args"
+	traceerawMapTracedProcs           = "traced_procs"
+	traceerawMapUidFilter             = "uid_filter"
+	traceerawMapUtsFilter             = "uts_filter"
+	traceerawProgTraceeCgroupMkdirRaw = "tracee_cgroup_mkdir_raw"
+	traceerawProgTraceeEmptyEnter     = "tracee_empty_enter"
+	traceerawProgTraceeEmptyExit      = "tracee_empty_exit"
+	traceerawProgTraceeSchedExecRaw   = "tracee_sched_exec_raw"
+	traceerawProgTraceeSchedExitRaw   = "tracee_sched_exit_raw"
+	traceerawProgTraceeSchedForkRaw   = "tracee_sched_fork_raw"
+	traceerawProgTraceeSysExitRaw     = "tracee_sys_exit_raw"
 )
 
 // loadTraceeraw returns the embedded CollectionSpec for traceeraw.
@@ -156,12 +157,13 @@ type traceerawSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeSchedExecRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
-	TraceeSchedExitRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
-	TraceeSchedForkRaw *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
+	TraceeCgroupMkdirRaw *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir_raw"`
+	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeSchedExecRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_exec_raw"`
+	TraceeSchedExitRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_exit_raw"`
+	TraceeSchedForkRaw   *ebpf.ProgramSpec `ebpf:"tracee_sched_fork_raw"`
+	TraceeSysExitRaw     *ebpf.ProgramSpec `ebpf:"tracee_sys_exit_raw"`
 }
 
 // traceerawMapSpecs contains maps before they are loaded into the kernel.
@@ -258,16 +260,18 @@ type traceerawVariables struct {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawPrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeSchedExecRaw *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
-	TraceeSchedExitRaw *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
-	TraceeSchedForkRaw *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
-	TraceeSysExitRaw   *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
+	TraceeCgroupMkdirRaw *ebpf.Program `ebpf:"tracee_cgroup_mkdir_raw"`
+	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeSchedExecRaw   *ebpf.Program `ebpf:"tracee_sched_exec_raw"`
+	TraceeSchedExitRaw   *ebpf.Program `ebpf:"tracee_sched_exit_raw"`
+	TraceeSchedForkRaw   *ebpf.Program `ebpf:"tracee_sched_fork_raw"`
+	TraceeSysExitRaw     *ebpf.Program `ebpf:"tracee_sys_exit_raw"`
 }
 
 func (p *traceerawPrograms) Close() error {
 	return _TraceerawClose(
+		p.TraceeCgroupMkdirRaw,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeSchedExecRaw,

@@ -35,6 +35,7 @@ var kernelEmit = map[string]uint32{
 	"sched_process_fork": probes.EmitFork,
 	"sched_process_exec": probes.EmitExec,
 	"sched_process_exit": probes.EmitExit,
+	"cgroup_mkdir":       probes.EmitCgroup,
 }
 
 // Selection is what the kernel must produce for a set of wanted events.

@@ -44,6 +44,7 @@ const (
 	DebugfsCreateFile          ID = 1037
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
+	CgroupMkdir                ID = 1070
 )
 
 var table = []*Definition{
@@ -2033,5 +2034,10 @@ var table = []*Definition{
 	{ID: 1039, Name: "device_add", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "name", Type: "const char*", Kind: ArgStr},
 		{Name: "parent_name", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1070, Name: "cgroup_mkdir", Source: SourceKernel, Sets: []string{"containers"}, Params: []Param{
+		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},
+		{Name: "cgroup_path", Type: "const char*", Kind: ArgStr},
+		{Name: "hierarchy_id", Type: "u32", Kind: ArgUint},
 	}},
 }
