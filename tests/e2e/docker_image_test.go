@@ -129,43 +129,53 @@ func TestDockerImage(t *testing.T) {
 		return host != nil && inContainer != nil
 	})
 	out, stderr := logs()
-	if host == nil {
-		t.Errorf("no TRC-2 finding for the host attack (pid %d)", hostPid)
-	} else if host.Container != "-" {
-		t.Errorf("host finding has container %q:\n%s", host.Container, host.Line)
-	}
-	if inContainer == nil {
-		t.Errorf("no TRC-2 finding for the attack in container %s", attacker)
-	} else if want := attacker + " name=e2e-attacker image=e2e-attack:1"; inContainer.Container != want || inContainer.PID != 1 {
-		t.Errorf("container finding: container %q pid %d, want %q pid 1:\n%s", inContainer.Container, inContainer.PID, want, inContainer.Line)
-	}
+	t.Run("host attack", func(t *testing.T) {
+		if host == nil {
+			t.Fatalf("no TRC-2 finding for the host attack (pid %d)", hostPid)
+		}
+		if host.Container != "-" {
+			t.Errorf("host finding has container %q:\n%s", host.Container, host.Line)
+		}
+	})
+	t.Run("container attack with name and image", func(t *testing.T) {
+		if inContainer == nil {
+			t.Fatalf("no TRC-2 finding for the attack in container %s", attacker)
+		}
+		if want := attacker + " name=e2e-attacker image=e2e-attack:1"; inContainer.Container != want || inContainer.PID != 1 {
+			t.Errorf("container finding: container %q pid %d, want %q pid 1:\n%s", inContainer.Container, inContainer.PID, want, inContainer.Line)
+		}
+	})
 	// Starting containers (the plain one, the attacker) is ordinary: no
 	// finding from the runtime's processes or the plain container.
-	runtimeComm := regexp.MustCompile(`^(runc.*|containerd.*|dockerd|docker-init|docker|exe)$`)
-	for _, f := range detections(out) {
-		if strings.HasPrefix(f.Container, plain) || runtimeComm.MatchString(f.Command) ||
-			(strings.HasPrefix(f.Container, attacker) && f.ID != "TRC-2") {
-			t.Errorf("a plain container start raised a finding:\n%s", f.Line)
+	t.Run("plain container start raises no finding", func(t *testing.T) {
+		runtimeComm := regexp.MustCompile(`^(runc.*|containerd.*|dockerd|docker-init|docker|exe)$`)
+		for _, f := range detections(out) {
+			if strings.HasPrefix(f.Container, plain) || runtimeComm.MatchString(f.Command) ||
+				(strings.HasPrefix(f.Container, attacker) && f.ID != "TRC-2") {
+				t.Errorf("a plain container start raised a finding:\n%s", f.Line)
+			}
 		}
-	}
+	})
 
-	start := time.Now()
-	d.MustDocker(t, "stop", "--time", "10", tr)
-	took := time.Since(start)
-	code := d.Inspect(t, tr, "{{.State.ExitCode}}")
-	t.Logf("docker stop took %v, exit code %s", took, code)
-	if took > 5*time.Second {
-		t.Errorf("docker stop took %v, want < 5s", took)
-	}
-	if code != "0" {
-		_, e := logs()
-		t.Errorf("tracee container exit code %s, want 0\n%s", code, e)
-	}
-	for _, id := range links {
-		if out, err := exec.Command("bpftool", "link", "show", "id", id).CombinedOutput(); err == nil {
-			t.Errorf("BPF link %s of tracee-ebpf still attached after docker stop:\n%s", id, out)
+	t.Run("docker stop: exit 0 within 5s, links detached", func(t *testing.T) {
+		start := time.Now()
+		d.MustDocker(t, "stop", "--time", "10", tr)
+		took := time.Since(start)
+		code := d.Inspect(t, tr, "{{.State.ExitCode}}")
+		t.Logf("docker stop took %v, exit code %s", took, code)
+		if took > 5*time.Second {
+			t.Errorf("docker stop took %v, want < 5s", took)
 		}
-	}
+		if code != "0" {
+			_, e := logs()
+			t.Errorf("tracee container exit code %s, want 0\n%s", code, e)
+		}
+		for _, id := range links {
+			if out, err := exec.Command("bpftool", "link", "show", "id", id).CombinedOutput(); err == nil {
+				t.Errorf("BPF link %s of tracee-ebpf still attached after docker stop:\n%s", id, out)
+			}
+		}
+	})
 	if t.Failed() {
 		t.Logf("tracee stderr:\n%s\nstdout:\n%s", stderr, out)
 	}
