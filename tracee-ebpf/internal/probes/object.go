@@ -4,8 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 
 	"github.com/cilium/ebpf"
 )
@@ -46,12 +47,7 @@ func objectSpec(path string, embedded func() (*ebpf.CollectionSpec, error), keep
 
 // compatible checks got against want (see objectSpec).
 func compatible(got, want *ebpf.CollectionSpec, keep map[string]bool) error {
-	names := make([]string, 0, len(want.Maps))
-	for n := range want.Maps {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(want.Maps)) {
 		w, g := want.Maps[n], got.Maps[n]
 		if g == nil {
 			return fmt.Errorf("map %s missing", n)
@@ -61,12 +57,7 @@ func compatible(got, want *ebpf.CollectionSpec, keep map[string]bool) error {
 				n, g.Type, g.KeySize, g.ValueSize, w.Type, w.KeySize, w.ValueSize)
 		}
 	}
-	progs := make([]string, 0, len(keep))
-	for n := range keep {
-		progs = append(progs, n)
-	}
-	sort.Strings(progs)
-	for _, n := range progs {
+	for _, n := range slices.Sorted(maps.Keys(keep)) {
 		w, g := want.Programs[n], got.Programs[n]
 		if g == nil {
 			return fmt.Errorf("program %s missing", n)
