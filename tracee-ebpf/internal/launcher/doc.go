@@ -1,6 +1,8 @@
 // Package launcher is the container entrypoint (the "tracee" binary of the
-// image): it wires tracee-ebpf | tracee-rules through a pipe, with the
-// events every selected signature needs, waits for tracee-ebpf's pid file
+// image): it wires tracee-ebpf | tracee-rules through a pipe, tracing what
+// the selected signatures need (tracee-rules --list-policy as tracee-ebpf
+// --policy; --list-events as --trace event= from a tracee-rules without
+// policies), waits for tracee-ebpf's pid file
 // (readiness), forwards SIGINT/SIGTERM, and when either process ends stops
 // the other and says why; the exit code is the first failure's.
 //

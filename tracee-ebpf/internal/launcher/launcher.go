@@ -149,10 +149,41 @@ func Ready(cfg Config) error {
 	return nil
 }
 
-// Policy is the comma-separated list of events the selected signatures
-// need, from tracee-rules.
-func Policy(cfg Config) (string, error) {
-	args := []string{"--list-events"}
+// Policy returns the tracee-ebpf arguments that trace what the selected
+// signatures need: `--policy FILE` with what `tracee-rules --list-policy`
+// prints (written under the install path), or, from a tracee-rules that
+// has no --list-policy, `--trace event=` with its --list-events. The second
+// value describes the choice for the log.
+func Policy(cfg Config) ([]string, string, error) {
+	out, errText, err := listRules(cfg, "--list-policy")
+	if err == nil {
+		path := filepath.Join(cfg.Install, "policy.yaml")
+		if err := os.MkdirAll(cfg.Install, 0o755); err != nil {
+			return nil, "", fmt.Errorf("policy: %w", err)
+		}
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			return nil, "", fmt.Errorf("policy: %w", err)
+		}
+		return []string{"--policy", path}, "policy " + path + " from tracee-rules --list-policy", nil
+	}
+	if !strings.Contains(errText, "unknown flag") {
+		return nil, "", err
+	}
+	out, _, err = listRules(cfg, "--list-events")
+	if err != nil {
+		return nil, "", err
+	}
+	events := strings.TrimSpace(string(out))
+	if events == "" {
+		return nil, "", fmt.Errorf("%s --list-events printed no events", cfg.rules())
+	}
+	return []string{"--trace", "event=" + events}, "events: " + events, nil
+}
+
+// listRules runs tracee-rules with flag (and --rules) and returns stdout,
+// stderr and an error naming the command.
+func listRules(cfg Config, flag string) ([]byte, string, error) {
+	args := []string{flag}
 	if cfg.Select != "" {
 		args = append(args, "--rules", cfg.Select)
 	}
@@ -161,13 +192,9 @@ func Policy(cfg Config) (string, error) {
 	cmd.Stderr = &errb
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %w: %s", cfg.rules(), strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+		return nil, errb.String(), fmt.Errorf("%s %s: %w: %s", cfg.rules(), strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
 	}
-	events := strings.TrimSpace(string(out))
-	if events == "" {
-		return "", fmt.Errorf("%s %s printed no events", cfg.rules(), strings.Join(args, " "))
-	}
-	return events, nil
+	return out, errb.String(), nil
 }
 
 // child is one running process of the pipeline.
@@ -236,7 +263,7 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 		fmt.Fprintf(stderr, "tracee: %v\n", err)
 		return 1
 	}
-	events, err := Policy(cfg)
+	policyArgs, policyText, err := Policy(cfg)
 	if err != nil {
 		return fail(fmt.Errorf("policy: %w", err))
 	}
@@ -253,7 +280,7 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 		rulesArgs = append(rulesArgs, "--rules", cfg.Select)
 	}
 	rulesArgs = append(append(append(rulesArgs, cfg.Webhook...), cfg.RulesArgs...), args...)
-	ebpfArgs := append([]string{"--install-path", cfg.Install, "--output", "format:protobuf", "--trace", "event=" + events}, cfg.EbpfArgs...)
+	ebpfArgs := append(append([]string{"--install-path", cfg.Install, "--output", "format:protobuf"}, policyArgs...), cfg.EbpfArgs...)
 
 	rcmd := exec.Command(cfg.rules(), rulesArgs...)
 	rcmd.Stdin, rcmd.Stdout, rcmd.Stderr = pr, stdout, stderr
@@ -271,8 +298,8 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 		rules.stop(syscall.SIGTERM, cfg.StopGrace, stderr)
 		return fail(err)
 	}
-	fmt.Fprintf(stderr, "tracee: started tracee-ebpf (pid %d) | tracee-rules (pid %d); events: %s\n",
-		ebpf.cmd.Process.Pid, rules.cmd.Process.Pid, events)
+	fmt.Fprintf(stderr, "tracee: started tracee-ebpf (pid %d) | tracee-rules (pid %d); %s\n",
+		ebpf.cmd.Process.Pid, rules.cmd.Process.Pid, policyText)
 
 	ready := false
 	readyDeadline := time.After(cfg.ReadyTimeout)
