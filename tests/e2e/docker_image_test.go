@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -181,42 +182,82 @@ func TestDockerImage(t *testing.T) {
 	}
 }
 
-// TRACEE_BPF_FILE: tracee-ebpf loads the object `make bpf` wrote (its log
-// names the file and its sha256, which the test recomputes), and refuses a
-// garbage file and a mismatched object with an error naming them.
+// progTags are the tags (hashes of the instructions) of the BPF programs
+// process pid holds, sorted.
+func progTags(t *testing.T, pid int) []string {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []string
+	for _, fd := range fds {
+		if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); target != "anon_inode:bpf-prog" {
+			continue
+		}
+		info, _ := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%s", pid, fd.Name()))
+		if m := regexp.MustCompile(`(?m)^prog_tag:\s+(\S+)`).FindSubmatch(info); m != nil {
+			tags = append(tags, string(m[1]))
+		}
+	}
+	slices.Sort(tags)
+	return tags
+}
+
+// TRACEE_BPF_FILE: tracee-ebpf loads the object `make bpf` wrote. Proof: the
+// log names the file with the sha256 the test recomputes, the programs the
+// tracer holds have the embedded build's instruction tags for the same
+// source and flags, and other tags for an object built with -mcpu=v3, which
+// still traces. A garbage file and a mismatched object are refused with an
+// error naming them.
 func TestBPFFile(t *testing.T) {
 	requirePrivileged(t)
 	dist := t.TempDir()
-	mk := exec.Command("make", "bpf", "DIST="+dist)
-	mk.Dir = repoRoot
-	if out, err := mk.CombinedOutput(); err != nil {
-		t.Fatalf("make bpf: %v\n%s", err, out)
+	makeBPF := func(dir string, extra string) string {
+		t.Helper()
+		mk := exec.Command("make", "bpf", "DIST="+dir, "BPF_EXTRA_CFLAGS="+extra)
+		mk.Dir = repoRoot
+		if out, err := mk.CombinedOutput(); err != nil {
+			t.Fatalf("make bpf %s: %v\n%s", extra, err, out)
+		}
+		return filepath.Join(dir, "tracee.bpf.core.o")
 	}
-	obj := filepath.Join(dist, "tracee.bpf.core.o")
-	sum := strings.Fields(runCmd(t, "sha256sum", obj))[0]
-
 	run := func(file string) *Tracer {
 		t.Setenv("TRACEE_BPF_FILE", file)
 		return LaunchTracer(t, "--trace", "event=ptrace", "--output", "format:json")
 	}
-	tr := run(obj)
+	tr := run("")
 	tr.WaitReady()
-	if want := "object " + obj + " (sha256 " + sum + ")"; !strings.Contains(tr.Stderr(), want) {
-		t.Errorf("log does not name the loaded object %q:\n%s", want, tr.Stderr())
-	}
-	pid, _ := RunTrigger(t, "anti_debug")
-	tr.MustEvent("ptrace from the file's programs", func(e EbpfEvent) bool { return e.EventName == "ptrace" && e.HostProcessID == pid })
+	embedded := progTags(t, tr.Pid())
 	tr.StopEvents()
+	if len(embedded) == 0 || !strings.Contains(tr.Stderr(), "object embedded") {
+		t.Fatalf("embedded object: tags %v\n%s", embedded, tr.Stderr())
+	}
+
+	obj := makeBPF(dist, "")
+	v3 := makeBPF(filepath.Join(dist, "v3"), "-mcpu=v3")
+	for _, tc := range []struct {
+		file         string
+		sameAsEmbedded bool
+	}{{obj, true}, {v3, false}} {
+		sum := strings.Fields(runCmd(t, "sha256sum", tc.file))[0]
+		tr := run(tc.file)
+		tr.WaitReady()
+		if want := "object " + tc.file + " (sha256 " + sum + ")"; !strings.Contains(tr.Stderr(), want) {
+			t.Errorf("log does not name the loaded object %q:\n%s", want, tr.Stderr())
+		}
+		if tags := progTags(t, tr.Pid()); slices.Equal(tags, embedded) != tc.sameAsEmbedded {
+			t.Errorf("%s: program tags %v, embedded %v: want equal=%v", tc.file, tags, embedded, tc.sameAsEmbedded)
+		}
+		pid, _ := RunTrigger(t, "anti_debug")
+		tr.MustEvent("ptrace from "+tc.file, func(e EbpfEvent) bool { return e.EventName == "ptrace" && e.HostProcessID == pid })
+		tr.StopEvents()
+	}
 
 	garbage := filepath.Join(dist, "garbage.o")
 	os.WriteFile(garbage, []byte("this is not an ELF object"), 0o644)
 	raw := filepath.Join(dist, "raw.o") // the raw_tracepoint build: other programs
-	mk = exec.Command("make", "bpf", "DIST="+dist, "BPF_EXTRA_CFLAGS=-DTRACEE_PROBE_READ")
-	mk.Dir = repoRoot
-	if out, err := mk.CombinedOutput(); err != nil {
-		t.Fatalf("make bpf (raw): %v\n%s", err, out)
-	}
-	os.Rename(obj, raw)
+	os.Rename(makeBPF(filepath.Join(dist, "raw"), "-DTRACEE_PROBE_READ"), raw)
 	for file, want := range map[string]string{
 		garbage:                         "is not a BPF object",
 		raw:                             "does not match this tracee-ebpf",
