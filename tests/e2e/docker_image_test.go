@@ -237,7 +237,7 @@ func TestBPFFile(t *testing.T) {
 	obj := makeBPF(dist, "")
 	v3 := makeBPF(filepath.Join(dist, "v3"), "-mcpu=v3")
 	for _, tc := range []struct {
-		file         string
+		file           string
 		sameAsEmbedded bool
 	}{{obj, true}, {v3, false}} {
 		sum := strings.Fields(runCmd(t, "sha256sum", tc.file))[0]
