@@ -45,7 +45,7 @@ func requireDocker(t *testing.T) {
 	t.Helper()
 	requirePrivileged(t)
 	var missing []string
-	for _, b := range []string{"dockerd", "docker", "containerd", "runc"} {
+	for _, b := range []string{"dockerd", "docker", "containerd", "runc", "ctr"} {
 		if _, err := exec.LookPath(b); err != nil {
 			missing = append(missing, b)
 		}

@@ -300,6 +300,9 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		closeErr = nil // nobody is left to read what was not written
 	}
 	sum.Write(stderr)
+	if en.Runtimes != nil {
+		fmt.Fprintln(stderr, "tracee-ebpf:", en.Runtimes.Stats())
+	}
 	if capt != nil {
 		fmt.Fprintln(stderr, capt.Close(captureDrain))
 	}

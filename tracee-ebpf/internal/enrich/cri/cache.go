@@ -62,6 +62,12 @@ type Stats struct {
 	Lookups, Hits, Found, Unknown, Errors, Skipped uint64
 }
 
+// String is the one-line summary printed at exit.
+func (s Stats) String() string {
+	return fmt.Sprintf("container runtimes: %d containers asked, %d found, %d unknown, %d failed requests, %d skipped while a runtime was down",
+		s.Lookups-s.Hits, s.Found, s.Unknown, s.Errors, s.Skipped)
+}
+
 type entry struct {
 	info    *Info // nil: unknown
 	expires time.Time
