@@ -137,6 +137,7 @@ struct config {
 #define EMIT_FORK (1 << 0)
 #define EMIT_EXEC (1 << 1)
 #define EMIT_EXIT (1 << 2)
-#define EMIT_CGROUP (1 << 3) /* cgroup_mkdir of the cgroup v2 hierarchy, unfiltered (container ids) */
+/* bit 3 is issue 10's EMIT_EXEC_STDIO */
+#define EMIT_CGROUP (1 << 4) /* cgroup_mkdir of the cgroup v2 hierarchy, unfiltered (container ids) */
 
 #endif

@@ -313,7 +313,10 @@ func TestRuntimeEnrichment(t *testing.T) {
 	ref := "docker.io/library/" + img
 	digest := strings.Fields(ctr("images", "ls", "name=="+ref))
 	cid := strings.Repeat("5e", 32)
-	ctr(append(append([]string{"run", "--rm", "--net-host", "--cgroup", "/kubepods/besteffort/pod0b6f2c1e-4a1d/" + cid}, labels...), ref, cid)...)
+	// Not --rm: like the kubelet, keep the container after it exits (the
+	// runtime can only name containers it still knows).
+	ctr(append(append([]string{"run", "--net-host", "--cgroup", "/kubepods/besteffort/pod0b6f2c1e-4a1d/" + cid}, labels...), ref, cid)...)
+	defer exec.Command("ctr", "-a", ctrd, "-n", "k8s.io", "containers", "rm", cid).Run()
 	e = tr.MustEvent("ptrace in the containerd container", func(e EbpfEvent) bool { return e.EventName == "ptrace" && e.ContainerID == cid })
 	if c, k := e.Container, e.Kubernetes; c.Name != "web" || c.Image != ref || !strings.HasPrefix(c.ImageDigest, "sha256:") ||
 		!slicesContains(digest, c.ImageDigest) || k.PodName != "shop-7f9c" || k.PodNamespace != "shop" || k.PodUID != "0b6f2c1e-4a1d" {

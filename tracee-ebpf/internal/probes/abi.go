@@ -23,7 +23,7 @@ const (
 	// EmitCgroup sends every cgroup_mkdir of the cgroup v2 hierarchy, scope
 	// filters or not: the container resolver learns each new cgroup's path
 	// before any event from it (a container may be gone when those are read).
-	EmitCgroup uint32 = 1 << 3
+	EmitCgroup uint32 = 1 << 4
 )
 
 // Scope filter bits (F_* in event.h).
