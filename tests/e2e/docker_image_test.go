@@ -88,7 +88,12 @@ func TestDockerImage(t *testing.T) {
 	t.Logf("image %s: %.1f MB", image, float64(size)/1e6)
 	attackImg := d.BuildScratchImage(t, "e2e-attack:1", map[string]string{"/anti_debug": StaticTrigger(t, "anti_debug")}, "/anti_debug")
 
-	tr := d.Start(t, TracerContainer("tracee", image, d.Sock))
+	// Findings also go to a falcosidekick stand-in on the host's loopback
+	// (the container shares the host network), configured by environment.
+	sidekick := newSidekickReceiver(t, modeOK)
+	opts := TracerContainer("tracee", image, d.Sock)
+	opts.Env = append(opts.Env, "TRACEE_WEBHOOK_CONFIG=url="+sidekick.URL())
+	tr := d.Start(t, opts)
 	logs := func() (string, string) { return d.Logs(tr) }
 	if !pollUntil(tracerTimeout, func() bool { _, e := logs(); return strings.Contains(e, "tracee: ready") }) {
 		o, e := logs()
@@ -144,6 +149,33 @@ func TestDockerImage(t *testing.T) {
 		}
 		if want := attacker + " name=e2e-attacker image=e2e-attack:1"; inContainer.Container != want || inContainer.PID != 1 {
 			t.Errorf("container finding: container %q pid %d, want %q pid 1:\n%s", inContainer.Container, inContainer.PID, want, inContainer.Line)
+		}
+	})
+	t.Run("falcosidekick alert with container fields", func(t *testing.T) {
+		rs, ok := sidekick.WaitAccepted(findingTimeout, func(rs []received) bool {
+			for _, r := range rs {
+				if fieldStr(r.Payload, "container.id") == attacker {
+					return true
+				}
+			}
+			return false
+		})
+		if !ok {
+			t.Fatalf("no falcosidekick alert for container %s; %d accepted, refused: %q", attacker, len(rs), sidekick.Invalid())
+		}
+		for _, r := range rs {
+			if fieldStr(r.Payload, "container.id") != attacker {
+				continue
+			}
+			for k, want := range map[string]string{"container.name": "e2e-attacker", "container.image.repository": "e2e-attack",
+				"container.image.tag": "1", "proc.vpid": "1"} {
+				if got := fieldStr(r.Payload, k); got != want {
+					t.Errorf("output_fields[%s] = %q, want %q\n%s", k, got, want, r.Body)
+				}
+			}
+			if !strings.Contains(r.Payload.Output, "container.name=e2e-attacker container.image.repository=e2e-attack") {
+				t.Errorf("output line %q lacks the container's name and image", r.Payload.Output)
+			}
 		}
 	})
 	// Starting containers (the plain one, the attacker) is ordinary: no
