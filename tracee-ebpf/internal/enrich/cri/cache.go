@@ -49,7 +49,7 @@ type Runtime interface {
 
 // Config sets up a Cache.
 type Config struct {
-	Timeout     time.Duration // per runtime request; default 500ms
+	Timeout     time.Duration // per runtime request; default 2s (a loaded host answers slowly)
 	MaxEntries  int           // cache bound; default 4096
 	UnknownTTL  time.Duration // how long "no runtime knows it" is kept; default 5s
 	DownBackoff time.Duration // how long a runtime that failed is skipped; default 10s
@@ -87,7 +87,7 @@ type Cache struct {
 // NewCache asks runtimes in order.
 func NewCache(cfg Config, runtimes ...Runtime) *Cache {
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 500 * time.Millisecond
+		cfg.Timeout = 2 * time.Second
 	}
 	if cfg.MaxEntries <= 1 {
 		cfg.MaxEntries = 4096
