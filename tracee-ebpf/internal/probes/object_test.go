@@ -5,11 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 )
 
 func TestObjectSpec(t *testing.T) {
 	dir := t.TempDir()
-	keep := map[string]bool{"tracee_sys_exit_btf": true, "tracee_sched_exec_btf": true}
+	keep := map[string]bool{"tracee_sys_exit": true, "tracee_sched_exec": true}
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
@@ -18,12 +20,12 @@ func TestObjectSpec(t *testing.T) {
 		return p
 	}
 
-	spec, origin, err := objectSpec("", loadTracee, keep)
-	if err != nil || origin != "embedded" || spec.Programs["tracee_sys_exit_btf"] == nil {
+	spec, origin, err := objectSpec("", abi.LoadTracee, keep)
+	if err != nil || origin != "embedded" || spec.Programs["tracee_sys_exit"] == nil {
 		t.Fatalf("embedded: %v %q", err, origin)
 	}
-	same := write("same.o", _TraceeBytes)
-	if _, origin, err := objectSpec(same, loadTracee, keep); err != nil || !strings.HasPrefix(origin, same+" (sha256 ") {
+	same := write("same.o", abi.TraceeELF())
+	if _, origin, err := objectSpec(same, abi.LoadTracee, keep); err != nil || !strings.HasPrefix(origin, same+" (sha256 ") {
 		t.Errorf("same object: %v %q", err, origin)
 	}
 	for _, tc := range []struct {
@@ -32,21 +34,21 @@ func TestObjectSpec(t *testing.T) {
 		err  string
 	}{
 		{"garbage.o", []byte("not an ELF file at all"), "is not a BPF object"},
-		{"raw.o", _TraceerawBytes, "program tracee_sched_exec_btf missing"}, // the raw_tracepoint build
+		{"raw.o", abi.TraceeRawELF(), "program tracee_sched_exec is RawTracepoint"}, // the raw_tracepoint build
 	} {
 		p := write(tc.name, tc.data)
-		_, _, err := objectSpec(p, loadTracee, keep)
+		_, _, err := objectSpec(p, abi.LoadTracee, keep)
 		if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), ObjectEnv+"="+p) {
 			t.Errorf("%s: error %v, want one naming %s and %q", tc.name, err, p, tc.err)
 		}
 	}
-	if _, _, err := objectSpec(filepath.Join(dir, "absent.o"), loadTracee, keep); err == nil || !strings.Contains(err.Error(), "absent.o") {
+	if _, _, err := objectSpec(filepath.Join(dir, "absent.o"), abi.LoadTracee, keep); err == nil || !strings.Contains(err.Error(), "absent.o") {
 		t.Errorf("absent file: %v", err)
 	}
 
 	// A map whose layout changed (an object from other sources).
-	want, _ := loadTracee()
-	got, _ := loadTracee()
+	want, _ := abi.LoadTracee()
+	got, _ := abi.LoadTracee()
 	got.Maps["config_map"].ValueSize += 8
 	if err := compatible(got, want, keep); err == nil || !strings.Contains(err.Error(), "map config_map") {
 		t.Errorf("changed map: %v", err)
