@@ -203,6 +203,7 @@ type child struct {
 	cmd   *exec.Cmd
 	done  chan struct{}
 	state *os.ProcessState
+	at    time.Time // when it was reaped
 }
 
 func start(name string, cmd *exec.Cmd) (*child, error) {
@@ -215,7 +216,7 @@ func start(name string, cmd *exec.Cmd) (*child, error) {
 	c := &child{name: name, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		cmd.Wait()
-		c.state = cmd.ProcessState
+		c.state, c.at = cmd.ProcessState, time.Now()
 		close(c.done)
 	}()
 	return c, nil
@@ -323,8 +324,7 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 			}()
 		case <-ebpf.done:
 			if !stopSig && first == nil {
-				first = ebpf
-				fmt.Fprintf(stderr, "tracee: tracee-ebpf exited on its own (code %d): stopping tracee-rules\n", ebpf.code())
+				first = cause(ebpf, rules, stderr)
 			}
 			// End of stream: tracee-rules drains what it has and exits.
 			select {
@@ -335,8 +335,7 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 			return exitCode(stopSig, first, ebpf, rules, stderr)
 		case <-rules.done:
 			if !stopSig && first == nil {
-				first = rules
-				fmt.Fprintf(stderr, "tracee: tracee-rules exited on its own (code %d): stopping tracee-ebpf\n", rules.code())
+				first = cause(rules, ebpf, stderr)
 			}
 			ebpf.stop(syscall.SIGTERM, cfg.StopGrace, stderr)
 			return exitCode(stopSig, first, ebpf, rules, stderr)
@@ -354,6 +353,32 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 			}
 		}
 	}
+}
+
+// firstDead is the process that ended first, c having just ended: each
+// ends soon after the other (tracee-rules at the end of its input,
+// tracee-ebpf when its reader is gone), so the other is given a moment and
+// the earlier exit is the cause.
+func firstDead(c, other *child) *child {
+	select {
+	case <-other.done:
+		if other.at.Before(c.at) {
+			return other
+		}
+	case <-time.After(200 * time.Millisecond):
+	}
+	return c
+}
+
+// cause says which process ended the pipeline (firstDead) and returns it.
+func cause(c, other *child, stderr io.Writer) *child {
+	first := firstDead(c, other)
+	survivor := other
+	if first == other {
+		survivor = c
+	}
+	fmt.Fprintf(stderr, "tracee: %s exited on its own (code %d): stopping %s\n", first.name, first.code(), survivor.name)
+	return first
 }
 
 // exitCode: after a stop signal, the first non-zero of tracee-ebpf and
