@@ -231,10 +231,16 @@ func (c *child) exited() bool {
 	}
 }
 
+// signaled reports a death by signal.
+func (c *child) signaled() bool {
+	ws, ok := c.state.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
+}
+
 // code is the exit code, 128+N for a death by signal N.
 func (c *child) code() int {
-	if ws, ok := c.state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+	if c.signaled() {
+		return 128 + int(c.state.Sys().(syscall.WaitStatus).Signal())
 	}
 	return c.state.ExitCode()
 }
@@ -355,19 +361,38 @@ func Run(cfg Config, args []string, stdout, stderr io.Writer, sigs <-chan os.Sig
 	}
 }
 
-// firstDead is the process that ended first, c having just ended: each
-// ends soon after the other (tracee-rules at the end of its input,
-// tracee-ebpf when its reader is gone), so the other is given a moment and
-// the earlier exit is the cause.
+// firstDead is the process that ended the pipeline, c having just ended.
+// Each follows the other within moments (tracee-rules exits at the end of
+// its input, tracee-ebpf exits 0 when its reader is gone), so the other is
+// given a second; when both ended, the one a signal killed is the cause,
+// else tracee-ebpf if it failed (the producer), else tracee-rules. Reap
+// order alone is no guide: a killed tracee-ebpf closes the pipe before its
+// long teardown ends.
 func firstDead(c, other *child) *child {
 	select {
 	case <-other.done:
-		if other.at.Before(c.at) {
-			return other
-		}
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(time.Second):
+		return c
 	}
-	return c
+	ebpf, rules := c, other
+	if c.name != "tracee-ebpf" {
+		ebpf, rules = other, c
+	}
+	switch es, rs := ebpf.signaled(), rules.signaled(); {
+	case es && rs:
+		if rules.at.Before(ebpf.at) {
+			return rules
+		}
+		return ebpf
+	case es:
+		return ebpf
+	case rs:
+		return rules
+	case ebpf.code() != 0:
+		return ebpf
+	default:
+		return rules
+	}
 }
 
 // cause says which process ended the pipeline (firstDead) and returns it.
