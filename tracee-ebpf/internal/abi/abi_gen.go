@@ -84,9 +84,10 @@ const (
 	SlotSchedProcessExec uint32 = 1
 	SlotSchedProcessFork uint32 = 2
 	SlotSchedProcessExit uint32 = 3
-	SlotCgroupMkdir      uint32 = 4
+	SlotTaskRename       uint32 = 4
+	SlotCgroupMkdir      uint32 = 5
 	// SlotMax is the number of slots.
-	SlotMax = 5
+	SlotMax = 6
 )
 
 // Hooks are the attach points, one slot each.
@@ -95,6 +96,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_exec", Prog: "tracee_sched_exec"},
 	{Name: "sched_process_fork", Prog: "tracee_sched_fork"},
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
+	{Name: "task_rename", Prog: "tracee_task_rename"},
 	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 }
 
