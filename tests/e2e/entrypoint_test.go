@@ -96,6 +96,14 @@ func TestContainerEntrypoint(t *testing.T) {
 	if !strings.Contains(l.out.String(), `"id":"TRC-2"`) {
 		t.Errorf("finding is not TRC-2:\n%s", l.out.String())
 	}
+	ready := func() error {
+		cmd := exec.Command(bin("tracee"), "ready")
+		cmd.Env = l.cmd.Env
+		return cmd.Run()
+	}
+	if err := ready(); err != nil {
+		t.Errorf("tracee ready while attached: %v", err)
+	}
 	ebpfPid := l.childPid("tracee-ebpf")
 	l.cmd.Process.Signal(syscall.SIGTERM)
 	if code := l.wait(20 * time.Second); code != 0 {
@@ -106,6 +114,9 @@ func TestContainerEntrypoint(t *testing.T) {
 	}
 	if err := syscall.Kill(ebpfPid, 0); err == nil {
 		t.Errorf("tracee-ebpf (pid %d) still running", ebpfPid)
+	}
+	if err := ready(); err == nil {
+		t.Errorf("tracee ready after the pipeline stopped: exit 0")
 	}
 }
 
