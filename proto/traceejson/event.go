@@ -35,6 +35,7 @@ type Event struct {
 	ContextFlags        *Flags      `json:"contextFlags,omitempty"`
 	Args                []Argument  `json:"args"`
 	Ancestry            []Ancestor  `json:"ancestry,omitempty"`
+	Artifacts           []Artifact  `json:"artifacts,omitempty"`
 	Container           *Container  `json:"container,omitempty"`
 	Kubernetes          *Kubernetes `json:"kubernetes,omitempty"`
 }
@@ -54,6 +55,14 @@ type Kubernetes struct {
 	PodName      string `json:"podName,omitempty"`
 	PodNamespace string `json:"podNamespace,omitempty"`
 	PodUID       string `json:"podUID,omitempty"`
+}
+
+// Artifact is evidence tracee-ebpf --capture stored for the event.
+type Artifact struct {
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+	Size   uint64 `json:"size"`
 }
 
 // Flags are Tracee's context flags; only set ones are written.
@@ -117,6 +126,9 @@ func FromProto(ev *pb.Event) *Event {
 	}
 	for _, a := range ev.GetAncestry() {
 		out.Ancestry = append(out.Ancestry, Ancestor{HostProcessID: a.GetHostPid(), ProcessID: a.GetPid(), ProcessName: a.GetComm()})
+	}
+	for _, a := range ev.GetArtifacts() {
+		out.Artifacts = append(out.Artifacts, Artifact{Kind: a.GetKind(), SHA256: a.GetSha256(), Path: a.GetPath(), Size: a.GetSize()})
 	}
 	return out
 }

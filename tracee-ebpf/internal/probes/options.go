@@ -21,4 +21,6 @@ type Options struct {
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
 	ObjectFile      string // load this BPF object instead of the embedded one (TRACEE_BPF_FILE)
+	Capture         *CaptureOptions
+	Network         *NetworkOptions
 }
