@@ -31,6 +31,7 @@ enum event_id {
 	EVENT_SECURITY_MMAP_FILE = 1031,
 	EVENT_SECURITY_INODE_LINK = 1060,
 	EVENT_IO_URING_CREATE = 1061,
+	EVENT_CGROUP_MKDIR = 1070,
 	EVENT_CAPTURE_CHUNK = 1100,
 	EVENT_NET_PACKET = 1101,
 };
@@ -63,6 +64,7 @@ enum event_id {
 #define EMIT_SCHED_PROCESS_EXEC (1U << 1) /* from sched_process_exec */
 #define EMIT_SCHED_PROCESS_EXIT (1U << 2) /* from sched_process_exit */
 #define EMIT_IO_URING_CREATE (1U << 3) /* from io_uring_create */
+#define EMIT_CGROUP_MKDIR (1U << 4) /* from cgroup_mkdir */
 
 /* config.filter_flags. */
 #define F_UID_EQ (1U << 0)
@@ -109,6 +111,7 @@ enum slot {
 	SLOT_IO_URING_CREATE, /* io_uring_create: a ring set up */
 	SLOT_IO_URING_COMPLETE, /* io_uring_complete: security_file_open of io_uring opens */
 	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
+	SLOT_CGROUP_MKDIR, /* every new cgroup v2 directory, whatever the scope filters (the container resolver) */
 	SLOT_MAX,
 };
 
@@ -208,6 +211,11 @@ enum io_uring_create_arg {
 	IO_URING_CREATE__SQ_ENTRIES = 1, /* uint */
 	IO_URING_CREATE__CQ_ENTRIES = 2, /* uint */
 	IO_URING_CREATE__FLAGS = 3, /* uint */
+};
+enum cgroup_mkdir_arg {
+	CGROUP_MKDIR__CGROUP_ID = 0, /* ulong */
+	CGROUP_MKDIR__CGROUP_PATH = 1, /* str */
+	CGROUP_MKDIR__HIERARCHY_ID = 2, /* uint */
 };
 
 #endif

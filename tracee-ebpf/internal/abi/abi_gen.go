@@ -36,6 +36,7 @@ const (
 	EmitSchedProcessExec uint32 = 1 << 1 // from sched_process_exec
 	EmitSchedProcessExit uint32 = 1 << 2 // from sched_process_exit
 	EmitIoUringCreate    uint32 = 1 << 3 // from io_uring_create
+	EmitCgroupMkdir      uint32 = 1 << 4 // from cgroup_mkdir
 )
 
 // config.filter_flags (F_*).
@@ -89,8 +90,9 @@ const (
 	SlotIoUringCreate    uint32 = 4
 	SlotIoUringComplete  uint32 = 5
 	SlotTaskRename       uint32 = 6
+	SlotCgroupMkdir      uint32 = 7
 	// SlotMax is the number of slots.
-	SlotMax = 7
+	SlotMax = 8
 )
 
 // Hooks are the attach points, one slot each.
@@ -102,6 +104,7 @@ var Hooks = []Hook{
 	{Name: "io_uring_create", Prog: "tracee_io_uring_create"},
 	{Name: "io_uring_complete", Prog: "tracee_io_uring_complete"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
+	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
@@ -121,4 +124,5 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessExec, Hook: "sched_process_exec", Emit: EmitSchedProcessExec},
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
 	{ID: events.IoUringCreate, Hook: "io_uring_create", Emit: EmitIoUringCreate},
+	{ID: events.CgroupMkdir, Hook: "cgroup_mkdir", Emit: EmitCgroupMkdir},
 }

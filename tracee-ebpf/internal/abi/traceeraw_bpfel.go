@@ -187,6 +187,7 @@ const (
 	TraceeRawMapUtsFilter              = "uts_filter"
 	TraceeRawMapWatchedDirs            = "watched_dirs"
 	TraceeRawProgTraceeCaptureExit     = "tracee_capture_exit"
+	TraceeRawProgTraceeCgroupMkdir     = "tracee_cgroup_mkdir"
 	TraceeRawProgTraceeEmptyEnter      = "tracee_empty_enter"
 	TraceeRawProgTraceeEmptyExit       = "tracee_empty_exit"
 	TraceeRawProgTraceeIoUringComplete = "tracee_io_uring_complete"
@@ -244,6 +245,7 @@ type TraceeRawSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawProgramSpecs struct {
 	TraceeCaptureExit     *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir     *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter      *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit       *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceeIoUringComplete *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
@@ -383,6 +385,7 @@ type TraceeRawVariables struct {
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawPrograms struct {
 	TraceeCaptureExit     *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir     *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter      *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit       *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceeIoUringComplete *ebpf.Program `ebpf:"tracee_io_uring_complete"`
@@ -400,6 +403,7 @@ type TraceeRawPrograms struct {
 func (p *TraceeRawPrograms) Close() error {
 	return _TraceeRawClose(
 		p.TraceeCaptureExit,
+		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeIoUringComplete,

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -35,6 +36,8 @@ type options struct {
 	input       string
 	config      string
 	canary      canaryOptions
+	containers  bool
+	cri         []string
 }
 
 type canaryOptions struct{ interval, timeout time.Duration }
@@ -88,6 +91,8 @@ Examples:
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
 	o.metrics.AddFlags(f)
+	f.BoolVar(&o.containers, "containers", true, "add container name, image and Kubernetes pod to events, from the container runtimes (--cri)")
+	f.StringArrayVar(&o.cri, "cri", nil, "container runtime socket, RUNTIME:SOCKET, repeatable, asked in order (default docker:"+cri.DefaultDockerSocket+" and containerd:"+cri.DefaultContainerdSocket+")")
 	f.StringVar(&o.input, "input", "", "print a recording (--output format:protobuf) instead of tracing: --trace and --output apply offline")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")

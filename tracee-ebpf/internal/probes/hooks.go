@@ -41,4 +41,5 @@ var needed = map[string]func(o *Options) bool{
 	// security_file_open of opens submitted through io_uring
 	"io_uring_complete": func(o *Options) bool { return anySel(o, abi.SelSecurityFileOpen) },
 	"task_rename":       func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
+	"cgroup_mkdir":      func(o *Options) bool { return emits(o, "cgroup_mkdir") },
 }

@@ -66,6 +66,7 @@ const (
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
 	IoUringCreate              ID = 1061
+	CgroupMkdir                ID = 1070
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
 )
@@ -2076,6 +2077,11 @@ var table = []*Definition{
 		{Name: "sq_entries", Type: "u32", Kind: ArgUint},
 		{Name: "cq_entries", Type: "u32", Kind: ArgUint},
 		{Name: "flags", Type: "u32", Kind: ArgUint},
+	}},
+	{ID: 1070, Name: "cgroup_mkdir", Source: SourceKernel, Sets: []string{"containers"}, Params: []Param{
+		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},
+		{Name: "cgroup_path", Type: "const char*", Kind: ArgStr},
+		{Name: "hierarchy_id", Type: "u32", Kind: ArgUint},
 	}},
 	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
 		{Name: "kind", Type: "u32", Kind: ArgUint},
