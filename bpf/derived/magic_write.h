@@ -34,7 +34,8 @@ statfn void derive_magic_write(struct derive_ctx *dc)
 		return;
 	struct event_buf *b = dc->b;
 	arg_str(b, MAGIC_WRITE__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
-	u32 n = dc->ret < MAGIC_BYTES ? dc->ret : MAGIC_BYTES;
+	u64 n = dc->ret < MAGIC_BYTES ? dc->ret : MAGIC_BYTES;
+	BOUND_MASK(n, 31); /* keeps the bound through 32-bit moves (-mcpu=v3) */
 	arg_bytes(b, MAGIC_WRITE__BYTES, (const void *)derive_arg(dc, 1), n, true);
 	file_identity(b, MAGIC_WRITE__DEV, f);
 	submit(b, dc->cfg);
