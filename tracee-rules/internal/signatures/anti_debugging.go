@@ -20,7 +20,7 @@ func NewAntiDebugging() *AntiDebugging {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1622 Debugger Evasion",
-	}, "ptrace")}
+	}, on("ptrace", "data.request=PTRACE_TRACEME"))}
 }
 
 // OnEvent implements sdk.Signature.

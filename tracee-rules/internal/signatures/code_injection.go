@@ -31,7 +31,11 @@ func NewCodeInjection() *CodeInjection {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1055 Process Injection",
-	}, "ptrace", "security_file_open", "process_vm_writev")}
+	},
+		on("ptrace", "data.request=PTRACE_POKETEXT,PTRACE_POKEDATA,PTRACE_POKEUSER"),
+		on("security_file_open", "data.pathname=/proc/*", "data.pathname=*/mem", writeOpen),
+		on("process_vm_writev", "data.pid>0"),
+	)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -40,7 +40,14 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
-	}, "mem_prot_alert", "mmap", "mprotect", "pkey_mprotect")}
+	},
+		// W+E memory is seen when it is made: mem_prot_alert's W+E alerts
+		// follow an mmap or mprotect asking for both, which these select.
+		streamOnly("mem_prot_alert"),
+		on("mmap", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
+		on("mprotect", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
+		on("pkey_mprotect", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
+	)}
 }
 
 // Init implements sdk.Signature.

@@ -28,7 +28,7 @@ func NewFilelessExecution() *FilelessExecution {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1620 Reflective Code Loading",
-	}, "sched_process_exec")}
+	}, on("sched_process_exec"))}
 }
 
 // OnEvent implements sdk.Signature.

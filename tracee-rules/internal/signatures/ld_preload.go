@@ -30,7 +30,11 @@ func NewLDPreload() *LDPreload {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1574.006 Hijack Execution Flow: Dynamic Linker Hijacking",
-	}, "sched_process_exec", "security_file_open", "magic_write")}
+	},
+		on("sched_process_exec"),
+		on("security_file_open", "data.pathname="+ldSoPreload, writeOpen),
+		on("magic_write", "data.pathname="+ldSoPreload),
+	)}
 }
 
 // Init implements sdk.Signature.
