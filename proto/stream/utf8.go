@@ -66,6 +66,9 @@ func (c *utf8Check) event(e *pb.Event) {
 	for _, a := range e.GetAncestry() {
 		c.str("Ancestor.comm", a.GetComm())
 	}
+	for _, p := range e.GetMatchedPolicies() {
+		c.str("Event.matched_policies", p)
+	}
 }
 
 func (c *utf8Check) arg(a *pb.Argument) {

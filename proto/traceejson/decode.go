@@ -39,6 +39,7 @@ type rawEvent struct {
 	Syscall             json.RawMessage `json:"syscall"`
 	Args                []rawArg        `json:"args"`
 	Ancestry            []rawAncestor   `json:"ancestry"`
+	MatchedPolicies     []string        `json:"matchedPolicies"`
 }
 
 type rawArg struct {
@@ -145,6 +146,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		i32(fmt.Sprintf("ancestry[%d].processId", i), ra.ProcessID, &a.Pid)
 		ev.Ancestry = append(ev.Ancestry, a)
 	}
+	ev.MatchedPolicies = r.MatchedPolicies
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("decode tracee json event: %w", errors.Join(errs...))
 	}

@@ -34,6 +34,7 @@ type Event struct {
 	Syscall             int32      `json:"syscall"`
 	Args                []Argument `json:"args"`
 	Ancestry            []Ancestor `json:"ancestry,omitempty"`
+	MatchedPolicies     []string   `json:"matchedPolicies,omitempty"`
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -77,6 +78,7 @@ func FromProto(ev *pb.Event) *Event {
 		ReturnValue:         ev.GetReturnValue(),
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
+		MatchedPolicies:     ev.GetMatchedPolicies(),
 	}
 	for _, a := range ev.GetArgs() {
 		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})

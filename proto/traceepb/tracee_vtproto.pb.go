@@ -299,6 +299,11 @@ func (m *Event) CloneVT() *Event {
 		}
 		r.Ancestry = tmpContainer
 	}
+	if rhs := m.MatchedPolicies; rhs != nil {
+		tmpContainer := make([]string, len(rhs))
+		copy(tmpContainer, rhs)
+		r.MatchedPolicies = tmpContainer
+	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = make([]byte, len(m.unknownFields))
 		copy(r.unknownFields, m.unknownFields)
@@ -899,6 +904,17 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if len(m.MatchedPolicies) > 0 {
+		for iNdEx := len(m.MatchedPolicies) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.MatchedPolicies[iNdEx])
+			copy(dAtA[i:], m.MatchedPolicies[iNdEx])
+			i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.MatchedPolicies[iNdEx])))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xba
+		}
+	}
 	if m.Syscall != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Syscall))
 		i--
@@ -1085,9 +1101,11 @@ func (m *Event) ResetVT() {
 			mm.Reset()
 		}
 		f1 := m.Ancestry[:0]
+		f2 := m.MatchedPolicies[:0]
 		m.Reset()
 		m.Args = f0
 		m.Ancestry = f1
+		m.MatchedPolicies = f2
 	}
 }
 func (m *Event) ReturnToVTPool() {
@@ -1449,6 +1467,12 @@ func (m *Event) SizeVT() (n int) {
 	}
 	if m.Syscall != 0 {
 		n += 2 + protohelpers.SizeOfVarint(uint64(m.Syscall))
+	}
+	if len(m.MatchedPolicies) > 0 {
+		for _, s := range m.MatchedPolicies {
+			l = len(s)
+			n += 2 + l + protohelpers.SizeOfVarint(uint64(l))
+		}
 	}
 	n += len(m.unknownFields)
 	return n
@@ -3297,6 +3321,38 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 					break
 				}
 			}
+		case 23:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MatchedPolicies", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MatchedPolicies = append(m.MatchedPolicies, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
