@@ -26,6 +26,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 )
@@ -35,6 +36,7 @@ var Version = "dev"
 
 type options struct {
 	trace       []string
+	policies    []string
 	output      []string
 	list        bool
 	installPath string
@@ -73,7 +75,9 @@ Examples:
   event=NAME[,NAME|prefix*]  event!=NAME  set=SET[,SET]
   pid=N|new  pid!=N  pid>N  pid<N  uid=N ...  comm=NAME  mntns=N  pidns=N  uts=NAME
   container  !container  container=ID  follow  tree=PID
-  EVENT.ARG=VALUE[*]  EVENT.retval<0 (user space)`)
+  EVENT.ARG=VALUE[*]  EVENT.retval<0 (user space)
+--trace expressions form one policy, named "trace", next to --policy ones`)
+	f.StringArrayVarP(&o.policies, "policy", "p", nil, "Tracee policy file or directory of *.yaml files (repeatable; up to 64 policies), e.g. --policy <(tracee-rules --list-policy)")
 	f.StringArrayVarP(&o.output, "output", "o", nil, `output (repeatable):
   format:table|table-verbose|json|gotemplate=PATH|protobuf
   out-file:PATH  err-file:PATH  unix:PATH (serve the protobuf stream on a unix socket)
@@ -110,20 +114,23 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	}
 	feat := probes.ProbeFeatures()
 
-	policy, err := filter.Parse(o.trace, filter.EventTable{}, feat.Have)
+	pset, err := loadPolicies(o, feat.Have)
 	if err != nil {
 		return err
 	}
-	for _, s := range policy.Skipped {
+	for _, s := range pset.Skipped {
 		fmt.Fprintf(stderr, "tracee-ebpf: not tracing %s: needs %s\n", s.Name, strings.Join(s.Missing, ","))
+	}
+	for _, line := range pset.Describe() {
+		fmt.Fprintf(stderr, "tracee-ebpf: %s\n", line)
 	}
 
 	wanted := map[events.ID]bool{}
-	for _, id := range policy.Events {
+	for _, id := range pset.Events {
 		wanted[id] = true
 	}
 	// The process tree needs the scheduler events whether or not they are printed.
-	kernelIDs := append(append([]events.ID{}, policy.Events...), policy.Deps...)
+	kernelIDs := append(append([]events.ID{}, pset.Events...), pset.Deps...)
 	for _, n := range []string{"sched_process_fork", "sched_process_exec", "sched_process_exit"} {
 		if d, ok := events.ByName(n); ok {
 			kernelIDs = append(kernelIDs, d.ID)
@@ -157,12 +164,16 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	scope, err := tracer.KernelScope(&policy.Kernel, hostMntNS, start)
+	kscope := &filter.Kernel{} // policies with different scopes: each is applied in user space
+	if pset.KernelScope != nil {
+		kscope = &pset.KernelScope.Kernel
+	}
+	scope, err := tracer.KernelScope(kscope, hostMntNS, start)
 	if err != nil {
 		return err
 	}
-	if len(policy.Kernel.Tree) > 0 {
-		scope.Tree = descendants(policy.Kernel.Tree)
+	if len(kscope.Tree) > 0 {
+		scope.Tree = descendants(kscope.Tree)
 	}
 
 	bootTime, err := decode.BootTime()
@@ -254,7 +265,7 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		Enrichers:   []tracer.Stage{enricherStage{en}},
 		Taps:        taps,
 		Deriver:     derive.New(),
-		Matcher:     policy,
+		Matcher:     pset,
 		Printer:     printer,
 		Log:         stderr,
 	})
@@ -277,6 +288,24 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 		fmt.Fprintln(stderr, capt.Close(captureDrain))
 	}
 	return errors.Join(runErr, closeErr)
+}
+
+// loadPolicies reads --policy files and makes --trace a policy of its own
+// (the only one, with the default events, when neither is given).
+func loadPolicies(o *options, avail map[string]bool) (*policy.Set, error) {
+	pols, err := policy.Load(o.policies, filter.EventTable{}, avail)
+	if err != nil {
+		return nil, err
+	}
+	var skipped []filter.Skipped
+	if len(o.trace) > 0 || len(pols) == 0 {
+		tp, sk, err := policy.FromTrace(o.trace, filter.EventTable{}, avail)
+		if err != nil {
+			return nil, err
+		}
+		pols, skipped = append([]*policy.Policy{tp}, pols...), sk
+	}
+	return policy.NewSet(pols, skipped)
 }
 
 // captureDrain bounds how long captures queued at exit may still take.
