@@ -5,7 +5,7 @@
 #   entrypoint.sh trace [ARGS...]       tracee-ebpf alone (forensics recorder)
 #   entrypoint.sh rules [ARGS...]       tracee-rules alone
 #   TRACEE_RULES_ARGS="--webhook http://falcosidekick:2801 --webhook-format falcosidekick"
-#   TRACEE_EBPF_ARGS="--trace container"
+#   TRACEE_EBPF_ARGS="--trace container"   (scope-only --trace narrows the signatures' policy)
 #
 # SIGINT/SIGTERM go to tracee-ebpf, which detaches its probes and ends the
 # stream; tracee-rules then drains its input and exits.
@@ -30,14 +30,16 @@ mkdir -p "$INSTALL"
 fifo="$INSTALL/pipeline.fifo"
 rm -f "$fifo"
 mkfifo -m 600 "$fifo"
-events=$("$RULES" --list-events ${TRACEE_RULES_SELECT:+--rules "$TRACEE_RULES_SELECT"})
+# The policy the signatures need: their events and data filters, which
+# tracee-ebpf applies in the kernel.
+"$RULES" --list-policy ${TRACEE_RULES_SELECT:+--rules "$TRACEE_RULES_SELECT"} >"$INSTALL/policy.yaml"
 
 # shellcheck disable=SC2086
 "$RULES" --input-tracee file:"$fifo" --input-tracee format:protobuf ${TRACEE_RULES_ARGS:-} "$@" &
 rules_pid=$!
 # shellcheck disable=SC2086
 "$EBPF" --install-path "$INSTALL" --output format:protobuf --output out-file:"$fifo" \
-	--trace event="$events" ${TRACEE_EBPF_ARGS:-} &
+	--policy "$INSTALL/policy.yaml" ${TRACEE_EBPF_ARGS:-} &
 ebpf_pid=$!
 
 stop() { kill -INT "$ebpf_pid" 2>/dev/null || true; }
@@ -55,5 +57,5 @@ done
 rstatus=0
 wait "$rules_pid" || rstatus=$?
 [ "$status" -eq 0 ] && status=$rstatus
-rm -f "$fifo"
+rm -f "$fifo" "$INSTALL/policy.yaml"
 exit "$status"

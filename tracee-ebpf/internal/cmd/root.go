@@ -59,7 +59,8 @@ tracee-rules.
 Examples:
   tracee-ebpf --trace comm=bash --trace event=execve,openat
   tracee-ebpf --trace set=fs --output format:json --output out-file:/tmp/events.json
-  tracee-ebpf --output format:protobuf --trace event=$(tracee-rules --list-events) | tracee-rules --input-tracee file:stdin --input-tracee format:protobuf`,
+  tracee-ebpf --output format:protobuf --policy <(tracee-rules --list-policy) | tracee-rules --input-tracee file:stdin --input-tracee format:protobuf
+  tracee-ebpf --policy ./policies/ --policy extra.yaml --output format:json`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -76,7 +77,8 @@ Examples:
   pid=N|new  pid!=N  pid>N  pid<N  uid=N ...  comm=NAME  mntns=N  pidns=N  uts=NAME
   container  !container  container=ID  follow  tree=PID
   EVENT.ARG=VALUE[*]  EVENT.retval<0 (user space)
---trace expressions form one policy, named "trace", next to --policy ones`)
+--trace expressions form one policy, named "trace", next to --policy ones;
+scope-only --trace expressions (container, comm=X) narrow every --policy instead`)
 	f.StringArrayVarP(&o.policies, "policy", "p", nil, "Tracee policy file or directory of *.yaml files (repeatable; up to 64 policies), e.g. --policy <(tracee-rules --list-policy)")
 	f.StringArrayVarP(&o.output, "output", "o", nil, `output (repeatable):
   format:table|table-verbose|json|gotemplate=PATH|protobuf
@@ -291,11 +293,21 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 }
 
 // loadPolicies reads --policy files and makes --trace a policy of its own
-// (the only one, with the default events, when neither is given).
+// (the only one, with the default events, when neither is given). Next to
+// --policy, --trace expressions that are all scope filters (--trace
+// container, --trace comm=nginx) narrow every policy instead.
 func loadPolicies(o *options, avail map[string]bool) (*policy.Set, error) {
 	pols, err := policy.Load(o.policies, filter.EventTable{}, avail)
 	if err != nil {
 		return nil, err
+	}
+	if len(pols) > 0 && len(o.trace) > 0 && policy.OnlyScope(o.trace) {
+		for _, p := range pols {
+			if err := p.Narrow(o.trace); err != nil {
+				return nil, err
+			}
+		}
+		return policy.NewSet(pols, nil)
 	}
 	var skipped []filter.Skipped
 	if len(o.trace) > 0 || len(pols) == 0 {

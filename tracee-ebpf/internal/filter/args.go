@@ -105,15 +105,15 @@ func (p pattern) match(s string) bool {
 
 // filterValue is one comma-separated value of an argument filter.
 type filterValue struct {
-	num    number
-	isNum  bool
+	num   number
+	isNum bool
 	// sym: a symbolic flag or enum name resolved through the argument's
 	// format: the value matches when value&mask == bits.
 	sym        bool
 	bits, mask uint64
-	pat    pattern
-	isBool bool
-	b      bool
+	pat        pattern
+	isBool     bool
+	b          bool
 }
 
 // ArgFilter is one expression on one argument (or the return value) of

@@ -290,6 +290,7 @@ func (p *parser) scope(spec map[string]*yaml.Node, sn *yaml.Node, pol *Policy) e
 		}
 		kept = append(kept, e)
 	}
+	pol.scopeExprs = kept
 	pol.Scope, err = filter.ParseScope(kept)
 	if err != nil {
 		return p.errAt(n, "spec.scope", "%v", err) // a contradiction between entries

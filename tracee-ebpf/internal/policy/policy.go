@@ -24,6 +24,26 @@ type Policy struct {
 	Origin      string // file the policy came from, or "--trace"
 	Scope       *filter.Scope
 	Rules       map[events.ID][]*Rule // alternatives per event
+
+	scopeExprs []string // spec.scope, "global" left out
+}
+
+// Narrow ANDs more scope expressions into the policy's scope.
+func (p *Policy) Narrow(exprs []string) error {
+	sc, err := filter.ParseScope(append(append([]string{}, p.scopeExprs...), exprs...))
+	if err != nil {
+		return fmt.Errorf("policy %q (%s): %w", p.Name, p.Origin, err)
+	}
+	p.Scope = sc
+	p.scopeExprs = append(p.scopeExprs, exprs...)
+	return nil
+}
+
+// OnlyScope reports whether every expression is a scope filter (no event
+// selection, no argument filter).
+func OnlyScope(exprs []string) bool {
+	_, err := filter.ParseScope(exprs)
+	return err == nil
 }
 
 // Rule is one rule of a policy: its data filters and context filters, AND-ed.
@@ -59,7 +79,8 @@ func (p *Policy) Events() []events.ID {
 type Set struct {
 	Policies []*Policy
 	// Events are the events some policy selects, sorted; Deps the events
-	// traced only because a selected user-space event derives from them.
+	// that must reach user space whole because a selected user-space event
+	// derives from them (see deps).
 	Events []events.ID
 	Deps   []events.ID
 	// Skipped lists events of sets/globs/the default set of --trace left
@@ -96,7 +117,7 @@ func NewSet(pols []*Policy, skipped []filter.Skipped) (*Set, error) {
 		s.Events = append(s.Events, id)
 	}
 	slices.Sort(s.Events)
-	s.Deps = deps(s.selected)
+	s.Deps = deps(pols)
 	common := true
 	for _, p := range pols[1:] {
 		if !p.Scope.Equal(pols[0].Scope) {
@@ -115,23 +136,32 @@ func NewSet(pols []*Policy, skipped []filter.Skipped) (*Set, error) {
 	return s, nil
 }
 
-// deps lists the events that selected user-space events derive from.
-func deps(sel map[events.ID]bool) []events.ID {
+// deps lists the events that the selected user-space events of each policy
+// derive from and that the policy does not select itself: those must reach
+// user space whole. (A policy that selects a dependency with filters, as
+// TRC-4 does with mmap for mem_prot_alert, derives from what its filters
+// pass.) An event may be both a dependency and, filtered, a selected event.
+func deps(pols []*Policy) []events.ID {
 	seen := map[events.ID]bool{}
-	var walk func(d *events.Definition)
-	walk = func(d *events.Definition) {
-		for _, name := range d.Deps {
-			dd, ok := events.ByName(name)
-			if !ok || sel[dd.ID] || seen[dd.ID] {
-				continue
+	for _, p := range pols {
+		var walk func(d *events.Definition)
+		walk = func(d *events.Definition) {
+			for _, name := range d.Deps {
+				dd, ok := events.ByName(name)
+				if !ok || seen[dd.ID] {
+					continue
+				}
+				if _, own := p.Rules[dd.ID]; own {
+					continue
+				}
+				seen[dd.ID] = true
+				walk(dd)
 			}
-			seen[dd.ID] = true
-			walk(dd)
 		}
-	}
-	for id := range sel {
-		if d, ok := events.ByID(id); ok {
-			walk(d)
+		for id := range p.Rules {
+			if d, ok := events.ByID(id); ok {
+				walk(d)
+			}
 		}
 	}
 	out := make([]events.ID, 0, len(seen))

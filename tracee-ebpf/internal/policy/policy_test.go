@@ -263,3 +263,23 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("duplicate names: %v", err)
 	}
 }
+
+func TestNarrow(t *testing.T) {
+	pols, err := Parse([]byte("apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: a}\nspec: {scope: [uid=0], rules: [{event: openat}]}\n"), "a.yaml", filter.EventTable{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !OnlyScope([]string{"container", "comm=nginx"}) || OnlyScope([]string{"event=openat"}) || OnlyScope([]string{"openat.retval<0"}) {
+		t.Fatal("OnlyScope")
+	}
+	if err := pols[0].Narrow([]string{"container"}); err != nil {
+		t.Fatal(err)
+	}
+	k := pols[0].Scope.Kernel
+	if k.Container == nil || !*k.Container || !slices.Equal(k.UID.Equal, []uint64{0}) {
+		t.Fatalf("narrowed scope %+v", k)
+	}
+	if err := pols[0].Narrow([]string{"!container"}); err == nil {
+		t.Fatal("contradiction accepted")
+	}
+}

@@ -172,3 +172,73 @@ func TestRunDefaultLineAndBadInput(t *testing.T) {
 		t.Errorf("truncated: err %v, out %q, stderr %q", err, out, errOut)
 	}
 }
+
+func TestListPolicy(t *testing.T) {
+	out, _, err := execute(t, "--list-policy", "--rules", "TRC-2,TRC-7,TRC-2-REGO")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata:
+  name: trc-2
+  annotations:
+    description: TRC-2 Anti-Debugging
+spec:
+  scope:
+    - global
+  rules:
+    - event: ptrace
+      filters:
+        - data.request=PTRACE_TRACEME
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata:
+  name: trc-7
+  annotations:
+    description: TRC-7 LD_PRELOAD
+spec:
+  scope:
+    - global
+  rules:
+    - event: magic_write
+      filters:
+        - data.pathname=/etc/ld.so.preload
+    - event: sched_process_exec
+    - event: security_file_open
+      filters:
+        - data.pathname=/etc/ld.so.preload
+        - data.flags=O_WRONLY,O_RDWR
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata:
+  name: trc-2-rego
+  annotations:
+    description: TRC-2-REGO Anti-Debugging
+spec:
+  scope:
+    - global
+  rules:
+    - event: ptrace
+      filters:
+        - data.request=PTRACE_TRACEME
+`
+	if out != want {
+		t.Fatalf("--list-policy:\n%s\nwant:\n%s", out, want)
+	}
+	// Stream-only selections stay out; every built-in gets a policy.
+	out, _, err = execute(t, "--list-policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out, "kind: Policy"); n != 7 {
+		t.Errorf("%d policies for the 7 built-ins", n)
+	}
+	for _, no := range []string{"security_socket_connect", "event: dup2"} {
+		if strings.Contains(out, no) {
+			t.Errorf("--list-policy requests the stream-only %s", no)
+		}
+	}
+}

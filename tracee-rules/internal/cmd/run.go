@@ -121,6 +121,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.listPolicy {
+		return printPolicy(stdout, stderr, sigs)
+	}
 	if o.list || o.listEvents {
 		descs, err := engine.Describe(sigs)
 		if err != nil {

@@ -41,12 +41,13 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
 	},
-		// W+E memory is seen when it is made: mem_prot_alert's W+E alerts
-		// follow an mmap or mprotect asking for both, which these select.
-		streamOnly("mem_prot_alert"),
+		// W+E memory is seen when it is made (an mmap asking for both, an
+		// mprotect adding PROT_EXEC); tracee-ebpf derives mem_prot_alert's
+		// W+E to E from the same filtered mmap/mprotect stream.
+		on("mem_prot_alert"),
 		on("mmap", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
-		on("mprotect", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
-		on("pkey_mprotect", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
+		on("mprotect", "data.prot=PROT_EXEC"),
+		on("pkey_mprotect", "data.prot=PROT_EXEC"),
 	)}
 }
 
