@@ -25,11 +25,11 @@ func TestDynamicCodeLoading(t *testing.T) {
 
 	runCases(t, func() sdk.Signature { return NewDynamicCodeLoading() }, []sigCase{
 		{name: "alert W+E to E", events: []*pb.Event{alert(alertWXtoX, 4096, sysMprotect)},
-			want:          []wantFinding{{0, map[string]any{"alert": "Protection changed from W+E to E!"}}}},
+			want: []wantFinding{{0, map[string]any{"alert": "Protection changed from W+E to E!"}}}},
 		{name: "alert text only (json)", events: []*pb.Event{alert(repr("alert", "Protection changed from W+E to E!"), 4096, -1)},
-			want:          []wantFinding{{0, map[string]any{"alert": "Protection changed from W+E to E!"}}}},
+			want: []wantFinding{{0, map[string]any{"alert": "Protection changed from W+E to E!"}}}},
 		{name: "alert number only", events: []*pb.Event{alert(uarg("alert", 1), 4096, -1)},
-			want:          []wantFinding{{0, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
+			want: []wantFinding{{0, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
 		{name: "alert to executable is not W+E", events: []*pb.Event{alert(alertToX, 4096, sysMprotect)}},
 		{name: "mmap W+E", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap W+E repr only", events: []*pb.Event{mmap(repr("prot", "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
@@ -41,10 +41,10 @@ func TestDynamicCodeLoading(t *testing.T) {
 		{name: "mmap and its alert: one finding", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")), alert(alertMmap, 8192, sysMmap)},
 			want: []wantFinding{{0, mmapData}}},
 		{name: "alert before its mmap: one finding", events: []*pb.Event{alert(alertMmap, 8192, sysMmap), mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))},
-			want:          []wantFinding{{0, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
+			want: []wantFinding{{0, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
 		{name: "two mmaps, one alert: two findings", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")), alert(alertMmap, 8192, sysMmap), mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))},
 			want: []wantFinding{{0, mmapData}, {2, mmapData}}},
 		{name: "alert of another length is not a duplicate", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")), alert(alertMmap, 4096, sysMmap)},
-			want:          []wantFinding{{0, mmapData}, {1, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
+			want: []wantFinding{{0, mmapData}, {1, map[string]any{"alert": "Mmaped region with W+E permissions!"}}}},
 	})
 }
