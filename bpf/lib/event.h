@@ -36,6 +36,7 @@ struct event_ctx {
 #define REC_READ_FAILED (1 << 0) /* at least one argument could not be read */
 #define REC_TRUNCATED (1 << 1)   /* argument space ran out; later arguments missing */
 #define REC_WIDE_ARGS (1 << 2)   /* fixed-size arguments are stored as 8 bytes each */
+#define REC_COMPAT (1 << 3)      /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
 
 /*
  * Argument area: half of it is the most an append may start at, so masked

@@ -135,6 +135,13 @@ func (sw *Writer) WriteLost(l *pb.Lost) error {
 	return sw.write(&pb.StreamMessage{Kind: &pb.StreamMessage_Lost{Lost: l}})
 }
 
+// WriteEnd queues the end-of-stream frame. It is the last frame of a stream
+// that ended in order; a reader that reaches the end of the data without it
+// knows the stream was cut.
+func (sw *Writer) WriteEnd(e *pb.EndOfStream) error {
+	return sw.write(&pb.StreamMessage{Kind: &pb.StreamMessage_End{End: e}})
+}
+
 // Flush writes buffered frames to the underlying writer.
 func (sw *Writer) Flush() error { return sw.w.Flush() }
 

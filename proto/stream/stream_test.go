@@ -41,6 +41,7 @@ func goldenFrames() []*pb.StreamMessage {
 			{Name: "is_memfd", Type: "bool", Value: &pb.Argument_Bool{Bool: true}},
 			{Name: "bytes", Type: "bytes", Value: &pb.Argument_Bytes{Bytes: []byte{0x7f, 'E', 'L', 'F'}}},
 		}}),
+		{Kind: &pb.StreamMessage_End{End: &pb.EndOfStream{Events: 3, KernelEventsLost: 3, FailedReads: 1, Truncated: 1, Reason: "signal"}}},
 	}
 }
 
@@ -58,6 +59,8 @@ func write(t testing.TB, hdr *pb.Header, frames []*pb.StreamMessage) []byte {
 			err = w.WriteEvent(k.Event)
 		case *pb.StreamMessage_Lost:
 			err = w.WriteLost(k.Lost)
+		case *pb.StreamMessage_End:
+			err = w.WriteEnd(k.End)
 		default:
 			t.Fatalf("cannot write %T", k)
 		}

@@ -41,6 +41,8 @@ func checkUTF8(m *pb.StreamMessage) error {
 		c.header(k.Header)
 	case *pb.StreamMessage_Event:
 		c.event(k.Event)
+	case *pb.StreamMessage_End:
+		c.str("EndOfStream.reason", k.End.GetReason())
 	}
 	if c.bad != "" {
 		return c.bad

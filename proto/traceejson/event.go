@@ -32,9 +32,15 @@ type Event struct {
 	ArgsNum             int        `json:"argsNum"`
 	ReturnValue         int64      `json:"returnValue"`
 	Syscall             int32      `json:"syscall"`
+	ContextFlags        *Flags     `json:"contextFlags,omitempty"`
 	Args                []Argument `json:"args"`
 	Ancestry            []Ancestor `json:"ancestry,omitempty"`
 	MatchedPolicies     []string   `json:"matchedPolicies,omitempty"`
+}
+
+// Flags are Tracee's context flags; only set ones are written.
+type Flags struct {
+	IsCompat bool `json:"isCompat"`
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -79,6 +85,9 @@ func FromProto(ev *pb.Event) *Event {
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
 		MatchedPolicies:     ev.GetMatchedPolicies(),
+	}
+	if ev.GetIsCompat() {
+		out.ContextFlags = &Flags{IsCompat: true}
 	}
 	for _, a := range ev.GetArgs() {
 		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})

@@ -66,6 +66,15 @@ func (m *StreamMessage_Lost) CloneVT() isStreamMessage_Kind {
 	return r
 }
 
+func (m *StreamMessage_End) CloneVT() isStreamMessage_Kind {
+	if m == nil {
+		return (*StreamMessage_End)(nil)
+	}
+	r := new(StreamMessage_End)
+	r.End = m.End.CloneVT()
+	return r
+}
+
 func (m *Header) CloneVT() *Header {
 	if m == nil {
 		return (*Header)(nil)
@@ -106,6 +115,30 @@ func (m *Lost) CloneVT() *Lost {
 }
 
 func (m *Lost) CloneMessageVT() proto.Message {
+	return m.CloneVT()
+}
+
+func (m *EndOfStream) CloneVT() *EndOfStream {
+	if m == nil {
+		return (*EndOfStream)(nil)
+	}
+	r := new(EndOfStream)
+	r.Events = m.Events
+	r.KernelEventsLost = m.KernelEventsLost
+	r.FailedReads = m.FailedReads
+	r.Truncated = m.Truncated
+	r.DroppedUserspace = m.DroppedUserspace
+	r.DecodeErrors = m.DecodeErrors
+	r.OutputErrors = m.OutputErrors
+	r.Reason = m.Reason
+	if len(m.unknownFields) > 0 {
+		r.unknownFields = make([]byte, len(m.unknownFields))
+		copy(r.unknownFields, m.unknownFields)
+	}
+	return r
+}
+
+func (m *EndOfStream) CloneMessageVT() proto.Message {
 	return m.CloneVT()
 }
 
@@ -285,6 +318,7 @@ func (m *Event) CloneVT() *Event {
 	r.EventName = m.EventName
 	r.ReturnValue = m.ReturnValue
 	r.Syscall = m.Syscall
+	r.IsCompat = m.IsCompat
 	if rhs := m.Args; rhs != nil {
 		tmpContainer := make([]*Argument, len(rhs))
 		for k, v := range rhs {
@@ -414,6 +448,25 @@ func (m *StreamMessage_Lost) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	}
 	return len(dAtA) - i, nil
 }
+func (m *StreamMessage_End) MarshalToVT(dAtA []byte) (int, error) {
+	size := m.SizeVT()
+	return m.MarshalToSizedBufferVT(dAtA[:size])
+}
+
+func (m *StreamMessage_End) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.End != nil {
+		size, err := m.End.MarshalToSizedBufferVT(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(size))
+		i--
+		dAtA[i] = 0x22
+	}
+	return len(dAtA) - i, nil
+}
 func (m *Header) MarshalVT() (dAtA []byte, err error) {
 	if m == nil {
 		return nil, nil
@@ -537,6 +590,81 @@ func (m *Lost) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	}
 	if m.KernelEvents != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.KernelEvents))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EndOfStream) MarshalVT() (dAtA []byte, err error) {
+	if m == nil {
+		return nil, nil
+	}
+	size := m.SizeVT()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBufferVT(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EndOfStream) MarshalToVT(dAtA []byte) (int, error) {
+	size := m.SizeVT()
+	return m.MarshalToSizedBufferVT(dAtA[:size])
+}
+
+func (m *EndOfStream) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
+	if m == nil {
+		return 0, nil
+	}
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.unknownFields != nil {
+		i -= len(m.unknownFields)
+		copy(dAtA[i:], m.unknownFields)
+	}
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if m.OutputErrors != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.OutputErrors))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.DecodeErrors != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.DecodeErrors))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.DroppedUserspace != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.DroppedUserspace))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Truncated != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Truncated))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.FailedReads != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.FailedReads))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.KernelEventsLost != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.KernelEventsLost))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Events != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Events))
 		i--
 		dAtA[i] = 0x8
 	}
@@ -904,6 +1032,18 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.IsCompat {
+		i--
+		if m.IsCompat {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xc0
+	}
 	if len(m.MatchedPolicies) > 0 {
 		for iNdEx := len(m.MatchedPolicies) - 1; iNdEx >= 0; iNdEx-- {
 			i -= len(m.MatchedPolicies[iNdEx])
@@ -1166,6 +1306,18 @@ func (m *StreamMessage_Lost) SizeVT() (n int) {
 	}
 	return n
 }
+func (m *StreamMessage_End) SizeVT() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.End != nil {
+		l = m.End.SizeVT()
+		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	return n
+}
 func (m *Header) SizeVT() (n int) {
 	if m == nil {
 		return 0
@@ -1218,6 +1370,41 @@ func (m *Lost) SizeVT() (n int) {
 	}
 	if m.DroppedUserspace != 0 {
 		n += 1 + protohelpers.SizeOfVarint(uint64(m.DroppedUserspace))
+	}
+	n += len(m.unknownFields)
+	return n
+}
+
+func (m *EndOfStream) SizeVT() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Events != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Events))
+	}
+	if m.KernelEventsLost != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.KernelEventsLost))
+	}
+	if m.FailedReads != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.FailedReads))
+	}
+	if m.Truncated != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Truncated))
+	}
+	if m.DroppedUserspace != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.DroppedUserspace))
+	}
+	if m.DecodeErrors != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.DecodeErrors))
+	}
+	if m.OutputErrors != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.OutputErrors))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
 	}
 	n += len(m.unknownFields)
 	return n
@@ -1474,6 +1661,9 @@ func (m *Event) SizeVT() (n int) {
 			n += 2 + l + protohelpers.SizeOfVarint(uint64(l))
 		}
 	}
+	if m.IsCompat {
+		n += 3
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -1628,6 +1818,47 @@ func (m *StreamMessage) UnmarshalVT(dAtA []byte) error {
 					return err
 				}
 				m.Kind = &StreamMessage_Lost{Lost: v}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field End", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if oneof, ok := m.Kind.(*StreamMessage_End); ok {
+				if err := oneof.End.UnmarshalVT(dAtA[iNdEx:postIndex]); err != nil {
+					return err
+				}
+			} else {
+				v := &EndOfStream{}
+				if err := v.UnmarshalVT(dAtA[iNdEx:postIndex]); err != nil {
+					return err
+				}
+				m.Kind = &StreamMessage_End{End: v}
 			}
 			iNdEx = postIndex
 		default:
@@ -1993,6 +2224,222 @@ func (m *Lost) UnmarshalVT(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.unknownFields = append(m.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EndOfStream) UnmarshalVT(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return protohelpers.ErrIntOverflow
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EndOfStream: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EndOfStream: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Events", wireType)
+			}
+			m.Events = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Events |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KernelEventsLost", wireType)
+			}
+			m.KernelEventsLost = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.KernelEventsLost |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FailedReads", wireType)
+			}
+			m.FailedReads = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FailedReads |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Truncated", wireType)
+			}
+			m.Truncated = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Truncated |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DroppedUserspace", wireType)
+			}
+			m.DroppedUserspace = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DroppedUserspace |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DecodeErrors", wireType)
+			}
+			m.DecodeErrors = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DecodeErrors |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OutputErrors", wireType)
+			}
+			m.OutputErrors = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OutputErrors |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -3353,6 +3800,26 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 			}
 			m.MatchedPolicies = append(m.MatchedPolicies, string(dAtA[iNdEx:postIndex]))
 			iNdEx = postIndex
+		case 40:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IsCompat", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.IsCompat = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])

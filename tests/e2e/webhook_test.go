@@ -641,7 +641,7 @@ func restartArgs(r *sidekickReceiver, install string, more ...string) []string {
 // are spooled when tracee-rules is stopped with SIGTERM, and the next
 // tracee-rules with the same --install-path delivers them, in order, and
 // empties the spool: at start while it runs, or on the way out when its
-// input is empty.
+// input is empty (which is then reported: exit status 1).
 func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 	requirePrivileged(t)
 
@@ -693,8 +693,9 @@ func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 		if !waitTimeout(rules, 20*time.Second) {
 			t.Fatalf("restarted tracee-rules did not exit at the end of its input\nstderr:\n%s", stderr.String())
 		}
-		if !rules.ProcessState.Success() {
-			t.Errorf("restarted tracee-rules: %v\nstderr:\n%s", rules.ProcessState, stderr.String())
+		// an input without even a header is an error (exit 1), after the replay
+		if rules.ProcessState.ExitCode() != 1 || !strings.Contains(stderr.String(), "empty stream") {
+			t.Errorf("restarted tracee-rules on an empty input: %v, want exit status 1 and \"empty stream\"\nstderr:\n%s", rules.ProcessState, stderr.String())
 		}
 		checkReplayed(t, r, install, bodies)
 		if !strings.Contains(stderr.String(), "replaying findings spooled by an earlier run") {
@@ -724,8 +725,8 @@ func TestWebhookSpoolSurvivesRestart(t *testing.T) {
 		if !waitTimeout(rules, 30*time.Second) {
 			t.Fatalf("tracee-rules on an empty input did not exit\nstderr:\n%s", stderr.String())
 		}
-		if !rules.ProcessState.Success() {
-			t.Errorf("tracee-rules on an empty input: %v\nstderr:\n%s", rules.ProcessState, stderr.String())
+		if rules.ProcessState.ExitCode() != 1 || !strings.Contains(stderr.String(), "empty stream") {
+			t.Errorf("tracee-rules on an empty input: %v, want exit status 1 and \"empty stream\"\nstderr:\n%s", rules.ProcessState, stderr.String())
 		}
 		checkReplayed(t, r, install, bodies)
 	})

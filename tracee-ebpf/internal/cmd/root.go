@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
@@ -24,11 +23,13 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Version is set at build time with -ldflags.
@@ -95,6 +96,7 @@ scope-only --trace expressions (container, comm=X) narrow every --policy instead
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	lifecycle.HandleSIGPIPE()
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "tracee-ebpf: %v\n", err)
 		return 1
@@ -102,7 +104,9 @@ scope-only --trace expressions (container, comm=X) narrow every --policy instead
 	return 0
 }
 
-func run(ctx context.Context, o *options, stderr io.Writer) error {
+func run(parent context.Context, o *options, stderr io.Writer) error {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
 	capCfg, err := capture.ParseFlags(o.capture, o.installPath)
 	if err != nil {
 		return err
@@ -283,8 +287,17 @@ func run(ctx context.Context, o *options, stderr io.Writer) error {
 	}
 	defer os.Remove(pidFile)
 
+	if outCfg.OutFile == "" && outCfg.UnixPath == "" {
+		lifecycle.WatchReader(ctx, os.Stdout, func() { cancel(lifecycle.ErrOutputClosed) })
+	}
 	sum, runErr := t.Run(ctx)
-	closeErr := printer.Close()
+	reason := lifecycle.Reason(ctx, sum.OutputClosed, runErr)
+	endErr := output.End(printer, sum.EndOfStream(reason))
+	closeErr := errors.Join(endErr, printer.Close())
+	if reason == lifecycle.ReasonOutputClosed {
+		fmt.Fprintln(stderr, "tracee-ebpf: the reader of the output went away: stopped in order")
+		closeErr = nil // nobody is left to read what was not written
+	}
 	sum.Write(stderr)
 	if capt != nil {
 		fmt.Fprintln(stderr, capt.Close(captureDrain))

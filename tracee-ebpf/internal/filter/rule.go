@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Scope is the workload part of a policy: the kernel scope filters and the

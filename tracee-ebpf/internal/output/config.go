@@ -21,7 +21,7 @@ type Config struct {
 	TemplatePath   string // for gotemplate
 	OutFile        string // "" = stdout
 	ErrFile        string // "" = stderr
-	UnixPath       string // "" = no socket
+	UnixPath       string // "" = no socket; when set, stdout gets nothing (events go to the socket, and to OutFile if set)
 	ExecEnv        bool
 	ParseArguments bool
 }
@@ -83,6 +83,9 @@ func ParseFlags(flags []string) (Config, error) {
 		default:
 			return cfg, bad("unknown key %q (format, out-file, err-file, unix, option)", key)
 		}
+	}
+	if cfg.UnixPath != "" && cfg.OutFile == "" && formatSet && cfg.Format != FormatProtobuf {
+		return cfg, fmt.Errorf("--output format:%s with unix:%s needs out-file:PATH (the socket serves protobuf; with unix: nothing is written to stdout)", cfg.Format, cfg.UnixPath)
 	}
 	if cfg.OutFile != "" && cfg.OutFile == cfg.ErrFile {
 		return cfg, errors.New("--output: out-file and err-file must differ")

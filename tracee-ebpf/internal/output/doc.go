@@ -6,7 +6,8 @@
 //	format:table | format:table-verbose | format:json | format:gotemplate=PATH | format:protobuf
 //	out-file:PATH      events go there instead of stdout
 //	err-file:PATH      messages (lost events in text formats) go there instead of stderr
-//	unix:PATH          also serve the protobuf stream on a unix socket (mode 0600)
+//	unix:PATH          serve the protobuf stream on a unix socket (mode 0600); stdout then
+//	                   gets nothing (out-file: still gets the format)
 //	option:exec-env    keep envp in execve/execveat (dropped otherwise)
 //	option:parse-arguments   accepted; symbolic arguments are always rendered
 //
@@ -20,6 +21,9 @@
 // disconnected and the number of frames it missed is logged, so a slow or
 // stuck reader never stalls the tracer or the other readers (losses stay
 // visible; the kernel ring buffer is never back-pressured by a socket).
+//
+// Framed streams (protobuf, unix) end with an end-of-stream frame carrying
+// the run's totals (End); a reader that misses it knows the stream was cut.
 //
 // Printers are not safe for concurrent Print calls: the pipeline calls them
 // from one goroutine (their own flush timers lock internally). A Printer

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -533,5 +534,86 @@ func TestSummary(t *testing.T) {
 	}
 	if s.Events() != 4 {
 		t.Errorf("Events = %d", s.Events())
+	}
+}
+
+// With unix:PATH the socket is the output: nothing goes to stdout, and the
+// reader gets the events and then the end-of-stream frame.
+func TestUnixOnlyWritesNothingToStdout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracee.sock")
+	cfg, err := ParseFlags([]string{"format:protobuf", "unix:" + path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	p, err := New(cfg, Options{Stdout: &stdout, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Header(&pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1}); err != nil {
+		t.Fatal(err)
+	}
+	_, frames, _ := dialReader(t, path)
+	srv := p.(*dropEnv).next.(*Multi).Printers[0].(*UnixServer)
+	waitReaders(t, srv, 1)
+	if err := p.Print(testEvent()); err != nil {
+		t.Fatal(err)
+	}
+	if err := End(p, &pb.EndOfStream{Events: 1, Reason: "signal"}); err != nil {
+		t.Fatal(err)
+	}
+	nextEvent(t, frames)
+	select {
+	case m := <-frames:
+		if m.GetEnd().GetReason() != "signal" || m.GetEnd().GetEvents() != 1 {
+			t.Fatalf("want the end-of-stream frame, got %v", m)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no end-of-stream frame")
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout got %d bytes with unix: only", stdout.Len())
+	}
+	if _, err := ParseFlags([]string{"format:json", "unix:" + path}); err == nil || !strings.Contains(err.Error(), "needs out-file") {
+		t.Errorf("format:json with unix: and no out-file: %v", err)
+	}
+}
+
+// The protobuf stream's last frame is the end-of-stream frame.
+func TestProtobufEnd(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProtobuf(&buf)
+	if err := p.Header(&pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Print(testEvent()); err != nil {
+		t.Fatal(err)
+	}
+	if err := End(p, &pb.EndOfStream{Events: 1, Truncated: 2, Reason: "output closed"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sr, err := stream.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for {
+		var m pb.StreamMessage
+		if err := sr.Next(&m); err != nil {
+			break
+		}
+		kinds = append(kinds, fmt.Sprintf("%T", m.Kind))
+		if e := m.GetEnd(); e != nil && (e.Truncated != 2 || e.Reason != "output closed") {
+			t.Errorf("end frame %v", e)
+		}
+	}
+	if got := strings.Join(kinds, ","); got != "*traceepb.StreamMessage_Event,*traceepb.StreamMessage_End" {
+		t.Errorf("frames %s", got)
 	}
 }

@@ -21,6 +21,21 @@ type Printer interface {
 	Close() error
 }
 
+// Ender is implemented by printers of a framed stream (protobuf, unix):
+// End writes the end-of-stream frame, the last before Close.
+type Ender interface {
+	End(e *pb.EndOfStream) error
+}
+
+// End ends the stream of every printer in p that frames one; the others
+// (table, JSON) print the summary on the error stream instead.
+func End(p Printer, e *pb.EndOfStream) error {
+	if en, ok := p.(Ender); ok {
+		return en.End(e)
+	}
+	return nil
+}
+
 // Flush policy of buffered printers.
 const (
 	FlushInterval = 100 * time.Millisecond
@@ -76,6 +91,33 @@ func New(cfg Config, opts Options) (Printer, error) {
 			fmt.Fprintf(errW, format+"\n", a...)
 		}
 	}
+	var printers []Printer
+	if cfg.UnixPath == "" || cfg.OutFile != "" {
+		p, err := formatPrinter(cfg, out, errW, opts)
+		if err != nil {
+			return fail(err)
+		}
+		printers = append(printers, p)
+	}
+	if cfg.UnixPath != "" {
+		srv, err := ListenUnix(cfg.UnixPath, opts.Logf)
+		if err != nil {
+			for _, p := range printers {
+				p.Close()
+			}
+			return fail(err)
+		}
+		printers = append(printers, srv)
+	}
+	var res Printer = &Multi{Printers: printers, closers: closers}
+	if !cfg.ExecEnv {
+		res = &dropEnv{next: res}
+	}
+	return res, nil
+}
+
+// formatPrinter is the printer of cfg.Format on out.
+func formatPrinter(cfg Config, out, errW io.Writer, opts Options) (Printer, error) {
 	var p Printer
 	var err error
 	switch cfg.Format {
@@ -92,23 +134,7 @@ func New(cfg Config, opts Options) (Printer, error) {
 	default:
 		err = fmt.Errorf("unknown format %q", cfg.Format)
 	}
-	if err != nil {
-		return fail(err)
-	}
-	printers := []Printer{p}
-	if cfg.UnixPath != "" {
-		srv, err := ListenUnix(cfg.UnixPath, opts.Logf)
-		if err != nil {
-			p.Close()
-			return fail(err)
-		}
-		printers = append(printers, srv)
-	}
-	var res Printer = &Multi{Printers: printers, closers: closers}
-	if !cfg.ExecEnv {
-		res = &dropEnv{next: res}
-	}
-	return res, nil
+	return p, err
 }
 
 // Multi sends everything to several printers. Errors are joined; one
@@ -141,6 +167,11 @@ func (m *Multi) Print(ev *pb.Event) error {
 // Lost implements Printer.
 func (m *Multi) Lost(l *pb.Lost) error { return m.each(func(p Printer) error { return p.Lost(l) }) }
 
+// End implements Ender for the printers that frame a stream.
+func (m *Multi) End(e *pb.EndOfStream) error {
+	return m.each(func(p Printer) error { return End(p, e) })
+}
+
 // Close implements Printer: it closes the printers, then the files.
 func (m *Multi) Close() error {
 	err := m.each(func(p Printer) error { return p.Close() })
@@ -156,9 +187,10 @@ func (m *Multi) Close() error {
 // keeps it). It swaps the argument slice for the duration of Print.
 type dropEnv struct{ next Printer }
 
-func (d *dropEnv) Header(h *pb.Header) error { return d.next.Header(h) }
-func (d *dropEnv) Lost(l *pb.Lost) error     { return d.next.Lost(l) }
-func (d *dropEnv) Close() error              { return d.next.Close() }
+func (d *dropEnv) Header(h *pb.Header) error   { return d.next.Header(h) }
+func (d *dropEnv) Lost(l *pb.Lost) error       { return d.next.Lost(l) }
+func (d *dropEnv) Close() error                { return d.next.Close() }
+func (d *dropEnv) End(e *pb.EndOfStream) error { return End(d.next, e) }
 
 func (d *dropEnv) Print(ev *pb.Event) error {
 	if name := ev.GetEventName(); name != "execve" && name != "execveat" {

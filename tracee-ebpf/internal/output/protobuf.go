@@ -100,6 +100,16 @@ func (p *Protobuf) Lost(l *pb.Lost) error {
 	return p.write(func() error { return p.sw.WriteLost(l) })
 }
 
+// End implements Ender: the end-of-stream frame, flushed at once.
+func (p *Protobuf) End(e *pb.EndOfStream) error {
+	return p.write(func() error {
+		if err := p.sw.WriteEnd(e); err != nil {
+			return err
+		}
+		return p.sw.Flush()
+	})
+}
+
 // Close implements Printer: it stops the timer and flushes.
 func (p *Protobuf) Close() error {
 	p.mu.Lock()

@@ -233,6 +233,12 @@ func (s *UnixServer) Lost(l *pb.Lost) error {
 	return s.send("loss report", func() error { return s.enc.WriteLost(l) })
 }
 
+// End implements Ender: every connected reader gets the end-of-stream
+// frame before Close disconnects it.
+func (s *UnixServer) End(e *pb.EndOfStream) error {
+	return s.send("end of stream", func() error { return s.enc.WriteEnd(e) })
+}
+
 // send encodes one frame with write and broadcasts it to every reader.
 func (s *UnixServer) send(what string, write func() error) error {
 	s.mu.Lock()

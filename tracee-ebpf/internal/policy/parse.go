@@ -11,8 +11,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // APIVersion and Kind are what a policy document must declare.

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // MaxPolicies is how many policies can be loaded at once (one bit each in

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // docsCatalog is the real event table plus the Tracee events its policy

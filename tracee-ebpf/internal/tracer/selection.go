@@ -3,8 +3,8 @@ package tracer
 import (
 	"fmt"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // kernelDerived says, for each event the kernel derives at sys_exit, which

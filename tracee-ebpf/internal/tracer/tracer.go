@@ -8,12 +8,13 @@ import (
 	"sort"
 	"time"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/ringreader"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Printer receives the events that were asked for.
@@ -70,6 +71,26 @@ type Summary struct {
 	PrintErrors    uint64
 	Kernel         probes.Stats
 	FirstDecodeErr error
+	// OutputClosed is set when the output's reader went away (EPIPE): the
+	// run stopped in order, as on a signal.
+	OutputClosed bool
+}
+
+// EndOfStream is the summary as the stream's last frame.
+func (s *Summary) EndOfStream(reason string) *pb.EndOfStream {
+	var total uint64
+	for _, c := range s.Events {
+		total += c
+	}
+	return &pb.EndOfStream{
+		Events:           total,
+		KernelEventsLost: s.Lost(),
+		FailedReads:      s.Kernel.ReadFailed,
+		Truncated:        s.Kernel.Truncated,
+		DecodeErrors:     s.DecodeErrors,
+		OutputErrors:     s.PrintErrors,
+		Reason:           reason,
+	}
 }
 
 // Lost is the total of events lost in the kernel.
@@ -124,7 +145,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	defer t.rd.Close()
 	nextStat := time.Now().Add(t.cfg.StatEvery)
 	var sinceCheck int
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !t.sum.OutputClosed {
 		n, err := t.rd.Read(t.handle)
 		if err != nil {
 			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
@@ -201,6 +222,15 @@ func (t *Tracer) reportLost(final bool) {
 }
 
 func (t *Tracer) printErr(err error) {
+	if lifecycle.IsOutputClosed(err) {
+		// The reader of the output is gone: stop in order (detach, drain,
+		// summary) instead of writing into a closed pipe.
+		if !t.sum.OutputClosed {
+			t.sum.OutputClosed = true
+			fmt.Fprintf(t.cfg.Log, "tracee-ebpf: output closed by its reader (%v): stopping\n", err)
+		}
+		return
+	}
 	t.sum.PrintErrors++
 	if t.sum.PrintErrors <= 5 {
 		fmt.Fprintf(t.cfg.Log, "tracee-ebpf: output: %v\n", err)

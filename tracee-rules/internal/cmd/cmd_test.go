@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/tracee-go/tracee/tracee-rules/internal/input"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,12 @@ func TestUsageErrors(t *testing.T) {
 // writeStream records events as tracee-ebpf would send them.
 func writeStream(t *testing.T, evs ...*pb.Event) string {
 	t.Helper()
+	return writeStreamEnd(t, true, evs...)
+}
+
+// writeStreamEnd writes a stream file, ended in order or cut after the events.
+func writeStreamEnd(t *testing.T, end bool, evs ...*pb.Event) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "events.pb")
 	f, err := os.Create(path)
 	if err != nil {
@@ -99,10 +106,34 @@ func writeStream(t *testing.T, evs ...*pb.Event) string {
 			t.Fatal(err)
 		}
 	}
+	if end {
+		if err := w.WriteEnd(&pb.EndOfStream{Events: uint64(len(evs)), Reason: "signal"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// A stream without its end-of-stream frame, or an empty one, is processed
+// and then reported as an error (exit code 1), with a warning.
+func TestRunCutOrEmptyStream(t *testing.T) {
+	cut := writeStreamEnd(t, false, sdktest.Event("ptrace", sdktest.Flag("request", 0, "PTRACE_TRACEME")))
+	out, errOut, err := execute(t, "--input-tracee", "file:"+cut)
+	if !errors.Is(err, input.ErrNoEndOfStream) || strings.Count(out, "*** Detection ***") != 1 || !strings.Contains(errOut, "WARNING: 1 input streams ended without their end-of-stream frame") {
+		t.Errorf("cut stream: err %v, out %q, stderr %q", err, out, errOut)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.pb")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err = execute(t, "--input-tracee", "file:"+empty)
+	var ue usageError
+	if !errors.Is(err, input.ErrEmptyStream) || errors.As(err, &ue) || !strings.Contains(errOut, "and 1 were empty") {
+		t.Errorf("empty stream: err %v (want a runtime error: exit code 1), stderr %q", err, errOut)
+	}
 }
 
 func attackStream(t *testing.T) string {

@@ -8,7 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 

@@ -239,8 +239,11 @@ func summary(logf func(string, ...any), es engine.Stats, is input.Snapshot) {
 		findings += s.Findings
 		sigErrors += s.Errors
 	}
-	if is.DecodeErrors+is.UnknownEvents+is.LostKernelEvents+is.LostUserspace+sigErrors == 0 {
+	if is.DecodeErrors+is.UnknownEvents+is.LostKernelEvents+is.LostUserspace+sigErrors+is.CutStreams+is.EmptyStreams == 0 {
 		return
+	}
+	if is.CutStreams+is.EmptyStreams > 0 {
+		logf("WARNING: %d input streams ended without their end-of-stream frame and %d were empty: the producer did not finish, events may be missing", is.CutStreams, is.EmptyStreams)
 	}
 	logf("summary: %d events, %d findings; %d decode errors, %d unknown events, %d events lost by the producer (%d kernel, %d user space), %d signature errors",
 		is.Events, findings, is.DecodeErrors, is.UnknownEvents, is.LostKernelEvents+is.LostUserspace, is.LostKernelEvents, is.LostUserspace, sigErrors)

@@ -142,8 +142,15 @@ func TestJSONLongLine(t *testing.T) {
 	}
 }
 
-// pbStream writes a stream: header, then the frames that add writes.
+// pbStream writes a stream: header, then the frames that add writes, then
+// the end-of-stream frame.
 func pbStream(t *testing.T, add func(w *stream.Writer, buf *bytes.Buffer)) []byte {
+	t.Helper()
+	return writeStream(t, true, add)
+}
+
+// writeStream writes a stream, with or without the end-of-stream frame.
+func writeStream(t *testing.T, end bool, add func(w *stream.Writer, buf *bytes.Buffer)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := stream.NewWriter(&buf, &pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1, Producer: "tracee-ebpf", ProducerVersion: "test"})
@@ -151,6 +158,11 @@ func pbStream(t *testing.T, add func(w *stream.Writer, buf *bytes.Buffer)) []byt
 		t.Fatal(err)
 	}
 	add(w, &buf)
+	if !end {
+		// the stream stops where add left it
+	} else if err := w.WriteEnd(&pb.EndOfStream{Reason: "signal"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +178,7 @@ func mustFlush(t *testing.T, w *stream.Writer) {
 
 func TestProtobufStream(t *testing.T) {
 	var corruptAt, truncAt int
-	data := pbStream(t, func(w *stream.Writer, buf *bytes.Buffer) {
+	data := writeStream(t, false, func(w *stream.Writer, buf *bytes.Buffer) {
 		w.WriteEvent(&pb.Event{EventName: "ptrace", EventId: 101})
 		w.WriteLost(&pb.Lost{KernelEvents: 5, KernelEventsTotal: 5, FailedReads: 1, DroppedUserspace: 2})
 		w.WriteEvent(&pb.Event{EventName: "not_known_here"})
@@ -238,7 +250,7 @@ func TestProtobufFatal(t *testing.T) {
 		{"oversized frame", big, 1000, stream.ErrFrameTooLarge, 1},
 		{"no header", noHeader.Bytes(), 0, stream.ErrNoHeader, 0},
 		{"bad version", bv.Bytes(), 0, nil, 0},
-		{"empty input", nil, 0, nil, 0},
+		{"empty input", nil, 0, ErrEmptyStream, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			evs, _, _, err := collect(t, Config{Stdin: bytes.NewReader(tc.data), MaxFrameSize: tc.max})
@@ -247,8 +259,6 @@ func TestProtobufFatal(t *testing.T) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			case tc.name == "bad version" && (err == nil || !strings.Contains(err.Error(), "unsupported protocol version 7")):
 				t.Fatalf("err %v, want unsupported version", err)
-			case tc.name == "empty input" && err != nil:
-				t.Fatalf("err %v, want nil", err)
 			}
 			if len(evs) != tc.events {
 				t.Fatalf("%d events, want %d", len(evs), tc.events)
@@ -273,6 +283,28 @@ func TestFileInput(t *testing.T) {
 	}
 	if _, _, _, err := collect(t, Config{File: filepath.Join(t.TempDir(), "missing")}); err == nil || !strings.Contains(err.Error(), "open input") {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestEndOfStream(t *testing.T) {
+	events := func(w *stream.Writer, _ *bytes.Buffer) {
+		w.WriteEvent(&pb.Event{EventName: "read"})
+		w.WriteEvent(&pb.Event{EventName: "close"})
+	}
+	ended := pbStream(t, events)
+	evs, logs, in, err := collect(t, Config{Stdin: bytes.NewReader(ended)})
+	if err != nil || len(evs) != 2 || in.Stats().Snapshot().EndedStreams != 1 || !hasLog(logs, "end of stream (signal)") {
+		t.Fatalf("ended stream: %d events, %v, %+v, logs %q", len(evs), err, in.Stats().Snapshot(), logs)
+	}
+	cut := writeStream(t, false, events)
+	evs, _, in, err = collect(t, Config{Stdin: bytes.NewReader(cut)})
+	if !errors.Is(err, ErrNoEndOfStream) || len(evs) != 2 || in.Stats().Snapshot().CutStreams != 1 {
+		t.Fatalf("cut stream: %d events, %v, %+v", len(evs), err, in.Stats().Snapshot())
+	}
+	// Two streams in one file: the first was cut, the second ended.
+	evs, logs, in, err = collect(t, Config{Stdin: bytes.NewReader(append(append([]byte{}, cut...), ended...))})
+	if err != nil || len(evs) != 4 || in.Stats().Snapshot().CutStreams != 1 || !hasLog(logs, "WARNING", "no end-of-stream frame") {
+		t.Fatalf("cut then ended: %d events, %v, %+v, logs %q", len(evs), err, in.Stats().Snapshot(), logs)
 	}
 }
 

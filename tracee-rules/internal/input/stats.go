@@ -12,6 +12,9 @@ type Stats struct {
 	LostFailedReads  atomic.Uint64 // sum of Lost.failed_reads
 	LostUserspace    atomic.Uint64 // sum of Lost.dropped_userspace
 	Connections      atomic.Uint64 // unix-socket connections made
+	EndedStreams     atomic.Uint64 // protobuf streams that ended with their end-of-stream frame
+	CutStreams       atomic.Uint64 // protobuf streams that stopped without it
+	EmptyStreams     atomic.Uint64 // protobuf inputs without even a header
 }
 
 // Snapshot is a copy of Stats.
@@ -19,6 +22,7 @@ type Snapshot struct {
 	Events, DecodeErrors, UnknownEvents                          uint64
 	LostFrames, LostKernelEvents, LostFailedReads, LostUserspace uint64
 	Connections                                                  uint64
+	EndedStreams, CutStreams, EmptyStreams                       uint64
 }
 
 // Snapshot copies the counters.
@@ -27,6 +31,7 @@ func (s *Stats) Snapshot() Snapshot {
 		Events: s.Events.Load(), DecodeErrors: s.DecodeErrors.Load(), UnknownEvents: s.UnknownEvents.Load(),
 		LostFrames: s.LostFrames.Load(), LostKernelEvents: s.LostKernelEvents.Load(),
 		LostFailedReads: s.LostFailedReads.Load(), LostUserspace: s.LostUserspace.Load(),
-		Connections: s.Connections.Load(),
+		Connections:  s.Connections.Load(),
+		EndedStreams: s.EndedStreams.Load(), CutStreams: s.CutStreams.Load(), EmptyStreams: s.EmptyStreams.Load(),
 	}
 }
