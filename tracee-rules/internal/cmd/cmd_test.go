@@ -122,7 +122,8 @@ func writeStreamEnd(t *testing.T, end bool, evs ...*pb.Event) string {
 func TestRunCutOrEmptyStream(t *testing.T) {
 	cut := writeStreamEnd(t, false, sdktest.Event("ptrace", sdktest.Flag("request", 0, "PTRACE_TRACEME")))
 	out, errOut, err := execute(t, "--input-tracee", "file:"+cut)
-	if !errors.Is(err, input.ErrNoEndOfStream) || strings.Count(out, "*** Detection ***") != 1 || !strings.Contains(errOut, "WARNING: 1 input streams ended without their end-of-stream frame") {
+	// TRC-2 on the event, TRC-LOST on the cut
+	if !errors.Is(err, input.ErrNoEndOfStream) || strings.Count(out, "*** Detection ***") != 2 || !strings.Contains(out, "Events Lost") || !strings.Contains(errOut, "WARNING: 1 input streams ended without their end-of-stream frame") {
 		t.Errorf("cut stream: err %v, out %q, stderr %q", err, out, errOut)
 	}
 	empty := filepath.Join(t.TempDir(), "empty.pb")
@@ -271,5 +272,68 @@ spec:
 		if strings.Contains(out, no) {
 			t.Errorf("--list-policy requests the stream-only %s", no)
 		}
+	}
+}
+
+// Lost frames become TRC-LOST findings, at most one per second: the first
+// at once, the rest summed when the input ends.
+func TestRunLostIsAFinding(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lost.pb")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := stream.NewWriter(f, &pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1, Producer: "tracee-ebpf", Hostname: "h1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := sdktest.Event("close", sdktest.Int("fd", 1))
+	ev.Timestamp = 1_700_000_000_000_000_000
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.WriteEvent(ev))
+	must(w.WriteLost(&pb.Lost{KernelEvents: 1000, KernelEventsTotal: 1000}))
+	must(w.WriteLost(&pb.Lost{KernelEvents: 500, KernelEventsTotal: 1500, DroppedUserspace: 7}))
+	must(w.WriteLost(&pb.Lost{FailedReads: 3})) // no event lost: not a finding
+	must(w.WriteLost(&pb.Lost{KernelEvents: 25, KernelEventsTotal: 1525}))
+	must(w.WriteEnd(&pb.EndOfStream{Events: 1, KernelEventsLost: 1525, Reason: "signal"}))
+	must(w.Flush())
+	f.Close()
+	out, _, err := execute(t, "--input-tracee", "file:"+path, "--output", "format:json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var got struct {
+			SignatureMetadata struct {
+				ID, Name, MitreCategory, MitreTechnique string
+				Severity                                int
+			} `json:"signatureMetadata"`
+			Event struct{ EventName, HostName string } `json:"event"`
+			Data  map[string]any                       `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		m := got.SignatureMetadata
+		if m.ID != "TRC-LOST" || m.Name != "Events Lost" || m.Severity != 3 || m.MitreCategory != "Defense Evasion" || !strings.HasPrefix(m.MitreTechnique, "T1562") {
+			t.Errorf("metadata %+v", m)
+		}
+		if got.Event.EventName != "events_lost" || got.Event.HostName != "h1" {
+			t.Errorf("event %+v", got.Event)
+		}
+		if n == 0 && (got.Data["lost events"] != 1000.0 || got.Data["from"] != "2023-11-14T22:13:20Z") {
+			t.Errorf("first finding data %v", got.Data)
+		}
+		total += got.Data["lost events"].(float64)
+		n++
+	}
+	if n != 2 || total != 1532 {
+		t.Errorf("%d TRC-LOST findings, %v events in all; want 2 (the first at once, the rest in one) and 1532:\n%s", n, total, out)
 	}
 }

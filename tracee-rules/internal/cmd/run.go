@@ -8,10 +8,12 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/internal/input"
+	"github.com/tracee-go/tracee/tracee-rules/internal/loss"
 	"github.com/tracee-go/tracee/tracee-rules/internal/output"
 	"github.com/tracee-go/tracee/tracee-rules/internal/signatures"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
@@ -157,7 +159,10 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	defer closeSinks(sinks, logf)
 
 	sinkErrors := make([]uint64, len(sinks))
+	var sinkMu sync.Mutex // signatures and the loss reporter's timer both send
 	onFinding := func(f sdk.Finding) {
+		sinkMu.Lock()
+		defer sinkMu.Unlock()
 		for i, s := range sinks {
 			if err := s.Send(f); err != nil {
 				sinkErrors[i]++
@@ -185,6 +190,20 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	inCfg.Logf = func(format string, args ...any) { logf("input: "+format, args...) }
 	inCfg.OnLost, inCfg.OnDecodeError = rt.InputHooks.OnLost, rt.InputHooks.OnDecodeError
+	// Losses are findings (TRC-LOST).
+	lossRep := loss.New(loss.Config{}, onFinding)
+	defer lossRep.Close()
+	metricsLost := inCfg.OnLost
+	inCfg.OnLost = func(l *pb.Lost) {
+		if metricsLost != nil {
+			metricsLost(l)
+		}
+		lossRep.Lost(l)
+	}
+	inCfg.OnHeader, inCfg.OnEnd = lossRep.Header, lossRep.End
+	inCfg.OnCut = func(name string) {
+		lossRep.Cut(name + ": the stream stopped without tracee-ebpf's end-of-stream frame (producer killed or crashed?)")
+	}
 	in := input.New(inCfg)
 	rt.Input = in
 	for _, e := range extensions {
@@ -206,15 +225,20 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	dispatch := eng.Dispatch
+	dispatch := func(ev *pb.Event) {
+		lossRep.Event(ev)
+		eng.Dispatch(ev)
+	}
 	if hook := rt.InputHooks.OnEvent; hook != nil {
 		dispatch = func(ev *pb.Event) {
 			hook(ev)
+			lossRep.Event(ev)
 			eng.Dispatch(ev)
 		}
 	}
 	runErr := in.Run(ctx, dispatch)
 	eng.EndOfInput()
+	lossRep.Close()
 	summary(logf, eng.Stats(), in.Stats().Snapshot())
 	if runErr != nil {
 		return fmt.Errorf("input: %w", runErr)
