@@ -12,6 +12,7 @@
 
 statfn void buf_reset(struct event_buf *b)
 {
+	b->have = 0;
 	b->off = 0;
 	b->ctx.argnum = 0;
 	b->ctx.flags = 0;
@@ -30,6 +31,14 @@ statfn int arg_begin(struct event_buf *b, u8 idx)
 	BOUND_MASK(off, 16383); /* ARGS_MASK */
 	b->args[off] = idx;
 	return off;
+}
+
+/* Remember an integer argument for the data filters. */
+statfn void df_val(struct event_buf *b, u8 idx, u64 v)
+{
+	u32 i = idx & (DF_ARGS - 1);
+	b->vals[i] = v;
+	b->have |= 1 << i;
 }
 
 statfn void arg_end(struct event_buf *b, u32 o, u32 payload)
@@ -51,6 +60,7 @@ statfn void arg_u64(struct event_buf *b, u8 idx, u64 v)
 	if (o < 0)
 		return;
 	*(u64 *)&b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 8);
 }
 
@@ -60,6 +70,7 @@ statfn void arg_u32(struct event_buf *b, u8 idx, u32 v)
 	if (o < 0)
 		return;
 	*(u32 *)&b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 4);
 }
 
@@ -69,6 +80,7 @@ statfn void arg_u16(struct event_buf *b, u8 idx, u16 v)
 	if (o < 0)
 		return;
 	*(u16 *)&b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 2);
 }
 
@@ -78,6 +90,7 @@ statfn void arg_u8(struct event_buf *b, u8 idx, u8 v)
 	if (o < 0)
 		return;
 	b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 1);
 }
 
@@ -102,6 +115,10 @@ statfn void arg_str(struct event_buf *b, u8 idx, const void *p, bool user)
 	}
 	n &= MAX_STR_MASK;
 	*(u32 *)&b->args[o + 1] = n;
+	u32 i = idx & (DF_ARGS - 1);
+	b->soff[i] = o + 5;
+	b->slen[i] = n;
+	b->have |= 1 << i;
 	arg_end(b, o, 4 + n);
 }
 

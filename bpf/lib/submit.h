@@ -10,9 +10,14 @@
 #define TRACEE_SUBMIT_H
 
 #include "common.h"
+#include "datafilter.h"
 
 statfn void submit(struct event_buf *b, struct config *cfg)
 {
+	if (!df_match(b)) {
+		stat_inc(STAT_DATA_FILTERED);
+		return;
+	}
 	u64 size = sizeof(struct event_ctx) + b->off;
 	if (size > sizeof(struct event_buf))
 		size = sizeof(struct event_buf);

@@ -135,11 +135,18 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	for _, id := range pset.Events {
 		wanted[id] = true
 	}
-	// The process tree needs the scheduler events whether or not they are printed.
+	// The process tree needs the scheduler events whether or not they are
+	// printed, and whole: like dependencies of derived events and captures'
+	// triggers, the kernel's data filters leave them alone.
 	kernelIDs := append(append([]events.ID{}, pset.Events...), pset.Deps...)
+	whole := map[events.ID]bool{}
+	for _, id := range pset.Deps {
+		whole[id] = true
+	}
 	for _, n := range []string{"sched_process_fork", "sched_process_exec", "sched_process_exit"} {
 		if d, ok := events.ByName(n); ok {
 			kernelIDs = append(kernelIDs, d.ID)
+			whole[d.ID] = true
 		}
 	}
 	// Captures need their trigger events (and what those derive from)
@@ -149,6 +156,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 			for _, n := range d.Deps {
 				if dd, ok := events.ByName(n); ok {
 					kernelIDs = append(kernelIDs, dd.ID)
+					whole[dd.ID] = true
 				}
 			}
 		}
@@ -156,6 +164,10 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	sel, err := tracer.Select(kernelIDs, feat, tracer.SelectionOptions{ExecEnv: outCfg.ExecEnv})
 	if err != nil {
 		return err
+	}
+	dataFilters, where := tracer.DataFilters(pset, whole)
+	for _, line := range where {
+		fmt.Fprintf(stderr, "tracee-ebpf: filter %s\n", line)
 	}
 
 	// The host's mount namespace is init's; where that is hidden from us
@@ -226,6 +238,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		DataFilters:     dataFilters,
 	}, feat)
 	if err != nil {
 		printer.Close()

@@ -57,6 +57,7 @@ const (
 	statReadFailed
 	statTruncated
 	statFiltered
+	statDataFiltered
 	statMax
 )
 

@@ -150,6 +150,9 @@ func (p *Probes) configure(o *Options) error {
 	if err := putCompat(m["compat_syscalls"]); err != nil {
 		return err
 	}
+	if err := putDataFilters(m, o.DataFilters); err != nil {
+		return err
+	}
 	s := &o.Scope
 	putU32 := func(name string, vals map[uint32]uint8) error {
 		for k, v := range vals {

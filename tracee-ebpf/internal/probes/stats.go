@@ -5,6 +5,7 @@ import "fmt"
 // Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
 	Lost, ReadFailed, Truncated, Filtered uint64
+	DataFiltered                          uint64 // dropped by the policies' data filters
 	// RecursionMisses counts program runs the kernel skipped because the
 	// same program was already running on that CPU: events lost too.
 	RecursionMisses uint64
@@ -13,7 +14,7 @@ type Stats struct {
 // Stats reads the counters.
 func (p *Probes) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.Lost, &st.ReadFailed, &st.Truncated, &st.Filtered}
+	dst := []*uint64{&st.Lost, &st.ReadFailed, &st.Truncated, &st.Filtered, &st.DataFiltered}
 	for i := uint32(0); i < statMax; i++ {
 		var per []uint64
 		if err := p.stats.Lookup(i, &per); err != nil {

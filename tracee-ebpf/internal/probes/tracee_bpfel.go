@@ -39,12 +39,79 @@ type traceeConfig struct {
 	Pad         uint32
 }
 
+type traceeDfAbi uint32
+
+const (
+	traceeDfAbiDF_MAX_RULES    traceeDfAbi = 8
+	traceeDfAbiDF_MAX_CONDS    traceeDfAbi = 4
+	traceeDfAbiDF_MAX_VALS     traceeDfAbi = 4
+	traceeDfAbiDF_STR_MAX      traceeDfAbi = 128
+	traceeDfAbiDF_STR_KEY_HEAD traceeDfAbi = 64
+	traceeDfAbiDF_SRC_RETVAL   traceeDfAbi = 15
+	traceeDfAbiDF_SIGNED       traceeDfAbi = 1
+	traceeDfAbiDF_WIDTH32      traceeDfAbi = 2
+)
+
+type traceeDfBtfAnchor struct {
+	_   structs.HostLayout
+	Op  uint32
+	Abi uint32
+}
+
+type traceeDfEvent struct {
+	_      structs.HostLayout
+	Always uint64
+	Nrules uint32
+	Pad    uint32
+	Rules  [8]struct {
+		_        structs.HostLayout
+		Policies uint64
+		Nconds   uint32
+		Pad      uint32
+		Conds    [4]struct {
+			_       structs.HostLayout
+			Src     uint8
+			Op      uint8
+			Flags   uint8
+			Nvals   uint8
+			Pad     uint32
+			Mask    [4]uint64
+			Val     [4]uint64
+			Lo      int64
+			Hi      int64
+			Strbits uint64
+		}
+	}
+}
+
+type traceeDfOp uint32
+
+const (
+	traceeDfOpDF_IN         traceeDfOp = 1
+	traceeDfOpDF_NOT_IN     traceeDfOp = 2
+	traceeDfOpDF_RANGE      traceeDfOp = 3
+	traceeDfOpDF_STR_IN     traceeDfOp = 4
+	traceeDfOpDF_STR_NOT_IN traceeDfOp = 5
+)
+
+type traceeDfStrKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Event     uint32
+	Src       uint8
+	Pad       [3]uint8
+	S         [128]int8
+}
+
 type traceeEventBuf struct {
 	_    structs.HostLayout
 	Ctx  traceeEventCtx
 	Args [49152]uint8
 	Off  uint32
-	_    [4]byte
+	Have uint32
+	Vals [8]uint64
+	Soff [8]uint32
+	Slen [8]uint32
 }
 
 type traceeEventCtx struct {
@@ -96,6 +163,10 @@ const (
 	traceeMapCommFilter          = "comm_filter"
 	traceeMapCompatSyscalls      = "compat_syscalls"
 	traceeMapConfigMap           = "config_map"
+	traceeMapDataFilters         = "data_filters"
+	traceeMapDfKeyScratch        = "df_key_scratch"
+	traceeMapDfPrefix            = "df_prefix"
+	traceeMapDfSuffix            = "df_suffix"
 	traceeMapEvents              = "events"
 	traceeMapMntnsFilter         = "mntns_filter"
 	traceeMapPathScratch         = "path_scratch"
@@ -115,6 +186,7 @@ const (
 	traceeProgTraceeSchedExitBtf = "tracee_sched_exit_btf"
 	traceeProgTraceeSchedForkBtf = "tracee_sched_fork_btf"
 	traceeProgTraceeSysExitBtf   = "tracee_sys_exit_btf"
+	traceeVarDfAnchor            = "df_anchor"
 )
 
 // loadTracee returns the embedded CollectionSpec for tracee.
@@ -175,6 +247,10 @@ type traceeMapSpecs struct {
 	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
+	DataFilters    *ebpf.MapSpec `ebpf:"data_filters"`
+	DfKeyScratch   *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPrefix       *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfSuffix       *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter    *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
@@ -193,6 +269,7 @@ type traceeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeVariableSpecs struct {
+	DfAnchor *ebpf.VariableSpec `ebpf:"df_anchor"`
 }
 
 // traceeObjects contains all objects after they have been loaded into the kernel.
@@ -218,6 +295,10 @@ type traceeMaps struct {
 	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.Map `ebpf:"config_map"`
+	DataFilters    *ebpf.Map `ebpf:"data_filters"`
+	DfKeyScratch   *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPrefix       *ebpf.Map `ebpf:"df_prefix"`
+	DfSuffix       *ebpf.Map `ebpf:"df_suffix"`
 	Events         *ebpf.Map `ebpf:"events"`
 	MntnsFilter    *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
@@ -237,6 +318,10 @@ func (m *traceeMaps) Close() error {
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
+		m.DataFilters,
+		m.DfKeyScratch,
+		m.DfPrefix,
+		m.DfSuffix,
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
@@ -256,6 +341,7 @@ func (m *traceeMaps) Close() error {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceeVariables struct {
+	DfAnchor *ebpf.Variable `ebpf:"df_anchor"`
 }
 
 // traceePrograms contains all programs after they have been loaded into the kernel.

@@ -39,6 +39,47 @@ type traceerawConfig struct {
 	Pad         uint32
 }
 
+type traceerawDfBtfAnchor struct {
+	_   structs.HostLayout
+	Op  uint32
+	Abi uint32
+}
+
+type traceerawDfEvent struct {
+	_      structs.HostLayout
+	Always uint64
+	Nrules uint32
+	Pad    uint32
+	Rules  [8]struct {
+		_        structs.HostLayout
+		Policies uint64
+		Nconds   uint32
+		Pad      uint32
+		Conds    [4]struct {
+			_       structs.HostLayout
+			Src     uint8
+			Op      uint8
+			Flags   uint8
+			Nvals   uint8
+			Pad     uint32
+			Mask    [4]uint64
+			Val     [4]uint64
+			Lo      int64
+			Hi      int64
+			Strbits uint64
+		}
+	}
+}
+
+type traceerawDfStrKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Event     uint32
+	Src       uint8
+	Pad       [3]uint8
+	S         [128]int8
+}
+
 type traceerawEventBuf struct {
 	_   structs.HostLayout
 	Ctx struct {
@@ -67,7 +108,10 @@ type traceerawEventBuf struct {
 	}
 	Args [49152]uint8
 	Off  uint32
-	_    [4]byte
+	Have uint32
+	Vals [8]uint64
+	Soff [8]uint32
+	Slen [8]uint32
 }
 
 type traceerawPathBuf struct {
@@ -94,6 +138,10 @@ const (
 	traceerawMapCommFilter          = "comm_filter"
 	traceerawMapCompatSyscalls      = "compat_syscalls"
 	traceerawMapConfigMap           = "config_map"
+	traceerawMapDataFilters         = "data_filters"
+	traceerawMapDfKeyScratch        = "df_key_scratch"
+	traceerawMapDfPrefix            = "df_prefix"
+	traceerawMapDfSuffix            = "df_suffix"
 	traceerawMapEvents              = "events"
 	traceerawMapMntnsFilter         = "mntns_filter"
 	traceerawMapPathScratch         = "path_scratch"
@@ -112,6 +160,7 @@ const (
 	traceerawProgTraceeSchedExitRaw = "tracee_sched_exit_raw"
 	traceerawProgTraceeSchedForkRaw = "tracee_sched_fork_raw"
 	traceerawProgTraceeSysExitRaw   = "tracee_sys_exit_raw"
+	traceerawVarDfAnchor            = "df_anchor"
 )
 
 // loadTraceeraw returns the embedded CollectionSpec for traceeraw.
@@ -171,6 +220,10 @@ type traceerawMapSpecs struct {
 	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
+	DataFilters    *ebpf.MapSpec `ebpf:"data_filters"`
+	DfKeyScratch   *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPrefix       *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfSuffix       *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events         *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter    *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
@@ -189,6 +242,7 @@ type traceerawMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawVariableSpecs struct {
+	DfAnchor *ebpf.VariableSpec `ebpf:"df_anchor"`
 }
 
 // traceerawObjects contains all objects after they have been loaded into the kernel.
@@ -214,6 +268,10 @@ type traceerawMaps struct {
 	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.Map `ebpf:"config_map"`
+	DataFilters    *ebpf.Map `ebpf:"data_filters"`
+	DfKeyScratch   *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPrefix       *ebpf.Map `ebpf:"df_prefix"`
+	DfSuffix       *ebpf.Map `ebpf:"df_suffix"`
 	Events         *ebpf.Map `ebpf:"events"`
 	MntnsFilter    *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
@@ -233,6 +291,10 @@ func (m *traceerawMaps) Close() error {
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
+		m.DataFilters,
+		m.DfKeyScratch,
+		m.DfPrefix,
+		m.DfSuffix,
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
@@ -252,6 +314,7 @@ func (m *traceerawMaps) Close() error {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawVariables struct {
+	DfAnchor *ebpf.Variable `ebpf:"df_anchor"`
 }
 
 // traceerawPrograms contains all programs after they have been loaded into the kernel.

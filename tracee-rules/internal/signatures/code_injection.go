@@ -32,7 +32,7 @@ func NewCodeInjection() *CodeInjection {
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1055 Process Injection",
 	},
-		on("ptrace", "data.request=PTRACE_POKETEXT,PTRACE_POKEDATA,PTRACE_POKEUSER"),
+		on("ptrace", "data.request=4,5,6"), // POKETEXT, POKEDATA, POKEUSER (the kernel spells it POKEUSR)
 		on("security_file_open", "data.pathname=/proc/*", "data.pathname=*/mem", writeOpen),
 		on("process_vm_writev", "data.pid>0"),
 	)}

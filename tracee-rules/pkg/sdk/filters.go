@@ -85,11 +85,25 @@ func (f DataFilter) Match(ev *pb.Event) bool {
 		return f.matchNum(v.Int, true, a.GetRepr())
 	case *pb.Argument_Uint:
 		return f.matchNum(int64(v.Uint), false, a.GetRepr())
-	case *pb.Argument_Str:
-		return f.matchStr(v.Str)
+	}
+	if f.numeric() {
+		return true // numbers against a symbol-only (JSON) argument: cannot tell
+	}
+	if s, ok := a.GetValue().(*pb.Argument_Str); ok {
+		return f.matchStr(s.Str)
 	}
 	if a.GetRepr() != "" {
 		return f.matchStr(a.GetRepr())
+	}
+	return true
+}
+
+// numeric reports whether every value is a number.
+func (f DataFilter) numeric() bool {
+	for _, v := range f.Values {
+		if _, err := strconv.ParseInt(v, 0, 64); err != nil {
+			return false
+		}
 	}
 	return true
 }
