@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE)
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_INODE_LINK | SEL_INODE_SYMLINK)
 
 /*
  * sys_exit: every syscall's event is built here, where its user memory has
@@ -18,6 +18,7 @@
 #include "../derived/security_file_open.h"
 #include "../derived/socket_dup.h"
 #include "../derived/magic_write.h"
+#include "../derived/inode_link.h"
 
 /* Fill the header and apply the scope filters once per sys_exit, on demand. */
 statfn bool ctx_once(struct event_buf *b, struct config *cfg, struct task_struct *t, u32 nr, int *state)
@@ -73,6 +74,10 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 		if (f && ctx_once(b, cfg, t, nr, &state))
 			derive_magic_write(b, cfg, f, &sc, ret);
 	}
+	if ((s & SEL_INODE_LINK) && ret == 0 && ctx_once(b, cfg, t, nr, &state))
+		derive_inode_link(b, cfg, t, &sc);
+	if ((s & SEL_INODE_SYMLINK) && ret == 0 && ctx_once(b, cfg, t, nr, &state))
+		derive_inode_symlink(b, cfg, t, &sc);
 	return 0;
 }
 

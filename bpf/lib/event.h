@@ -91,6 +91,8 @@ enum slot {
 #define SEL_MAGIC_WRITE (1 << 4) /* derive magic_write at sys_exit */
 #define SEL_FROM_EXEC (1 << 5)   /* emit a successful execve/execveat from sched_process_exec */
 #define SEL_FROM_EXIT (1 << 6)   /* emit exit/exit_group from sched_process_exit (they never return) */
+#define SEL_INODE_LINK (1 << 7)    /* derive security_inode_link at sys_exit */
+#define SEL_INODE_SYMLINK (1 << 8) /* derive security_inode_symlink at sys_exit */
 
 /* Counters in the `stats` map. */
 enum stat {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
@@ -30,6 +31,8 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
 // Version is set at build time with -ldflags.
@@ -45,7 +48,11 @@ type options struct {
 	wakeupKiB   int
 	metrics     metrics.ServerConfig
 	capture     []string
+	config      string
+	canary      canaryOptions
 }
+
+type canaryOptions struct{ interval, timeout time.Duration }
 
 // Execute runs the command and returns the process exit code.
 func Execute() int {
@@ -65,6 +72,11 @@ Examples:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := flagfile.Load(c.Flags(), o.config); err != nil {
+					return err
+				}
+			}
 			if o.list {
 				printList(c.OutOrStdout(), probes.ProbeFeatures())
 				return nil
@@ -93,6 +105,9 @@ scope-only --trace expressions (container, comm=X) narrow every --policy instead
 	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
 	f.StringVar(&o.metrics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on its own address")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
+	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
+	f.DurationVar(&o.canary.interval, "canary-interval", 2*time.Second, "detection self-test: a helper process (tracee-canary) makes a marker syscall this often while "+obs.CanaryEvent+" is traced (0: off)")
+	f.DurationVar(&o.canary.timeout, "canary-timeout", 10*time.Second, "/healthz fails when no marker came through for this long")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -229,6 +244,10 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		defer capt.Close(captureDrain) // error paths; a no-op after the summary
 		taps = append(taps, capt)
 	}
+	watch := canaryWatch(o.canary, wanted, o.metrics.MetricsAddr != "", stderr)
+	if watch != nil {
+		taps = append(taps, canaryTap{watch})
+	}
 
 	p, err := probes.Load(probes.Options{
 		Selected:        sel.Selected,
@@ -266,6 +285,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 			}
 			return ""
 		})
+		o.metrics.Health = healthChecks(watch, mx)
 		srv, err := metrics.Start(o.metrics, mx.Registry, nil)
 		if err != nil {
 			printer.Close()
@@ -299,6 +319,14 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		return err
 	}
 	defer os.Remove(pidFile)
+	if watch != nil {
+		snd, err := canary.Start(o.canary.interval)
+		if err != nil {
+			printer.Close()
+			return err
+		}
+		defer snd.Stop()
+	}
 
 	if outCfg.OutFile == "" && outCfg.UnixPath == "" {
 		lifecycle.WatchReader(ctx, os.Stdout, func() { cancel(lifecycle.ErrOutputClosed) })

@@ -2,15 +2,17 @@ package probes
 
 // Selection bits per syscall (mirror SEL_* in bpf/lib/event.h).
 const (
-	SelEmitExit   uint32 = 1 << 0
-	SelFailedOnly uint32 = 1 << 1 // with SelEmitExit: only when the call failed
-	SelFileOpen   uint32 = 1 << 2
-	SelSocketDup  uint32 = 1 << 3
-	SelMagicWrite uint32 = 1 << 4
-	SelFromExec   uint32 = 1 << 5 // successful execve/execveat, from sched_process_exec
-	SelFromExit   uint32 = 1 << 6 // exit/exit_group, from sched_process_exit
+	SelEmitExit     uint32 = 1 << 0
+	SelFailedOnly   uint32 = 1 << 1 // with SelEmitExit: only when the call failed
+	SelFileOpen     uint32 = 1 << 2
+	SelSocketDup    uint32 = 1 << 3
+	SelMagicWrite   uint32 = 1 << 4
+	SelFromExec     uint32 = 1 << 5 // successful execve/execveat, from sched_process_exec
+	SelFromExit     uint32 = 1 << 6 // exit/exit_group, from sched_process_exit
+	SelInodeLink    uint32 = 1 << 7
+	SelInodeSymlink uint32 = 1 << 8
 
-	selAtSysExit = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite
+	selAtSysExit = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelInodeLink | SelInodeSymlink
 )
 
 // Kernel event emission bits (EMIT_* in event.h).

@@ -30,11 +30,13 @@ func TestListEvents(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
-		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,ptrace\n"},
-		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,ptrace\n"},
-		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "process_vm_writev,ptrace,security_file_open\n"},
-		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,ptrace\n"},
+		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
+		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
+		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-2", "--canary-timeout", "0"}, "ptrace\n"},
 	} {
 		out, _, err := execute(t, tc.args...)
 		if err != nil || out != tc.want {
@@ -257,16 +259,17 @@ spec:
       filters:
         - data.request=PTRACE_TRACEME
 `
-	if out != want {
-		t.Fatalf("--list-policy:\n%s\nwant:\n%s", out, want)
+	// then the internal canary's policy (the detection self-test)
+	if !strings.HasPrefix(out, want) || !strings.Contains(out[len(want):], "name: tracee-canary") {
+		t.Fatalf("--list-policy:\n%s\nwant:\n%s---\n(the canary's policy)", out, want)
 	}
 	// Stream-only selections stay out; every built-in gets a policy.
 	out, _, err = execute(t, "--list-policy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(out, "kind: Policy"); n != 7 {
-		t.Errorf("%d policies for the 7 built-ins", n)
+	if n := strings.Count(out, "kind: Policy"); n != 8 {
+		t.Errorf("%d policies for the 7 built-ins and the canary", n)
 	}
 	for _, no := range []string{"security_socket_connect", "event: dup2"} {
 		if strings.Contains(out, no) {

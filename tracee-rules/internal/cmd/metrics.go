@@ -44,6 +44,7 @@ func init() {
 					return nil, err
 				}
 			}
+			cfg.Health = healthChecks(m)
 			srv, err := metrics.Start(cfg, m.Registry, nil)
 			if err != nil {
 				return nil, err

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
 )
 
 // options are the core flags.
@@ -21,6 +23,7 @@ type options struct {
 	list           bool
 	listEvents     bool
 	listPolicy     bool
+	config         string
 }
 
 // NewRootCommand returns the tracee-rules command writing to stdout/stderr.
@@ -38,6 +41,11 @@ Typical use:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := flagfile.Load(cmd.Flags(), o.config); err != nil {
+					return usageError{err}
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return run(ctx, &o, stdout, stderr)
@@ -53,6 +61,7 @@ Typical use:
 	fs.BoolVar(&o.list, "list", false, "list the signatures and exit")
 	fs.BoolVar(&o.listPolicy, "list-policy", false, "print the Tracee policy the selected signatures need (one per signature, with their data filters; for tracee-ebpf --policy) and exit")
 	fs.BoolVar(&o.listEvents, "list-events", false, "print the events the selected signatures need, comma-separated (for tracee-ebpf --trace event=...), and exit")
+	fs.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	for _, e := range extensions {
 		if e.AddFlags != nil {
 			e.AddFlags(fs)

@@ -123,6 +123,13 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !o.list {
+		for _, e := range extensions {
+			if e.Internal != nil {
+				sigs = append(sigs, e.Internal()...)
+			}
+		}
+	}
 	if o.listPolicy {
 		return printPolicy(stdout, stderr, sigs)
 	}
