@@ -40,7 +40,7 @@ build:
 # The main job: trace what every signature needs and detect. Ctrl-C stops both cleanly.
 run: build
 	$(RULES) --list-policy > $(DIST)/policy.yaml
-	$(EBPF) --output format:protobuf --policy $(DIST)/policy.yaml | $(RULES) --input-tracee file:stdin --input-tracee format:protobuf
+	$(EBPF) --output format:protobuf --policy $(DIST)/policy.yaml --process-budget 5000 | $(RULES) --input-tracee file:stdin --input-tracee format:protobuf
 
 test: deps build
 	$(GO) vet ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/... ./deploy/...

@@ -6,6 +6,7 @@
 #   entrypoint.sh rules [ARGS...]       tracee-rules alone
 #   TRACEE_RULES_ARGS="--webhook http://falcosidekick:2801 --webhook-format falcosidekick"
 #   TRACEE_EBPF_ARGS="--trace container"   (scope-only --trace narrows the signatures' policy)
+#   TRACEE_PROCESS_BUDGET=5000              events/s one process may send (0: no limit)
 #
 # SIGINT/SIGTERM go to tracee-ebpf, which detaches its probes and ends the
 # stream; tracee-rules then drains its input and exits.
@@ -39,7 +40,7 @@ mkfifo -m 600 "$fifo"
 rules_pid=$!
 # shellcheck disable=SC2086
 "$EBPF" --install-path "$INSTALL" --output format:protobuf --output out-file:"$fifo" \
-	--policy "$INSTALL/policy.yaml" ${TRACEE_EBPF_ARGS:-} &
+	--policy "$INSTALL/policy.yaml" --process-budget "${TRACEE_PROCESS_BUDGET:-5000}" ${TRACEE_EBPF_ARGS:-} &
 ebpf_pid=$!
 
 stop() { kill -INT "$ebpf_pid" 2>/dev/null || true; }

@@ -101,6 +101,7 @@ enum stat {
 	STAT_TRUNCATED,     /* an event ran out of argument space */
 	STAT_FILTERED,      /* selected events dropped by in-kernel filters */
 	STAT_DATA_FILTERED, /* events dropped by in-kernel data filters (policies' rules) */
+	STAT_THROTTLED,     /* events over their process's budget (budgets map says whose) */
 	STAT_MAX,
 };
 
@@ -143,7 +144,7 @@ struct config {
 	u32 options;
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
 	u32 emit;            /* EMIT_*: which non-syscall kernel events to send */
-	u32 pad;
+	u32 budget;          /* events per second a process may send (0: no limit); see budget.h */
 };
 
 #define EMIT_FORK (1 << 0)

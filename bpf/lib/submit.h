@@ -11,13 +11,29 @@
 
 #include "common.h"
 #include "datafilter.h"
+#include "budget.h"
+
+/*
+ * Whether a built record may go out: the policies' data filters, then its
+ * process's budget. A global function, so that the verifier checks it once
+ * rather than at each of submit's many inlined call sites.
+ */
+__noinline int tracee_admit(struct event_buf *b)
+{
+	struct config *cfg = get_config();
+	if (!b || !cfg)
+		return 1;
+	if (!df_match(b)) {
+		stat_inc(STAT_DATA_FILTERED);
+		return 0;
+	}
+	return within_budget(b, cfg);
+}
 
 statfn void submit(struct event_buf *b, struct config *cfg)
 {
-	if (!df_match(b)) {
-		stat_inc(STAT_DATA_FILTERED);
+	if (!tracee_admit(b))
 		return;
-	}
 	u64 size = sizeof(struct event_ctx) + b->off;
 	if (size > sizeof(struct event_buf))
 		size = sizeof(struct event_buf);

@@ -92,3 +92,29 @@ func lastLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// One process floods mprotect(PROT_EXEC), which the TRC-4 policy passes, as
+// fast as it can. Its budget stops it in the kernel; a TRACEME and a module
+// load by other processes meanwhile are caught, and the flood is reported
+// as TRC-LOST naming the flooding process.
+func TestFloodThatPassesThePolicy(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{EbpfArgs: []string{"--process-budget", "2000"}})
+	flood := startFlood(t, 1, "mprotect", "5")[0]
+	time.Sleep(1500 * time.Millisecond)
+	adPid, _ := runTriggerPid(t, "anti_debug")
+	kmPid, _ := RunTrigger(t, "kmod")
+	mustFind(t, p, "TRC-2 during the flood", bySigPid("TRC-2", adPid))
+	mustFind(t, p, "TRC-6 during the flood", bySigPid("TRC-6", kmPid))
+	f := mustFind(t, p, "TRC-LOST naming the flooding process", func(f Finding) bool {
+		return f.SignatureMetadata.ID == "TRC-LOST" && f.Event.HostProcessID == flood.Process.Pid
+	})
+	if n, _ := dataInt(f, "over budget"); n <= 0 {
+		t.Errorf("TRC-LOST without the count over budget: %v", f.Data)
+	}
+	if pid, _ := dataInt(f, "flooding pid"); int(pid) != flood.Process.Pid {
+		t.Errorf("flooding pid %v, want %d", f.Data["flooding pid"], flood.Process.Pid)
+	}
+	flood.Wait()
+	p.Stop()
+	t.Logf("%v\n%s", f.Data, lastLines(p.ebpfErr.String(), 6))
+}

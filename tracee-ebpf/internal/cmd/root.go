@@ -41,6 +41,7 @@ var Version = "dev"
 type options struct {
 	trace       []string
 	policies    []string
+	budget      uint32
 	output      []string
 	list        bool
 	installPath string
@@ -92,6 +93,7 @@ Examples:
   EVENT.ARG=VALUE[*]  EVENT.retval<0 (user space)
 --trace expressions form one policy, named "trace", next to --policy ones;
 scope-only --trace expressions (container, comm=X) narrow every --policy instead`)
+	f.Uint32Var(&o.budget, "process-budget", 0, "events per second one process may send (0: no limit); over it its events are dropped in the kernel, counted and reported as events_throttled naming the process; ptrace, module loads, exec and mount get ten times as many")
 	f.StringArrayVarP(&o.policies, "policy", "p", nil, "Tracee policy file or directory of *.yaml files (repeatable; up to 64 policies), e.g. --policy <(tracee-rules --list-policy)")
 	f.StringArrayVarP(&o.output, "output", "o", nil, `output (repeatable):
   format:table|table-verbose|json|gotemplate=PATH|protobuf
@@ -258,6 +260,8 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
 		DataFilters:     dataFilters,
+		Budget:          o.budget,
+		Priority:        priorityEvents(),
 	}, feat)
 	if err != nil {
 		printer.Close()
@@ -297,6 +301,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	t, err := tracer.New(tracer.Config{
 		Metrics:     mx,
 		ReuseEvents: true, // every printer encodes synchronously
+		Budget:      o.budget,
 		Probes:      p,
 		Decoder:     &decode.Decoder{BootTime: bootTime},
 		Wanted:      wanted,
@@ -344,6 +349,20 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		fmt.Fprintln(stderr, capt.Close(captureDrain))
 	}
 	return errors.Join(runErr, closeErr)
+}
+
+// priority are the events an attacker hides behind a flood: rare, and
+// worth a larger budget (bpf/lib/budget.h).
+var priority = []string{"ptrace", "init_module", "finit_module", "execve", "execveat", "sched_process_exec", "mount", "fsmount", "move_mount"}
+
+func priorityEvents() []uint32 {
+	var ids []uint32
+	for _, n := range priority {
+		if d, ok := events.ByName(n); ok {
+			ids = append(ids, uint32(d.ID))
+		}
+	}
+	return ids
 }
 
 // loadPolicies reads --policy files and makes --trace a policy of its own

@@ -158,7 +158,7 @@ func toInt64(n number) (int64, bool) {
 		if n.abs > 1<<63 {
 			return 0, false
 		}
-		return -int64(n.abs - 1) - 1, true
+		return -int64(n.abs-1) - 1, true
 	}
 	if n.abs > math.MaxInt64 {
 		return 0, false

@@ -60,6 +60,7 @@ const (
 	statTruncated
 	statFiltered
 	statDataFiltered
+	statThrottled
 	statMax
 )
 

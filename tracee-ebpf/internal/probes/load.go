@@ -21,6 +21,7 @@ type Probes struct {
 	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
 	Events  *ebpf.Map         // ring buffer
 	stats   *ebpf.Map
+	budgets *ebpf.Map
 }
 
 var kernelSpec *btf.Spec
@@ -104,7 +105,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		return nil, fmt.Errorf("load programs: %w", err)
 	}
-	p := &Probes{coll: coll, Methods: methods, Events: coll.Maps["events"], stats: coll.Maps["stats"]}
+	p := &Probes{coll: coll, Methods: methods, Events: coll.Maps["events"], stats: coll.Maps["stats"], budgets: coll.Maps["budgets"]}
 	if err := p.configure(&o); err != nil {
 		p.Close()
 		return nil, err
@@ -153,6 +154,11 @@ func (p *Probes) configure(o *Options) error {
 	if err := putDataFilters(m, o.DataFilters); err != nil {
 		return err
 	}
+	for _, id := range o.Priority {
+		if err := m["priority_events"].Put(id, uint8(1)); err != nil {
+			return fmt.Errorf("priority event %d: %w", id, err)
+		}
+	}
 	s := &o.Scope
 	putU32 := func(name string, vals map[uint32]uint8) error {
 		for k, v := range vals {
@@ -195,7 +201,7 @@ func (p *Probes) configure(o *Options) error {
 	cfg := traceeConfig{
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
-		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit, Budget: o.Budget,
 	}
 	if err := m["config_map"].Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)

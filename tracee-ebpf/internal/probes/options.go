@@ -21,4 +21,8 @@ type Options struct {
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
 	DataFilters     DataFilters
+	// Budget is how many events per second one process may send (0: no
+	// limit); Priority events (ids) get ten times as many.
+	Budget   uint32
+	Priority []uint32
 }

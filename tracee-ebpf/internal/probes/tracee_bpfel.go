@@ -13,6 +13,14 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceeBudget struct {
+	_       structs.HostLayout
+	Window  uint64
+	Count   uint32
+	Prio    uint32
+	Dropped uint64
+}
+
 type traceeCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -36,7 +44,7 @@ type traceeConfig struct {
 	Options     uint32
 	WakeupBytes uint64
 	Emit        uint32
-	Pad         uint32
+	Budget      uint32
 }
 
 type traceeDfAbi uint32
@@ -160,6 +168,7 @@ type traceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	traceeMapBudgets             = "budgets"
 	traceeMapCommFilter          = "comm_filter"
 	traceeMapCompatSyscalls      = "compat_syscalls"
 	traceeMapConfigMap           = "config_map"
@@ -172,6 +181,7 @@ const (
 	traceeMapPathScratch         = "path_scratch"
 	traceeMapPidFilter           = "pid_filter"
 	traceeMapPidnsFilter         = "pidns_filter"
+	traceeMapPriorityEvents      = "priority_events"
 	traceeMapScratch             = "scratch"
 	traceeMapSelected            = "selected"
 	traceeMapStats               = "stats"
@@ -244,6 +254,7 @@ type traceeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeMapSpecs struct {
+	Budgets        *ebpf.MapSpec `ebpf:"budgets"`
 	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
@@ -256,6 +267,7 @@ type traceeMapSpecs struct {
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PriorityEvents *ebpf.MapSpec `ebpf:"priority_events"`
 	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
 	Selected       *ebpf.MapSpec `ebpf:"selected"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
@@ -292,6 +304,7 @@ func (o *traceeObjects) Close() error {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceeMaps struct {
+	Budgets        *ebpf.Map `ebpf:"budgets"`
 	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.Map `ebpf:"config_map"`
@@ -304,6 +317,7 @@ type traceeMaps struct {
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	PriorityEvents *ebpf.Map `ebpf:"priority_events"`
 	Scratch        *ebpf.Map `ebpf:"scratch"`
 	Selected       *ebpf.Map `ebpf:"selected"`
 	Stats          *ebpf.Map `ebpf:"stats"`
@@ -315,6 +329,7 @@ type traceeMaps struct {
 
 func (m *traceeMaps) Close() error {
 	return _TraceeClose(
+		m.Budgets,
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
@@ -327,6 +342,7 @@ func (m *traceeMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
 		m.Stats,

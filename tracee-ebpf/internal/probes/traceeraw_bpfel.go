@@ -13,6 +13,14 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceerawBudget struct {
+	_       structs.HostLayout
+	Window  uint64
+	Count   uint32
+	Prio    uint32
+	Dropped uint64
+}
+
 type traceerawCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -36,7 +44,7 @@ type traceerawConfig struct {
 	Options     uint32
 	WakeupBytes uint64
 	Emit        uint32
-	Pad         uint32
+	Budget      uint32
 }
 
 type traceerawDfBtfAnchor struct {
@@ -135,6 +143,7 @@ type traceerawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	traceerawMapBudgets             = "budgets"
 	traceerawMapCommFilter          = "comm_filter"
 	traceerawMapCompatSyscalls      = "compat_syscalls"
 	traceerawMapConfigMap           = "config_map"
@@ -147,6 +156,7 @@ const (
 	traceerawMapPathScratch         = "path_scratch"
 	traceerawMapPidFilter           = "pid_filter"
 	traceerawMapPidnsFilter         = "pidns_filter"
+	traceerawMapPriorityEvents      = "priority_events"
 	traceerawMapScratch             = "scratch"
 	traceerawMapSelected            = "selected"
 	traceerawMapStats               = "stats"
@@ -217,6 +227,7 @@ type traceerawProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawMapSpecs struct {
+	Budgets        *ebpf.MapSpec `ebpf:"budgets"`
 	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
@@ -229,6 +240,7 @@ type traceerawMapSpecs struct {
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PriorityEvents *ebpf.MapSpec `ebpf:"priority_events"`
 	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
 	Selected       *ebpf.MapSpec `ebpf:"selected"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
@@ -265,6 +277,7 @@ func (o *traceerawObjects) Close() error {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawMaps struct {
+	Budgets        *ebpf.Map `ebpf:"budgets"`
 	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.Map `ebpf:"config_map"`
@@ -277,6 +290,7 @@ type traceerawMaps struct {
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	PriorityEvents *ebpf.Map `ebpf:"priority_events"`
 	Scratch        *ebpf.Map `ebpf:"scratch"`
 	Selected       *ebpf.Map `ebpf:"selected"`
 	Stats          *ebpf.Map `ebpf:"stats"`
@@ -288,6 +302,7 @@ type traceerawMaps struct {
 
 func (m *traceerawMaps) Close() error {
 	return _TraceerawClose(
+		m.Budgets,
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
@@ -300,6 +315,7 @@ func (m *traceerawMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
 		m.Stats,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -61,6 +62,9 @@ type Config struct {
 	// tracee-ebpf's encode synchronously).
 	ReuseEvents bool
 	Metrics     *metrics.Metrics // nil: no metrics
+	// Budget is the per-process budget the probes enforce (0: none); when
+	// set, processes that went over it are reported as events_throttled.
+	Budget uint32
 }
 
 // Summary is what a run did.
@@ -105,8 +109,8 @@ func (s *Summary) Write(w io.Writer) {
 		total += c
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d}\n",
-		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered)
+	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d}\n",
+		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-28s %d\n", n, s.Events[n])
 	}
@@ -118,6 +122,8 @@ type Tracer struct {
 	rd       *ringreader.Reader
 	sum      Summary
 	lastStat probes.Stats
+	// throttled: per process, the budget drops already reported
+	throttled map[uint32]uint64
 }
 
 // New opens the ring buffer reader.
@@ -193,6 +199,7 @@ func (t *Tracer) flush() {
 }
 
 func (t *Tracer) reportLost(final bool) {
+	t.reportThrottled()
 	st, err := t.cfg.Probes.Stats()
 	if err != nil {
 		if !final {
@@ -297,4 +304,47 @@ func (t *Tracer) emit(ev *pb.Event) {
 	}
 	t.sum.Events[ev.EventName]++
 	t.cfg.Metrics.EventWritten()
+}
+
+// reportThrottled writes an events_throttled event for each process whose
+// events went over its budget since the last report: the culprit and how
+// many were dropped (tracee-rules makes it a TRC-LOST finding).
+func (t *Tracer) reportThrottled() {
+	if t.cfg.Budget == 0 {
+		return
+	}
+	counts, err := t.cfg.Probes.Throttled()
+	if err != nil {
+		fmt.Fprintf(t.cfg.Log, "tracee-ebpf: %v\n", err)
+	}
+	if t.throttled == nil {
+		t.throttled = map[uint32]uint64{}
+	}
+	now := time.Now().UnixNano()
+	for pid, total := range counts {
+		prev := t.throttled[pid]
+		if total <= prev {
+			continue
+		}
+		t.throttled[pid] = total
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		ev := &pb.Event{
+			Timestamp: now, EventId: int32(events.EventsThrottled), EventName: "events_throttled",
+			HostProcessId: int32(pid), ProcessName: strings.TrimSpace(string(comm)), Syscall: -1,
+			Args: []*pb.Argument{
+				{Name: "pid", Type: "int", Value: &pb.Argument_Int{Int: int64(pid)}},
+				{Name: "dropped", Type: "unsigned long", Value: &pb.Argument_Uint{Uint: total - prev}},
+				{Name: "dropped_total", Type: "unsigned long", Value: &pb.Argument_Uint{Uint: total}},
+				{Name: "budget", Type: "unsigned int", Value: &pb.Argument_Uint{Uint: uint64(t.cfg.Budget)}},
+			},
+		}
+		for _, s := range t.cfg.Enrichers {
+			s.Process(ev)
+		}
+		if err := t.cfg.Printer.Print(ev); err != nil {
+			t.printErr(err)
+			continue
+		}
+		t.sum.Events[ev.EventName]++
+	}
 }

@@ -45,6 +45,7 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
+	EventsThrottled            ID = 1900
 )
 
 var table = []*Definition{
@@ -2038,5 +2039,11 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1900, Name: "events_throttled", Source: SourceKernel, Sets: []string{"security"}, Internal: true, Params: []Param{
+		{Name: "pid", Type: "int", Kind: ArgInt},
+		{Name: "dropped", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "dropped_total", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "budget", Type: "unsigned int", Kind: ArgUint},
 	}},
 }

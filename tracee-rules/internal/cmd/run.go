@@ -234,13 +234,16 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 
 	dispatch := func(ev *pb.Event) {
 		lossRep.Event(ev)
+		if ev.GetEventName() == loss.ThrottledEvent {
+			lossRep.Throttled(ev)
+		}
 		eng.Dispatch(ev)
 	}
 	if hook := rt.InputHooks.OnEvent; hook != nil {
+		inner := dispatch
 		dispatch = func(ev *pb.Event) {
 			hook(ev)
-			lossRep.Event(ev)
-			eng.Dispatch(ev)
+			inner(ev)
 		}
 	}
 	runErr := in.Run(ctx, dispatch)

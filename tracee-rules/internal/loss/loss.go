@@ -55,9 +55,18 @@ type batch struct {
 	cuts                      int
 	unreported                uint64 // lost per the end-of-stream totals, not per Lost frames
 	reasons                   []string
+	throttled                 map[int32]*culprit
 }
 
-func (b *batch) empty() bool { return b.frames == 0 && b.cuts == 0 && b.unreported == 0 }
+// culprit is a process whose events went over its budget.
+type culprit struct {
+	ev      *pb.Event // its latest events_throttled event
+	dropped uint64
+}
+
+func (b *batch) empty() bool {
+	return b.frames == 0 && b.cuts == 0 && b.unreported == 0 && len(b.throttled) == 0
+}
 
 // New returns a Reporter that passes findings to emit.
 func New(cfg Config, emit func(sdk.Finding)) *Reporter {
@@ -102,6 +111,36 @@ func (r *Reporter) Lost(l *pb.Lost) {
 	r.pending.userspace += l.GetDroppedUserspace()
 	r.pending.failed += l.GetFailedReads()
 	r.reported += l.GetKernelEvents()
+	r.flushLocked(false)
+}
+
+// ThrottledEvent is the name of tracee-ebpf's report of a process over its
+// per-process budget (tracee-ebpf --process-budget).
+const ThrottledEvent = "events_throttled"
+
+// Throttled records an events_throttled event: the process it names
+// flooded events past its budget, and that many were dropped.
+func (r *Reporter) Throttled(ev *pb.Event) {
+	var dropped uint64
+	for _, a := range ev.GetArgs() {
+		if a.GetName() == "dropped" {
+			dropped = a.GetUint()
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.begin()
+	if r.pending.throttled == nil {
+		r.pending.throttled = map[int32]*culprit{}
+	}
+	pid := ev.GetHostProcessId()
+	c := r.pending.throttled[pid]
+	if c == nil {
+		c = &culprit{}
+		r.pending.throttled[pid] = c
+	}
+	c.ev = ev
+	c.dropped += dropped
 	r.flushLocked(false)
 }
 
@@ -175,8 +214,18 @@ func (r *Reporter) finding(b batch, now time.Time) sdk.Finding {
 	if r.lastEvent > to {
 		to = r.lastEvent
 	}
+	var throttled uint64
+	var top *culprit
+	var list []map[string]any
+	for pid, c := range b.throttled {
+		throttled += c.dropped
+		if top == nil || c.dropped > top.dropped {
+			top = c
+		}
+		list = append(list, map[string]any{"pid": pid, "comm": c.ev.GetProcessName(), "dropped": c.dropped})
+	}
 	data := map[string]any{
-		"lost events":           b.kernel + b.userspace + b.unreported,
+		"lost events":           b.kernel + b.userspace + b.unreported + throttled,
 		"lost in the kernel":    b.kernel + b.unreported,
 		"dropped in user space": b.userspace,
 		"lost frames":           b.frames,
@@ -197,6 +246,14 @@ func (r *Reporter) finding(b batch, now time.Time) sdk.Finding {
 		HostName:    r.host,
 		ProcessName: r.producer,
 		Syscall:     -1,
+	}
+	if top != nil {
+		// A flood: the finding is about the process that flooded.
+		ev = top.ev
+		data["flooding pid"] = top.ev.GetHostProcessId()
+		data["flooding process"] = top.ev.GetProcessName()
+		data["over budget"] = throttled
+		data["throttled processes"] = list
 	}
 	return sdk.Finding{SigMetadata: Metadata, Event: ev, Data: data}
 }
