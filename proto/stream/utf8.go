@@ -43,6 +43,10 @@ func checkUTF8(m *pb.StreamMessage) error {
 		c.event(k.Event)
 	case *pb.StreamMessage_End:
 		c.str("EndOfStream.reason", k.End.GetReason())
+	case *pb.StreamMessage_Lost:
+		for _, th := range k.Lost.GetThrottled() {
+			c.str("Throttled.comm", th.GetComm())
+		}
 	}
 	if c.bad != "" {
 		return c.bad

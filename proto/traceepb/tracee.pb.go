@@ -284,8 +284,13 @@ type Lost struct {
 	FailedReads       uint64                 `protobuf:"varint,3,opt,name=failed_reads,json=failedReads,proto3" json:"failed_reads,omitempty"` // user/kernel memory reads that failed (argument incomplete), since previous
 	FailedReadsTotal  uint64                 `protobuf:"varint,4,opt,name=failed_reads_total,json=failedReadsTotal,proto3" json:"failed_reads_total,omitempty"`
 	DroppedUserspace  uint64                 `protobuf:"varint,5,opt,name=dropped_userspace,json=droppedUserspace,proto3" json:"dropped_userspace,omitempty"` // events dropped in user space (slow consumer), since previous
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Processes whose events went over their per-process budget since the
+	// previous Lost frame (tracee-ebpf --process-budget): dropped in the kernel
+	// before the ring buffer, so that one flooding process cannot crowd out
+	// the others. Not counted in kernel_events.
+	Throttled     []*Throttled `protobuf:"bytes,6,rep,name=throttled,proto3" json:"throttled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Lost) Reset() {
@@ -353,6 +358,90 @@ func (x *Lost) GetDroppedUserspace() uint64 {
 	return 0
 }
 
+func (x *Lost) GetThrottled() []*Throttled {
+	if x != nil {
+		return x.Throttled
+	}
+	return nil
+}
+
+// Throttled is one process over its budget.
+type Throttled struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HostPid       int32                  `protobuf:"varint,1,opt,name=host_pid,json=hostPid,proto3" json:"host_pid,omitempty"`
+	Comm          string                 `protobuf:"bytes,2,opt,name=comm,proto3" json:"comm,omitempty"`
+	Dropped       uint64                 `protobuf:"varint,3,opt,name=dropped,proto3" json:"dropped,omitempty"` // since the previous Lost frame
+	DroppedTotal  uint64                 `protobuf:"varint,4,opt,name=dropped_total,json=droppedTotal,proto3" json:"dropped_total,omitempty"`
+	Budget        uint32                 `protobuf:"varint,5,opt,name=budget,proto3" json:"budget,omitempty"` // events per second
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Throttled) Reset() {
+	*x = Throttled{}
+	mi := &file_tracee_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Throttled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Throttled) ProtoMessage() {}
+
+func (x *Throttled) ProtoReflect() protoreflect.Message {
+	mi := &file_tracee_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Throttled.ProtoReflect.Descriptor instead.
+func (*Throttled) Descriptor() ([]byte, []int) {
+	return file_tracee_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Throttled) GetHostPid() int32 {
+	if x != nil {
+		return x.HostPid
+	}
+	return 0
+}
+
+func (x *Throttled) GetComm() string {
+	if x != nil {
+		return x.Comm
+	}
+	return ""
+}
+
+func (x *Throttled) GetDropped() uint64 {
+	if x != nil {
+		return x.Dropped
+	}
+	return 0
+}
+
+func (x *Throttled) GetDroppedTotal() uint64 {
+	if x != nil {
+		return x.DroppedTotal
+	}
+	return 0
+}
+
+func (x *Throttled) GetBudget() uint32 {
+	if x != nil {
+		return x.Budget
+	}
+	return 0
+}
+
 // EndOfStream is the last frame of a stream that ended in order. Its counts
 // are the producer's totals for the whole run (a unix-socket reader that
 // connected late saw fewer events than `events`).
@@ -372,7 +461,7 @@ type EndOfStream struct {
 
 func (x *EndOfStream) Reset() {
 	*x = EndOfStream{}
-	mi := &file_tracee_proto_msgTypes[3]
+	mi := &file_tracee_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -384,7 +473,7 @@ func (x *EndOfStream) String() string {
 func (*EndOfStream) ProtoMessage() {}
 
 func (x *EndOfStream) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[3]
+	mi := &file_tracee_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -397,7 +486,7 @@ func (x *EndOfStream) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndOfStream.ProtoReflect.Descriptor instead.
 func (*EndOfStream) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{3}
+	return file_tracee_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *EndOfStream) GetEvents() uint64 {
@@ -465,7 +554,7 @@ type StringArray struct {
 
 func (x *StringArray) Reset() {
 	*x = StringArray{}
-	mi := &file_tracee_proto_msgTypes[4]
+	mi := &file_tracee_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -477,7 +566,7 @@ func (x *StringArray) String() string {
 func (*StringArray) ProtoMessage() {}
 
 func (x *StringArray) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[4]
+	mi := &file_tracee_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -490,7 +579,7 @@ func (x *StringArray) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StringArray.ProtoReflect.Descriptor instead.
 func (*StringArray) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{4}
+	return file_tracee_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StringArray) GetValues() []string {
@@ -514,7 +603,7 @@ type SockAddr struct {
 
 func (x *SockAddr) Reset() {
 	*x = SockAddr{}
-	mi := &file_tracee_proto_msgTypes[5]
+	mi := &file_tracee_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -526,7 +615,7 @@ func (x *SockAddr) String() string {
 func (*SockAddr) ProtoMessage() {}
 
 func (x *SockAddr) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[5]
+	mi := &file_tracee_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -539,7 +628,7 @@ func (x *SockAddr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SockAddr.ProtoReflect.Descriptor instead.
 func (*SockAddr) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{5}
+	return file_tracee_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SockAddr) GetFamily() string {
@@ -609,7 +698,7 @@ type Argument struct {
 
 func (x *Argument) Reset() {
 	*x = Argument{}
-	mi := &file_tracee_proto_msgTypes[6]
+	mi := &file_tracee_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -621,7 +710,7 @@ func (x *Argument) String() string {
 func (*Argument) ProtoMessage() {}
 
 func (x *Argument) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[6]
+	mi := &file_tracee_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -634,7 +723,7 @@ func (x *Argument) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Argument.ProtoReflect.Descriptor instead.
 func (*Argument) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{6}
+	return file_tracee_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Argument) GetName() string {
@@ -785,7 +874,7 @@ type Ancestor struct {
 
 func (x *Ancestor) Reset() {
 	*x = Ancestor{}
-	mi := &file_tracee_proto_msgTypes[7]
+	mi := &file_tracee_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +886,7 @@ func (x *Ancestor) String() string {
 func (*Ancestor) ProtoMessage() {}
 
 func (x *Ancestor) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[7]
+	mi := &file_tracee_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +899,7 @@ func (x *Ancestor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ancestor.ProtoReflect.Descriptor instead.
 func (*Ancestor) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{7}
+	return file_tracee_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Ancestor) GetHostPid() int32 {
@@ -869,7 +958,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_tracee_proto_msgTypes[8]
+	mi := &file_tracee_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +970,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[8]
+	mi := &file_tracee_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +983,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{8}
+	return file_tracee_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Event) GetTimestamp() int64 {
@@ -1082,13 +1171,20 @@ const file_tracee_proto_rawDesc = "" +
 	"\x10producer_version\x18\x03 \x01(\tR\x0fproducerVersion\x12\x1a\n" +
 	"\bhostname\x18\x04 \x01(\tR\bhostname\x12-\n" +
 	"\x13boot_time_unix_nano\x18\x05 \x01(\x03R\x10bootTimeUnixNano\x12%\n" +
-	"\x0ekernel_release\x18\x06 \x01(\tR\rkernelRelease\"\xd9\x01\n" +
+	"\x0ekernel_release\x18\x06 \x01(\tR\rkernelRelease\"\x8d\x02\n" +
 	"\x04Lost\x12#\n" +
 	"\rkernel_events\x18\x01 \x01(\x04R\fkernelEvents\x12.\n" +
 	"\x13kernel_events_total\x18\x02 \x01(\x04R\x11kernelEventsTotal\x12!\n" +
 	"\ffailed_reads\x18\x03 \x01(\x04R\vfailedReads\x12,\n" +
 	"\x12failed_reads_total\x18\x04 \x01(\x04R\x10failedReadsTotal\x12+\n" +
-	"\x11dropped_userspace\x18\x05 \x01(\x04R\x10droppedUserspace\"\xa3\x02\n" +
+	"\x11dropped_userspace\x18\x05 \x01(\x04R\x10droppedUserspace\x122\n" +
+	"\tthrottled\x18\x06 \x03(\v2\x14.tracee.v1.ThrottledR\tthrottled\"\x91\x01\n" +
+	"\tThrottled\x12\x19\n" +
+	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x12\n" +
+	"\x04comm\x18\x02 \x01(\tR\x04comm\x12\x18\n" +
+	"\adropped\x18\x03 \x01(\x04R\adropped\x12#\n" +
+	"\rdropped_total\x18\x04 \x01(\x04R\fdroppedTotal\x12\x16\n" +
+	"\x06budget\x18\x05 \x01(\rR\x06budget\"\xa3\x02\n" +
 	"\vEndOfStream\x12\x16\n" +
 	"\x06events\x18\x01 \x01(\x04R\x06events\x12,\n" +
 	"\x12kernel_events_lost\x18\x02 \x01(\x04R\x10kernelEventsLost\x12!\n" +
@@ -1169,34 +1265,36 @@ func file_tracee_proto_rawDescGZIP() []byte {
 }
 
 var file_tracee_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_tracee_proto_goTypes = []any{
 	(ProtocolVersion)(0),  // 0: tracee.v1.ProtocolVersion
 	(*StreamMessage)(nil), // 1: tracee.v1.StreamMessage
 	(*Header)(nil),        // 2: tracee.v1.Header
 	(*Lost)(nil),          // 3: tracee.v1.Lost
-	(*EndOfStream)(nil),   // 4: tracee.v1.EndOfStream
-	(*StringArray)(nil),   // 5: tracee.v1.StringArray
-	(*SockAddr)(nil),      // 6: tracee.v1.SockAddr
-	(*Argument)(nil),      // 7: tracee.v1.Argument
-	(*Ancestor)(nil),      // 8: tracee.v1.Ancestor
-	(*Event)(nil),         // 9: tracee.v1.Event
+	(*Throttled)(nil),     // 4: tracee.v1.Throttled
+	(*EndOfStream)(nil),   // 5: tracee.v1.EndOfStream
+	(*StringArray)(nil),   // 6: tracee.v1.StringArray
+	(*SockAddr)(nil),      // 7: tracee.v1.SockAddr
+	(*Argument)(nil),      // 8: tracee.v1.Argument
+	(*Ancestor)(nil),      // 9: tracee.v1.Ancestor
+	(*Event)(nil),         // 10: tracee.v1.Event
 }
 var file_tracee_proto_depIdxs = []int32{
-	2, // 0: tracee.v1.StreamMessage.header:type_name -> tracee.v1.Header
-	9, // 1: tracee.v1.StreamMessage.event:type_name -> tracee.v1.Event
-	3, // 2: tracee.v1.StreamMessage.lost:type_name -> tracee.v1.Lost
-	4, // 3: tracee.v1.StreamMessage.end:type_name -> tracee.v1.EndOfStream
-	0, // 4: tracee.v1.Header.protocol_version:type_name -> tracee.v1.ProtocolVersion
-	5, // 5: tracee.v1.Argument.str_array:type_name -> tracee.v1.StringArray
-	6, // 6: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
-	7, // 7: tracee.v1.Event.args:type_name -> tracee.v1.Argument
-	8, // 8: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	2,  // 0: tracee.v1.StreamMessage.header:type_name -> tracee.v1.Header
+	10, // 1: tracee.v1.StreamMessage.event:type_name -> tracee.v1.Event
+	3,  // 2: tracee.v1.StreamMessage.lost:type_name -> tracee.v1.Lost
+	5,  // 3: tracee.v1.StreamMessage.end:type_name -> tracee.v1.EndOfStream
+	0,  // 4: tracee.v1.Header.protocol_version:type_name -> tracee.v1.ProtocolVersion
+	4,  // 5: tracee.v1.Lost.throttled:type_name -> tracee.v1.Throttled
+	6,  // 6: tracee.v1.Argument.str_array:type_name -> tracee.v1.StringArray
+	7,  // 7: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
+	8,  // 8: tracee.v1.Event.args:type_name -> tracee.v1.Argument
+	9,  // 9: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_tracee_proto_init() }
@@ -1210,7 +1308,7 @@ func file_tracee_proto_init() {
 		(*StreamMessage_Lost)(nil),
 		(*StreamMessage_End)(nil),
 	}
-	file_tracee_proto_msgTypes[6].OneofWrappers = []any{
+	file_tracee_proto_msgTypes[7].OneofWrappers = []any{
 		(*Argument_Int)(nil),
 		(*Argument_Uint)(nil),
 		(*Argument_Str)(nil),
@@ -1225,7 +1323,7 @@ func file_tracee_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tracee_proto_rawDesc), len(file_tracee_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

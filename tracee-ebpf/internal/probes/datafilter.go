@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/cilium/ebpf"
-
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 )
 
@@ -30,10 +29,10 @@ type DFRule struct {
 
 // Kernel limits, from the object's BTF.
 const (
-	dfMaxRules = int(traceeDfAbiDF_MAX_RULES)
-	dfMaxConds = int(traceeDfAbiDF_MAX_CONDS)
-	dfMaxVals  = int(traceeDfAbiDF_MAX_VALS)
-	dfStrMax   = int(traceeDfAbiDF_STR_MAX)
+	dfMaxRules = int(abi.TraceeDfAbiDF_MAX_RULES)
+	dfMaxConds = int(abi.TraceeDfAbiDF_MAX_CONDS)
+	dfMaxVals  = int(abi.TraceeDfAbiDF_MAX_VALS)
+	dfStrMax   = int(abi.TraceeDfAbiDF_STR_MAX)
 )
 
 func init() {
@@ -84,11 +83,11 @@ type strEntry struct {
 	bit    uint64
 }
 
-func putDataFilters(m map[string]*ebpf.Map, dfs DataFilters) error {
+func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 	var strs []strEntry
 	for id, e := range dfs {
 		e.Fit()
-		var v traceeDfEvent
+		var v abi.TraceeDfEvent
 		v.Always = e.Always
 		v.Nrules = uint32(len(e.Rules))
 		bit := 0
@@ -100,19 +99,19 @@ func putDataFilters(m map[string]*ebpf.Map, dfs DataFilters) error {
 				vc := &vr.Conds[ci]
 				vc.Src = uint8(c.Arg)
 				if c.Arg == filter.RetvalArg {
-					vc.Src = uint8(traceeDfAbiDF_SRC_RETVAL)
+					vc.Src = uint8(abi.TraceeDfAbiDF_SRC_RETVAL)
 				}
 				if c.Signed {
-					vc.Flags |= uint8(traceeDfAbiDF_SIGNED)
+					vc.Flags |= uint8(abi.TraceeDfAbiDF_SIGNED)
 				}
 				if c.Width32 {
-					vc.Flags |= uint8(traceeDfAbiDF_WIDTH32)
+					vc.Flags |= uint8(abi.TraceeDfAbiDF_WIDTH32)
 				}
 				switch {
 				case len(c.Strs) > 0:
-					vc.Op = uint8(traceeDfOpDF_STR_IN)
+					vc.Op = uint8(abi.TraceeDfOpDF_STR_IN)
 					if c.Negate {
-						vc.Op = uint8(traceeDfOpDF_STR_NOT_IN)
+						vc.Op = uint8(abi.TraceeDfOpDF_STR_NOT_IN)
 					}
 					for _, s := range c.Strs {
 						b := uint64(1) << bit
@@ -132,11 +131,11 @@ func putDataFilters(m map[string]*ebpf.Map, dfs DataFilters) error {
 						strs = append(strs, e)
 					}
 				case c.Range:
-					vc.Op, vc.Lo, vc.Hi = uint8(traceeDfOpDF_RANGE), c.Lo, c.Hi
+					vc.Op, vc.Lo, vc.Hi = uint8(abi.TraceeDfOpDF_RANGE), c.Lo, c.Hi
 				default:
-					vc.Op = uint8(traceeDfOpDF_IN)
+					vc.Op = uint8(abi.TraceeDfOpDF_IN)
 					if c.Negate {
-						vc.Op = uint8(traceeDfOpDF_NOT_IN)
+						vc.Op = uint8(abi.TraceeDfOpDF_NOT_IN)
 					}
 					vc.Nvals = uint8(len(c.Masks))
 					for k := range c.Masks {
@@ -145,7 +144,7 @@ func putDataFilters(m map[string]*ebpf.Map, dfs DataFilters) error {
 				}
 			}
 		}
-		if err := m["data_filters"].Put(id, &v); err != nil {
+		if err := m.DataFilters.Put(id, &v); err != nil {
 			return fmt.Errorf("data filters of event %d: %w", id, err)
 		}
 	}
@@ -159,17 +158,17 @@ func putDataFilters(m map[string]*ebpf.Map, dfs DataFilters) error {
 				bits |= o.bit
 			}
 		}
-		var k traceeDfStrKey
+		var k abi.TraceeDfStrKey
 		k.Event, k.Src = e.event, e.src
-		k.Prefixlen = uint32(traceeDfAbiDF_STR_KEY_HEAD) + uint32(len(e.key))*8
+		k.Prefixlen = uint32(abi.TraceeDfAbiDF_STR_KEY_HEAD) + uint32(len(e.key))*8
 		for i, c := range e.key {
 			k.S[i] = int8(c)
 		}
-		trie := "df_prefix"
+		trie := m.DfPrefix
 		if e.suffix {
-			trie = "df_suffix"
+			trie = m.DfSuffix
 		}
-		if err := m[trie].Put(&k, bits); err != nil {
+		if err := trie.Put(&k, bits); err != nil {
 			return fmt.Errorf("string filter of event %d: %w", e.event, err)
 		}
 	}

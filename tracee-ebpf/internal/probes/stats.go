@@ -1,6 +1,10 @@
 package probes
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+)
 
 // Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
@@ -15,14 +19,17 @@ type Stats struct {
 // Stats reads the counters.
 func (p *Probes) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.Lost, &st.ReadFailed, &st.Truncated, &st.Filtered, &st.DataFiltered, &st.Throttled}
-	for i := uint32(0); i < statMax; i++ {
+	for key, dst := range map[uint32]*uint64{
+		abi.StatLost: &st.Lost, abi.StatReadFailed: &st.ReadFailed,
+		abi.StatTruncated: &st.Truncated, abi.StatFiltered: &st.Filtered,
+		abi.StatDataFiltered: &st.DataFiltered, abi.StatThrottled: &st.Throttled,
+	} {
 		var per []uint64
-		if err := p.stats.Lookup(i, &per); err != nil {
-			return st, fmt.Errorf("read counter %d: %w", i, err)
+		if err := p.maps.Stats.Lookup(key, &per); err != nil {
+			return st, fmt.Errorf("read counter %d: %w", key, err)
 		}
 		for _, v := range per {
-			*dst[i] += v
+			*dst += v
 		}
 	}
 	for _, prog := range p.coll.Programs {
@@ -41,9 +48,9 @@ func (p *Probes) Throttled() (map[uint32]uint64, error) {
 	out := map[uint32]uint64{}
 	var (
 		pid uint32
-		b   traceeBudget
+		b   abi.TraceeBudget
 	)
-	it := p.budgets.Iterate()
+	it := p.maps.Budgets.Iterate()
 	for it.Next(&pid, &b) {
 		if b.Dropped > 0 {
 			out[pid] = b.Dropped

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
@@ -51,7 +52,7 @@ func startFiltered(t *testing.T, yaml string) (*collector, *probes.Probes) {
 	}
 	p, err := probes.Load(probes.Options{
 		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit,
-		Scope:       probes.Scope{Flags: probes.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		Scope:       probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
 		WakeupBytes: 1, DataFilters: dfs,
 	}, feat)
 	if err != nil {

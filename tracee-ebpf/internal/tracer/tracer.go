@@ -63,7 +63,7 @@ type Config struct {
 	ReuseEvents bool
 	Metrics     *metrics.Metrics // nil: no metrics
 	// Budget is the per-process budget the probes enforce (0: none); when
-	// set, processes that went over it are reported as events_throttled.
+	// set, processes that went over it are named in Lost frames.
 	Budget uint32
 }
 
@@ -199,7 +199,7 @@ func (t *Tracer) flush() {
 }
 
 func (t *Tracer) reportLost(final bool) {
-	t.reportThrottled()
+	throttled := t.throttledSince()
 	st, err := t.cfg.Probes.Stats()
 	if err != nil {
 		if !final {
@@ -214,7 +214,7 @@ func (t *Tracer) reportLost(final bool) {
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
-	if lost == 0 && failed == 0 {
+	if lost == 0 && failed == 0 && len(throttled) == 0 {
 		return
 	}
 	l := &pb.Lost{
@@ -222,6 +222,7 @@ func (t *Tracer) reportLost(final bool) {
 		KernelEventsTotal: st.Lost + st.RecursionMisses,
 		FailedReads:       failed,
 		FailedReadsTotal:  st.ReadFailed,
+		Throttled:         throttled,
 	}
 	if err := t.cfg.Printer.Lost(l); err != nil {
 		t.printErr(err)
@@ -306,12 +307,12 @@ func (t *Tracer) emit(ev *pb.Event) {
 	t.cfg.Metrics.EventWritten()
 }
 
-// reportThrottled writes an events_throttled event for each process whose
-// events went over its budget since the last report: the culprit and how
-// many were dropped (tracee-rules makes it a TRC-LOST finding).
-func (t *Tracer) reportThrottled() {
+// throttledSince lists the processes whose events went over their budget
+// since the last report, with how many were dropped (sent in the Lost
+// frame; tracee-rules makes it a TRC-LOST finding naming the process).
+func (t *Tracer) throttledSince() []*pb.Throttled {
 	if t.cfg.Budget == 0 {
-		return
+		return nil
 	}
 	counts, err := t.cfg.Probes.Throttled()
 	if err != nil {
@@ -320,7 +321,7 @@ func (t *Tracer) reportThrottled() {
 	if t.throttled == nil {
 		t.throttled = map[uint32]uint64{}
 	}
-	now := time.Now().UnixNano()
+	var out []*pb.Throttled
 	for pid, total := range counts {
 		prev := t.throttled[pid]
 		if total <= prev {
@@ -328,23 +329,8 @@ func (t *Tracer) reportThrottled() {
 		}
 		t.throttled[pid] = total
 		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		ev := &pb.Event{
-			Timestamp: now, EventId: int32(events.EventsThrottled), EventName: "events_throttled",
-			HostProcessId: int32(pid), ProcessName: strings.TrimSpace(string(comm)), Syscall: -1,
-			Args: []*pb.Argument{
-				{Name: "pid", Type: "int", Value: &pb.Argument_Int{Int: int64(pid)}},
-				{Name: "dropped", Type: "unsigned long", Value: &pb.Argument_Uint{Uint: total - prev}},
-				{Name: "dropped_total", Type: "unsigned long", Value: &pb.Argument_Uint{Uint: total}},
-				{Name: "budget", Type: "unsigned int", Value: &pb.Argument_Uint{Uint: uint64(t.cfg.Budget)}},
-			},
-		}
-		for _, s := range t.cfg.Enrichers {
-			s.Process(ev)
-		}
-		if err := t.cfg.Printer.Print(ev); err != nil {
-			t.printErr(err)
-			continue
-		}
-		t.sum.Events[ev.EventName]++
+		out = append(out, &pb.Throttled{HostPid: int32(pid), Comm: strings.TrimSpace(string(comm)),
+			Dropped: total - prev, DroppedTotal: total, Budget: t.cfg.Budget})
 	}
+	return out
 }

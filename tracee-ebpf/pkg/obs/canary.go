@@ -37,36 +37,13 @@ func IsCanary(ev *pb.Event) (sent time.Time, ok bool) {
 	if ev.GetEventName() != CanaryEvent {
 		return time.Time{}, false
 	}
-	var opt, magic, ts uint64
-	var haveOpt, haveMagic bool
-	for _, a := range ev.GetArgs() {
-		v, isInt := argUint(a)
-		if !isInt {
-			continue
-		}
-		switch a.GetName() {
-		case "option":
-			opt, haveOpt = v, true
-		case "arg2":
-			magic, haveMagic = v, true
-		case "arg3":
-			ts = v
-		}
-	}
+	opt, haveOpt := pb.Arg[uint64](ev, "option")
+	magic, haveMagic := pb.Arg[uint64](ev, "arg2")
+	ts, _ := pb.Arg[uint64](ev, "arg3")
 	if !haveOpt || !haveMagic || uint32(opt) != CanaryOption || magic != CanaryMagic {
 		return time.Time{}, false
 	}
 	return time.Unix(0, int64(ts)), true
-}
-
-func argUint(a *pb.Argument) (uint64, bool) {
-	switch v := a.GetValue().(type) {
-	case *pb.Argument_Int:
-		return uint64(v.Int), true
-	case *pb.Argument_Uint:
-		return v.Uint, true
-	}
-	return 0, false
 }
 
 // Canary tracks the freshness of the markers a stage sees.

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/tracee-go/tracee/tracee-rules/internal/input"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
+	"github.com/tracee-go/tracee/tracee-rules/internal/input"
 
 	"github.com/tracee-go/tracee/proto/stream"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -75,10 +77,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--output", "format:xml"}, "want line or json"},
 		{[]string{"--output", "format:json", "--output-template", "json.tmpl"}, "exclusive"},
 		{[]string{"--output-template", "nope.tmpl"}, "no such output template"},
+		{[]string{"--no-such-flag"}, "unknown flag"},
+		{[]string{"stray-argument"}, "unexpected arguments"},
 	} {
 		_, _, err := execute(t, tc.args...)
-		var ue usageError
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &ue) {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !cli.IsUsage(err) {
 			t.Errorf("%q: err %v, want usage error with %q", tc.args, err, tc.want)
 		}
 	}
@@ -133,8 +136,7 @@ func TestRunCutOrEmptyStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, err = execute(t, "--input-tracee", "file:"+empty)
-	var ue usageError
-	if !errors.Is(err, input.ErrEmptyStream) || errors.As(err, &ue) || !strings.Contains(errOut, "and 1 were empty") {
+	if !errors.Is(err, input.ErrEmptyStream) || cli.IsUsage(err) || !strings.Contains(errOut, "and 1 were empty") {
 		t.Errorf("empty stream: err %v (want a runtime error: exit code 1), stderr %q", err, errOut)
 	}
 }

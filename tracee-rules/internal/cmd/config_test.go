@@ -1,11 +1,12 @@
 package cmd
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -45,8 +46,7 @@ func TestConfigFileErrors(t *testing.T) {
 	} {
 		cfg := writeConfig(t, tc.body)
 		_, _, err := execute(t, "--config", cfg, "--list-events")
-		var ue usageError
-		if err == nil || !errors.As(err, &ue) {
+		if err == nil || !cli.IsUsage(err) {
 			t.Errorf("%q: %v, want a usage error", tc.body, err)
 			continue
 		}

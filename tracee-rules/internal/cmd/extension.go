@@ -53,6 +53,10 @@ type Extension struct {
 type Runtime struct {
 	Engine *engine.Engine
 	Input  *input.Input
+	// Sinks are every finding sink of the run (stdout's first); an
+	// extension finds the ones it reports on by interface (metrics reads
+	// the webhook's counters from a sink with Stats).
+	Sinks []output.Sink
 	// InputHooks may be set in Prepare.
 	InputHooks struct {
 		OnLost        func(*pb.Lost)

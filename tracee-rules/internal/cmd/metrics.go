@@ -39,9 +39,11 @@ func init() {
 			if m == nil {
 				return nil, nil
 			}
-			if webhookSender != nil {
-				if err := m.RegisterWebhook(webhookSender); err != nil {
-					return nil, err
+			for _, s := range rt.Sinks {
+				if w, ok := s.(metrics.WebhookSource); ok {
+					if err := m.RegisterWebhook(w); err != nil {
+						return nil, err
+					}
 				}
 			}
 			cfg.Health = healthChecks(m)

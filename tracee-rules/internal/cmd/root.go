@@ -2,15 +2,15 @@ package cmd
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
 )
 
@@ -37,13 +37,10 @@ func NewRootCommand(stdout, stderr io.Writer) *cobra.Command {
 Typical use:
   tracee-ebpf --output format:protobuf --policy <(tracee-rules --list-policy) | tracee-rules
   tracee-rules --input-tracee unix:/run/tracee.sock --output format:json`,
-		Args:          cobra.NoArgs,
-		SilenceUsage:  true,
-		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.config != "" {
 				if err := flagfile.Load(cmd.Flags(), o.config); err != nil {
-					return usageError{err}
+					return cli.Usage(err)
 				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -51,8 +48,7 @@ Typical use:
 			return run(ctx, &o, stdout, stderr)
 		},
 	}
-	c.SetOut(stdout)
-	c.SetErr(stderr)
+	cli.Configure(c, stdout, stderr)
 	fs := c.Flags()
 	fs.StringArrayVar(&o.inputs, "input-tracee", nil, "input, repeatable key:value: file:stdin (default), file:PATH, unix:PATH (tracee-ebpf's socket; reconnects), format:protobuf (default) or format:json")
 	fs.StringArrayVar(&o.outputs, "output", nil, "output, key:value: format:line (default, one readable line per finding) or format:json (one JSON object per line)")
@@ -71,20 +67,9 @@ Typical use:
 }
 
 // Execute runs the command with the process's arguments and returns the exit code.
+// (0 ok, 1 runtime error, 2 usage error: see tracee-ebpf/pkg/cli).
 func Execute() int {
+	slog.SetDefault(cli.NewLogger("tracee-rules", os.Stderr))
 	c := NewRootCommand(os.Stdout, os.Stderr)
-	if err := c.ExecuteContext(context.Background()); err != nil {
-		fmt.Fprintf(os.Stderr, "tracee-rules: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cli.Exit("tracee-rules", c.ExecuteContext(context.Background()), os.Stderr)
 }
-
-// usageError marks errors in flags.
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }

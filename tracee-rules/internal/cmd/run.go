@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"io"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 
 	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/internal/input"
@@ -76,7 +78,7 @@ func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 		s, ok := byID[id]
 		if !ok {
 			sort.Strings(ids)
-			return nil, usageError{fmt.Errorf("--rules: %w %q (known: %s)", ErrUnknownRule, id, strings.Join(ids, ", "))}
+			return nil, cli.Usage(fmt.Errorf("--rules: %w %q (known: %s)", ErrUnknownRule, id, strings.Join(ids, ", ")))
 		}
 		seen[id] = true
 		out = append(out, s)
@@ -90,20 +92,20 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	for _, v := range o.outputs {
 		key, val, ok := strings.Cut(v, ":")
 		if !ok || key != "format" {
-			return nil, usageError{fmt.Errorf("--output %q: want format:line or format:json", v)}
+			return nil, cli.Usage(fmt.Errorf("--output %q: want format:line or format:json", v))
 		}
 		if format != "" {
-			return nil, usageError{fmt.Errorf("--output %q: format given twice", v)}
+			return nil, cli.Usage(fmt.Errorf("--output %q: format given twice", v))
 		}
 		format = val
 	}
 	if o.outputTemplate != "" {
 		if format != "" {
-			return nil, usageError{errors.New("--output format and --output-template are exclusive")}
+			return nil, cli.Usage(errors.New("--output format and --output-template are exclusive"))
 		}
 		p, err := output.NewTemplate(stdout, o.outputTemplate)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, cli.Usage(err)
 		}
 		return p, nil
 	}
@@ -113,7 +115,7 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	case "json":
 		return output.NewJSON(stdout), nil
 	}
-	return nil, usageError{fmt.Errorf("--output format:%s: want line or json", format)}
+	return nil, cli.Usage(fmt.Errorf("--output format:%s: want line or json", format))
 }
 
 func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
@@ -145,7 +147,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	inCfg, err := input.ParseFlags(o.inputs)
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	stdoutSink, err := outputSink(o, stdout)
 	if err != nil {
@@ -187,7 +189,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	defer eng.Close()
 
-	rt := &Runtime{Engine: eng}
+	rt := &Runtime{Engine: eng, Sinks: sinks}
 	for _, e := range extensions {
 		if e.Prepare != nil {
 			if err := e.Prepare(rt); err != nil {
@@ -234,9 +236,6 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 
 	dispatch := func(ev *pb.Event) {
 		lossRep.Event(ev)
-		if ev.GetEventName() == loss.ThrottledEvent {
-			lossRep.Throttled(ev)
-		}
 		eng.Dispatch(ev)
 	}
 	if hook := rt.InputHooks.OnEvent; hook != nil {

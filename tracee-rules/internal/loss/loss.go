@@ -60,7 +60,8 @@ type batch struct {
 
 // culprit is a process whose events went over its budget.
 type culprit struct {
-	ev      *pb.Event // its latest events_throttled event
+	comm    string
+	budget  uint32
 	dropped uint64
 }
 
@@ -100,47 +101,29 @@ func (r *Reporter) Event(ev *pb.Event) {
 // Lost records a Lost frame. Frames that lost no event (only failed reads)
 // are not findings.
 func (r *Reporter) Lost(l *pb.Lost) {
-	if l.GetKernelEvents()+l.GetDroppedUserspace() == 0 {
+	if l.GetKernelEvents()+l.GetDroppedUserspace() == 0 && len(l.GetThrottled()) == 0 {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.begin()
+	for _, th := range l.GetThrottled() {
+		if r.pending.throttled == nil {
+			r.pending.throttled = map[int32]*culprit{}
+		}
+		c := r.pending.throttled[th.GetHostPid()]
+		if c == nil {
+			c = &culprit{}
+			r.pending.throttled[th.GetHostPid()] = c
+		}
+		c.comm, c.budget = th.GetComm(), th.GetBudget()
+		c.dropped += th.GetDropped()
+	}
 	r.pending.frames++
 	r.pending.kernel += l.GetKernelEvents()
 	r.pending.userspace += l.GetDroppedUserspace()
 	r.pending.failed += l.GetFailedReads()
 	r.reported += l.GetKernelEvents()
-	r.flushLocked(false)
-}
-
-// ThrottledEvent is the name of tracee-ebpf's report of a process over its
-// per-process budget (tracee-ebpf --process-budget).
-const ThrottledEvent = "events_throttled"
-
-// Throttled records an events_throttled event: the process it names
-// flooded events past its budget, and that many were dropped.
-func (r *Reporter) Throttled(ev *pb.Event) {
-	var dropped uint64
-	for _, a := range ev.GetArgs() {
-		if a.GetName() == "dropped" {
-			dropped = a.GetUint()
-		}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.begin()
-	if r.pending.throttled == nil {
-		r.pending.throttled = map[int32]*culprit{}
-	}
-	pid := ev.GetHostProcessId()
-	c := r.pending.throttled[pid]
-	if c == nil {
-		c = &culprit{}
-		r.pending.throttled[pid] = c
-	}
-	c.ev = ev
-	c.dropped += dropped
 	r.flushLocked(false)
 }
 
@@ -216,13 +199,14 @@ func (r *Reporter) finding(b batch, now time.Time) sdk.Finding {
 	}
 	var throttled uint64
 	var top *culprit
+	var topPid int32
 	var list []map[string]any
 	for pid, c := range b.throttled {
 		throttled += c.dropped
 		if top == nil || c.dropped > top.dropped {
-			top = c
+			top, topPid = c, pid
 		}
-		list = append(list, map[string]any{"pid": pid, "comm": c.ev.GetProcessName(), "dropped": c.dropped})
+		list = append(list, map[string]any{"pid": pid, "comm": c.comm, "dropped": c.dropped})
 	}
 	data := map[string]any{
 		"lost events":           b.kernel + b.userspace + b.unreported + throttled,
@@ -249,9 +233,10 @@ func (r *Reporter) finding(b batch, now time.Time) sdk.Finding {
 	}
 	if top != nil {
 		// A flood: the finding is about the process that flooded.
-		ev = top.ev
-		data["flooding pid"] = top.ev.GetHostProcessId()
-		data["flooding process"] = top.ev.GetProcessName()
+		ev.HostProcessId, ev.ProcessName = topPid, top.comm
+		data["flooding pid"] = topPid
+		data["flooding process"] = top.comm
+		data["budget per second"] = top.budget
 		data["over budget"] = throttled
 		data["throttled processes"] = list
 	}

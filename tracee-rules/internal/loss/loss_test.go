@@ -67,3 +67,21 @@ func TestCutAndUnreportedEnd(t *testing.T) {
 		t.Fatalf("findings %+v", c.fs)
 	}
 }
+
+func TestThrottledNamesTheCulprit(t *testing.T) {
+	var c collector
+	r := New(Config{}, c.add)
+	r.Lost(&pb.Lost{Throttled: []*pb.Throttled{{HostPid: 4242, Comm: "flood", Dropped: 90000, Budget: 2000}, {HostPid: 17, Comm: "make", Dropped: 10}}})
+	r.Lost(&pb.Lost{Throttled: []*pb.Throttled{{HostPid: 4242, Comm: "flood", Dropped: 5}}}) // within the interval: pending
+	r.Close()
+	if c.n() != 2 {
+		t.Fatalf("%d findings", c.n())
+	}
+	f := c.fs[0]
+	if f.Event.GetHostProcessId() != 4242 || f.Event.GetProcessName() != "flood" || f.Data["flooding pid"] != int32(4242) || f.Data["lost events"] != uint64(90010) {
+		t.Errorf("first finding %+v %v", f.Event, f.Data)
+	}
+	if c.fs[1].Data["over budget"] != uint64(5) {
+		t.Errorf("second finding %v", c.fs[1].Data)
+	}
+}
