@@ -208,7 +208,7 @@ func startTracer(ebpf string, args []string, rules string) (func() (*tracerRun, 
 			return nil, err
 		}
 		rc.Stdin = pipe
-		rc.Stdout, _ = os.Open(os.DevNull)
+		rc.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	}
 	if err := tr.Start(); err != nil {
 		return nil, err
@@ -278,7 +278,7 @@ func max1(a, b int) int {
 func runWorkload(w workload) (ns, cpu float64, err error) {
 	c := pinned(workloadCPU, w.argv[0], w.argv[1:]...)
 	c.Dir = w.dir
-	c.Stdout, _ = os.Open(os.DevNull)
+	c.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	var stderr bytes.Buffer
 	c.Stderr = &stderr
 	start := time.Now()
