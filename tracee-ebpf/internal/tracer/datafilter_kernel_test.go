@@ -1,7 +1,6 @@
 package tracer
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +11,6 @@ import (
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -58,28 +55,7 @@ func startFiltered(t *testing.T, yaml string) (*collector, *probes.Probes) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boot, _ := decode.BootTime()
-	c := &collector{}
-	tr, err := New(Config{Probes: p, Decoder: &decode.Decoder{BootTime: boot}, Wanted: wanted,
-		Deriver: derive.New(), Printer: c, Poll: 20 * time.Millisecond})
-	if err != nil {
-		p.Close()
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if _, err := tr.Run(ctx); err != nil {
-			t.Errorf("tracer: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		p.Close()
-	})
-	return c, p
+	return runTracer(t, p, wanted), p
 }
 
 const policyHead = "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: %s}\nspec:\n  scope: [global]\n  rules:\n"

@@ -119,6 +119,13 @@ func startTracingWith(t *testing.T, feat *probes.Features, names ...string) *col
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runTracer(t, p, wanted)
+}
+
+// runTracer runs a tracer on loaded probes into a collector until cleanup,
+// which fails the test on decode errors or kernel losses.
+func runTracer(t *testing.T, p *probes.Probes, wanted map[events.ID]bool) *collector {
+	t.Helper()
 	boot, _ := decode.BootTime()
 	c := &collector{}
 	tr, err := New(Config{Probes: p, Decoder: &decode.Decoder{BootTime: boot}, Wanted: wanted,
