@@ -186,19 +186,9 @@ static __noinline u64 df_str_hits(struct event_buf *b, u32 event, u32 src)
 	return hits;
 }
 
-/* One condition on the record. */
-statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event)
+/* An integer condition on value v (the argument's raw 64 bits). */
+statfn bool df_int_holds(struct df_cond *c, u64 v)
 {
-	u64 v;
-	u32 src = c->src;
-	if (src == DF_SRC_RETVAL) {
-		v = b->ctx.retval;
-	} else {
-		u32 i = src & (DF_ARGS - 1);
-		if (!(b->have & (1 << i)))
-			return c->op == DF_NOT_IN || c->op == DF_STR_NOT_IN; /* missing: only "none of" holds */
-		v = b->vals[i];
-	}
 	if (c->flags & DF_WIDTH32) {
 		v = (u32)v;
 		if (c->flags & DF_SIGNED)
@@ -218,13 +208,90 @@ statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event)
 		if (c->flags & DF_SIGNED)
 			return (s64)v >= c->lo && (s64)v <= c->hi;
 		return v >= (u64)c->lo && v <= (u64)c->hi;
-	case DF_STR_IN:
-	case DF_STR_NOT_IN: {
+	}
+	return true; /* unknown: never drop */
+}
+
+/* One condition on the record. */
+statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event)
+{
+	u64 v;
+	u32 src = c->src;
+	if (src == DF_SRC_RETVAL) {
+		v = b->ctx.retval;
+	} else {
+		u32 i = src & (DF_ARGS - 1);
+		if (!(b->have & (1 << i)))
+			return c->op == DF_NOT_IN || c->op == DF_STR_NOT_IN; /* missing: only "none of" holds */
+		v = b->vals[i];
+	}
+	if (c->op == DF_STR_IN || c->op == DF_STR_NOT_IN) {
 		bool hit = (df_str_hits(b, event, src) & c->strbits) != 0;
 		return hit == (c->op == DF_STR_IN);
 	}
+	return df_int_holds(c, v);
+}
+
+/*
+ * What a producer knows before it builds a record: some integer arguments
+ * (the raw registers of a syscall, the flags of an opened file) and maybe
+ * the return value.
+ */
+struct df_pre {
+	u64 vals[DF_ARGS];
+	s64 ret;
+	u32 have; /* which vals are known */
+	u32 event;
+	u32 use_ret;
+	u32 pad;
+};
+
+/*
+ * Whether some policy's rule can still pass the event given what the
+ * producer knows: string conditions and unknown values count as passing.
+ * 0 lets the producer skip building the record (header, path walks, string
+ * reads): the cost of a filtered-out event is then this lookup.
+ */
+__noinline int tracee_may_pass(struct df_pre *p)
+{
+	if (!p)
+		return 1;
+	u32 event = p->event;
+	struct df_event *e = bpf_map_lookup_elem(&data_filters, &event);
+	if (!e || e->always)
+		return 1;
+	for (int r = 0; r < DF_MAX_RULES; r++) {
+		if (r >= e->nrules)
+			break;
+		struct df_rule *rule = &e->rules[r];
+		bool ok = true;
+		for (int c = 0; c < DF_MAX_CONDS; c++) {
+			if (c >= rule->nconds)
+				break;
+			struct df_cond *cd = &rule->conds[c];
+			if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
+				continue;
+			u64 v;
+			if (cd->src == DF_SRC_RETVAL) {
+				if (!p->use_ret)
+					continue;
+				v = p->ret;
+			} else {
+				u32 i = cd->src & (DF_ARGS - 1);
+				if (!(p->have & (1 << i)))
+					continue;
+				v = p->vals[i];
+			}
+			if (!df_int_holds(cd, v)) {
+				ok = false;
+				break;
+			}
+		}
+		if (ok)
+			return 1;
 	}
-	return true; /* unknown: never drop */
+	stat_inc(STAT_DATA_FILTERED);
+	return 0;
 }
 
 /*
