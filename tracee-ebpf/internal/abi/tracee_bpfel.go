@@ -21,6 +21,11 @@ type TraceeBudget struct {
 	Dropped uint64
 }
 
+type TraceeCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type TraceeCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -181,6 +186,7 @@ const (
 	TraceeMapPathScratch         = "path_scratch"
 	TraceeMapPidFilter           = "pid_filter"
 	TraceeMapPidnsFilter         = "pidns_filter"
+	TraceeMapPrevComm            = "prev_comm"
 	TraceeMapPriorityEvents      = "priority_events"
 	TraceeMapScratch             = "scratch"
 	TraceeMapSelected            = "selected"
@@ -196,6 +202,7 @@ const (
 	TraceeProgTraceeSchedExit    = "tracee_sched_exit"
 	TraceeProgTraceeSchedFork    = "tracee_sched_fork"
 	TraceeProgTraceeSysExit      = "tracee_sys_exit"
+	TraceeProgTraceeTaskRename   = "tracee_task_rename"
 	TraceeVarDfAnchor            = "df_anchor"
 )
 
@@ -248,6 +255,7 @@ type TraceeProgramSpecs struct {
 	TraceeSchedExit    *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork    *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
 	TraceeSysExit      *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename   *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeMapSpecs contains maps before they are loaded into the kernel.
@@ -267,6 +275,7 @@ type TraceeMapSpecs struct {
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents *ebpf.MapSpec `ebpf:"priority_events"`
 	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
 	Selected       *ebpf.MapSpec `ebpf:"selected"`
@@ -317,6 +326,7 @@ type TraceeMaps struct {
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents *ebpf.Map `ebpf:"priority_events"`
 	Scratch        *ebpf.Map `ebpf:"scratch"`
 	Selected       *ebpf.Map `ebpf:"selected"`
@@ -342,6 +352,7 @@ func (m *TraceeMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
@@ -371,6 +382,7 @@ type TraceePrograms struct {
 	TraceeSchedExit    *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork    *ebpf.Program `ebpf:"tracee_sched_fork"`
 	TraceeSysExit      *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename   *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceePrograms) Close() error {
@@ -382,6 +394,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,
 		p.TraceeSysExit,
+		p.TraceeTaskRename,
 	)
 }
 

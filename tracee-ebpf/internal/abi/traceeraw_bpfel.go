@@ -21,6 +21,11 @@ type TraceeRawBudget struct {
 	Dropped uint64
 }
 
+type TraceeRawCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type TraceeRawCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -156,6 +161,7 @@ const (
 	TraceeRawMapPathScratch       = "path_scratch"
 	TraceeRawMapPidFilter         = "pid_filter"
 	TraceeRawMapPidnsFilter       = "pidns_filter"
+	TraceeRawMapPrevComm          = "prev_comm"
 	TraceeRawMapPriorityEvents    = "priority_events"
 	TraceeRawMapScratch           = "scratch"
 	TraceeRawMapSelected          = "selected"
@@ -170,6 +176,7 @@ const (
 	TraceeRawProgTraceeSchedExit  = "tracee_sched_exit"
 	TraceeRawProgTraceeSchedFork  = "tracee_sched_fork"
 	TraceeRawProgTraceeSysExit    = "tracee_sys_exit"
+	TraceeRawProgTraceeTaskRename = "tracee_task_rename"
 	TraceeRawVarDfAnchor          = "df_anchor"
 )
 
@@ -221,6 +228,7 @@ type TraceeRawProgramSpecs struct {
 	TraceeSchedExit  *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork  *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
 	TraceeSysExit    *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeRawMapSpecs contains maps before they are loaded into the kernel.
@@ -240,6 +248,7 @@ type TraceeRawMapSpecs struct {
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents *ebpf.MapSpec `ebpf:"priority_events"`
 	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
 	Selected       *ebpf.MapSpec `ebpf:"selected"`
@@ -290,6 +299,7 @@ type TraceeRawMaps struct {
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents *ebpf.Map `ebpf:"priority_events"`
 	Scratch        *ebpf.Map `ebpf:"scratch"`
 	Selected       *ebpf.Map `ebpf:"selected"`
@@ -315,6 +325,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
@@ -343,6 +354,7 @@ type TraceeRawPrograms struct {
 	TraceeSchedExit  *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork  *ebpf.Program `ebpf:"tracee_sched_fork"`
 	TraceeSysExit    *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceeRawPrograms) Close() error {
@@ -353,6 +365,7 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,
 		p.TraceeSysExit,
+		p.TraceeTaskRename,
 	)
 }
 
