@@ -71,6 +71,18 @@ func (s fileWatch) withRenames(kind int) fileWatch {
 	return s
 }
 
+// paths adds a data filter on the opened path (Tracee patterns: exact,
+// prefix*, *suffix; OR-ed): what the match function accepts, in the form
+// tracee-ebpf filters in the kernel. Calls AND.
+func (s fileWatch) paths(patterns ...string) fileWatch {
+	for i := range s.events {
+		if s.events[i].Name == "security_file_open" {
+			s.events[i].Filters = append(append([]string(nil), s.events[i].Filters...), "data.pathname="+strings.Join(patterns, ","))
+		}
+	}
+	return s
+}
+
 // packageInstall reports whether a rename is dpkg putting a file of a package
 // in place (it unpacks PATH.dpkg-new, then renames it onto PATH).
 func packageInstall(ev *pb.Event, oldPath, newPath string) bool {
