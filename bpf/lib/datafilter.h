@@ -28,7 +28,7 @@
 
 /* Limits and special values, shared with Go through bpf2go (-type df_abi). */
 enum df_abi {
-	DF_MAX_RULES = 8,
+	DF_MAX_RULES = 32,
 	DF_MAX_CONDS = 4,
 	DF_MAX_VALS = 4,
 	DF_STR_MAX = 128,    /* bytes of a string the tries compare */

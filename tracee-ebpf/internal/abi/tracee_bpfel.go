@@ -55,7 +55,7 @@ type TraceeConfig struct {
 type TraceeDfAbi uint32
 
 const (
-	TraceeDfAbiDF_MAX_RULES    TraceeDfAbi = 8
+	TraceeDfAbiDF_MAX_RULES    TraceeDfAbi = 32
 	TraceeDfAbiDF_MAX_CONDS    TraceeDfAbi = 4
 	TraceeDfAbiDF_MAX_VALS     TraceeDfAbi = 4
 	TraceeDfAbiDF_STR_MAX      TraceeDfAbi = 128
@@ -76,7 +76,7 @@ type TraceeDfEvent struct {
 	Always uint64
 	Nrules uint32
 	Pad    uint32
-	Rules  [8]struct {
+	Rules  [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32

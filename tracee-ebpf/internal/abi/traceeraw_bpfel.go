@@ -63,7 +63,7 @@ type TraceeRawDfEvent struct {
 	Always uint64
 	Nrules uint32
 	Pad    uint32
-	Rules  [8]struct {
+	Rules  [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32
