@@ -29,6 +29,7 @@ enum event_id {
 	EVENT_SECURITY_INODE_SYMLINK = 1029,
 	EVENT_SECURITY_INODE_RENAME = 1030,
 	EVENT_SECURITY_INODE_LINK = 1060,
+	EVENT_HOOKED_PROC_FOPS = 1061,
 };
 
 #define MAX_SYSCALL_ID 512
@@ -56,6 +57,7 @@ enum event_id {
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
 #define EMIT_SCHED_PROCESS_EXEC (1U << 1) /* from sched_process_exec */
 #define EMIT_SCHED_PROCESS_EXIT (1U << 2) /* from sched_process_exit */
+#define EMIT_HOOKED_PROC_FOPS (1U << 3) /* from proc_fops_check */
 
 /* config.filter_flags. */
 #define F_UID_EQ (1U << 0)
@@ -100,6 +102,7 @@ enum slot {
 	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
 	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
+	SLOT_PROC_FOPS_CHECK, /* not attached: tracee-ebpf runs it (BPF_PROG_TEST_RUN) on its own /proc fds to compare their operations with kallsyms (hooked_proc_fops) */
 	SLOT_MAX,
 };
 
@@ -181,6 +184,13 @@ enum security_inode_rename_arg {
 enum security_inode_link_arg {
 	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */
 	SECURITY_INODE_LINK__NEW_PATH = 1, /* str */
+};
+enum hooked_proc_fops_arg {
+	HOOKED_PROC_FOPS__HOOKED = 0, /* uint */
+	HOOKED_PROC_FOPS__PROC_ROOT_ITERATE_SHARED = 1, /* pointer */
+	HOOKED_PROC_FOPS__PROC_ROOT_LOOKUP = 2, /* pointer */
+	HOOKED_PROC_FOPS__PROC_PID_ITERATE_SHARED = 3, /* pointer */
+	HOOKED_PROC_FOPS__PROC_PID_LOOKUP = 4, /* pointer */
 };
 
 #endif

@@ -96,30 +96,31 @@ type TraceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TraceeMapCommFilter          = "comm_filter"
-	TraceeMapCompatSyscalls      = "compat_syscalls"
-	TraceeMapConfigMap           = "config_map"
-	TraceeMapEvents              = "events"
-	TraceeMapMntnsFilter         = "mntns_filter"
-	TraceeMapPathScratch         = "path_scratch"
-	TraceeMapPidFilter           = "pid_filter"
-	TraceeMapPidnsFilter         = "pidns_filter"
-	TraceeMapPrevComm            = "prev_comm"
-	TraceeMapScratch             = "scratch"
-	TraceeMapSelected            = "selected"
-	TraceeMapStats               = "stats"
-	TraceeMapSyscallArgs         = "syscall_args"
-	TraceeMapTracedProcs         = "traced_procs"
-	TraceeMapUidFilter           = "uid_filter"
-	TraceeMapUtsFilter           = "uts_filter"
-	TraceeProgTraceeEmptyEnter   = "tracee_empty_enter"
-	TraceeProgTraceeEmptyExit    = "tracee_empty_exit"
-	TraceeProgTraceeEmptyExitBtf = "tracee_empty_exit_btf"
-	TraceeProgTraceeSchedExec    = "tracee_sched_exec"
-	TraceeProgTraceeSchedExit    = "tracee_sched_exit"
-	TraceeProgTraceeSchedFork    = "tracee_sched_fork"
-	TraceeProgTraceeSysExit      = "tracee_sys_exit"
-	TraceeProgTraceeTaskRename   = "tracee_task_rename"
+	TraceeMapCommFilter           = "comm_filter"
+	TraceeMapCompatSyscalls       = "compat_syscalls"
+	TraceeMapConfigMap            = "config_map"
+	TraceeMapEvents               = "events"
+	TraceeMapMntnsFilter          = "mntns_filter"
+	TraceeMapPathScratch          = "path_scratch"
+	TraceeMapPidFilter            = "pid_filter"
+	TraceeMapPidnsFilter          = "pidns_filter"
+	TraceeMapPrevComm             = "prev_comm"
+	TraceeMapScratch              = "scratch"
+	TraceeMapSelected             = "selected"
+	TraceeMapStats                = "stats"
+	TraceeMapSyscallArgs          = "syscall_args"
+	TraceeMapTracedProcs          = "traced_procs"
+	TraceeMapUidFilter            = "uid_filter"
+	TraceeMapUtsFilter            = "uts_filter"
+	TraceeProgTraceeEmptyEnter    = "tracee_empty_enter"
+	TraceeProgTraceeEmptyExit     = "tracee_empty_exit"
+	TraceeProgTraceeEmptyExitBtf  = "tracee_empty_exit_btf"
+	TraceeProgTraceeProcFopsCheck = "tracee_proc_fops_check"
+	TraceeProgTraceeSchedExec     = "tracee_sched_exec"
+	TraceeProgTraceeSchedExit     = "tracee_sched_exit"
+	TraceeProgTraceeSchedFork     = "tracee_sched_fork"
+	TraceeProgTraceeSysExit       = "tracee_sys_exit"
+	TraceeProgTraceeTaskRename    = "tracee_task_rename"
 )
 
 // LoadTracee returns the embedded CollectionSpec for Tracee.
@@ -164,14 +165,15 @@ type TraceeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExec    *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit    *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork    *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
-	TraceeSysExit      *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename   *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
+	TraceeEmptyEnter    *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf  *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceeProcFopsCheck *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec     *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit     *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork     *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
+	TraceeSysExit       *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename    *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeMapSpecs contains maps before they are loaded into the kernel.
@@ -271,14 +273,15 @@ type TraceeVariables struct {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceePrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExec    *ebpf.Program `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit    *ebpf.Program `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork    *ebpf.Program `ebpf:"tracee_sched_fork"`
-	TraceeSysExit      *ebpf.Program `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename   *ebpf.Program `ebpf:"tracee_task_rename"`
+	TraceeEmptyEnter    *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf  *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceeProcFopsCheck *ebpf.Program `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec     *ebpf.Program `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit     *ebpf.Program `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork     *ebpf.Program `ebpf:"tracee_sched_fork"`
+	TraceeSysExit       *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename    *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceePrograms) Close() error {
@@ -286,6 +289,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

@@ -94,29 +94,30 @@ type TraceeRawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TraceeRawMapCommFilter        = "comm_filter"
-	TraceeRawMapCompatSyscalls    = "compat_syscalls"
-	TraceeRawMapConfigMap         = "config_map"
-	TraceeRawMapEvents            = "events"
-	TraceeRawMapMntnsFilter       = "mntns_filter"
-	TraceeRawMapPathScratch       = "path_scratch"
-	TraceeRawMapPidFilter         = "pid_filter"
-	TraceeRawMapPidnsFilter       = "pidns_filter"
-	TraceeRawMapPrevComm          = "prev_comm"
-	TraceeRawMapScratch           = "scratch"
-	TraceeRawMapSelected          = "selected"
-	TraceeRawMapStats             = "stats"
-	TraceeRawMapSyscallArgs       = "syscall_args"
-	TraceeRawMapTracedProcs       = "traced_procs"
-	TraceeRawMapUidFilter         = "uid_filter"
-	TraceeRawMapUtsFilter         = "uts_filter"
-	TraceeRawProgTraceeEmptyEnter = "tracee_empty_enter"
-	TraceeRawProgTraceeEmptyExit  = "tracee_empty_exit"
-	TraceeRawProgTraceeSchedExec  = "tracee_sched_exec"
-	TraceeRawProgTraceeSchedExit  = "tracee_sched_exit"
-	TraceeRawProgTraceeSchedFork  = "tracee_sched_fork"
-	TraceeRawProgTraceeSysExit    = "tracee_sys_exit"
-	TraceeRawProgTraceeTaskRename = "tracee_task_rename"
+	TraceeRawMapCommFilter           = "comm_filter"
+	TraceeRawMapCompatSyscalls       = "compat_syscalls"
+	TraceeRawMapConfigMap            = "config_map"
+	TraceeRawMapEvents               = "events"
+	TraceeRawMapMntnsFilter          = "mntns_filter"
+	TraceeRawMapPathScratch          = "path_scratch"
+	TraceeRawMapPidFilter            = "pid_filter"
+	TraceeRawMapPidnsFilter          = "pidns_filter"
+	TraceeRawMapPrevComm             = "prev_comm"
+	TraceeRawMapScratch              = "scratch"
+	TraceeRawMapSelected             = "selected"
+	TraceeRawMapStats                = "stats"
+	TraceeRawMapSyscallArgs          = "syscall_args"
+	TraceeRawMapTracedProcs          = "traced_procs"
+	TraceeRawMapUidFilter            = "uid_filter"
+	TraceeRawMapUtsFilter            = "uts_filter"
+	TraceeRawProgTraceeEmptyEnter    = "tracee_empty_enter"
+	TraceeRawProgTraceeEmptyExit     = "tracee_empty_exit"
+	TraceeRawProgTraceeProcFopsCheck = "tracee_proc_fops_check"
+	TraceeRawProgTraceeSchedExec     = "tracee_sched_exec"
+	TraceeRawProgTraceeSchedExit     = "tracee_sched_exit"
+	TraceeRawProgTraceeSchedFork     = "tracee_sched_fork"
+	TraceeRawProgTraceeSysExit       = "tracee_sys_exit"
+	TraceeRawProgTraceeTaskRename    = "tracee_task_rename"
 )
 
 // LoadTraceeRaw returns the embedded CollectionSpec for TraceeRaw.
@@ -161,13 +162,14 @@ type TraceeRawSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawProgramSpecs struct {
-	TraceeEmptyEnter *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit  *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeSchedExec  *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit  *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork  *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
-	TraceeSysExit    *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
+	TraceeEmptyEnter    *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeProcFopsCheck *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec     *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit     *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork     *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
+	TraceeSysExit       *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename    *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeRawMapSpecs contains maps before they are loaded into the kernel.
@@ -267,19 +269,21 @@ type TraceeRawVariables struct {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawPrograms struct {
-	TraceeEmptyEnter *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit  *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeSchedExec  *ebpf.Program `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit  *ebpf.Program `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork  *ebpf.Program `ebpf:"tracee_sched_fork"`
-	TraceeSysExit    *ebpf.Program `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename *ebpf.Program `ebpf:"tracee_task_rename"`
+	TraceeEmptyEnter    *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit     *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeProcFopsCheck *ebpf.Program `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec     *ebpf.Program `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit     *ebpf.Program `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork     *ebpf.Program `ebpf:"tracee_sched_fork"`
+	TraceeSysExit       *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename    *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceeRawPrograms) Close() error {
 	return _TraceeRawClose(
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

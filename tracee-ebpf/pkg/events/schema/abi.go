@@ -16,6 +16,9 @@ type Hook struct {
 	Name string `yaml:"name"` // tracepoint name
 	Prog string `yaml:"prog"` // program tracee_<prog>
 	Doc  string `yaml:"doc"`
+	// OnDemand: a raw_tp program in both objects that is never attached;
+	// tracee-ebpf runs it itself with BPF_PROG_TEST_RUN (Name is no tracepoint).
+	OnDemand bool `yaml:"on_demand"`
 }
 
 // ABI is abi.yaml: the constants shared by the BPF programs and user space.

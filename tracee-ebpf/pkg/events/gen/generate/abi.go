@@ -138,7 +138,11 @@ func GoABI(s *schema.Schema) ([]byte, error) {
 	fmt.Fprintf(&b, "\t// SlotMax is the number of slots.\n\tSlotMax = %d\n)\n\n", len(a.Hooks))
 	b.WriteString("// Hooks are the attach points, one slot each.\nvar Hooks = []Hook{\n")
 	for _, h := range a.Hooks {
-		fmt.Fprintf(&b, "\t{Name: %q, Prog: %q},\n", h.Name, "tracee_"+h.Prog)
+		if h.OnDemand {
+			fmt.Fprintf(&b, "\t{Name: %q, Prog: %q, OnDemand: true},\n", h.Name, "tracee_"+h.Prog)
+		} else {
+			fmt.Fprintf(&b, "\t{Name: %q, Prog: %q},\n", h.Name, "tracee_"+h.Prog)
+		}
 	}
 	b.WriteString("}\n\n// Derived are the events derived at sys_exit, with their selection bit and syscalls.\nvar Derived = []DerivedEvent{\n")
 	for _, e := range s.DerivedAtSysExit() {
