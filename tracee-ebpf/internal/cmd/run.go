@@ -12,6 +12,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
@@ -23,6 +24,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfops"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
@@ -146,6 +148,14 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		cl.add(func() error { snd.Stop(); return nil })
 	}
 
+	if p.sel.Emit&abi.EmitHookedProcFops != 0 {
+		stop, err := startProcFops(ctx, pr, o.procFops, stderr)
+		if err != nil {
+			return err
+		}
+		cl.add(func() error { stop(); return nil })
+	}
+
 	if f, ok := stdout.(*os.File); ok && p.output.OutFile == "" && p.output.UnixPath == "" {
 		lifecycle.WatchReader(ctx, f, func() { cancel(lifecycle.ErrOutputClosed) })
 	}
@@ -158,6 +168,29 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	}
 	sum.Write(stderr)
 	return errors.Join(runErr, endErr)
+}
+
+// startProcFops starts the hooked_proc_fops check (internal/procfops).
+func startProcFops(ctx context.Context, pr *probes.Probes, o procFopsOptions, stderr io.Writer) (func(), error) {
+	if o.interval <= 0 {
+		return nil, fmt.Errorf("--proc-fops-interval %v: must be positive", o.interval)
+	}
+	override := map[string]uint64{}
+	for _, s := range o.testExpect {
+		sym, addr, err := procfops.ParseOverride(s)
+		if err != nil {
+			return nil, fmt.Errorf("--proc-fops-test-expect: %w", err)
+		}
+		override[sym] = addr
+	}
+	if len(override) > 0 {
+		fmt.Fprintf(stderr, "tracee-ebpf: TEST ONLY: hooked_proc_fops expects overridden addresses %v\n", o.testExpect)
+	}
+	chk, err := procfops.New(pr, "/proc", "/proc/kallsyms", override, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return chk.Start(ctx, o.interval), nil
 }
 
 // kernelScope turns the policy's kernel filters into the probes' scope.

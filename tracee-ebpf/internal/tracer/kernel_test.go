@@ -24,8 +24,8 @@ import (
 type collector struct {
 	probes *probes.Probes // the loaded probes (on-demand hooks run through it)
 	mu     sync.Mutex
-	evs  []*pb.Event
-	lost []*pb.Lost
+	evs    []*pb.Event
+	lost   []*pb.Lost
 }
 
 func (c *collector) Print(ev *pb.Event) error {
