@@ -66,6 +66,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--output", "format:xml"}, "xml"},
 		{[]string{"--capture", "bogus"}, "bogus"},
 		{[]string{"--perf-buffer-size", "many"}, "many"},
+		{[]string{"--proc-fops-interval", "0"}, "--proc-fops-interval 0s: must be positive"},
+		{[]string{"--proc-fops-test-expect", "sys_call_table=0x1"}, `"sys_call_table=0x1": sys_call_table is not one of the checked functions`},
 	} {
 		code, _, errOut := execute(context.Background(), tc.args...)
 		if code != cli.ExitUsage || !strings.Contains(errOut, tc.want) {

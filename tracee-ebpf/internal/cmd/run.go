@@ -27,6 +27,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfops"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
@@ -64,6 +65,10 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	scope, err := kernelScope(p)
 	if err != nil {
 		return err
+	}
+	override, err := procFopsOverride(o.procFops)
+	if err != nil {
+		return cli.Usage(err)
 	}
 	header, err := streamHeader()
 	if err != nil {
@@ -149,7 +154,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	}
 
 	if p.sel.Emit&abi.EmitHookedProcFops != 0 {
-		stop, err := startProcFops(ctx, pr, o.procFops, stderr)
+		stop, err := startProcFops(ctx, pr, o.procFops, override, stderr)
 		if err != nil {
 			return err
 		}
@@ -170,8 +175,9 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	return errors.Join(runErr, endErr)
 }
 
-// startProcFops starts the hooked_proc_fops check (internal/procfops).
-func startProcFops(ctx context.Context, pr *probes.Probes, o procFopsOptions, stderr io.Writer) (func(), error) {
+// procFopsOverride checks the hooked_proc_fops flags and returns the
+// test-only overrides.
+func procFopsOverride(o procFopsOptions) (map[string]uint64, error) {
 	if o.interval <= 0 {
 		return nil, fmt.Errorf("--proc-fops-interval %v: must be positive", o.interval)
 	}
@@ -183,6 +189,11 @@ func startProcFops(ctx context.Context, pr *probes.Probes, o procFopsOptions, st
 		}
 		override[sym] = addr
 	}
+	return override, nil
+}
+
+// startProcFops starts the hooked_proc_fops check (internal/procfops).
+func startProcFops(ctx context.Context, pr *probes.Probes, o procFopsOptions, override map[string]uint64, stderr io.Writer) (func(), error) {
 	if len(override) > 0 {
 		fmt.Fprintf(stderr, "tracee-ebpf: TEST ONLY: hooked_proc_fops expects overridden addresses %v\n", o.testExpect)
 	}
