@@ -66,6 +66,8 @@ const (
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
 	HookedProcFops             ID = 1061
+	CaptureChunk               ID = 1100
+	NetPacket                  ID = 1101
 )
 
 var table = []*Definition{
@@ -2069,5 +2071,21 @@ var table = []*Definition{
 		{Name: "proc_root_lookup", Type: "void*", Kind: ArgPointer},
 		{Name: "proc_pid_iterate_shared", Type: "void*", Kind: ArgPointer},
 		{Name: "proc_pid_lookup", Type: "void*", Kind: ArgPointer},
+	}},
+	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "kind", Type: "u32", Kind: ArgUint},
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "offset", Type: "u64", Kind: ArgUlong},
+		{Name: "total", Type: "u64", Kind: ArgUlong},
+		{Name: "aux", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
+	}},
+	{ID: 1101, Name: "net_packet", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "direction", Type: "u32", Kind: ArgUint},
+		{Name: "ifindex", Type: "u32", Kind: ArgUint},
+		{Name: "length", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
 	}},
 }
