@@ -6,12 +6,15 @@
  * fds of /proc and /proc/self (a /proc/PID directory). It reads the four
  * pointers a process-hiding rootkit replaces — f_op->iterate_shared (readdir)
  * and f_inode->i_op->lookup of both directories — and compares them with the
- * addresses user space resolved from kallsyms (context words 2..5, in the
- * order of abi.ProcFopsPointers). A mismatch is the hooked_proc_fops event,
- * whatever the scope filters say (it is about the kernel, not a process).
- * Returns the mismatch bits, plus 1<<8 when a kernel read failed and 1<<9
- * when an fd was no file (nothing compared then), 1<<10 when no record could
- * be built. Every read is a probe read: the same code in both objects.
+ * addresses user space resolved from kallsyms. The pointers' order, the
+ * context words and the return bits are abi.yaml's proc_fops_pointers and
+ * proc_fops_failures (PROC_FOPS_* in events_gen.h). A mismatch is the
+ * hooked_proc_fops event, whatever the scope filters say (it is about the
+ * kernel, not a process). Returns the mismatch bits (1 << PROC_FOPS_PTR_*),
+ * or PROC_FOPS_READ_FAILED / PROC_FOPS_NO_FILE (nothing compared), plus
+ * PROC_FOPS_NO_RECORD when a mismatch could not be emitted. The task is read
+ * as in the hooks (RD: BTF loads in the tp_btf object), the operations with
+ * probe reads in both.
  */
 #ifndef TRACEE_HOOK_PROC_FOPS_H
 #define TRACEE_HOOK_PROC_FOPS_H
@@ -20,26 +23,10 @@
 #include "../lib/context.h"
 #include "../lib/buffer.h"
 #include "../lib/submit.h"
+#include "../lib/path.h"
 
-#define PROC_FOPS_PTRS 4
-#define PROC_FOPS_READ_FAILED (1 << 8)
-#define PROC_FOPS_NO_FILE (1 << 9)
-#define PROC_FOPS_NO_RECORD (1 << 10)
-
-/* The file behind fd of the current task (probe reads only). */
-statfn struct file *own_fd_file(struct task_struct *t, u64 fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fda = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]);
-	return f;
-}
-
-/* f_op->iterate_shared and f_inode->i_op->lookup of f into out[0], out[1]. */
-statfn int dir_ops(struct file *f, u64 *out)
+/* f_op->iterate_shared and f_inode->i_op->lookup of f into *iterate, *lookup. */
+statfn int dir_ops(struct file *f, u64 *iterate, u64 *lookup)
 {
 	const struct file_operations *fop = NULL;
 	struct inode *ino = NULL;
@@ -47,10 +34,10 @@ statfn int dir_ops(struct file *f, u64 *out)
 	if (!f)
 		return PROC_FOPS_NO_FILE;
 	if (bpf_probe_read_kernel(&fop, sizeof(fop), &f->f_op) || !fop ||
-	    bpf_probe_read_kernel(&out[0], sizeof(u64), &fop->iterate_shared) ||
+	    bpf_probe_read_kernel(iterate, sizeof(u64), &fop->iterate_shared) ||
 	    bpf_probe_read_kernel(&ino, sizeof(ino), &f->f_inode) || !ino ||
 	    bpf_probe_read_kernel(&iop, sizeof(iop), &ino->i_op) || !iop ||
-	    bpf_probe_read_kernel(&out[1], sizeof(u64), &iop->lookup))
+	    bpf_probe_read_kernel(lookup, sizeof(u64), &iop->lookup))
 		return PROC_FOPS_READ_FAILED;
 	return 0;
 }
@@ -61,15 +48,17 @@ int tracee_proc_fops_check(struct bpf_raw_tracepoint_args *ctx)
 	struct config *cfg = get_config();
 	if (!cfg)
 		return PROC_FOPS_NO_RECORD;
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = CURRENT_TASK;
 	u64 found[PROC_FOPS_PTRS] = {};
-	int bad = dir_ops(own_fd_file(t, ctx->args[0]), &found[0]);
-	bad |= dir_ops(own_fd_file(t, ctx->args[1]), &found[2]);
+	int bad = dir_ops(task_fd_file(t, ctx->args[PROC_FOPS_CTX_ROOT_FD]),
+			  &found[PROC_FOPS_PTR_PROC_ROOT_READDIR], &found[PROC_FOPS_PTR_PROC_ROOT_LOOKUP]);
+	bad |= dir_ops(task_fd_file(t, ctx->args[PROC_FOPS_CTX_PID_FD]),
+		       &found[PROC_FOPS_PTR_PROC_TGID_BASE_READDIR], &found[PROC_FOPS_PTR_PROC_TGID_BASE_LOOKUP]);
 	if (bad)
 		return bad;
 	u32 hooked = 0;
 	for (int i = 0; i < PROC_FOPS_PTRS; i++)
-		if (found[i] != ctx->args[2 + i])
+		if (found[i] != ctx->args[PROC_FOPS_CTX_EXPECTED + i])
 			hooked |= 1 << i;
 	if (!hooked || !(cfg->emit & EMIT_HOOKED_PROC_FOPS))
 		return hooked;
@@ -78,13 +67,13 @@ int tracee_proc_fops_check(struct bpf_raw_tracepoint_args *ctx)
 		stat_inc(STAT_LOST);
 		return hooked | PROC_FOPS_NO_RECORD;
 	}
-	fill_ctx(&b->ctx, CURRENT_TASK, EVENT_HOOKED_PROC_FOPS, -1); /* RD: BTF loads in the tp_btf object */
+	fill_ctx(&b->ctx, t, EVENT_HOOKED_PROC_FOPS, -1);
 	buf_reset(b);
 	arg_u32(b, HOOKED_PROC_FOPS__HOOKED, hooked);
-	arg_u64(b, HOOKED_PROC_FOPS__PROC_ROOT_ITERATE_SHARED, found[0]);
-	arg_u64(b, HOOKED_PROC_FOPS__PROC_ROOT_LOOKUP, found[1]);
-	arg_u64(b, HOOKED_PROC_FOPS__PROC_PID_ITERATE_SHARED, found[2]);
-	arg_u64(b, HOOKED_PROC_FOPS__PROC_PID_LOOKUP, found[3]);
+	arg_u64(b, HOOKED_PROC_FOPS__PROC_ROOT_ITERATE_SHARED, found[PROC_FOPS_PTR_PROC_ROOT_READDIR]);
+	arg_u64(b, HOOKED_PROC_FOPS__PROC_ROOT_LOOKUP, found[PROC_FOPS_PTR_PROC_ROOT_LOOKUP]);
+	arg_u64(b, HOOKED_PROC_FOPS__PROC_PID_ITERATE_SHARED, found[PROC_FOPS_PTR_PROC_TGID_BASE_READDIR]);
+	arg_u64(b, HOOKED_PROC_FOPS__PROC_PID_LOOKUP, found[PROC_FOPS_PTR_PROC_TGID_BASE_LOOKUP]);
 	submit(b, cfg);
 	return hooked;
 }

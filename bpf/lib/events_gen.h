@@ -108,6 +108,19 @@ enum slot {
 	SLOT_MAX,
 };
 
+/* proc_fops_check (hooked_proc_fops): pointer indexes and bits, test-run context words, failure bits. */
+#define PROC_FOPS_PTR_PROC_ROOT_READDIR 0 /* /proc f_op->iterate_shared; argument proc_root_iterate_shared */
+#define PROC_FOPS_PTR_PROC_ROOT_LOOKUP 1 /* /proc f_inode->i_op->lookup; argument proc_root_lookup */
+#define PROC_FOPS_PTR_PROC_TGID_BASE_READDIR 2 /* /proc/PID f_op->iterate_shared; argument proc_pid_iterate_shared */
+#define PROC_FOPS_PTR_PROC_TGID_BASE_LOOKUP 3 /* /proc/PID f_inode->i_op->lookup; argument proc_pid_lookup */
+#define PROC_FOPS_PTRS 4
+#define PROC_FOPS_CTX_ROOT_FD 0 /* fd of /proc */
+#define PROC_FOPS_CTX_PID_FD 1 /* fd of /proc/self */
+#define PROC_FOPS_CTX_EXPECTED 2 /* expected address of pointer i at word 2 + i */
+#define PROC_FOPS_READ_FAILED (1U << 8) /* a kernel read failed: nothing compared */
+#define PROC_FOPS_NO_FILE (1U << 9) /* an fd did not resolve to a file: nothing compared */
+#define PROC_FOPS_NO_RECORD (1U << 10) /* no scratch record: a mismatch was not emitted */
+
 /* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */
 enum execve_arg {
 	EXECVE__PATHNAME = 0, /* str */

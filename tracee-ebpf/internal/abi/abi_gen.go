@@ -117,3 +117,25 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
 	{ID: events.HookedProcFops, Hook: "proc_fops_check", Emit: EmitHookedProcFops},
 }
+
+// ProcFopsPointers are the pointers proc_fops_check reads (bit i, context word ProcFopsCtxExpected+i).
+var ProcFopsPointers = []ProcFopsPointer{
+	{Symbol: "proc_root_readdir", Arg: "proc_root_iterate_shared", Pointer: "/proc f_op->iterate_shared"},
+	{Symbol: "proc_root_lookup", Arg: "proc_root_lookup", Pointer: "/proc f_inode->i_op->lookup"},
+	{Symbol: "proc_tgid_base_readdir", Arg: "proc_pid_iterate_shared", Pointer: "/proc/PID f_op->iterate_shared"},
+	{Symbol: "proc_tgid_base_lookup", Arg: "proc_pid_lookup", Pointer: "/proc/PID f_inode->i_op->lookup"},
+}
+
+// Test-run context words of proc_fops_check.
+const (
+	ProcFopsCtxRootFd   = 0 // fd of /proc
+	ProcFopsCtxPidFd    = 1 // fd of /proc/self
+	ProcFopsCtxExpected = 2 // expected address of pointer i at word 2 + i
+)
+
+// Failure bits of proc_fops_check's return value.
+const (
+	ProcFopsReadFailed uint32 = 1 << 8  // a kernel read failed: nothing compared
+	ProcFopsNoFile     uint32 = 1 << 9  // an fd did not resolve to a file: nothing compared
+	ProcFopsNoRecord   uint32 = 1 << 10 // no scratch record: a mismatch was not emitted
+)

@@ -41,29 +41,9 @@ type SyscallArgKinds = TraceeSyscallArgKinds
 // Str16 is the key of the string filter maps.
 type Str16 = TraceeStr16
 
-// ProcFopsPointers are the operations the proc_fops_check program reads
-// (bpf/hooks/proc_fops.h), in its order: bit i of hooked_proc_fops' hooked,
-// test-run context word ProcFopsExpectedArg+i (the expected address) and
-// event argument i+1 (the address found) are pointer i. Symbol is the
-// kernel function (kallsyms text symbol) the pointer must hold.
-var ProcFopsPointers = []struct{ Symbol, Pointer string }{
-	{"proc_root_readdir", "/proc f_op->iterate_shared"},
-	{"proc_root_lookup", "/proc f_inode->i_op->lookup"},
-	{"proc_tgid_base_readdir", "/proc/PID f_op->iterate_shared"},
-	{"proc_tgid_base_lookup", "/proc/PID f_inode->i_op->lookup"},
+// ProcFopsPointer is one pointer the hooked_proc_fops check reads
+// (abi.yaml proc_fops_pointers): Symbol is the kernel function (kallsyms
+// text symbol) it must hold, Arg the event argument with the address found.
+type ProcFopsPointer struct {
+	Symbol, Arg, Pointer string
 }
-
-// Test-run context of proc_fops_check (u64 words): the fds of /proc and of
-// /proc/self in the calling process, then the expected addresses.
-const (
-	ProcFopsRootFdArg   = 0
-	ProcFopsPidFdArg    = 1
-	ProcFopsExpectedArg = 2
-)
-
-// Bits of proc_fops_check's return value besides the mismatch bits (0..3).
-const (
-	ProcFopsReadFailed = 1 << 8  // a kernel read failed: nothing compared
-	ProcFopsNoFile     = 1 << 9  // an fd did not resolve to a file
-	ProcFopsNoRecord   = 1 << 10 // no scratch record: a mismatch was not emitted
-)

@@ -126,10 +126,10 @@ func New(run Runner, procRoot, kallsyms string, override map[string]uint64, log 
 		c.root.Close()
 		return nil, fmt.Errorf("hooked_proc_fops: %w", err)
 	}
-	c.args = make([]uint64, abi.ProcFopsExpectedArg+len(exp))
-	c.args[abi.ProcFopsRootFdArg] = uint64(c.root.Fd())
-	c.args[abi.ProcFopsPidFdArg] = uint64(c.self.Fd())
-	copy(c.args[abi.ProcFopsExpectedArg:], exp)
+	c.args = make([]uint64, abi.ProcFopsCtxExpected+len(exp))
+	c.args[abi.ProcFopsCtxRootFd] = uint64(c.root.Fd())
+	c.args[abi.ProcFopsCtxPidFd] = uint64(c.self.Fd())
+	copy(c.args[abi.ProcFopsCtxExpected:], exp)
 	return c, nil
 }
 

@@ -81,8 +81,8 @@ func TestCheckResults(t *testing.T) {
 	if h, err := c.Check(); h != 0 || err != nil {
 		t.Fatalf("clean: %#x %v", h, err)
 	}
-	if len(f.args) != 6 || f.args[abi.ProcFopsRootFdArg] != uint64(c.root.Fd()) || f.args[abi.ProcFopsPidFdArg] != uint64(c.self.Fd()) ||
-		f.args[abi.ProcFopsExpectedArg] != 0xffffffff8177b070 || f.args[abi.ProcFopsExpectedArg+3] != 7 {
+	if len(f.args) != 6 || f.args[abi.ProcFopsCtxRootFd] != uint64(c.root.Fd()) || f.args[abi.ProcFopsCtxPidFd] != uint64(c.self.Fd()) ||
+		f.args[abi.ProcFopsCtxExpected] != 0xffffffff8177b070 || f.args[abi.ProcFopsCtxExpected+3] != 7 {
 		t.Errorf("context %#x", f.args)
 	}
 	f.ret = 0b0101

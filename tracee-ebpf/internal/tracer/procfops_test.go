@@ -59,8 +59,8 @@ func TestKernelHookedProcFops(t *testing.T) {
 					a := arg(e, "hooked")
 					return e.EventName == "hooked_proc_fops" && a != nil && a.GetUint() == 1<<i
 				})
-				if got := ev.Args[i+1].GetUint(); got != kf[i] {
-					t.Errorf("%s: event argument %s = %#x, want the real %#x", p.Symbol, ev.Args[i+1].Name, got, kf[i])
+				if got := arg(ev, p.Arg).GetUint(); got != kf[i] {
+					t.Errorf("%s: event argument %s = %#x, want the real %#x", p.Symbol, p.Arg, got, kf[i])
 				}
 				if r := arg(ev, "hooked").GetRepr(); r != p.Symbol {
 					t.Errorf("hooked repr %q, want %q", r, p.Symbol)
