@@ -4,8 +4,8 @@
  * attached: tracee-ebpf runs it with BPF_PROG_TEST_RUN (abi.yaml: on_demand),
  * so the current task is tracee-ebpf and the fds in the context are its own
  * fds of /proc and /proc/self (a /proc/PID directory). It reads the four
- * pointers a process-hiding rootkit replaces — f_op->iterate_shared (readdir)
- * and f_inode->i_op->lookup of both directories — and compares them with the
+ * pointers a process-hiding rootkit replaces — the readdir (iterate_shared of
+ * i_fop) and lookup (of i_op) of both directories' inodes — and compares them with the
  * addresses user space resolved from kallsyms. The pointers' order, the
  * context words and the return bits are abi.yaml's proc_fops_pointers and
  * proc_fops_failures (PROC_FOPS_* in events_gen.h). A mismatch is the
@@ -25,17 +25,22 @@
 #include "../lib/submit.h"
 #include "../lib/path.h"
 
-/* f_op->iterate_shared and f_inode->i_op->lookup of f into *iterate, *lookup. */
+/*
+ * iterate_shared and lookup of f's inode into *iterate, *lookup. The
+ * operations are read from the inode (i_fop, i_op), which every open of the
+ * directory copies from, not from our file's f_op: a rootkit that swaps the
+ * inode's table after we opened the fd would leave our f_op unchanged.
+ */
 statfn int dir_ops(struct file *f, u64 *iterate, u64 *lookup)
 {
-	const struct file_operations *fop = NULL;
 	struct inode *ino = NULL;
+	const struct file_operations *fop = NULL;
 	const struct inode_operations *iop = NULL;
 	if (!f)
 		return PROC_FOPS_NO_FILE;
-	if (bpf_probe_read_kernel(&fop, sizeof(fop), &f->f_op) || !fop ||
+	if (bpf_probe_read_kernel(&ino, sizeof(ino), &f->f_inode) || !ino ||
+	    bpf_probe_read_kernel(&fop, sizeof(fop), &ino->i_fop) || !fop ||
 	    bpf_probe_read_kernel(iterate, sizeof(u64), &fop->iterate_shared) ||
-	    bpf_probe_read_kernel(&ino, sizeof(ino), &f->f_inode) || !ino ||
 	    bpf_probe_read_kernel(&iop, sizeof(iop), &ino->i_op) || !iop ||
 	    bpf_probe_read_kernel(lookup, sizeof(u64), &iop->lookup))
 		return PROC_FOPS_READ_FAILED;

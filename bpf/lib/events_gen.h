@@ -109,10 +109,10 @@ enum slot {
 };
 
 /* proc_fops_check (hooked_proc_fops): pointer indexes and bits, test-run context words, failure bits. */
-#define PROC_FOPS_PTR_PROC_ROOT_READDIR 0 /* /proc f_op->iterate_shared; argument proc_root_iterate_shared */
-#define PROC_FOPS_PTR_PROC_ROOT_LOOKUP 1 /* /proc f_inode->i_op->lookup; argument proc_root_lookup */
-#define PROC_FOPS_PTR_PROC_TGID_BASE_READDIR 2 /* /proc/PID f_op->iterate_shared; argument proc_pid_iterate_shared */
-#define PROC_FOPS_PTR_PROC_TGID_BASE_LOOKUP 3 /* /proc/PID f_inode->i_op->lookup; argument proc_pid_lookup */
+#define PROC_FOPS_PTR_PROC_ROOT_READDIR 0 /* /proc inode i_fop->iterate_shared; argument proc_root_iterate_shared */
+#define PROC_FOPS_PTR_PROC_ROOT_LOOKUP 1 /* /proc inode i_op->lookup; argument proc_root_lookup */
+#define PROC_FOPS_PTR_PROC_TGID_BASE_READDIR 2 /* /proc/PID inode i_fop->iterate_shared; argument proc_pid_iterate_shared */
+#define PROC_FOPS_PTR_PROC_TGID_BASE_LOOKUP 3 /* /proc/PID inode i_op->lookup; argument proc_pid_lookup */
 #define PROC_FOPS_PTRS 4
 #define PROC_FOPS_CTX_ROOT_FD 0 /* fd of /proc */
 #define PROC_FOPS_CTX_PID_FD 1 /* fd of /proc/self */

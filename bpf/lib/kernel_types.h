@@ -103,6 +103,7 @@ struct inode_operations {
 
 struct inode {
 	const struct inode_operations *i_op;
+	const struct file_operations *i_fop;
 	unsigned short i_mode;
 	unsigned long i_ino;
 	unsigned int i_nlink;

@@ -120,10 +120,10 @@ var Emitted = []EmittedEvent{
 
 // ProcFopsPointers are the pointers proc_fops_check reads (bit i, context word ProcFopsCtxExpected+i).
 var ProcFopsPointers = []ProcFopsPointer{
-	{Symbol: "proc_root_readdir", Arg: "proc_root_iterate_shared", Pointer: "/proc f_op->iterate_shared"},
-	{Symbol: "proc_root_lookup", Arg: "proc_root_lookup", Pointer: "/proc f_inode->i_op->lookup"},
-	{Symbol: "proc_tgid_base_readdir", Arg: "proc_pid_iterate_shared", Pointer: "/proc/PID f_op->iterate_shared"},
-	{Symbol: "proc_tgid_base_lookup", Arg: "proc_pid_lookup", Pointer: "/proc/PID f_inode->i_op->lookup"},
+	{Symbol: "proc_root_readdir", Arg: "proc_root_iterate_shared", Pointer: "/proc inode i_fop->iterate_shared"},
+	{Symbol: "proc_root_lookup", Arg: "proc_root_lookup", Pointer: "/proc inode i_op->lookup"},
+	{Symbol: "proc_tgid_base_readdir", Arg: "proc_pid_iterate_shared", Pointer: "/proc/PID inode i_fop->iterate_shared"},
+	{Symbol: "proc_tgid_base_lookup", Arg: "proc_pid_lookup", Pointer: "/proc/PID inode i_op->lookup"},
 }
 
 // Test-run context words of proc_fops_check.

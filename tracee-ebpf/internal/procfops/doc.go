@@ -1,7 +1,7 @@
 // Package procfops runs the hooked_proc_fops check: are the directory
 // operations of /proc still the kernel's own functions? A rootkit hides
-// processes by replacing the readdir (f_op->iterate_shared) or lookup
-// (i_op->lookup) of the /proc root or of /proc/PID directories.
+// processes by replacing the readdir (i_fop->iterate_shared) or lookup
+// (i_op->lookup) of the /proc root or of /proc/PID directories' inodes.
 //
 // This kernel has no kprobes, fentry or data symbols in kallsyms (the
 // operations tables cannot be found by name), so the check reads the
