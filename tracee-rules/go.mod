@@ -34,6 +34,7 @@ require (
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/sirupsen/logrus v1.10.2 // indirect
+	github.com/tracee-go/tracee/tracee-ebpf v0.0.0
 	github.com/valyala/fastjson v1.6.10 // indirect
 	github.com/vektah/gqlparser/v2 v2.5.64 // indirect
 	github.com/xeipuuv/gojsonpointer v0.0.0-20190905194746-02993c407bfb // indirect
@@ -45,3 +46,5 @@ require (
 )
 
 replace github.com/tracee-go/tracee/proto => ../proto
+
+replace github.com/tracee-go/tracee/tracee-ebpf => ../tracee-ebpf

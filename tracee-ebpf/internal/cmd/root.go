@@ -29,6 +29,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 )
 
 // Version is set at build time with -ldflags.
@@ -80,7 +81,7 @@ Examples:
   out-file:PATH  err-file:PATH  unix:PATH (serve the protobuf stream on a unix socket)
   option:exec-env (envp of execve/execveat)`)
 	f.BoolVarP(&o.list, "list", "l", false, "list the events that can be traced, with their sets and arguments")
-	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/)")
+	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/); locked: one tracee-ebpf per install path")
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
 	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
@@ -105,6 +106,12 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// One tracee-ebpf per install path: it owns the pid file and out/.
+	lock, err := installlock.Acquire(o.installPath, "tracee-ebpf")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	outCfg, err := output.ParseFlags(o.output)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
@@ -81,7 +82,8 @@ type Sender struct {
 	client   *http.Client
 	log      *slog.Logger
 	sp       *spool
-	rejected string // path of the rejected payloads file
+	lock     *installlock.Lock // held until Close: this process owns the spool
+	rejected string            // path of the rejected payloads file
 
 	mu          sync.Mutex
 	cond        *sync.Cond // queue, mode or closing changed
@@ -114,11 +116,19 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, leftover, err := openSpool(filepath.Join(cfg.InstallPath, "spool", "webhook"), cfg.SegmentSize)
+	// One tracee-rules per install path owns the spool: two replaying it
+	// would deliver its findings twice.
+	lock, err := installlock.Acquire(cfg.InstallPath, "tracee-rules")
 	if err != nil {
 		return nil, fmt.Errorf("webhook spool: %w", err)
 	}
+	sp, leftover, err := openSpool(filepath.Join(cfg.InstallPath, "spool", "webhook"), cfg.SegmentSize)
+	if err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("webhook spool: %w", err)
+	}
 	s := &Sender{
+		lock:      lock,
 		cfg:       cfg,
 		render:    render,
 		client:    cfg.Client,
@@ -308,6 +318,7 @@ func (s *Sender) Close(ctx context.Context) error {
 	if err := s.sp.close(); err != nil {
 		errs = append(errs, err)
 	}
+	s.lock.Release()
 	s.closeErr = errors.Join(errs...)
 	close(s.closed)
 	return s.closeErr
