@@ -106,12 +106,6 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// One tracee-ebpf per install path: it owns the pid file and out/.
-	lock, err := installlock.Acquire(o.installPath, "tracee-ebpf")
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
 	outCfg, err := output.ParseFlags(o.output)
 	if err != nil {
 		return err
@@ -119,6 +113,12 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	if err := probes.CheckPrivileges(); err != nil {
 		return err
 	}
+	// One tracee-ebpf per install path: it owns the pid file and out/.
+	lock, err := installlock.Acquire(o.installPath, "tracee-ebpf")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	feat := probes.ProbeFeatures()
 
 	policy, err := filter.Parse(o.trace, filter.EventTable{}, feat.Have)
