@@ -14,7 +14,7 @@ DIST := dist
 EBPF := $(DIST)/tracee-ebpf
 RULES := $(DIST)/tracee-rules
 GOFLAGS_BUILD := -trimpath
-APT_PKGS := clang llvm libbpf-dev bpftool protobuf-compiler linux-libc-dev gcc make
+APT_PKGS := clang llvm libbpf-dev bpftool protobuf-compiler linux-libc-dev gcc gcc-multilib make docker.io strace gdb
 PROTOC_GEN_GO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' google.golang.org/protobuf 2>/dev/null)
 VTPROTO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' github.com/planetscale/vtprotobuf 2>/dev/null)
 GOBIN := $(shell $(GO) env GOPATH)/bin
@@ -50,8 +50,8 @@ bench: build
 
 # Order matters: the event table (and bpf/lib/events_gen.h) before the BPF objects.
 generate:
-	$(GO) generate ./proto/...
-	$(GO) generate ./tracee-ebpf/...
+	$(GO) generate ./tracee-ebpf/pkg/events
+	$(GO) generate ./tracee-ebpf/internal/...
 	PATH="$(GOBIN):$$PATH" protoc -I proto proto/tracee.proto \
 		--go_out=proto/traceepb --go_opt=paths=source_relative \
 		--go-vtproto_out=proto/traceepb --go-vtproto_opt=paths=source_relative,features=marshal+unmarshal+size+pool+clone,pool=github.com/tracee-go/tracee/proto/traceepb.Event,pool=github.com/tracee-go/tracee/proto/traceepb.Argument

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tracee's eBPF programs. Helpers live in lib/, one header per hook in hooks/.
- * Each hook has a tp_btf and a raw_tp entry point; the loader attaches the one
- * the kernel supports (see tracee-ebpf/internal/probes).
+ * tracee's eBPF programs. One header per attach point in hooks/, one per
+ * event derived at sys_exit in derived/, helpers in lib/. Each hook has a
+ * tp_btf and a raw_tp entry point; the loader attaches the one the kernel
+ * supports (see tracee-ebpf/internal/probes).
  */
 #include "lib/kernel_types.h"
 #include "hooks/sys_exit.h"

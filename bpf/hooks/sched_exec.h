@@ -14,7 +14,7 @@
 #include "../lib/buffer.h"
 #include "../lib/path.h"
 #include "../lib/submit.h"
-#include "unreturned.h"
+#include "../lib/unreturned.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {

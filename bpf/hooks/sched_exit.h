@@ -12,7 +12,7 @@
 #include "../lib/filter.h"
 #include "../lib/buffer.h"
 #include "../lib/submit.h"
-#include "unreturned.h"
+#include "../lib/unreturned.h"
 
 statfn int on_exit(struct task_struct *t)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE)
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_INODE_LINK | SEL_INODE_SYMLINK)
 
 /*
  * sys_exit: every syscall's event is built here, where its user memory has
@@ -14,8 +14,11 @@
 #include "../lib/context.h"
 #include "../lib/filter.h"
 #include "../lib/submit.h"
-#include "syscall_args.h"
-#include "derived.h"
+#include "../lib/syscall_args.h"
+#include "../derived/security_file_open.h"
+#include "../derived/socket_dup.h"
+#include "../derived/magic_write.h"
+#include "../derived/inode_link.h"
 
 /* Fill the header and apply the scope filters once per sys_exit, on demand. */
 statfn bool ctx_once(struct event_buf *b, struct config *cfg, struct task_struct *t, u32 nr, int *state)
@@ -29,7 +32,11 @@ statfn bool ctx_once(struct event_buf *b, struct config *cfg, struct task_struct
 
 statfn int on_sys_exit(struct pt_regs *regs, long ret)
 {
-	u32 nr = RD(regs, orig_ax);
+	struct task_struct *t = CURRENT_TASK;
+	struct sysc sc;
+	if (!sysc_read(t, regs, &sc))
+		return 0;
+	u32 nr = sc.nr;
 	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
 	if (!sel || !(*sel & SEL_AT_SYS_EXIT))
 		return 0;
@@ -39,33 +46,38 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	struct event_buf *b = get_buf(SLOT_SYS_EXIT);
 	if (!cfg || !b)
 		return 0;
-	struct task_struct *t = CURRENT_TASK;
+	sysc_load64(&sc, regs);
 	int state = 0;
 
 	if ((s & SEL_EMIT_EXIT) && !((s & SEL_FAILED_ONLY) && ret >= 0)) {
 		if (!ctx_once(b, cfg, t, nr, &state))
 			return 0;
 		buf_reset(b);
+		mark_compat(b, &sc);
 		b->ctx.retval = ret;
-		encode_syscall_args(b, SLOT_SYS_EXIT, regs, nr);
+		encode_syscall_args(b, SLOT_SYS_EXIT, &sc);
 		submit(b, cfg);
 	}
 	/* Derived events check their cheap preconditions before the header is built. */
 	if ((s & SEL_FILE_OPEN) && ret >= 0) {
 		struct file *f = task_fd_file(t, ret);
 		if (f && ctx_once(b, cfg, t, nr, &state))
-			derive_file_open(b, cfg, f, regs, nr);
+			derive_file_open(b, cfg, f, &sc);
 	}
 	if ((s & SEL_SOCKET_DUP) && ret >= 0) {
 		struct sock *sk = fd_inet_sock(t, ret);
 		if (sk && ctx_once(b, cfg, t, nr, &state))
-			derive_socket_dup(b, cfg, sk, regs, ret);
+			derive_socket_dup(b, cfg, sk, &sc, ret);
 	}
 	if ((s & SEL_MAGIC_WRITE) && ret > 0) {
-		struct file *f = magic_write_file(t, regs, nr, ret);
+		struct file *f = magic_write_file(t, &sc, ret);
 		if (f && ctx_once(b, cfg, t, nr, &state))
-			derive_magic_write(b, cfg, f, regs, ret);
+			derive_magic_write(b, cfg, f, &sc, ret);
 	}
+	if ((s & SEL_INODE_LINK) && ret == 0 && ctx_once(b, cfg, t, nr, &state))
+		derive_inode_link(b, cfg, t, &sc);
+	if ((s & SEL_INODE_SYMLINK) && ret == 0 && ctx_once(b, cfg, t, nr, &state))
+		derive_inode_symlink(b, cfg, t, &sc);
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct event_ctx {
 #define REC_READ_FAILED (1 << 0) /* at least one argument could not be read */
 #define REC_TRUNCATED (1 << 1)   /* argument space ran out; later arguments missing */
 #define REC_WIDE_ARGS (1 << 2)   /* fixed-size arguments are stored as 8 bytes each */
+#define REC_COMPAT (1 << 3)      /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
 
 /*
  * Argument area: half of it is the most an append may start at, so masked
@@ -78,6 +79,8 @@ enum slot {
 #define SEL_MAGIC_WRITE (1 << 4) /* derive magic_write at sys_exit */
 #define SEL_FROM_EXEC (1 << 5)   /* emit a successful execve/execveat from sched_process_exec */
 #define SEL_FROM_EXIT (1 << 6)   /* emit exit/exit_group from sched_process_exit (they never return) */
+#define SEL_INODE_LINK (1 << 7)    /* derive security_inode_link at sys_exit */
+#define SEL_INODE_SYMLINK (1 << 8) /* derive security_inode_symlink at sys_exit */
 
 /* Counters in the `stats` map. */
 enum stat {

@@ -171,7 +171,17 @@ struct css_set {
 	struct cgroup *dfl_cgrp;
 };
 
+struct thread_info {
+	__u32 status; /* TS_COMPAT: in a syscall made from 32-bit code */
+};
+
+struct fs_struct {
+	struct path root, pwd;
+};
+
 struct task_struct {
+	struct thread_info thread_info;
+	struct fs_struct *fs;
 	int pid;
 	int tgid;
 	char comm[16];

@@ -75,19 +75,20 @@ static long walk_cb(u32 i, struct walk_ctx *w)
  * Writes the path of (vm, d) into path_scratch[slot] and returns a pointer to
  * its first byte (NUL-terminated), or NULL.
  */
-statfn const char *resolve_path(u32 slot, struct vfsmount *vm, struct dentry *d, bool *truncated)
+/*
+ * Walks (vm, d) into path_scratch[slot] in front of pos, where the caller
+ * has already written the rest of the string (at least its NUL).
+ */
+statfn const char *resolve_path_before(struct path_buf *pb, u32 slot, struct vfsmount *vm,
+				       struct dentry *d, u32 pos, bool *truncated)
 {
-	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
-	if (!pb || !d)
-		return NULL;
 	struct walk_ctx w = {
 		.d = d,
 		.mnt = real_mount(vm),
 		.mnt_root = BPF_CORE_READ(vm, mnt_root),
 		.slot = slot,
-		.pos = PATH_HALF - 1,
+		.pos = pos,
 	};
-	pb->buf[PATH_HALF - 1] = 0;
 	bpf_loop(MAX_PATH_COMPONENTS, walk_cb, &w, 0);
 	if (w.pos == PATH_HALF - 1) {
 		w.pos--;
@@ -96,6 +97,15 @@ statfn const char *resolve_path(u32 slot, struct vfsmount *vm, struct dentry *d,
 	if (truncated)
 		*truncated = w.truncated;
 	return &pb->buf[w.pos & (PATH_HALF - 1)];
+}
+
+statfn const char *resolve_path(u32 slot, struct vfsmount *vm, struct dentry *d, bool *truncated)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
+	if (!pb || !d)
+		return NULL;
+	pb->buf[PATH_HALF - 1] = 0;
+	return resolve_path_before(pb, slot, vm, d, PATH_HALF - 1, truncated);
 }
 
 statfn const char *file_path(u32 slot, struct file *f)
@@ -118,6 +128,78 @@ statfn struct file *task_fd_file(struct task_struct *t, u32 fd)
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fda[fd]);
 	return f;
+}
+
+#define AT_FDCWD -100
+#define MAX_NAME_AT 2048 /* longest name user_path_at joins to its directory */
+
+/*
+ * Where the kernel starts looking a user-supplied name up: the task's root
+ * for an absolute name, else dirfd's file, or the cwd for AT_FDCWD.
+ */
+statfn bool lookup_start(struct task_struct *t, int dirfd, bool absolute, struct vfsmount **vm,
+			 struct dentry **d)
+{
+	if (absolute || dirfd == AT_FDCWD) {
+		struct fs_struct *fs = BPF_CORE_READ(t, fs);
+		if (absolute) {
+			*vm = BPF_CORE_READ(fs, root.mnt);
+			*d = BPF_CORE_READ(fs, root.dentry);
+		} else {
+			*vm = BPF_CORE_READ(fs, pwd.mnt);
+			*d = BPF_CORE_READ(fs, pwd.dentry);
+		}
+		return *d != NULL;
+	}
+	struct file *f = task_fd_file(t, dirfd);
+	if (!f)
+		return false;
+	*vm = BPF_CORE_READ(f, f_path.mnt);
+	*d = BPF_CORE_READ(f, f_path.dentry);
+	return true;
+}
+
+/*
+ * The absolute path of a name a syscall took relative to dirfd (the
+ * *at() convention): the start directory's resolved path, then the name as
+ * written (not normalised: ".." and symlinks inside it stay as given). An
+ * empty name (AT_EMPTY_PATH) is dirfd's own file. NULL when the name or the
+ * start cannot be read; *failed then says whether a read failed.
+ */
+statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed)
+{
+	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
+	*failed = false;
+	if (!pb)
+		return NULL;
+	long n = bpf_probe_read_user_str(&pb->buf[PATH_HALF], MAX_NAME_AT, name);
+	if (n <= 0) {
+		*failed = true;
+		return NULL;
+	}
+	u64 len = n; /* with the NUL */
+	BOUND_MASK(len, 4095);
+	if (len > MAX_NAME_AT || len == 0)
+		return NULL;
+	bool absolute = pb->buf[PATH_HALF] == '/';
+	struct vfsmount *vm;
+	struct dentry *d;
+	if (!lookup_start(t, dirfd, absolute, &vm, &d))
+		return NULL;
+	if (len == 1) /* "": the start itself */
+		return resolve_path(slot, vm, d, NULL);
+	u64 start = PATH_HALF - len;
+	BOUND_MASK(start, 4095);
+	if (bpf_probe_read_kernel(&pb->buf[start], len, &pb->buf[PATH_HALF])) {
+		*failed = true;
+		return NULL;
+	}
+	if (!absolute) {
+		start--;
+		BOUND_MASK(start, 4095);
+		pb->buf[start] = '/';
+	}
+	return resolve_path_before(pb, slot, vm, d, start, NULL);
 }
 
 #define S_IFMT 00170000

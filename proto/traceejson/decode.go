@@ -37,6 +37,7 @@ type rawEvent struct {
 	EventName           string          `json:"eventName"`
 	ReturnValue         *json.Number    `json:"returnValue"`
 	Syscall             json.RawMessage `json:"syscall"`
+	ContextFlags        Flags           `json:"contextFlags"`
 	Args                []rawArg        `json:"args"`
 	Ancestry            []rawAncestor   `json:"ancestry"`
 }
@@ -71,6 +72,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		ContainerId: r.ContainerID,
 		EventName:   r.EventName,
 		Syscall:     -1,
+		IsCompat:    r.ContextFlags.IsCompat,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {

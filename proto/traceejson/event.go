@@ -32,8 +32,14 @@ type Event struct {
 	ArgsNum             int        `json:"argsNum"`
 	ReturnValue         int64      `json:"returnValue"`
 	Syscall             int32      `json:"syscall"`
+	ContextFlags        *Flags     `json:"contextFlags,omitempty"`
 	Args                []Argument `json:"args"`
 	Ancestry            []Ancestor `json:"ancestry,omitempty"`
+}
+
+// Flags are Tracee's context flags; only set ones are written.
+type Flags struct {
+	IsCompat bool `json:"isCompat"`
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -77,6 +83,9 @@ func FromProto(ev *pb.Event) *Event {
 		ReturnValue:         ev.GetReturnValue(),
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
+	}
+	if ev.GetIsCompat() {
+		out.ContextFlags = &Flags{IsCompat: true}
 	}
 	for _, a := range ev.GetArgs() {
 		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})

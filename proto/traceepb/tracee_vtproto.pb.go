@@ -318,6 +318,7 @@ func (m *Event) CloneVT() *Event {
 	r.EventName = m.EventName
 	r.ReturnValue = m.ReturnValue
 	r.Syscall = m.Syscall
+	r.IsCompat = m.IsCompat
 	if rhs := m.Args; rhs != nil {
 		tmpContainer := make([]*Argument, len(rhs))
 		for k, v := range rhs {
@@ -1026,6 +1027,18 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.IsCompat {
+		i--
+		if m.IsCompat {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xc0
+	}
 	if m.Syscall != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Syscall))
 		i--
@@ -1623,6 +1636,9 @@ func (m *Event) SizeVT() (n int) {
 	}
 	if m.Syscall != 0 {
 		n += 2 + protohelpers.SizeOfVarint(uint64(m.Syscall))
+	}
+	if m.IsCompat {
+		n += 3
 	}
 	n += len(m.unknownFields)
 	return n
@@ -3728,6 +3744,26 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 					break
 				}
 			}
+		case 40:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IsCompat", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.IsCompat = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])

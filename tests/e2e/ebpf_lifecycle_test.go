@@ -264,11 +264,18 @@ func traceeProgramsOrNil(t *testing.T) map[int]string {
 // are marked unavailable exactly when the tracer reports those missing.
 func TestEbpfLifecycleList(t *testing.T) {
 	list, raw := listEbpf(t)
-	if h := strings.Fields(strings.SplitN(raw, "\n", 2)[0]); strings.Join(h, " ") != "ID EVENT SETS ARGUMENTS AVAILABILITY" {
+	if h := strings.Fields(strings.SplitN(raw, "\n", 2)[0]); strings.Join(h, " ") != "ID EVENT SETS ARGUMENTS AVAILABILITY I386" {
 		t.Errorf("header %q", h)
 	}
 	if len(list) < 300 {
 		t.Errorf("only %d events listed", len(list))
+	}
+	// the i386 syscalls reported as each event (compat: int $0x80, -m32)
+	for ev, want := range map[string]string{"ptrace": "26", "init_module": "128", "mmap": "90,192",
+		"connect": "362,socketcall:3", "sched_process_exec": "-"} {
+		if got := list[ev].i386; got != want {
+			t.Errorf("%s: I386 %q, want %q", ev, got, want)
+		}
 	}
 	// what this kernel lacks, as the tracer itself reports at start
 	tr := StartJSON(t, "comm=nosuchcomm7")

@@ -24,6 +24,7 @@ type listedEvent struct {
 	sets      []string
 	signature string // "(int dirfd, const char* pathname, ...)"
 	available string
+	i386      string // "5", "90,192", "socketcall:3", "-"
 }
 
 func listEbpf(t *testing.T) (map[string]listedEvent, string) {
@@ -33,14 +34,14 @@ func listEbpf(t *testing.T) (map[string]listedEvent, string) {
 	if err != nil {
 		t.Fatalf("tracee-ebpf --list: %v\n%s", err, out)
 	}
-	row := regexp.MustCompile(`^(\d+)\s+(\S+)\s+(\S+)\s+(\(.*\))\s+(yes|no: .*)$`)
+	row := regexp.MustCompile(`^(\d+)\s+(\S+)\s+(\S+)\s+(\(.*\))\s+(yes|no: .*?)\s+(\S+)$`)
 	evs := map[string]listedEvent{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
 		m := row.FindStringSubmatch(strings.TrimSpace(line))
 		if m == nil {
-			t.Fatalf("--list row does not read as ID EVENT SETS (ARGS) AVAILABILITY: %q", line)
+			t.Fatalf("--list row does not read as ID EVENT SETS (ARGS) AVAILABILITY I386: %q", line)
 		}
-		evs[m[2]] = listedEvent{id: m[1], sets: strings.Split(m[3], ","), signature: m[4], available: m[5]}
+		evs[m[2]] = listedEvent{id: m[1], sets: strings.Split(m[3], ","), signature: m[4], available: m[5], i386: m[6]}
 	}
 	return evs, string(out)
 }

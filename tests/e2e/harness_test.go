@@ -48,13 +48,32 @@ func buildAll() error {
 	}
 	srcs, _ := filepath.Glob(filepath.Join(repoRoot, "tests", "triggers", "*.c"))
 	for _, src := range srcs {
-		name := strings.TrimSuffix(filepath.Base(src), ".c")
-		cmd := exec.Command("gcc", "-O2", "-o", filepath.Join(binDir, name), src)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("compile trigger %s: %v\n%s", name, err, out)
+		for _, b := range triggerBuilds(src) {
+			cmd := exec.Command("gcc", append(b.flags, "-o", filepath.Join(binDir, b.name), src)...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("compile trigger %s: %v\n%s", b.name, err, out)
+			}
 		}
 	}
 	return nil
+}
+
+type triggerBuild struct {
+	name  string
+	flags []string
+}
+
+// triggerBuilds names the binaries built from a trigger source: NAME
+// (x86_64) and NAME-m32 (gcc -m32: every syscall in the i386 ABI), except
+// for NAME_int80.c, a 64-bit program making i386 syscalls with int $0x80
+// itself, built 64-bit only.
+func triggerBuilds(src string) []triggerBuild {
+	name := strings.TrimSuffix(filepath.Base(src), ".c")
+	bs := []triggerBuild{{name, []string{"-O2"}}}
+	if !strings.HasSuffix(name, "_int80") {
+		bs = append(bs, triggerBuild{name + "-m32", []string{"-O2", "-m32"}})
+	}
+	return bs
 }
 
 // requirePrivileged skips a test that needs root and eBPF, except under
@@ -93,7 +112,10 @@ type Finding struct {
 		ProcessName   string `json:"processName"`
 		EventName     string `json:"eventName"`
 		ContainerID   string `json:"containerId"`
-		Args          []struct {
+		ContextFlags  struct {
+			IsCompat bool `json:"isCompat"`
+		} `json:"contextFlags"`
+		Args []struct {
 			Name  string `json:"name"`
 			Value any    `json:"value"`
 		} `json:"args"`

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // HeaderSize is the size of struct event_ctx.
@@ -22,6 +22,7 @@ const (
 	FlagReadFailed = 1 << 0
 	FlagTruncated  = 1 << 1
 	FlagWideArgs   = 1 << 2 // fixed-size arguments stored as 8 raw bytes
+	FlagCompat     = 1 << 3 // made by 32-bit code, reported as its x86_64 event
 )
 
 // Errors wrapped by Decode.
@@ -133,6 +134,7 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	ev.EventName = def.Name
 	ev.ReturnValue = h.Retval
 	ev.Syscall = h.Syscall
+	ev.IsCompat = h.Flags&FlagCompat != 0
 	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.ArgNum), h.Flags&FlagWideArgs != 0)
 	render.Apply(def, ev)
 	return ev, err

@@ -6,9 +6,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 func iarg(name string, v int64) *traceepb.Argument {

@@ -4,9 +4,9 @@ import (
 	"container/list"
 	"sort"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 const (

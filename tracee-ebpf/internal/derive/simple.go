@@ -1,8 +1,8 @@
 package derive
 
 import (
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // deriveBprmCheck: security_bprm_check(pathname, dev, inode, argv) from

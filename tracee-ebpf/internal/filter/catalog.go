@@ -1,6 +1,6 @@
 package filter
 
-import "github.com/tracee-go/tracee/proto/events"
+import "github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 
 // Catalog is the part of the event table the parser needs. EventTable is
 // the real one; tests pass their own definitions.

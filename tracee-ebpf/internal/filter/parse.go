@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tracee-go/tracee/proto/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // ExprError reports a bad --trace expression.

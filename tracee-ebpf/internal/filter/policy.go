@@ -3,8 +3,8 @@ package filter
 import (
 	"slices"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // NumFilter restricts a numeric context field. A value passes when all of:

@@ -65,7 +65,7 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	kinds := map[uint32][6]uint8{}
 	// every syscall, every kind and every derived event: all programs verify
 	for nr := uint32(0); nr < 470; nr++ {
-		sel[nr] = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelFromExec | SelFromExit
+		sel[nr] = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelFromExec | SelFromExit | SelInodeLink | SelInodeSymlink
 		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
 	}
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit,

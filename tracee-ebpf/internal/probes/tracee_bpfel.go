@@ -13,6 +13,16 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceeCompatSc struct {
+	_       structs.HostLayout
+	Event   uint16
+	Valid   uint8
+	Mux     uint8
+	ArgsMem int8
+	Pgoff   int8
+	Args    [6]int8
+}
+
 type traceeConfig struct {
 	_           structs.HostLayout
 	TraceePid   uint32
@@ -84,6 +94,7 @@ type traceeSyscallArgKinds struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	traceeMapCommFilter          = "comm_filter"
+	traceeMapCompatSyscalls      = "compat_syscalls"
 	traceeMapConfigMap           = "config_map"
 	traceeMapEvents              = "events"
 	traceeMapMntnsFilter         = "mntns_filter"
@@ -161,20 +172,21 @@ type traceeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeMapSpecs struct {
-	CommFilter  *ebpf.MapSpec `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.MapSpec `ebpf:"config_map"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	MntnsFilter *ebpf.MapSpec `ebpf:"mntns_filter"`
-	PathScratch *ebpf.MapSpec `ebpf:"path_scratch"`
-	PidFilter   *ebpf.MapSpec `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.MapSpec `ebpf:"pidns_filter"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	Selected    *ebpf.MapSpec `ebpf:"selected"`
-	Stats       *ebpf.MapSpec `ebpf:"stats"`
-	SyscallArgs *ebpf.MapSpec `ebpf:"syscall_args"`
-	TracedProcs *ebpf.MapSpec `ebpf:"traced_procs"`
-	UidFilter   *ebpf.MapSpec `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.MapSpec `ebpf:"uts_filter"`
+	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
+	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
+	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
+	Events         *ebpf.MapSpec `ebpf:"events"`
+	MntnsFilter    *ebpf.MapSpec `ebpf:"mntns_filter"`
+	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
+	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
+	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
+	Selected       *ebpf.MapSpec `ebpf:"selected"`
+	Stats          *ebpf.MapSpec `ebpf:"stats"`
+	SyscallArgs    *ebpf.MapSpec `ebpf:"syscall_args"`
+	TracedProcs    *ebpf.MapSpec `ebpf:"traced_procs"`
+	UidFilter      *ebpf.MapSpec `ebpf:"uid_filter"`
+	UtsFilter      *ebpf.MapSpec `ebpf:"uts_filter"`
 }
 
 // traceeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -203,25 +215,27 @@ func (o *traceeObjects) Close() error {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceeMaps struct {
-	CommFilter  *ebpf.Map `ebpf:"comm_filter"`
-	ConfigMap   *ebpf.Map `ebpf:"config_map"`
-	Events      *ebpf.Map `ebpf:"events"`
-	MntnsFilter *ebpf.Map `ebpf:"mntns_filter"`
-	PathScratch *ebpf.Map `ebpf:"path_scratch"`
-	PidFilter   *ebpf.Map `ebpf:"pid_filter"`
-	PidnsFilter *ebpf.Map `ebpf:"pidns_filter"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	Selected    *ebpf.Map `ebpf:"selected"`
-	Stats       *ebpf.Map `ebpf:"stats"`
-	SyscallArgs *ebpf.Map `ebpf:"syscall_args"`
-	TracedProcs *ebpf.Map `ebpf:"traced_procs"`
-	UidFilter   *ebpf.Map `ebpf:"uid_filter"`
-	UtsFilter   *ebpf.Map `ebpf:"uts_filter"`
+	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
+	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
+	ConfigMap      *ebpf.Map `ebpf:"config_map"`
+	Events         *ebpf.Map `ebpf:"events"`
+	MntnsFilter    *ebpf.Map `ebpf:"mntns_filter"`
+	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
+	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
+	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	Scratch        *ebpf.Map `ebpf:"scratch"`
+	Selected       *ebpf.Map `ebpf:"selected"`
+	Stats          *ebpf.Map `ebpf:"stats"`
+	SyscallArgs    *ebpf.Map `ebpf:"syscall_args"`
+	TracedProcs    *ebpf.Map `ebpf:"traced_procs"`
+	UidFilter      *ebpf.Map `ebpf:"uid_filter"`
+	UtsFilter      *ebpf.Map `ebpf:"uts_filter"`
 }
 
 func (m *traceeMaps) Close() error {
 	return _TraceeClose(
 		m.CommFilter,
+		m.CompatSyscalls,
 		m.ConfigMap,
 		m.Events,
 		m.MntnsFilter,

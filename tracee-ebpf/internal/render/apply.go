@@ -1,8 +1,8 @@
 package render
 
 import (
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Apply sets Argument.Repr for every argument of ev whose parameter in def

@@ -3,8 +3,8 @@ package render
 import (
 	"testing"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 func intArg(name string, v int64) *traceepb.Argument {

@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 type collector struct {

@@ -3,8 +3,8 @@ package tracer
 import (
 	"fmt"
 
-	"github.com/tracee-go/tracee/proto/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // kernelDerived says, for each event the kernel derives at sys_exit, which
@@ -14,9 +14,11 @@ var kernelDerived = map[string]struct {
 	syscalls []string
 	bit      uint32
 }{
-	"security_file_open": {[]string{"open", "openat", "openat2", "creat"}, probes.SelFileOpen},
-	"socket_dup":         {[]string{"dup", "dup2", "dup3"}, probes.SelSocketDup},
-	"magic_write":        {[]string{"write", "pwrite64"}, probes.SelMagicWrite},
+	"security_file_open":     {[]string{"open", "openat", "openat2", "creat", "open_by_handle_at"}, probes.SelFileOpen},
+	"security_inode_link":    {[]string{"link", "linkat"}, probes.SelInodeLink},
+	"security_inode_symlink": {[]string{"symlink", "symlinkat"}, probes.SelInodeSymlink},
+	"socket_dup":             {[]string{"dup", "dup2", "dup3"}, probes.SelSocketDup},
+	"magic_write":            {[]string{"write", "pwrite64"}, probes.SelMagicWrite},
 }
 
 // unreturned are the syscalls that do not return to their caller's image

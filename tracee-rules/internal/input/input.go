@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Handler receives each event. It is called from one goroutine at a time.

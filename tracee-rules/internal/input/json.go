@@ -67,7 +67,7 @@ func (in *Input) decodeJSON(ctx context.Context, r io.Reader, name string, h Han
 			in.decodeError("%s: line %d: longer than %d bytes; skipped", name, lineNo, maxLine)
 		default:
 			if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
-				ev, derr := traceejson.Decode(trimmed)
+				ev, derr := traceejson.Unmarshal(trimmed)
 				if derr == nil && ev.EventName == "" {
 					// eventId alone is ambiguous: an absent id reads as 0 (read).
 					derr = errNoName

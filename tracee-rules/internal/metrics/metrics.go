@@ -1,7 +1,7 @@
 package metrics
 
 import (
-	"github.com/tracee-go/tracee/proto/obs"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 	"strconv"
 	"sync/atomic"
 

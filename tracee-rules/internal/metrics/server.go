@@ -1,6 +1,6 @@
 package metrics
 
-import "github.com/tracee-go/tracee/proto/obs"
+import "github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 
 // ServerConfig, Servers and Start are the shared metrics/pprof server.
 type (

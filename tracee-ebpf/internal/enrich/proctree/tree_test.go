@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracee-go/tracee/proto/events"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 type clock struct{ t time.Time }

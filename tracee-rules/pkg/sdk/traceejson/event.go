@@ -15,15 +15,18 @@ type Argument = ptj.Argument
 type Ancestor = ptj.Ancestor
 
 // FromProto converts an event to its JSON form.
-func FromProto(ev *pb.Event) Event { return *ptj.FromProto(ev) }
+func FromProto(ev *pb.Event) *Event { return ptj.FromProto(ev) }
 
 // ArgValue is the JSON value Tracee prints for an argument: its repr when
 // set, else its value.
 func ArgValue(a *pb.Argument) any { return ptj.ArgValue(a) }
 
-// SockAddrMap renders a socket address the way Tracee prints it
+// SockaddrMap renders a socket address the way Tracee prints it
 // ({"sa_family":"AF_INET","sin_addr":"127.0.0.1","sin_port":"4444"}).
-func SockAddrMap(sa *pb.SockAddr) map[string]string { return ptj.SockaddrMap(sa) }
+func SockaddrMap(sa *pb.SockAddr) map[string]string { return ptj.SockaddrMap(sa) }
 
-// Decode parses one Tracee-JSON event (see proto/traceejson.Unmarshal).
-func Decode(data []byte) (*pb.Event, error) { return ptj.Unmarshal(data) }
+// Marshal encodes one event as Tracee JSON.
+func Marshal(ev *pb.Event) ([]byte, error) { return ptj.Marshal(ev) }
+
+// Unmarshal parses one Tracee-JSON event.
+func Unmarshal(data []byte) (*pb.Event, error) { return ptj.Unmarshal(data) }

@@ -18,8 +18,7 @@ func FromFinding(f sdk.Finding) Finding {
 		out.Data = map[string]any{}
 	}
 	if f.Event != nil {
-		ev := FromProto(f.Event)
-		out.Event = &ev
+		out.Event = FromProto(f.Event)
 	}
 	return out
 }

@@ -38,7 +38,7 @@ func TestEventRoundTrip(t *testing.T) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}
 	}
-	out, err := Decode(b)
+	out, err := Unmarshal(b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,15 @@
 /*
  * The one table-driven path for every syscall's arguments: the loader fills
  * syscall_args[nr].kinds from the event schema, and this encodes each of the
- * six ABI registers by its kind. No per-syscall code.
+ * six arguments (lib/syscall.h: x86_64 registers, or i386 ones translated)
+ * by its kind. No per-syscall code.
  */
 #ifndef TRACEE_SYSCALL_ARGS_H
 #define TRACEE_SYSCALL_ARGS_H
 
-#include "../lib/common.h"
-#include "../lib/buffer.h"
+#include "common.h"
+#include "buffer.h"
+#include "syscall.h"
 
 struct encode_ctx {
 	u64 regs[6];
@@ -64,67 +66,47 @@ static long encode_cb(u32 i, struct encode_ctx *ec)
 
 /*
  * The common case: only integers and pointers. Each becomes its index and
- * the raw 8-byte register (REC_WIDE_ARGS; user space narrows by kind), in
- * straight-line code with no helper calls and no loop.
+ * the 8-byte register (REC_WIDE_ARGS; user space narrows by kind; an i386
+ * long is sign-extended here), in straight-line code with no helper calls
+ * and no loop.
  */
-#define WIDE_ARG(i, reg)                                         \
-	if (sa->kinds[i] != ARG_NONE) {                          \
-		b->args[off] = i;                                \
-		*(u64 *)&b->args[off + 1] = RD(regs, reg);       \
-		off += 9;                                        \
-		n++;                                             \
+#define WIDE_ARG(i)                                                          \
+	if (sa->kinds[i] != ARG_NONE) {                                      \
+		b->args[off] = i;                                            \
+		*(u64 *)&b->args[off + 1] = sysc_arg(sc, i, sa->kinds[i]);   \
+		off += 9;                                                    \
+		n++;                                                         \
 	}
 
-statfn void encode_wide_args(struct event_buf *b, struct syscall_arg_kinds *sa, struct pt_regs *regs)
+statfn void encode_wide_args(struct event_buf *b, struct syscall_arg_kinds *sa, struct sysc *sc)
 {
 	u32 off = 0, n = 0;
-	WIDE_ARG(0, di)
-	WIDE_ARG(1, si)
-	WIDE_ARG(2, dx)
-	WIDE_ARG(3, r10)
-	WIDE_ARG(4, r8)
-	WIDE_ARG(5, r9)
+	WIDE_ARG(0)
+	WIDE_ARG(1)
+	WIDE_ARG(2)
+	WIDE_ARG(3)
+	WIDE_ARG(4)
+	WIDE_ARG(5)
 	b->off = off;
 	b->ctx.argnum = n;
 	b->ctx.flags |= REC_WIDE_ARGS;
 }
 
-statfn void encode_syscall_args(struct event_buf *b, u32 slot, struct pt_regs *regs, u32 nr)
+statfn void encode_syscall_args(struct event_buf *b, u32 slot, struct sysc *sc)
 {
+	u32 nr = sc->nr;
 	struct syscall_arg_kinds *sa = bpf_map_lookup_elem(&syscall_args, &nr);
 	if (!sa)
 		return;
 	if (sa->fixed_only) {
-		encode_wide_args(b, sa, regs);
+		encode_wide_args(b, sa, sc);
 		return;
 	}
 	struct encode_ctx ec = {.key = buf_key(slot)};
-	ec.regs[0] = RD(regs, di);
-	ec.regs[1] = RD(regs, si);
-	ec.regs[2] = RD(regs, dx);
-	ec.regs[3] = RD(regs, r10);
-	ec.regs[4] = RD(regs, r8);
-	ec.regs[5] = RD(regs, r9);
+	for (int i = 0; i < 6; i++)
+		ec.regs[i] = sysc_arg(sc, i, sa->kinds[i]);
 	__builtin_memcpy(ec.kinds, sa->kinds, sizeof(ec.kinds));
 	bpf_loop(6, encode_cb, &ec, 0);
-}
-
-statfn u64 regs_arg(struct pt_regs *regs, int i)
-{
-	switch (i) {
-	case 0:
-		return RD(regs, di);
-	case 1:
-		return RD(regs, si);
-	case 2:
-		return RD(regs, dx);
-	case 3:
-		return RD(regs, r10);
-	case 4:
-		return RD(regs, r8);
-	default:
-		return RD(regs, r9);
-	}
 }
 
 #endif

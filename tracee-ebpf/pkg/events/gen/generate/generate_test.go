@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tracee-go/tracee/proto/events"
-	"github.com/tracee-go/tracee/proto/events/schema"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/schema"
 )
 
 // The C enum and the Go constants must agree value by value.

@@ -10,11 +10,12 @@
 #ifndef TRACEE_HOOK_UNRETURNED_H
 #define TRACEE_HOOK_UNRETURNED_H
 
-#include "../lib/common.h"
-#include "../lib/context.h"
-#include "../lib/filter.h"
-#include "../lib/buffer.h"
-#include "../lib/submit.h"
+#include "common.h"
+#include "context.h"
+#include "filter.h"
+#include "buffer.h"
+#include "submit.h"
+#include "syscall.h"
 #include <asm/unistd_64.h>
 
 /*
@@ -27,9 +28,16 @@ statfn struct pt_regs *current_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
-statfn u32 task_syscall(void)
+/* The syscall the current task t is in, translated from i386 (lib/syscall.h). */
+statfn bool task_syscall(struct task_struct *t, struct sysc *sc)
 {
-	return BPF_CORE_READ(current_regs(), orig_ax);
+	struct pt_regs *regs = current_regs();
+	sc->nr = BPF_CORE_READ(regs, orig_ax);
+	sc->loaded = false;
+	sc->compat = BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+	if (!sc->compat)
+		return true;
+	return compat_translate(regs, sc);
 }
 
 /* The selection bits of the syscall t is in, if it has `bit`. */
@@ -56,8 +64,11 @@ statfn void arg_mm_blob(struct event_buf *b, u8 idx, unsigned long start, unsign
 statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct task_struct *t,
 			      struct linux_binprm *bprm)
 {
-	u32 nr = task_syscall();
+	struct sysc sc;
 	struct syscall_arg_kinds *sa;
+	if (!task_syscall(t, &sc))
+		return;
+	u32 nr = sc.nr;
 	if ((nr != __NR_execve && nr != __NR_execveat) || !unreturned_selected(nr, SEL_FROM_EXEC, &sa))
 		return;
 	u8 first = nr == __NR_execveat; /* index of pathname */
@@ -65,6 +76,7 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 	if (!should_trace(cfg, &b->ctx))
 		return;
 	buf_reset(b);
+	mark_compat(b, &sc);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	arg_str(b, first, BPF_CORE_READ(bprm, filename), false);
 	arg_mm_blob(b, first + 1, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
@@ -77,16 +89,21 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 /* exit(status) / exit_group(status) */
 statfn void emit_exit_syscall(struct event_buf *b, struct config *cfg, struct task_struct *t)
 {
-	u32 nr = task_syscall();
+	struct sysc sc;
 	struct syscall_arg_kinds *sa;
+	if (!task_syscall(t, &sc))
+		return;
+	u32 nr = sc.nr;
 	if ((nr != __NR_exit && nr != __NR_exit_group) || !unreturned_selected(nr, SEL_FROM_EXIT, &sa))
 		return;
-	struct pt_regs *regs = current_regs();
 	fill_ctx(&b->ctx, t, nr, nr);
 	if (!should_trace(cfg, &b->ctx))
 		return;
 	buf_reset(b);
-	arg_u32(b, 0, (u32)BPF_CORE_READ(regs, di));
+	mark_compat(b, &sc);
+	if (!sc.compat)
+		sc.a[0] = BPF_CORE_READ(current_regs(), di);
+	arg_u32(b, 0, (u32)sc.a[0]);
 	submit(b, cfg);
 }
 

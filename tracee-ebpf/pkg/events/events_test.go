@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/tracee-go/tracee/proto/events"
-	"github.com/tracee-go/tracee/proto/events/gen/generate"
-	"github.com/tracee-go/tracee/proto/events/schema"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/gen/generate"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/schema"
 )
 
 func TestTableInvariants(t *testing.T) {
@@ -206,7 +206,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string][]byte{"table_gen.go": g, "../../bpf/lib/events_gen.h": c} {
+	for path, want := range map[string][]byte{"table_gen.go": g, "../../../bpf/lib/events_gen.h": c} {
 		got, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -44,6 +44,7 @@ const (
 	DebugfsCreateFile          ID = 1037
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
+	SecurityInodeLink          ID = 1060
 )
 
 var table = []*Definition{
@@ -1980,7 +1981,7 @@ var table = []*Definition{
 		{Name: "mode", Type: "umode_t", Kind: ArgUint},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 	}},
-	{ID: 1029, Name: "security_inode_symlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1029, Name: "security_inode_symlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "linkpath", Type: "const char*", Kind: ArgStr},
 		{Name: "target", Type: "const char*", Kind: ArgStr},
 	}},
@@ -2033,5 +2034,9 @@ var table = []*Definition{
 	{ID: 1039, Name: "device_add", Source: SourceKernel, Sets: []string{"default", "security"}, Requires: []string{"kprobe"}, Params: []Param{
 		{Name: "name", Type: "const char*", Kind: ArgStr},
 		{Name: "parent_name", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
+		{Name: "old_path", Type: "const char*", Kind: ArgStr},
+		{Name: "new_path", Type: "const char*", Kind: ArgStr},
 	}},
 }

@@ -1,0 +1,251 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+)
+
+// Probes is the loaded and attached set of programs.
+type Probes struct {
+	coll    *ebpf.Collection
+	links   []link.Link
+	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
+	Events  *ebpf.Map         // ring buffer
+	stats   *ebpf.Map
+}
+
+var kernelSpec *btf.Spec
+
+func loadKernelSpec() (*btf.Spec, error) {
+	if kernelSpec != nil {
+		return kernelSpec, nil
+	}
+	s, err := btf.LoadKernelSpec()
+	if err != nil {
+		return nil, fmt.Errorf("kernel BTF: %w", err)
+	}
+	kernelSpec = s
+	return s, nil
+}
+
+// Load loads the programs, configures them and attaches the hooks the options
+// need, with the best method the features allow.
+func Load(o Options, feat *Features) (*Probes, error) {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("raise memlock limit (needed before Linux 5.11): %w", err)
+	}
+	for _, need := range []string{FacilityRingbuf, FacilityBpfLoop, FacilityBTF} {
+		if !feat.Available(need) {
+			return nil, fmt.Errorf("kernel lacks %s (%s): tracee-ebpf needs Linux 5.17 or newer with BTF", need, feat.Reason[need])
+		}
+	}
+	// One attach method for every hook: tp_btf (direct BTF reads) where the
+	// kernel has it, else raw_tracepoint (probe reads), each its own build.
+	method, load := FacilityTpBtf, loadTracee
+	if !feat.Available(FacilityTpBtf) {
+		if !feat.Available(FacilityRawTp) {
+			return nil, fmt.Errorf("neither tp_btf (%s) nor raw_tracepoint (%s) is available",
+				feat.Reason[FacilityTpBtf], feat.Reason[FacilityRawTp])
+		}
+		method, load = FacilityRawTp, loadTraceeraw
+	}
+	spec, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("load object: %w", err)
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("count CPUs: %w", err)
+	}
+	spec.Maps["scratch"].MaxEntries = uint32(ncpu) * slotMax
+	if o.RingBufferBytes != 0 {
+		spec.Maps["events"].MaxEntries = o.RingBufferBytes
+	}
+
+	methods := map[string]string{}
+	keep := map[string]bool{}
+	for _, h := range hooks {
+		if !h.needed(&o) {
+			continue
+		}
+		methods[h.name] = method
+		if method == FacilityTpBtf {
+			keep[h.btfProg] = true
+		} else {
+			keep[h.rawProg] = true
+		}
+	}
+	for name := range spec.Programs {
+		if !keep[name] {
+			delete(spec.Programs, name)
+		}
+	}
+
+	ks, err := loadKernelSpec()
+	if err != nil {
+		return nil, err
+	}
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
+		Programs: ebpf.ProgramOptions{KernelTypes: ks},
+	})
+	if err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			return nil, fmt.Errorf("load programs: %+v", ve)
+		}
+		return nil, fmt.Errorf("load programs: %w", err)
+	}
+	p := &Probes{coll: coll, Methods: methods, Events: coll.Maps["events"], stats: coll.Maps["stats"]}
+	if err := p.configure(&o); err != nil {
+		p.Close()
+		return nil, err
+	}
+	for _, h := range hooks {
+		m, ok := methods[h.name]
+		if !ok {
+			continue
+		}
+		var l link.Link
+		if m == FacilityTpBtf {
+			l, err = link.AttachTracing(link.TracingOptions{Program: coll.Programs[h.btfProg]})
+		} else {
+			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: h.tpName, Program: coll.Programs[h.rawProg]})
+		}
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("attach %s via %s: %w", h.name, m, err)
+		}
+		p.links = append(p.links, l)
+	}
+	return p, nil
+}
+
+func (p *Probes) configure(o *Options) error {
+	m := p.coll.Maps
+	for nr, bits := range o.Selected {
+		if nr >= MaxSyscall {
+			return fmt.Errorf("syscall %d out of range", nr)
+		}
+		if err := m["selected"].Put(nr, bits); err != nil {
+			return fmt.Errorf("select syscall %d: %w", nr, err)
+		}
+	}
+	for nr, kinds := range o.ArgKinds {
+		if nr >= MaxSyscall {
+			continue
+		}
+		if err := m["syscall_args"].Put(nr, traceeSyscallArgKinds{Kinds: kinds, FixedOnly: b2u8(fixedOnly(kinds))}); err != nil {
+			return fmt.Errorf("argument kinds of syscall %d: %w", nr, err)
+		}
+	}
+	if err := putCompat(m["compat_syscalls"]); err != nil {
+		return err
+	}
+	s := &o.Scope
+	putU32 := func(name string, vals map[uint32]uint8) error {
+		for k, v := range vals {
+			if err := m[name].Put(k, v); err != nil {
+				return fmt.Errorf("filter %s: %w", name, err)
+			}
+		}
+		return nil
+	}
+	putStr := func(name string, vals map[string]uint8) error {
+		for k, v := range vals {
+			var key traceeStr16
+			for i := 0; i < len(k) && i < 15; i++ {
+				key.S[i] = int8(k[i])
+			}
+			if err := m[name].Put(key, v); err != nil {
+				return fmt.Errorf("filter %s: %w", name, err)
+			}
+		}
+		return nil
+	}
+	for _, err := range []error{
+		putU32("uid_filter", s.UID), putU32("pid_filter", s.PID),
+		putU32("mntns_filter", s.MntNS), putU32("pidns_filter", s.PidNS),
+		putStr("comm_filter", s.Comm), putStr("uts_filter", s.UTS),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	for _, pid := range s.Tree {
+		if err := m["traced_procs"].Put(pid, uint8(1)); err != nil {
+			return fmt.Errorf("tree root %d: %w", pid, err)
+		}
+	}
+	wake := o.WakeupBytes
+	if wake == 0 {
+		wake = 1
+	}
+	cfg := traceeConfig{
+		TraceePid: o.TraceePID, FilterFlags: s.Flags,
+		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
+		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+	}
+	if err := m["config_map"].Put(uint32(0), cfg); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	return nil
+}
+
+// fixedOnly reports whether every argument is an integer or a pointer, so
+// the kernel can store the raw registers without reading memory.
+func fixedOnly(kinds [6]uint8) bool {
+	for _, k := range kinds {
+		if k := events.ArgKind(k); k != events.ArgNone && k.Size() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func b2u8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Detach stops every program; the maps stay readable until Close.
+func (p *Probes) Detach() error {
+	var errs []error
+	for _, l := range p.links {
+		if err := l.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.links = nil
+	return errors.Join(errs...)
+}
+
+// Close detaches every link and frees the programs and maps.
+func (p *Probes) Close() error {
+	errs := []error{p.Detach()}
+	if p.coll != nil {
+		p.coll.Close()
+		p.coll = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Describe says in one line which method each hook uses.
+func (p *Probes) Describe() string {
+	var parts []string
+	for h, m := range p.Methods {
+		parts = append(parts, h+"="+m)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,23 @@
+package probes
+
+// Scope holds the in-kernel scope filters.
+type Scope struct {
+	Flags                      uint32
+	UIDLt, UIDGt, PIDLt, PIDGt uint64
+	UID, PID, MntNS, PidNS     map[uint32]uint8 // value FilterEq or FilterNe
+	Comm, UTS                  map[string]uint8
+	Tree                       []uint32 // processes (and their descendants) to trace with FTree
+	HostMntNS                  uint32
+	StartTime                  uint64 // CLOCK_MONOTONIC ns, for FNewPID
+}
+
+// Options configure what the kernel side sends.
+type Options struct {
+	Selected        map[uint32]uint32   // syscall nr -> Sel* bits
+	ArgKinds        map[uint32][6]uint8 // syscall nr -> encoding of its six arguments
+	Emit            uint32              // Emit* bits
+	Scope           Scope
+	RingBufferBytes uint32 // power of two, multiple of the page size
+	WakeupBytes     uint64 // wake the reader when this much is pending
+	TraceePID       uint32 // never traced
+}
