@@ -30,7 +30,7 @@ statfn void derive_magic_write(struct event_buf *b, struct config *cfg, struct f
 			       struct sysc *sc, long ret)
 {
 	begin_derived(b, EVENT_MAGIC_WRITE, sc);
-	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
+	arg_file_path(b, 0, SLOT_SYS_EXIT, f);
 	u32 n = ret < MAGIC_BYTES ? ret : MAGIC_BYTES;
 	arg_bytes(b, 1, (const void *)sc->a[1], n, true);
 	file_identity(b, 2, f);

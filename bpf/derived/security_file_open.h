@@ -10,7 +10,7 @@ statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct fil
 			     struct sysc *sc)
 {
 	begin_derived(b, EVENT_SECURITY_FILE_OPEN, sc);
-	arg_str(b, 0, file_path(SLOT_SYS_EXIT, f), false);
+	arg_file_path(b, 0, SLOT_SYS_EXIT, f);
 	arg_u32(b, 1, BPF_CORE_READ(f, f_flags));
 	file_identity(b, 2, f);
 	u32 nr = sc->nr;

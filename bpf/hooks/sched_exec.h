@@ -36,7 +36,7 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
 
 	arg_str(b, 0, BPF_CORE_READ(bprm, filename), false);
-	arg_str(b, 1, file_path(SLOT_EXEC, f), false);
+	arg_file_path(b, 1, SLOT_EXEC, f);
 	arg_u32(b, 2, BPF_CORE_READ(sb, s_dev));
 	arg_u64(b, 3, BPF_CORE_READ(ino, i_ino));
 	arg_u32(b, 4, BPF_CORE_READ(ino, i_mode));

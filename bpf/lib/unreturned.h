@@ -55,8 +55,8 @@ statfn void arg_mm_blob(struct event_buf *b, u8 idx, unsigned long start, unsign
 	u32 len = 0;
 	if (end > start)
 		len = end - start > MAX_ARR_BLOB ? MAX_ARR_BLOB : end - start;
-	if (end - start > MAX_ARR_BLOB)
-		b->ctx.flags |= REC_TRUNCATED;
+	if (end > start && end - start > MAX_ARR_BLOB)
+		mark_truncated(b);
 	arg_bytes(b, idx, (const void *)start, len, true);
 }
 

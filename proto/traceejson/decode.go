@@ -73,6 +73,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		EventName:   r.EventName,
 		Syscall:     -1,
 		IsCompat:    r.ContextFlags.IsCompat,
+		Truncated:   r.ContextFlags.Truncated,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {

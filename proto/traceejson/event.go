@@ -39,7 +39,8 @@ type Event struct {
 
 // Flags are Tracee's context flags; only set ones are written.
 type Flags struct {
-	IsCompat bool `json:"isCompat"`
+	IsCompat  bool `json:"isCompat"`
+	Truncated bool `json:"truncated,omitempty"` // an argument, argv/env or path was cut
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -84,8 +85,8 @@ func FromProto(ev *pb.Event) *Event {
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
 	}
-	if ev.GetIsCompat() {
-		out.ContextFlags = &Flags{IsCompat: true}
+	if ev.GetIsCompat() || ev.GetTruncated() {
+		out.ContextFlags = &Flags{IsCompat: ev.GetIsCompat(), Truncated: ev.GetTruncated()}
 	}
 	for _, a := range ev.GetArgs() {
 		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})

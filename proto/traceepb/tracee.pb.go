@@ -860,7 +860,12 @@ type Event struct {
 	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`  // syscall that produced the event, -1 if none
 	// made from 32-bit code (int $0x80, a -m32 program): the i386 syscall is
 	// reported as its x86_64 event (Tracee's contextFlags.isCompat)
-	IsCompat      bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
+	IsCompat bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
+	// something of this event was cut: an argument that did not fit, argv or
+	// env past the limit, a string longer than 4 KiB, or a path that lost its
+	// head (such a path starts with "\u2026/"). Counted in the exit summary
+	// (Truncated) and the metrics.
+	Truncated     bool `protobuf:"varint,41,opt,name=truncated,proto3" json:"truncated,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1056,6 +1061,13 @@ func (x *Event) GetIsCompat() bool {
 	return false
 }
 
+func (x *Event) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
 var File_tracee_proto protoreflect.FileDescriptor
 
 const file_tracee_proto_rawDesc = "" +
@@ -1114,7 +1126,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xa3\x06\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xc1\x06\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1141,7 +1153,8 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04args\x18\x14 \x03(\v2\x13.tracee.v1.ArgumentR\x04args\x12/\n" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
 	"\asyscall\x18\x16 \x01(\x05R\asyscall\x12\x1b\n" +
-	"\tis_compat\x18( \x01(\bR\bisCompat*K\n" +
+	"\tis_compat\x18( \x01(\bR\bisCompat\x12\x1c\n" +
+	"\ttruncated\x18) \x01(\bR\ttruncated*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01B,Z*github.com/tracee-go/tracee/proto/traceepbb\x06proto3"

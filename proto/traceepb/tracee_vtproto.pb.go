@@ -319,6 +319,7 @@ func (m *Event) CloneVT() *Event {
 	r.ReturnValue = m.ReturnValue
 	r.Syscall = m.Syscall
 	r.IsCompat = m.IsCompat
+	r.Truncated = m.Truncated
 	if rhs := m.Args; rhs != nil {
 		tmpContainer := make([]*Argument, len(rhs))
 		for k, v := range rhs {
@@ -1027,6 +1028,18 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.Truncated {
+		i--
+		if m.Truncated {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xc8
+	}
 	if m.IsCompat {
 		i--
 		if m.IsCompat {
@@ -1638,6 +1651,9 @@ func (m *Event) SizeVT() (n int) {
 		n += 2 + protohelpers.SizeOfVarint(uint64(m.Syscall))
 	}
 	if m.IsCompat {
+		n += 3
+	}
+	if m.Truncated {
 		n += 3
 	}
 	n += len(m.unknownFields)
@@ -3764,6 +3780,26 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 				}
 			}
 			m.IsCompat = bool(v != 0)
+		case 41:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Truncated", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Truncated = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])

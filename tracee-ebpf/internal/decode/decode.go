@@ -135,6 +135,7 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	ev.ReturnValue = h.Retval
 	ev.Syscall = h.Syscall
 	ev.IsCompat = h.Flags&FlagCompat != 0
+	ev.Truncated = h.Flags&FlagTruncated != 0
 	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.ArgNum), h.Flags&FlagWideArgs != 0)
 	render.Apply(def, ev)
 	return ev, err

@@ -207,6 +207,7 @@ func (t *Tracer) reportLost(final bool) {
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
+	t.cfg.Metrics.Truncated(st.Truncated - prev.Truncated)
 	if lost == 0 && failed == 0 {
 		return
 	}
