@@ -46,6 +46,7 @@ type rawArg struct {
 	Name  string          `json:"name"`
 	Type  string          `json:"type"`
 	Value json.RawMessage `json:"value"`
+	Raw   []byte          `json:"raw"`
 }
 
 type rawAncestor struct {
@@ -223,7 +224,7 @@ func kindOf(typ string) valueKind {
 }
 
 func decodeArg(ra rawArg) (*pb.Argument, error) {
-	a := &pb.Argument{Name: ra.Name, Type: ra.Type}
+	a := &pb.Argument{Name: ra.Name, Type: ra.Type, Raw: ra.Raw}
 	raw := bytes.TrimSpace(ra.Value)
 	if len(raw) == 0 || string(raw) == "null" {
 		return a, nil

@@ -50,6 +50,9 @@ type Argument struct {
 	Name  string `json:"name"`
 	Type  string `json:"type"`
 	Value any    `json:"value"`
+	// Raw holds the kernel's bytes (base64 in JSON) of a string value that
+	// is not valid UTF-8; Value then shows them escaped (\xNN, \\).
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // Ancestor is one entry of the process ancestry, parent first.
@@ -89,7 +92,7 @@ func FromProto(ev *pb.Event) *Event {
 		out.ContextFlags = &Flags{IsCompat: ev.GetIsCompat(), Truncated: ev.GetTruncated()}
 	}
 	for _, a := range ev.GetArgs() {
-		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})
+		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a), Raw: a.GetRaw()})
 	}
 	for _, a := range ev.GetAncestry() {
 		out.Ancestry = append(out.Ancestry, Ancestor{HostProcessID: a.GetHostPid(), ProcessID: a.GetPid(), ProcessName: a.GetComm()})

@@ -602,7 +602,12 @@ type Argument struct {
 	Value isArgument_Value `protobuf_oneof:"value"`
 	// Symbolic rendering of flag and enum arguments ("O_RDWR|O_CREAT",
 	// "PTRACE_TRACEME", "AF_INET"); empty when the value has none.
-	Repr          string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	Repr string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	// The kernel's bytes of a string (or string array: NUL-separated) that is
+	// not valid UTF-8. str / str_array then hold it escaped: every byte that is
+	// not part of valid UTF-8 as \xNN, and a backslash as \\ (so two names that
+	// differ only in such bytes never print the same).
+	Raw           []byte `protobuf:"bytes,11,opt,name=raw,proto3" json:"raw,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -726,6 +731,13 @@ func (x *Argument) GetRepr() string {
 		return x.Repr
 	}
 	return ""
+}
+
+func (x *Argument) GetRaw() []byte {
+	if x != nil {
+		return x.Raw
+	}
+	return nil
 }
 
 type isArgument_Value interface {
@@ -1109,7 +1121,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04port\x18\x03 \x01(\rR\x04port\x12\x12\n" +
 	"\x04path\x18\x04 \x01(\tR\x04path\x12\x1a\n" +
 	"\bflowinfo\x18\x05 \x01(\rR\bflowinfo\x12\x19\n" +
-	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xa5\x02\n" +
+	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xb7\x02\n" +
 	"\bArgument\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
@@ -1121,7 +1133,8 @@ const file_tracee_proto_rawDesc = "" +
 	"\bsockaddr\x18\b \x01(\v2\x13.tracee.v1.SockAddrH\x00R\bsockaddr\x12\x14\n" +
 	"\x04bool\x18\t \x01(\bH\x00R\x04bool\x12\x12\n" +
 	"\x04repr\x18\n" +
-	" \x01(\tR\x04reprB\a\n" +
+	" \x01(\tR\x04repr\x12\x10\n" +
+	"\x03raw\x18\v \x01(\fR\x03rawB\a\n" +
 	"\x05value\"K\n" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +

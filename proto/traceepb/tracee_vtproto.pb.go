@@ -196,6 +196,11 @@ func (m *Argument) CloneVT() *Argument {
 	if m.Value != nil {
 		r.Value = m.Value.(interface{ CloneVT() isArgument_Value }).CloneVT()
 	}
+	if rhs := m.Raw; rhs != nil {
+		tmpBytes := make([]byte, len(rhs))
+		copy(tmpBytes, rhs)
+		r.Raw = tmpBytes
+	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = make([]byte, len(m.unknownFields))
 		copy(r.unknownFields, m.unknownFields)
@@ -817,6 +822,13 @@ func (m *Argument) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 		i -= size
 	}
+	if len(m.Raw) > 0 {
+		i -= len(m.Raw)
+		copy(dAtA[i:], m.Raw)
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.Raw)))
+		i--
+		dAtA[i] = 0x5a
+	}
 	if len(m.Repr) > 0 {
 		i -= len(m.Repr)
 		copy(dAtA[i:], m.Repr)
@@ -1209,7 +1221,9 @@ var vtprotoPool_Argument = sync.Pool{
 
 func (m *Argument) ResetVT() {
 	if m != nil {
+		f0 := m.Raw[:0]
 		m.Reset()
+		m.Raw = f0
 	}
 }
 func (m *Argument) ReturnToVTPool() {
@@ -1470,6 +1484,10 @@ func (m *Argument) SizeVT() (n int) {
 		n += vtmsg.SizeVT()
 	}
 	l = len(m.Repr)
+	if l > 0 {
+		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	l = len(m.Raw)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
 	}
@@ -3073,6 +3091,40 @@ func (m *Argument) UnmarshalVT(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Repr = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Raw", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Raw = append(m.Raw[:0], dAtA[iNdEx:postIndex]...)
+			if m.Raw == nil {
+				m.Raw = []byte{}
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
