@@ -15,6 +15,7 @@
 #include "../lib/path.h"
 #include "../lib/submit.h"
 #include "../lib/unreturned.h"
+#include "../lib/bigargs.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
@@ -42,10 +43,6 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	arg_u32(b, 4, BPF_CORE_READ(ino, i_mode));
 	arg_str(b, 5, BPF_CORE_READ(bprm, interp), false);
 
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_mm_blob(b, 6, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
-	arg_mm_blob(b, 7, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
-
 	char name[8] = {};
 	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
 	/* memfd_create names its (unlinked, shmem or hugetlbfs) file "memfd:<name>" */
@@ -55,6 +52,16 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	arg_u8(b, 8, memfd && nlink == 0);
 	arg_u8(b, 9, nlink == 0);
 	arg_str(b, 10, BPF_CORE_READ(sb, s_type, name), false);
+
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	struct mm_blob blobs[2] = {
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), 6},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), 7},
+	};
+	if (submit_with_blobs(b, cfg, blobs, 2))
+		return 0;
+	arg_mm_blob(b, 6, blobs[0].start, blobs[0].end);
+	arg_mm_blob(b, 7, blobs[1].start, blobs[1].end);
 	submit(b, cfg);
 	return 0;
 }

@@ -130,7 +130,7 @@ struct config {
 	u32 options;
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
 	u32 emit;            /* EMIT_*: which non-syscall kernel events to send */
-	u32 pad;
+	u32 exec_args_max;   /* argv/env bytes kept per exec (bigargs.h); <= MAX_ARR_BLOB: normal records */
 };
 
 #define EMIT_FORK (1 << 0)

@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "buffer.h"
 #include "submit.h"
+#include "bigargs.h"
 #include "syscall.h"
 #include <asm/unistd_64.h>
 
@@ -79,10 +80,17 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 	mark_compat(b, &sc);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	arg_str(b, first, BPF_CORE_READ(bprm, filename), false);
-	arg_mm_blob(b, first + 1, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+	struct mm_blob blobs[2] = {
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), first + 1},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), first + 2},
+	};
 	/* envp only when asked for (option:exec-env sets its kind) */
-	if (sa->kinds[first ? 3 : 2] != ARG_NONE)
-		arg_mm_blob(b, first + 2, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+	u32 n = sa->kinds[first ? 3 : 2] != ARG_NONE ? 2 : 1;
+	if (submit_with_blobs(b, cfg, blobs, n))
+		return;
+	arg_mm_blob(b, first + 1, blobs[0].start, blobs[0].end);
+	if (n == 2)
+		arg_mm_blob(b, first + 2, blobs[1].start, blobs[1].end);
 	submit(b, cfg);
 }
 

@@ -15,7 +15,8 @@ import (
 )
 
 // DefaultMaxFrameSize bounds a single frame. The largest event tracee-ebpf
-// emits is well below this (a 32 KiB kernel record decodes to less than 64 KiB).
+// emits is well below this (the largest kernel record, an exec with 2 x 256 KiB
+// of argv and env, decodes to about 1 MiB).
 const DefaultMaxFrameSize = 4 << 20
 
 // ErrFrameTooLarge is wrapped by errors for frames above the maximum size.

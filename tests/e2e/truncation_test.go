@@ -108,8 +108,9 @@ func TestTruncationFlaggedAndCounted(t *testing.T) {
 	for _, e := range many {
 		argv := e.strs("argv")
 		t.Logf("100 000-argument exec: %d argv entries kept, truncated %v", len(argv), e.ContextFlags.Truncated)
-		if !e.ContextFlags.Truncated || len(argv) >= 100001 || len(argv) < 100 {
-			t.Errorf("100 000-argument exec: %d argv entries, truncated %v; want a cut argv, flagged", len(argv), e.ContextFlags.Truncated)
+		// 100 001 entries of 2 bytes: past the default 128 KiB
+		if !e.ContextFlags.Truncated || len(argv) >= 100001 || len(argv) < 60000 {
+			t.Errorf("100 000-argument exec: %d argv entries, truncated %v; want the first 128 KiB (about 65 000), flagged", len(argv), e.ContextFlags.Truncated)
 		}
 	}
 	if len(many) == 0 || len(execEvents(t, tr.Stdout(), "sshd")) == 0 {
@@ -122,5 +123,42 @@ func TestTruncationFlaggedAndCounted(t *testing.T) {
 	t.Logf("summary: Truncated:%s", m[1])
 	if n, _ := strconv.Atoi(m[1]); n < 2 {
 		t.Errorf("summary counts %d truncated events, want at least 2 (the deep path and the long argv)\n%s", n, tr.Stderr())
+	}
+}
+
+// argv is kept whole up to --exec-args-max-kib: 100 000 arguments (about
+// 200 KB) fit in 256 KiB, unflagged; 20 000 fit in the default 128 KiB.
+func TestExecArgsKeptWhole(t *testing.T) {
+	requirePrivileged(t)
+	dir := t.TempDir()
+	bin := copyProgram(t, "/bin/true", dir, "wholeargs")
+	for _, c := range []struct {
+		kib, n int
+	}{{0, 20000}, {256, 100000}} {
+		args := []string{"--output", "format:json", "--trace", "event=sched_process_exec", "--trace", "comm=wholeargs"}
+		if c.kib > 0 {
+			args = append(args, "--exec-args-max-kib", strconv.Itoa(c.kib))
+		}
+		tr := StartTracer(t, args...)
+		argv := make([]string, c.n)
+		for i := range argv {
+			argv[i] = strconv.Itoa(i % 10)
+		}
+		argv[c.n-1] = "last"
+		if out, err := exec.Command(bin, argv...).CombinedOutput(); err != nil {
+			t.Fatalf("wholeargs: %v %s", err, out)
+		}
+		tr.MustEvent("the exec", func(e EbpfEvent) bool { return e.EventName == "sched_process_exec" && e.ProcessName == "wholeargs" })
+		tr.Stop(syscall.SIGINT)
+		evs := execEvents(t, tr.Stdout(), "wholeargs")
+		if len(evs) == 0 {
+			t.Fatalf("no event\n%s", tr.Diagnostics())
+		}
+		got := evs[0].strs("argv")
+		t.Logf("%d arguments, limit %d KiB: %d argv entries, truncated %v", c.n, c.kib, len(got), evs[0].ContextFlags.Truncated)
+		if len(got) != c.n+1 || got[c.n] != "last" || evs[0].ContextFlags.Truncated {
+			t.Errorf("%d arguments with a %d KiB limit: %d entries (last %q), truncated %v; want all %d, unflagged",
+				c.n, c.kib, len(got), got[len(got)-1], evs[0].ContextFlags.Truncated, c.n+1)
+		}
 	}
 }

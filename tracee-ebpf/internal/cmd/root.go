@@ -42,6 +42,7 @@ type options struct {
 	installPath string
 	bufferPages int
 	wakeupKiB   int
+	execArgsKiB int
 	metrics     metrics.ServerConfig
 	capture     []string
 }
@@ -84,6 +85,7 @@ Examples:
 	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/); locked: one tracee-ebpf per install path")
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
+	f.IntVar(&o.execArgsKiB, "exec-args-max-kib", 128, fmt.Sprintf("KiB of argv, and of env, kept whole per exec (at most %d; more is cut and the event flagged truncated)", probes.ExecArgsCap>>10))
 	f.StringVar(&o.metrics.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address (e.g. 127.0.0.1:3366)")
 	f.BoolVar(&o.metrics.Pprof, "pprof", false, "serve net/http/pprof on the metrics address")
 	f.StringVar(&o.metrics.PprofAddr, "pprof-addr", "", "serve net/http/pprof on its own address")
@@ -109,6 +111,9 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 	outCfg, err := output.ParseFlags(o.output)
 	if err != nil {
 		return err
+	}
+	if o.execArgsKiB < 0 || o.execArgsKiB > int(probes.ExecArgsCap>>10) {
+		return fmt.Errorf("--exec-args-max-kib %d: want 0..%d", o.execArgsKiB, probes.ExecArgsCap>>10)
 	}
 	if err := probes.CheckPrivileges(); err != nil {
 		return err
@@ -219,6 +224,7 @@ func run(parent context.Context, o *options, stderr io.Writer) error {
 		Scope:           scope,
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
+		ExecArgsMax:     uint32(o.execArgsKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
 	}, feat)
 	if err != nil {

@@ -67,6 +67,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		return nil, fmt.Errorf("count CPUs: %w", err)
 	}
 	spec.Maps["scratch"].MaxEntries = uint32(ncpu) * slotMax
+	spec.Maps["big_scratch"].MaxEntries = uint32(ncpu)
 	if o.RingBufferBytes != 0 {
 		spec.Maps["events"].MaxEntries = o.RingBufferBytes
 	}
@@ -193,6 +194,7 @@ func (p *Probes) configure(o *Options) error {
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
 		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+		ExecArgsMax: o.ExecArgsMax,
 	}
 	if err := m["config_map"].Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)

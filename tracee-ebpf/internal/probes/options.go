@@ -20,4 +20,11 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
+	// ExecArgsMax is how many bytes of argv, and of env, an exec event
+	// keeps (more is cut and flagged); at most ExecArgsCap. 0 or up to
+	// 8 KiB: the 8 KiB of a normal record.
+	ExecArgsMax uint32
 }
+
+// ExecArgsCap is the largest ExecArgsMax (EXEC_ARGS_CAP in bpf/lib/bigargs.h).
+const ExecArgsCap = uint32(traceeExecArgsLimitsEXEC_ARGS_CAP)

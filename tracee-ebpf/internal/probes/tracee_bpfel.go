@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceeBigBuf struct {
+	_      structs.HostLayout
+	Ctx    traceeEventCtx
+	Args   [1056768]uint8
+	Limits [0]traceeExecArgsLimits
+}
+
 type traceeCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -36,7 +43,7 @@ type traceeConfig struct {
 	Options     uint32
 	WakeupBytes uint64
 	Emit        uint32
-	Pad         uint32
+	ExecArgsMax uint32
 }
 
 type traceeEventBuf struct {
@@ -72,6 +79,12 @@ type traceeEventCtx struct {
 	Uts       [16]int8
 }
 
+type traceeExecArgsLimits uint32
+
+const (
+	traceeExecArgsLimitsEXEC_ARGS_CAP traceeExecArgsLimits = 262144
+)
+
 type traceePathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
@@ -93,6 +106,7 @@ type traceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	traceeMapBigScratch          = "big_scratch"
 	traceeMapCommFilter          = "comm_filter"
 	traceeMapCompatSyscalls      = "compat_syscalls"
 	traceeMapConfigMap           = "config_map"
@@ -172,6 +186,7 @@ type traceeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceeMapSpecs struct {
+	BigScratch     *ebpf.MapSpec `ebpf:"big_scratch"`
 	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
@@ -215,6 +230,7 @@ func (o *traceeObjects) Close() error {
 //
 // It can be passed to loadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceeMaps struct {
+	BigScratch     *ebpf.Map `ebpf:"big_scratch"`
 	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.Map `ebpf:"config_map"`
@@ -234,6 +250,7 @@ type traceeMaps struct {
 
 func (m *traceeMaps) Close() error {
 	return _TraceeClose(
+		m.BigScratch,
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,

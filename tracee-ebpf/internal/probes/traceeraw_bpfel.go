@@ -13,6 +13,36 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type traceerawBigBuf struct {
+	_   structs.HostLayout
+	Ctx struct {
+		_         structs.HostLayout
+		Ts        uint64
+		CgroupId  uint64
+		StartTime uint64
+		Retval    int64
+		HostPid   uint32
+		HostTid   uint32
+		HostPpid  uint32
+		Pid       uint32
+		Tid       uint32
+		Ppid      uint32
+		Uid       uint32
+		Gid       uint32
+		Mntns     uint32
+		Pidns     uint32
+		EventId   int32
+		Syscall   int32
+		Cpu       uint32
+		Argnum    uint16
+		Flags     uint16
+		Comm      [16]int8
+		Uts       [16]int8
+	}
+	Args   [1056768]uint8
+	Limits [0]uint32
+}
+
 type traceerawCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -36,7 +66,7 @@ type traceerawConfig struct {
 	Options     uint32
 	WakeupBytes uint64
 	Emit        uint32
-	Pad         uint32
+	ExecArgsMax uint32
 }
 
 type traceerawEventBuf struct {
@@ -91,6 +121,7 @@ type traceerawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	traceerawMapBigScratch          = "big_scratch"
 	traceerawMapCommFilter          = "comm_filter"
 	traceerawMapCompatSyscalls      = "compat_syscalls"
 	traceerawMapConfigMap           = "config_map"
@@ -168,6 +199,7 @@ type traceerawProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type traceerawMapSpecs struct {
+	BigScratch     *ebpf.MapSpec `ebpf:"big_scratch"`
 	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
@@ -211,6 +243,7 @@ func (o *traceerawObjects) Close() error {
 //
 // It can be passed to loadTraceerawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type traceerawMaps struct {
+	BigScratch     *ebpf.Map `ebpf:"big_scratch"`
 	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap      *ebpf.Map `ebpf:"config_map"`
@@ -230,6 +263,7 @@ type traceerawMaps struct {
 
 func (m *traceerawMaps) Close() error {
 	return _TraceerawClose(
+		m.BigScratch,
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
