@@ -30,7 +30,7 @@ deps:
 	fi
 	@test -x $(GOBIN)/protoc-gen-go || $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 	@test -x $(GOBIN)/protoc-gen-go-vtproto || $(GO) install github.com/planetscale/vtprotobuf/cmd/protoc-gen-go-vtproto@$(VTPROTO_VERSION)
-	$(GO) mod download -C proto && $(GO) mod download -C tracee-ebpf && $(GO) mod download -C tracee-rules && $(GO) mod download -C tests
+	$(GO) mod download -C proto && $(GO) mod download -C tracee-ebpf && $(GO) mod download -C tracee-rules && $(GO) mod download -C tests && $(GO) mod download -C deploy
 
 build:
 	@mkdir -p $(DIST)
@@ -42,8 +42,8 @@ run: build
 	$(EBPF) --output format:protobuf --trace event=$$($(RULES) --list-events) | $(RULES) --input-tracee file:stdin --input-tracee format:protobuf
 
 test: deps build
-	$(GO) vet ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/...
-	$(GO) test -count=1 $(TESTFLAGS) ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/...
+	$(GO) vet ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/... ./deploy/...
+	$(GO) test -count=1 $(TESTFLAGS) ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/... ./deploy/...
 
 bench: build
 	scripts/bench.sh
@@ -64,7 +64,7 @@ check-generated: deps generate
 		git status --porcelain -- proto tracee-ebpf bpf; echo "untracked generated files" >&2; exit 1; fi
 
 fmt:
-	gofmt -l -w proto tracee-ebpf tracee-rules tests
+	gofmt -l -w proto tracee-ebpf tracee-rules tests deploy
 
 clean:
 	rm -rf $(DIST)

@@ -3,3 +3,5 @@ module github.com/tracee-go/tracee/tests
 go 1.26.8
 
 replace github.com/tracee-go/tracee/proto => ../proto
+
+require gopkg.in/yaml.v3 v3.0.1

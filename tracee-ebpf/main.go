@@ -6,10 +6,12 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/cmd"
 )
 
 func main() {
+	canary.RunChildIfAsked() // the detection self-test's helper process
 	// The live heap is small and the allocation rate of a busy trace high:
 	// collect less often than Go's default (GOGC=100) so the reader keeps up
 	// with bursts. An explicit GOGC wins.

@@ -25,16 +25,19 @@ statfn struct file *magic_write_file(struct task_struct *t, struct sysc *sc, lon
 	return f;
 }
 
-/* magic_write: pathname, bytes, dev, inode */
-statfn void derive_magic_write(struct event_buf *b, struct config *cfg, struct file *f,
-			       struct sysc *sc, long ret)
+statfn void derive_magic_write(struct derive_ctx *dc)
 {
-	begin_derived(b, EVENT_MAGIC_WRITE, sc);
-	arg_file_path(b, 0, SLOT_SYS_EXIT, f);
-	u32 n = ret < MAGIC_BYTES ? ret : MAGIC_BYTES;
-	arg_bytes(b, 1, (const void *)sc->a[1], n, true);
-	file_identity(b, 2, f);
-	submit(b, cfg);
+	if (dc->ret <= 0)
+		return;
+	struct file *f = magic_write_file(dc->t, dc->sc, dc->ret);
+	if (!f || !derive_begin(dc, EVENT_MAGIC_WRITE))
+		return;
+	struct event_buf *b = dc->b;
+	arg_file_path(b, MAGIC_WRITE__PATHNAME, SLOT_SYS_EXIT, f);
+	u32 n = dc->ret < MAGIC_BYTES ? dc->ret : MAGIC_BYTES;
+	arg_bytes(b, MAGIC_WRITE__BYTES, (const void *)derive_arg(dc, 1), n, true);
+	file_identity(b, MAGIC_WRITE__DEV, f);
+	submit(b, dc->cfg);
 }
 
 #endif

@@ -1,22 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* security_file_open: the file behind a freshly opened fd, at sys_exit of open/openat/openat2/creat. */
+/* security_file_open: the file behind a freshly opened fd, at sys_exit of open/openat/openat2/creat/open_by_handle_at. */
 #ifndef TRACEE_DERIVED_SECURITY_FILE_OPEN_H
 #define TRACEE_DERIVED_SECURITY_FILE_OPEN_H
 
 #include "../lib/derive.h"
 
-/* security_file_open: pathname, flags, dev, inode, syscall_pathname */
-statfn void derive_file_open(struct event_buf *b, struct config *cfg, struct file *f,
-			     struct sysc *sc)
+statfn void derive_security_file_open(struct derive_ctx *dc)
 {
-	begin_derived(b, EVENT_SECURITY_FILE_OPEN, sc);
-	arg_file_path(b, 0, SLOT_SYS_EXIT, f);
-	arg_u32(b, 1, BPF_CORE_READ(f, f_flags));
-	file_identity(b, 2, f);
-	u32 nr = sc->nr;
-	u64 p = (nr == __NR_openat || nr == __NR_openat2) ? sc->a[1] : sc->a[0];
-	arg_str(b, 4, (const void *)p, true);
-	submit(b, cfg);
+	if (dc->ret < 0)
+		return;
+	struct file *f = task_fd_file(dc->t, dc->ret);
+	if (!f || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
+		return;
+	struct event_buf *b = dc->b;
+	arg_file_path(b, SECURITY_FILE_OPEN__PATHNAME, SLOT_SYS_EXIT, f);
+	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags));
+	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
+	u32 nr = dc->sc->nr;
+	const void *p = NULL; /* open_by_handle_at names no path */
+	if (nr == __NR_openat || nr == __NR_openat2)
+		p = (const void *)derive_arg(dc, 1);
+	else if (nr != __NR_open_by_handle_at)
+		p = (const void *)derive_arg(dc, 0);
+	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, p, true);
+	submit(b, dc->cfg);
 }
 
 #endif

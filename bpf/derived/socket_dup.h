@@ -54,15 +54,19 @@ statfn struct sock *fd_inet_sock(struct task_struct *t, u32 fd)
 	return sk;
 }
 
-/* socket_dup: oldfd, newfd, remote_addr — only when the new fd is an inet socket */
-statfn void derive_socket_dup(struct event_buf *b, struct config *cfg, struct sock *sk,
-			      struct sysc *sc, long ret)
+/* only when the new fd is an inet socket */
+statfn void derive_socket_dup(struct derive_ctx *dc)
 {
-	begin_derived(b, EVENT_SOCKET_DUP, sc);
-	arg_u32(b, 0, (u32)sc->a[0]);
-	arg_u32(b, 1, (u32)ret);
-	sockaddr_from_sock(b, 2, sk);
-	submit(b, cfg);
+	if (dc->ret < 0)
+		return;
+	struct sock *sk = fd_inet_sock(dc->t, dc->ret);
+	if (!sk || !derive_begin(dc, EVENT_SOCKET_DUP))
+		return;
+	struct event_buf *b = dc->b;
+	arg_u32(b, SOCKET_DUP__OLDFD, (u32)derive_arg(dc, 0));
+	arg_u32(b, SOCKET_DUP__NEWFD, (u32)dc->ret);
+	sockaddr_from_sock(b, SOCKET_DUP__REMOTE_ADDR, sk);
+	submit(b, dc->cfg);
 }
 
 #endif

@@ -15,16 +15,17 @@
 #include "../lib/path.h"
 #include "../lib/submit.h"
 #include "../lib/unreturned.h"
+#include "../lib/hook.h"
 #include "../lib/bigargs.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
 	struct config *cfg = get_config();
-	struct event_buf *b = get_buf(SLOT_EXEC);
+	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_EXEC);
 	if (!cfg || !b)
 		return 0;
 	emit_exec_syscall(b, cfg, t, bprm);
-	if (!(cfg->emit & EMIT_EXEC))
+	if (!(cfg->emit & EMIT_SCHED_PROCESS_EXEC))
 		return 0;
 	fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXEC, -1);
 	if (!should_trace(cfg, &b->ctx))
@@ -36,12 +37,12 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
 
-	arg_str(b, 0, BPF_CORE_READ(bprm, filename), false);
-	arg_file_path(b, 1, SLOT_EXEC, f);
-	arg_u32(b, 2, BPF_CORE_READ(sb, s_dev));
-	arg_u64(b, 3, BPF_CORE_READ(ino, i_ino));
-	arg_u32(b, 4, BPF_CORE_READ(ino, i_mode));
-	arg_str(b, 5, BPF_CORE_READ(bprm, interp), false);
+	arg_str(b, SCHED_PROCESS_EXEC__CMDPATH, BPF_CORE_READ(bprm, filename), false);
+	arg_file_path(b, SCHED_PROCESS_EXEC__PATHNAME, SLOT_SCHED_PROCESS_EXEC, f);
+	arg_u32(b, SCHED_PROCESS_EXEC__DEV, BPF_CORE_READ(sb, s_dev));
+	arg_u64(b, SCHED_PROCESS_EXEC__INODE, BPF_CORE_READ(ino, i_ino));
+	arg_u32(b, SCHED_PROCESS_EXEC__INODE_MODE, BPF_CORE_READ(ino, i_mode));
+	arg_str(b, SCHED_PROCESS_EXEC__INTERP, BPF_CORE_READ(bprm, interp), false);
 
 	char name[8] = {};
 	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
@@ -49,35 +50,26 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	bool memfd = name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 		     name[4] == 'd' && name[5] == ':';
 	unsigned int nlink = BPF_CORE_READ(ino, i_nlink);
-	arg_u8(b, 8, memfd && nlink == 0);
-	arg_u8(b, 9, nlink == 0);
-	arg_str(b, 10, BPF_CORE_READ(sb, s_type, name), false);
+	arg_u8(b, SCHED_PROCESS_EXEC__IS_MEMFD, memfd && nlink == 0);
+	arg_u8(b, SCHED_PROCESS_EXEC__IS_DELETED, nlink == 0);
+	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, BPF_CORE_READ(sb, s_type, name), false);
 
+	/* argv and env last: whole up to --exec-args-max-kib in a big record (bigargs.h) */
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	struct mm_blob blobs[2] = {
-		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), 6},
-		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), 7},
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), SCHED_PROCESS_EXEC__ARGV},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), SCHED_PROCESS_EXEC__ENV},
 	};
 	if (submit_with_blobs(b, cfg, blobs, 2))
 		return 0;
-	arg_mm_blob(b, 6, blobs[0].start, blobs[0].end);
-	arg_mm_blob(b, 7, blobs[1].start, blobs[1].end);
+	arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, blobs[0].start, blobs[0].end);
+	arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, blobs[1].start, blobs[1].end);
 	submit(b, cfg);
 	return 0;
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(tracee_sched_exec_btf, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
-{
-	return on_exec(p, bprm);
-}
-#else
-SEC("raw_tp/sched_process_exec")
-int tracee_sched_exec_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_exec((struct task_struct *)ctx->args[0], (struct linux_binprm *)ctx->args[2]);
-}
-#endif
+/* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
+TRACEE_HOOK(sched_process_exec, sched_exec,
+	    on_exec(HOOK_ARG(struct task_struct *, 0), HOOK_ARG(struct linux_binprm *, 2)))
 
 #endif

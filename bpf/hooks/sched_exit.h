@@ -13,6 +13,7 @@
 #include "../lib/buffer.h"
 #include "../lib/submit.h"
 #include "../lib/unreturned.h"
+#include "../lib/hook.h"
 
 statfn int on_exit(struct task_struct *t)
 {
@@ -20,16 +21,16 @@ statfn int on_exit(struct task_struct *t)
 	if (!cfg)
 		return 0;
 	bool group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
-	struct event_buf *b = get_buf(SLOT_EXIT);
+	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_EXIT);
 	if (b)
 		emit_exit_syscall(b, cfg, t);
-	if (cfg->emit & EMIT_EXIT) {
+	if (cfg->emit & EMIT_SCHED_PROCESS_EXIT) {
 		if (b) {
 			fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXIT, -1);
 			if (should_trace(cfg, &b->ctx)) {
 				buf_reset(b);
-				arg_u32(b, 0, BPF_CORE_READ(t, exit_code));
-				arg_u8(b, 1, group_dead);
+				arg_u32(b, SCHED_PROCESS_EXIT__EXIT_CODE, BPF_CORE_READ(t, exit_code));
+				arg_u8(b, SCHED_PROCESS_EXIT__PROCESS_GROUP_EXIT, group_dead);
 				submit(b, cfg);
 			}
 		}
@@ -41,18 +42,6 @@ statfn int on_exit(struct task_struct *t)
 	return 0;
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(tracee_sched_exit_btf, struct task_struct *p)
-{
-	return on_exit(p);
-}
-#else
-SEC("raw_tp/sched_process_exit")
-int tracee_sched_exit_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_exit((struct task_struct *)ctx->args[0]);
-}
-#endif
+TRACEE_HOOK(sched_process_exit, sched_exit, on_exit(HOOK_ARG(struct task_struct *, 0)))
 
 #endif

@@ -13,6 +13,7 @@
 #include "../lib/filter.h"
 #include "../lib/buffer.h"
 #include "../lib/submit.h"
+#include "../lib/hook.h"
 
 statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 {
@@ -26,39 +27,28 @@ statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 		u8 one = 1;
 		bpf_map_update_elem(&traced_procs, &ctgid, &one, BPF_ANY);
 	}
-	if (!(cfg->emit & EMIT_FORK))
+	if (!(cfg->emit & EMIT_SCHED_PROCESS_FORK))
 		return 0;
-	struct event_buf *b = get_buf(SLOT_FORK);
+	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_FORK);
 	if (!b)
 		return 0;
 	fill_ctx(&b->ctx, parent, EVENT_SCHED_PROCESS_FORK, -1);
 	if (!should_trace(cfg, &b->ctx))
 		return 0;
 	buf_reset(b);
-	arg_u32(b, 0, BPF_CORE_READ(parent, pid));
-	arg_u32(b, 1, task_ns_nr(parent));
-	arg_u32(b, 2, ptgid);
-	arg_u32(b, 3, task_ns_tgid(parent));
-	arg_u32(b, 4, BPF_CORE_READ(child, pid));
-	arg_u32(b, 5, task_ns_nr(child));
-	arg_u32(b, 6, ctgid);
-	arg_u32(b, 7, task_ns_tgid(child));
+	arg_u32(b, SCHED_PROCESS_FORK__PARENT_TID, BPF_CORE_READ(parent, pid));
+	arg_u32(b, SCHED_PROCESS_FORK__PARENT_NS_TID, task_ns_nr(parent));
+	arg_u32(b, SCHED_PROCESS_FORK__PARENT_PID, ptgid);
+	arg_u32(b, SCHED_PROCESS_FORK__PARENT_NS_PID, task_ns_tgid(parent));
+	arg_u32(b, SCHED_PROCESS_FORK__CHILD_TID, BPF_CORE_READ(child, pid));
+	arg_u32(b, SCHED_PROCESS_FORK__CHILD_NS_TID, task_ns_nr(child));
+	arg_u32(b, SCHED_PROCESS_FORK__CHILD_PID, ctgid);
+	arg_u32(b, SCHED_PROCESS_FORK__CHILD_NS_PID, task_ns_tgid(child));
 	submit(b, cfg);
 	return 0;
 }
 
-#ifndef TRACEE_PROBE_READ
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(tracee_sched_fork_btf, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(parent, child);
-}
-#else
-SEC("raw_tp/sched_process_fork")
-int tracee_sched_fork_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_fork((struct task_struct *)ctx->args[0], (struct task_struct *)ctx->args[1]);
-}
-#endif
+TRACEE_HOOK(sched_process_fork, sched_fork,
+	    on_fork(HOOK_ARG(struct task_struct *, 0), HOOK_ARG(struct task_struct *, 1)))
 
 #endif

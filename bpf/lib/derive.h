@@ -1,26 +1,77 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for events derived at sys_exit (bpf/derived/): kernel state that
- * user space cannot see, read while the syscall's result is fresh.
+ * Events derived at sys_exit (bpf/derived/<event>.h): kernel state that user
+ * space cannot see, read while the syscall's result is fresh. Each defines
+ * derive_<event>(struct derive_ctx *), which checks its cheap preconditions,
+ * then derive_begin()s its record, appends its arguments (indexes from
+ * events_gen.h) and submits it. derive_at_sys_exit (derived/derived_gen.h,
+ * generated from the schema) calls the ones the syscall is selected for.
  */
 #ifndef TRACEE_DERIVE_H
 #define TRACEE_DERIVE_H
 
 #include "common.h"
+#include "context.h"
+#include "filter.h"
 #include "buffer.h"
 #include "path.h"
 #include "submit.h"
 #include "syscall_args.h"
 #include <asm/unistd_64.h>
 
-statfn void begin_derived(struct event_buf *b, s32 id, struct sysc *sc)
+/* One syscall's exit, shared by its event and the events derived from it. */
+struct derive_ctx {
+	struct event_buf *b; /* SLOT_SYS_EXIT scratch record */
+	struct config *cfg;
+	struct task_struct *t;
+	struct sysc *sc; /* the syscall in the x86_64 ABI, arguments loaded (lib/syscall.h) */
+	long ret;
+	int state; /* 0: header not built yet, 1: built and in scope, -1: out of scope */
+};
+
+/* Builds the record header and applies the scope filters, once per sys_exit. */
+statfn bool derive_header(struct derive_ctx *dc)
 {
-	buf_reset(b);
-	mark_compat(b, sc);
-	b->ctx.event_id = id;
-	b->ctx.retval = 0;
+	if (dc->state == 0) {
+		fill_ctx(&dc->b->ctx, dc->t, dc->sc->nr, dc->sc->nr);
+		dc->state = should_trace(dc->cfg, &dc->b->ctx) ? 1 : -1;
+	}
+	return dc->state > 0;
 }
 
+/* Starts the record of derived event id; false when the task is out of scope. */
+statfn bool derive_begin(struct derive_ctx *dc, s32 id)
+{
+	if (!derive_header(dc))
+		return false;
+	buf_reset(dc->b);
+	mark_compat(dc->b, dc->sc);
+	dc->b->ctx.event_id = id;
+	dc->b->ctx.retval = 0;
+	return true;
+}
+
+/* The syscall's argument i (x86_64 order, also for an i386 call). */
+statfn u64 derive_arg(struct derive_ctx *dc, int i)
+{
+	return dc->sc->a[i]; /* i is a constant in every caller */
+}
+
+/*
+ * Appends argument idx: a name the syscall took relative to dirfd (the
+ * *at() convention), made absolute from where the kernel looked it up
+ * (user_path_at in path.h). A failed read is counted and flagged.
+ */
+statfn void arg_path_at(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
+{
+	bool failed;
+	const char *p = user_path_at(SLOT_SYS_EXIT, dc->t, dirfd, (const char *)name, &failed);
+	if (failed)
+		read_failed(dc->b);
+	arg_str(dc->b, idx, p, false);
+}
+
+/* dev and inode of the file's inode, at dev_idx and dev_idx + 1. */
 statfn void file_identity(struct event_buf *b, u8 dev_idx, struct file *f)
 {
 	struct inode *ino = BPF_CORE_READ(f, f_inode);

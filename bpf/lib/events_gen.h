@@ -27,9 +27,140 @@ enum event_id {
 	EVENT_SOCKET_DUP = 1013,
 	EVENT_MAGIC_WRITE = 1015,
 	EVENT_SECURITY_INODE_SYMLINK = 1029,
+	EVENT_SECURITY_INODE_RENAME = 1030,
 	EVENT_SECURITY_INODE_LINK = 1060,
 };
 
 #define MAX_SYSCALL_ID 512
+
+/* Record flags (event_ctx.flags). */
+#define REC_READ_FAILED (1U << 0) /* at least one argument could not be read */
+#define REC_TRUNCATED (1U << 1) /* something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/) */
+#define REC_WIDE_ARGS (1U << 2) /* fixed-size arguments are stored as 8 bytes each */
+#define REC_COMPAT (1U << 3) /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
+
+/* Selection bits of the `selected` map, one per syscall. */
+#define SEL_EMIT_EXIT (1U << 0) /* emit the syscall event at sys_exit */
+#define SEL_FAILED_ONLY (1U << 1) /* ... only when it failed (execve: success is seen at sched_process_exec) */
+#define SEL_FROM_EXEC (1U << 2) /* emit a successful execve/execveat from sched_process_exec */
+#define SEL_FROM_EXIT (1U << 3) /* emit exit/exit_group from sched_process_exit (they never return) */
+#define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
+#define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3 */
+#define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
+#define SEL_SECURITY_INODE_SYMLINK (1U << 7) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
+#define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
+#define SEL_SECURITY_INODE_LINK (1U << 9) /* derive security_inode_link at sys_exit of link, linkat */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_INODE_LINK) /* work for the sys_exit hook */
+
+/* config.emit: events emitted by a hook other than sys_exit. */
+#define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
+#define EMIT_SCHED_PROCESS_EXEC (1U << 1) /* from sched_process_exec */
+#define EMIT_SCHED_PROCESS_EXIT (1U << 2) /* from sched_process_exit */
+
+/* config.filter_flags. */
+#define F_UID_EQ (1U << 0)
+#define F_UID_NE (1U << 1)
+#define F_PID_EQ (1U << 2)
+#define F_PID_NE (1U << 3)
+#define F_MNTNS_EQ (1U << 4)
+#define F_MNTNS_NE (1U << 5)
+#define F_PIDNS_EQ (1U << 6)
+#define F_PIDNS_NE (1U << 7)
+#define F_COMM_EQ (1U << 8)
+#define F_COMM_NE (1U << 9)
+#define F_UTS_EQ (1U << 10)
+#define F_UTS_NE (1U << 11)
+#define F_UID_LT (1U << 12)
+#define F_UID_GT (1U << 13)
+#define F_PID_LT (1U << 14)
+#define F_PID_GT (1U << 15)
+#define F_CONTAINER (1U << 16) /* only tasks outside the host mount namespace */
+#define F_NOT_CONTAINER (1U << 17) /* only tasks in the host mount namespace */
+#define F_NEW_PID (1U << 18) /* only processes started after tracing began */
+#define F_FOLLOW (1U << 19) /* matching processes' descendants pass too */
+#define F_TREE (1U << 20) /* only processes in traced_procs */
+
+/* Values of the filter maps. */
+#define FILTER_EQ 1 /* the key must match */
+#define FILTER_NE 2 /* the key must not match */
+
+/* Per-CPU counters of the `stats` map. */
+enum stat {
+	STAT_LOST, /* ring buffer full: event dropped */
+	STAT_READ_FAILED, /* a user or kernel memory read failed */
+	STAT_TRUNCATED, /* events with something cut (REC_TRUNCATED), counted once each */
+	STAT_FILTERED, /* selected events dropped by in-kernel filters */
+	STAT_MAX,
+};
+
+/* Scratch slots, one per hook. */
+enum slot {
+	SLOT_SYS_EXIT, /* every selected syscall, and the events derived at its exit */
+	SLOT_SCHED_PROCESS_EXEC, /* sched_process_exec, successful execve/execveat */
+	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
+	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
+	SLOT_MAX,
+};
+
+/* Argument indexes of the events the BPF programs build. */
+enum sched_process_fork_arg {
+	SCHED_PROCESS_FORK__PARENT_TID = 0, /* int */
+	SCHED_PROCESS_FORK__PARENT_NS_TID = 1, /* int */
+	SCHED_PROCESS_FORK__PARENT_PID = 2, /* int */
+	SCHED_PROCESS_FORK__PARENT_NS_PID = 3, /* int */
+	SCHED_PROCESS_FORK__CHILD_TID = 4, /* int */
+	SCHED_PROCESS_FORK__CHILD_NS_TID = 5, /* int */
+	SCHED_PROCESS_FORK__CHILD_PID = 6, /* int */
+	SCHED_PROCESS_FORK__CHILD_NS_PID = 7, /* int */
+};
+enum sched_process_exec_arg {
+	SCHED_PROCESS_EXEC__CMDPATH = 0, /* str */
+	SCHED_PROCESS_EXEC__PATHNAME = 1, /* str */
+	SCHED_PROCESS_EXEC__DEV = 2, /* uint */
+	SCHED_PROCESS_EXEC__INODE = 3, /* ulong */
+	SCHED_PROCESS_EXEC__INODE_MODE = 4, /* uint */
+	SCHED_PROCESS_EXEC__INTERP = 5, /* str */
+	SCHED_PROCESS_EXEC__ARGV = 6, /* str_arr */
+	SCHED_PROCESS_EXEC__ENV = 7, /* str_arr */
+	SCHED_PROCESS_EXEC__IS_MEMFD = 8, /* bool */
+	SCHED_PROCESS_EXEC__IS_DELETED = 9, /* bool */
+	SCHED_PROCESS_EXEC__FS_TYPE = 10, /* str */
+};
+enum sched_process_exit_arg {
+	SCHED_PROCESS_EXIT__EXIT_CODE = 0, /* int */
+	SCHED_PROCESS_EXIT__PROCESS_GROUP_EXIT = 1, /* bool */
+};
+enum security_file_open_arg {
+	SECURITY_FILE_OPEN__PATHNAME = 0, /* str */
+	SECURITY_FILE_OPEN__FLAGS = 1, /* int */
+	SECURITY_FILE_OPEN__DEV = 2, /* uint */
+	SECURITY_FILE_OPEN__INODE = 3, /* ulong */
+	SECURITY_FILE_OPEN__SYSCALL_PATHNAME = 4, /* str */
+};
+enum socket_dup_arg {
+	SOCKET_DUP__OLDFD = 0, /* int */
+	SOCKET_DUP__NEWFD = 1, /* int */
+	SOCKET_DUP__REMOTE_ADDR = 2, /* sockaddr */
+};
+enum magic_write_arg {
+	MAGIC_WRITE__PATHNAME = 0, /* str */
+	MAGIC_WRITE__BYTES = 1, /* bytes */
+	MAGIC_WRITE__DEV = 2, /* uint */
+	MAGIC_WRITE__INODE = 3, /* ulong */
+};
+enum security_inode_symlink_arg {
+	SECURITY_INODE_SYMLINK__LINKPATH = 0, /* str */
+	SECURITY_INODE_SYMLINK__TARGET = 1, /* str */
+};
+enum security_inode_rename_arg {
+	SECURITY_INODE_RENAME__OLD_PATH = 0, /* str */
+	SECURITY_INODE_RENAME__NEW_PATH = 1, /* str */
+	SECURITY_INODE_RENAME__DEV = 2, /* uint */
+	SECURITY_INODE_RENAME__INODE = 3, /* ulong */
+};
+enum security_inode_link_arg {
+	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */
+	SECURITY_INODE_LINK__NEW_PATH = 1, /* str */
+};
 
 #endif

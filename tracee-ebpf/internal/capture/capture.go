@@ -160,12 +160,12 @@ func (c *Capturer) Process(ev *pb.Event) {
 	if !ok || c.closed.Load() || (k == kindExec && !c.cfg.Exec) || (k == kindMem && !c.cfg.Mem) {
 		return
 	}
-	j := job{kind: k, time: ev.Timestamp, pid: ev.HostProcessId, comm: ev.ProcessName}
-	for _, a := range ev.Args {
-		if set, ok := argCopy[a.GetName()]; ok {
-			set(&j, a)
-		}
-	}
+	j := job{kind: k, time: ev.Timestamp, pid: ev.HostProcessId, comm: ev.ProcessName,
+		alert: reprOr(ev.GetArg("alert")), prot: reprOr(ev.GetArg("prot"))}
+	j.pathname, _ = pb.Arg[string](ev, "pathname")
+	j.inode, _ = pb.Arg[uint64](ev, "inode")
+	j.addr, _ = pb.Arg[uint64](ev, "addr")
+	j.length, _ = pb.Arg[uint64](ev, "len")
 	select {
 	case c.queue <- j:
 	default:
@@ -175,16 +175,7 @@ func (c *Capturer) Process(ev *pb.Event) {
 	}
 }
 
-// argCopy copies the arguments a capture uses into its job.
-var argCopy = map[string]func(j *job, a *pb.Argument){
-	"pathname": func(j *job, a *pb.Argument) { j.pathname = a.GetStr() },
-	"inode":    func(j *job, a *pb.Argument) { j.inode = a.GetUint() },
-	"addr":     func(j *job, a *pb.Argument) { j.addr = a.GetUint() },
-	"len":      func(j *job, a *pb.Argument) { j.length = a.GetUint() },
-	"alert":    func(j *job, a *pb.Argument) { j.alert = reprOr(a) },
-	"prot":     func(j *job, a *pb.Argument) { j.prot = reprOr(a) },
-}
-
+// reprOr is a flag argument as text: its repr, else its number.
 func reprOr(a *pb.Argument) string {
 	if r := a.GetRepr(); r != "" {
 		return r

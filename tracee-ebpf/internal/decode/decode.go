@@ -8,22 +8,16 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
-// HeaderSize is the size of struct event_ctx.
-const HeaderSize = 120
-
-// Record flags (REC_* in bpf/lib/event.h).
-const (
-	FlagReadFailed = 1 << 0
-	FlagTruncated  = 1 << 1
-	FlagWideArgs   = 1 << 2 // fixed-size arguments stored as 8 raw bytes
-	FlagCompat     = 1 << 3 // made by 32-bit code, reported as its x86_64 event
-)
+// HeaderSize is the size of struct event_ctx (abi.RecordHeader).
+const HeaderSize = int(unsafe.Sizeof(abi.RecordHeader{}))
 
 // Errors wrapped by Decode.
 var (
@@ -32,42 +26,21 @@ var (
 	ErrBadArgument  = errors.New("malformed argument")
 )
 
-// Header is the decoded fixed part of a record.
-type Header struct {
-	Ts, CgroupID, StartTime    uint64
-	Retval                     int64
-	HostPid, HostTid, HostPpid uint32
-	Pid, Tid, Ppid, UID, GID   uint32
-	MntNS, PidNS               uint32
-	EventID, Syscall           int32
-	CPU                        uint32
-	ArgNum, Flags              uint16
-	Comm, UTS                  [16]byte
-}
-
-// ParseHeader reads the fixed header of a record.
-func ParseHeader(raw []byte) (Header, error) {
-	var h Header
+// ParseHeader reads the fixed header of a record: a copy of its first
+// HeaderSize bytes into the bpf2go view of struct event_ctx (little endian,
+// as the host that runs the bpfel object).
+func ParseHeader(raw []byte) (abi.RecordHeader, error) {
+	var h abi.RecordHeader
 	if len(raw) < HeaderSize {
 		return h, fmt.Errorf("%w: %d bytes", ErrShortRecord, len(raw))
 	}
-	le := binary.LittleEndian
-	h.Ts = le.Uint64(raw[0:])
-	h.CgroupID = le.Uint64(raw[8:])
-	h.StartTime = le.Uint64(raw[16:])
-	h.Retval = int64(le.Uint64(raw[24:]))
-	u32s := []*uint32{&h.HostPid, &h.HostTid, &h.HostPpid, &h.Pid, &h.Tid, &h.Ppid, &h.UID, &h.GID, &h.MntNS, &h.PidNS}
-	for i, p := range u32s {
-		*p = le.Uint32(raw[32+4*i:])
-	}
-	h.EventID = int32(le.Uint32(raw[72:]))
-	h.Syscall = int32(le.Uint32(raw[76:]))
-	h.CPU = le.Uint32(raw[80:])
-	h.ArgNum = le.Uint16(raw[84:])
-	h.Flags = le.Uint16(raw[86:])
-	copy(h.Comm[:], raw[88:104])
-	copy(h.UTS[:], raw[104:120])
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&h)), HeaderSize), raw)
 	return h, nil
+}
+
+// cBytes views a fixed-size C char array as bytes.
+func cBytes(a *[16]int8) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), len(a))
 }
 
 // Decoder decodes records into events.
@@ -109,34 +82,34 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	if lookup == nil {
 		lookup = events.ByID
 	}
-	def, ok := lookup(events.ID(h.EventID))
+	def, ok := lookup(events.ID(h.EventId))
 	if !ok {
-		return nil, fmt.Errorf("%w %d", ErrUnknownEvent, h.EventID)
+		return nil, fmt.Errorf("%w %d", ErrUnknownEvent, h.EventId)
 	}
 	// Events come from a pool (see Release): a busy tracer decodes millions a second.
 	ev := pb.EventFromVTPool()
 	ev.Timestamp = d.BootTime + int64(h.Ts)
-	ev.ProcessorId = h.CPU
+	ev.ProcessorId = h.Cpu
 	ev.ProcessId = int32(h.Pid)
 	ev.ThreadId = int32(h.Tid)
 	ev.ParentProcessId = int32(h.Ppid)
 	ev.HostProcessId = int32(h.HostPid)
 	ev.HostThreadId = int32(h.HostTid)
 	ev.HostParentProcessId = int32(h.HostPpid)
-	ev.UserId = h.UID
-	ev.GroupId = h.GID
-	ev.MountNamespace = h.MntNS
-	ev.PidNamespace = h.PidNS
-	ev.ProcessName = d.comm.get(h.Comm[:])
-	ev.HostName = d.uts.get(h.UTS[:])
-	ev.CgroupId = h.CgroupID
-	ev.EventId = h.EventID
+	ev.UserId = h.Uid
+	ev.GroupId = h.Gid
+	ev.MountNamespace = h.Mntns
+	ev.PidNamespace = h.Pidns
+	ev.ProcessName = d.comm.get(cBytes(&h.Comm))
+	ev.HostName = d.uts.get(cBytes(&h.Uts))
+	ev.CgroupId = h.CgroupId
+	ev.EventId = h.EventId
 	ev.EventName = def.Name
 	ev.ReturnValue = h.Retval
 	ev.Syscall = h.Syscall
-	ev.IsCompat = h.Flags&FlagCompat != 0
-	ev.Truncated = h.Flags&FlagTruncated != 0
-	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.ArgNum), h.Flags&FlagWideArgs != 0)
+	ev.IsCompat = h.Flags&abi.RecCompat != 0
+	ev.Truncated = h.Flags&abi.RecTruncated != 0
+	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.Argnum), h.Flags&abi.RecWideArgs != 0)
 	render.Apply(def, ev)
 	return ev, err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
@@ -20,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // record builds a raw record the way bpf/lib/buffer.h lays it out.
 type record struct {
-	buf   bytes.Buffer
+	h     abi.RecordHeader
 	args  bytes.Buffer
 	n     uint16
 	flags uint16
@@ -28,22 +30,21 @@ type record struct {
 
 func newRecord(id int32, retval int64, comm string) *record {
 	r := &record{}
-	le := binary.LittleEndian
-	h := make([]byte, HeaderSize)
-	le.PutUint64(h[0:], 1_000_000_000) // ts: 1s after boot
-	le.PutUint64(h[8:], 4242)          // cgroup id
-	le.PutUint64(h[16:], 77)           // start time
-	le.PutUint64(h[24:], uint64(retval))
-	for i, v := range []uint32{1000, 1001, 999, 10, 11, 1, 0, 0, 4026531841, 4026531836} {
-		le.PutUint32(h[32+4*i:], v)
+	h := abi.RecordHeader{
+		Ts: 1_000_000_000, CgroupId: 4242, StartTime: 77, Retval: retval, // ts: 1s after boot
+		HostPid: 1000, HostTid: 1001, HostPpid: 999, Pid: 10, Tid: 11, Ppid: 1, Uid: 0, Gid: 0,
+		Mntns: 4026531841, Pidns: 4026531836, EventId: id, Syscall: id, Cpu: 1,
 	}
-	le.PutUint32(h[72:], uint32(id))
-	le.PutUint32(h[76:], uint32(id))
-	le.PutUint32(h[80:], 1)
-	copy(h[88:104], comm)
-	copy(h[104:120], "host-a")
-	r.buf.Write(h)
+	cstr(&h.Comm, comm)
+	cstr(&h.Uts, "host-a")
+	r.h = h
 	return r
+}
+
+func cstr(dst *[16]int8, s string) {
+	for i := 0; i < len(s) && i < len(dst); i++ {
+		dst[i] = int8(s[i])
+	}
 }
 
 func (r *record) u32(idx byte, v uint32) *record {
@@ -77,15 +78,18 @@ func (r *record) blob(idx byte, b []byte) *record {
 
 // wide marks the record REC_WIDE_ARGS: fixed-size arguments as 8 bytes.
 func (r *record) wide() *record {
-	r.flags |= FlagWideArgs
+	r.flags |= abi.RecWideArgs
 	return r
 }
 
 func (r *record) bytes() []byte {
-	out := append([]byte(nil), r.buf.Bytes()...)
-	binary.LittleEndian.PutUint16(out[84:], r.n)
-	binary.LittleEndian.PutUint16(out[86:], r.flags)
-	return append(out, r.args.Bytes()...)
+	h := r.h
+	h.Argnum, h.Flags = r.n, r.flags
+	var out bytes.Buffer
+	if err := binary.Write(&out, binary.LittleEndian, &h); err != nil || out.Len() != HeaderSize {
+		panic(fmt.Sprintf("record header: %v, %d bytes", err, out.Len()))
+	}
+	return append(out.Bytes(), r.args.Bytes()...)
 }
 
 func sysID(t testing.TB, name string) int32 {

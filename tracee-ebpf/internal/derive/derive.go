@@ -202,31 +202,6 @@ func newEvent(def *events.Definition, src *traceepb.Event, args []*traceepb.Argu
 	return ev
 }
 
-// findArg returns the argument of ev called name.
-func findArg(ev *traceepb.Event, name string) *traceepb.Argument {
-	for _, a := range ev.Args {
-		if a != nil && a.Name == name {
-			return a
-		}
-	}
-	return nil
-}
-
-// intArg returns an integer argument as int64 (uint values reinterpreted).
-func intArg(ev *traceepb.Event, name string) (int64, bool) {
-	a := findArg(ev, name)
-	if a == nil {
-		return 0, false
-	}
-	switch v := a.Value.(type) {
-	case *traceepb.Argument_Int:
-		return v.Int, true
-	case *traceepb.Argument_Uint:
-		return int64(v.Uint), true
-	}
-	return 0, false
-}
-
 // param makes the argument for def's parameter name, typed from the table.
 func param(def *events.Definition, name string) *traceepb.Argument {
 	a := &traceepb.Argument{Name: name}
@@ -240,7 +215,7 @@ func param(def *events.Definition, name string) *traceepb.Argument {
 // value), or a zero value of the parameter's kind when src lacks it.
 func copyArg(def *events.Definition, to string, src *traceepb.Event, from string) *traceepb.Argument {
 	a := param(def, to)
-	if s := findArg(src, from); s != nil && s.Value != nil {
+	if s := src.GetArg(from); s != nil && s.Value != nil {
 		c := proto.Clone(s).(*traceepb.Argument)
 		a.Value = c.Value
 		a.Repr = c.Repr

@@ -94,7 +94,7 @@ func TestBprmCheck(t *testing.T) {
 	}
 	// The derived argv is a copy.
 	ev.Args[3].GetStrArray().Values[0] = "changed"
-	if findArg(src, "argv").GetStrArray().Values[0] != "x" {
+	if src.GetArg("argv").GetStrArray().Values[0] != "x" {
 		t.Error("argv shared with the source")
 	}
 	// Missing dev/inode become zero values, not missing args.
@@ -137,7 +137,7 @@ func TestSocketConnect(t *testing.T) {
 		if got := out[0].Args[1].GetSockaddr(); !proto.Equal(got, tt.want) {
 			t.Errorf("%s: remote_addr %v, want %v", tt.name, got, tt.want)
 		}
-		if out[0].Args[0].GetInt() != findArg(tt.src, "sockfd").GetInt() {
+		if out[0].Args[0].GetInt() != tt.src.GetArg("sockfd").GetInt() {
 			t.Errorf("%s: sockfd %v", tt.name, out[0].Args[0])
 		}
 	}

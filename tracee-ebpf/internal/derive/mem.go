@@ -218,15 +218,15 @@ func memAlert(def *events.Definition, src *traceepb.Event, alert uint64, addr, l
 // permissions!"), whether or not it succeeds; a successful mmap records the
 // returned range's protection.
 func deriveMmapAlert(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event {
-	prot, ok := intArg(src, "prot")
-	length, ok2 := intArg(src, "length")
+	prot, ok := traceepb.Arg[int64](src, "prot")
+	length, ok2 := traceepb.Arg[int64](src, "length")
 	if !ok || !ok2 {
 		d.skipped++
 		return nil
 	}
 	addr := uint64(src.ReturnValue)
 	if syscallFailed(src.ReturnValue) {
-		a, _ := intArg(src, "addr")
+		a, _ := traceepb.Arg[int64](src, "addr")
 		addr = uint64(a)
 	} else {
 		d.mem.set(procKey(src), addr, pageEnd(addr, uint64(length)), prot)
@@ -255,9 +255,9 @@ func mprotectAlert(prev, req int64) uint64 {
 // changes to E, E to W+E or W+E to E alerts, whether or not the call
 // succeeds; a successful call updates the state.
 func deriveMprotectAlert(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event {
-	addrV, ok1 := intArg(src, "addr")
-	lenV, ok2 := intArg(src, "len")
-	prot, ok3 := intArg(src, "prot")
+	addrV, ok1 := traceepb.Arg[int64](src, "addr")
+	lenV, ok2 := traceepb.Arg[int64](src, "len")
+	prot, ok3 := traceepb.Arg[int64](src, "prot")
 	if !ok1 || !ok2 || !ok3 {
 		d.skipped++
 		return nil
@@ -277,7 +277,7 @@ func deriveMprotectAlert(d *Deriver, def *events.Definition, src *traceepb.Event
 
 // observeExit forgets a process when its last thread exits.
 func observeExit(d *Deriver, src *traceepb.Event) {
-	if a := findArg(src, "process_group_exit"); a != nil {
+	if a := src.GetArg("process_group_exit"); a != nil {
 		if a.GetBool() {
 			d.mem.forget(procKey(src))
 		}
@@ -295,8 +295,8 @@ func observeExec(d *Deriver, src *traceepb.Event) {
 
 // observeFork gives a new process (not a thread) its parent's mappings.
 func observeFork(d *Deriver, src *traceepb.Event) {
-	parent, ok1 := intArg(src, "parent_pid")
-	child, ok2 := intArg(src, "child_pid")
+	parent, ok1 := traceepb.Arg[int64](src, "parent_pid")
+	child, ok2 := traceepb.Arg[int64](src, "child_pid")
 	if !ok1 || !ok2 || parent == child {
 		return
 	}
@@ -305,8 +305,8 @@ func observeFork(d *Deriver, src *traceepb.Event) {
 
 // observeMunmap drops an unmapped range.
 func observeMunmap(d *Deriver, src *traceepb.Event) {
-	addr, ok1 := intArg(src, "addr")
-	length, ok2 := intArg(src, "length")
+	addr, ok1 := traceepb.Arg[int64](src, "addr")
+	length, ok2 := traceepb.Arg[int64](src, "length")
 	if !ok1 || !ok2 || src.ReturnValue != 0 {
 		return
 	}

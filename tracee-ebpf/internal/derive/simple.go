@@ -8,7 +8,7 @@ import (
 // deriveBprmCheck: security_bprm_check(pathname, dev, inode, argv) from
 // sched_process_exec's arguments of the same names.
 func deriveBprmCheck(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event {
-	if findArg(src, "pathname") == nil {
+	if src.GetArg("pathname") == nil {
 		d.skipped++
 		return nil
 	}
@@ -28,7 +28,7 @@ var connectFamilies = map[string]bool{"AF_INET": true, "AF_INET6": true, "AF_UNI
 // connect(sockfd, addr, addrlen), whatever its return value. A connect whose
 // address could not be read (no sockaddr value) derives nothing.
 func deriveSocketConnect(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event {
-	addr := findArg(src, "addr")
+	addr := src.GetArg("addr")
 	if addr == nil || addr.GetSockaddr() == nil {
 		d.skipped++
 		return nil

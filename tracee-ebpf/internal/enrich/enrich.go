@@ -4,11 +4,13 @@ import (
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
-// Enricher updates the process tree from each event and fills in the
-// event's ancestry and container id. It is not safe for concurrent use by
-// itself, but its parts are.
+// Enricher keeps the process tree up to date (Observe, for every decoded
+// event) and fills in the ancestry and container id of the events that are
+// printed (Enrich). It is not safe for concurrent use by itself, but its
+// parts are.
 type Enricher struct {
 	Tree        *proctree.Tree      // nil: no ancestry
 	Containers  *container.Resolver // nil: no container ids
@@ -18,6 +20,19 @@ type Enricher struct {
 	// long runs of events, and for those the tree and resolver need not be
 	// asked again while nothing changed.
 	last memo
+	// observed is the context of the last event Observe applied.
+	observed context
+}
+
+// context is what an event tells the tree about its process.
+type context struct {
+	valid          bool
+	pid, tid, ppid int32
+	comm           string
+}
+
+func contextOf(ev *pb.Event) context {
+	return context{true, ev.GetHostProcessId(), ev.GetHostThreadId(), ev.GetHostParentProcessId(), ev.GetProcessName()}
 }
 
 type memo struct {
@@ -31,15 +46,36 @@ type memo struct {
 	containerID string
 }
 
-// lifecycle events change the tree: never served from the memo.
-func lifecycle(id int32) bool { return id >= 1002 && id <= 1004 }
+// lifecycle events change the tree whatever their context.
+func lifecycle(id int32) bool {
+	switch events.ID(id) {
+	case events.SchedProcessFork, events.SchedProcessExec, events.SchedProcessExit:
+		return true
+	}
+	return false
+}
 
-// Enrich updates the tree from ev and fills ev.Ancestry (when empty),
-// ev.ContainerId (when empty) and, for events that act on another process
-// (ptrace, process_vm_writev, kill, ...), the target's host pid and name.
+// Observe applies one decoded event to the process tree, printed or not
+// (a tracer observer). A run of events of one process with an unchanged
+// context is applied once.
+func (e *Enricher) Observe(ev *pb.Event) {
+	if e.Tree == nil {
+		return
+	}
+	c := contextOf(ev)
+	if c == e.observed && !lifecycle(ev.GetEventId()) {
+		return
+	}
+	e.Tree.Update(ev)
+	e.observed = c
+}
+
+// Enrich fills ev.Ancestry (when empty), ev.ContainerId (when empty) and,
+// for events that act on another process (ptrace, process_vm_writev, kill,
+// ...), the target's host pid and name, from the tree Observe keeps.
 func (e *Enricher) Enrich(ev *pb.Event) {
 	m := &e.last
-	same := m.valid && !lifecycle(ev.GetEventId()) && m.pid == ev.GetHostProcessId() && m.tid == ev.GetHostThreadId() &&
+	same := m.valid && m.pid == ev.GetHostProcessId() && m.tid == ev.GetHostThreadId() &&
 		m.ppid == ev.GetHostParentProcessId() && m.comm == ev.GetProcessName()
 	if e.Tree != nil {
 		if same && m.version == e.Tree.Version() {
@@ -47,7 +83,6 @@ func (e *Enricher) Enrich(ev *pb.Event) {
 				ev.Ancestry = m.ancestry
 			}
 		} else {
-			e.Tree.Update(ev)
 			n := e.MaxAncestry
 			if n <= 0 {
 				n = 5

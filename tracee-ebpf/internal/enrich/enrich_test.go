@@ -9,6 +9,7 @@ import (
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 func TestEnrich(t *testing.T) {
@@ -31,6 +32,7 @@ func TestEnrich(t *testing.T) {
 	tree.Put(proctree.Process{HostPID: 10, HostPPID: 1, Comm: "sh", PID: 10})
 	e := &Enricher{Tree: tree, Containers: res, MaxAncestry: 1}
 	ev := &pb.Event{EventId: 257, HostProcessId: 20, HostThreadId: 20, HostParentProcessId: 10, ProcessName: "cat", CgroupId: ino}
+	e.Observe(ev)
 	e.Enrich(ev)
 	if ev.ContainerId != id {
 		t.Errorf("container id %q", ev.ContainerId)
@@ -42,6 +44,7 @@ func TestEnrich(t *testing.T) {
 		t.Errorf("tree not updated: %+v", p)
 	}
 	host := &pb.Event{EventId: 257, HostProcessId: 10, HostThreadId: 10, CgroupId: 0}
+	e.Observe(host)
 	e.Enrich(host)
 	if host.ContainerId != "" || len(host.Ancestry) != 1 || host.Ancestry[0].Comm != "init" {
 		t.Errorf("host event %v", host)
@@ -79,6 +82,7 @@ func TestResolveTargets(t *testing.T) {
 			{Name: "pid", Value: &pb.Argument_Int{Int: 700}}}}, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e.Observe(tc.ev)
 			e.Enrich(tc.ev)
 			h, c := arg(tc.ev, "target_host_pid"), arg(tc.ev, "target_comm")
 			if tc.wantHost == 0 {
@@ -106,7 +110,9 @@ func TestEnrichMemoFollowsTreeChanges(t *testing.T) {
 		return &pb.Event{EventId: 0, EventName: "read", HostProcessId: 20, HostThreadId: 20, HostParentProcessId: 10, ProcessName: "worker"}
 	}
 	first, second := ev(), ev()
+	e.Observe(first)
 	e.Enrich(first)
+	e.Observe(second)
 	e.Enrich(second)
 	if len(second.Ancestry) != 2 || second.Ancestry[0].Comm != "sh" {
 		t.Fatalf("memoized ancestry %v", second.Ancestry)
@@ -114,8 +120,30 @@ func TestEnrichMemoFollowsTreeChanges(t *testing.T) {
 	// the parent execs something else: the next event must see the new name
 	tree.Put(proctree.Process{HostPID: 10, HostPPID: 1, Comm: "python3"})
 	third := ev()
+	e.Observe(third)
 	e.Enrich(third)
 	if len(third.Ancestry) == 0 || third.Ancestry[0].Comm != "python3" {
 		t.Fatalf("stale ancestry after a tree change: %v", third.Ancestry)
+	}
+}
+
+// Observe applies a run of events of one process once, but every lifecycle
+// event; Enrich never changes the tree.
+func TestObserveOncePerContext(t *testing.T) {
+	tree := proctree.New(proctree.Config{})
+	e := &Enricher{Tree: tree}
+	read := &pb.Event{EventId: 0, HostProcessId: 30, HostThreadId: 30, HostParentProcessId: 1, ProcessName: "cat"}
+	e.Observe(read)
+	v := tree.Version()
+	e.Observe(read)
+	e.Enrich(read)
+	if tree.Version() != v {
+		t.Fatalf("tree changed by a repeated context or by Enrich: version %d, was %d", tree.Version(), v)
+	}
+	exec := &pb.Event{EventId: int32(events.SchedProcessExec), HostProcessId: 30, HostThreadId: 30, HostParentProcessId: 1,
+		Args: []*pb.Argument{{Name: "pathname", Value: &pb.Argument_Str{Str: "/usr/bin/python3"}}}}
+	e.Observe(exec)
+	if p, ok := tree.Lookup(30); !ok || p.Comm != "python3" {
+		t.Fatalf("exec not applied: %+v", p)
 	}
 }

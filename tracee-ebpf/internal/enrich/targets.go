@@ -22,21 +22,10 @@ func (e *Enricher) resolveTarget(ev *pb.Event) {
 	if !ok || e.Tree == nil {
 		return
 	}
-	var pid int64
-	found := false
-	for _, a := range ev.GetArgs() {
-		switch a.GetName() {
-		case name:
-			switch v := a.GetValue().(type) {
-			case *pb.Argument_Int:
-				pid, found = v.Int, true
-			case *pb.Argument_Uint:
-				pid, found = int64(v.Uint), true
-			}
-		case "target_host_pid":
-			return // already resolved (a replayed stream)
-		}
+	if ev.GetArg("target_host_pid") != nil {
+		return // already resolved (a replayed stream)
 	}
+	pid, found := pb.Arg[int64](ev, name)
 	if !found || pid <= 0 || pid > 1<<22 {
 		return
 	}

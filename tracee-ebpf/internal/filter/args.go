@@ -126,13 +126,7 @@ func (f *argFilter) match(ev *pb.Event) bool {
 	if f.arg == "" {
 		return f.apply(func(v filterValue) int { return intNumber(ev.GetReturnValue()).cmp(v.num) }, func(filterValue) bool { return false })
 	}
-	var a *pb.Argument
-	for _, x := range ev.GetArgs() {
-		if x.GetName() == f.arg {
-			a = x
-			break
-		}
-	}
+	a := ev.GetArg(f.arg)
 	if a == nil {
 		return false // the argument is missing: the filter cannot be satisfied
 	}

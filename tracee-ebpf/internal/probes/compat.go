@@ -5,14 +5,15 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // compatKey is an entry's key in the compat_syscalls map (bpf/lib/syscall.h):
-// the i386 number, or after MaxSyscall each multiplexer's calls.
+// the i386 number, or after events.MaxSyscallID each multiplexer's calls.
 func compatKey(c events.Compat) (uint32, error) {
 	if c.I386 >= 0 {
-		if c.I386 >= MaxSyscall {
+		if c.I386 >= events.MaxSyscallID {
 			return 0, fmt.Errorf("i386 syscall %s: number %d out of range", c.Name, c.I386)
 		}
 		return uint32(c.I386), nil
@@ -21,12 +22,12 @@ func compatKey(c events.Compat) (uint32, error) {
 	if mux <= 0 || c.Call < 0 || c.Call >= events.MaxCompatCall {
 		return 0, fmt.Errorf("i386 call %s of %q: bad multiplexer or number %d", c.Name, c.Mux, c.Call)
 	}
-	return uint32(MaxSyscall + mux*events.MaxCompatCall + c.Call), nil
+	return uint32(events.MaxSyscallID + mux*events.MaxCompatCall + c.Call), nil
 }
 
 // compatEntry is the kernel's form of an i386 table entry.
-func compatEntry(c events.Compat) traceeCompatSc {
-	e := traceeCompatSc{Valid: 1, ArgsMem: int8(c.ArgsMem), Pgoff: int8(c.Pgoff)}
+func compatEntry(c events.Compat) abi.TraceeCompatSc {
+	e := abi.TraceeCompatSc{Valid: 1, ArgsMem: int8(c.ArgsMem), Pgoff: int8(c.Pgoff)}
 	if c.I386 >= 0 && c.Mux != "" {
 		e.Mux = uint8(slices.Index(events.CompatMuxes(), c.Mux))
 	} else {

@@ -7,7 +7,7 @@ import (
 )
 
 // Keys and entries of the kernel's compat map: direct numbers below
-// MaxSyscall, each multiplexer's calls after, arguments as permutations.
+// events.MaxSyscallID, each multiplexer's calls after, arguments as permutations.
 func TestCompatEntries(t *testing.T) {
 	keys := map[uint32]string{}
 	for _, c := range events.CompatSyscalls() {
@@ -30,7 +30,7 @@ func TestCompatEntries(t *testing.T) {
 				t.Errorf("socketcall entry %+v", e)
 			}
 		case c.Mux == "ipc" && c.Name == "SHMAT":
-			if k != MaxSyscall+2*events.MaxCompatCall+21 || e.Args != [6]int8{1, 4, 2, -1, -1, -1} || e.Mux != 0 {
+			if k != events.MaxSyscallID+2*events.MaxCompatCall+21 || e.Args != [6]int8{1, 4, 2, -1, -1, -1} || e.Mux != 0 {
 				t.Errorf("ipc SHMAT key %d entry %+v", k, e)
 			}
 		case c.Name == "ptrace":
@@ -42,7 +42,7 @@ func TestCompatEntries(t *testing.T) {
 	if _, err := compatKey(events.Compat{I386: -1, Mux: "nosuch", Name: "x"}); err == nil {
 		t.Error("unknown multiplexer accepted")
 	}
-	if _, err := compatKey(events.Compat{I386: MaxSyscall, Name: "x"}); err == nil {
+	if _, err := compatKey(events.Compat{I386: events.MaxSyscallID, Name: "x"}); err == nil {
 		t.Error("number out of range accepted")
 	}
 }

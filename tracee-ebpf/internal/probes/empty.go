@@ -5,6 +5,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 )
 
 // Empty probe variants for benchmarks.
@@ -17,16 +19,16 @@ const (
 // EmptyProbe attaches empty programs to sys_enter and/or sys_exit: the cost
 // floor of any design that hooks every syscall. Used by benchmarks.
 func EmptyProbe(variant string) (func() error, error) {
-	spec, err := loadTracee()
+	spec, err := abi.LoadTracee()
 	if err != nil {
 		return nil, err
 	}
-	progs := map[string]string{"tracee_empty_enter": "sys_enter", "tracee_empty_exit": "sys_exit"}
+	progs := map[string]string{abi.TraceeProgTraceeEmptyEnter: "sys_enter", abi.TraceeProgTraceeEmptyExit: "sys_exit"}
 	switch variant {
 	case EmptyExitRaw:
-		progs = map[string]string{"tracee_empty_exit": "sys_exit"}
+		progs = map[string]string{abi.TraceeProgTraceeEmptyExit: "sys_exit"}
 	case EmptyExitBTF:
-		progs = map[string]string{"tracee_empty_exit_btf": ""}
+		progs = map[string]string{abi.TraceeProgTraceeEmptyExitBtf: ""}
 	}
 	for name := range spec.Programs {
 		if _, ok := progs[name]; !ok {

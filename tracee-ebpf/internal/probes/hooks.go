@@ -1,13 +1,6 @@
 package probes
 
-// hook is one attach point with its program for each attach method.
-type hook struct {
-	name    string
-	btfProg string // tp_btf entry point
-	rawProg string // raw_tracepoint entry point
-	needed  func(o *Options) bool
-	tpName  string
-}
+import "github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 
 func anySel(o *Options, bits uint32) bool {
 	for _, v := range o.Selected {
@@ -18,15 +11,29 @@ func anySel(o *Options, bits uint32) bool {
 	return false
 }
 
-var hooks = []hook{
-	{"sys_exit", "tracee_sys_exit_btf", "tracee_sys_exit_raw", func(o *Options) bool { return anySel(o, selAtSysExit) }, "sys_exit"},
-	{"sched_process_exec", "tracee_sched_exec_btf", "tracee_sched_exec_raw", func(o *Options) bool {
-		return o.Emit&EmitExec != 0 || anySel(o, SelFromExec)
-	}, "sched_process_exec"},
-	{"sched_process_fork", "tracee_sched_fork_btf", "tracee_sched_fork_raw", func(o *Options) bool {
-		return o.Emit&EmitFork != 0 || o.Scope.Flags&(FFollow|FTree) != 0
-	}, "sched_process_fork"},
-	{"sched_process_exit", "tracee_sched_exit_btf", "tracee_sched_exit_raw", func(o *Options) bool {
-		return o.Emit&EmitExit != 0 || anySel(o, SelFromExit) || o.Scope.Flags&(FFollow|FTree) != 0
-	}, "sched_process_exit"},
+// emits reports whether the options ask for an event the hook emits.
+func emits(o *Options, hook string) bool {
+	for _, e := range abi.Emitted {
+		if e.Hook == hook && o.Emit&e.Emit != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func following(o *Options) bool { return o.Scope.Flags&(abi.FFollow|abi.FTree) != 0 }
+
+// needed says, for each hook of abi.Hooks, whether the options need it
+// attached: for the events it emits, and for its other duties.
+var needed = map[string]func(o *Options) bool{
+	"sys_exit": func(o *Options) bool { return anySel(o, abi.SelAtSysExit) },
+	"sched_process_exec": func(o *Options) bool {
+		return emits(o, "sched_process_exec") || anySel(o, abi.SelFromExec)
+	},
+	"sched_process_fork": func(o *Options) bool {
+		return emits(o, "sched_process_fork") || following(o) // propagates follow/tree
+	},
+	"sched_process_exit": func(o *Options) bool {
+		return emits(o, "sched_process_exit") || anySel(o, abi.SelFromExit) || following(o) // ends tracking
+	},
 }

@@ -11,16 +11,17 @@ import (
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Probes is the loaded and attached set of programs.
 type Probes struct {
-	coll    *ebpf.Collection
+	coll    *ebpf.Collection // the programs (the maps are in maps)
+	maps    abi.TraceeMaps   // the same maps in both builds
 	links   []link.Link
 	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
 	Events  *ebpf.Map         // ring buffer
-	stats   *ebpf.Map
 }
 
 var kernelSpec *btf.Spec
@@ -49,40 +50,42 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 	}
 	// One attach method for every hook: tp_btf (direct BTF reads) where the
-	// kernel has it, else raw_tracepoint (probe reads), each its own build.
-	method, load := FacilityTpBtf, loadTracee
+	// kernel has it, else raw_tracepoint (probe reads), each its own build
+	// with the same program and map names.
+	method, load := FacilityTpBtf, abi.LoadTracee
 	if !feat.Available(FacilityTpBtf) {
 		if !feat.Available(FacilityRawTp) {
 			return nil, fmt.Errorf("neither tp_btf (%s) nor raw_tracepoint (%s) is available",
 				feat.Reason[FacilityTpBtf], feat.Reason[FacilityRawTp])
 		}
-		method, load = FacilityRawTp, loadTraceeraw
+		method, load = FacilityRawTp, abi.LoadTraceeRaw
 	}
 	spec, err := load()
 	if err != nil {
 		return nil, fmt.Errorf("load object: %w", err)
 	}
+	var ms abi.TraceeMapSpecs
+	if err := spec.Assign(&ms); err != nil {
+		return nil, fmt.Errorf("object maps: %w", err)
+	}
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
 		return nil, fmt.Errorf("count CPUs: %w", err)
 	}
-	spec.Maps["scratch"].MaxEntries = uint32(ncpu) * slotMax
-	spec.Maps["big_scratch"].MaxEntries = uint32(ncpu)
+	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
+	ms.BigScratch.MaxEntries = uint32(ncpu)
 	if o.RingBufferBytes != 0 {
-		spec.Maps["events"].MaxEntries = o.RingBufferBytes
+		ms.Events.MaxEntries = o.RingBufferBytes
 	}
 
 	methods := map[string]string{}
 	keep := map[string]bool{}
-	for _, h := range hooks {
-		if !h.needed(&o) {
-			continue
-		}
-		methods[h.name] = method
-		if method == FacilityTpBtf {
-			keep[h.btfProg] = true
-		} else {
-			keep[h.rawProg] = true
+	for _, h := range abi.Hooks {
+		if need, ok := needed[h.Name]; !ok {
+			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
+		} else if need(&o) {
+			methods[h.Name] = method
+			keep[h.Prog] = true
 		}
 	}
 	for name := range spec.Programs {
@@ -105,25 +108,31 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		return nil, fmt.Errorf("load programs: %w", err)
 	}
-	p := &Probes{coll: coll, Methods: methods, Events: coll.Maps["events"], stats: coll.Maps["stats"]}
+	p := &Probes{coll: coll, Methods: methods}
+	if err := coll.Assign(&p.maps); err != nil {
+		coll.Close()
+		return nil, fmt.Errorf("object maps: %w", err)
+	}
+	p.Events = p.maps.Events
 	if err := p.configure(&o); err != nil {
 		p.Close()
 		return nil, err
 	}
-	for _, h := range hooks {
-		m, ok := methods[h.name]
+	for _, h := range abi.Hooks {
+		m, ok := methods[h.Name]
 		if !ok {
 			continue
 		}
+		prog := coll.Programs[h.Prog]
 		var l link.Link
 		if m == FacilityTpBtf {
-			l, err = link.AttachTracing(link.TracingOptions{Program: coll.Programs[h.btfProg]})
+			l, err = link.AttachTracing(link.TracingOptions{Program: prog})
 		} else {
-			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: h.tpName, Program: coll.Programs[h.rawProg]})
+			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: h.Name, Program: prog})
 		}
 		if err != nil {
 			p.Close()
-			return nil, fmt.Errorf("attach %s via %s: %w", h.name, m, err)
+			return nil, fmt.Errorf("attach %s via %s: %w", h.Name, m, err)
 		}
 		p.links = append(p.links, l)
 	}
@@ -131,58 +140,58 @@ func Load(o Options, feat *Features) (*Probes, error) {
 }
 
 func (p *Probes) configure(o *Options) error {
-	m := p.coll.Maps
+	m := &p.maps
 	for nr, bits := range o.Selected {
-		if nr >= MaxSyscall {
+		if nr >= events.MaxSyscallID {
 			return fmt.Errorf("syscall %d out of range", nr)
 		}
-		if err := m["selected"].Put(nr, bits); err != nil {
+		if err := m.Selected.Put(nr, bits); err != nil {
 			return fmt.Errorf("select syscall %d: %w", nr, err)
 		}
 	}
 	for nr, kinds := range o.ArgKinds {
-		if nr >= MaxSyscall {
+		if nr >= events.MaxSyscallID {
 			continue
 		}
-		if err := m["syscall_args"].Put(nr, traceeSyscallArgKinds{Kinds: kinds, FixedOnly: b2u8(fixedOnly(kinds))}); err != nil {
+		if err := m.SyscallArgs.Put(nr, abi.SyscallArgKinds{Kinds: kinds, FixedOnly: b2u8(fixedOnly(kinds))}); err != nil {
 			return fmt.Errorf("argument kinds of syscall %d: %w", nr, err)
 		}
 	}
-	if err := putCompat(m["compat_syscalls"]); err != nil {
+	if err := putCompat(m.CompatSyscalls); err != nil {
 		return err
 	}
 	s := &o.Scope
-	putU32 := func(name string, vals map[uint32]uint8) error {
+	putU32 := func(fm *ebpf.Map, vals map[uint32]uint8) error {
 		for k, v := range vals {
-			if err := m[name].Put(k, v); err != nil {
-				return fmt.Errorf("filter %s: %w", name, err)
+			if err := fm.Put(k, v); err != nil {
+				return fmt.Errorf("filter %s: %w", fm, err)
 			}
 		}
 		return nil
 	}
-	putStr := func(name string, vals map[string]uint8) error {
+	putStr := func(fm *ebpf.Map, vals map[string]uint8) error {
 		for k, v := range vals {
-			var key traceeStr16
+			var key abi.Str16
 			for i := 0; i < len(k) && i < 15; i++ {
 				key.S[i] = int8(k[i])
 			}
-			if err := m[name].Put(key, v); err != nil {
-				return fmt.Errorf("filter %s: %w", name, err)
+			if err := fm.Put(key, v); err != nil {
+				return fmt.Errorf("filter %s: %w", fm, err)
 			}
 		}
 		return nil
 	}
 	for _, err := range []error{
-		putU32("uid_filter", s.UID), putU32("pid_filter", s.PID),
-		putU32("mntns_filter", s.MntNS), putU32("pidns_filter", s.PidNS),
-		putStr("comm_filter", s.Comm), putStr("uts_filter", s.UTS),
+		putU32(m.UidFilter, s.UID), putU32(m.PidFilter, s.PID),
+		putU32(m.MntnsFilter, s.MntNS), putU32(m.PidnsFilter, s.PidNS),
+		putStr(m.CommFilter, s.Comm), putStr(m.UtsFilter, s.UTS),
 	} {
 		if err != nil {
 			return err
 		}
 	}
 	for _, pid := range s.Tree {
-		if err := m["traced_procs"].Put(pid, uint8(1)); err != nil {
+		if err := m.TracedProcs.Put(pid, uint8(1)); err != nil {
 			return fmt.Errorf("tree root %d: %w", pid, err)
 		}
 	}
@@ -190,13 +199,13 @@ func (p *Probes) configure(o *Options) error {
 	if wake == 0 {
 		wake = 1
 	}
-	cfg := traceeConfig{
+	cfg := abi.Config{
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
 		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
 		ExecArgsMax: o.ExecArgsMax,
 	}
-	if err := m["config_map"].Put(uint32(0), cfg); err != nil {
+	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
 	return nil
@@ -220,6 +229,22 @@ func b2u8(b bool) uint8 {
 	return 0
 }
 
+// ProgramIDs returns the kernel ids of the loaded programs.
+func (p *Probes) ProgramIDs() []ebpf.ProgramID {
+	var ids []ebpf.ProgramID
+	if p.coll == nil {
+		return nil
+	}
+	for _, prog := range p.coll.Programs {
+		if info, err := prog.Info(); err == nil {
+			if id, ok := info.ID(); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
 // Detach stops every program; the maps stay readable until Close.
 func (p *Probes) Detach() error {
 	var errs []error
@@ -238,6 +263,7 @@ func (p *Probes) Close() error {
 	if p.coll != nil {
 		p.coll.Close()
 		p.coll = nil
+		errs = append(errs, p.maps.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -1,21 +1,23 @@
 package probes
 
+import "github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+
 // Scope holds the in-kernel scope filters.
 type Scope struct {
-	Flags                      uint32
+	Flags                      uint32 // abi.F* bits
 	UIDLt, UIDGt, PIDLt, PIDGt uint64
-	UID, PID, MntNS, PidNS     map[uint32]uint8 // value FilterEq or FilterNe
+	UID, PID, MntNS, PidNS     map[uint32]uint8 // value abi.FilterEq or abi.FilterNe
 	Comm, UTS                  map[string]uint8
-	Tree                       []uint32 // processes (and their descendants) to trace with FTree
+	Tree                       []uint32 // processes (and their descendants) to trace with abi.FTree
 	HostMntNS                  uint32
-	StartTime                  uint64 // CLOCK_MONOTONIC ns, for FNewPID
+	StartTime                  uint64 // CLOCK_MONOTONIC ns, for abi.FNewPid
 }
 
 // Options configure what the kernel side sends.
 type Options struct {
-	Selected        map[uint32]uint32   // syscall nr -> Sel* bits
+	Selected        map[uint32]uint32   // syscall nr -> abi.Sel* bits
 	ArgKinds        map[uint32][6]uint8 // syscall nr -> encoding of its six arguments
-	Emit            uint32              // Emit* bits
+	Emit            uint32              // abi.Emit* bits
 	Scope           Scope
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
@@ -27,4 +29,4 @@ type Options struct {
 }
 
 // ExecArgsCap is the largest ExecArgsMax (EXEC_ARGS_CAP in bpf/lib/bigargs.h).
-const ExecArgsCap = uint32(traceeExecArgsLimitsEXEC_ARGS_CAP)
+const ExecArgsCap = uint32(abi.TraceeExecArgsLimitsEXEC_ARGS_CAP)

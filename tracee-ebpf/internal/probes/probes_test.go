@@ -1,40 +1,29 @@
 package probes
 
 import (
-	"errors"
-	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )
 
-// countTraceeProgs counts loaded programs whose name starts with tracee_.
-func countTraceeProgs(t *testing.T) int {
-	t.Helper()
-	n := 0
-	var id ebpf.ProgramID
-	for {
-		next, err := ebpf.ProgramGetNextID(id)
-		if errors.Is(err, os.ErrNotExist) {
-			return n
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		id = next
+// loaded reports which of ids are still loaded programs.
+func loaded(ids []ebpf.ProgramID) []ebpf.ProgramID {
+	var out []ebpf.ProgramID
+	for _, id := range ids {
 		p, err := ebpf.NewProgramFromID(id)
 		if err != nil {
-			continue // gone meanwhile
-		}
-		if info, err := p.Info(); err == nil && strings.HasPrefix(info.Name, "tracee_") {
-			n++
+			continue // gone
 		}
 		p.Close()
+		out = append(out, id)
 	}
+	return out
 }
 
 func TestFeatureProbe(t *testing.T) {
@@ -59,25 +48,29 @@ func TestFeatureProbe(t *testing.T) {
 
 func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	testutil.RequirePrivileged(t)
-	before := countTraceeProgs(t)
 	f := ProbeFeatures()
 	sel := map[uint32]uint32{}
 	kinds := map[uint32][6]uint8{}
 	// every syscall, every kind and every derived event: all programs verify
 	for nr := uint32(0); nr < 470; nr++ {
-		sel[nr] = SelEmitExit | SelFileOpen | SelSocketDup | SelMagicWrite | SelFromExec | SelFromExit | SelInodeLink | SelInodeSymlink
+		sel[nr] = abi.SelAtSysExit | abi.SelFromExec | abi.SelFromExit
 		kinds[nr] = [6]uint8{5, 6, 7, 1, 3, 9}
 	}
-	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: EmitExec | EmitFork | EmitExit,
-		Scope: Scope{Flags: FFollow | FUIDEq, UID: map[uint32]uint8{0: FilterEq}}}, f)
+	var emit uint32
+	for _, e := range abi.Emitted {
+		emit |= e.Emit
+	}
+	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit,
+		Scope: Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}}}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(p.Methods); got != len(hooks) {
-		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(hooks))
+	if got := len(p.Methods); got != len(abi.Hooks) {
+		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(abi.Hooks))
 	}
-	if n := countTraceeProgs(t); n <= before {
-		t.Errorf("no tracee programs loaded (%d before, %d now)", before, n)
+	ids := p.ProgramIDs()
+	if len(loaded(ids)) != len(abi.Hooks) {
+		t.Errorf("%d of our programs loaded (%v), want %d", len(loaded(ids)), ids, len(abi.Hooks))
 	}
 	if _, err := p.Stats(); err != nil {
 		t.Errorf("stats: %v", err)
@@ -87,9 +80,9 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	}
 	// The kernel frees programs after an RCU grace period: poll briefly.
 	deadline := time.Now().Add(5 * time.Second)
-	for n := countTraceeProgs(t); n != before; n = countTraceeProgs(t) {
+	for left := loaded(ids); len(left) > 0; left = loaded(ids) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d tracee programs still loaded 5s after Close, %d before", n, before)
+			t.Fatalf("programs %v still loaded 5s after Close", left)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -97,7 +90,7 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 
 func TestOnlyNeededHooksAttach(t *testing.T) {
 	testutil.RequirePrivileged(t)
-	p, err := Load(Options{Selected: map[uint32]uint32{101: SelEmitExit}}, ProbeFeatures())
+	p, err := Load(Options{Selected: map[uint32]uint32{101: abi.SelEmitExit}}, ProbeFeatures())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,5 +104,21 @@ func TestCheckPrivilegesAsRoot(t *testing.T) {
 	testutil.RequirePrivileged(t)
 	if err := CheckPrivileges(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every hook has a rule for when it is needed, and every counter is read.
+func TestHooksAndCountersCovered(t *testing.T) {
+	for _, h := range abi.Hooks {
+		if needed[h.Name] == nil {
+			t.Errorf("hook %s has no rule in needed", h.Name)
+		}
+	}
+	if len(needed) != len(abi.Hooks) {
+		t.Errorf("%d rules for %d hooks", len(needed), len(abi.Hooks))
+	}
+	var st Stats
+	if n := reflect.TypeOf(st).NumField() - 1; n != abi.StatMax { // RecursionMisses is not a map counter
+		t.Errorf("Stats has %d map counters, the stats map %d", n, abi.StatMax)
 	}
 }

@@ -1,6 +1,10 @@
 package probes
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+)
 
 // Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
@@ -13,14 +17,16 @@ type Stats struct {
 // Stats reads the counters.
 func (p *Probes) Stats() (Stats, error) {
 	var st Stats
-	dst := []*uint64{&st.Lost, &st.ReadFailed, &st.Truncated, &st.Filtered}
-	for i := uint32(0); i < statMax; i++ {
+	for key, dst := range map[uint32]*uint64{
+		abi.StatLost: &st.Lost, abi.StatReadFailed: &st.ReadFailed,
+		abi.StatTruncated: &st.Truncated, abi.StatFiltered: &st.Filtered,
+	} {
 		var per []uint64
-		if err := p.stats.Lookup(i, &per); err != nil {
-			return st, fmt.Errorf("read counter %d: %w", i, err)
+		if err := p.maps.Stats.Lookup(key, &per); err != nil {
+			return st, fmt.Errorf("read counter %d: %w", key, err)
 		}
 		for _, v := range per {
-			*dst[i] += v
+			*dst += v
 		}
 	}
 	for _, prog := range p.coll.Programs {

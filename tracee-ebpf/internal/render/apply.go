@@ -23,33 +23,18 @@ func Apply(def *events.Definition, ev *traceepb.Event) {
 		if !ok {
 			continue
 		}
-		arg := findArg(ev.Args, i, p.Name)
-		if arg == nil {
-			continue
+		var arg *traceepb.Argument
+		if i < len(ev.Args) && ev.Args[i].GetName() == p.Name {
+			arg = ev.Args[i] // the usual place: no search
+		} else {
+			arg = ev.GetArg(p.Name)
 		}
-		var v uint64
-		switch x := arg.Value.(type) {
-		case *traceepb.Argument_Int:
-			v = uint64(x.Int)
-		case *traceepb.Argument_Uint:
-			v = x.Uint
-		default:
+		v, ok := traceepb.ArgValue[uint64](arg)
+		if !ok {
 			continue
 		}
 		arg.Repr = f.render(v, kindWidth(p.Kind))
 	}
-}
-
-func findArg(args []*traceepb.Argument, i int, name string) *traceepb.Argument {
-	if i < len(args) && args[i] != nil && args[i].Name == name {
-		return args[i]
-	}
-	for _, a := range args {
-		if a != nil && a.Name == name {
-			return a
-		}
-	}
-	return nil
 }
 
 // kindWidth is the width in bits of an integer kind (64 for others).

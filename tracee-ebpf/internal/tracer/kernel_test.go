@@ -13,6 +13,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -111,8 +112,8 @@ func startTracingWith(t *testing.T, feat *probes.Features, names ...string) *col
 		t.Fatal(err)
 	}
 	p, err := probes.Load(probes.Options{
-		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit | probes.EmitFork | probes.EmitExit,
-		Scope:       probes.Scope{Flags: probes.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit | abi.EmitSchedProcessFork | abi.EmitSchedProcessExit,
+		Scope:       probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
 		WakeupBytes: 1,
 	}, feat)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )
@@ -25,10 +26,10 @@ func KernelScope(k *filter.Kernel, hostMntNS uint32, start uint64) (probes.Scope
 		gt   *uint64
 	}
 	specs := []numSpec{
-		{"uid", k.UID, numBits{probes.FUIDEq, probes.FUIDNe, probes.FUIDLt, probes.FUIDGt}, &s.UID, &s.UIDLt, &s.UIDGt},
-		{"pid", k.PID, numBits{probes.FPIDEq, probes.FPIDNe, probes.FPIDLt, probes.FPIDGt}, &s.PID, &s.PIDLt, &s.PIDGt},
-		{"mntns", k.MntNS, numBits{probes.FMntNSEq, probes.FMntNSNe, 0, 0}, &s.MntNS, nil, nil},
-		{"pidns", k.PidNS, numBits{probes.FPidNSEq, probes.FPidNSNe, 0, 0}, &s.PidNS, nil, nil},
+		{"uid", k.UID, numBits{abi.FUidEq, abi.FUidNe, abi.FUidLt, abi.FUidGt}, &s.UID, &s.UIDLt, &s.UIDGt},
+		{"pid", k.PID, numBits{abi.FPidEq, abi.FPidNe, abi.FPidLt, abi.FPidGt}, &s.PID, &s.PIDLt, &s.PIDGt},
+		{"mntns", k.MntNS, numBits{abi.FMntnsEq, abi.FMntnsNe, 0, 0}, &s.MntNS, nil, nil},
+		{"pidns", k.PidNS, numBits{abi.FPidnsEq, abi.FPidnsNe, 0, 0}, &s.PidNS, nil, nil},
 	}
 	for _, sp := range specs {
 		if err := applyNum(&s, sp.name, sp.f, sp.bits, sp.m, sp.lt, sp.gt); err != nil {
@@ -41,34 +42,34 @@ func KernelScope(k *filter.Kernel, hostMntNS uint32, start uint64) (probes.Scope
 		}
 		*m = map[string]uint8{}
 		for _, v := range f.Equal {
-			(*m)[truncate15(v)] = probes.FilterEq
+			(*m)[truncate15(v)] = abi.FilterEq
 			s.Flags |= eq
 		}
 		for _, v := range f.NotEqual {
-			(*m)[truncate15(v)] = probes.FilterNe
+			(*m)[truncate15(v)] = abi.FilterNe
 			s.Flags |= ne
 		}
 	}
-	applyStr(k.Comm, probes.FCommEq, probes.FCommNe, &s.Comm)
-	applyStr(k.UTS, probes.FUTSEq, probes.FUTSNe, &s.UTS)
+	applyStr(k.Comm, abi.FCommEq, abi.FCommNe, &s.Comm)
+	applyStr(k.UTS, abi.FUtsEq, abi.FUtsNe, &s.UTS)
 	if k.Container != nil {
 		if *k.Container {
-			s.Flags |= probes.FContainer
+			s.Flags |= abi.FContainer
 		} else {
-			s.Flags |= probes.FNotContainer
+			s.Flags |= abi.FNotContainer
 		}
 	}
 	if k.NewPID {
-		s.Flags |= probes.FNewPID
+		s.Flags |= abi.FNewPid
 	}
 	if k.ContainerNew {
-		s.Flags |= probes.FContainer | probes.FNewPID
+		s.Flags |= abi.FContainer | abi.FNewPid
 	}
 	if k.Follow {
-		s.Flags |= probes.FFollow
+		s.Flags |= abi.FFollow
 	}
 	if len(k.Tree) > 0 {
-		s.Flags |= probes.FTree
+		s.Flags |= abi.FTree
 		s.Tree = append(s.Tree, k.Tree...)
 	}
 	return s, nil
@@ -89,14 +90,14 @@ func applyNum(s *probes.Scope, name string, f filter.NumFilter, b numBits, m *ma
 		if v > math.MaxUint32 {
 			return fmt.Errorf("%s=%d: out of range", name, v)
 		}
-		(*m)[uint32(v)] = probes.FilterEq
+		(*m)[uint32(v)] = abi.FilterEq
 		s.Flags |= b.eq
 	}
 	for _, v := range f.NotEqual {
 		if v > math.MaxUint32 {
 			return fmt.Errorf("%s!=%d: out of range", name, v)
 		}
-		(*m)[uint32(v)] = probes.FilterNe
+		(*m)[uint32(v)] = abi.FilterNe
 		s.Flags |= b.ne
 	}
 	if f.Less != nil {

@@ -3,40 +3,20 @@ package tracer
 import (
 	"fmt"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
-// kernelDerived says, for each event the kernel derives at sys_exit, which
-// syscalls' exits produce it and with which selection bit. It mirrors
-// bpf/hooks/derived.h.
-var kernelDerived = map[string]struct {
-	syscalls []string
-	bit      uint32
-}{
-	"security_file_open":     {[]string{"open", "openat", "openat2", "creat", "open_by_handle_at"}, probes.SelFileOpen},
-	"security_inode_link":    {[]string{"link", "linkat"}, probes.SelInodeLink},
-	"security_inode_symlink": {[]string{"symlink", "symlinkat"}, probes.SelInodeSymlink},
-	"socket_dup":             {[]string{"dup", "dup2", "dup3"}, probes.SelSocketDup},
-	"magic_write":            {[]string{"write", "pwrite64"}, probes.SelMagicWrite},
-}
-
 // unreturned are the syscalls that do not return to their caller's image
 // (AtEntry in the schema). They are emitted without a sys_enter hook: a
 // failed execve at sys_exit, a successful one from sched_process_exec, and
-// exit/exit_group from sched_process_exit (bpf/hooks/unreturned.h).
+// exit/exit_group from sched_process_exit (bpf/lib/unreturned.h).
 var unreturned = map[string]uint32{
-	"execve":     probes.SelEmitExit | probes.SelFailedOnly | probes.SelFromExec,
-	"execveat":   probes.SelEmitExit | probes.SelFailedOnly | probes.SelFromExec,
-	"exit":       probes.SelFromExit,
-	"exit_group": probes.SelFromExit,
-}
-
-// kernelEmit maps the dedicated scheduler hooks to their emission bits.
-var kernelEmit = map[string]uint32{
-	"sched_process_fork": probes.EmitFork,
-	"sched_process_exec": probes.EmitExec,
-	"sched_process_exit": probes.EmitExit,
+	"execve":     abi.SelEmitExit | abi.SelFailedOnly | abi.SelFromExec,
+	"execveat":   abi.SelEmitExit | abi.SelFailedOnly | abi.SelFromExec,
+	"exit":       abi.SelFromExit,
+	"exit_group": abi.SelFromExit,
 }
 
 // Selection is what the kernel must produce for a set of wanted events.
@@ -69,7 +49,7 @@ func Select(ids []events.ID, feat *probes.Features, o SelectionOptions) (*Select
 		switch def.Source {
 		case events.SourceSyscall:
 			nr := uint32(def.ID)
-			if nr >= probes.MaxSyscall {
+			if nr >= events.MaxSyscallID {
 				return nil, fmt.Errorf("syscall %s: number %d out of range", def.Name, nr)
 			}
 			if def.AtEntry {
@@ -79,24 +59,12 @@ func Select(ids []events.ID, feat *probes.Features, o SelectionOptions) (*Select
 				}
 				s.Selected[nr] |= bits
 			} else {
-				s.Selected[nr] |= probes.SelEmitExit
+				s.Selected[nr] |= abi.SelEmitExit
 			}
 			s.ArgKinds[nr] = argKinds(def, o)
 		case events.SourceKernel:
-			if bit, ok := kernelEmit[def.Name]; ok {
-				s.Emit |= bit
-				continue
-			}
-			kd, ok := kernelDerived[def.Name]
-			if !ok {
-				return nil, fmt.Errorf("event %s has no kernel producer in this build", def.Name)
-			}
-			for _, sc := range kd.syscalls {
-				sd, ok := events.ByName(sc)
-				if !ok {
-					return nil, fmt.Errorf("event %s: syscall %s missing from the event table", def.Name, sc)
-				}
-				s.Selected[uint32(sd.ID)] |= kd.bit
+			if err := s.selectKernel(def); err != nil {
+				return nil, err
 			}
 		case events.SourceUserspace:
 			// produced by the deriver from its dependencies
@@ -117,4 +85,29 @@ func argKinds(def *events.Definition, o SelectionOptions) [6]uint8 {
 		}
 	}
 	return k
+}
+
+// selectKernel selects the hook that produces a kernel event (generated
+// from the schema into abi.Emitted and abi.Derived).
+func (s *Selection) selectKernel(def *events.Definition) error {
+	for _, e := range abi.Emitted {
+		if e.ID == def.ID {
+			s.Emit |= e.Emit
+			return nil
+		}
+	}
+	for _, d := range abi.Derived {
+		if d.ID != def.ID {
+			continue
+		}
+		for _, sc := range d.Syscalls {
+			sd, ok := events.ByName(sc)
+			if !ok {
+				return fmt.Errorf("event %s: syscall %s missing from the event table", def.Name, sc)
+			}
+			s.Selected[uint32(sd.ID)] |= d.Sel
+		}
+		return nil
+	}
+	return fmt.Errorf("event %s has no kernel producer in this build", def.Name)
 }

@@ -191,8 +191,9 @@ func TestSets(t *testing.T) {
 	}
 }
 
-// TestGeneratedUpToDate is the drift test: the committed table_gen.go and
-// bpf/lib/events_gen.h must equal a fresh generation from the schema.
+// TestGeneratedUpToDate is the drift test: the committed table_gen.go,
+// bpf/lib/events_gen.h, bpf/derived/derived_gen.h and internal/abi/abi_gen.go
+// must equal a fresh generation from the schema.
 func TestGeneratedUpToDate(t *testing.T) {
 	s, err := schema.Load()
 	if err != nil {
@@ -206,13 +207,20 @@ func TestGeneratedUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string][]byte{"table_gen.go": g, "../../../bpf/lib/events_gen.h": c} {
+	abi, err := generate.GoABI(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string][]byte{
+		"table_gen.go": g, "../../../bpf/lib/events_gen.h": c,
+		"../../../bpf/derived/derived_gen.h": generate.Derived(s), "../../internal/abi/abi_gen.go": abi,
+	} {
 		got, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go generate ./events", path)
+			t.Errorf("%s is stale: run make generate", path)
 		}
 	}
 }

@@ -1,4 +1,6 @@
 // Package obs holds the observability plumbing both binaries share: the
-// HTTP server for Prometheus metrics and net/http/pprof (with its flags),
-// and cheap per-event-id counters for hot paths.
+// HTTP server for Prometheus metrics, /healthz and net/http/pprof (with its
+// flags), cheap per-event-id counters for hot paths, the health checks
+// /healthz reports, and the detection canary (the marker tracee-ebpf sends
+// through the pipeline and both binaries watch for).
 package obs

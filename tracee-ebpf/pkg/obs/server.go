@@ -19,6 +19,8 @@ type ServerConfig struct {
 	MetricsAddr string // serve /metrics on this address ("" for none)
 	Pprof       bool   // serve net/http/pprof under /debug/pprof/
 	PprofAddr   string // serve pprof on its own address (implies Pprof); else on MetricsAddr
+	// Health answers /healthz on the metrics address (nil: always 200).
+	Health http.Handler
 }
 
 // Servers are the running HTTP servers.
@@ -46,6 +48,11 @@ func Start(cfg ServerConfig, g prometheus.Gatherer, log *slog.Logger) (*Servers,
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
+		health := cfg.Health
+		if health == nil {
+			health = NewHealth()
+		}
+		mux.Handle("/healthz", health)
 		if cfg.Pprof && !pprofOwn {
 			mountPprof(mux)
 		}

@@ -60,15 +60,17 @@ func TestAddFlags(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, url string, want int) {
+// get fetches url, fails unless the status is want, and returns the body.
+func get(t *testing.T, url string, want int) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
-		t.Fatalf("GET %s: %d, want %d", url, resp.StatusCode, want)
+		t.Fatalf("GET %s: %d, want %d (%s)", url, resp.StatusCode, want, b)
 	}
+	return string(b)
 }

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/tracee-go/tracee/tracee-rules/internal/input"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
+	"github.com/tracee-go/tracee/tracee-rules/internal/input"
 
 	"github.com/tracee-go/tracee/proto/stream"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -30,11 +32,13 @@ func TestListEvents(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
-		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,ptrace\n"},
-		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,ptrace\n"},
-		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "process_vm_writev,ptrace,security_file_open\n"},
-		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,ptrace\n"},
+		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
+		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
+		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-2", "--canary-timeout", "0"}, "ptrace\n"},
 	} {
 		out, _, err := execute(t, tc.args...)
 		if err != nil || out != tc.want {
@@ -73,10 +77,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--output", "format:xml"}, "want line or json"},
 		{[]string{"--output", "format:json", "--output-template", "json.tmpl"}, "exclusive"},
 		{[]string{"--output-template", "nope.tmpl"}, "no such output template"},
+		{[]string{"--no-such-flag"}, "unknown flag"},
+		{[]string{"stray-argument"}, "unexpected arguments"},
 	} {
 		_, _, err := execute(t, tc.args...)
-		var ue usageError
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &ue) {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !cli.IsUsage(err) {
 			t.Errorf("%q: err %v, want usage error with %q", tc.args, err, tc.want)
 		}
 	}
@@ -130,8 +135,7 @@ func TestRunCutOrEmptyStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, err = execute(t, "--input-tracee", "file:"+empty)
-	var ue usageError
-	if !errors.Is(err, input.ErrEmptyStream) || errors.As(err, &ue) || !strings.Contains(errOut, "and 1 were empty") {
+	if !errors.Is(err, input.ErrEmptyStream) || cli.IsUsage(err) || !strings.Contains(errOut, "and 1 were empty") {
 		t.Errorf("empty stream: err %v (want a runtime error: exit code 1), stderr %q", err, errOut)
 	}
 }

@@ -36,6 +36,10 @@ type Extension struct {
 	// OptInSignatures are listed by --list but run only when --rules
 	// names them (built-in Rego twins of Go signatures).
 	OptInSignatures func() ([]sdk.Signature, error)
+	// Internal signatures always run, whatever --rules says, and are not
+	// listed by --list (the detection canary). Their events are part of
+	// --list-events.
+	Internal func() []sdk.Signature
 	// Sinks contributes finding sinks (called only when running).
 	Sinks func(ctx context.Context) ([]output.Sink, error)
 	// Prepare runs before the input is opened; it may set rt.InputHooks.
@@ -49,6 +53,10 @@ type Extension struct {
 type Runtime struct {
 	Engine *engine.Engine
 	Input  *input.Input
+	// Sinks are every finding sink of the run (stdout's first); an
+	// extension finds the ones it reports on by interface (metrics reads
+	// the webhook's counters from a sink with Stats).
+	Sinks []output.Sink
 	// InputHooks may be set in Prepare.
 	InputHooks struct {
 		OnLost        func(*pb.Lost)

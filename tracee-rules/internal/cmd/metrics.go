@@ -39,11 +39,14 @@ func init() {
 			if m == nil {
 				return nil, nil
 			}
-			if webhookSender != nil {
-				if err := m.RegisterWebhook(webhookSender); err != nil {
-					return nil, err
+			for _, s := range rt.Sinks {
+				if w, ok := s.(metrics.WebhookSource); ok {
+					if err := m.RegisterWebhook(w); err != nil {
+						return nil, err
+					}
 				}
 			}
+			cfg.Health = healthChecks(m)
 			srv, err := metrics.Start(cfg, m.Registry, nil)
 			if err != nil {
 				return nil, err

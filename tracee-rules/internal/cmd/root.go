@@ -2,14 +2,16 @@ package cmd
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/flagfile"
 )
 
 // options are the core flags.
@@ -20,6 +22,7 @@ type options struct {
 	rules          []string
 	list           bool
 	listEvents     bool
+	config         string
 }
 
 // NewRootCommand returns the tracee-rules command writing to stdout/stderr.
@@ -33,17 +36,18 @@ func NewRootCommand(stdout, stderr io.Writer) *cobra.Command {
 Typical use:
   tracee-ebpf --output protobuf --trace event=$(tracee-rules --list-events) | tracee-rules
   tracee-rules --input-tracee unix:/run/tracee.sock --output format:json`,
-		Args:          cobra.NoArgs,
-		SilenceUsage:  true,
-		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.config != "" {
+				if err := flagfile.Load(cmd.Flags(), o.config); err != nil {
+					return cli.Usage(err)
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return run(ctx, &o, stdout, stderr)
 		},
 	}
-	c.SetOut(stdout)
-	c.SetErr(stderr)
+	cli.Configure(c, stdout, stderr)
 	fs := c.Flags()
 	fs.StringArrayVar(&o.inputs, "input-tracee", nil, "input, repeatable key:value: file:stdin (default), file:PATH, unix:PATH (tracee-ebpf's socket; reconnects), format:protobuf (default) or format:json")
 	fs.StringArrayVar(&o.outputs, "output", nil, "output, key:value: format:line (default, one readable line per finding) or format:json (one JSON object per line)")
@@ -51,6 +55,7 @@ Typical use:
 	fs.StringSliceVar(&o.rules, "rules", nil, "run only these signatures, by ID (TRC-2,TRC-6)")
 	fs.BoolVar(&o.list, "list", false, "list the signatures and exit")
 	fs.BoolVar(&o.listEvents, "list-events", false, "print the events the selected signatures need, comma-separated (for tracee-ebpf --trace event=...), and exit")
+	fs.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	for _, e := range extensions {
 		if e.AddFlags != nil {
 			e.AddFlags(fs)
@@ -60,20 +65,9 @@ Typical use:
 }
 
 // Execute runs the command with the process's arguments and returns the exit code.
+// (0 ok, 1 runtime error, 2 usage error: see tracee-ebpf/pkg/cli).
 func Execute() int {
+	slog.SetDefault(cli.NewLogger("tracee-rules", os.Stderr))
 	c := NewRootCommand(os.Stdout, os.Stderr)
-	if err := c.ExecuteContext(context.Background()); err != nil {
-		fmt.Fprintf(os.Stderr, "tracee-rules: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return cli.Exit("tracee-rules", c.ExecuteContext(context.Background()), os.Stderr)
 }
-
-// usageError marks errors in flags.
-type usageError struct{ error }
-
-func (u usageError) Unwrap() error { return u.error }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"io"
 	"sort"
 	"strings"
 	"time"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 
 	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/internal/input"
@@ -74,7 +76,7 @@ func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 		s, ok := byID[id]
 		if !ok {
 			sort.Strings(ids)
-			return nil, usageError{fmt.Errorf("--rules: %w %q (known: %s)", ErrUnknownRule, id, strings.Join(ids, ", "))}
+			return nil, cli.Usage(fmt.Errorf("--rules: %w %q (known: %s)", ErrUnknownRule, id, strings.Join(ids, ", ")))
 		}
 		seen[id] = true
 		out = append(out, s)
@@ -88,20 +90,20 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	for _, v := range o.outputs {
 		key, val, ok := strings.Cut(v, ":")
 		if !ok || key != "format" {
-			return nil, usageError{fmt.Errorf("--output %q: want format:line or format:json", v)}
+			return nil, cli.Usage(fmt.Errorf("--output %q: want format:line or format:json", v))
 		}
 		if format != "" {
-			return nil, usageError{fmt.Errorf("--output %q: format given twice", v)}
+			return nil, cli.Usage(fmt.Errorf("--output %q: format given twice", v))
 		}
 		format = val
 	}
 	if o.outputTemplate != "" {
 		if format != "" {
-			return nil, usageError{errors.New("--output format and --output-template are exclusive")}
+			return nil, cli.Usage(errors.New("--output format and --output-template are exclusive"))
 		}
 		p, err := output.NewTemplate(stdout, o.outputTemplate)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, cli.Usage(err)
 		}
 		return p, nil
 	}
@@ -111,7 +113,7 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	case "json":
 		return output.NewJSON(stdout), nil
 	}
-	return nil, usageError{fmt.Errorf("--output format:%s: want line or json", format)}
+	return nil, cli.Usage(fmt.Errorf("--output format:%s: want line or json", format))
 }
 
 func run(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) {
@@ -120,6 +122,13 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) 
 	sigs, err := loadSignatures(o.rules, o.list)
 	if err != nil {
 		return err
+	}
+	if !o.list {
+		for _, e := range extensions {
+			if e.Internal != nil {
+				sigs = append(sigs, e.Internal()...)
+			}
+		}
 	}
 	if o.list || o.listEvents {
 		descs, err := engine.Describe(sigs)
@@ -133,7 +142,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) 
 	}
 	inCfg, err := input.ParseFlags(o.inputs)
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	stdoutSink, err := outputSink(o, stdout)
 	if err != nil {
@@ -178,7 +187,7 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) 
 	}
 	defer eng.Close()
 
-	rt := &Runtime{Engine: eng}
+	rt := &Runtime{Engine: eng, Sinks: sinks}
 	for _, e := range extensions {
 		if e.Prepare != nil {
 			if err := e.Prepare(rt); err != nil {

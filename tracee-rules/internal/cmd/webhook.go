@@ -11,9 +11,6 @@ import (
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
-// webhookSender is the running sender, if any (metrics read its counters).
-var webhookSender *webhook.Sender
-
 // --webhook: findings to an HTTP receiver (falcosidekick or any JSON
 // consumer), queued, retried and spooled under --install-path so that a
 // receiver that is down loses nothing.
@@ -38,7 +35,6 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			webhookSender = s
 			return []output.Sink{webhookSink{s}}, nil
 		},
 	})
@@ -48,3 +44,6 @@ type webhookSink struct{ s *webhook.Sender }
 
 func (w webhookSink) Send(f sdk.Finding) error        { return w.s.Send(f) }
 func (w webhookSink) Close(ctx context.Context) error { return w.s.Close(ctx) }
+
+// Stats are the sender's counters (read by the metrics extension).
+func (w webhookSink) Stats() webhook.Stats { return w.s.Stats() }

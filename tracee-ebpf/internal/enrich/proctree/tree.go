@@ -182,35 +182,6 @@ func (t *Tree) makeRoom() {
 	}
 }
 
-func argInt(ev *pb.Event, name string) (int64, bool) {
-	for _, a := range ev.GetArgs() {
-		if a.GetName() != name {
-			continue
-		}
-		switch v := a.GetValue().(type) {
-		case *pb.Argument_Int:
-			return v.Int, true
-		case *pb.Argument_Uint:
-			return int64(v.Uint), true
-		}
-		return 0, false
-	}
-	return 0, false
-}
-
-func argBool(ev *pb.Event, name string) (bool, bool) {
-	for _, a := range ev.GetArgs() {
-		if a.GetName() == name {
-			v, ok := a.GetValue().(*pb.Argument_Bool)
-			if !ok {
-				return false, false
-			}
-			return v.Bool, true
-		}
-	}
-	return false, false
-}
-
 const commLen = 15
 
 // Update applies one event to the tree.
@@ -243,7 +214,7 @@ func (t *Tree) Update(ev *pb.Event) {
 		}
 	case events.SchedProcessExit:
 		t.context(ev)
-		group, ok := argBool(ev, "process_group_exit")
+		group, ok := pb.Arg[bool](ev, "process_group_exit")
 		if !ok {
 			group = ev.GetHostThreadId() == ev.GetHostProcessId()
 		}
@@ -297,16 +268,16 @@ func (t *Tree) context(ev *pb.Event) {
 
 func (t *Tree) fork(ev *pb.Event) {
 	t.context(ev)
-	childPID, ok1 := argInt(ev, "child_pid")
-	childTID, ok2 := argInt(ev, "child_tid")
+	childPID, ok1 := pb.Arg[int64](ev, "child_pid")
+	childTID, ok2 := pb.Arg[int64](ev, "child_tid")
 	if !ok1 || childPID <= 0 || (ok2 && childTID != childPID) {
 		return // a new thread, or a broken record
 	}
-	parentPID, ok := argInt(ev, "parent_pid")
+	parentPID, ok := pb.Arg[int64](ev, "parent_pid")
 	if !ok {
 		parentPID = int64(ev.GetHostProcessId())
 	}
-	nsPID, _ := argInt(ev, "child_ns_pid")
+	nsPID, _ := pb.Arg[int64](ev, "child_ns_pid")
 	child := &Process{
 		HostPID:   int32(childPID),
 		HostPPID:  int32(parentPID),

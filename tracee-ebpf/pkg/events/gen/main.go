@@ -15,16 +15,18 @@ func main() {
 	// ./pkg/events/gen); go generate passes paths relative to the package.
 	goOut := flag.String("go", "pkg/events/table_gen.go", "Go table output")
 	cOut := flag.String("c", "../bpf/lib/events_gen.h", "C header output")
+	derivedOut := flag.String("derived", "../bpf/derived/derived_gen.h", "C header output: the events derived at sys_exit")
+	abiOut := flag.String("abi", "internal/abi/abi_gen.go", "Go output: the ABI constants")
 	compatGoOut := flag.String("compat-go", "pkg/events/compat_gen.go", "Go i386 table output")
 	compatCOut := flag.String("compat-c", "../bpf/lib/compat_gen.h", "C i386 header output")
 	flag.Parse()
-	if err := run(*goOut, *cOut, *compatGoOut, *compatCOut); err != nil {
+	if err := run(*goOut, *cOut, *derivedOut, *abiOut, *compatGoOut, *compatCOut); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(goOut, cOut, compatGoOut, compatCOut string) error {
+func run(goOut, cOut, derivedOut, abiOut, compatGoOut, compatCOut string) error {
 	s, err := schema.Load()
 	if err != nil {
 		return fmt.Errorf("load schema: %w", err)
@@ -34,6 +36,10 @@ func run(goOut, cOut, compatGoOut, compatCOut string) error {
 		return err
 	}
 	c, err := generate.C(s)
+	if err != nil {
+		return err
+	}
+	abi, err := generate.GoABI(s)
 	if err != nil {
 		return err
 	}
@@ -48,7 +54,7 @@ func run(goOut, cOut, compatGoOut, compatCOut string) error {
 	for _, f := range []struct {
 		path string
 		data []byte
-	}{{goOut, g}, {cOut, c}, {compatGoOut, cg}, {compatCOut, generate.CompatC()}} {
+	}{{goOut, g}, {cOut, c}, {derivedOut, generate.Derived(s)}, {abiOut, abi}, {compatGoOut, cg}, {compatCOut, generate.CompatC()}} {
 		if old, err := os.ReadFile(f.path); err == nil && bytes.Equal(old, f.data) {
 			continue
 		}

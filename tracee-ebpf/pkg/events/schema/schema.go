@@ -18,6 +18,9 @@ var syscallsYAML []byte
 //go:embed events.yaml
 var eventsYAML []byte
 
+//go:embed abi.yaml
+var abiYAML []byte
+
 // MaxSyscallID bounds syscall ids (the kernel's per-syscall maps are this big).
 const MaxSyscallID = 512
 
@@ -54,11 +57,17 @@ type Event struct {
 	Internal bool     `yaml:"internal"`
 	Note     string   `yaml:"note"`
 	Params   []Param  `yaml:"params"`
+	// Hook is the BPF attach point that produces a kernel event (abi.yaml
+	// hooks); with sys_exit, Syscalls lists the syscalls whose exit derives it.
+	Hook     string   `yaml:"hook"`
+	Syscalls []string `yaml:"syscalls"`
 }
 
-// Schema is the checked union of both files, sorted by id.
+// Schema is the checked union of the event files, sorted by id, and the
+// ABI constants.
 type Schema struct {
 	Events []Event
+	ABI    *ABI
 }
 
 // Load parses and checks the embedded schema files.
@@ -97,7 +106,11 @@ func Parse(syscalls, events []byte) (*Schema, error) {
 			return nil, fmt.Errorf("event %s: source syscall belongs in syscalls.yaml", e.Name)
 		}
 	}
-	s := &Schema{Events: append(scs, evs...)}
+	abi, err := parseABI(abiYAML)
+	if err != nil {
+		return nil, err
+	}
+	s := &Schema{Events: append(scs, evs...), ABI: abi}
 	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].ID < s.Events[j].ID })
 	if err := s.check(); err != nil {
 		return nil, err
@@ -143,6 +156,7 @@ func (s *Schema) check() error {
 				errs = append(errs, fmt.Errorf("event %s: unknown requirement %q", e.Name, r))
 			}
 		}
+		errs = append(errs, s.checkHook(e))
 		pnames := map[string]bool{}
 		for _, p := range e.Params {
 			if !identRE.MatchString(p.Name) {
@@ -167,7 +181,51 @@ func (s *Schema) check() error {
 			}
 		}
 	}
+	if n := len(s.ABI.Selection) + len(s.DerivedAtSysExit()); n > 32 {
+		errs = append(errs, fmt.Errorf("%d selection bits (abi selection and events derived at sys_exit), at most 32", n))
+	}
+	if n := len(s.EmittedByHooks()); n > 32 {
+		errs = append(errs, fmt.Errorf("%d events emitted by hooks, at most 32 emit bits", n))
+	}
 	return errors.Join(errs...)
+}
+
+// checkHook: a kernel event without extra requirements names the hook that
+// produces it; one derived at sys_exit names the syscalls it comes from.
+func (s *Schema) checkHook(e Event) error {
+	if e.Hook == "" {
+		if e.Source == "kernel" && len(e.Requires) == 0 {
+			return fmt.Errorf("event %s: kernel event without a hook (or requires)", e.Name)
+		}
+		if len(e.Syscalls) > 0 {
+			return fmt.Errorf("event %s: syscalls without hook: %s", e.Name, SysExitHook)
+		}
+		return nil
+	}
+	if e.Source != "kernel" || len(e.Requires) > 0 {
+		return fmt.Errorf("event %s: only kernel events without requires have a hook", e.Name)
+	}
+	if _, ok := s.ABI.Hook(e.Hook); !ok {
+		return fmt.Errorf("event %s: unknown hook %q", e.Name, e.Hook)
+	}
+	if (e.Hook == SysExitHook) != (len(e.Syscalls) > 0) {
+		return fmt.Errorf("event %s: an event derived at %s lists its syscalls, and only it", e.Name, SysExitHook)
+	}
+	for _, sc := range e.Syscalls {
+		if !s.isSyscall(sc) {
+			return fmt.Errorf("event %s: %q is not a syscall", e.Name, sc)
+		}
+	}
+	return nil
+}
+
+func (s *Schema) isSyscall(name string) bool {
+	for _, e := range s.Events {
+		if e.Name == name {
+			return e.Source == "syscall"
+		}
+	}
+	return false
 }
 
 // KindIndex returns the enum value of a kind name, or -1.

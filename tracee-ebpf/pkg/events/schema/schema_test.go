@@ -38,6 +38,11 @@ func TestParseErrors(t *testing.T) {
 		{"unknown source", okSys, "- {id: 1011, name: x, source: magic}\n", "unknown source"},
 		{"unknown requirement", okSys, "- {id: 1011, name: x, source: kernel, requires: [fentry]}\n", "unknown requirement"},
 		{"unknown field", "- {id: 0, name: read, color: blue}\n", "", "color"},
+		{"kernel event without hook", okSys, "- {id: 1010, name: x, source: kernel}\n", "without a hook"},
+		{"unknown hook", okSys, "- {id: 1010, name: x, source: kernel, hook: kprobe_x}\n", "unknown hook"},
+		{"sys_exit without syscalls", okSys, "- {id: 1010, name: x, source: kernel, hook: sys_exit}\n", "lists its syscalls"},
+		{"derived from a non-syscall", okSys, "- {id: 1010, name: x, source: kernel, hook: sys_exit, syscalls: [x]}\n", "not a syscall"},
+		{"hook on userspace event", okSys, "- {id: 1011, name: x, source: userspace, deps: [read], hook: sys_exit, syscalls: [read]}\n", "only kernel events"},
 		{"duplicate param", "- {id: 0, name: read, params: [{name: fd, type: int, kind: int}, {name: fd, type: int, kind: int}]}\n", "", "fd twice"},
 	}
 	for _, tt := range tests {

@@ -27,7 +27,8 @@ func TestKindsMatchGo(t *testing.T) {
 func TestC(t *testing.T) {
 	s, err := schema.Parse(
 		[]byte("- {id: 0, name: read}\n"),
-		[]byte("- {id: 1003, name: sched_process_exec, source: kernel}\n"+
+		[]byte("- {id: 1003, name: sched_process_exec, source: kernel, hook: sched_process_exec, params: [{name: cmdpath, type: str, kind: str}]}\n"+
+			"- {id: 1010, name: security_file_open, source: kernel, hook: sys_exit, syscalls: [read]}\n"+
 			"- {id: 1007, name: cap_capable, source: kernel, requires: [kprobe]}\n"+
 			"- {id: 1011, name: security_bprm_check, source: userspace, deps: [sched_process_exec]}\n"))
 	if err != nil {
@@ -41,8 +42,14 @@ func TestC(t *testing.T) {
 	for _, want := range []string{
 		"\tARG_INT = 1,      /* s32 */\n",
 		"\tARG_SOCKADDR = 7, /* u32 len + struct sockaddr bytes */\n",
-		"enum event_id {\n\tEVENT_SCHED_PROCESS_EXEC = 1003,\n};\n",
+		"enum event_id {\n\tEVENT_SCHED_PROCESS_EXEC = 1003,\n\tEVENT_SECURITY_FILE_OPEN = 1010,\n};\n",
 		"#define MAX_SYSCALL_ID 512\n",
+		"#define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of read */\n",
+		"#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN)",
+		"#define EMIT_SCHED_PROCESS_EXEC (1U << 0)",
+		"\tSCHED_PROCESS_EXEC__CMDPATH = 0, /* str */\n",
+		"\tSLOT_SYS_EXIT,",
+		"\tSTAT_MAX,\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("header lacks %q:\n%s", want, got)
@@ -61,6 +68,22 @@ func TestC(t *testing.T) {
 	for _, want := range []string{`Deps: []string{"sched_process_exec"}`, `Requires: []string{"kprobe"}`, "Source: SourceUserspace"} {
 		if !strings.Contains(string(g), want) {
 			t.Errorf("Go output lacks %q", want)
+		}
+	}
+	d := string(Derived(s))
+	for _, want := range []string{"#include \"security_file_open.h\"\n", "\tif (sel & SEL_SECURITY_FILE_OPEN)\n\t\tderive_security_file_open(dc);\n"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("derived_gen.h lacks %q:\n%s", want, d)
+		}
+	}
+	a, err := GoABI(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"SelSecurityFileOpen uint32 = 1 << 4", "{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{\"read\"}}",
+		"{ID: events.SchedProcessExec, Hook: \"sched_process_exec\", Emit: EmitSchedProcessExec}", "SlotMax = 4"} {
+		if !strings.Contains(string(a), want) {
+			t.Errorf("abi_gen.go lacks %q", want)
 		}
 	}
 }
