@@ -115,12 +115,7 @@ statfn bool submit_with_blobs(struct event_buf *b, struct config *cfg, struct mm
 	u64 size = sizeof(struct event_ctx) + used;
 	if (size > sizeof(struct big_buf))
 		return true; /* cannot happen: two capped blobs fit */
-	u64 flags = BPF_RB_NO_WAKEUP;
-	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	if (pending < cfg->wakeup_bytes && pending + size >= cfg->wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, big, size, flags))
-		stat_inc(STAT_LOST);
+	submit_data(big, size, cfg);
 	return true;
 }
 

@@ -33,8 +33,11 @@ type spoolLine struct {
 	Response string `json:"response,omitempty"`
 }
 
-func encodeLine(r record) ([]byte, error) {
-	l := spoolLine{ContentType: r.ct}
+func encodeLine(r record) ([]byte, error) { return encodeSpoolLine(spoolLine{}, r) }
+
+// encodeSpoolLine fills l with r (text or base64 body) and encodes it.
+func encodeSpoolLine(l spoolLine, r record) ([]byte, error) {
+	l.ContentType = r.ct
 	if utf8.Valid(r.body) {
 		l.Body = string(r.body)
 	} else {
@@ -50,17 +53,7 @@ func encodeLine(r record) ([]byte, error) {
 // encodeRejected is a refused payload's line in the rejected file: the
 // payload plus the receiver's status code and response body.
 func encodeRejected(r record, a answer) ([]byte, error) {
-	l := spoolLine{ContentType: r.ct, Status: a.status, Response: strings.ToValidUTF8(string(a.body), "\uFFFD")}
-	if utf8.Valid(r.body) {
-		l.Body = string(r.body)
-	} else {
-		l.BodyBase64 = r.body
-	}
-	b, err := json.Marshal(l)
-	if err != nil {
-		return nil, err
-	}
-	return append(b, '\n'), nil
+	return encodeSpoolLine(spoolLine{Status: a.status, Response: strings.ToValidUTF8(string(a.body), "\uFFFD")}, r)
 }
 
 func decodeLine(b []byte) (record, error) {
