@@ -251,11 +251,21 @@ type stageFunc func(*pb.Event)
 
 func (f stageFunc) Process(ev *pb.Event) { f(ev) }
 
+// writePidFile writes our pid to path atomically (a temporary file renamed
+// into place): whoever sees the file sees the pid in it.
 func writePidFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("pid file: %w", err)
 	}
-	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("pid file: %w", err)
+	}
+	return nil
 }
 
 func ringBytes(pages int) uint32 {
