@@ -32,6 +32,7 @@ type options struct {
 	bufferPages int
 	wakeupKiB   int
 	execArgsKiB int
+	nice        int
 	metrics     metrics.ServerConfig
 	capture     []string
 	config      string
@@ -84,6 +85,7 @@ Examples:
 	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/); locked: one tracee-ebpf per install path")
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
+	f.IntVar(&o.nice, "nice", -10, "CPU scheduling priority of tracee-ebpf (-20..19): below 0 a saturated host cannot starve the reader into losing events")
 	f.IntVar(&o.execArgsKiB, "exec-args-max-kib", 128, fmt.Sprintf("KiB of argv, and of env, kept whole per exec (at most %d; more is cut and the event flagged truncated)", probes.ExecArgsCap>>10))
 	o.metrics.AddFlags(f)
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())

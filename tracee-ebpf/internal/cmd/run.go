@@ -22,6 +22,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/priority"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
@@ -66,6 +67,9 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	cl.add(lock.Release)
+	if err := priority.Set(o.nice); err != nil {
+		fmt.Fprintf(stderr, "tracee-ebpf: scheduling priority unchanged: %v\n", err)
+	}
 	scope, err := kernelScope(p)
 	if err != nil {
 		return err
