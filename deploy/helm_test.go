@@ -33,6 +33,7 @@ func render(t *testing.T, release, namespace string, values map[string]any) map[
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	out, err := engine.Render(ch, vals)
 	if err != nil {
 		t.Fatalf("helm template: %v", err)
@@ -146,6 +147,31 @@ func writeManifest(t *testing.T, path string, out map[string]string, templates .
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// values.schema.json refuses misspelt or mistyped values (helm install,
+// upgrade, lint and template check it).
+func TestHelmValuesSchema(t *testing.T) {
+	ch, err := loader.Load(chartDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, values := range map[string]map[string]any{
+		"misspelt key":      {"signature": []any{"TRC-2"}},
+		"misspelt nested":   {"webhook": map[string]any{"URL": "http://x"}},
+		"bad port":          {"metrics": map[string]any{"ebpfPort": 70000}},
+		"bad duration":      {"canary": map[string]any{"timeout": "ten seconds"}},
+		"bad format":        {"webhook": map[string]any{"format": "falco"}},
+		"relative install":  {"installPath": "tmp/tracee"},
+		"signatures string": {"signatures": "TRC-2"},
+	} {
+		// ToRenderValues checks the merged values against the schema, as
+		// helm install and template do.
+		_, err := chartutil.ToRenderValues(ch, values, chartutil.ReleaseOptions{Name: "tracee", Namespace: "tracee"}, chartutil.DefaultCapabilities)
+		if err == nil || !strings.Contains(err.Error(), "schema") {
+			t.Errorf("%s: %v: %v, want a schema error", name, values, err)
+		}
 	}
 }
 

@@ -102,7 +102,25 @@ enum slot {
 	SLOT_MAX,
 };
 
-/* Argument indexes of the events the BPF programs build. */
+/* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */
+enum execve_arg {
+	EXECVE__PATHNAME = 0, /* str */
+	EXECVE__ARGV = 1, /* str_arr */
+	EXECVE__ENVP = 2, /* str_arr */
+};
+enum exit_arg {
+	EXIT__STATUS = 0, /* int */
+};
+enum exit_group_arg {
+	EXIT_GROUP__STATUS = 0, /* int */
+};
+enum execveat_arg {
+	EXECVEAT__DIRFD = 0, /* int */
+	EXECVEAT__PATHNAME = 1, /* str */
+	EXECVEAT__ARGV = 2, /* str_arr */
+	EXECVEAT__ENVP = 3, /* str_arr */
+	EXECVEAT__FLAGS = 4, /* int */
+};
 enum sched_process_fork_arg {
 	SCHED_PROCESS_FORK__PARENT_TID = 0, /* int */
 	SCHED_PROCESS_FORK__PARENT_NS_TID = 1, /* int */

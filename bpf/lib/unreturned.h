@@ -72,25 +72,27 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 	u32 nr = sc.nr;
 	if ((nr != __NR_execve && nr != __NR_execveat) || !unreturned_selected(nr, SEL_FROM_EXEC, &sa))
 		return;
-	u8 first = nr == __NR_execveat; /* index of pathname */
+	u8 path = EXECVE__PATHNAME, argv = EXECVE__ARGV, envp = EXECVE__ENVP;
+	if (nr == __NR_execveat)
+		path = EXECVEAT__PATHNAME, argv = EXECVEAT__ARGV, envp = EXECVEAT__ENVP;
 	fill_ctx(&b->ctx, t, nr, nr);
 	if (!should_trace(cfg, &b->ctx))
 		return;
 	buf_reset(b);
 	mark_compat(b, &sc);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_str(b, first, BPF_CORE_READ(bprm, filename), false);
+	arg_str(b, path, BPF_CORE_READ(bprm, filename), false);
 	struct mm_blob blobs[2] = {
-		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), first + 1},
-		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), first + 2},
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), argv},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), envp},
 	};
 	/* envp only when asked for (option:exec-env sets its kind) */
-	u32 n = sa->kinds[first ? 3 : 2] != ARG_NONE ? 2 : 1;
+	u32 n = sa->kinds[envp & 7] != ARG_NONE ? 2 : 1;
 	if (submit_with_blobs(b, cfg, blobs, n))
 		return;
-	arg_mm_blob(b, first + 1, blobs[0].start, blobs[0].end);
+	arg_mm_blob(b, argv, blobs[0].start, blobs[0].end);
 	if (n == 2)
-		arg_mm_blob(b, first + 2, blobs[1].start, blobs[1].end);
+		arg_mm_blob(b, envp, blobs[1].start, blobs[1].end);
 	submit(b, cfg);
 }
 
@@ -111,7 +113,7 @@ statfn void emit_exit_syscall(struct event_buf *b, struct config *cfg, struct ta
 	mark_compat(b, &sc);
 	if (!sc.compat)
 		sc.a[0] = BPF_CORE_READ(current_regs(), di);
-	arg_u32(b, 0, (u32)sc.a[0]);
+	arg_u32(b, EXIT__STATUS, (u32)sc.a[0]); /* EXIT_GROUP__STATUS is the same index */
 	submit(b, cfg);
 }
 

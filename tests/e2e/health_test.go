@@ -144,6 +144,20 @@ func TestDetectionHealth(t *testing.T) {
 		t.Fatalf("no TRC-2 for pid %d\n%s", pid, p.Diagnostics())
 	}
 
+	// A second tracee on the host: its helper's markers (another nonce)
+	// must not keep this pipeline's check alive; tracee-ebpf counts them
+	// and does not pass them on.
+	other := StartTracer(t, "--trace", "event=prctl", "--output", "format:json", "--canary-interval", "200ms")
+	for deadline = time.Now().Add(10 * time.Second); ; {
+		if n, _ := metric(ebpfAddr, "tracee_ebpf_canary_foreign_canaries_total"); n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other tracee's markers are not counted as foreign\nother:\n%s\n%s", other.Stderr(), p.Diagnostics())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
 	// Producer stopped: the ring fills, nothing comes through.
 	stopped[p.ebpf] = true
 	p.ebpf.Process.Signal(syscall.SIGSTOP)
@@ -156,6 +170,7 @@ func TestDetectionHealth(t *testing.T) {
 	delete(stopped, p.ebpf)
 	took = waitHealth(t, p, rulesAddr, 200, 15*time.Second, "tracee-ebpf continued")
 	t.Logf("tracee-rules healthy again %s after SIGCONT", took.Round(10*time.Millisecond))
+	other.Stop(syscall.SIGINT)
 	// Healthy may mean a marker sent during the stop: let the backlog drain.
 	waitFresh(t, p, rulesAddr, "tracee_detection_last_canary_timestamp_seconds", time.Second, 30*time.Second)
 
@@ -177,6 +192,34 @@ func TestDetectionHealth(t *testing.T) {
 	delete(stopped, p.rules)
 	waitHealth(t, p, ebpfAddr, 200, 15*time.Second, "tracee-rules continued")
 	waitHealth(t, p, rulesAddr, 200, 15*time.Second, "tracee-rules continued (its own)")
+
+	// The helper killed (by an attacker or the OOM killer): tracee-ebpf
+	// says so and starts another within a second; markers flow again.
+	syscall.Kill(helper, syscall.SIGKILL)
+	deadline = time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.ebpfErr.String(), "starting it again") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the helper's end is not said on tracee-ebpf's stderr\n%s", p.Diagnostics())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// a marker sent after the end was said comes from the new helper
+	killedAt := time.Now()
+	for deadline = time.Now().Add(10 * time.Second); ; {
+		if last, _ := metric(rulesAddr, "tracee_detection_last_canary_timestamp_seconds"); time.Unix(0, int64(last*1e9)).After(killedAt) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no marker from a new helper within 10s\n%s", p.Diagnostics())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if h := canaryHelper(t, p.ebpf.Process.Pid); h == helper {
+		t.Errorf("tracee-canary %d was not replaced", helper)
+	} else {
+		helper = h
+	}
+	waitHealth(t, p, rulesAddr, 200, 5*time.Second, "tracee-canary restarted")
 
 	for _, f := range p.Findings() {
 		if strings.Contains(strings.ToUpper(f.SignatureMetadata.ID), "CANARY") || f.Event.ProcessName == "tracee-canary" {

@@ -1,9 +1,12 @@
 package canary
 
 import (
+	"io"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -15,10 +18,10 @@ func TestMain(m *testing.M) {
 }
 
 func TestStartStop(t *testing.T) {
-	if _, err := Start(0); err == nil {
+	if _, err := Start(0, 1, io.Discard); err == nil {
 		t.Error("interval 0 accepted")
 	}
-	s, err := Start(50 * time.Millisecond)
+	s, err := Start(50*time.Millisecond, 1, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +44,51 @@ func TestStartStop(t *testing.T) {
 	}
 }
 
+// A helper that dies is started again; Stop ends the supervision.
+func TestHelperRestarts(t *testing.T) {
+	var log syncBuffer
+	s, err := Start(50*time.Millisecond, 1, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Pid()
+	syscall.Kill(first, syscall.SIGKILL)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Pid() == first {
+		if time.Now().After(deadline) {
+			t.Fatal("helper not restarted")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), "starting it again") {
+		t.Errorf("restart not said: %q", log.String())
+	}
+	second := s.Pid()
+	s.Stop()
+	if _, err := os.Stat("/proc/" + strconv.Itoa(second)); err == nil {
+		t.Errorf("helper %d still there after Stop", second)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 func TestChildRefusesBadSpec(t *testing.T) {
-	for _, spec := range []string{"", "12", "x:1s", "12:0s", "12:soon"} {
+	for _, spec := range []string{"", "12", "12:1s", "x:1s:1", "12:0s:1", "12:soon:1", "12:1s:x"} {
 		if code := runChild(spec); code != 2 {
 			t.Errorf("runChild(%q) = %d, want 2", spec, code)
 		}
@@ -52,7 +98,7 @@ func TestChildRefusesBadSpec(t *testing.T) {
 func TestChildExitsWithoutParent(t *testing.T) {
 	done := make(chan int, 1)
 	// a parent pid that is not ours: the loop ends at the first look
-	go func() { done <- runChild("1:10ms") }()
+	go func() { done <- runChild("1:10ms:5") }()
 	select {
 	case code := <-done:
 		if code != 0 {

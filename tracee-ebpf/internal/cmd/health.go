@@ -1,12 +1,15 @@
 package cmd
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
@@ -24,7 +27,33 @@ func canaryWatch(o canaryOptions, wanted map[events.ID]bool, serving bool, stder
 		}
 		return nil
 	}
-	return obs.NewCanary(o.timeout, 3*o.timeout, time.Now()) // loading the probes takes a while
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		fmt.Fprintf(stderr, "tracee-ebpf: detection canary off: %v\n", err)
+		return nil
+	}
+	nonce := binary.LittleEndian.Uint64(b[:]) | 1                             // never 0
+	return obs.NewCanary(o.timeout, 3*o.timeout, time.Now()).OnlyNonce(nonce) // loading the probes takes a while
+}
+
+// withOwnCanaries returns a matcher passing what inner passes except the
+// markers of other runs (other tracee instances' helpers, forgeries): they
+// would keep tracee-rules' check alive for the wrong pipeline. The canary
+// tap counts them (tracee_ebpf_canary_foreign_canaries_total).
+func withOwnCanaries(inner tracer.Matcher, c *obs.Canary) tracer.Matcher {
+	if c == nil {
+		return inner
+	}
+	return ownCanaries{inner, c}
+}
+
+type ownCanaries struct {
+	inner tracer.Matcher
+	c     *obs.Canary
+}
+
+func (m ownCanaries) Match(ev *pb.Event) bool {
+	return !m.c.Foreign(ev) && m.inner.Match(ev)
 }
 
 // healthChecks are what /healthz reports: the canary came back through the

@@ -137,7 +137,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		Enrichers:   []tracer.Stage{stageFunc(en.Enrich)},
 		Taps:        taps,
 		Deriver:     derive.New(),
-		Matcher:     p.policy,
+		Matcher:     withOwnCanaries(p.policy, watch),
 		Printer:     printer,
 		Log:         stderr,
 	})
@@ -151,7 +151,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	}
 	cl.add(func() error { os.Remove(pidFile); return nil })
 	if watch != nil {
-		snd, err := canary.Start(o.canary.interval)
+		snd, err := canary.Start(o.canary.interval, watch.Nonce(), stderr)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,26 @@ package events
 // MaxSyscallID bounds syscall ids (MAX_SYSCALL_ID in events_gen.h).
 const MaxSyscallID = 512
 
+// Argument kinds: how an argument is encoded in a raw record (enum arg_kind).
+const (
+	ArgNone     ArgKind = 0
+	ArgInt      ArgKind = 1  // s32
+	ArgUint     ArgKind = 2  // u32
+	ArgLong     ArgKind = 3  // s64
+	ArgUlong    ArgKind = 4  // u64
+	ArgStr      ArgKind = 5  // u32 len + bytes (user string)
+	ArgStrArr   ArgKind = 6  // u32 len + NUL-separated strings
+	ArgSockaddr ArgKind = 7  // u32 len + struct sockaddr bytes
+	ArgBytes    ArgKind = 8  // u32 len + bytes
+	ArgPointer  ArgKind = 9  // u64
+	ArgBool     ArgKind = 10 // u8
+	ArgU16      ArgKind = 11 // u16
+)
+
+var kindNames = [...]string{ArgNone: "none", ArgInt: "int", ArgUint: "uint", ArgLong: "long", ArgUlong: "ulong", ArgStr: "str", ArgStrArr: "str_arr", ArgSockaddr: "sockaddr", ArgBytes: "bytes", ArgPointer: "pointer", ArgBool: "bool", ArgU16: "u16"}
+
+var kindSizes = [...]int{ArgInt: 4, ArgUint: 4, ArgLong: 8, ArgUlong: 8, ArgPointer: 8, ArgBool: 1, ArgU16: 2}
+
 // Ids of the non-syscall events.
 const (
 	SchedProcessFork           ID = 1002

@@ -28,11 +28,11 @@ func canaryEvent(name string, args [5]uint64) *pb.Event {
 
 func TestIsCanary(t *testing.T) {
 	sent := time.Unix(1700000000, 123)
-	if got, ok := IsCanary(canaryEvent("prctl", CanaryArgs(7, sent))); !ok || !got.Equal(sent) {
-		t.Errorf("marker not recognised: %v %v", got, ok)
+	if got, ok := IsCanary(canaryEvent("prctl", CanaryArgs(7, sent, 42))); !ok || got != (Marker{Sent: sent, Seq: 7, Nonce: 42}) {
+		t.Errorf("marker not recognised: %+v %v", got, ok)
 	}
 	for name, ev := range map[string]*pb.Event{
-		"other event":  canaryEvent("arch_prctl", CanaryArgs(1, sent)),
+		"other event":  canaryEvent("arch_prctl", CanaryArgs(1, sent, 0)),
 		"other option": canaryEvent("prctl", [5]uint64{15 /* PR_SET_NAME */, CanaryMagic, 1, 1, 0}),
 		"other magic":  canaryEvent("prctl", [5]uint64{CanaryOption, 0x1234, 1, 1, 0}),
 		"no args":      {EventName: "prctl"},
@@ -55,7 +55,7 @@ func TestCanaryCheck(t *testing.T) {
 	if err := c.Check(at(21)); err == nil || !strings.Contains(err.Error(), "no detection canary") {
 		t.Errorf("no marker after the grace: %v", err)
 	}
-	c.Observe(canaryEvent("prctl", CanaryArgs(1, at(22))))
+	c.Observe(canaryEvent("prctl", CanaryArgs(1, at(22), 0)))
 	if err := c.Check(at(23)); err != nil {
 		t.Errorf("fresh marker: %v", err)
 	}
@@ -64,20 +64,46 @@ func TestCanaryCheck(t *testing.T) {
 	}
 	// A marker that arrives late (a backlog drained) is judged by when it
 	// was sent, not when it arrived.
-	c.Observe(canaryEvent("prctl", CanaryArgs(2, at(21))))
+	c.Observe(canaryEvent("prctl", CanaryArgs(2, at(21), 0)))
 	if got := c.Last(); !got.Equal(at(22)) {
 		t.Errorf("an older marker moved Last back to %v", got)
 	}
 	if err := c.Check(at(30)); err == nil {
 		t.Error("old marker counts as fresh")
 	}
-	c.Observe(canaryEvent("prctl", CanaryArgs(3, at(29))))
+	c.Observe(canaryEvent("prctl", CanaryArgs(3, at(29), 0)))
 	if err := c.Check(at(30)); err != nil {
 		t.Errorf("recovered: %v", err)
 	}
-	c.Observe(canaryEvent("openat", CanaryArgs(4, at(40))))
+	c.Observe(canaryEvent("openat", CanaryArgs(4, at(40), 0)))
 	if got := c.Last(); !got.Equal(at(29)) {
 		t.Errorf("a non-marker event moved Last to %v", got)
+	}
+}
+
+// A canary that knows its nonce counts only its own markers.
+func TestCanaryNonce(t *testing.T) {
+	now := time.Now()
+	c := NewCanary(time.Minute, time.Minute, now).OnlyNonce(7)
+	other := canaryEvent("prctl", CanaryArgs(1, now, 8))
+	if !c.Foreign(other) {
+		t.Error("another run's marker is not foreign")
+	}
+	c.Observe(other)
+	if !c.Last().IsZero() || c.foreign.Load() != 1 {
+		t.Errorf("foreign marker counted: last %v, foreign %d", c.Last(), c.foreign.Load())
+	}
+	own := canaryEvent("prctl", CanaryArgs(2, now, 7))
+	if c.Foreign(own) || c.Foreign(&pb.Event{EventName: "openat"}) {
+		t.Error("own marker or another event taken for foreign")
+	}
+	c.Observe(own)
+	if !c.Last().Equal(time.Unix(0, now.UnixNano())) {
+		t.Errorf("own marker not counted: last %v", c.Last())
+	}
+	// without a nonce (tracee-rules: its producer passes on only its own)
+	if NewCanary(time.Minute, time.Minute, now).Foreign(other) {
+		t.Error("a canary without a nonce calls markers foreign")
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 func marker(seq uint64, sent time.Time) *pb.Event {
 	ev := &pb.Event{EventName: obs.CanaryEvent, EventId: 157}
-	for i, a := range obs.CanaryArgs(seq, sent) {
+	for i, a := range obs.CanaryArgs(seq, sent, 0) {
 		name := []string{"option", "arg2", "arg3", "arg4", "arg5"}[i]
 		if i == 0 {
 			ev.Args = append(ev.Args, &pb.Argument{Name: name, Value: &pb.Argument_Int{Int: int64(a)}})

@@ -205,11 +205,9 @@ func (t *Tree) Update(ev *pb.Event) {
 	case events.SchedProcessExec:
 		t.context(ev)
 		if p := t.procs[ev.GetHostProcessId()]; p != nil && ev.GetProcessName() == "" {
-			for _, a := range ev.GetArgs() {
-				if a.GetName() == "pathname" && a.GetStr() != "" {
-					p.Comm = truncate(path.Base(a.GetStr()))
-					t.version.Add(1)
-				}
+			if pathname, _ := pb.Arg[string](ev, "pathname"); pathname != "" {
+				p.Comm = truncate(path.Base(pathname))
+				t.version.Add(1)
 			}
 		}
 	case events.SchedProcessExit:
