@@ -3,7 +3,7 @@
  * sched_process_exec: the new image is in place, so argv and envp are read
  * from the new mm (always mapped), and the executed file from bprm->file.
  * Args: cmdpath, pathname, dev, inode, inode_mode, interp, argv, env,
- * is_memfd, is_deleted, fs_type.
+ * is_memfd, is_deleted, fs_type, prev_comm (kept by task_rename.h).
  */
 #ifndef TRACEE_HOOK_SCHED_EXEC_H
 #define TRACEE_HOOK_SCHED_EXEC_H
@@ -17,6 +17,7 @@
 #include "../lib/unreturned.h"
 #include "../lib/hook.h"
 #include "../lib/bigargs.h"
+#include "task_rename.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
@@ -53,6 +54,10 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_MEMFD, memfd && nlink == 0);
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_DELETED, nlink == 0);
 	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, BPF_CORE_READ(sb, s_type, name), false);
+	u32 tid = RD(t, pid);
+	struct comm_val *prev = prev_comm_take(tid);
+	if (prev)
+		arg_str(b, SCHED_PROCESS_EXEC__PREV_COMM, prev->comm, false);
 
 	/* argv and env last: whole up to --exec-args-max-kib in a big record (bigargs.h) */
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
@@ -60,11 +65,12 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), SCHED_PROCESS_EXEC__ARGV},
 		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), SCHED_PROCESS_EXEC__ENV},
 	};
-	if (submit_with_blobs(b, cfg, blobs, 2))
-		return 0;
-	arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, blobs[0].start, blobs[0].end);
-	arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, blobs[1].start, blobs[1].end);
-	submit(b, cfg);
+	if (!submit_with_blobs(b, cfg, blobs, 2)) {
+		arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, blobs[0].start, blobs[0].end);
+		arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, blobs[1].start, blobs[1].end);
+		submit(b, cfg);
+	}
+	prev_comm_drop(tid);
 	return 0;
 }
 

@@ -40,7 +40,7 @@ struct mm_blob {
 	u8 idx;
 };
 
-struct chunk_ctx {
+struct big_chunk_ctx {
 	u32 key;
 	unsigned long src;
 	u32 len;  /* bytes to copy */
@@ -48,7 +48,7 @@ struct chunk_ctx {
 	bool failed;
 };
 
-static long chunk_cb(u32 i, struct chunk_ctx *c)
+static long big_chunk_cb(u32 i, struct big_chunk_ctx *c)
 {
 	u32 key = c->key;
 	struct big_buf *big = bpf_map_lookup_elem(&big_scratch, &key);
@@ -100,9 +100,9 @@ statfn bool submit_with_blobs(struct event_buf *b, struct config *cfg, struct mm
 			len = blobs[i].end - blobs[i].start > max ? max : blobs[i].end - blobs[i].start;
 		u32 o = used & BIG_MASK;
 		big->args[o] = blobs[i].idx;
-		struct chunk_ctx c = {.key = key, .src = blobs[i].start, .len = len, .dst = o + 5};
+		struct big_chunk_ctx c = {.key = key, .src = blobs[i].start, .len = len, .dst = o + 5};
 		if (len)
-			bpf_loop(EXEC_ARGS_CAP / BIG_CHUNK, chunk_cb, &c, 0);
+			bpf_loop(EXEC_ARGS_CAP / BIG_CHUNK, big_chunk_cb, &c, 0);
 		if (c.failed) {
 			big->ctx.flags |= REC_READ_FAILED;
 			stat_inc(STAT_READ_FAILED);

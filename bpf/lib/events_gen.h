@@ -29,6 +29,8 @@ enum event_id {
 	EVENT_SECURITY_INODE_SYMLINK = 1029,
 	EVENT_SECURITY_INODE_RENAME = 1030,
 	EVENT_SECURITY_INODE_LINK = 1060,
+	EVENT_CAPTURE_CHUNK = 1100,
+	EVENT_NET_PACKET = 1101,
 };
 
 #define MAX_SYSCALL_ID 512
@@ -99,6 +101,7 @@ enum slot {
 	SLOT_SCHED_PROCESS_EXEC, /* sched_process_exec, successful execve/execveat */
 	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
+	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
 	SLOT_MAX,
 };
 
@@ -143,6 +146,7 @@ enum sched_process_exec_arg {
 	SCHED_PROCESS_EXEC__IS_MEMFD = 8, /* bool */
 	SCHED_PROCESS_EXEC__IS_DELETED = 9, /* bool */
 	SCHED_PROCESS_EXEC__FS_TYPE = 10, /* str */
+	SCHED_PROCESS_EXEC__PREV_COMM = 11, /* str */
 };
 enum sched_process_exit_arg {
 	SCHED_PROCESS_EXIT__EXIT_CODE = 0, /* int */

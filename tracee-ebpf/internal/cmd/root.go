@@ -35,6 +35,7 @@ type options struct {
 	nice        int
 	metrics     metrics.ServerConfig
 	capture     []string
+	input       string
 	config      string
 	canary      canaryOptions
 }
@@ -67,6 +68,9 @@ Examples:
 			}
 			ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if o.input != "" {
+				return replay(ctx, o, stdout, stderr)
+			}
 			return run(ctx, o, stdout, stderr)
 		},
 	}
@@ -80,6 +84,7 @@ Examples:
 	f.StringArrayVarP(&o.output, "output", "o", nil, `output (repeatable):
   format:table|table-verbose|json|gotemplate=PATH|protobuf
   out-file:PATH  err-file:PATH  unix:PATH (serve the protobuf stream on a unix socket)
+  rotate:SIZE (a protobuf out-file rotates to PATH.1, PATH.2 ... past SIZE)
   option:exec-env (envp of execve/execveat)`)
 	f.BoolVarP(&o.list, "list", "l", false, "list the events that can be traced, with their sets and arguments")
 	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/); locked: one tracee-ebpf per install path")
@@ -88,6 +93,7 @@ Examples:
 	f.IntVar(&o.nice, "nice", -10, "CPU scheduling priority of tracee-ebpf (-20..19): below 0 a saturated host cannot starve the reader into losing events")
 	f.IntVar(&o.execArgsKiB, "exec-args-max-kib", 128, fmt.Sprintf("KiB of argv, and of env, kept whole per exec (at most %d; more is cut and the event flagged truncated)", probes.ExecArgsCap>>10))
 	o.metrics.AddFlags(f)
+	f.StringVar(&o.input, "input", "", "print a recording (--output format:protobuf) instead of tracing: --trace and --output apply offline")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	f.DurationVar(&o.canary.interval, "canary-interval", 2*time.Second, "detection self-test: a helper process (tracee-canary) makes a marker syscall this often while "+obs.CanaryEvent+" is traced (0: off)")

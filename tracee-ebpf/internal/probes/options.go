@@ -22,6 +22,8 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
+	Capture         *CaptureOptions
+	Network         *NetworkOptions
 	// ExecArgsMax is how many bytes of argv, and of env, an exec event
 	// keeps (more is cut and flagged); at most ExecArgsCap. 0 or up to
 	// 8 KiB: the 8 KiB of a normal record.

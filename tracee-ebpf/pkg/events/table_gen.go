@@ -65,6 +65,8 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
+	CaptureChunk               ID = 1100
+	NetPacket                  ID = 1101
 )
 
 var table = []*Definition{
@@ -1876,6 +1878,7 @@ var table = []*Definition{
 		{Name: "is_memfd", Type: "bool", Kind: ArgBool},
 		{Name: "is_deleted", Type: "bool", Kind: ArgBool},
 		{Name: "fs_type", Type: "const char*", Kind: ArgStr},
+		{Name: "prev_comm", Type: "const char*", Kind: ArgStr},
 	}},
 	{ID: 1004, Name: "sched_process_exit", Source: SourceKernel, Sets: []string{"default", "proc", "proc_life"}, Params: []Param{
 		{Name: "exit_code", Type: "int", Kind: ArgInt},
@@ -1972,7 +1975,7 @@ var table = []*Definition{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1023, Name: "security_sb_mount", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Deps: []string{"mount"}, Params: []Param{
 		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "type", Type: "const char*", Kind: ArgStr},
@@ -2060,5 +2063,21 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "kind", Type: "u32", Kind: ArgUint},
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "offset", Type: "u64", Kind: ArgUlong},
+		{Name: "total", Type: "u64", Kind: ArgUlong},
+		{Name: "aux", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
+	}},
+	{ID: 1101, Name: "net_packet", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "direction", Type: "u32", Kind: ArgUint},
+		{Name: "ifindex", Type: "u32", Kind: ArgUint},
+		{Name: "length", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
 	}},
 }
