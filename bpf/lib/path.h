@@ -193,12 +193,15 @@ statfn bool lookup_start(struct task_struct *t, int dirfd, bool absolute, struct
  * *at() convention): the start directory's resolved path, then the name as
  * written (not normalised: ".." and symlinks inside it stay as given). An
  * empty name (AT_EMPTY_PATH) is dirfd's own file. NULL when the name or the
- * start cannot be read; *failed then says whether a read failed.
+ * start cannot be read; *failed then says whether a read failed. *cut says
+ * whether the name or the start's path was cut (see resolve_path_before).
  */
-statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed)
+statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed,
+				bool *cut)
 {
 	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
 	*failed = false;
+	*cut = false;
 	if (!pb)
 		return NULL;
 	long n = bpf_probe_read_user_str(&pb->buf[PATH_HALF], MAX_NAME_AT, name);
@@ -206,6 +209,8 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 		*failed = true;
 		return NULL;
 	}
+	if (n == MAX_NAME_AT) /* the name goes on past what was read */
+		*cut = true;
 	u64 len = n; /* with the NUL */
 	BOUND_MASK(len, 4095);
 	if (len > MAX_NAME_AT || len == 0)
@@ -215,8 +220,12 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 	struct dentry *d;
 	if (!lookup_start(t, dirfd, absolute, &vm, &d))
 		return NULL;
-	if (len == 1) /* "": the start itself */
-		return resolve_path(slot, vm, d, NULL);
+	bool walk_cut = false;
+	if (len == 1) { /* "": the start itself */
+		const char *p = resolve_path(slot, vm, d, &walk_cut);
+		*cut = *cut || walk_cut;
+		return p;
+	}
 	u64 start = PATH_HALF - len;
 	BOUND_MASK(start, 4095);
 	if (bpf_probe_read_kernel(&pb->buf[start], len, &pb->buf[PATH_HALF])) {
@@ -228,7 +237,9 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 		BOUND_MASK(start, 4095);
 		pb->buf[start] = '/';
 	}
-	return resolve_path_before(pb, slot, vm, d, start, NULL);
+	const char *p = resolve_path_before(pb, slot, vm, d, start, &walk_cut);
+	*cut = *cut || walk_cut;
+	return p;
 }
 
 #define S_IFMT 00170000

@@ -162,3 +162,43 @@ func TestExecArgsKeptWhole(t *testing.T) {
 		}
 	}
 }
+
+// A name joined to a deep directory (security_inode_link from ln run 70
+// directories deep) keeps its tail, starts with "…/" and is flagged.
+func TestLinkPathCutFlagged(t *testing.T) {
+	requirePrivileged(t)
+	deep := t.TempDir()
+	for i := 1; i <= 70; i++ {
+		deep = filepath.Join(deep, fmt.Sprintf("q%02d", i))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(deep, "target"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := StartJSON(t, "event=security_inode_link", "comm=ln")
+	cmd := exec.Command("ln", "target", "hardlink")
+	cmd.Dir = deep
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ln: %v %s", err, out)
+	}
+	tr.MustEvent("the link", func(e EbpfEvent) bool { return e.EventName == "security_inode_link" && e.ProcessName == "ln" })
+	tr.Stop(syscall.SIGINT)
+	var found bool
+	for _, line := range strings.Split(tr.Stdout(), "\n") {
+		var e execEvent
+		if json.Unmarshal([]byte(line), &e) != nil || e.EventName != "security_inode_link" || e.ProcessName != "ln" {
+			continue
+		}
+		found = true
+		p := e.str("new_path")
+		t.Logf("link: new_path %q, truncated %v", p, e.ContextFlags.Truncated)
+		if !strings.HasPrefix(p, "…/") || !strings.HasSuffix(p, "/q70/hardlink") || !e.ContextFlags.Truncated {
+			t.Errorf("new_path %q, truncated %v; want \"…/...\" ending in /q70/hardlink, flagged", p, e.ContextFlags.Truncated)
+		}
+	}
+	if !found {
+		t.Fatalf("no security_inode_link event\n%s", tr.Diagnostics())
+	}
+}
