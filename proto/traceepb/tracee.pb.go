@@ -878,9 +878,17 @@ type Event struct {
 	// env past the limit, a string longer than 4 KiB, or a path that lost its
 	// head (such a path starts with "\u2026/"). Counted in the exit summary
 	// (Truncated) and the metrics.
-	Truncated     bool `protobuf:"varint,41,opt,name=truncated,proto3" json:"truncated,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Truncated bool `protobuf:"varint,41,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	// From the container runtime's API (tracee-ebpf --containers/--cri), when
+	// the event's container is known to it; empty otherwise.
+	ContainerName        string `protobuf:"bytes,50,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
+	ContainerImage       string `protobuf:"bytes,51,opt,name=container_image,json=containerImage,proto3" json:"container_image,omitempty"`                     // as the container was created: name:tag
+	ContainerImageDigest string `protobuf:"bytes,52,opt,name=container_image_digest,json=containerImageDigest,proto3" json:"container_image_digest,omitempty"` // sha256:..., repo digest or image id
+	PodName              string `protobuf:"bytes,53,opt,name=pod_name,json=podName,proto3" json:"pod_name,omitempty"`                                          // Kubernetes, from io.kubernetes.pod.* labels
+	PodNamespace         string `protobuf:"bytes,54,opt,name=pod_namespace,json=podNamespace,proto3" json:"pod_namespace,omitempty"`
+	PodUid               string `protobuf:"bytes,55,opt,name=pod_uid,json=podUid,proto3" json:"pod_uid,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
@@ -1088,6 +1096,48 @@ func (x *Event) GetTruncated() bool {
 	return false
 }
 
+func (x *Event) GetContainerName() string {
+	if x != nil {
+		return x.ContainerName
+	}
+	return ""
+}
+
+func (x *Event) GetContainerImage() string {
+	if x != nil {
+		return x.ContainerImage
+	}
+	return ""
+}
+
+func (x *Event) GetContainerImageDigest() string {
+	if x != nil {
+		return x.ContainerImageDigest
+	}
+	return ""
+}
+
+func (x *Event) GetPodName() string {
+	if x != nil {
+		return x.PodName
+	}
+	return ""
+}
+
+func (x *Event) GetPodNamespace() string {
+	if x != nil {
+		return x.PodNamespace
+	}
+	return ""
+}
+
+func (x *Event) GetPodUid() string {
+	if x != nil {
+		return x.PodUid
+	}
+	return ""
+}
+
 // Artifact is forensic evidence that tracee-ebpf --capture stored for an
 // event, added before the event is written: its content hash and where it is.
 type Artifact struct {
@@ -1217,7 +1267,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xf4\x06\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xd3\b\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1246,7 +1296,13 @@ const file_tracee_proto_rawDesc = "" +
 	"\asyscall\x18\x16 \x01(\x05R\asyscall\x121\n" +
 	"\tartifacts\x18\x17 \x03(\v2\x13.tracee.v1.ArtifactR\tartifacts\x12\x1b\n" +
 	"\tis_compat\x18( \x01(\bR\bisCompat\x12\x1c\n" +
-	"\ttruncated\x18) \x01(\bR\ttruncated\"^\n" +
+	"\ttruncated\x18) \x01(\bR\ttruncated\x12%\n" +
+	"\x0econtainer_name\x182 \x01(\tR\rcontainerName\x12'\n" +
+	"\x0fcontainer_image\x183 \x01(\tR\x0econtainerImage\x124\n" +
+	"\x16container_image_digest\x184 \x01(\tR\x14containerImageDigest\x12\x19\n" +
+	"\bpod_name\x185 \x01(\tR\apodName\x12#\n" +
+	"\rpod_namespace\x186 \x01(\tR\fpodNamespace\x12\x17\n" +
+	"\apod_uid\x187 \x01(\tR\x06podUid\"^\n" +
 	"\bArtifact\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06sha256\x18\x02 \x01(\tR\x06sha256\x12\x12\n" +

@@ -33,6 +33,7 @@ const (
 	EmitSchedProcessFork uint32 = 1 << 0 // from sched_process_fork
 	EmitSchedProcessExec uint32 = 1 << 1 // from sched_process_exec
 	EmitSchedProcessExit uint32 = 1 << 2 // from sched_process_exit
+	EmitCgroupMkdir      uint32 = 1 << 3 // from cgroup_mkdir
 )
 
 // config.filter_flags (F_*).
@@ -84,8 +85,9 @@ const (
 	SlotSchedProcessFork uint32 = 2
 	SlotSchedProcessExit uint32 = 3
 	SlotTaskRename       uint32 = 4
+	SlotCgroupMkdir      uint32 = 5
 	// SlotMax is the number of slots.
-	SlotMax = 5
+	SlotMax = 6
 )
 
 // Hooks are the attach points, one slot each.
@@ -95,6 +97,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_fork", Prog: "tracee_sched_fork"},
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
+	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
@@ -112,4 +115,5 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessFork, Hook: "sched_process_fork", Emit: EmitSchedProcessFork},
 	{ID: events.SchedProcessExec, Hook: "sched_process_exec", Emit: EmitSchedProcessExec},
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
+	{ID: events.CgroupMkdir, Hook: "cgroup_mkdir", Emit: EmitCgroupMkdir},
 }

@@ -185,6 +185,7 @@ const (
 	TraceeMapUidFilter             = "uid_filter"
 	TraceeMapUtsFilter             = "uts_filter"
 	TraceeProgTraceeCaptureExit    = "tracee_capture_exit"
+	TraceeProgTraceeCgroupMkdir    = "tracee_cgroup_mkdir"
 	TraceeProgTraceeEmptyEnter     = "tracee_empty_enter"
 	TraceeProgTraceeEmptyExit      = "tracee_empty_exit"
 	TraceeProgTraceeEmptyExitBtf   = "tracee_empty_exit_btf"
@@ -241,6 +242,7 @@ type TraceeSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeProgramSpecs struct {
 	TraceeCaptureExit    *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceeEmptyExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
@@ -379,6 +381,7 @@ type TraceeVariables struct {
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceePrograms struct {
 	TraceeCaptureExit    *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceeEmptyExitBtf   *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
@@ -395,6 +398,7 @@ type TraceePrograms struct {
 func (p *TraceePrograms) Close() error {
 	return _TraceeClose(
 		p.TraceeCaptureExit,
+		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,

@@ -179,6 +179,7 @@ const (
 	TraceeRawMapUidFilter             = "uid_filter"
 	TraceeRawMapUtsFilter             = "uts_filter"
 	TraceeRawProgTraceeCaptureExit    = "tracee_capture_exit"
+	TraceeRawProgTraceeCgroupMkdir    = "tracee_cgroup_mkdir"
 	TraceeRawProgTraceeEmptyEnter     = "tracee_empty_enter"
 	TraceeRawProgTraceeEmptyExit      = "tracee_empty_exit"
 	TraceeRawProgTraceePcapEgress     = "tracee_pcap_egress"
@@ -234,6 +235,7 @@ type TraceeRawSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawProgramSpecs struct {
 	TraceeCaptureExit    *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
@@ -371,6 +373,7 @@ type TraceeRawVariables struct {
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawPrograms struct {
 	TraceeCaptureExit    *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
@@ -386,6 +389,7 @@ type TraceeRawPrograms struct {
 func (p *TraceeRawPrograms) Close() error {
 	return _TraceeRawClose(
 		p.TraceeCaptureExit,
+		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceePcapEgress,

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -38,6 +39,8 @@ type options struct {
 	input       string
 	config      string
 	canary      canaryOptions
+	containers  bool
+	cri         []string
 }
 
 type canaryOptions struct{ interval, timeout time.Duration }
@@ -93,6 +96,8 @@ Examples:
 	f.IntVar(&o.nice, "nice", -10, "CPU scheduling priority of tracee-ebpf (-20..19): below 0 a saturated host cannot starve the reader into losing events")
 	f.IntVar(&o.execArgsKiB, "exec-args-max-kib", 128, fmt.Sprintf("KiB of argv, and of env, kept whole per exec (at most %d; more is cut and the event flagged truncated)", probes.ExecArgsCap>>10))
 	o.metrics.AddFlags(f)
+	f.BoolVar(&o.containers, "containers", true, "add container name, image and Kubernetes pod to events, from the container runtimes (--cri)")
+	f.StringArrayVar(&o.cri, "cri", nil, "container runtime socket, RUNTIME:SOCKET, repeatable, asked in order (default docker:"+cri.DefaultDockerSocket+" and containerd:"+cri.DefaultContainerdSocket+")")
 	f.StringVar(&o.input, "input", "", "print a recording (--output format:protobuf) instead of tracing: --trace and --output apply offline")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")

@@ -18,6 +18,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
@@ -126,6 +127,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		ExecArgsMax:     uint32(o.execArgsKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		ObjectFile:      os.Getenv(probes.ObjectEnv),
 		Capture:         kernelCapture(&p.capture),
 		Network:         kernelNetwork(&p.capture),
 	}, p.feat)
@@ -136,9 +138,12 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	if capt != nil {
 		capt.OnStop(pr.StopCapture)
 	}
-	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; kernel %s\n", pr.Describe(), p.feat.Summary())
+	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; object %s; kernel %s\n", pr.Describe(), pr.Object, p.feat.Summary())
 
 	en = newEnricher(stderr)
+	if en.Containers != nil && o.containers {
+		en.Runtimes = cri.NewCache(cri.Config{Log: stderr}, p.runtimes...)
+	}
 	t, err := tracer.New(tracer.Config{
 		Metrics:     mx,
 		ReuseEvents: true, // every printer encodes synchronously
@@ -182,6 +187,9 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		outputGone, endErr = true, nil
 	}
 	sum.Write(stderr)
+	if en.Runtimes != nil {
+		fmt.Fprintln(stderr, "tracee-ebpf:", en.Runtimes.Stats())
+	}
 	return errors.Join(runErr, endErr)
 }
 

@@ -21,6 +21,7 @@ type Probes struct {
 	maps    abi.TraceeMaps   // the same maps in both builds
 	links   []link.Link
 	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
+	Object  string            // "embedded", or the object file and its sha256
 	Events  *ebpf.Map         // ring buffer
 }
 
@@ -60,7 +61,19 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		method, load = FacilityRawTp, abi.LoadTraceeRaw
 	}
-	spec, err := load()
+	methods := map[string]string{}
+	keep := map[string]bool{}
+	for _, h := range abi.Hooks {
+		if need, ok := needed[h.Name]; !ok {
+			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
+		} else if need(&o) {
+			methods[h.Name] = method
+			keep[h.Prog] = true
+		}
+	}
+	keepCapture(&o, keep, methods, method)
+	keepNetwork(&o, keep)
+	spec, origin, err := objectSpec(o.ObjectFile, load, keep)
 	if err != nil {
 		return nil, fmt.Errorf("load object: %w", err)
 	}
@@ -78,19 +91,6 @@ func Load(o Options, feat *Features) (*Probes, error) {
 	if o.RingBufferBytes != 0 {
 		ms.Events.MaxEntries = o.RingBufferBytes
 	}
-
-	methods := map[string]string{}
-	keep := map[string]bool{}
-	for _, h := range abi.Hooks {
-		if need, ok := needed[h.Name]; !ok {
-			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
-		} else if need(&o) {
-			methods[h.Name] = method
-			keep[h.Prog] = true
-		}
-	}
-	keepCapture(&o, keep, methods, method)
-	keepNetwork(&o, keep)
 	for name := range spec.Programs {
 		if !keep[name] {
 			delete(spec.Programs, name)
@@ -111,7 +111,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		return nil, fmt.Errorf("load programs: %w", err)
 	}
-	p := &Probes{coll: coll, Methods: methods}
+	p := &Probes{coll: coll, Methods: methods, Object: origin}
 	if err := coll.Assign(&p.maps); err != nil {
 		coll.Close()
 		return nil, fmt.Errorf("object maps: %w", err)

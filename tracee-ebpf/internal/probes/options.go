@@ -22,6 +22,7 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
+	ObjectFile      string // load this BPF object instead of the embedded one (TRACEE_BPF_FILE)
 	Capture         *CaptureOptions
 	Network         *NetworkOptions
 	// ExecArgsMax is how many bytes of argv, and of env, an exec event
