@@ -7,7 +7,7 @@ import "github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 // Record flags (event_ctx.flags, REC_*).
 const (
 	RecReadFailed uint16 = 1 << 0 // at least one argument could not be read
-	RecTruncated  uint16 = 1 << 1 // argument space ran out; later arguments missing
+	RecTruncated  uint16 = 1 << 1 // something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/)
 	RecWideArgs   uint16 = 1 << 2 // fixed-size arguments are stored as 8 bytes each
 	RecCompat     uint16 = 1 << 3 // made by 32-bit code (i386 ABI), reported as its x86_64 event
 )
@@ -34,6 +34,7 @@ const (
 	EmitSchedProcessExec uint32 = 1 << 1 // from sched_process_exec
 	EmitSchedProcessExit uint32 = 1 << 2 // from sched_process_exit
 	EmitHookedProcFops   uint32 = 1 << 3 // from proc_fops_check
+	EmitCgroupMkdir      uint32 = 1 << 4 // from cgroup_mkdir
 )
 
 // config.filter_flags (F_*).
@@ -71,7 +72,7 @@ const (
 const (
 	StatLost       uint32 = 0 // ring buffer full: event dropped
 	StatReadFailed uint32 = 1 // a user or kernel memory read failed
-	StatTruncated  uint32 = 2 // an event ran out of argument space
+	StatTruncated  uint32 = 2 // events with something cut (REC_TRUNCATED), counted once each
 	StatFiltered   uint32 = 3 // selected events dropped by in-kernel filters
 )
 
@@ -85,9 +86,10 @@ const (
 	SlotSchedProcessFork uint32 = 2
 	SlotSchedProcessExit uint32 = 3
 	SlotTaskRename       uint32 = 4
-	SlotProcFopsCheck    uint32 = 5
+	SlotCgroupMkdir      uint32 = 5
+	SlotProcFopsCheck    uint32 = 6
 	// SlotMax is the number of slots.
-	SlotMax = 6
+	SlotMax = 7
 )
 
 // Hooks are the attach points, one slot each.
@@ -97,6 +99,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_fork", Prog: "tracee_sched_fork"},
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
+	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 	{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true},
 }
 
@@ -116,6 +119,7 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessExec, Hook: "sched_process_exec", Emit: EmitSchedProcessExec},
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
 	{ID: events.HookedProcFops, Hook: "proc_fops_check", Emit: EmitHookedProcFops},
+	{ID: events.CgroupMkdir, Hook: "cgroup_mkdir", Emit: EmitCgroupMkdir},
 }
 
 // ProcFopsPointers are the pointers proc_fops_check reads (bit i, context word ProcFopsCtxExpected+i).

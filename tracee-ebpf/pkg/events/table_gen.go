@@ -66,6 +66,7 @@ const (
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
 	HookedProcFops             ID = 1061
+	CgroupMkdir                ID = 1070
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
 )
@@ -2071,6 +2072,11 @@ var table = []*Definition{
 		{Name: "proc_root_lookup", Type: "void*", Kind: ArgPointer},
 		{Name: "proc_pid_iterate_shared", Type: "void*", Kind: ArgPointer},
 		{Name: "proc_pid_lookup", Type: "void*", Kind: ArgPointer},
+	}},
+	{ID: 1070, Name: "cgroup_mkdir", Source: SourceKernel, Sets: []string{"containers"}, Params: []Param{
+		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},
+		{Name: "cgroup_path", Type: "const char*", Kind: ArgStr},
+		{Name: "hierarchy_id", Type: "u32", Kind: ArgUint},
 	}},
 	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
 		{Name: "kind", Type: "u32", Kind: ArgUint},
