@@ -244,9 +244,10 @@ func TestEbpfConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("trace: [event=execve]\noutptu: [format:json]\n"), 0o600)
-	out, err := exec.Command(bin("tracee-ebpf"), "--config", bad).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "bad.yaml") || !strings.Contains(string(out), `"outptu"`) {
-		t.Errorf("bad key: %v\n%s", err, out)
+	cmd := exec.Command(bin("tracee-ebpf"), "--config", bad)
+	out, err := cmd.CombinedOutput()
+	if err == nil || cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "bad.yaml") || !strings.Contains(string(out), `"outptu"`) {
+		t.Errorf("bad key: %v (want exit code 2, the file and the key)\n%s", err, out)
 	}
 	good := filepath.Join(dir, "good.yaml")
 	os.WriteFile(good, []byte("list: true\n"), 0o600)
