@@ -5,6 +5,27 @@
 
 #include "../lib/derive.h"
 
+#define OPEN_O_TRUNC 01000
+
+/* O_TRUNC as the open requested it: the kernel clears it from f_flags once the
+ * file is truncated, but clearing a file (a log) is what some detections
+ * look for. creat() always truncates; openat2 carries it in struct open_how. */
+statfn u32 requested_trunc(struct derive_ctx *dc)
+{
+	u64 flags = 0;
+	u32 nr = dc->sc->nr;
+	if (nr == __NR_creat)
+		return OPEN_O_TRUNC;
+	if (nr == __NR_open)
+		flags = derive_arg(dc, 1);
+	else if (nr == __NR_openat || nr == __NR_open_by_handle_at)
+		flags = derive_arg(dc, 2);
+	else if (nr == __NR_openat2)
+		bpf_probe_read_user(&flags, sizeof(flags), (const void *)derive_arg(dc, 2));
+	return flags & OPEN_O_TRUNC;
+}
+
+/* pathname, flags (f_flags, plus O_TRUNC when requested), dev, inode, syscall_pathname */
 statfn void derive_security_file_open(struct derive_ctx *dc)
 {
 	if (dc->ret < 0)
@@ -14,7 +35,7 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 		return;
 	struct event_buf *b = dc->b;
 	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
-	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags));
+	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags) | requested_trunc(dc));
 	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
 	u32 nr = dc->sc->nr;
 	const void *p = NULL; /* open_by_handle_at names no path */

@@ -3,7 +3,7 @@
  * sched_process_exec: the new image is in place, so argv and envp are read
  * from the new mm (always mapped), and the executed file from bprm->file.
  * Args: cmdpath, pathname, dev, inode, inode_mode, interp, argv, env,
- * is_memfd, is_deleted, fs_type.
+ * is_memfd, is_deleted, fs_type, prev_comm (kept by task_rename.h).
  */
 #ifndef TRACEE_HOOK_SCHED_EXEC_H
 #define TRACEE_HOOK_SCHED_EXEC_H
@@ -16,6 +16,7 @@
 #include "../lib/submit.h"
 #include "../lib/unreturned.h"
 #include "../lib/hook.h"
+#include "task_rename.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 {
@@ -56,7 +57,12 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_MEMFD, memfd && nlink == 0);
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_DELETED, nlink == 0);
 	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, BPF_CORE_READ(sb, s_type, name), false);
+	u32 tid = RD(t, pid);
+	struct comm_val *prev = prev_comm_take(tid);
+	if (prev)
+		arg_str(b, SCHED_PROCESS_EXEC__PREV_COMM, prev->comm, false);
 	submit(b, cfg);
+	prev_comm_drop(tid);
 	return 0;
 }
 

@@ -99,10 +99,29 @@ enum slot {
 	SLOT_SCHED_PROCESS_EXEC, /* sched_process_exec, successful execve/execveat */
 	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
+	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
 	SLOT_MAX,
 };
 
-/* Argument indexes of the events the BPF programs build. */
+/* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */
+enum execve_arg {
+	EXECVE__PATHNAME = 0, /* str */
+	EXECVE__ARGV = 1, /* str_arr */
+	EXECVE__ENVP = 2, /* str_arr */
+};
+enum exit_arg {
+	EXIT__STATUS = 0, /* int */
+};
+enum exit_group_arg {
+	EXIT_GROUP__STATUS = 0, /* int */
+};
+enum execveat_arg {
+	EXECVEAT__DIRFD = 0, /* int */
+	EXECVEAT__PATHNAME = 1, /* str */
+	EXECVEAT__ARGV = 2, /* str_arr */
+	EXECVEAT__ENVP = 3, /* str_arr */
+	EXECVEAT__FLAGS = 4, /* int */
+};
 enum sched_process_fork_arg {
 	SCHED_PROCESS_FORK__PARENT_TID = 0, /* int */
 	SCHED_PROCESS_FORK__PARENT_NS_TID = 1, /* int */
@@ -125,6 +144,7 @@ enum sched_process_exec_arg {
 	SCHED_PROCESS_EXEC__IS_MEMFD = 8, /* bool */
 	SCHED_PROCESS_EXEC__IS_DELETED = 9, /* bool */
 	SCHED_PROCESS_EXEC__FS_TYPE = 10, /* str */
+	SCHED_PROCESS_EXEC__PREV_COMM = 11, /* str */
 };
 enum sched_process_exit_arg {
 	SCHED_PROCESS_EXIT__EXIT_CODE = 0, /* int */

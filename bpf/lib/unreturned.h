@@ -71,18 +71,20 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 	u32 nr = sc.nr;
 	if ((nr != __NR_execve && nr != __NR_execveat) || !unreturned_selected(nr, SEL_FROM_EXEC, &sa))
 		return;
-	u8 first = nr == __NR_execveat; /* index of pathname */
+	u8 path = EXECVE__PATHNAME, argv = EXECVE__ARGV, envp = EXECVE__ENVP;
+	if (nr == __NR_execveat)
+		path = EXECVEAT__PATHNAME, argv = EXECVEAT__ARGV, envp = EXECVEAT__ENVP;
 	fill_ctx(&b->ctx, t, nr, nr);
 	if (!should_trace(cfg, &b->ctx))
 		return;
 	buf_reset(b);
 	mark_compat(b, &sc);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_str(b, first, BPF_CORE_READ(bprm, filename), false);
-	arg_mm_blob(b, first + 1, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+	arg_str(b, path, BPF_CORE_READ(bprm, filename), false);
+	arg_mm_blob(b, argv, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
 	/* envp only when asked for (option:exec-env sets its kind) */
-	if (sa->kinds[first ? 3 : 2] != ARG_NONE)
-		arg_mm_blob(b, first + 2, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+	if (sa->kinds[envp & 7] != ARG_NONE)
+		arg_mm_blob(b, envp, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
 	submit(b, cfg);
 }
 
@@ -103,7 +105,7 @@ statfn void emit_exit_syscall(struct event_buf *b, struct config *cfg, struct ta
 	mark_compat(b, &sc);
 	if (!sc.compat)
 		sc.a[0] = BPF_CORE_READ(current_regs(), di);
-	arg_u32(b, 0, (u32)sc.a[0]);
+	arg_u32(b, EXIT__STATUS, (u32)sc.a[0]); /* EXIT_GROUP__STATUS is the same index */
 	submit(b, cfg);
 }
 

@@ -119,6 +119,10 @@ type Finding struct {
 			Name  string `json:"name"`
 			Value any    `json:"value"`
 		} `json:"args"`
+		Ancestry []struct {
+			HostProcessID int    `json:"hostProcessId"`
+			ProcessName   string `json:"processName"`
+		} `json:"ancestry"`
 	} `json:"event"`
 	Data map[string]any `json:"data"`
 }

@@ -83,8 +83,9 @@ const (
 	SlotSchedProcessExec uint32 = 1
 	SlotSchedProcessFork uint32 = 2
 	SlotSchedProcessExit uint32 = 3
+	SlotTaskRename       uint32 = 4
 	// SlotMax is the number of slots.
-	SlotMax = 4
+	SlotMax = 5
 )
 
 // Hooks are the attach points, one slot each.
@@ -93,6 +94,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_exec", Prog: "tracee_sched_exec"},
 	{Name: "sched_process_fork", Prog: "tracee_sched_fork"},
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
+	{Name: "task_rename", Prog: "tracee_task_rename"},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.

@@ -13,6 +13,11 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type TraceeCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -99,6 +104,7 @@ const (
 	TraceeMapPathScratch         = "path_scratch"
 	TraceeMapPidFilter           = "pid_filter"
 	TraceeMapPidnsFilter         = "pidns_filter"
+	TraceeMapPrevComm            = "prev_comm"
 	TraceeMapScratch             = "scratch"
 	TraceeMapSelected            = "selected"
 	TraceeMapStats               = "stats"
@@ -113,6 +119,7 @@ const (
 	TraceeProgTraceeSchedExit    = "tracee_sched_exit"
 	TraceeProgTraceeSchedFork    = "tracee_sched_fork"
 	TraceeProgTraceeSysExit      = "tracee_sys_exit"
+	TraceeProgTraceeTaskRename   = "tracee_task_rename"
 )
 
 // LoadTracee returns the embedded CollectionSpec for Tracee.
@@ -164,6 +171,7 @@ type TraceeProgramSpecs struct {
 	TraceeSchedExit    *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork    *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
 	TraceeSysExit      *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename   *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeMapSpecs contains maps before they are loaded into the kernel.
@@ -178,6 +186,7 @@ type TraceeMapSpecs struct {
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.MapSpec `ebpf:"prev_comm"`
 	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
 	Selected       *ebpf.MapSpec `ebpf:"selected"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
@@ -221,6 +230,7 @@ type TraceeMaps struct {
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.Map `ebpf:"prev_comm"`
 	Scratch        *ebpf.Map `ebpf:"scratch"`
 	Selected       *ebpf.Map `ebpf:"selected"`
 	Stats          *ebpf.Map `ebpf:"stats"`
@@ -240,6 +250,7 @@ func (m *TraceeMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.Scratch,
 		m.Selected,
 		m.Stats,
@@ -267,6 +278,7 @@ type TraceePrograms struct {
 	TraceeSchedExit    *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork    *ebpf.Program `ebpf:"tracee_sched_fork"`
 	TraceeSysExit      *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename   *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceePrograms) Close() error {
@@ -278,6 +290,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,
 		p.TraceeSysExit,
+		p.TraceeTaskRename,
 	)
 }
 

@@ -13,6 +13,11 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeRawCommVal struct {
+	_    structs.HostLayout
+	Comm [16]int8
+}
+
 type TraceeRawCompatSc struct {
 	_       structs.HostLayout
 	Event   uint16
@@ -97,6 +102,7 @@ const (
 	TraceeRawMapPathScratch       = "path_scratch"
 	TraceeRawMapPidFilter         = "pid_filter"
 	TraceeRawMapPidnsFilter       = "pidns_filter"
+	TraceeRawMapPrevComm          = "prev_comm"
 	TraceeRawMapScratch           = "scratch"
 	TraceeRawMapSelected          = "selected"
 	TraceeRawMapStats             = "stats"
@@ -110,6 +116,7 @@ const (
 	TraceeRawProgTraceeSchedExit  = "tracee_sched_exit"
 	TraceeRawProgTraceeSchedFork  = "tracee_sched_fork"
 	TraceeRawProgTraceeSysExit    = "tracee_sys_exit"
+	TraceeRawProgTraceeTaskRename = "tracee_task_rename"
 )
 
 // LoadTraceeRaw returns the embedded CollectionSpec for TraceeRaw.
@@ -160,6 +167,7 @@ type TraceeRawProgramSpecs struct {
 	TraceeSchedExit  *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork  *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
 	TraceeSysExit    *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeRawMapSpecs contains maps before they are loaded into the kernel.
@@ -174,6 +182,7 @@ type TraceeRawMapSpecs struct {
 	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
 	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.MapSpec `ebpf:"prev_comm"`
 	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
 	Selected       *ebpf.MapSpec `ebpf:"selected"`
 	Stats          *ebpf.MapSpec `ebpf:"stats"`
@@ -217,6 +226,7 @@ type TraceeRawMaps struct {
 	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
 	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm       *ebpf.Map `ebpf:"prev_comm"`
 	Scratch        *ebpf.Map `ebpf:"scratch"`
 	Selected       *ebpf.Map `ebpf:"selected"`
 	Stats          *ebpf.Map `ebpf:"stats"`
@@ -236,6 +246,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PathScratch,
 		m.PidFilter,
 		m.PidnsFilter,
+		m.PrevComm,
 		m.Scratch,
 		m.Selected,
 		m.Stats,
@@ -262,6 +273,7 @@ type TraceeRawPrograms struct {
 	TraceeSchedExit  *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork  *ebpf.Program `ebpf:"tracee_sched_fork"`
 	TraceeSysExit    *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceeRawPrograms) Close() error {
@@ -272,6 +284,7 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,
 		p.TraceeSysExit,
+		p.TraceeTaskRename,
 	)
 }
 

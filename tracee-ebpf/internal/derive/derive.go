@@ -29,6 +29,7 @@ type derivation struct {
 var registry = []derivation{
 	{"sched_process_exec", "security_bprm_check", deriveBprmCheck},
 	{"connect", "security_socket_connect", deriveSocketConnect},
+	{"mount", "security_sb_mount", deriveSbMount},
 	{"mmap", "mem_prot_alert", deriveMmapAlert},
 	{"mprotect", "mem_prot_alert", deriveMprotectAlert},
 	{"pkey_mprotect", "mem_prot_alert", deriveMprotectAlert},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 )
 
 // CheckPrivileges returns an error naming the missing capabilities.
@@ -12,11 +14,9 @@ func CheckPrivileges() error {
 	if err != nil {
 		return fmt.Errorf("read capabilities: %w", err)
 	}
-	var eff uint64
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			fmt.Sscanf(strings.TrimSpace(v), "%x", &eff)
-		}
+	eff, err := procfs.EffectiveCaps(data)
+	if err != nil {
+		return fmt.Errorf("read capabilities: %w", err)
 	}
 	const capSysAdmin, capPerfmon, capBPF = 21, 38, 39
 	has := func(c uint) bool { return eff&(1<<c) != 0 }

@@ -63,20 +63,41 @@ func ReadStat(procRoot string, pid int32) (Stat, error) {
 	return st, nil
 }
 
+// StatusField returns the value of a "Key:\tvalue" line of the contents of
+// /proc/<pid>/status, trimmed.
+func StatusField(status []byte, key string) (string, bool) {
+	for line := range strings.SplitSeq(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
 // InnermostPID reads the last NSpid entry (the pid in the process's own
 // pid namespace) of the contents of /proc/<pid>/status; 0 if absent.
 func InnermostPID(status []byte) int32 {
-	for line := range strings.SplitSeq(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "NSpid:"); ok {
-			f := strings.Fields(v)
-			if len(f) == 0 {
-				return 0
-			}
-			n, _ := strconv.ParseInt(f[len(f)-1], 10, 32)
-			return int32(n)
-		}
+	v, _ := StatusField(status, "NSpid")
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return 0
 	}
-	return 0
+	n, _ := strconv.ParseInt(f[len(f)-1], 10, 32)
+	return int32(n)
+}
+
+// EffectiveCaps reads the effective capability set (CapEff) of the
+// contents of /proc/<pid>/status.
+func EffectiveCaps(status []byte) (uint64, error) {
+	v, ok := StatusField(status, "CapEff")
+	if !ok {
+		return 0, errors.New("no CapEff in status")
+	}
+	caps, err := strconv.ParseUint(v, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("CapEff %q: %w", v, err)
+	}
+	return caps, nil
 }
 
 // NSInode returns the inode of a namespace link (/proc/<pid>/ns/mnt:

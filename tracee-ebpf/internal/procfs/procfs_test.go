@@ -38,6 +38,12 @@ func TestSelf(t *testing.T) {
 	if InnermostPID(status) == 0 {
 		t.Error("no NSpid")
 	}
+	if caps, err := EffectiveCaps(status); err != nil || (os.Geteuid() == 0 && caps == 0) {
+		t.Errorf("CapEff %#x, %v", caps, err)
+	}
+	if _, err := EffectiveCaps([]byte("Name:\tx\nCapEff:\tzz\n")); err == nil {
+		t.Error("a bad CapEff accepted")
+	}
 	if ino, err := NSInode("/proc/self/ns/mnt"); err != nil || ino == 0 {
 		t.Errorf("mount namespace inode %d, %v", ino, err)
 	}

@@ -98,12 +98,6 @@ func (k ArgKind) String() string {
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
 
-var kindNames = [...]string{
-	ArgNone: "none", ArgInt: "int", ArgUint: "uint", ArgLong: "long", ArgUlong: "ulong",
-	ArgStr: "str", ArgStrArr: "str_arr", ArgSockaddr: "sockaddr", ArgBytes: "bytes",
-	ArgPointer: "pointer", ArgBool: "bool", ArgU16: "u16",
-}
-
 // Size is the fixed payload size of an integer-like kind in a raw record,
 // or 0 for the length-prefixed kinds (str, str_arr, sockaddr, bytes) and none.
 func (k ArgKind) Size() int {
@@ -111,11 +105,6 @@ func (k ArgKind) Size() int {
 		return kindSizes[k]
 	}
 	return 0
-}
-
-var kindSizes = [...]int{
-	ArgInt: 4, ArgUint: 4, ArgLong: 8, ArgUlong: 8, ArgPointer: 8, ArgBool: 1, ArgU16: 2,
-	ArgStr: 0, ArgStrArr: 0, ArgSockaddr: 0, ArgBytes: 0,
 }
 
 // String names a source ("syscall", "kernel", "userspace").

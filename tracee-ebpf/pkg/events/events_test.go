@@ -118,7 +118,7 @@ func TestKnownSignatures(t *testing.T) {
 		{"execveat", 322, []p{{"dirfd", events.ArgInt}, {"pathname", events.ArgStr}, {"argv", events.ArgStrArr}, {"envp", events.ArgStrArr}, {"flags", events.ArgInt}}},
 		{"close", 3, []p{{"fd", events.ArgUint}}},
 		{"open", 2, []p{{"pathname", events.ArgStr}, {"flags", events.ArgInt}, {"mode", events.ArgUint}}},
-		{"sched_process_exec", 1003, []p{{"cmdpath", events.ArgStr}, {"pathname", events.ArgStr}, {"dev", events.ArgUint}, {"inode", events.ArgUlong}, {"inode_mode", events.ArgUint}, {"interp", events.ArgStr}, {"argv", events.ArgStrArr}, {"env", events.ArgStrArr}, {"is_memfd", events.ArgBool}, {"is_deleted", events.ArgBool}, {"fs_type", events.ArgStr}}},
+		{"sched_process_exec", 1003, []p{{"cmdpath", events.ArgStr}, {"pathname", events.ArgStr}, {"dev", events.ArgUint}, {"inode", events.ArgUlong}, {"inode_mode", events.ArgUint}, {"interp", events.ArgStr}, {"argv", events.ArgStrArr}, {"env", events.ArgStrArr}, {"is_memfd", events.ArgBool}, {"is_deleted", events.ArgBool}, {"fs_type", events.ArgStr}, {"prev_comm", events.ArgStr}}},
 		{"security_socket_connect", 1012, []p{{"sockfd", events.ArgInt}, {"remote_addr", events.ArgSockaddr}}},
 		{"mem_prot_alert", 1014, []p{{"alert", events.ArgUint}, {"addr", events.ArgUlong}, {"len", events.ArgUlong}, {"prot", events.ArgInt}, {"prev_prot", events.ArgInt}, {"pathname", events.ArgStr}}},
 		{"magic_write", 1015, []p{{"pathname", events.ArgStr}, {"bytes", events.ArgBytes}, {"dev", events.ArgUint}, {"inode", events.ArgUlong}}},
@@ -151,13 +151,14 @@ func TestKnownSignatures(t *testing.T) {
 		"security_bprm_check":     {"sched_process_exec"},
 		"security_socket_connect": {"connect"},
 		"mem_prot_alert":          {"mmap", "mprotect", "pkey_mprotect"},
+		"security_sb_mount":       {"mount"},
 	} {
 		d, _ := events.ByName(name)
 		if d == nil || d.Source != events.SourceUserspace || !equal(d.Deps, deps) {
 			t.Errorf("%s: want user-space event with deps %v, got %+v", name, deps, d)
 		}
 	}
-	for _, name := range []string{"cap_capable", "security_inode_unlink", "security_sb_mount", "do_init_module"} {
+	for _, name := range []string{"cap_capable", "security_inode_unlink", "do_init_module"} {
 		if d, _ := events.ByName(name); d == nil || len(d.Requires) == 0 {
 			t.Errorf("%s should exist and require kprobe/lsm", name)
 		}

@@ -5,6 +5,26 @@ package events
 // MaxSyscallID bounds syscall ids (MAX_SYSCALL_ID in events_gen.h).
 const MaxSyscallID = 512
 
+// Argument kinds: how an argument is encoded in a raw record (enum arg_kind).
+const (
+	ArgNone     ArgKind = 0
+	ArgInt      ArgKind = 1  // s32
+	ArgUint     ArgKind = 2  // u32
+	ArgLong     ArgKind = 3  // s64
+	ArgUlong    ArgKind = 4  // u64
+	ArgStr      ArgKind = 5  // u32 len + bytes (user string)
+	ArgStrArr   ArgKind = 6  // u32 len + NUL-separated strings
+	ArgSockaddr ArgKind = 7  // u32 len + struct sockaddr bytes
+	ArgBytes    ArgKind = 8  // u32 len + bytes
+	ArgPointer  ArgKind = 9  // u64
+	ArgBool     ArgKind = 10 // u8
+	ArgU16      ArgKind = 11 // u16
+)
+
+var kindNames = [...]string{ArgNone: "none", ArgInt: "int", ArgUint: "uint", ArgLong: "long", ArgUlong: "ulong", ArgStr: "str", ArgStrArr: "str_arr", ArgSockaddr: "sockaddr", ArgBytes: "bytes", ArgPointer: "pointer", ArgBool: "bool", ArgU16: "u16"}
+
+var kindSizes = [...]int{ArgInt: 4, ArgUint: 4, ArgLong: 8, ArgUlong: 8, ArgPointer: 8, ArgBool: 1, ArgU16: 2}
+
 // Ids of the non-syscall events.
 const (
 	SchedProcessFork           ID = 1002
@@ -1856,6 +1876,7 @@ var table = []*Definition{
 		{Name: "is_memfd", Type: "bool", Kind: ArgBool},
 		{Name: "is_deleted", Type: "bool", Kind: ArgBool},
 		{Name: "fs_type", Type: "const char*", Kind: ArgStr},
+		{Name: "prev_comm", Type: "const char*", Kind: ArgStr},
 	}},
 	{ID: 1004, Name: "sched_process_exit", Source: SourceKernel, Sets: []string{"default", "proc", "proc_life"}, Params: []Param{
 		{Name: "exit_code", Type: "int", Kind: ArgInt},
@@ -1952,7 +1973,7 @@ var table = []*Definition{
 		{Name: "sockfd", Type: "int", Kind: ArgInt},
 		{Name: "local_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1023, Name: "security_sb_mount", Source: SourceKernel, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Requires: []string{"lsm"}, Params: []Param{
+	{ID: 1023, Name: "security_sb_mount", Source: SourceUserspace, Sets: []string{"default", "lsm_hooks", "fs", "security"}, Deps: []string{"mount"}, Params: []Param{
 		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
 		{Name: "path", Type: "const char*", Kind: ArgStr},
 		{Name: "type", Type: "const char*", Kind: ArgStr},

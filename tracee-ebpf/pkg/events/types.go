@@ -5,23 +5,9 @@ package events
 type ID int32
 
 // ArgKind is how an argument is encoded in a raw kernel record. The values
-// are mirrored in bpf/lib/events_gen.h (enum arg_kind).
+// (ArgNone, ArgInt, ...) are generated with enum arg_kind of
+// bpf/lib/events_gen.h from the schema's kinds.
 type ArgKind uint8
-
-const (
-	ArgNone     ArgKind = 0
-	ArgInt      ArgKind = 1  // s32
-	ArgUint     ArgKind = 2  // u32
-	ArgLong     ArgKind = 3  // s64
-	ArgUlong    ArgKind = 4  // u64
-	ArgStr      ArgKind = 5  // u32 len + bytes
-	ArgStrArr   ArgKind = 6  // u32 len + NUL-separated strings
-	ArgSockaddr ArgKind = 7  // u32 len + struct sockaddr
-	ArgBytes    ArgKind = 8  // u32 len + bytes
-	ArgPointer  ArgKind = 9  // u64
-	ArgBool     ArgKind = 10 // u8
-	ArgU16      ArgKind = 11 // u16
-)
 
 // Source says where an event is produced.
 type Source uint8

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 	"github.com/tracee-go/tracee/tracee-rules/internal/input"
+	"github.com/tracee-go/tracee/tracee-rules/internal/signatures"
 
 	"github.com/tracee-go/tracee/proto/stream"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -33,7 +34,10 @@ func TestListEvents(t *testing.T) {
 		want string
 	}{
 		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
-		{[]string{"--list-events"}, "close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open,security_socket_connect,socket_dup\n"},
+		{[]string{"--list-events"}, "bpf,close,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_inode_link,security_inode_rename,security_inode_symlink,security_sb_mount,security_socket_connect,socket,socket_dup,truncate,unlink,unlinkat\n"},
+		{[]string{"--list-events", "--rules", "TRC-102,TRC-1017"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "prctl,process_vm_writev,ptrace,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021", "--canary-timeout", "0"}, "security_file_open,security_sb_mount\n"},
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,prctl,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,prctl,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,security_file_open\n"},
@@ -47,19 +51,50 @@ func TestListEvents(t *testing.T) {
 	}
 }
 
+// catalogue is every detection of issue 11: Tracee's detections beyond the
+// seven (its detectors/ IDs) and the Falco-derived ones.
+var catalogue = []string{
+	"TRC-106", "TRC-1010", "TRC-108", "TRC-1018", "TRC-1013", "TRC-109", "TRC-1011", "TRC-1031", "TRC-1029",
+	"TRC-1021", "TRC-1012", "TRC-1026", "TRC-1027", "TRC-1028", "TRC-1014", "TRC-1019", "TRC-1015", "TRC-1022",
+	"TRC-1016", "TRC-1023",
+	"FAL-001", "FAL-002", "FAL-003", "FAL-004", "FAL-005", "FAL-006", "FAL-007", "FAL-008", "FAL-009", "FAL-010",
+}
+
 func TestList(t *testing.T) {
 	out, _, err := execute(t, "--list")
 	if err != nil {
 		t.Fatal(err)
 	}
+	out, unavailable, _ := strings.Cut(out, "\nUNAVAILABLE")
+	for _, u := range signatures.Unavailable {
+		if !strings.Contains(unavailable, u.ID+" ") || !strings.Contains(unavailable, u.Reason) {
+			t.Errorf("--list does not show %s as unavailable with its reason:\n%s", u.ID, unavailable)
+		}
+	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	// seven Go signatures, then the opt-in Rego twins
-	if len(lines) != 10 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
+	// seven Go signatures, Tracee's newer detections, the Falco-derived
+	// ones, then the opt-in Rego twins
+	n := len(signatures.All())
+	if len(lines) != n+3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "NAME") || !strings.Contains(lines[0], "SEVERITY") || !strings.Contains(lines[0], "DESCRIPTION") {
 		t.Fatalf("list:\n%s", out)
 	}
-	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 ", "TRC-2-REGO ", "TRC-6-REGO "} {
+	for i, want := range []string{"TRC-1 ", "TRC-2 ", "TRC-3 ", "TRC-4 ", "TRC-5 ", "TRC-6 ", "TRC-7 "} {
 		if !strings.HasPrefix(lines[i+1], want) {
 			t.Errorf("row %d = %q, want prefix %q", i+1, lines[i+1], want)
+		}
+	}
+	for i, want := range []string{"TRC-2-REGO ", "TRC-6-REGO "} {
+		if !strings.HasPrefix(lines[n+1+i], want) {
+			t.Errorf("row %d = %q, want prefix %q", n+1+i, lines[n+1+i], want)
+		}
+	}
+	listed := map[string]bool{}
+	for _, l := range lines[1:] {
+		listed[strings.Fields(l)[0]] = true
+	}
+	for _, id := range catalogue {
+		if !listed[id] {
+			t.Errorf("--list lacks %s", id)
 		}
 	}
 	if !strings.Contains(out, "Anti-Debugging") || !strings.Contains(out, "Kernel Module Loading") {
@@ -73,6 +108,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-99"}, `unknown signature ID "TRC-99"`},
+		{[]string{"--list-events", "--rules", "TRC-1030"}, `TRC-1030 (Syscall table hooking detected) is unavailable on this kernel: x86-64 Linux 6.18 dispatches`},
 		{[]string{"--input-tracee", "format:gob"}, "format must be protobuf or json"},
 		{[]string{"--output", "format:xml"}, "want line or json"},
 		{[]string{"--output", "format:json", "--output-template", "json.tmpl"}, "exclusive"},

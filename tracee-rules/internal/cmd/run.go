@@ -60,6 +60,16 @@ func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 		byID[m.ID] = s
 		ids = append(ids, m.ID)
 	}
+	for id, aliases := range signatures.Aliases {
+		for _, a := range aliases {
+			if s, ok := byID[id]; ok {
+				if _, dup := byID[a]; dup {
+					return nil, fmt.Errorf("alias %q of %s is also a signature ID", a, id)
+				}
+				byID[a] = s
+			}
+		}
+	}
 	if len(rules) == 0 {
 		if withOptIn {
 			return append(all, optIn...), nil
@@ -67,18 +77,26 @@ func loadSignatures(rules []string, withOptIn bool) ([]sdk.Signature, error) {
 		return all, nil
 	}
 	var out []sdk.Signature
-	seen := map[string]bool{}
+	seen := map[sdk.Signature]bool{}
 	for _, id := range rules {
 		id = strings.TrimSpace(id)
-		if id == "" || seen[id] {
+		if id == "" {
 			continue
 		}
 		s, ok := byID[id]
 		if !ok {
+			for _, u := range signatures.Unavailable {
+				if u.ID == id {
+					return nil, cli.Usage(fmt.Errorf("--rules: %s (%s) is %s", id, u.Name, u.Reason))
+				}
+			}
 			sort.Strings(ids)
-			return nil, cli.Usage(fmt.Errorf("--rules: %w %q (known: %s)", ErrUnknownRule, id, strings.Join(ids, ", ")))
+			return nil, cli.Usage(fmt.Errorf("--rules: %w %q (known: %s; aliases: TRC-101...)", ErrUnknownRule, id, strings.Join(ids, ", ")))
 		}
-		seen[id] = true
+		if seen[s] {
+			continue // named twice, or by an ID and an alias
+		}
+		seen[s] = true
 		out = append(out, s)
 	}
 	return out, nil
@@ -136,7 +154,10 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			return err
 		}
 		if o.list {
-			return printList(stdout, descs)
+			if err := printList(stdout, descs); err != nil {
+				return err
+			}
+			return printUnavailable(stdout)
 		}
 		return printEvents(stdout, stderr, descs)
 	}

@@ -17,9 +17,42 @@ var constructors = []func() sdk.Signature{
 	func() sdk.Signature { return NewFilelessExecution() },
 	func() sdk.Signature { return NewKernelModuleLoading() },
 	func() sdk.Signature { return NewLDPreload() },
+	// Tracee's detections beyond the seven (its detectors/ IDs)
+	func() sdk.Signature { return NewCgroupNotifyOnRelease() },
+	func() sdk.Signature { return NewK8sServiceAccountToken() },
+	func() sdk.Signature { return NewASLRInspection() },
+	func() sdk.Signature { return NewCgroupReleaseAgent() },
+	func() sdk.Signature { return NewCorePattern() },
+	func() sdk.Signature { return NewDefaultLoaderModification() },
+	func() sdk.Signature { return NewK8sAPIConnection() },
+	func() sdk.Signature { return NewDiskMount() },
+	func() sdk.Signature { return NewHiddenFileCreated() },
+	func() sdk.Signature { return NewIllegitimateShell() },
+	func() sdk.Signature { return NewK8sCertTheft() },
+	func() sdk.Signature { return NewDockerAbuse() },
+	func() sdk.Signature { return NewProcKcoreRead() },
+	func() sdk.Signature { return NewDroppedExecutable() },
+	func() sdk.Signature { return NewProcMemAccess() },
+	func() sdk.Signature { return NewRcdModification() },
+	func() sdk.Signature { return NewScheduledTaskModification() },
+	func() sdk.Signature { return NewSudoersModification() },
+	func() sdk.Signature { return NewSchedDebugRecon() },
+	func() sdk.Signature { return NewSysrqConfig() },
+	// Falco's stable rules that Tracee lacks (IDs of our own)
+	func() sdk.Signature { return NewSensitiveFileRead() },
+	func() sdk.Signature { return NewTerminalShellInContainer() },
+	func() sdk.Signature { return NewPacketSocketInContainer() },
+	func() sdk.Signature { return NewSearchPrivateKeys() },
+	func() sdk.Signature { return NewClearLogs() },
+	func() sdk.Signature { return NewLinkOverSensitiveFile() },
+	func() sdk.Signature { return NewNetcatRemoteExec() },
+	func() sdk.Signature { return NewDebugfsInContainer() },
+	func() sdk.Signature { return NewLoaderExec() },
+	func() sdk.Signature { return NewBPFProgramLoad() },
 }
 
-// All returns a new instance of every built-in signature, ordered by ID.
+// All returns a new instance of every built-in signature: TRC-1 to TRC-7,
+// then Tracee's newer IDs in order, then the Falco-derived FAL-nnn.
 func All() []sdk.Signature {
 	out := make([]sdk.Signature, 0, len(constructors))
 	for _, c := range constructors {
@@ -37,9 +70,29 @@ type base struct {
 	cb     sdk.Callback
 }
 
+// Aliases are Tracee's newer IDs (its detectors/) for the behaviours TRC-1 to
+// TRC-7 cover; --rules accepts them and findings carry them in the metadata's
+// "aliases" property.
+var Aliases = map[string][]string{
+	"TRC-1": {"TRC-101"},
+	"TRC-2": {"TRC-102"},
+	"TRC-3": {"TRC-103", "TRC-1024", "TRC-1025"},
+	"TRC-4": {"TRC-104"},
+	"TRC-5": {"TRC-105"},
+	"TRC-6": {"TRC-1017"},
+	"TRC-7": {"TRC-107"},
+}
+
 func newBase(meta sdk.Metadata, events ...string) base {
 	if meta.Version == "" {
 		meta.Version = "1.0.0"
+	}
+	if a := Aliases[meta.ID]; a != nil {
+		props := map[string]any{"aliases": append([]string(nil), a...)}
+		for k, v := range meta.Properties {
+			props[k] = v
+		}
+		meta.Properties = props
 	}
 	if meta.Tags == nil {
 		meta.Tags = defaultTags

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -72,6 +73,8 @@ func withSyscall(e *pb.Event, sc int32) *pb.Event {
 	return e
 }
 
+var idPattern = regexp.MustCompile(`^(TRC-10[0-9]|TRC-10[1-3][0-9]|FAL-[0-9]{3})$`)
+
 func TestAllMetadata(t *testing.T) {
 	seen := map[string]bool{}
 	for i, sig := range All() {
@@ -79,13 +82,26 @@ func TestAllMetadata(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "TRC-" + string(rune('1'+i)); m.ID != want {
-			t.Errorf("signature %d has ID %s, want %s (All is ordered by ID)", i, m.ID, want)
+		if i < 7 {
+			if want := "TRC-" + string(rune('1'+i)); m.ID != want {
+				t.Errorf("signature %d has ID %s, want %s (All starts with TRC-1..7)", i, m.ID, want)
+			}
+		} else if !idPattern.MatchString(m.ID) {
+			t.Errorf("signature %d has ID %s, want TRC-1nn, TRC-10nn or FAL-nnn", i, m.ID)
 		}
 		if seen[m.ID] {
 			t.Errorf("duplicate ID %s", m.ID)
 		}
 		seen[m.ID] = true
+		for _, a := range Aliases[m.ID] {
+			if seen[a] {
+				t.Errorf("alias %s of %s is taken", a, m.ID)
+			}
+			seen[a] = true
+		}
+		if got, _ := m.Properties["aliases"].([]string); !reflect.DeepEqual(got, Aliases[m.ID]) {
+			t.Errorf("%s: aliases property %v, want %v", m.ID, m.Properties["aliases"], Aliases[m.ID])
+		}
 		if m.Name == "" || m.Description == "" || m.Version == "" || m.MitreCategory == "" || m.MitreTechnique == "" {
 			t.Errorf("%s: incomplete metadata %+v", m.ID, m)
 		}
@@ -105,4 +121,52 @@ func TestAllMetadata(t *testing.T) {
 			}
 		}
 	}
+}
+
+type sdkSig = sdk.Signature
+
+const testContainer = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// ctr puts the event in a container.
+func ctr(e *pb.Event) *pb.Event {
+	e.ContainerId = testContainer
+	return e
+}
+
+// comm sets the event's process name.
+func comm(e *pb.Event, name string) *pb.Event {
+	e.ProcessName = name
+	return e
+}
+
+// open is a security_file_open of path with flags (value and repr).
+func open(path string, flags int64, r string) *pb.Event {
+	return ev("security_file_open", sarg("pathname", path), flag("flags", flags, r), uarg("dev", 8), uarg("inode", 42))
+}
+
+// exec is a sched_process_exec of path with argv.
+func exec(path string, argv ...string) *pb.Event {
+	e := ev("sched_process_exec", sarg("cmdpath", path), sarg("pathname", path), strs("argv", argv...), strs("env", "PATH=/bin"))
+	e.ProcessName = lastElem(path)
+	return e
+}
+
+func lastElem(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' {
+			return p[i+1:]
+		}
+	}
+	return p
+}
+
+// withPrev adds prev_comm to an exec event.
+func withPrev(e *pb.Event, prev string) *pb.Event {
+	e.Args = append(e.Args, sarg("prev_comm", prev))
+	return e
+}
+
+// ren is a security_inode_rename of old onto new.
+func ren(old, new string) *pb.Event {
+	return ev("security_inode_rename", sarg("old_path", old), sarg("new_path", new), uarg("dev", 8), uarg("inode", 9))
 }

@@ -52,9 +52,9 @@ func cABI(b *bytes.Buffer, s *schema.Schema) {
 	for _, h := range a.Hooks {
 		fmt.Fprintf(b, "\tSLOT_%s,%s\n", upper(h.Name), cComment(h.Doc))
 	}
-	b.WriteString("\tSLOT_MAX,\n};\n\n/* Argument indexes of the events the BPF programs build. */\n")
+	b.WriteString("\tSLOT_MAX,\n};\n\n/* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */\n")
 	for _, e := range s.Events {
-		if e.Hook == "" || len(e.Params) == 0 {
+		if (e.Hook == "" && !e.AtEntry) || len(e.Params) == 0 {
 			continue
 		}
 		fmt.Fprintf(b, "enum %s_arg {\n", e.Name)

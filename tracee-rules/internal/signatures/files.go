@@ -1,0 +1,201 @@
+package signatures
+
+import (
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
+)
+
+// Access kinds a file watch reports.
+const (
+	accessAny   = iota // any open
+	accessWrite        // opened for writing (O_WRONLY, O_RDWR)
+	accessRead         // opened for reading (O_RDONLY, O_RDWR)
+)
+
+const (
+	oTrunc = 0o1000
+	oPath  = 0o10000000
+)
+
+// openedForRead reports whether an open's flags request read access (an
+// O_PATH descriptor reads nothing).
+func openedForRead(ev *pb.Event) bool {
+	if sdk.ArgHasFlag(ev, "flags", oPath, "O_PATH") {
+		return false
+	}
+	if v, ok := sdk.ArgInt(ev, "flags"); ok {
+		m := v & oAccMode
+		return m == 0 || m == oRdwr
+	}
+	s, ok := sdk.ArgString(ev, "flags")
+	if !ok {
+		return false
+	}
+	return !sdk.HasFlagName(s, "O_WRONLY") // O_RDONLY is 0: absent from some reprs
+}
+
+// inContainer reports whether the event comes from a process in a container.
+func inContainer(ev *pb.Event) bool { return ev.GetContainerId() != "" }
+
+// fileWatch is the body shared by signatures that watch opens of particular
+// files (security_file_open, whose pathname is the absolute path the kernel
+// resolved: symlinks, bind mounts, dirfds and /proc/self all end at the real
+// file). Each signature supplies what it watches.
+type fileWatch struct {
+	base
+	starts    startedContainers // with container: the runtime's setup is not the container's
+	match     func(path string) bool
+	access    int
+	container bool                    // only processes in containers
+	allow     func(ev *pb.Event) bool // a legitimate accessor (nil: none)
+	renames   int                     // renameOnto: a file renamed to a watched path; renameAway: a watched file renamed
+}
+
+// What a file watch reports of renames (security_inode_rename).
+const (
+	renameNone = iota
+	renameOnto // replacing a watched file (write access by other means)
+	renameAway // taking a watched file (read access by other means)
+)
+
+// withRenames makes the watch report renames too.
+func (s fileWatch) withRenames(kind int) fileWatch {
+	s.renames = kind
+	s.events = append(s.events, "security_inode_rename")
+	sort.Strings(s.events)
+	return s
+}
+
+// packageInstall reports whether a rename is dpkg putting a file of a package
+// in place (it unpacks PATH.dpkg-new, then renames it onto PATH).
+func packageInstall(ev *pb.Event, oldPath, newPath string) bool {
+	return oldPath == newPath+".dpkg-new" && ev.GetProcessName() == "dpkg"
+}
+
+func (s *fileWatch) onRename(ev *pb.Event) {
+	if s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev)) {
+		return
+	}
+	oldPath, _ := sdk.ArgString(ev, "old_path")
+	newPath, _ := sdk.ArgString(ev, "new_path")
+	switch {
+	case s.renames == renameOnto && s.match(newPath) && !packageInstall(ev, oldPath, newPath):
+	case s.renames == renameAway && s.match(oldPath):
+	default:
+		return
+	}
+	if s.allow != nil && s.allow(ev) {
+		return
+	}
+	s.report(ev, map[string]any{"old_path": oldPath, "new_path": newPath})
+}
+
+func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
+	if container {
+		events = append(events, "sched_process_exec")
+	}
+	return fileWatch{
+		base:      newBase(meta, append([]string{"security_file_open"}, events...)...),
+		match:     match,
+		access:    access,
+		container: container,
+	}
+}
+
+// Init implements sdk.Signature.
+func (s *fileWatch) Init(cb sdk.Callback) error {
+	s.starts.init()
+	return s.base.Init(cb)
+}
+
+// OnEvent implements sdk.Signature for the opens; signatures with more events
+// handle them first and pass the rest here.
+func (s *fileWatch) OnEvent(ev *pb.Event) error {
+	if s.container {
+		s.starts.observe(ev)
+	}
+	if s.renames != renameNone && ev.GetEventName() == "security_inode_rename" {
+		s.onRename(ev)
+		return nil
+	}
+	if ev.GetEventName() != "security_file_open" || (s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev))) {
+		return nil
+	}
+	p, ok := sdk.ArgString(ev, "pathname")
+	if !ok || !s.match(p) {
+		return nil
+	}
+	switch s.access {
+	case accessWrite:
+		if !openedForWrite(ev) {
+			return nil
+		}
+	case accessRead:
+		if !openedForRead(ev) {
+			return nil
+		}
+	}
+	if s.allow != nil && s.allow(ev) {
+		return nil
+	}
+	s.report(ev, map[string]any{"pathname": p, "flags": argDisplay(ev, "flags")})
+	return nil
+}
+
+// under reports whether p is dir or below it (dir without trailing slash).
+func under(p, dir string) bool {
+	return strings.HasPrefix(p, dir) && (len(p) == len(dir) || p[len(dir)] == '/')
+}
+
+// inDir reports whether p is a file directly in dir (no trailing slash).
+func inDir(p, dir string) bool {
+	return len(p) > len(dir)+1 && p[len(dir)] == '/' && p[:len(dir)] == dir &&
+		strings.IndexByte(p[len(dir)+1:], '/') < 0
+}
+
+// procPidFile returns the pid of /proc/PID/name or /proc/PID/task/TID/name
+// (the TID for the latter).
+func procPidFile(p, name string) (int, bool) {
+	rest, ok := strings.CutPrefix(p, "/proc/")
+	if !ok {
+		return 0, false
+	}
+	rest, ok = strings.CutSuffix(rest, "/"+name)
+	if !ok {
+		return 0, false
+	}
+	if pid, tid, ok := strings.Cut(rest, "/task/"); ok {
+		if _, err := strconv.Atoi(pid); err != nil {
+			return 0, false
+		}
+		rest = tid
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n > 0
+}
+
+// execBase is the file name of the program an exec event ran: its resolved
+// path, or for a script (the kernel's interp differs from the command path)
+// the script's own name rather than its interpreter's.
+func execBase(ev *pb.Event) string {
+	p, _ := sdk.ArgString(ev, "pathname")
+	cmd, _ := sdk.ArgString(ev, "cmdpath")
+	if interp, _ := sdk.ArgString(ev, "interp"); (interp != "" && interp != cmd) || p == "" {
+		p = cmd
+	}
+	if p == "" {
+		return ""
+	}
+	return path.Base(p)
+}
+
+// shells are the names of Unix shells.
+var shells = map[string]bool{
+	"sh": true, "bash": true, "dash": true, "zsh": true, "ash": true, "ksh": true,
+	"mksh": true, "csh": true, "tcsh": true, "fish": true, "rbash": true,
+}
