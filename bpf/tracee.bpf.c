@@ -6,6 +6,8 @@
  * supports (see tracee-ebpf/internal/probes).
  */
 #include "lib/kernel_types.h"
+#include "hooks/capture.h"
+#include "hooks/pcap.h"
 #include "hooks/sys_exit.h"
 #include "hooks/sched_exec.h"
 #include "hooks/sched_fork.h"

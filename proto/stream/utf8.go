@@ -68,6 +68,11 @@ func (c *utf8Check) event(e *pb.Event) {
 	for _, a := range e.GetAncestry() {
 		c.str("Ancestor.comm", a.GetComm())
 	}
+	for _, a := range e.GetArtifacts() {
+		c.str("Artifact.kind", a.GetKind())
+		c.str("Artifact.sha256", a.GetSha256())
+		c.str("Artifact.path", a.GetPath())
+	}
 }
 
 func (c *utf8Check) arg(a *pb.Argument) {

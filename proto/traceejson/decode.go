@@ -40,6 +40,7 @@ type rawEvent struct {
 	ContextFlags        Flags           `json:"contextFlags"`
 	Args                []rawArg        `json:"args"`
 	Ancestry            []rawAncestor   `json:"ancestry"`
+	Artifacts           []Artifact      `json:"artifacts"`
 }
 
 type rawArg struct {
@@ -146,6 +147,9 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		i32(fmt.Sprintf("ancestry[%d].hostProcessId", i), ra.HostProcessID, &a.HostPid)
 		i32(fmt.Sprintf("ancestry[%d].processId", i), ra.ProcessID, &a.Pid)
 		ev.Ancestry = append(ev.Ancestry, a)
+	}
+	for _, a := range r.Artifacts {
+		ev.Artifacts = append(ev.Artifacts, &pb.Artifact{Kind: a.Kind, Sha256: a.SHA256, Path: a.Path, Size: a.Size})
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("decode tracee json event: %w", errors.Join(errs...))

@@ -35,6 +35,15 @@ type Event struct {
 	ContextFlags        *Flags     `json:"contextFlags,omitempty"`
 	Args                []Argument `json:"args"`
 	Ancestry            []Ancestor `json:"ancestry,omitempty"`
+	Artifacts           []Artifact `json:"artifacts,omitempty"`
+}
+
+// Artifact is evidence tracee-ebpf --capture stored for the event.
+type Artifact struct {
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+	Size   uint64 `json:"size"`
 }
 
 // Flags are Tracee's context flags; only set ones are written.
@@ -92,6 +101,9 @@ func FromProto(ev *pb.Event) *Event {
 	}
 	for _, a := range ev.GetAncestry() {
 		out.Ancestry = append(out.Ancestry, Ancestor{HostProcessID: a.GetHostPid(), ProcessID: a.GetPid(), ProcessName: a.GetComm()})
+	}
+	for _, a := range ev.GetArtifacts() {
+		out.Artifacts = append(out.Artifacts, Artifact{Kind: a.GetKind(), SHA256: a.GetSha256(), Path: a.GetPath(), Size: a.GetSize()})
 	}
 	return out
 }

@@ -856,8 +856,9 @@ type Event struct {
 	EventName           string                 `protobuf:"bytes,18,opt,name=event_name,json=eventName,proto3" json:"event_name,omitempty"`
 	ReturnValue         int64                  `protobuf:"varint,19,opt,name=return_value,json=returnValue,proto3" json:"return_value,omitempty"`
 	Args                []*Argument            `protobuf:"bytes,20,rep,name=args,proto3" json:"args,omitempty"`
-	Ancestry            []*Ancestor            `protobuf:"bytes,21,rep,name=ancestry,proto3" json:"ancestry,omitempty"` // parent first, then grandparent, ...
-	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`  // syscall that produced the event, -1 if none
+	Ancestry            []*Ancestor            `protobuf:"bytes,21,rep,name=ancestry,proto3" json:"ancestry,omitempty"`   // parent first, then grandparent, ...
+	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`    // syscall that produced the event, -1 if none
+	Artifacts           []*Artifact            `protobuf:"bytes,23,rep,name=artifacts,proto3" json:"artifacts,omitempty"` // evidence tracee-ebpf stored for this event (--capture)
 	// made from 32-bit code (int $0x80, a -m32 program): the i386 syscall is
 	// reported as its x86_64 event (Tracee's contextFlags.isCompat)
 	IsCompat      bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
@@ -1049,11 +1050,88 @@ func (x *Event) GetSyscall() int32 {
 	return 0
 }
 
+func (x *Event) GetArtifacts() []*Artifact {
+	if x != nil {
+		return x.Artifacts
+	}
+	return nil
+}
+
 func (x *Event) GetIsCompat() bool {
 	if x != nil {
 		return x.IsCompat
 	}
 	return false
+}
+
+// Artifact is forensic evidence that tracee-ebpf --capture stored for an
+// event, added before the event is written: its content hash and where it is.
+type Artifact struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`     // "exec", "mem", "module", "bpf", "write"
+	Sha256        string                 `protobuf:"bytes,2,opt,name=sha256,proto3" json:"sha256,omitempty"` // hex, of the stored bytes
+	Path          string                 `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`     // the stored file
+	Size          uint64                 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`    // bytes stored
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Artifact) Reset() {
+	*x = Artifact{}
+	mi := &file_tracee_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Artifact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Artifact) ProtoMessage() {}
+
+func (x *Artifact) ProtoReflect() protoreflect.Message {
+	mi := &file_tracee_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Artifact.ProtoReflect.Descriptor instead.
+func (*Artifact) Descriptor() ([]byte, []int) {
+	return file_tracee_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Artifact) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Artifact) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *Artifact) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Artifact) GetSize() uint64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
 }
 
 var File_tracee_proto protoreflect.FileDescriptor
@@ -1114,7 +1192,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xa3\x06\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xd6\x06\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1140,8 +1218,14 @@ const file_tracee_proto_rawDesc = "" +
 	"\freturn_value\x18\x13 \x01(\x03R\vreturnValue\x12'\n" +
 	"\x04args\x18\x14 \x03(\v2\x13.tracee.v1.ArgumentR\x04args\x12/\n" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
-	"\asyscall\x18\x16 \x01(\x05R\asyscall\x12\x1b\n" +
-	"\tis_compat\x18( \x01(\bR\bisCompat*K\n" +
+	"\asyscall\x18\x16 \x01(\x05R\asyscall\x121\n" +
+	"\tartifacts\x18\x17 \x03(\v2\x13.tracee.v1.ArtifactR\tartifacts\x12\x1b\n" +
+	"\tis_compat\x18( \x01(\bR\bisCompat\"^\n" +
+	"\bArtifact\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06sha256\x18\x02 \x01(\tR\x06sha256\x12\x12\n" +
+	"\x04path\x18\x03 \x01(\tR\x04path\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x04R\x04size*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01B,Z*github.com/tracee-go/tracee/proto/traceepbb\x06proto3"
@@ -1159,7 +1243,7 @@ func file_tracee_proto_rawDescGZIP() []byte {
 }
 
 var file_tracee_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_tracee_proto_goTypes = []any{
 	(ProtocolVersion)(0),  // 0: tracee.v1.ProtocolVersion
 	(*StreamMessage)(nil), // 1: tracee.v1.StreamMessage
@@ -1171,22 +1255,24 @@ var file_tracee_proto_goTypes = []any{
 	(*Argument)(nil),      // 7: tracee.v1.Argument
 	(*Ancestor)(nil),      // 8: tracee.v1.Ancestor
 	(*Event)(nil),         // 9: tracee.v1.Event
+	(*Artifact)(nil),      // 10: tracee.v1.Artifact
 }
 var file_tracee_proto_depIdxs = []int32{
-	2, // 0: tracee.v1.StreamMessage.header:type_name -> tracee.v1.Header
-	9, // 1: tracee.v1.StreamMessage.event:type_name -> tracee.v1.Event
-	3, // 2: tracee.v1.StreamMessage.lost:type_name -> tracee.v1.Lost
-	4, // 3: tracee.v1.StreamMessage.end:type_name -> tracee.v1.EndOfStream
-	0, // 4: tracee.v1.Header.protocol_version:type_name -> tracee.v1.ProtocolVersion
-	5, // 5: tracee.v1.Argument.str_array:type_name -> tracee.v1.StringArray
-	6, // 6: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
-	7, // 7: tracee.v1.Event.args:type_name -> tracee.v1.Argument
-	8, // 8: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	2,  // 0: tracee.v1.StreamMessage.header:type_name -> tracee.v1.Header
+	9,  // 1: tracee.v1.StreamMessage.event:type_name -> tracee.v1.Event
+	3,  // 2: tracee.v1.StreamMessage.lost:type_name -> tracee.v1.Lost
+	4,  // 3: tracee.v1.StreamMessage.end:type_name -> tracee.v1.EndOfStream
+	0,  // 4: tracee.v1.Header.protocol_version:type_name -> tracee.v1.ProtocolVersion
+	5,  // 5: tracee.v1.Argument.str_array:type_name -> tracee.v1.StringArray
+	6,  // 6: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
+	7,  // 7: tracee.v1.Event.args:type_name -> tracee.v1.Argument
+	8,  // 8: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
+	10, // 9: tracee.v1.Event.artifacts:type_name -> tracee.v1.Artifact
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_tracee_proto_init() }
@@ -1215,7 +1301,7 @@ func file_tracee_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tracee_proto_rawDesc), len(file_tracee_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

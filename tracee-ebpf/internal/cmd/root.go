@@ -32,6 +32,7 @@ type options struct {
 	wakeupKiB   int
 	metrics     metrics.ServerConfig
 	capture     []string
+	input       string
 	config      string
 	canary      canaryOptions
 }
@@ -64,6 +65,9 @@ Examples:
 			}
 			ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if o.input != "" {
+				return replay(ctx, o, stdout, stderr)
+			}
 			return run(ctx, o, stdout, stderr)
 		},
 	}
@@ -77,12 +81,14 @@ Examples:
 	f.StringArrayVarP(&o.output, "output", "o", nil, `output (repeatable):
   format:table|table-verbose|json|gotemplate=PATH|protobuf
   out-file:PATH  err-file:PATH  unix:PATH (serve the protobuf stream on a unix socket)
+  rotate:SIZE (a protobuf out-file rotates to PATH.1, PATH.2 ... past SIZE)
   option:exec-env (envp of execve/execveat)`)
 	f.BoolVarP(&o.list, "list", "l", false, "list the events that can be traced, with their sets and arguments")
 	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/)")
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
 	o.metrics.AddFlags(f)
+	f.StringVar(&o.input, "input", "", "print a recording (--output format:protobuf) instead of tracing: --trace and --output apply offline")
 	f.StringArrayVarP(&o.capture, "capture", "c", nil, "artifact capture (repeatable; comma-separated):\n"+capture.Help())
 	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	f.DurationVar(&o.canary.interval, "canary-interval", 2*time.Second, "detection self-test: a helper process (tracee-canary) makes a marker syscall this often while "+obs.CanaryEvent+" is traced (0: off)")

@@ -83,13 +83,20 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		return fmt.Errorf("write stream header: %w", err)
 	}
 	var capt *capture.Capturer
-	var taps []tracer.Stage
+	var taps, capturers []tracer.Stage
+	var en *enrich.Enricher // made once the probes are attached; pcap:container resolves through it
 	if p.capture.Enabled() {
+		p.capture.Containers = func(cgroupID uint64, pid int32) string {
+			if en == nil || en.Containers == nil {
+				return ""
+			}
+			return en.Containers.Lookup(cgroupID, pid)
+		}
 		if capt, err = capture.New(p.capture, stderr); err != nil {
 			return err
 		}
 		cl.add(func() error { fmt.Fprintln(stderr, capt.Close(captureDrain)); return nil })
-		taps = append(taps, capt)
+		capturers = append(capturers, capt)
 	}
 	watch := canaryWatch(o.canary, p.wanted, o.metrics.MetricsAddr != "", stderr)
 	if watch != nil {
@@ -107,14 +114,19 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		Capture:         kernelCapture(&p.capture),
+		Network:         kernelNetwork(&p.capture),
 	}, p.feat)
 	if err != nil {
 		return err
 	}
 	cl.add(pr.Close)
+	if capt != nil {
+		capt.OnStop(pr.StopCapture)
+	}
 	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; kernel %s\n", pr.Describe(), p.feat.Summary())
 
-	en := newEnricher(stderr)
+	en = newEnricher(stderr)
 	t, err := tracer.New(tracer.Config{
 		Metrics:     mx,
 		ReuseEvents: true, // every printer encodes synchronously
@@ -123,6 +135,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		Wanted:      p.wanted,
 		Observers:   []tracer.Stage{stageFunc(en.Observe)},
 		Enrichers:   []tracer.Stage{stageFunc(en.Enrich)},
+		Capturers:   capturers,
 		Taps:        taps,
 		Deriver:     derive.New(),
 		Matcher:     withOwnCanaries(p.policy, watch),
@@ -158,6 +171,32 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	}
 	sum.Write(stderr)
 	return errors.Join(runErr, endErr)
+}
+
+// kernelNetwork configures the cgroup_skb programs for --capture network.
+func kernelNetwork(cfg *capture.Config) *probes.NetworkOptions {
+	if !cfg.Network {
+		return nil
+	}
+	return &probes.NetworkOptions{Snaplen: uint32(cfg.Snaplen)}
+}
+
+// kernelCapture is what the capture program copies for cfg, or nil.
+func kernelCapture(cfg *capture.Config) *probes.CaptureOptions {
+	var flags uint32
+	for _, f := range []struct {
+		on  bool
+		bit uint32
+	}{{cfg.Write, probes.CaptureWrite}, {cfg.Module, probes.CaptureModule}, {cfg.BPF, probes.CaptureBPF},
+		{cfg.Exec, probes.CaptureMemfd}, {cfg.Mem, probes.CaptureMem}} {
+		if f.on {
+			flags |= f.bit
+		}
+	}
+	if flags == 0 {
+		return nil
+	}
+	return &probes.CaptureOptions{Flags: flags, Prefixes: cfg.WritePrefixes, MaxBytes: uint64(cfg.CopyMax)}
 }
 
 // kernelScope turns the policy's kernel filters into the probes' scope.

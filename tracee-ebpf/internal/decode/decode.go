@@ -118,6 +118,7 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 // tree's cache, so it is detached rather than reset.
 func Release(ev *pb.Event) {
 	ev.Ancestry = nil
+	ev.Artifacts = nil
 	ev.ReturnToVTPool()
 }
 

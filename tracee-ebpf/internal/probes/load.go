@@ -73,6 +73,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		return nil, fmt.Errorf("count CPUs: %w", err)
 	}
 	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
+	sizeCapture(spec, uint32(ncpu))
 	if o.RingBufferBytes != 0 {
 		ms.Events.MaxEntries = o.RingBufferBytes
 	}
@@ -87,6 +88,8 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			keep[h.Prog] = true
 		}
 	}
+	keepCapture(&o, keep, methods, method)
+	keepNetwork(&o, keep)
 	for name := range spec.Programs {
 		if !keep[name] {
 			delete(spec.Programs, name)
@@ -117,6 +120,10 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		p.Close()
 		return nil, err
 	}
+	if err := p.attachCapture(&o); err != nil {
+		p.Close()
+		return nil, err
+	}
 	for _, h := range abi.Hooks {
 		m, ok := methods[h.Name]
 		if !ok {
@@ -134,6 +141,10 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			return nil, fmt.Errorf("attach %s via %s: %w", h.Name, m, err)
 		}
 		p.links = append(p.links, l)
+	}
+	if err := p.attachNetwork(o.Network); err != nil {
+		p.Close()
+		return nil, err
 	}
 	return p, nil
 }
@@ -206,7 +217,7 @@ func (p *Probes) configure(o *Options) error {
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
-	return nil
+	return p.configureCapture(o.Capture)
 }
 
 // fixedOnly reports whether every argument is an integer or a pointer, so

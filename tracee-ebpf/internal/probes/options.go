@@ -20,4 +20,6 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
+	Capture         *CaptureOptions
+	Network         *NetworkOptions
 }

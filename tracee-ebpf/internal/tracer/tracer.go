@@ -46,9 +46,13 @@ type Config struct {
 	// run only on events about to be printed (ancestry, container id).
 	Observers []Stage
 	Enrichers []Stage
+	// Capturers see every event, decoded or derived, printed or not,
+	// before it is printed, and may add artifacts to it (--capture). The
+	// artifacts of a derived event are also added to its source event.
+	Capturers []Stage
 	// Taps see every event, decoded or derived, printed or not, after it
-	// was printed and before it is released (artifact capture). They must
-	// copy what they keep: events are reused.
+	// was printed and before it is released. They must copy what they
+	// keep: events are reused.
 	Taps      []Stage
 	Deriver   Deriver
 	Matcher   Matcher
@@ -258,19 +262,53 @@ func (t *Tracer) handle(raw []byte) {
 	for _, s := range t.cfg.Observers {
 		s.Process(ev)
 	}
+	var derived []*pb.Event
+	if t.cfg.Deriver != nil {
+		derived = t.cfg.Deriver.Derive(ev)
+	}
+	if len(t.cfg.Capturers) > 0 {
+		t.capture(ev, derived)
+	}
 	t.emit(ev)
 	t.tap(ev)
-	if t.cfg.Deriver != nil {
-		for _, d := range t.cfg.Deriver.Derive(ev) {
-			t.emit(d)
-			t.tap(d)
-			if t.cfg.ReuseEvents {
-				decode.Release(d)
-			}
+	for _, d := range derived {
+		t.emit(d)
+		t.tap(d)
+		if t.cfg.ReuseEvents {
+			decode.Release(d)
 		}
 	}
 	if t.cfg.ReuseEvents {
 		decode.Release(ev)
+	}
+}
+
+// capture runs the capturers on an event and what was derived from it,
+// before any of them is printed: the source event also carries the
+// artifacts of its derived events (a W+X mprotect, the dump of its region).
+//
+// Derived events go first: an artifact kept for an alert (the region of a
+// W+X → X mprotect) is stored when the alert asks for it, and the source
+// event then gets the same artifact.
+func (t *Tracer) capture(ev *pb.Event, derived []*pb.Event) {
+	for _, d := range derived {
+		for _, s := range t.cfg.Capturers {
+			s.Process(d)
+		}
+	}
+	for _, s := range t.cfg.Capturers {
+		s.Process(ev)
+	}
+	for _, d := range derived {
+	next:
+		for _, a := range d.Artifacts {
+			for _, have := range ev.Artifacts {
+				if have == a {
+					continue next
+				}
+			}
+			ev.Artifacts = append(ev.Artifacts, a)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,5 +269,20 @@ func TestMarshalFinding(t *testing.T) {
 	}
 	if got.Data["nan"] != "NaN" || got.Data["n"] != 1.0 {
 		t.Errorf("data = %v", got.Data)
+	}
+}
+
+// The artifact of a finding (tracee-ebpf --capture) reaches falcosidekick
+// as tracee.artifact_* output fields.
+func TestFalcoPayloadArtifact(t *testing.T) {
+	f := testFinding(sdk.SeverityHigh, map[string]any{"artifact_sha256": "ab12", "artifact_path": "/out/exec/ab12", "artifact_kind": "exec"})
+	p := NewFalcoPayload(f, "node-1", fixedNow)
+	for k, v := range map[string]any{"tracee.artifact_sha256": "ab12", "tracee.artifact_path": "/out/exec/ab12", "tracee.artifact_kind": "exec"} {
+		if p.OutputFields[k] != v {
+			t.Errorf("output_fields[%s] = %v, want %v", k, p.OutputFields[k], v)
+		}
+	}
+	if !strings.Contains(p.Output, "tracee.artifact_sha256=ab12") {
+		t.Errorf("output line %q does not name the artifact", p.Output)
 	}
 }

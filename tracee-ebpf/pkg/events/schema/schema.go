@@ -192,9 +192,11 @@ func (s *Schema) check() error {
 
 // checkHook: a kernel event without extra requirements names the hook that
 // produces it; one derived at sys_exit names the syscalls it comes from.
+// Internal kernel events (capture_chunk, net_packet) come from the capture
+// programs, which --capture loads outside the hook list.
 func (s *Schema) checkHook(e Event) error {
 	if e.Hook == "" {
-		if e.Source == "kernel" && len(e.Requires) == 0 {
+		if e.Source == "kernel" && len(e.Requires) == 0 && !e.Internal {
 			return fmt.Errorf("event %s: kernel event without a hook (or requires)", e.Name)
 		}
 		if len(e.Syscalls) > 0 {

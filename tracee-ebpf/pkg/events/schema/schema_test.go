@@ -51,6 +51,10 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want it to mention %q", tt.name, err, tt.want)
 		}
 	}
+	// Internal kernel events come from the capture programs, outside the hook list.
+	if _, err := Parse([]byte(okSys), []byte("- {id: 1010, name: x, source: kernel, internal: true}\n")); err != nil {
+		t.Errorf("internal kernel event without hook: %v", err)
+	}
 	s, err := Parse([]byte(okSys), []byte("- {id: 1011, name: x, source: userspace, deps: [read]}\n"))
 	if err != nil {
 		t.Fatal(err)
