@@ -12,6 +12,7 @@
 #include "hooks/sched_exec.h"
 #include "hooks/sched_fork.h"
 #include "hooks/sched_exit.h"
+#include "hooks/cgroup_mkdir.h"
 
 /* An empty program pair: the cost floor `make bench` compares against. */
 SEC("raw_tp/sys_enter")

@@ -29,6 +29,7 @@ enum event_id {
 	EVENT_SECURITY_INODE_SYMLINK = 1029,
 	EVENT_SECURITY_INODE_RENAME = 1030,
 	EVENT_SECURITY_INODE_LINK = 1060,
+	EVENT_CGROUP_MKDIR = 1070,
 	EVENT_CAPTURE_CHUNK = 1100,
 	EVENT_NET_PACKET = 1101,
 };
@@ -37,7 +38,7 @@ enum event_id {
 
 /* Record flags (event_ctx.flags). */
 #define REC_READ_FAILED (1U << 0) /* at least one argument could not be read */
-#define REC_TRUNCATED (1U << 1) /* argument space ran out; later arguments missing */
+#define REC_TRUNCATED (1U << 1) /* something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/) */
 #define REC_WIDE_ARGS (1U << 2) /* fixed-size arguments are stored as 8 bytes each */
 #define REC_COMPAT (1U << 3) /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
 
@@ -58,6 +59,7 @@ enum event_id {
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
 #define EMIT_SCHED_PROCESS_EXEC (1U << 1) /* from sched_process_exec */
 #define EMIT_SCHED_PROCESS_EXIT (1U << 2) /* from sched_process_exit */
+#define EMIT_CGROUP_MKDIR (1U << 3) /* from cgroup_mkdir */
 
 /* config.filter_flags. */
 #define F_UID_EQ (1U << 0)
@@ -90,7 +92,7 @@ enum event_id {
 enum stat {
 	STAT_LOST, /* ring buffer full: event dropped */
 	STAT_READ_FAILED, /* a user or kernel memory read failed */
-	STAT_TRUNCATED, /* an event ran out of argument space */
+	STAT_TRUNCATED, /* events with something cut (REC_TRUNCATED), counted once each */
 	STAT_FILTERED, /* selected events dropped by in-kernel filters */
 	STAT_MAX,
 };
@@ -102,6 +104,7 @@ enum slot {
 	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
 	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
+	SLOT_CGROUP_MKDIR, /* every new cgroup v2 directory, whatever the scope filters (the container resolver) */
 	SLOT_MAX,
 };
 
@@ -183,6 +186,11 @@ enum security_inode_rename_arg {
 enum security_inode_link_arg {
 	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */
 	SECURITY_INODE_LINK__NEW_PATH = 1, /* str */
+};
+enum cgroup_mkdir_arg {
+	CGROUP_MKDIR__CGROUP_ID = 0, /* ulong */
+	CGROUP_MKDIR__CGROUP_PATH = 1, /* str */
+	CGROUP_MKDIR__HIERARCHY_ID = 2, /* uint */
 };
 
 #endif

@@ -7,7 +7,7 @@ import "github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 // Record flags (event_ctx.flags, REC_*).
 const (
 	RecReadFailed uint16 = 1 << 0 // at least one argument could not be read
-	RecTruncated  uint16 = 1 << 1 // argument space ran out; later arguments missing
+	RecTruncated  uint16 = 1 << 1 // something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/)
 	RecWideArgs   uint16 = 1 << 2 // fixed-size arguments are stored as 8 bytes each
 	RecCompat     uint16 = 1 << 3 // made by 32-bit code (i386 ABI), reported as its x86_64 event
 )
@@ -33,6 +33,7 @@ const (
 	EmitSchedProcessFork uint32 = 1 << 0 // from sched_process_fork
 	EmitSchedProcessExec uint32 = 1 << 1 // from sched_process_exec
 	EmitSchedProcessExit uint32 = 1 << 2 // from sched_process_exit
+	EmitCgroupMkdir      uint32 = 1 << 3 // from cgroup_mkdir
 )
 
 // config.filter_flags (F_*).
@@ -70,7 +71,7 @@ const (
 const (
 	StatLost       uint32 = 0 // ring buffer full: event dropped
 	StatReadFailed uint32 = 1 // a user or kernel memory read failed
-	StatTruncated  uint32 = 2 // an event ran out of argument space
+	StatTruncated  uint32 = 2 // events with something cut (REC_TRUNCATED), counted once each
 	StatFiltered   uint32 = 3 // selected events dropped by in-kernel filters
 )
 
@@ -84,8 +85,9 @@ const (
 	SlotSchedProcessFork uint32 = 2
 	SlotSchedProcessExit uint32 = 3
 	SlotTaskRename       uint32 = 4
+	SlotCgroupMkdir      uint32 = 5
 	// SlotMax is the number of slots.
-	SlotMax = 5
+	SlotMax = 6
 )
 
 // Hooks are the attach points, one slot each.
@@ -95,6 +97,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_fork", Prog: "tracee_sched_fork"},
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
+	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
@@ -112,4 +115,5 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessFork, Hook: "sched_process_fork", Emit: EmitSchedProcessFork},
 	{ID: events.SchedProcessExec, Hook: "sched_process_exec", Emit: EmitSchedProcessExec},
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
+	{ID: events.CgroupMkdir, Hook: "cgroup_mkdir", Emit: EmitCgroupMkdir},
 }

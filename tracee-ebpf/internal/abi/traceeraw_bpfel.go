@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeRawBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeRawEventCtx
+	Args   [1056768]uint8
+	Limits [0]uint32
+}
+
 type TraceeRawCaptureCfg struct {
 	_        structs.HostLayout
 	Flags    uint32
@@ -75,6 +82,8 @@ type TraceeRawConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
+	Pad         uint32
 }
 
 type TraceeRawEventBuf struct {
@@ -144,6 +153,7 @@ type TraceeRawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TraceeRawMapBigScratch            = "big_scratch"
 	TraceeRawMapCaptureCfgMap         = "capture_cfg_map"
 	TraceeRawMapCapturePathHead       = "capture_path_head"
 	TraceeRawMapCapturePrefixes       = "capture_prefixes"
@@ -169,6 +179,7 @@ const (
 	TraceeRawMapUidFilter             = "uid_filter"
 	TraceeRawMapUtsFilter             = "uts_filter"
 	TraceeRawProgTraceeCaptureExit    = "tracee_capture_exit"
+	TraceeRawProgTraceeCgroupMkdir    = "tracee_cgroup_mkdir"
 	TraceeRawProgTraceeEmptyEnter     = "tracee_empty_enter"
 	TraceeRawProgTraceeEmptyExit      = "tracee_empty_exit"
 	TraceeRawProgTraceePcapEgress     = "tracee_pcap_egress"
@@ -224,6 +235,7 @@ type TraceeRawSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawProgramSpecs struct {
 	TraceeCaptureExit    *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
@@ -240,6 +252,7 @@ type TraceeRawProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawMapSpecs struct {
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
 	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
@@ -292,6 +305,7 @@ func (o *TraceeRawObjects) Close() error {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawMaps struct {
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
 	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
@@ -320,6 +334,7 @@ type TraceeRawMaps struct {
 
 func (m *TraceeRawMaps) Close() error {
 	return _TraceeRawClose(
+		m.BigScratch,
 		m.CaptureCfgMap,
 		m.CapturePathHead,
 		m.CapturePrefixes,
@@ -358,6 +373,7 @@ type TraceeRawVariables struct {
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawPrograms struct {
 	TraceeCaptureExit    *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
@@ -373,6 +389,7 @@ type TraceeRawPrograms struct {
 func (p *TraceeRawPrograms) Close() error {
 	return _TraceeRawClose(
 		p.TraceeCaptureExit,
+		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceePcapEgress,

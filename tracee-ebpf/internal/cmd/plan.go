@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -16,12 +17,13 @@ import (
 
 // plan is what the flags ask for, checked, before anything is opened.
 type plan struct {
-	capture capture.Config
-	output  output.Config
-	policy  *filter.Policy
-	feat    *probes.Features
-	wanted  map[events.ID]bool // printed
-	sel     *tracer.Selection  // what the kernel sends
+	capture  capture.Config
+	output   output.Config
+	policy   *filter.Policy
+	feat     *probes.Features
+	wanted   map[events.ID]bool // printed
+	sel      *tracer.Selection  // what the kernel sends
+	runtimes []cri.Runtime      // --cri, asked for container names
 }
 
 // makePlan parses the flags (a bad one is a usage error), checks the
@@ -35,6 +37,12 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 		return nil, cli.Usage(err)
 	}
 	if p.output, err = output.ParseFlags(o.output); err != nil {
+		return nil, cli.Usage(err)
+	}
+	if o.execArgsKiB < 0 || o.execArgsKiB > int(probes.ExecArgsCap>>10) {
+		return nil, cli.Usage(fmt.Errorf("--exec-args-max-kib %d: want 0..%d", o.execArgsKiB, probes.ExecArgsCap>>10))
+	}
+	if p.runtimes, err = cri.ParseFlags(o.cri); err != nil {
 		return nil, cli.Usage(err)
 	}
 	if err := probes.CheckPrivileges(); err != nil {
@@ -53,6 +61,8 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 	kernel := append(append([]events.ID{}, p.policy.Events...), p.policy.Deps...)
 	// The process tree needs the scheduler events whether or not they are printed.
 	kernel = append(kernel, events.SchedProcessFork, events.SchedProcessExec, events.SchedProcessExit)
+	// The container resolver learns each new cgroup from cgroup_mkdir.
+	kernel = append(kernel, events.CgroupMkdir)
 	// Captures need their trigger events (and what those derive from)
 	// traced, printed or not.
 	if p.capture.Mem {

@@ -18,14 +18,17 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/priority"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
@@ -58,6 +61,15 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	p, err := makePlan(o, stderr)
 	if err != nil {
 		return err
+	}
+	// One tracee-ebpf per install path: it owns the pid file and out/.
+	lock, err := installlock.Acquire(o.installPath, "tracee-ebpf")
+	if err != nil {
+		return err
+	}
+	cl.add(lock.Release)
+	if err := priority.Set(o.nice); err != nil {
+		fmt.Fprintf(stderr, "tracee-ebpf: scheduling priority unchanged: %v\n", err)
 	}
 	scope, err := kernelScope(p)
 	if err != nil {
@@ -113,7 +125,9 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		Scope:           scope,
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
+		ExecArgsMax:     uint32(o.execArgsKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		ObjectFile:      os.Getenv(probes.ObjectEnv),
 		Capture:         kernelCapture(&p.capture),
 		Network:         kernelNetwork(&p.capture),
 	}, p.feat)
@@ -124,9 +138,12 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	if capt != nil {
 		capt.OnStop(pr.StopCapture)
 	}
-	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; kernel %s\n", pr.Describe(), p.feat.Summary())
+	fmt.Fprintf(stderr, "tracee-ebpf: attached %s; object %s; kernel %s\n", pr.Describe(), pr.Object, p.feat.Summary())
 
 	en = newEnricher(stderr)
+	if en.Containers != nil && o.containers {
+		en.Runtimes = cri.NewCache(cri.Config{Log: stderr}, p.runtimes...)
+	}
 	t, err := tracer.New(tracer.Config{
 		Metrics:     mx,
 		ReuseEvents: true, // every printer encodes synchronously
@@ -170,6 +187,9 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		outputGone, endErr = true, nil
 	}
 	sum.Write(stderr)
+	if en.Runtimes != nil {
+		fmt.Fprintln(stderr, "tracee-ebpf:", en.Runtimes.Stats())
+	}
 	return errors.Join(runErr, endErr)
 }
 
@@ -282,11 +302,21 @@ type stageFunc func(*pb.Event)
 
 func (f stageFunc) Process(ev *pb.Event) { f(ev) }
 
+// writePidFile writes our pid to path atomically (a temporary file renamed
+// into place): whoever sees the file sees the pid in it.
 func writePidFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("pid file: %w", err)
 	}
-	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("pid file: %w", err)
+	}
+	return nil
 }
 
 func ringBytes(pages int) uint32 {

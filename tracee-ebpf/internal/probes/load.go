@@ -21,6 +21,7 @@ type Probes struct {
 	maps    abi.TraceeMaps   // the same maps in both builds
 	links   []link.Link
 	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
+	Object  string            // "embedded", or the object file and its sha256
 	Events  *ebpf.Map         // ring buffer
 }
 
@@ -60,24 +61,6 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		method, load = FacilityRawTp, abi.LoadTraceeRaw
 	}
-	spec, err := load()
-	if err != nil {
-		return nil, fmt.Errorf("load object: %w", err)
-	}
-	var ms abi.TraceeMapSpecs
-	if err := spec.Assign(&ms); err != nil {
-		return nil, fmt.Errorf("object maps: %w", err)
-	}
-	ncpu, err := ebpf.PossibleCPU()
-	if err != nil {
-		return nil, fmt.Errorf("count CPUs: %w", err)
-	}
-	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
-	sizeCapture(spec, uint32(ncpu))
-	if o.RingBufferBytes != 0 {
-		ms.Events.MaxEntries = o.RingBufferBytes
-	}
-
 	methods := map[string]string{}
 	keep := map[string]bool{}
 	for _, h := range abi.Hooks {
@@ -90,6 +73,24 @@ func Load(o Options, feat *Features) (*Probes, error) {
 	}
 	keepCapture(&o, keep, methods, method)
 	keepNetwork(&o, keep)
+	spec, origin, err := objectSpec(o.ObjectFile, load, keep)
+	if err != nil {
+		return nil, fmt.Errorf("load object: %w", err)
+	}
+	var ms abi.TraceeMapSpecs
+	if err := spec.Assign(&ms); err != nil {
+		return nil, fmt.Errorf("object maps: %w", err)
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("count CPUs: %w", err)
+	}
+	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
+	ms.BigScratch.MaxEntries = uint32(ncpu)
+	sizeCapture(spec, uint32(ncpu))
+	if o.RingBufferBytes != 0 {
+		ms.Events.MaxEntries = o.RingBufferBytes
+	}
 	for name := range spec.Programs {
 		if !keep[name] {
 			delete(spec.Programs, name)
@@ -110,7 +111,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		return nil, fmt.Errorf("load programs: %w", err)
 	}
-	p := &Probes{coll: coll, Methods: methods}
+	p := &Probes{coll: coll, Methods: methods, Object: origin}
 	if err := coll.Assign(&p.maps); err != nil {
 		coll.Close()
 		return nil, fmt.Errorf("object maps: %w", err)
@@ -213,6 +214,7 @@ func (p *Probes) configure(o *Options) error {
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
 		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+		ExecArgsMax: o.ExecArgsMax,
 	}
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)

@@ -65,6 +65,7 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
+	CgroupMkdir                ID = 1070
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
 )
@@ -2063,6 +2064,11 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1070, Name: "cgroup_mkdir", Source: SourceKernel, Sets: []string{"containers"}, Params: []Param{
+		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},
+		{Name: "cgroup_path", Type: "const char*", Kind: ArgStr},
+		{Name: "hierarchy_id", Type: "u32", Kind: ArgUint},
 	}},
 	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
 		{Name: "kind", Type: "u32", Kind: ArgUint},
