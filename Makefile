@@ -2,6 +2,8 @@
 #
 #   make deps             install build/test dependencies (Debian packages, Go tools)
 #   make build            dist/tracee-ebpf, dist/tracee-rules (no clang needed: objects are committed)
+#   make image            container image tracee-go:dev (FROM scratch, static binaries; no registry needed)
+#   make bpf              dist/tracee.bpf.core.o, the CO-RE object (load it with TRACEE_BPF_FILE)
 #   make run              the full pipeline with every signature (root)
 #   make test             every test, privileged eBPF tests included (root)
 #   make bench            syscall-heavy workload: untraced vs empty probe vs pipeline vs all syscalls
@@ -14,12 +16,16 @@ DIST := dist
 EBPF := $(DIST)/tracee-ebpf
 RULES := $(DIST)/tracee-rules
 GOFLAGS_BUILD := -trimpath
-APT_PKGS := clang llvm libbpf-dev bpftool protobuf-compiler linux-libc-dev gcc gcc-multilib make docker.io strace gdb ncat busybox-static
+APT_PKGS := clang llvm libbpf-dev bpftool protobuf-compiler linux-libc-dev gcc gcc-multilib make docker.io strace gdb ncat busybox-static tshark
 PROTOC_GEN_GO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' google.golang.org/protobuf 2>/dev/null)
 VTPROTO_VERSION := $(shell cd proto && $(GO) list -m -f '{{.Version}}' github.com/planetscale/vtprotobuf 2>/dev/null)
 GOBIN := $(shell $(GO) env GOPATH)/bin
+IMAGE ?= tracee-go:dev
+DOCKER ?= docker
+# The flags bpf2go uses for the embedded tp_btf build (tracee-ebpf/internal/probes/gen.go).
+BPF_CFLAGS := -O2 -mcpu=v1 -g -Wall -Werror -fno-ident -D__TARGET_ARCH_x86 -I/usr/include/x86_64-linux-gnu -Ibpf
 
-.PHONY: all deps build run test test-unit test-e2e bench generate check-generated clean fmt vet
+.PHONY: all deps build image bpf run test test-unit test-e2e bench generate check-generated clean fmt vet
 
 all: build
 
@@ -36,6 +42,20 @@ build:
 	@mkdir -p $(DIST)
 	$(GO) build $(GOFLAGS_BUILD) -o $(EBPF) ./tracee-ebpf
 	$(GO) build $(GOFLAGS_BUILD) -o $(RULES) ./tracee-rules
+
+# Static binaries and the launcher in $(DIST)/image, then docker build with that
+# directory as the context: nothing is pulled.
+image:
+	@mkdir -p $(DIST)/image
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o $(DIST)/image/tracee-ebpf ./tracee-ebpf
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o $(DIST)/image/tracee-rules ./tracee-rules
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o $(DIST)/image/tracee ./tracee-ebpf/cmd/tracee
+	DOCKER_BUILDKIT=0 $(DOCKER) build -q -f docker/Dockerfile -t $(IMAGE) $(DIST)/image
+
+bpf:
+	@mkdir -p $(DIST)
+	clang $(BPF_CFLAGS) $(BPF_EXTRA_CFLAGS) -target bpfel -c bpf/tracee.bpf.c -o $(DIST)/tracee.bpf.core.o
+	llvm-strip -g $(DIST)/tracee.bpf.core.o
 
 # The main job: trace what every signature needs and detect. Ctrl-C stops both cleanly.
 run: build

@@ -6,10 +6,14 @@
  * supports (see tracee-ebpf/internal/probes).
  */
 #include "lib/kernel_types.h"
+#include "hooks/capture.h"
+#include "hooks/pcap.h"
 #include "hooks/sys_exit.h"
 #include "hooks/sched_exec.h"
 #include "hooks/sched_fork.h"
 #include "hooks/sched_exit.h"
+#include "hooks/cgroup_mkdir.h"
+#include "hooks/proc_fops.h"
 
 /* An empty program pair: the cost floor `make bench` compares against. */
 SEC("raw_tp/sys_enter")

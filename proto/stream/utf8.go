@@ -66,6 +66,12 @@ func (c *utf8Check) event(e *pb.Event) {
 	c.str("Event.host_name", e.GetHostName())
 	c.str("Event.container_id", e.GetContainerId())
 	c.str("Event.event_name", e.GetEventName())
+	c.str("Event.container_name", e.GetContainerName())
+	c.str("Event.container_image", e.GetContainerImage())
+	c.str("Event.container_image_digest", e.GetContainerImageDigest())
+	c.str("Event.pod_name", e.GetPodName())
+	c.str("Event.pod_namespace", e.GetPodNamespace())
+	c.str("Event.pod_uid", e.GetPodUid())
 	for _, a := range e.GetArgs() {
 		c.arg(a)
 	}
@@ -74,6 +80,11 @@ func (c *utf8Check) event(e *pb.Event) {
 	}
 	for _, p := range e.GetMatchedPolicies() {
 		c.str("Event.matched_policies", p)
+	}
+	for _, a := range e.GetArtifacts() {
+		c.str("Artifact.kind", a.GetKind())
+		c.str("Artifact.sha256", a.GetSha256())
+		c.str("Artifact.path", a.GetPath())
 	}
 }
 

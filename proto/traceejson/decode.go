@@ -40,6 +40,9 @@ type rawEvent struct {
 	ContextFlags        Flags           `json:"contextFlags"`
 	Args                []rawArg        `json:"args"`
 	Ancestry            []rawAncestor   `json:"ancestry"`
+	Artifacts           []Artifact      `json:"artifacts"`
+	Container           Container       `json:"container"`
+	Kubernetes          Kubernetes      `json:"kubernetes"`
 	MatchedPolicies     []string        `json:"matchedPolicies"`
 }
 
@@ -47,6 +50,7 @@ type rawArg struct {
 	Name  string          `json:"name"`
 	Type  string          `json:"type"`
 	Value json.RawMessage `json:"value"`
+	Raw   []byte          `json:"raw"`
 }
 
 type rawAncestor struct {
@@ -71,9 +75,17 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		ProcessName: r.ProcessName,
 		HostName:    r.HostName,
 		ContainerId: r.ContainerID,
-		EventName:   r.EventName,
-		Syscall:     -1,
-		IsCompat:    r.ContextFlags.IsCompat,
+
+		ContainerName:        r.Container.Name,
+		ContainerImage:       r.Container.Image,
+		ContainerImageDigest: r.Container.ImageDigest,
+		PodName:              r.Kubernetes.PodName,
+		PodNamespace:         r.Kubernetes.PodNamespace,
+		PodUid:               r.Kubernetes.PodUID,
+		EventName:            r.EventName,
+		Syscall:              -1,
+		IsCompat:             r.ContextFlags.IsCompat,
+		Truncated:            r.ContextFlags.Truncated,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {
@@ -105,6 +117,9 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 			errs = append(errs, fmt.Errorf("field %s: %q is not an unsigned 32-bit integer", field, n.String()))
 		}
 		*dst = uint32(v)
+	}
+	if ev.ContainerId == "" {
+		ev.ContainerId = r.Container.ID // Tracee's newer events carry the id only there
 	}
 	i64("timestamp", r.Timestamp, &ev.Timestamp)
 	u32("processorId", r.ProcessorID, &ev.ProcessorId)
@@ -147,6 +162,9 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		i32(fmt.Sprintf("ancestry[%d].hostProcessId", i), ra.HostProcessID, &a.HostPid)
 		i32(fmt.Sprintf("ancestry[%d].processId", i), ra.ProcessID, &a.Pid)
 		ev.Ancestry = append(ev.Ancestry, a)
+	}
+	for _, a := range r.Artifacts {
+		ev.Artifacts = append(ev.Artifacts, &pb.Artifact{Kind: a.Kind, Sha256: a.SHA256, Path: a.Path, Size: a.Size})
 	}
 	ev.MatchedPolicies = r.MatchedPolicies
 	if len(errs) > 0 {
@@ -224,7 +242,7 @@ func kindOf(typ string) valueKind {
 }
 
 func decodeArg(ra rawArg) (*pb.Argument, error) {
-	a := &pb.Argument{Name: ra.Name, Type: ra.Type}
+	a := &pb.Argument{Name: ra.Name, Type: ra.Type, Raw: ra.Raw}
 	raw := bytes.TrimSpace(ra.Value)
 	if len(raw) == 0 || string(raw) == "null" {
 		return a, nil

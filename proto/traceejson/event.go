@@ -11,36 +11,65 @@ import (
 // trace.Event so that Go templates written for Tracee keep working
 // ({{ .EventName }}, {{ .HostProcessID }}, {{ range .Args }}{{ .Name }}...).
 type Event struct {
-	Timestamp           int64      `json:"timestamp"`
-	ProcessorID         uint32     `json:"processorId"`
-	ProcessID           int32      `json:"processId"`
-	CgroupID            uint64     `json:"cgroupId"`
-	ThreadID            int32      `json:"threadId"`
-	ParentProcessID     int32      `json:"parentProcessId"`
-	HostProcessID       int32      `json:"hostProcessId"`
-	HostThreadID        int32      `json:"hostThreadId"`
-	HostParentProcessID int32      `json:"hostParentProcessId"`
-	UserID              uint32     `json:"userId"`
-	GroupID             uint32     `json:"groupId"`
-	MountNS             uint32     `json:"mountNamespace"`
-	PIDNS               uint32     `json:"pidNamespace"`
-	ProcessName         string     `json:"processName"`
-	HostName            string     `json:"hostName"`
-	ContainerID         string     `json:"containerId"`
-	EventID             int32      `json:"eventId,string"`
-	EventName           string     `json:"eventName"`
-	ArgsNum             int        `json:"argsNum"`
-	ReturnValue         int64      `json:"returnValue"`
-	Syscall             int32      `json:"syscall"`
-	ContextFlags        *Flags     `json:"contextFlags,omitempty"`
-	Args                []Argument `json:"args"`
-	Ancestry            []Ancestor `json:"ancestry,omitempty"`
-	MatchedPolicies     []string   `json:"matchedPolicies,omitempty"`
+	Timestamp           int64       `json:"timestamp"`
+	ProcessorID         uint32      `json:"processorId"`
+	ProcessID           int32       `json:"processId"`
+	CgroupID            uint64      `json:"cgroupId"`
+	ThreadID            int32       `json:"threadId"`
+	ParentProcessID     int32       `json:"parentProcessId"`
+	HostProcessID       int32       `json:"hostProcessId"`
+	HostThreadID        int32       `json:"hostThreadId"`
+	HostParentProcessID int32       `json:"hostParentProcessId"`
+	UserID              uint32      `json:"userId"`
+	GroupID             uint32      `json:"groupId"`
+	MountNS             uint32      `json:"mountNamespace"`
+	PIDNS               uint32      `json:"pidNamespace"`
+	ProcessName         string      `json:"processName"`
+	HostName            string      `json:"hostName"`
+	ContainerID         string      `json:"containerId"`
+	EventID             int32       `json:"eventId,string"`
+	EventName           string      `json:"eventName"`
+	ArgsNum             int         `json:"argsNum"`
+	ReturnValue         int64       `json:"returnValue"`
+	Syscall             int32       `json:"syscall"`
+	ContextFlags        *Flags      `json:"contextFlags,omitempty"`
+	Args                []Argument  `json:"args"`
+	Ancestry            []Ancestor  `json:"ancestry,omitempty"`
+	Artifacts           []Artifact  `json:"artifacts,omitempty"`
+	MatchedPolicies     []string    `json:"matchedPolicies,omitempty"`
+	Container           *Container  `json:"container,omitempty"`
+	Kubernetes          *Kubernetes `json:"kubernetes,omitempty"`
+}
+
+// Container is what the container runtime says about the event's container
+// (Tracee's "container" object); absent when the event has no container.
+type Container struct {
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Image       string `json:"image,omitempty"`
+	ImageDigest string `json:"imageDigest,omitempty"`
+}
+
+// Kubernetes is the event's pod (Tracee's "kubernetes" object); absent
+// outside Kubernetes.
+type Kubernetes struct {
+	PodName      string `json:"podName,omitempty"`
+	PodNamespace string `json:"podNamespace,omitempty"`
+	PodUID       string `json:"podUID,omitempty"`
+}
+
+// Artifact is evidence tracee-ebpf --capture stored for the event.
+type Artifact struct {
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Path   string `json:"path"`
+	Size   uint64 `json:"size"`
 }
 
 // Flags are Tracee's context flags; only set ones are written.
 type Flags struct {
-	IsCompat bool `json:"isCompat"`
+	IsCompat  bool `json:"isCompat"`
+	Truncated bool `json:"truncated,omitempty"` // an argument, argv/env or path was cut
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -50,6 +79,9 @@ type Argument struct {
 	Name  string `json:"name"`
 	Type  string `json:"type"`
 	Value any    `json:"value"`
+	// Raw holds the kernel's bytes (base64 in JSON) of a string value that
+	// is not valid UTF-8; Value then shows them escaped (\xNN, \\).
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // Ancestor is one entry of the process ancestry, parent first.
@@ -84,16 +116,25 @@ func FromProto(ev *pb.Event) *Event {
 		ReturnValue:         ev.GetReturnValue(),
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
-		MatchedPolicies:     ev.GetMatchedPolicies(),
 	}
-	if ev.GetIsCompat() {
-		out.ContextFlags = &Flags{IsCompat: true}
+	if ev.GetIsCompat() || ev.GetTruncated() {
+		out.ContextFlags = &Flags{IsCompat: ev.GetIsCompat(), Truncated: ev.GetTruncated()}
 	}
 	for _, a := range ev.GetArgs() {
-		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})
+		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a), Raw: a.GetRaw()})
+	}
+	if c := (Container{ev.GetContainerId(), ev.GetContainerName(), ev.GetContainerImage(), ev.GetContainerImageDigest()}); c != (Container{}) {
+		out.Container = &c
+	}
+	if k := (Kubernetes{ev.GetPodName(), ev.GetPodNamespace(), ev.GetPodUid()}); k != (Kubernetes{}) {
+		out.Kubernetes = &k
 	}
 	for _, a := range ev.GetAncestry() {
 		out.Ancestry = append(out.Ancestry, Ancestor{HostProcessID: a.GetHostPid(), ProcessID: a.GetPid(), ProcessName: a.GetComm()})
+	}
+	out.MatchedPolicies = ev.GetMatchedPolicies()
+	for _, a := range ev.GetArtifacts() {
+		out.Artifacts = append(out.Artifacts, Artifact{Kind: a.GetKind(), SHA256: a.GetSha256(), Path: a.GetPath(), Size: a.GetSize()})
 	}
 	return out
 }

@@ -42,6 +42,8 @@ func goldenEvents() []*pb.Event {
 		&pb.Argument{Name: "is_memfd", Type: "bool", Value: &pb.Argument_Bool{Bool: true}},
 	)
 	exec.ContainerId = strings.Repeat("ab", 32)
+	exec.ContainerName, exec.ContainerImage, exec.ContainerImageDigest = "web", "nginx:1.25", "sha256:"+strings.Repeat("cd", 32)
+	exec.PodName, exec.PodNamespace, exec.PodUid = "web-7f9c", "shop", "0b6f2c1e-4a1d-4c3b-9a51-2f0e6d1c9b77"
 	exec.Ancestry = []*pb.Ancestor{{HostPid: 4000, Pid: 1, Comm: "sh"}, {HostPid: 1, Pid: 1, Comm: "systemd"}}
 	connect := base(1012, "security_socket_connect",
 		&pb.Argument{Name: "sockfd", Type: "int", Value: &pb.Argument_Int{Int: 5}},

@@ -691,7 +691,12 @@ type Argument struct {
 	Value isArgument_Value `protobuf_oneof:"value"`
 	// Symbolic rendering of flag and enum arguments ("O_RDWR|O_CREAT",
 	// "PTRACE_TRACEME", "AF_INET"); empty when the value has none.
-	Repr          string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	Repr string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	// The kernel's bytes of a string (or string array: NUL-separated) that is
+	// not valid UTF-8. str / str_array then hold it escaped: every byte that is
+	// not part of valid UTF-8 as \xNN, and a backslash as \\ (so two names that
+	// differ only in such bytes never print the same).
+	Raw           []byte `protobuf:"bytes,11,opt,name=raw,proto3" json:"raw,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -815,6 +820,13 @@ func (x *Argument) GetRepr() string {
 		return x.Repr
 	}
 	return ""
+}
+
+func (x *Argument) GetRaw() []byte {
+	if x != nil {
+		return x.Raw
+	}
+	return nil
 }
 
 type isArgument_Value interface {
@@ -945,15 +957,29 @@ type Event struct {
 	EventName           string                 `protobuf:"bytes,18,opt,name=event_name,json=eventName,proto3" json:"event_name,omitempty"`
 	ReturnValue         int64                  `protobuf:"varint,19,opt,name=return_value,json=returnValue,proto3" json:"return_value,omitempty"`
 	Args                []*Argument            `protobuf:"bytes,20,rep,name=args,proto3" json:"args,omitempty"`
-	Ancestry            []*Ancestor            `protobuf:"bytes,21,rep,name=ancestry,proto3" json:"ancestry,omitempty"` // parent first, then grandparent, ...
-	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`  // syscall that produced the event, -1 if none
+	Ancestry            []*Ancestor            `protobuf:"bytes,21,rep,name=ancestry,proto3" json:"ancestry,omitempty"`   // parent first, then grandparent, ...
+	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`    // syscall that produced the event, -1 if none
+	Artifacts           []*Artifact            `protobuf:"bytes,23,rep,name=artifacts,proto3" json:"artifacts,omitempty"` // evidence tracee-ebpf stored for this event (--capture)
 	// Names of the policies (tracee-ebpf --policy, --trace) the event matched.
-	MatchedPolicies []string `protobuf:"bytes,23,rep,name=matched_policies,json=matchedPolicies,proto3" json:"matched_policies,omitempty"`
+	MatchedPolicies []string `protobuf:"bytes,24,rep,name=matched_policies,json=matchedPolicies,proto3" json:"matched_policies,omitempty"`
 	// made from 32-bit code (int $0x80, a -m32 program): the i386 syscall is
 	// reported as its x86_64 event (Tracee's contextFlags.isCompat)
-	IsCompat      bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	IsCompat bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
+	// something of this event was cut: an argument that did not fit, argv or
+	// env past the limit, a string longer than 4 KiB, or a path that lost its
+	// head (such a path starts with "\u2026/"). Counted in the exit summary
+	// (Truncated) and the metrics.
+	Truncated bool `protobuf:"varint,41,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	// From the container runtime's API (tracee-ebpf --containers/--cri), when
+	// the event's container is known to it; empty otherwise.
+	ContainerName        string `protobuf:"bytes,50,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
+	ContainerImage       string `protobuf:"bytes,51,opt,name=container_image,json=containerImage,proto3" json:"container_image,omitempty"`                     // as the container was created: name:tag
+	ContainerImageDigest string `protobuf:"bytes,52,opt,name=container_image_digest,json=containerImageDigest,proto3" json:"container_image_digest,omitempty"` // sha256:..., repo digest or image id
+	PodName              string `protobuf:"bytes,53,opt,name=pod_name,json=podName,proto3" json:"pod_name,omitempty"`                                          // Kubernetes, from io.kubernetes.pod.* labels
+	PodNamespace         string `protobuf:"bytes,54,opt,name=pod_namespace,json=podNamespace,proto3" json:"pod_namespace,omitempty"`
+	PodUid               string `protobuf:"bytes,55,opt,name=pod_uid,json=podUid,proto3" json:"pod_uid,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
@@ -1140,6 +1166,13 @@ func (x *Event) GetSyscall() int32 {
 	return 0
 }
 
+func (x *Event) GetArtifacts() []*Artifact {
+	if x != nil {
+		return x.Artifacts
+	}
+	return nil
+}
+
 func (x *Event) GetMatchedPolicies() []string {
 	if x != nil {
 		return x.MatchedPolicies
@@ -1152,6 +1185,125 @@ func (x *Event) GetIsCompat() bool {
 		return x.IsCompat
 	}
 	return false
+}
+
+func (x *Event) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+func (x *Event) GetContainerName() string {
+	if x != nil {
+		return x.ContainerName
+	}
+	return ""
+}
+
+func (x *Event) GetContainerImage() string {
+	if x != nil {
+		return x.ContainerImage
+	}
+	return ""
+}
+
+func (x *Event) GetContainerImageDigest() string {
+	if x != nil {
+		return x.ContainerImageDigest
+	}
+	return ""
+}
+
+func (x *Event) GetPodName() string {
+	if x != nil {
+		return x.PodName
+	}
+	return ""
+}
+
+func (x *Event) GetPodNamespace() string {
+	if x != nil {
+		return x.PodNamespace
+	}
+	return ""
+}
+
+func (x *Event) GetPodUid() string {
+	if x != nil {
+		return x.PodUid
+	}
+	return ""
+}
+
+// Artifact is forensic evidence that tracee-ebpf --capture stored for an
+// event, added before the event is written: its content hash and where it is.
+type Artifact struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`     // "exec", "mem", "module", "bpf", "write"
+	Sha256        string                 `protobuf:"bytes,2,opt,name=sha256,proto3" json:"sha256,omitempty"` // hex, of the stored bytes
+	Path          string                 `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`     // the stored file
+	Size          uint64                 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`    // bytes stored
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Artifact) Reset() {
+	*x = Artifact{}
+	mi := &file_tracee_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Artifact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Artifact) ProtoMessage() {}
+
+func (x *Artifact) ProtoReflect() protoreflect.Message {
+	mi := &file_tracee_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Artifact.ProtoReflect.Descriptor instead.
+func (*Artifact) Descriptor() ([]byte, []int) {
+	return file_tracee_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Artifact) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Artifact) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *Artifact) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Artifact) GetSize() uint64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
 }
 
 var File_tracee_proto protoreflect.FileDescriptor
@@ -1202,7 +1354,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04port\x18\x03 \x01(\rR\x04port\x12\x12\n" +
 	"\x04path\x18\x04 \x01(\tR\x04path\x12\x1a\n" +
 	"\bflowinfo\x18\x05 \x01(\rR\bflowinfo\x12\x19\n" +
-	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xa5\x02\n" +
+	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xb7\x02\n" +
 	"\bArgument\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
@@ -1214,12 +1366,13 @@ const file_tracee_proto_rawDesc = "" +
 	"\bsockaddr\x18\b \x01(\v2\x13.tracee.v1.SockAddrH\x00R\bsockaddr\x12\x14\n" +
 	"\x04bool\x18\t \x01(\bH\x00R\x04bool\x12\x12\n" +
 	"\x04repr\x18\n" +
-	" \x01(\tR\x04reprB\a\n" +
+	" \x01(\tR\x04repr\x12\x10\n" +
+	"\x03raw\x18\v \x01(\fR\x03rawB\a\n" +
 	"\x05value\"K\n" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xce\x06\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xfe\b\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1245,9 +1398,22 @@ const file_tracee_proto_rawDesc = "" +
 	"\freturn_value\x18\x13 \x01(\x03R\vreturnValue\x12'\n" +
 	"\x04args\x18\x14 \x03(\v2\x13.tracee.v1.ArgumentR\x04args\x12/\n" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
-	"\asyscall\x18\x16 \x01(\x05R\asyscall\x12)\n" +
-	"\x10matched_policies\x18\x17 \x03(\tR\x0fmatchedPolicies\x12\x1b\n" +
-	"\tis_compat\x18( \x01(\bR\bisCompat*K\n" +
+	"\asyscall\x18\x16 \x01(\x05R\asyscall\x121\n" +
+	"\tartifacts\x18\x17 \x03(\v2\x13.tracee.v1.ArtifactR\tartifacts\x12)\n" +
+	"\x10matched_policies\x18\x18 \x03(\tR\x0fmatchedPolicies\x12\x1b\n" +
+	"\tis_compat\x18( \x01(\bR\bisCompat\x12\x1c\n" +
+	"\ttruncated\x18) \x01(\bR\ttruncated\x12%\n" +
+	"\x0econtainer_name\x182 \x01(\tR\rcontainerName\x12'\n" +
+	"\x0fcontainer_image\x183 \x01(\tR\x0econtainerImage\x124\n" +
+	"\x16container_image_digest\x184 \x01(\tR\x14containerImageDigest\x12\x19\n" +
+	"\bpod_name\x185 \x01(\tR\apodName\x12#\n" +
+	"\rpod_namespace\x186 \x01(\tR\fpodNamespace\x12\x17\n" +
+	"\apod_uid\x187 \x01(\tR\x06podUid\"^\n" +
+	"\bArtifact\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06sha256\x18\x02 \x01(\tR\x06sha256\x12\x12\n" +
+	"\x04path\x18\x03 \x01(\tR\x04path\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x04R\x04size*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01B,Z*github.com/tracee-go/tracee/proto/traceepbb\x06proto3"
@@ -1265,7 +1431,7 @@ func file_tracee_proto_rawDescGZIP() []byte {
 }
 
 var file_tracee_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_tracee_proto_goTypes = []any{
 	(ProtocolVersion)(0),  // 0: tracee.v1.ProtocolVersion
 	(*StreamMessage)(nil), // 1: tracee.v1.StreamMessage
@@ -1278,6 +1444,7 @@ var file_tracee_proto_goTypes = []any{
 	(*Argument)(nil),      // 8: tracee.v1.Argument
 	(*Ancestor)(nil),      // 9: tracee.v1.Ancestor
 	(*Event)(nil),         // 10: tracee.v1.Event
+	(*Artifact)(nil),      // 11: tracee.v1.Artifact
 }
 var file_tracee_proto_depIdxs = []int32{
 	2,  // 0: tracee.v1.StreamMessage.header:type_name -> tracee.v1.Header
@@ -1290,11 +1457,12 @@ var file_tracee_proto_depIdxs = []int32{
 	7,  // 7: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
 	8,  // 8: tracee.v1.Event.args:type_name -> tracee.v1.Argument
 	9,  // 9: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	11, // 10: tracee.v1.Event.artifacts:type_name -> tracee.v1.Artifact
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_tracee_proto_init() }
@@ -1323,7 +1491,7 @@ func file_tracee_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tracee_proto_rawDesc), len(file_tracee_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -45,7 +45,7 @@ func requireDocker(t *testing.T) {
 	t.Helper()
 	requirePrivileged(t)
 	var missing []string
-	for _, b := range []string{"dockerd", "docker", "containerd", "runc"} {
+	for _, b := range []string{"dockerd", "docker", "containerd", "runc", "ctr"} {
 		if _, err := exec.LookPath(b); err != nil {
 			missing = append(missing, b)
 		}
@@ -210,15 +210,16 @@ func StaticTrigger(t *testing.T, name string) string {
 // ContainerOptions describe one docker run. Network is "none" or "host"
 // (never a bridge); capabilities are explicit (--privileged fails here).
 type ContainerOptions struct {
-	Name    string
-	Image   string
-	Network string   // "none" (default) or "host"
-	PidHost bool     // --pid host
-	CapAdd  []string // e.g. SYS_ADMIN, or ALL (with CapDrop SYS_RESOURCE)
-	CapDrop []string
-	Volumes []string // -v host:container[:ro]
-	Env     []string // -e KEY=VALUE
-	Args    []string // after the image
+	Name       string
+	Image      string
+	Network    string   // "none" (default) or "host"
+	PidHost    bool     // --pid host
+	CgroupHost bool     // --cgroupns host
+	CapAdd     []string // e.g. SYS_ADMIN, or ALL (with CapDrop SYS_RESOURCE)
+	CapDrop    []string
+	Volumes    []string // -v host:container[:ro]
+	Env        []string // -e KEY=VALUE
+	Args       []string // after the image
 }
 
 // runArgs is the docker run argument list for o (without "run").
@@ -236,6 +237,9 @@ func (o ContainerOptions) runArgs() []string {
 	}
 	if o.PidHost {
 		args = append(args, "--pid", "host")
+	}
+	if o.CgroupHost {
+		args = append(args, "--cgroupns", "host")
 	}
 	for _, c := range o.CapAdd {
 		args = append(args, "--cap-add", c)

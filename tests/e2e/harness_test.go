@@ -39,8 +39,8 @@ func TestMain(m *testing.M) {
 }
 
 func buildAll() error {
-	for _, b := range []string{"tracee-ebpf", "tracee-rules"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, b), "./"+b)
+	for b, pkg := range map[string]string{"tracee-ebpf": "./tracee-ebpf", "tracee-rules": "./tracee-rules", "tracee": "./tracee-ebpf/cmd/tracee"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, b), pkg)
 		cmd.Dir = repoRoot
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", b, err, out)

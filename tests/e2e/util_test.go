@@ -187,6 +187,13 @@ type EbpfEvent struct {
 	ReturnValue         int64          `json:"returnValue"`
 	Args                []EbpfArg      `json:"args"`
 	Ancestry            []EbpfAncestor `json:"ancestry"`
+	Container           struct {
+		ID, Name, Image, ImageDigest string
+	} `json:"container"`
+	Kubernetes struct {
+		PodName, PodNamespace string
+		PodUID                string `json:"podUID"`
+	} `json:"kubernetes"`
 }
 
 // EbpfArg is one argument of an EbpfEvent.

@@ -1,5 +1,6 @@
 // FAL-010: loads a two-instruction socket filter (return 0) with
 // bpf(BPF_PROG_LOAD), prints its fd and closes it (the program is freed).
+// --capture bpf: the program is named trig_prog.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/bpf.h>
@@ -20,6 +21,7 @@ int main(void)
 	attr.insns = (unsigned long)insns;
 	attr.insn_cnt = 2;
 	attr.license = (unsigned long)"GPL";
+	strcpy(attr.prog_name, "trig_prog");
 	printf("pid=%d\n", getpid());
 	long fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (fd < 0) {

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 		printf("pid=%d init_module=%ld errno=%d\n", getpid(), r, r ? errno : 0);
 	}
 	if (strcmp(which, "init") != 0) {
-		int fd = open("/dev/null", O_RDONLY);
+		int fd = open(argc > 2 ? argv[2] : "/dev/null", O_RDONLY);
 		long r = syscall(SYS_finit_module, fd, "", 0);
 		printf("pid=%d finit_module=%ld errno=%d\n", getpid(), r, r ? errno : 0);
 		close(fd);

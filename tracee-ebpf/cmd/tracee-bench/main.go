@@ -52,6 +52,10 @@ func main() {
 	budget := flag.Int("budget", 5000, "--process-budget of the policy pipeline")
 	only := flag.String("only", "", "comma-separated workload names to run (default all)")
 	flag.Parse()
+	if *recorderMode {
+		recorder(*ebpf, *rounds)
+		return
+	}
 
 	evs, err := exec.Command(*rules, "--list-events").Output()
 	if err != nil {

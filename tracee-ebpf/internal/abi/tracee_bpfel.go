@@ -13,12 +13,54 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeEventCtx
+	Args   [1056768]uint8
+	Limits [0]TraceeExecArgsLimits
+}
+
 type TraceeBudget struct {
 	_       structs.HostLayout
 	Window  uint64
 	Count   uint32
 	Prio    uint32
 	Dropped uint64
+}
+
+type TraceeCaptureCfg struct {
+	_        structs.HostLayout
+	Flags    uint32
+	Nprefix  uint32
+	MaxBytes uint64
+}
+
+type TraceeCapturePrefix struct {
+	_   structs.HostLayout
+	Len uint32
+	S   [256]int8
+}
+
+type TraceeChunkCtx struct {
+	_         structs.HostLayout
+	Path      uint64
+	Iov       uint64
+	Iovcnt    uint32
+	IovI      uint32
+	Cur       uint64
+	CurLeft   uint64
+	Left      uint64
+	Offset    uint64
+	Total     uint64
+	Dev       uint64
+	Ino       uint64
+	Kind      uint32
+	Aux       uint32
+	OffsetPos uint32
+	HdrOff    uint32
+	HdrArgnum uint16
+	HdrFlags  uint16
+	Compat    uint32
 }
 
 type TraceeCommVal struct {
@@ -48,8 +90,8 @@ type TraceeConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
 	Budget      uint32
-	Pad         uint32
 }
 
 type TraceeDfAbi uint32
@@ -152,9 +194,28 @@ type TraceeEventCtx struct {
 	Uts       [16]int8
 }
 
+type TraceeExecArgsLimits uint32
+
+const (
+	TraceeExecArgsLimitsEXEC_ARGS_CAP TraceeExecArgsLimits = 262144
+)
+
 type TraceePathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
+}
+
+type TraceePcapCfg struct {
+	_       structs.HostLayout
+	Snaplen uint32
+	Pad     uint32
+}
+
+type TraceePcapRec struct {
+	_    structs.HostLayout
+	Ctx  TraceeEventCtx
+	Args [4116]uint8
+	_    [4]byte
 }
 
 type TraceeStr16 struct {
@@ -173,37 +234,52 @@ type TraceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TraceeMapBudgets             = "budgets"
-	TraceeMapCommFilter          = "comm_filter"
-	TraceeMapCompatSyscalls      = "compat_syscalls"
-	TraceeMapConfigMap           = "config_map"
-	TraceeMapDataFilters         = "data_filters"
-	TraceeMapDfKeyScratch        = "df_key_scratch"
-	TraceeMapDfPrefix            = "df_prefix"
-	TraceeMapDfSuffix            = "df_suffix"
-	TraceeMapEvents              = "events"
-	TraceeMapMntnsFilter         = "mntns_filter"
-	TraceeMapPathScratch         = "path_scratch"
-	TraceeMapPidFilter           = "pid_filter"
-	TraceeMapPidnsFilter         = "pidns_filter"
-	TraceeMapPrevComm            = "prev_comm"
-	TraceeMapPriorityEvents      = "priority_events"
-	TraceeMapScratch             = "scratch"
-	TraceeMapSelected            = "selected"
-	TraceeMapStats               = "stats"
-	TraceeMapSyscallArgs         = "syscall_args"
-	TraceeMapTracedProcs         = "traced_procs"
-	TraceeMapUidFilter           = "uid_filter"
-	TraceeMapUtsFilter           = "uts_filter"
-	TraceeProgTraceeEmptyEnter   = "tracee_empty_enter"
-	TraceeProgTraceeEmptyExit    = "tracee_empty_exit"
-	TraceeProgTraceeEmptyExitBtf = "tracee_empty_exit_btf"
-	TraceeProgTraceeSchedExec    = "tracee_sched_exec"
-	TraceeProgTraceeSchedExit    = "tracee_sched_exit"
-	TraceeProgTraceeSchedFork    = "tracee_sched_fork"
-	TraceeProgTraceeSysExit      = "tracee_sys_exit"
-	TraceeProgTraceeTaskRename   = "tracee_task_rename"
-	TraceeVarDfAnchor            = "df_anchor"
+	TraceeMapBigScratch            = "big_scratch"
+	TraceeMapBudgets               = "budgets"
+	TraceeMapCaptureCfgMap         = "capture_cfg_map"
+	TraceeMapCapturePathHead       = "capture_path_head"
+	TraceeMapCapturePrefixes       = "capture_prefixes"
+	TraceeMapCaptureScratch        = "capture_scratch"
+	TraceeMapCaptureState          = "capture_state"
+	TraceeMapCommFilter            = "comm_filter"
+	TraceeMapCompatSyscalls        = "compat_syscalls"
+	TraceeMapConfigMap             = "config_map"
+	TraceeMapDataFilters           = "data_filters"
+	TraceeMapDfKeyScratch          = "df_key_scratch"
+	TraceeMapDfPrefix              = "df_prefix"
+	TraceeMapDfSuffix              = "df_suffix"
+	TraceeMapEvents                = "events"
+	TraceeMapMntnsFilter           = "mntns_filter"
+	TraceeMapPathScratch           = "path_scratch"
+	TraceeMapPcapCfgMap            = "pcap_cfg_map"
+	TraceeMapPcapScratch           = "pcap_scratch"
+	TraceeMapPidFilter             = "pid_filter"
+	TraceeMapPidnsFilter           = "pidns_filter"
+	TraceeMapPrevComm              = "prev_comm"
+	TraceeMapPriorityEvents        = "priority_events"
+	TraceeMapScratch               = "scratch"
+	TraceeMapSelected              = "selected"
+	TraceeMapSockOwner             = "sock_owner"
+	TraceeMapStats                 = "stats"
+	TraceeMapSyscallArgs           = "syscall_args"
+	TraceeMapTracedProcs           = "traced_procs"
+	TraceeMapUidFilter             = "uid_filter"
+	TraceeMapUtsFilter             = "uts_filter"
+	TraceeProgTraceeCaptureExit    = "tracee_capture_exit"
+	TraceeProgTraceeCgroupMkdir    = "tracee_cgroup_mkdir"
+	TraceeProgTraceeEmptyEnter     = "tracee_empty_enter"
+	TraceeProgTraceeEmptyExit      = "tracee_empty_exit"
+	TraceeProgTraceeEmptyExitBtf   = "tracee_empty_exit_btf"
+	TraceeProgTraceePcapEgress     = "tracee_pcap_egress"
+	TraceeProgTraceePcapIngress    = "tracee_pcap_ingress"
+	TraceeProgTraceePcapSockCreate = "tracee_pcap_sock_create"
+	TraceeProgTraceeProcFopsCheck  = "tracee_proc_fops_check"
+	TraceeProgTraceeSchedExec      = "tracee_sched_exec"
+	TraceeProgTraceeSchedExit      = "tracee_sched_exit"
+	TraceeProgTraceeSchedFork      = "tracee_sched_fork"
+	TraceeProgTraceeSysExit        = "tracee_sys_exit"
+	TraceeProgTraceeTaskRename     = "tracee_task_rename"
+	TraceeVarDfAnchor              = "df_anchor"
 )
 
 // LoadTracee returns the embedded CollectionSpec for Tracee.
@@ -248,42 +324,57 @@ type TraceeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeProgramSpecs struct {
-	TraceeEmptyEnter   *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExec    *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit    *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork    *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
-	TraceeSysExit      *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename   *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit    *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf   *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec      *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit      *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork      *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
+	TraceeSysExit        *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeMapSpecs struct {
-	Budgets        *ebpf.MapSpec `ebpf:"budgets"`
-	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
-	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
-	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
-	DataFilters    *ebpf.MapSpec `ebpf:"data_filters"`
-	DfKeyScratch   *ebpf.MapSpec `ebpf:"df_key_scratch"`
-	DfPrefix       *ebpf.MapSpec `ebpf:"df_prefix"`
-	DfSuffix       *ebpf.MapSpec `ebpf:"df_suffix"`
-	Events         *ebpf.MapSpec `ebpf:"events"`
-	MntnsFilter    *ebpf.MapSpec `ebpf:"mntns_filter"`
-	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
-	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
-	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
-	PrevComm       *ebpf.MapSpec `ebpf:"prev_comm"`
-	PriorityEvents *ebpf.MapSpec `ebpf:"priority_events"`
-	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
-	Selected       *ebpf.MapSpec `ebpf:"selected"`
-	Stats          *ebpf.MapSpec `ebpf:"stats"`
-	SyscallArgs    *ebpf.MapSpec `ebpf:"syscall_args"`
-	TracedProcs    *ebpf.MapSpec `ebpf:"traced_procs"`
-	UidFilter      *ebpf.MapSpec `ebpf:"uid_filter"`
-	UtsFilter      *ebpf.MapSpec `ebpf:"uts_filter"`
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
+	Budgets         *ebpf.MapSpec `ebpf:"budgets"`
+	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
+	CaptureScratch  *ebpf.MapSpec `ebpf:"capture_scratch"`
+	CaptureState    *ebpf.MapSpec `ebpf:"capture_state"`
+	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
+	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
+	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
+	Events          *ebpf.MapSpec `ebpf:"events"`
+	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.MapSpec `ebpf:"pcap_scratch"`
+	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
+	Selected        *ebpf.MapSpec `ebpf:"selected"`
+	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
+	Stats           *ebpf.MapSpec `ebpf:"stats"`
+	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
+	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.MapSpec `ebpf:"uts_filter"`
 }
 
 // TraceeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -313,33 +404,48 @@ func (o *TraceeObjects) Close() error {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeMaps struct {
-	Budgets        *ebpf.Map `ebpf:"budgets"`
-	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
-	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
-	ConfigMap      *ebpf.Map `ebpf:"config_map"`
-	DataFilters    *ebpf.Map `ebpf:"data_filters"`
-	DfKeyScratch   *ebpf.Map `ebpf:"df_key_scratch"`
-	DfPrefix       *ebpf.Map `ebpf:"df_prefix"`
-	DfSuffix       *ebpf.Map `ebpf:"df_suffix"`
-	Events         *ebpf.Map `ebpf:"events"`
-	MntnsFilter    *ebpf.Map `ebpf:"mntns_filter"`
-	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
-	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
-	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
-	PrevComm       *ebpf.Map `ebpf:"prev_comm"`
-	PriorityEvents *ebpf.Map `ebpf:"priority_events"`
-	Scratch        *ebpf.Map `ebpf:"scratch"`
-	Selected       *ebpf.Map `ebpf:"selected"`
-	Stats          *ebpf.Map `ebpf:"stats"`
-	SyscallArgs    *ebpf.Map `ebpf:"syscall_args"`
-	TracedProcs    *ebpf.Map `ebpf:"traced_procs"`
-	UidFilter      *ebpf.Map `ebpf:"uid_filter"`
-	UtsFilter      *ebpf.Map `ebpf:"uts_filter"`
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
+	Budgets         *ebpf.Map `ebpf:"budgets"`
+	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
+	CaptureScratch  *ebpf.Map `ebpf:"capture_scratch"`
+	CaptureState    *ebpf.Map `ebpf:"capture_state"`
+	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
+	ConfigMap       *ebpf.Map `ebpf:"config_map"`
+	DataFilters     *ebpf.Map `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
+	Events          *ebpf.Map `ebpf:"events"`
+	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.Map `ebpf:"pcap_scratch"`
+	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	Scratch         *ebpf.Map `ebpf:"scratch"`
+	Selected        *ebpf.Map `ebpf:"selected"`
+	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
+	Stats           *ebpf.Map `ebpf:"stats"`
+	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
+	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.Map `ebpf:"uts_filter"`
 }
 
 func (m *TraceeMaps) Close() error {
 	return _TraceeClose(
+		m.BigScratch,
 		m.Budgets,
+		m.CaptureCfgMap,
+		m.CapturePathHead,
+		m.CapturePrefixes,
+		m.CaptureScratch,
+		m.CaptureState,
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
@@ -350,12 +456,15 @@ func (m *TraceeMaps) Close() error {
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
+		m.PcapCfgMap,
+		m.PcapScratch,
 		m.PidFilter,
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
+		m.SockOwner,
 		m.Stats,
 		m.SyscallArgs,
 		m.TracedProcs,
@@ -375,21 +484,33 @@ type TraceeVariables struct {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceePrograms struct {
-	TraceeEmptyEnter   *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit    *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
-	TraceeSchedExec    *ebpf.Program `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit    *ebpf.Program `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork    *ebpf.Program `ebpf:"tracee_sched_fork"`
-	TraceeSysExit      *ebpf.Program `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename   *ebpf.Program `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit    *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf   *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.Program `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.Program `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec      *ebpf.Program `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit      *ebpf.Program `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork      *ebpf.Program `ebpf:"tracee_sched_fork"`
+	TraceeSysExit        *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceePrograms) Close() error {
 	return _TraceeClose(
+		p.TraceeCaptureExit,
+		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,
+		p.TraceePcapEgress,
+		p.TraceePcapIngress,
+		p.TraceePcapSockCreate,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

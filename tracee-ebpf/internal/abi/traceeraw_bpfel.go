@@ -13,12 +13,54 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeRawBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeRawEventCtx
+	Args   [1056768]uint8
+	Limits [0]uint32
+}
+
 type TraceeRawBudget struct {
 	_       structs.HostLayout
 	Window  uint64
 	Count   uint32
 	Prio    uint32
 	Dropped uint64
+}
+
+type TraceeRawCaptureCfg struct {
+	_        structs.HostLayout
+	Flags    uint32
+	Nprefix  uint32
+	MaxBytes uint64
+}
+
+type TraceeRawCapturePrefix struct {
+	_   structs.HostLayout
+	Len uint32
+	S   [256]int8
+}
+
+type TraceeRawChunkCtx struct {
+	_         structs.HostLayout
+	Path      uint64
+	Iov       uint64
+	Iovcnt    uint32
+	IovI      uint32
+	Cur       uint64
+	CurLeft   uint64
+	Left      uint64
+	Offset    uint64
+	Total     uint64
+	Dev       uint64
+	Ino       uint64
+	Kind      uint32
+	Aux       uint32
+	OffsetPos uint32
+	HdrOff    uint32
+	HdrArgnum uint16
+	HdrFlags  uint16
+	Compat    uint32
 }
 
 type TraceeRawCommVal struct {
@@ -48,8 +90,8 @@ type TraceeRawConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
 	Budget      uint32
-	Pad         uint32
 }
 
 type TraceeRawDfBtfAnchor struct {
@@ -94,31 +136,8 @@ type TraceeRawDfStrKey struct {
 }
 
 type TraceeRawEventBuf struct {
-	_   structs.HostLayout
-	Ctx struct {
-		_         structs.HostLayout
-		Ts        uint64
-		CgroupId  uint64
-		StartTime uint64
-		Retval    int64
-		HostPid   uint32
-		HostTid   uint32
-		HostPpid  uint32
-		Pid       uint32
-		Tid       uint32
-		Ppid      uint32
-		Uid       uint32
-		Gid       uint32
-		Mntns     uint32
-		Pidns     uint32
-		EventId   int32
-		Syscall   int32
-		Cpu       uint32
-		Argnum    uint16
-		Flags     uint16
-		Comm      [16]int8
-		Uts       [16]int8
-	}
+	_    structs.HostLayout
+	Ctx  TraceeRawEventCtx
 	Args [49152]uint8
 	Off  uint32
 	Have uint32
@@ -127,9 +146,47 @@ type TraceeRawEventBuf struct {
 	Slen [8]uint32
 }
 
+type TraceeRawEventCtx struct {
+	_         structs.HostLayout
+	Ts        uint64
+	CgroupId  uint64
+	StartTime uint64
+	Retval    int64
+	HostPid   uint32
+	HostTid   uint32
+	HostPpid  uint32
+	Pid       uint32
+	Tid       uint32
+	Ppid      uint32
+	Uid       uint32
+	Gid       uint32
+	Mntns     uint32
+	Pidns     uint32
+	EventId   int32
+	Syscall   int32
+	Cpu       uint32
+	Argnum    uint16
+	Flags     uint16
+	Comm      [16]int8
+	Uts       [16]int8
+}
+
 type TraceeRawPathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
+}
+
+type TraceeRawPcapCfg struct {
+	_       structs.HostLayout
+	Snaplen uint32
+	Pad     uint32
+}
+
+type TraceeRawPcapRec struct {
+	_    structs.HostLayout
+	Ctx  TraceeRawEventCtx
+	Args [4116]uint8
+	_    [4]byte
 }
 
 type TraceeRawStr16 struct {
@@ -148,36 +205,51 @@ type TraceeRawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TraceeRawMapBudgets           = "budgets"
-	TraceeRawMapCommFilter        = "comm_filter"
-	TraceeRawMapCompatSyscalls    = "compat_syscalls"
-	TraceeRawMapConfigMap         = "config_map"
-	TraceeRawMapDataFilters       = "data_filters"
-	TraceeRawMapDfKeyScratch      = "df_key_scratch"
-	TraceeRawMapDfPrefix          = "df_prefix"
-	TraceeRawMapDfSuffix          = "df_suffix"
-	TraceeRawMapEvents            = "events"
-	TraceeRawMapMntnsFilter       = "mntns_filter"
-	TraceeRawMapPathScratch       = "path_scratch"
-	TraceeRawMapPidFilter         = "pid_filter"
-	TraceeRawMapPidnsFilter       = "pidns_filter"
-	TraceeRawMapPrevComm          = "prev_comm"
-	TraceeRawMapPriorityEvents    = "priority_events"
-	TraceeRawMapScratch           = "scratch"
-	TraceeRawMapSelected          = "selected"
-	TraceeRawMapStats             = "stats"
-	TraceeRawMapSyscallArgs       = "syscall_args"
-	TraceeRawMapTracedProcs       = "traced_procs"
-	TraceeRawMapUidFilter         = "uid_filter"
-	TraceeRawMapUtsFilter         = "uts_filter"
-	TraceeRawProgTraceeEmptyEnter = "tracee_empty_enter"
-	TraceeRawProgTraceeEmptyExit  = "tracee_empty_exit"
-	TraceeRawProgTraceeSchedExec  = "tracee_sched_exec"
-	TraceeRawProgTraceeSchedExit  = "tracee_sched_exit"
-	TraceeRawProgTraceeSchedFork  = "tracee_sched_fork"
-	TraceeRawProgTraceeSysExit    = "tracee_sys_exit"
-	TraceeRawProgTraceeTaskRename = "tracee_task_rename"
-	TraceeRawVarDfAnchor          = "df_anchor"
+	TraceeRawMapBigScratch            = "big_scratch"
+	TraceeRawMapBudgets               = "budgets"
+	TraceeRawMapCaptureCfgMap         = "capture_cfg_map"
+	TraceeRawMapCapturePathHead       = "capture_path_head"
+	TraceeRawMapCapturePrefixes       = "capture_prefixes"
+	TraceeRawMapCaptureScratch        = "capture_scratch"
+	TraceeRawMapCaptureState          = "capture_state"
+	TraceeRawMapCommFilter            = "comm_filter"
+	TraceeRawMapCompatSyscalls        = "compat_syscalls"
+	TraceeRawMapConfigMap             = "config_map"
+	TraceeRawMapDataFilters           = "data_filters"
+	TraceeRawMapDfKeyScratch          = "df_key_scratch"
+	TraceeRawMapDfPrefix              = "df_prefix"
+	TraceeRawMapDfSuffix              = "df_suffix"
+	TraceeRawMapEvents                = "events"
+	TraceeRawMapMntnsFilter           = "mntns_filter"
+	TraceeRawMapPathScratch           = "path_scratch"
+	TraceeRawMapPcapCfgMap            = "pcap_cfg_map"
+	TraceeRawMapPcapScratch           = "pcap_scratch"
+	TraceeRawMapPidFilter             = "pid_filter"
+	TraceeRawMapPidnsFilter           = "pidns_filter"
+	TraceeRawMapPrevComm              = "prev_comm"
+	TraceeRawMapPriorityEvents        = "priority_events"
+	TraceeRawMapScratch               = "scratch"
+	TraceeRawMapSelected              = "selected"
+	TraceeRawMapSockOwner             = "sock_owner"
+	TraceeRawMapStats                 = "stats"
+	TraceeRawMapSyscallArgs           = "syscall_args"
+	TraceeRawMapTracedProcs           = "traced_procs"
+	TraceeRawMapUidFilter             = "uid_filter"
+	TraceeRawMapUtsFilter             = "uts_filter"
+	TraceeRawProgTraceeCaptureExit    = "tracee_capture_exit"
+	TraceeRawProgTraceeCgroupMkdir    = "tracee_cgroup_mkdir"
+	TraceeRawProgTraceeEmptyEnter     = "tracee_empty_enter"
+	TraceeRawProgTraceeEmptyExit      = "tracee_empty_exit"
+	TraceeRawProgTraceePcapEgress     = "tracee_pcap_egress"
+	TraceeRawProgTraceePcapIngress    = "tracee_pcap_ingress"
+	TraceeRawProgTraceePcapSockCreate = "tracee_pcap_sock_create"
+	TraceeRawProgTraceeProcFopsCheck  = "tracee_proc_fops_check"
+	TraceeRawProgTraceeSchedExec      = "tracee_sched_exec"
+	TraceeRawProgTraceeSchedExit      = "tracee_sched_exit"
+	TraceeRawProgTraceeSchedFork      = "tracee_sched_fork"
+	TraceeRawProgTraceeSysExit        = "tracee_sys_exit"
+	TraceeRawProgTraceeTaskRename     = "tracee_task_rename"
+	TraceeRawVarDfAnchor              = "df_anchor"
 )
 
 // LoadTraceeRaw returns the embedded CollectionSpec for TraceeRaw.
@@ -222,41 +294,56 @@ type TraceeRawSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawProgramSpecs struct {
-	TraceeEmptyEnter *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit  *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeSchedExec  *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit  *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork  *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
-	TraceeSysExit    *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit    *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter     *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec      *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit      *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork      *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
+	TraceeSysExit        *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeRawMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawMapSpecs struct {
-	Budgets        *ebpf.MapSpec `ebpf:"budgets"`
-	CommFilter     *ebpf.MapSpec `ebpf:"comm_filter"`
-	CompatSyscalls *ebpf.MapSpec `ebpf:"compat_syscalls"`
-	ConfigMap      *ebpf.MapSpec `ebpf:"config_map"`
-	DataFilters    *ebpf.MapSpec `ebpf:"data_filters"`
-	DfKeyScratch   *ebpf.MapSpec `ebpf:"df_key_scratch"`
-	DfPrefix       *ebpf.MapSpec `ebpf:"df_prefix"`
-	DfSuffix       *ebpf.MapSpec `ebpf:"df_suffix"`
-	Events         *ebpf.MapSpec `ebpf:"events"`
-	MntnsFilter    *ebpf.MapSpec `ebpf:"mntns_filter"`
-	PathScratch    *ebpf.MapSpec `ebpf:"path_scratch"`
-	PidFilter      *ebpf.MapSpec `ebpf:"pid_filter"`
-	PidnsFilter    *ebpf.MapSpec `ebpf:"pidns_filter"`
-	PrevComm       *ebpf.MapSpec `ebpf:"prev_comm"`
-	PriorityEvents *ebpf.MapSpec `ebpf:"priority_events"`
-	Scratch        *ebpf.MapSpec `ebpf:"scratch"`
-	Selected       *ebpf.MapSpec `ebpf:"selected"`
-	Stats          *ebpf.MapSpec `ebpf:"stats"`
-	SyscallArgs    *ebpf.MapSpec `ebpf:"syscall_args"`
-	TracedProcs    *ebpf.MapSpec `ebpf:"traced_procs"`
-	UidFilter      *ebpf.MapSpec `ebpf:"uid_filter"`
-	UtsFilter      *ebpf.MapSpec `ebpf:"uts_filter"`
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
+	Budgets         *ebpf.MapSpec `ebpf:"budgets"`
+	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
+	CaptureScratch  *ebpf.MapSpec `ebpf:"capture_scratch"`
+	CaptureState    *ebpf.MapSpec `ebpf:"capture_state"`
+	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
+	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
+	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
+	Events          *ebpf.MapSpec `ebpf:"events"`
+	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.MapSpec `ebpf:"pcap_scratch"`
+	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
+	Selected        *ebpf.MapSpec `ebpf:"selected"`
+	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
+	Stats           *ebpf.MapSpec `ebpf:"stats"`
+	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
+	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.MapSpec `ebpf:"uts_filter"`
 }
 
 // TraceeRawVariableSpecs contains global variables before they are loaded into the kernel.
@@ -286,33 +373,48 @@ func (o *TraceeRawObjects) Close() error {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawMaps struct {
-	Budgets        *ebpf.Map `ebpf:"budgets"`
-	CommFilter     *ebpf.Map `ebpf:"comm_filter"`
-	CompatSyscalls *ebpf.Map `ebpf:"compat_syscalls"`
-	ConfigMap      *ebpf.Map `ebpf:"config_map"`
-	DataFilters    *ebpf.Map `ebpf:"data_filters"`
-	DfKeyScratch   *ebpf.Map `ebpf:"df_key_scratch"`
-	DfPrefix       *ebpf.Map `ebpf:"df_prefix"`
-	DfSuffix       *ebpf.Map `ebpf:"df_suffix"`
-	Events         *ebpf.Map `ebpf:"events"`
-	MntnsFilter    *ebpf.Map `ebpf:"mntns_filter"`
-	PathScratch    *ebpf.Map `ebpf:"path_scratch"`
-	PidFilter      *ebpf.Map `ebpf:"pid_filter"`
-	PidnsFilter    *ebpf.Map `ebpf:"pidns_filter"`
-	PrevComm       *ebpf.Map `ebpf:"prev_comm"`
-	PriorityEvents *ebpf.Map `ebpf:"priority_events"`
-	Scratch        *ebpf.Map `ebpf:"scratch"`
-	Selected       *ebpf.Map `ebpf:"selected"`
-	Stats          *ebpf.Map `ebpf:"stats"`
-	SyscallArgs    *ebpf.Map `ebpf:"syscall_args"`
-	TracedProcs    *ebpf.Map `ebpf:"traced_procs"`
-	UidFilter      *ebpf.Map `ebpf:"uid_filter"`
-	UtsFilter      *ebpf.Map `ebpf:"uts_filter"`
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
+	Budgets         *ebpf.Map `ebpf:"budgets"`
+	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
+	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
+	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
+	CaptureScratch  *ebpf.Map `ebpf:"capture_scratch"`
+	CaptureState    *ebpf.Map `ebpf:"capture_state"`
+	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
+	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
+	ConfigMap       *ebpf.Map `ebpf:"config_map"`
+	DataFilters     *ebpf.Map `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
+	Events          *ebpf.Map `ebpf:"events"`
+	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
+	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
+	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
+	PcapScratch     *ebpf.Map `ebpf:"pcap_scratch"`
+	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
+	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
+	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	Scratch         *ebpf.Map `ebpf:"scratch"`
+	Selected        *ebpf.Map `ebpf:"selected"`
+	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
+	Stats           *ebpf.Map `ebpf:"stats"`
+	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
+	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
+	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
+	UtsFilter       *ebpf.Map `ebpf:"uts_filter"`
 }
 
 func (m *TraceeRawMaps) Close() error {
 	return _TraceeRawClose(
+		m.BigScratch,
 		m.Budgets,
+		m.CaptureCfgMap,
+		m.CapturePathHead,
+		m.CapturePrefixes,
+		m.CaptureScratch,
+		m.CaptureState,
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
@@ -323,12 +425,15 @@ func (m *TraceeRawMaps) Close() error {
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
+		m.PcapCfgMap,
+		m.PcapScratch,
 		m.PidFilter,
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
+		m.SockOwner,
 		m.Stats,
 		m.SyscallArgs,
 		m.TracedProcs,
@@ -348,19 +453,31 @@ type TraceeRawVariables struct {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawPrograms struct {
-	TraceeEmptyEnter *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit  *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeSchedExec  *ebpf.Program `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit  *ebpf.Program `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork  *ebpf.Program `ebpf:"tracee_sched_fork"`
-	TraceeSysExit    *ebpf.Program `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename *ebpf.Program `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit    *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir    *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter     *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit      *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress    *ebpf.Program `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.Program `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec      *ebpf.Program `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit      *ebpf.Program `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork      *ebpf.Program `ebpf:"tracee_sched_fork"`
+	TraceeSysExit        *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename     *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceeRawPrograms) Close() error {
 	return _TraceeRawClose(
+		p.TraceeCaptureExit,
+		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
+		p.TraceePcapEgress,
+		p.TraceePcapIngress,
+		p.TraceePcapSockCreate,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

@@ -315,53 +315,6 @@ func TestMemCapture(t *testing.T) {
 	}
 }
 
-func TestQueueFullDrops(t *testing.T) {
-	proc := newFakeProc(t)
-	fifo := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	proc.exe(40, fifo) // opening it blocks the worker until a writer comes
-	cfg := testConfig(t, proc)
-	cfg.QueueLen = 2
-	var log lockedBuf
-	c, err := New(cfg, &log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Process(execEvent(40, "stuck", fifo))
-	for len(c.queue) != 0 { // the worker took it and is blocked in open
-		time.Sleep(time.Millisecond)
-	}
-	done := make(chan struct{})
-	go func() {
-		for i := 0; i < 10; i++ {
-			c.Process(execEvent(41, "more", "/x"))
-		}
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Process blocked on a full queue")
-	}
-	if d := c.Stats().Dropped; d != 8 {
-		t.Errorf("dropped = %d, want 8", d)
-	}
-	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // releases the worker
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	st := c.Close(5 * time.Second)
-	if st.Dropped != 8 || st.Failed != 3 { // the fifo is not a regular file; pid 41 does not exist
-		t.Errorf("stats = %+v", st)
-	}
-	if !strings.Contains(log.String(), "capture queue full") {
-		t.Errorf("drop not logged: %q", log.String())
-	}
-}
-
 func TestClearDir(t *testing.T) {
 	dir := t.TempDir()
 	old := filepath.Join(dir, "exec", "deadbeef")
@@ -387,26 +340,6 @@ func TestClearDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "mem")); !os.IsNotExist(err) {
 		t.Errorf("mem/ created without --capture mem")
 	}
-}
-
-type lockedBuf struct{ lockedWriter }
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.w == nil {
-		l.w = &bytes.Buffer{}
-	}
-	return l.w.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.w == nil {
-		return ""
-	}
-	return l.w.(*bytes.Buffer).String()
 }
 
 // A process that exited before its event was handled is captured from the

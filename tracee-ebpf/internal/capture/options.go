@@ -12,26 +12,63 @@ const (
 	DefaultExecMaxSize = 256 << 20 // bytes of one executable
 	DefaultMemMaxSize  = 64 << 20  // bytes of one memory dump
 	DefaultMemBudget   = 1 << 30   // bytes of all memory dumps of a run
-	DefaultQueueLen    = 1024      // pending captures
 	DefaultCacheSize   = 4096      // remembered executable identities
+	DefaultCopyMax     = 1 << 20   // bytes the kernel copies of one write, module image or BPF program
+	DefaultBudget      = 1 << 30   // bytes of writes, modules and BPF programs of a run
+	DefaultMemfdBudget = 256 << 20 // bytes of memfd writes kept for exec capture
+	maxWritePrefixes   = 8         // capture.h CAPTURE_MAX_PREFIXES
+	maxPrefixLen       = 255
+	maxCopy            = 16 << 20 // capture.h: 4096 chunks of 4 KiB
 )
 
 // Config says what to capture and where.
 type Config struct {
-	Dir         string // output directory; exec/ and mem/ are created under it
-	Exec        bool
-	Mem         bool
-	ClearDir    bool  // empty Dir's exec/ and mem/ at start
+	Dir           string // output directory; exec/ and mem/ are created under it
+	Exec          bool
+	Mem           bool
+	Write         bool // bytes written to files under WritePrefixes (every regular file without)
+	WritePrefixes []string
+	Module        bool   // init_module images, finit_module files
+	BPF           bool   // instructions of BPF_PROG_LOAD
+	Network       bool   // packets of traced processes to pcapng
+	PcapSplit     string // Pcap*: one file, or one per process, container or command
+	Snaplen       int64  // bytes of each packet from the IP header on
+	// Containers resolves a cgroup to a container id (pcap:container); nil: none.
+	Containers  func(cgroupID uint64, hostPID int32) string
+	ClearDir    bool  // empty Dir's artifact directories at start
 	ExecMaxSize int64 // executables larger than this are not stored
 	MemMaxSize  int64 // one dump is cut at this size
 	MemBudget   int64 // memory dumps stop once this many bytes were written
-	QueueLen    int
+	CopyMax     int64 // bytes the kernel copies of one write, module image or BPF program
+	Budget      int64 // write, module and BPF captures stop once this many bytes were stored
+	MemfdBudget int64 // bytes of memfd writes kept in memory for exec capture
 	CacheSize   int
 	ProcRoot    string // "/proc" unless testing
 }
 
 // Enabled reports whether anything is captured.
-func (c *Config) Enabled() bool { return c.Exec || c.Mem }
+func (c *Config) Enabled() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF || c.Network }
+
+// Kernel reports whether the kernel capture program is needed.
+func (c *Config) Kernel() bool { return c.Exec || c.Mem || c.Write || c.Module || c.BPF }
+
+func (c *Config) wants(k kind) bool {
+	switch k {
+	case kindExec:
+		return c.Exec
+	case kindMem:
+		return c.Mem
+	case kindWrite:
+		return c.Write
+	case kindModule:
+		return c.Module
+	case kindBPF:
+		return c.BPF
+	case kindNetwork:
+		return c.Network
+	}
+	return false
+}
 
 // option is one --capture value: exactly name, or name followed by sep and
 // a value.
@@ -43,11 +80,54 @@ type option struct {
 }
 
 // unsupported are Tracee's other artifacts, refused by name.
-var unsupported = []string{"write", "read", "module", "network", "net", "pcap", "pcap-options", "pcap-snaplen", "bpf", "profile"}
+var unsupported = []string{"read", "pcap-options", "profile"}
 
 var options = []option{
 	{name: "exec", apply: func(c *Config, _ string) error { c.Exec = true; return nil }, help: "store every executed binary as exec/<sha256>"},
 	{name: "mem", apply: func(c *Config, _ string) error { c.Mem = true; return nil }, help: "dump memory regions of mem_prot_alert to mem/"},
+	{name: "write", apply: func(c *Config, _ string) error { c.Write = true; return nil }, help: "bytes written to any regular file, to write/ (path, offset, pid in index.jsonl)"},
+	{name: "write", sep: "=", apply: func(c *Config, v string) error {
+		v = strings.TrimSuffix(v, "*")
+		if !strings.HasPrefix(v, "/") || len(v) > maxPrefixLen {
+			return fmt.Errorf("write prefix %q: want an absolute path prefix of at most %d bytes (write=/etc/*)", v, maxPrefixLen)
+		}
+		if len(c.WritePrefixes) == maxWritePrefixes {
+			return fmt.Errorf("at most %d write prefixes", maxWritePrefixes)
+		}
+		c.Write = true
+		c.WritePrefixes = append(c.WritePrefixes, v)
+		return nil
+	}, help: "only files whose path starts with PREFIX (repeatable, up to 8)"},
+	{name: "module", apply: func(c *Config, _ string) error { c.Module = true; return nil }, help: "init_module images and finit_module files, attempts included, as module/<sha256>"},
+	{name: "bpf", apply: func(c *Config, _ string) error { c.BPF = true; return nil }, help: "instructions of BPF programs other processes load, as bpf/<sha256>"},
+	{name: "network", apply: func(c *Config, _ string) error { c.Network = true; return nil }, help: "packets of traced processes to pcap/all.pcapng (one pcapng interface per process)"},
+	{name: "pcap", sep: ":", apply: func(c *Config, v string) error {
+		switch v {
+		case PcapSingle, PcapProcess, PcapContainer, PcapCommand:
+			c.Network, c.PcapSplit = true, v
+			return nil
+		}
+		return fmt.Errorf("pcap:%s: want single, process, container or command", v)
+	}, help: "pcap files: single, or one per process, container or command (implies network)"},
+	{name: "pcap-snaplen", sep: "=", apply: func(c *Config, v string) error {
+		switch v {
+		case "default":
+			c.Snaplen = DefaultSnaplen
+			return nil
+		case "max":
+			c.Snaplen = MaxSnaplen
+			return nil
+		}
+		n, err := ParseSize(strings.TrimSuffix(strings.TrimSuffix(v, "b"), "B"))
+		if err != nil {
+			return err
+		}
+		if n > MaxSnaplen {
+			return fmt.Errorf("pcap-snaplen=%s: at most %d bytes (max)", v, MaxSnaplen)
+		}
+		c.Snaplen = n
+		return nil
+	}, help: "bytes of each packet from the IP header on: N, default (96), max (4096)"},
 	{name: "clear-dir", apply: func(c *Config, _ string) error { c.ClearDir = true; return nil }, help: "empty exec/ and mem/ of the output directory at start"},
 	{name: "dir", sep: ":", apply: func(c *Config, v string) error {
 		if v == "" {
@@ -59,6 +139,8 @@ var options = []option{
 	{name: "exec-max-size", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.ExecMaxSize }), help: "largest executable stored (bytes, K/M/G suffixes)"},
 	{name: "mem-max-size", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.MemMaxSize }), help: "largest memory dump"},
 	{name: "mem-budget", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.MemBudget }), help: "total bytes of memory dumps"},
+	{name: "copy-max-size", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.CopyMax }), help: "bytes copied of one write, module image or BPF program (at most 16M)"},
+	{name: "budget", sep: "=", apply: sizeSetter(func(c *Config) *int64 { return &c.Budget }), help: "total bytes of write, module and bpf captures; then they stop with a warning"},
 }
 
 func sizeSetter(field func(c *Config) *int64) func(c *Config, v string) error {
@@ -96,7 +178,11 @@ func ParseFlags(flags []string, installPath string) (Config, error) {
 		ExecMaxSize: DefaultExecMaxSize,
 		MemMaxSize:  DefaultMemMaxSize,
 		MemBudget:   DefaultMemBudget,
-		QueueLen:    DefaultQueueLen,
+		CopyMax:     DefaultCopyMax,
+		Budget:      DefaultBudget,
+		MemfdBudget: DefaultMemfdBudget,
+		PcapSplit:   PcapSingle,
+		Snaplen:     DefaultSnaplen,
 		CacheSize:   DefaultCacheSize,
 		ProcRoot:    "/proc",
 	}
@@ -112,7 +198,10 @@ func ParseFlags(flags []string, installPath string) (Config, error) {
 		}
 	}
 	if (c.ClearDir || c.Dir != filepath.Join(installPath, "out")) && !c.Enabled() {
-		return Config{}, fmt.Errorf("--capture: dir and clear-dir need an artifact (exec, mem)")
+		return Config{}, fmt.Errorf("--capture: dir and clear-dir need an artifact (exec, mem, write, module, bpf, network)")
+	}
+	if c.CopyMax > maxCopy {
+		return Config{}, fmt.Errorf("--capture copy-max-size=%d: at most %d bytes", c.CopyMax, maxCopy)
 	}
 	return c, nil
 }
@@ -134,7 +223,7 @@ func parseOne(c *Config, v string) error {
 	}
 	for _, u := range unsupported {
 		if name == u {
-			return fmt.Errorf("capturing %q is not supported in this build (exec and mem are)", name)
+			return fmt.Errorf("capturing %q is not supported in this build (exec, mem, write, module, bpf, network and pcap are)", name)
 		}
 	}
 	return fmt.Errorf("unknown capture option %q", name)

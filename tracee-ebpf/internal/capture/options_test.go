@@ -24,8 +24,26 @@ func TestParseFlags(t *testing.T) {
 		{"nothing", nil, func(c Config) bool { return !c.Enabled() }, ""},
 		{"unknown", []string{"exec", "bogus"}, nil, `unknown capture option "bogus"`},
 		{"unknown with value", []string{"frobnicate=3"}, nil, `unknown capture option "frobnicate"`},
-		{"tracee artifact not here", []string{"write"}, nil, `capturing "write" is not supported`},
-		{"net with value", []string{"network:eth0"}, nil, `capturing "network" is not supported`},
+		{"tracee artifact not here", []string{"read"}, nil, `capturing "read" is not supported`},
+		{"write everything", []string{"write"}, func(c Config) bool { return c.Write && len(c.WritePrefixes) == 0 && c.Kernel() }, ""},
+		{"write prefixes", []string{"write=/etc/*", "write=/tmp/x"}, func(c Config) bool {
+			return c.Write && len(c.WritePrefixes) == 2 && c.WritePrefixes[0] == "/etc/" && c.WritePrefixes[1] == "/tmp/x"
+		}, ""},
+		{"relative write prefix", []string{"write=etc/*"}, nil, `write prefix "etc/"`},
+		{"too many prefixes", []string{"write=/a,write=/b,write=/c,write=/d,write=/e,write=/f,write=/g,write=/h,write=/i"}, nil, "at most 8 write prefixes"},
+		{"module and bpf", []string{"module,bpf", "budget=10M", "copy-max-size=64K"}, func(c Config) bool {
+			return c.Module && c.BPF && c.Budget == 10<<20 && c.CopyMax == 64<<10
+		}, ""},
+		{"copy too large", []string{"module", "copy-max-size=32M"}, nil, "at most 16777216 bytes"},
+		{"net with value", []string{"network:eth0"}, nil, `unknown capture option "network"`},
+		{"pcap options", []string{"pcap-options:filtered"}, nil, `capturing "pcap-options" is not supported`},
+		{"network", []string{"network"}, func(c Config) bool { return c.Network && c.PcapSplit == PcapSingle && c.Snaplen == DefaultSnaplen }, ""},
+		{"pcap split and snaplen", []string{"pcap:process", "pcap-snaplen=max"}, func(c Config) bool {
+			return c.Network && c.PcapSplit == PcapProcess && c.Snaplen == MaxSnaplen
+		}, ""},
+		{"snaplen bytes", []string{"network", "pcap-snaplen=200b"}, func(c Config) bool { return c.Snaplen == 200 }, ""},
+		{"bad pcap", []string{"pcap:interface"}, nil, "want single, process, container or command"},
+		{"snaplen too big", []string{"network", "pcap-snaplen=1M"}, nil, "at most 4096"},
 		{"empty dir", []string{"exec", "dir:"}, nil, "empty path"},
 		{"dir without value", []string{"exec", "dir"}, nil, "dir needs a value"},
 		{"bad size", []string{"exec", "exec-max-size=lots"}, nil, `size "lots"`},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
@@ -17,14 +18,16 @@ import (
 
 // plan is what the flags ask for, checked, before anything is opened.
 type plan struct {
-	capture capture.Config
-	output  output.Config
-	policy  *policy.Set
-	feat    *probes.Features
-	wanted  map[events.ID]bool // printed
-	sel     *tracer.Selection  // what the kernel sends
+	capture  capture.Config
+	output   output.Config
+	policy   *policy.Set
+	feat     *probes.Features
+	wanted   map[events.ID]bool // printed
+	sel      *tracer.Selection  // what the kernel sends
+	runtimes []cri.Runtime      // --cri, asked for container names
 	// whole are events the kernel's data filters must leave alone: the
-	// process tree's, captures' triggers and what derived events need.
+	// process tree's, the container resolver's, captures' triggers and
+	// what derived events need.
 	whole       map[events.ID]bool
 	dataFilters probes.DataFilters
 }
@@ -40,6 +43,12 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 		return nil, cli.Usage(err)
 	}
 	if p.output, err = output.ParseFlags(o.output); err != nil {
+		return nil, cli.Usage(err)
+	}
+	if o.execArgsKiB < 0 || o.execArgsKiB > int(probes.ExecArgsCap>>10) {
+		return nil, cli.Usage(fmt.Errorf("--exec-args-max-kib %d: want 0..%d", o.execArgsKiB, probes.ExecArgsCap>>10))
+	}
+	if p.runtimes, err = cri.ParseFlags(o.cri); err != nil {
 		return nil, cli.Usage(err)
 	}
 	if err := probes.CheckPrivileges(); err != nil {
@@ -64,8 +73,9 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 		p.whole[id] = true
 	}
 	// The process tree needs the scheduler events whether or not they are
-	// printed, and whole.
-	for _, id := range []events.ID{events.SchedProcessFork, events.SchedProcessExec, events.SchedProcessExit} {
+	// printed, and whole; the container resolver learns each new cgroup
+	// from cgroup_mkdir.
+	for _, id := range []events.ID{events.SchedProcessFork, events.SchedProcessExec, events.SchedProcessExit, events.CgroupMkdir} {
 		kernel = append(kernel, id)
 		p.whole[id] = true
 	}
@@ -120,13 +130,13 @@ func loadPolicies(o *options, avail map[string]bool) (*policy.Set, error) {
 	return policy.NewSet(pols, skipped)
 }
 
-// priority are the events an attacker hides behind a flood: rare, and
+// priorityNames are the events an attacker hides behind a flood: rare, and
 // worth a larger budget (bpf/lib/budget.h).
-var priority = []string{"ptrace", "init_module", "finit_module", "execve", "execveat", "sched_process_exec", "mount", "fsmount", "move_mount"}
+var priorityNames = []string{"ptrace", "init_module", "finit_module", "execve", "execveat", "sched_process_exec", "mount", "fsmount", "move_mount"}
 
 func priorityEvents() []uint32 {
 	var ids []uint32
-	for _, n := range priority {
+	for _, n := range priorityNames {
 		if d, ok := events.ByName(n); ok {
 			ids = append(ids, uint32(d.ID))
 		}

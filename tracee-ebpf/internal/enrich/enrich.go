@@ -3,6 +3,7 @@ package enrich
 import (
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
@@ -14,6 +15,7 @@ import (
 type Enricher struct {
 	Tree        *proctree.Tree      // nil: no ancestry
 	Containers  *container.Resolver // nil: no container ids
+	Runtimes    *cri.Cache          // nil: no container names, images, pods
 	MaxAncestry int                 // ancestors per event; 0 means 5
 
 	// last remembers the previous event's process: busy processes send
@@ -44,6 +46,7 @@ type memo struct {
 	ancestry    []*pb.Ancestor
 	cgroup      uint64
 	containerID string
+	info        *cri.Info
 }
 
 // lifecycle events change the tree whatever their context.
@@ -59,6 +62,12 @@ func lifecycle(id int32) bool {
 // (a tracer observer). A run of events of one process with an unchanged
 // context is applied once.
 func (e *Enricher) Observe(ev *pb.Event) {
+	if ev.GetEventId() == int32(events.CgroupMkdir) && e.Containers != nil {
+		// A new cgroup: learnt now, its events resolve even after it is gone.
+		id, _ := pb.Arg[uint64](ev, "cgroup_id")
+		path, _ := pb.Arg[string](ev, "cgroup_path")
+		e.Containers.Learn(id, path)
+	}
 	if e.Tree == nil {
 		return
 	}
@@ -92,14 +101,22 @@ func (e *Enricher) Enrich(ev *pb.Event) {
 				ev.Ancestry = anc
 			}
 			*m = memo{valid: true, pid: ev.GetHostProcessId(), tid: ev.GetHostThreadId(), ppid: ev.GetHostParentProcessId(),
-				comm: ev.GetProcessName(), version: e.Tree.Version(), ancestry: anc, cgroup: m.cgroup, containerID: m.containerID}
+				comm: ev.GetProcessName(), version: e.Tree.Version(), ancestry: anc, cgroup: m.cgroup, containerID: m.containerID, info: m.info}
 		}
 	}
 	e.resolveTarget(ev)
 	if e.Containers != nil && ev.GetContainerId() == "" && ev.GetCgroupId() != 0 {
 		if m.cgroup != ev.GetCgroupId() {
 			m.cgroup, m.containerID = ev.GetCgroupId(), e.Containers.Lookup(ev.GetCgroupId(), ev.GetHostProcessId())
+			m.info = nil
+			if e.Runtimes != nil && m.containerID != "" {
+				m.info = e.Runtimes.Lookup(m.containerID)
+			}
 		}
 		ev.ContainerId = m.containerID
+		if i := m.info; i != nil && ev.ContainerName == "" && ev.ContainerImage == "" {
+			ev.ContainerName, ev.ContainerImage, ev.ContainerImageDigest = i.Name, i.Image, i.ImageDigest
+			ev.PodName, ev.PodNamespace, ev.PodUid = i.PodName, i.PodNamespace, i.PodUID
+		}
 	}
 }

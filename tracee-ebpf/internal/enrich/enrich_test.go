@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	stdctx "context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
@@ -30,12 +32,22 @@ func TestEnrich(t *testing.T) {
 	tree := proctree.New(proctree.Config{})
 	tree.Put(proctree.Process{HostPID: 1, Comm: "init", PID: 1})
 	tree.Put(proctree.Process{HostPID: 10, HostPPID: 1, Comm: "sh", PID: 10})
-	e := &Enricher{Tree: tree, Containers: res, MaxAncestry: 1}
+	rt := &oneContainer{id: id, info: cri.Info{Name: "web", Image: "nginx:1", ImageDigest: "sha256:1", PodName: "p", PodNamespace: "ns", PodUID: "u"}}
+	e := &Enricher{Tree: tree, Containers: res, MaxAncestry: 1, Runtimes: cri.NewCache(cri.Config{}, rt)}
 	ev := &pb.Event{EventId: 257, HostProcessId: 20, HostThreadId: 20, HostParentProcessId: 10, ProcessName: "cat", CgroupId: ino}
 	e.Observe(ev)
 	e.Enrich(ev)
 	if ev.ContainerId != id {
 		t.Errorf("container id %q", ev.ContainerId)
+	}
+	if ev.ContainerName != "web" || ev.ContainerImage != "nginx:1" || ev.ContainerImageDigest != "sha256:1" ||
+		ev.PodName != "p" || ev.PodNamespace != "ns" || ev.PodUid != "u" {
+		t.Errorf("runtime info not applied: %v", ev)
+	}
+	again := &pb.Event{EventId: 0, HostProcessId: 20, HostThreadId: 20, HostParentProcessId: 10, ProcessName: "cat", CgroupId: ino}
+	e.Enrich(again)
+	if again.ContainerName != "web" || rt.calls != 1 {
+		t.Errorf("second event: name %q, runtime asked %d times", again.ContainerName, rt.calls)
 	}
 	if len(ev.Ancestry) != 1 || ev.Ancestry[0].Comm != "sh" || ev.Ancestry[0].HostPid != 10 {
 		t.Errorf("ancestry %v", ev.Ancestry)
@@ -49,6 +61,23 @@ func TestEnrich(t *testing.T) {
 	if host.ContainerId != "" || len(host.Ancestry) != 1 || host.Ancestry[0].Comm != "init" {
 		t.Errorf("host event %v", host)
 	}
+}
+
+// oneContainer is a runtime that knows one container.
+type oneContainer struct {
+	id    string
+	info  cri.Info
+	calls int
+}
+
+func (o *oneContainer) Name() string { return "test" }
+
+func (o *oneContainer) Inspect(_ stdctx.Context, id string) (cri.Info, error) {
+	o.calls++
+	if id != o.id {
+		return cri.Info{}, cri.ErrNotFound
+	}
+	return o.info, nil
 }
 
 func TestResolveTargets(t *testing.T) {

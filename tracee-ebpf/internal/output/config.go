@@ -3,6 +3,7 @@ package output
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +25,7 @@ type Config struct {
 	UnixPath       string // "" = no socket; when set, stdout gets nothing (events go to the socket, and to OutFile if set)
 	ExecEnv        bool
 	ParseArguments bool
+	RotateSize     int64 // rotate the protobuf out-file past this many bytes; 0: never
 }
 
 // ParseFlags parses --output flag values.
@@ -71,6 +73,12 @@ func ParseFlags(flags []string) (Config, error) {
 			default:
 				cfg.UnixPath = val
 			}
+		case "rotate":
+			n, err := parseSize(val)
+			if err != nil {
+				return cfg, bad("%v", err)
+			}
+			cfg.RotateSize = n
 		case "option":
 			switch val {
 			case "exec-env":
@@ -81,14 +89,38 @@ func ParseFlags(flags []string) (Config, error) {
 				return cfg, bad("unknown option %q (exec-env, parse-arguments)", val)
 			}
 		default:
-			return cfg, bad("unknown key %q (format, out-file, err-file, unix, option)", key)
+			return cfg, bad("unknown key %q (format, out-file, err-file, unix, rotate, option)", key)
 		}
 	}
 	if cfg.UnixPath != "" && cfg.OutFile == "" && formatSet && cfg.Format != FormatProtobuf {
 		return cfg, fmt.Errorf("--output format:%s with unix:%s needs out-file:PATH (the socket serves protobuf; with unix: nothing is written to stdout)", cfg.Format, cfg.UnixPath)
 	}
+	if cfg.RotateSize > 0 && (cfg.OutFile == "" || cfg.Format != FormatProtobuf) {
+		return cfg, errors.New("--output rotate: needs format:protobuf and out-file:PATH (a recording)")
+	}
 	if cfg.OutFile != "" && cfg.OutFile == cfg.ErrFile {
 		return cfg, errors.New("--output: out-file and err-file must differ")
 	}
 	return cfg, nil
+}
+
+// parseSize parses a positive byte count with an optional K, M or G suffix
+// (binary multiples).
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	num := s
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
+		if strings.HasSuffix(s, u.suffix) {
+			num, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q: want a positive number of bytes (K/M/G suffixes)", s)
+	}
+	return n * mult, nil
 }

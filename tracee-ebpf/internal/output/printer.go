@@ -67,7 +67,15 @@ func New(cfg Config, opts Options) (Printer, error) {
 		return nil, err
 	}
 	out, errW := opts.Stdout, opts.Stderr
-	if cfg.OutFile != "" {
+	var rot *rotatingFile
+	if cfg.RotateSize > 0 {
+		var err error
+		if rot, err = openRotating(cfg.OutFile, cfg.RotateSize); err != nil {
+			return fail(err)
+		}
+		closers = append(closers, rot)
+		out = rot
+	} else if cfg.OutFile != "" {
 		f, err := os.OpenFile(cfg.OutFile, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
 		if err != nil {
 			return fail(fmt.Errorf("open out-file: %w", err))
@@ -130,7 +138,9 @@ func formatPrinter(cfg Config, out, errW io.Writer, opts Options) (Printer, erro
 	case FormatGoTemplate:
 		p, err = NewTemplate(cfg.TemplatePath, out, errW)
 	case FormatProtobuf:
-		p = NewProtobuf(out)
+		pp := NewProtobuf(out)
+		pp.rot, _ = out.(*rotatingFile)
+		p = pp
 	default:
 		err = fmt.Errorf("unknown format %q", cfg.Format)
 	}

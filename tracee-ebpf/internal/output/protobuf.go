@@ -21,6 +21,8 @@ type Protobuf struct {
 	done chan struct{}
 	err  error // first flush error of the timer
 	once sync.Once
+	rot  *rotatingFile // out-file rotated by size, or nil
+	hdr  *pb.Header
 }
 
 // NewProtobuf returns a protobuf stream printer.
@@ -41,7 +43,7 @@ func (p *Protobuf) Header(h *pb.Header) error {
 	if err != nil {
 		return fmt.Errorf("protobuf output: %w", err)
 	}
-	p.sw = sw
+	p.sw, p.hdr = sw, h
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("protobuf output: %w", err)
 	}
@@ -82,10 +84,27 @@ func (p *Protobuf) write(f func() error) error {
 	if err := f(); err != nil {
 		return fmt.Errorf("protobuf output: %w", err)
 	}
-	if p.sw.Buffered() > FlushBytes {
+	if p.sw.Buffered() > FlushBytes || (p.rot != nil && p.rot.n+int64(p.sw.Buffered()) >= p.rot.max) {
 		if err := p.sw.Flush(); err != nil {
 			return fmt.Errorf("protobuf output: %w", err)
 		}
+	}
+	if p.rot != nil && p.rot.full() {
+		// Each file ends in order and the next starts with the header.
+		if err := p.sw.WriteEnd(&pb.EndOfStream{Reason: "rotated"}); err != nil {
+			return fmt.Errorf("protobuf output: %w", err)
+		}
+		if err := p.sw.Flush(); err != nil {
+			return fmt.Errorf("protobuf output: %w", err)
+		}
+		if err := p.rot.rotate(); err != nil {
+			return fmt.Errorf("protobuf output: %w", err)
+		}
+		sw, err := stream.NewWriter(p.rot, p.hdr)
+		if err != nil {
+			return fmt.Errorf("protobuf output: %w", err)
+		}
+		p.sw = sw
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -15,12 +16,17 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
+// MethodOnDemand is the method of an on-demand hook: loaded, never
+// attached, run by Probes.Run.
+const MethodOnDemand = "on_demand"
+
 // Probes is the loaded and attached set of programs.
 type Probes struct {
 	coll    *ebpf.Collection // the programs (the maps are in maps)
 	maps    abi.TraceeMaps   // the same maps in both builds
 	links   []link.Link
 	Methods map[string]string // hook -> "tp_btf" | "raw_tracepoint"
+	Object  string            // "embedded", or the object file and its sha256
 	Events  *ebpf.Map         // ring buffer
 }
 
@@ -60,7 +66,22 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		method, load = FacilityRawTp, abi.LoadTraceeRaw
 	}
-	spec, err := load()
+	methods := map[string]string{}
+	keep := map[string]bool{}
+	for _, h := range abi.Hooks {
+		if need, ok := needed[h.Name]; !ok {
+			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
+		} else if need(&o) {
+			methods[h.Name] = method
+			if h.OnDemand {
+				methods[h.Name] = MethodOnDemand
+			}
+			keep[h.Prog] = true
+		}
+	}
+	keepCapture(&o, keep, methods, method)
+	keepNetwork(&o, keep)
+	spec, origin, err := objectSpec(o.ObjectFile, load, keep)
 	if err != nil {
 		return nil, fmt.Errorf("load object: %w", err)
 	}
@@ -73,19 +94,10 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		return nil, fmt.Errorf("count CPUs: %w", err)
 	}
 	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
+	ms.BigScratch.MaxEntries = uint32(ncpu)
+	sizeCapture(spec, uint32(ncpu))
 	if o.RingBufferBytes != 0 {
 		ms.Events.MaxEntries = o.RingBufferBytes
-	}
-
-	methods := map[string]string{}
-	keep := map[string]bool{}
-	for _, h := range abi.Hooks {
-		if need, ok := needed[h.Name]; !ok {
-			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
-		} else if need(&o) {
-			methods[h.Name] = method
-			keep[h.Prog] = true
-		}
 	}
 	for name := range spec.Programs {
 		if !keep[name] {
@@ -107,7 +119,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		}
 		return nil, fmt.Errorf("load programs: %w", err)
 	}
-	p := &Probes{coll: coll, Methods: methods}
+	p := &Probes{coll: coll, Methods: methods, Object: origin}
 	if err := coll.Assign(&p.maps); err != nil {
 		coll.Close()
 		return nil, fmt.Errorf("object maps: %w", err)
@@ -117,9 +129,13 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		p.Close()
 		return nil, err
 	}
+	if err := p.attachCapture(&o); err != nil {
+		p.Close()
+		return nil, err
+	}
 	for _, h := range abi.Hooks {
 		m, ok := methods[h.Name]
-		if !ok {
+		if !ok || h.OnDemand {
 			continue
 		}
 		prog := coll.Programs[h.Prog]
@@ -134,6 +150,10 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			return nil, fmt.Errorf("attach %s via %s: %w", h.Name, m, err)
 		}
 		p.links = append(p.links, l)
+	}
+	if err := p.attachNetwork(o.Network); err != nil {
+		p.Close()
+		return nil, err
 	}
 	return p, nil
 }
@@ -209,12 +229,13 @@ func (p *Probes) configure(o *Options) error {
 	cfg := abi.Config{
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
-		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit, Budget: o.Budget,
+		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+		ExecArgsMax: o.ExecArgsMax, Budget: o.Budget,
 	}
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}
-	return nil
+	return p.configureCapture(o.Capture)
 }
 
 // fixedOnly reports whether every argument is an integer or a pointer, so
@@ -282,4 +303,32 @@ func (p *Probes) Describe() string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
+}
+
+// Run runs the loaded on-demand hook (abi.yaml: on_demand) once in the
+// calling thread with BPF_PROG_TEST_RUN: its context is args (at most 16
+// words), the current task is the caller. It returns the program's return
+// value; an error when the hook is not loaded or the run failed.
+func (p *Probes) Run(hook string, args []uint64) (uint32, error) {
+	var prog *ebpf.Program
+	for _, h := range abi.Hooks {
+		if h.Name == hook && h.OnDemand && p.coll != nil {
+			prog = p.coll.Programs[h.Prog]
+		}
+	}
+	if prog == nil {
+		return 0, fmt.Errorf("run %s: not an on-demand hook of this load", hook)
+	}
+	if len(args) > 16 {
+		return 0, fmt.Errorf("run %s: %d context words, at most 16", hook, len(args))
+	}
+	ctx := make([]byte, 8*len(args))
+	for i, a := range args {
+		binary.LittleEndian.PutUint64(ctx[8*i:], a)
+	}
+	ret, err := prog.Run(&ebpf.RunOptions{Context: ctx})
+	if err != nil {
+		return 0, fmt.Errorf("run %s: %w", hook, err)
+	}
+	return ret, nil
 }

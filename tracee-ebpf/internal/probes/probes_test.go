@@ -61,16 +61,19 @@ func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 		emit |= e.Emit
 	}
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit,
-		Scope: Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}}}, f)
+		Scope:   Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}},
+		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd | CaptureMem, Prefixes: []string{"/tmp/", "/etc/"}},
+		Network: &NetworkOptions{Snaplen: 128}}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(p.Methods); got != len(abi.Hooks) {
-		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(abi.Hooks))
+	// + the capture program on sys_exit and the network capture's three cgroup programs
+	if got := len(p.Methods); got != len(abi.Hooks)+2 {
+		t.Errorf("attached %d hooks (%s), want %d", got, p.Describe(), len(abi.Hooks)+2)
 	}
 	ids := p.ProgramIDs()
-	if len(loaded(ids)) != len(abi.Hooks) {
-		t.Errorf("%d of our programs loaded (%v), want %d", len(loaded(ids)), ids, len(abi.Hooks))
+	if len(loaded(ids)) != len(abi.Hooks)+1+len(networkProgs) {
+		t.Errorf("%d of our programs loaded (%v), want %d", len(loaded(ids)), ids, len(abi.Hooks)+1+len(networkProgs))
 	}
 	if _, err := p.Stats(); err != nil {
 		t.Errorf("stats: %v", err)

@@ -47,9 +47,13 @@ type Config struct {
 	// run only on events about to be printed (ancestry, container id).
 	Observers []Stage
 	Enrichers []Stage
+	// Capturers see every event, decoded or derived, printed or not,
+	// before it is printed, and may add artifacts to it (--capture). The
+	// artifacts of a derived event are also added to its source event.
+	Capturers []Stage
 	// Taps see every event, decoded or derived, printed or not, after it
-	// was printed and before it is released (artifact capture). They must
-	// copy what they keep: events are reused.
+	// was printed and before it is released. They must copy what they
+	// keep: events are reused.
 	Taps      []Stage
 	Deriver   Deriver
 	Matcher   Matcher
@@ -124,6 +128,12 @@ type Tracer struct {
 	lastStat probes.Stats
 	// throttled: per process, the budget drops already reported
 	throttled map[uint32]uint64
+	// Per event id, on the hot path: whether it is printed, how many were
+	// and under which name (folded into sum.Events by summary()). Slices,
+	// not maps: millions of lookups a second.
+	wanted []bool
+	counts []uint64
+	names  []string
 }
 
 // New opens the ring buffer reader.
@@ -141,7 +151,29 @@ func New(cfg Config) (*Tracer, error) {
 	if cfg.Log == nil {
 		cfg.Log = os.Stderr
 	}
-	return &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}, nil
+	t := &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}
+	for id, ok := range cfg.Wanted {
+		if !ok || id < 0 {
+			continue
+		}
+		for int(id) >= len(t.wanted) {
+			t.wanted = append(t.wanted, false)
+		}
+		t.wanted[id] = true
+	}
+	t.counts = make([]uint64, len(t.wanted))
+	t.names = make([]string, len(t.wanted))
+	return t, nil
+}
+
+// summary folds the per-id counts into sum.Events.
+func (t *Tracer) summary() *Summary {
+	for id, n := range t.counts {
+		if n > 0 {
+			t.sum.Events[t.names[id]] = n
+		}
+	}
+	return &t.sum
 }
 
 // Run reads until ctx is done, then detaches the probes, drains what the
@@ -154,7 +186,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	for ctx.Err() == nil && !t.sum.OutputClosed {
 		n, err := t.rd.Read(t.handle)
 		if err != nil {
-			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
+			return t.summary(), fmt.Errorf("read ring buffer: %w", err)
 		}
 		// A busy stream reads without clock calls; the time is looked at
 		// every few thousand records and whenever the buffer runs dry.
@@ -171,7 +203,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 		}
 		t.flush()
 		if err := t.rd.Wait(t.cfg.Poll); err != nil {
-			return &t.sum, err
+			return t.summary(), err
 		}
 	}
 	// Stop producing, drain what is already in the buffer, count the losses;
@@ -184,11 +216,11 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	}
 	t.reportLost(true)
 	t.flush()
-	return &t.sum, detachErr
+	return t.summary(), detachErr
 }
 
 // Stats are the counters so far.
-func (t *Tracer) Stats() *Summary { return &t.sum }
+func (t *Tracer) Stats() *Summary { return t.summary() }
 
 func (t *Tracer) flush() {
 	if f, ok := t.cfg.Printer.(Flusher); ok {
@@ -214,6 +246,7 @@ func (t *Tracer) reportLost(final bool) {
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
+	t.cfg.Metrics.Truncated(st.Truncated - prev.Truncated)
 	if lost == 0 && failed == 0 && len(throttled) == 0 {
 		return
 	}
@@ -266,19 +299,53 @@ func (t *Tracer) handle(raw []byte) {
 	for _, s := range t.cfg.Observers {
 		s.Process(ev)
 	}
+	var derived []*pb.Event
+	if t.cfg.Deriver != nil {
+		derived = t.cfg.Deriver.Derive(ev)
+	}
+	if len(t.cfg.Capturers) > 0 {
+		t.capture(ev, derived)
+	}
 	t.emit(ev)
 	t.tap(ev)
-	if t.cfg.Deriver != nil {
-		for _, d := range t.cfg.Deriver.Derive(ev) {
-			t.emit(d)
-			t.tap(d)
-			if t.cfg.ReuseEvents {
-				decode.Release(d)
-			}
+	for _, d := range derived {
+		t.emit(d)
+		t.tap(d)
+		if t.cfg.ReuseEvents {
+			decode.Release(d)
 		}
 	}
 	if t.cfg.ReuseEvents {
 		decode.Release(ev)
+	}
+}
+
+// capture runs the capturers on an event and what was derived from it,
+// before any of them is printed: the source event also carries the
+// artifacts of its derived events (a W+X mprotect, the dump of its region).
+//
+// Derived events go first: an artifact kept for an alert (the region of a
+// W+X → X mprotect) is stored when the alert asks for it, and the source
+// event then gets the same artifact.
+func (t *Tracer) capture(ev *pb.Event, derived []*pb.Event) {
+	for _, d := range derived {
+		for _, s := range t.cfg.Capturers {
+			s.Process(d)
+		}
+	}
+	for _, s := range t.cfg.Capturers {
+		s.Process(ev)
+	}
+	for _, d := range derived {
+	next:
+		for _, a := range d.Artifacts {
+			for _, have := range ev.Artifacts {
+				if have == a {
+					continue next
+				}
+			}
+			ev.Artifacts = append(ev.Artifacts, a)
+		}
 	}
 }
 
@@ -289,7 +356,8 @@ func (t *Tracer) tap(ev *pb.Event) {
 }
 
 func (t *Tracer) emit(ev *pb.Event) {
-	if !t.cfg.Wanted[events.ID(ev.EventId)] {
+	id := ev.EventId
+	if id < 0 || int(id) >= len(t.wanted) || !t.wanted[id] {
 		return
 	}
 	for _, s := range t.cfg.Enrichers {
@@ -303,7 +371,9 @@ func (t *Tracer) emit(ev *pb.Event) {
 		t.printErr(err)
 		return
 	}
-	t.sum.Events[ev.EventName]++
+	if t.counts[id]++; t.names[id] == "" {
+		t.names[id] = ev.EventName
+	}
 	t.cfg.Metrics.EventWritten()
 }
 

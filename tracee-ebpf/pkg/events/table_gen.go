@@ -65,6 +65,10 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
+	HookedProcFops             ID = 1061
+	CgroupMkdir                ID = 1070
+	CaptureChunk               ID = 1100
+	NetPacket                  ID = 1101
 )
 
 var table = []*Definition{
@@ -2061,5 +2065,33 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1061, Name: "hooked_proc_fops", Source: SourceKernel, Sets: []string{"default", "security"}, Params: []Param{
+		{Name: "hooked", Type: "u32", Kind: ArgUint, Format: "proc_fops_pointers"},
+		{Name: "proc_root_iterate_shared", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_root_lookup", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_pid_iterate_shared", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_pid_lookup", Type: "void*", Kind: ArgPointer},
+	}},
+	{ID: 1070, Name: "cgroup_mkdir", Source: SourceKernel, Sets: []string{"containers"}, Params: []Param{
+		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},
+		{Name: "cgroup_path", Type: "const char*", Kind: ArgStr},
+		{Name: "hierarchy_id", Type: "u32", Kind: ArgUint},
+	}},
+	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "kind", Type: "u32", Kind: ArgUint},
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "offset", Type: "u64", Kind: ArgUlong},
+		{Name: "total", Type: "u64", Kind: ArgUlong},
+		{Name: "aux", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
+	}},
+	{ID: 1101, Name: "net_packet", Source: SourceKernel, Internal: true, Params: []Param{
+		{Name: "direction", Type: "u32", Kind: ArgUint},
+		{Name: "ifindex", Type: "u32", Kind: ArgUint},
+		{Name: "length", Type: "u32", Kind: ArgUint},
+		{Name: "data", Type: "bytes", Kind: ArgBytes},
 	}},
 }

@@ -87,6 +87,7 @@ func New(sigs []sdk.Signature, onFinding FindingHandler, opts ...Option) (*Engin
 			if f.SigMetadata.ID == "" {
 				f.SigMetadata = st.meta
 			}
+			f.Data = withArtifacts(f.Data, f.Event)
 			st.findings.Add(1)
 			if e.onFind != nil {
 				e.onFind(f)

@@ -53,6 +53,30 @@ func TestLine(t *testing.T) {
 	}
 }
 
+// A container's name, image and pod follow its id on the line.
+func TestLineContainer(t *testing.T) {
+	f := finding()
+	f.Event.ContainerName, f.Event.ContainerImage = "web", "nginx:1.25"
+	f.Event.PodName, f.Event.PodNamespace = "web-1", "shop"
+	var buf bytes.Buffer
+	send(t, NewLine(&buf), f)
+	if want := " Container: c0ffee name=web image=nginx:1.25 pod=shop/web-1 Hostname: box "; !strings.Contains(buf.String(), want) {
+		t.Errorf("line %s\nwant it to contain %q", buf.String(), want)
+	}
+	if got := ContainerText(&pb.Event{}); got != "-" {
+		t.Errorf("host: %q", got)
+	}
+	buf.Reset()
+	tmpl, err := NewTemplate(&buf, "simple.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, tmpl, f)
+	if want := "container c0ffee name web image nginx:1.25 pod shop/web-1 |"; !strings.Contains(buf.String(), want) {
+		t.Errorf("simple.tmpl: %s\nwant it to contain %q", buf.String(), want)
+	}
+}
+
 func TestJSON(t *testing.T) {
 	var buf bytes.Buffer
 	send(t, NewJSON(&buf), finding())

@@ -96,6 +96,26 @@ func renderLine(w io.Writer, f sdk.Finding) error {
 	_, err := fmt.Fprintf(w, "*** Detection *** Time: %s Signature ID: %s Signature: %s Severity: %d Event: %s Command: %s PID: %d (host %d) UID: %d Container: %s Hostname: %s Data: %s\n",
 		EventTime(ev), f.SigMetadata.ID, f.SigMetadata.Name, f.SigMetadata.Severity, orDash(ev.GetEventName()),
 		orDash(ev.GetProcessName()), ev.GetProcessId(), ev.GetHostProcessId(), ev.GetUserId(),
-		orDash(ev.GetContainerId()), orDash(ev.GetHostName()), FormatData(f.Data))
+		ContainerText(ev), orDash(ev.GetHostName()), FormatData(f.Data))
 	return err
+}
+
+// ContainerText is the event's container for a readable line: "-" on the
+// host, else the id followed by what the runtime said (name, image, pod).
+func ContainerText(ev *pb.Event) string {
+	id := ev.GetContainerId()
+	if id == "" && ev.GetContainerName() == "" {
+		return "-"
+	}
+	parts := []string{orDash(id)}
+	if n := ev.GetContainerName(); n != "" {
+		parts = append(parts, "name="+n)
+	}
+	if i := ev.GetContainerImage(); i != "" {
+		parts = append(parts, "image="+i)
+	}
+	if p := ev.GetPodName(); p != "" {
+		parts = append(parts, "pod="+ev.GetPodNamespace()+"/"+p)
+	}
+	return strings.Join(parts, " ")
 }

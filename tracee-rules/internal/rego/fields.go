@@ -13,10 +13,11 @@ import (
 type inputBuilder struct {
 	fields   []eventField
 	ancestry bool
+	runtime  bool // container and kubernetes
 }
 
 // fullInput builds every field (Input).
-var fullInput = inputBuilder{fields: eventFields, ancestry: true}
+var fullInput = inputBuilder{fields: eventFields, ancestry: true, runtime: true}
 
 func (b *inputBuilder) build(ev *pb.Event) ast.Value {
 	items := make([][2]*ast.Term, 0, len(b.fields)+1)
@@ -25,6 +26,9 @@ func (b *inputBuilder) build(ev *pb.Event) ast.Value {
 	}
 	if b.ancestry && len(ev.GetAncestry()) > 0 {
 		items = append(items, [2]*ast.Term{keyAncestry, ancestryTerm(ev)})
+	}
+	if b.runtime {
+		items = appendRuntime(items, ev)
 	}
 	return ast.NewObject(items...)
 }
@@ -43,6 +47,7 @@ func builderFor(c *ast.Compiler, root ast.Ref) inputBuilder {
 		}
 	}
 	b.ancestry = keys[string(keyAncestry.Value.(ast.String))]
+	b.runtime = keys[string(keyContainer.Value.(ast.String))] || keys[string(keyKubernetes.Value.(ast.String))]
 	return b
 }
 

@@ -17,7 +17,7 @@ import (
 //	hostProcessId, hostThreadId, hostParentProcessId, userId, groupId,
 //	mountNamespace, pidNamespace, processName, hostName, containerId,
 //	eventId (a string, as Tracee prints it), eventName, syscall, argsNum,
-//	returnValue, args, ancestry
+//	returnValue, args, ancestry, container, kubernetes
 //
 // args is [{"name", "type", "value"}]; value is the argument's symbolic
 // rendering (repr) when it has one, else its value: a number, a string, an
@@ -27,6 +27,9 @@ import (
 // (AF_INET6) or {"sa_family", "sun_path"} (AF_UNIX), all strings. An argument
 // with no value has value null. ancestry, present only when the event has
 // one, is [{"hostProcessId", "processId", "processName"}], parent first.
+// container {"id", "name", "image", "imageDigest"} and kubernetes
+// {"podName", "podNamespace", "podUID"} are present when the event has
+// them, with only the keys that are set (as in the JSON).
 func Input(ev *pb.Event) ast.Value { return fullInput.build(ev) }
 
 type eventField struct {
@@ -75,7 +78,35 @@ var (
 	keyHostPid  = ast.StringTerm("hostProcessId")
 	keyPid      = ast.StringTerm("processId")
 	keyComm     = ast.StringTerm("processName")
+
+	keyContainer  = ast.StringTerm("container")
+	keyKubernetes = ast.StringTerm("kubernetes")
 )
+
+// appendRuntime adds the container and kubernetes objects, each when it
+// has a value, with only its non-empty keys (traceejson's omitempty).
+func appendRuntime(items [][2]*ast.Term, e *pb.Event) [][2]*ast.Term {
+	obj := func(kv ...string) *ast.Term {
+		var o [][2]*ast.Term
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] != "" {
+				o = append(o, [2]*ast.Term{ast.StringTerm(kv[i]), ast.StringTerm(kv[i+1])})
+			}
+		}
+		if o == nil {
+			return nil
+		}
+		return ast.ObjectTerm(o...)
+	}
+	if c := obj("id", e.GetContainerId(), "name", e.GetContainerName(), "image", e.GetContainerImage(),
+		"imageDigest", e.GetContainerImageDigest()); c != nil {
+		items = append(items, [2]*ast.Term{keyContainer, c})
+	}
+	if k := obj("podName", e.GetPodName(), "podNamespace", e.GetPodNamespace(), "podUID", e.GetPodUid()); k != nil {
+		items = append(items, [2]*ast.Term{keyKubernetes, k})
+	}
+	return items
+}
 
 func argsTerm(e *pb.Event) *ast.Term {
 	args := e.GetArgs()

@@ -25,7 +25,7 @@ func inputEvents() []*pb.Event {
 		HostProcessId: 4007, HostThreadId: 4008, HostParentProcessId: 4000, UserId: 1000, GroupId: 1001,
 		MountNamespace: 4026531840, PidNamespace: 4026531836, ProcessName: "curl", HostName: "web-1",
 		CgroupId: 1<<63 + 5, ContainerId: "0123456789ab", EventId: 1012, EventName: "security_socket_connect",
-		ReturnValue: -115, Syscall: 42,
+		ReturnValue: -115, Syscall: 42, ContainerName: "web", ContainerImage: "nginx:1", PodName: "web-1", PodUid: "u-1",
 		Args: []*pb.Argument{
 			sdktest.Int("sockfd", 3),
 			sdktest.Inet("remote_addr", "10.1.2.3", 443),

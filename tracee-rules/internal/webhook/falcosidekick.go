@@ -176,6 +176,22 @@ func eventFields(ev *pb.Event) map[string]any {
 		cid = "host" // Falco's container.id for processes outside containers
 	}
 	fields["container.id"] = cid
+	// What the container runtime said (Falco's names); absent when unknown.
+	repo, tag := splitImage(ev.GetContainerImage())
+	for k, v := range map[string]string{
+		"container.name":             ev.GetContainerName(),
+		"container.image":            ev.GetContainerImage(),
+		"container.image.repository": repo,
+		"container.image.tag":        tag,
+		"container.image.digest":     ev.GetContainerImageDigest(),
+		"k8s.pod.name":               ev.GetPodName(),
+		"k8s.ns.name":                ev.GetPodNamespace(),
+		"k8s.pod.uid":                ev.GetPodUid(),
+	} {
+		if v != "" {
+			fields[k] = v
+		}
+	}
 	if anc := ev.GetAncestry(); len(anc) > 0 {
 		fields["proc.pname"] = anc[0].GetComm()
 	}
@@ -197,7 +213,19 @@ func eventFields(ev *pb.Event) map[string]any {
 // signature's own fields (tracee.*) follow, sorted.
 var messageKeys = []string{
 	"evt.type", "proc.name", "proc.pid", "proc.ppid", "proc.pname", "proc.cmdline",
-	"user.uid", "container.id", "k8s.ns.name", "k8s.pod.name",
+	"user.uid", "container.id", "container.name", "container.image.repository", "k8s.ns.name", "k8s.pod.name",
+}
+
+// splitImage splits an image reference ("registry:5000/repo:tag@sha256:...")
+// into its repository and tag, as Falco's container.image.repository and
+// container.image.tag ("" when there is no tag).
+func splitImage(image string) (repo, tag string) {
+	image, _, _ = strings.Cut(image, "@")
+	slash := strings.LastIndexByte(image, '/')
+	if colon := strings.LastIndexByte(image, ':'); colon > slash {
+		return image[:colon], image[colon+1:]
+	}
+	return image, ""
 }
 
 // message is the text after the priority in Falco's output line:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,6 +195,37 @@ func TestFalcoPayloadEdgeCases(t *testing.T) {
 	}
 }
 
+// The container runtime's names become Falco's fields and show in the
+// output line; a signature's own k8s names still win.
+func TestFalcoPayloadContainer(t *testing.T) {
+	ev := &pb.Event{Timestamp: 1, EventName: "ptrace", ContainerId: "c0ffee", ContainerName: "web",
+		ContainerImage: "registry.local:5000/shop/web:1.2@sha256:ab", ContainerImageDigest: "sha256:ab",
+		PodName: "web-1", PodNamespace: "shop", PodUid: "u-1"}
+	p := NewFalcoPayload(sdk.Finding{SigMetadata: sdk.Metadata{ID: "TRC-2", Name: "Anti-Debugging"}, Event: ev}, "h", fixedNow)
+	for k, want := range map[string]string{
+		"container.name": "web", "container.image.repository": "registry.local:5000/shop/web", "container.image.tag": "1.2",
+		"container.image.digest": "sha256:ab", "k8s.pod.name": "web-1", "k8s.ns.name": "shop", "k8s.pod.uid": "u-1",
+	} {
+		if got := p.OutputFields[k]; got != want {
+			t.Errorf("%s = %v, want %q", k, got, want)
+		}
+	}
+	if want := "container.id=c0ffee container.name=web container.image.repository=registry.local:5000/shop/web k8s.ns.name=shop k8s.pod.name=web-1"; !strings.Contains(p.Output, want) {
+		t.Errorf("output %q\nwant it to contain %q", p.Output, want)
+	}
+	p = NewFalcoPayload(sdk.Finding{Event: &pb.Event{Timestamp: 1}}, "h", fixedNow)
+	for _, k := range []string{"container.name", "container.image.repository", "k8s.pod.name"} {
+		if _, ok := p.OutputFields[k]; ok {
+			t.Errorf("host event has %s", k)
+		}
+	}
+	for in, want := range map[string][2]string{"nginx": {"nginx", ""}, "nginx:1": {"nginx", "1"}, "h:5000/n": {"h:5000/n", ""}, "h:5000/n:2@sha256:x": {"h:5000/n", "2"}} {
+		if r, tg := splitImage(in); r != want[0] || tg != want[1] {
+			t.Errorf("splitImage(%q) = %q, %q", in, r, tg)
+		}
+	}
+}
+
 type stringer struct{}
 
 func (stringer) String() string { return "str" }
@@ -268,5 +300,20 @@ func TestMarshalFinding(t *testing.T) {
 	}
 	if got.Data["nan"] != "NaN" || got.Data["n"] != 1.0 {
 		t.Errorf("data = %v", got.Data)
+	}
+}
+
+// The artifact of a finding (tracee-ebpf --capture) reaches falcosidekick
+// as tracee.artifact_* output fields.
+func TestFalcoPayloadArtifact(t *testing.T) {
+	f := testFinding(sdk.SeverityHigh, map[string]any{"artifact_sha256": "ab12", "artifact_path": "/out/exec/ab12", "artifact_kind": "exec"})
+	p := NewFalcoPayload(f, "node-1", fixedNow)
+	for k, v := range map[string]any{"tracee.artifact_sha256": "ab12", "tracee.artifact_path": "/out/exec/ab12", "tracee.artifact_kind": "exec"} {
+		if p.OutputFields[k] != v {
+			t.Errorf("output_fields[%s] = %v, want %v", k, p.OutputFields[k], v)
+		}
+	}
+	if !strings.Contains(p.Output, "tracee.artifact_sha256=ab12") {
+		t.Errorf("output line %q does not name the artifact", p.Output)
 	}
 }

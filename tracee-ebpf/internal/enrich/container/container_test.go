@@ -222,3 +222,22 @@ func TestRealCgroup(t *testing.T) {
 		}
 	}
 }
+
+// A cgroup learnt from cgroup_mkdir resolves after its directory is gone.
+func TestResolverLearn(t *testing.T) {
+	root := t.TempDir()
+	r, err := NewResolver(Config{CgroupRoot: root, ProcRoot: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.Repeat("ab", 32)
+	r.Learn(4242, "/docker/"+id)
+	r.Learn(4243, "/user.slice")
+	r.Learn(0, "/docker/"+id)
+	if got := r.Lookup(4242, 0); got != id {
+		t.Errorf("learnt container cgroup: %q, want %q", got, id)
+	}
+	if got := r.Lookup(4243, 0); got != "" || r.Scans() != 0 {
+		t.Errorf("learnt host cgroup: %q after %d scans, want \"\" and no scan", got, r.Scans())
+	}
+}

@@ -101,6 +101,19 @@ func Inode(dir string) (uint64, error) {
 	return st.Ino, nil
 }
 
+// Learn records the path of a new cgroup (from a cgroup_mkdir event): its
+// events resolve even after the cgroup is removed. path is relative to the
+// cgroup2 root ("/docker/<id>").
+func (r *Resolver) Learn(cgroupID uint64, path string) {
+	if cgroupID == 0 {
+		return
+	}
+	id, _, _ := IDFromPath(path)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.put(cgroupID, id)
+}
+
 // Lookup returns the container id of cgroup cgroupID ("" for a host
 // cgroup or one it cannot find). hostPID, when > 0, is a process that was
 // in that cgroup, tried first.

@@ -44,12 +44,18 @@ func TestParseErrors(t *testing.T) {
 		{"derived from a non-syscall", okSys, "- {id: 1010, name: x, source: kernel, hook: sys_exit, syscalls: [x]}\n", "not a syscall"},
 		{"hook on userspace event", okSys, "- {id: 1011, name: x, source: userspace, deps: [read], hook: sys_exit, syscalls: [read]}\n", "only kernel events"},
 		{"duplicate param", "- {id: 0, name: read, params: [{name: fd, type: int, kind: int}, {name: fd, type: int, kind: int}]}\n", "", "fd twice"},
+		{"proc fops pointer without its argument", okSys, "- {id: 1061, name: hooked_proc_fops, source: kernel, hook: proc_fops_check, params: [{name: hooked, type: u32, kind: uint}]}\n",
+			"hooked_proc_fops has no pointer argument \"proc_root_iterate_shared\""},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.sys), []byte(tt.evs))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want it to mention %q", tt.name, err, tt.want)
 		}
+	}
+	// Internal kernel events come from the capture programs, outside the hook list.
+	if _, err := Parse([]byte(okSys), []byte("- {id: 1010, name: x, source: kernel, internal: true}\n")); err != nil {
+		t.Errorf("internal kernel event without hook: %v", err)
 	}
 	s, err := Parse([]byte(okSys), []byte("- {id: 1011, name: x, source: userspace, deps: [read]}\n"))
 	if err != nil {

@@ -62,7 +62,7 @@ func C(s *schema.Schema) ([]byte, error) {
 	b.WriteString("};\n\n")
 	b.WriteString("/* Events produced in the kernel that are not plain syscalls. */\nenum event_id {\n")
 	for _, e := range s.Events {
-		if e.Hook == "" {
+		if e.Hook == "" && !(e.Source == "kernel" && e.Internal) { // internal: the capture programs'
 			continue
 		}
 		fmt.Fprintf(&b, "\tEVENT_%s = %d,\n", strings.ToUpper(e.Name), e.ID)
