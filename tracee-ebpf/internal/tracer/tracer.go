@@ -9,7 +9,6 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
@@ -313,33 +312,20 @@ func (t *Tracer) capture(ev *pb.Event, derived []*pb.Event) {
 	}
 }
 
-func carriesWritten(ev *pb.Event) bool {
-	for _, a := range ev.Artifacts {
-		if a.GetKind() == capture.KindWritten {
-			return true
-		}
-	}
-	return false
-}
-
 func (t *Tracer) tap(ev *pb.Event) {
 	for _, s := range t.cfg.Taps {
 		s.Process(ev)
 	}
 }
 
-// emit prints a wanted event that passes the filters. An exit carrying a
-// written file's evidence (capture.KindWritten) is printed whether or not
-// it was asked for: it completes the open for writing that was.
 func (t *Tracer) emit(ev *pb.Event) {
-	evidence := carriesWritten(ev)
-	if !evidence && !t.cfg.Wanted[events.ID(ev.EventId)] {
+	if !t.cfg.Wanted[events.ID(ev.EventId)] {
 		return
 	}
 	for _, s := range t.cfg.Enrichers {
 		s.Process(ev)
 	}
-	if !evidence && t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev) {
+	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev) {
 		t.cfg.Metrics.EventFiltered()
 		return
 	}

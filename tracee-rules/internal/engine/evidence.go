@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"google.golang.org/protobuf/proto"
@@ -109,4 +110,17 @@ func isArtifactKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// EvidenceEvents adds to the events signatures selected (sorted) the one
+// their evidence follow-ups need: sched_process_exit, when a signature
+// watches opens (security_file_open), carries an opener's written files.
+// tracee-rules --list-events prints the result.
+func EvidenceEvents(names []string) []string {
+	if !slices.Contains(names, "security_file_open") || slices.Contains(names, "sched_process_exit") {
+		return names
+	}
+	out := append(slices.Clone(names), "sched_process_exit")
+	slices.Sort(out)
+	return out
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -72,5 +73,19 @@ func TestEvidenceWaitsBounded(t *testing.T) {
 	}
 	if len(w.list) != maxPendingEvidence || w.dropped.Load() != 3 {
 		t.Errorf("%d waiting, %d dropped", len(w.list), w.dropped.Load())
+	}
+}
+
+// --list-events asks for the exits that carry written files when a
+// signature watches opens.
+func TestEvidenceEvents(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"magic_write,security_file_open", "magic_write,sched_process_exit,security_file_open"},
+		{"sched_process_exit,security_file_open", "sched_process_exit,security_file_open"},
+		{"execve,magic_write", "execve,magic_write"},
+	} {
+		if got := strings.Join(EvidenceEvents(strings.Split(tc.in, ",")), ","); got != tc.want {
+			t.Errorf("EvidenceEvents(%s) = %s, want %s", tc.in, got, tc.want)
+		}
 	}
 }
