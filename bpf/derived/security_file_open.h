@@ -34,7 +34,7 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 	if (!f || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
 		return;
 	struct event_buf *b = dc->b;
-	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
+	arg_file_path(b, SECURITY_FILE_OPEN__PATHNAME, SLOT_SYS_EXIT, f);
 	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags) | requested_trunc(dc));
 	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
 	u32 nr = dc->sc->nr;

@@ -16,6 +16,7 @@
 #include "../lib/submit.h"
 #include "../lib/unreturned.h"
 #include "../lib/hook.h"
+#include "../lib/bigargs.h"
 #include "task_rename.h"
 
 statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
@@ -38,15 +39,11 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
 
 	arg_str(b, SCHED_PROCESS_EXEC__CMDPATH, BPF_CORE_READ(bprm, filename), false);
-	arg_str(b, SCHED_PROCESS_EXEC__PATHNAME, file_path(SLOT_SCHED_PROCESS_EXEC, f), false);
+	arg_file_path(b, SCHED_PROCESS_EXEC__PATHNAME, SLOT_SCHED_PROCESS_EXEC, f);
 	arg_u32(b, SCHED_PROCESS_EXEC__DEV, BPF_CORE_READ(sb, s_dev));
 	arg_u64(b, SCHED_PROCESS_EXEC__INODE, BPF_CORE_READ(ino, i_ino));
 	arg_u32(b, SCHED_PROCESS_EXEC__INODE_MODE, BPF_CORE_READ(ino, i_mode));
 	arg_str(b, SCHED_PROCESS_EXEC__INTERP, BPF_CORE_READ(bprm, interp), false);
-
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
-	arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
 
 	char name[8] = {};
 	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
@@ -61,7 +58,18 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	struct comm_val *prev = prev_comm_take(tid);
 	if (prev)
 		arg_str(b, SCHED_PROCESS_EXEC__PREV_COMM, prev->comm, false);
-	submit(b, cfg);
+
+	/* argv and env last: whole up to --exec-args-max-kib in a big record (bigargs.h) */
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	struct mm_blob blobs[2] = {
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), SCHED_PROCESS_EXEC__ARGV},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), SCHED_PROCESS_EXEC__ENV},
+	};
+	if (!submit_with_blobs(b, cfg, blobs, 2)) {
+		arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, blobs[0].start, blobs[0].end);
+		arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, blobs[1].start, blobs[1].end);
+		submit(b, cfg);
+	}
 	prev_comm_drop(tid);
 	return 0;
 }

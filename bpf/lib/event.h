@@ -71,6 +71,8 @@ struct config {
 	u32 host_mntns;
 	u32 emit;            /* EMIT_*: which events of the sched hooks to send */
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
+	u32 exec_args_max;   /* argv/env bytes kept per exec (bigargs.h); <= MAX_ARR_BLOB: normal records */
+	u32 pad;
 };
 
 #endif

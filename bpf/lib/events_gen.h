@@ -38,7 +38,7 @@ enum event_id {
 
 /* Record flags (event_ctx.flags). */
 #define REC_READ_FAILED (1U << 0) /* at least one argument could not be read */
-#define REC_TRUNCATED (1U << 1) /* argument space ran out; later arguments missing */
+#define REC_TRUNCATED (1U << 1) /* something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/) */
 #define REC_WIDE_ARGS (1U << 2) /* fixed-size arguments are stored as 8 bytes each */
 #define REC_COMPAT (1U << 3) /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
 
@@ -92,7 +92,7 @@ enum event_id {
 enum stat {
 	STAT_LOST, /* ring buffer full: event dropped */
 	STAT_READ_FAILED, /* a user or kernel memory read failed */
-	STAT_TRUNCATED, /* an event ran out of argument space */
+	STAT_TRUNCATED, /* events with something cut (REC_TRUNCATED), counted once each */
 	STAT_FILTERED, /* selected events dropped by in-kernel filters */
 	STAT_MAX,
 };

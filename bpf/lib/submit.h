@@ -11,17 +11,23 @@
 
 #include "common.h"
 
+/* Sends size bytes of data (a record) to the ring buffer. */
+statfn void submit_data(void *data, u64 size, struct config *cfg)
+{
+	u64 flags = BPF_RB_NO_WAKEUP;
+	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (pending < cfg->wakeup_bytes && pending + size >= cfg->wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, data, size, flags))
+		stat_inc(STAT_LOST);
+}
+
 statfn void submit(struct event_buf *b, struct config *cfg)
 {
 	u64 size = sizeof(struct event_ctx) + b->off;
 	if (size > sizeof(struct event_buf))
 		size = sizeof(struct event_buf);
-	u64 flags = BPF_RB_NO_WAKEUP;
-	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	if (pending < cfg->wakeup_bytes && pending + size >= cfg->wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, b, size, flags))
-		stat_inc(STAT_LOST);
+	submit_data(b, size, cfg);
 }
 
 #endif

@@ -49,6 +49,7 @@ type rawArg struct {
 	Name  string          `json:"name"`
 	Type  string          `json:"type"`
 	Value json.RawMessage `json:"value"`
+	Raw   []byte          `json:"raw"`
 }
 
 type rawAncestor struct {
@@ -83,6 +84,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		EventName:            r.EventName,
 		Syscall:              -1,
 		IsCompat:             r.ContextFlags.IsCompat,
+		Truncated:            r.ContextFlags.Truncated,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {
@@ -238,7 +240,7 @@ func kindOf(typ string) valueKind {
 }
 
 func decodeArg(ra rawArg) (*pb.Argument, error) {
-	a := &pb.Argument{Name: ra.Name, Type: ra.Type}
+	a := &pb.Argument{Name: ra.Name, Type: ra.Type, Raw: ra.Raw}
 	raw := bytes.TrimSpace(ra.Value)
 	if len(raw) == 0 || string(raw) == "null" {
 		return a, nil

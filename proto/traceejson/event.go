@@ -67,7 +67,8 @@ type Artifact struct {
 
 // Flags are Tracee's context flags; only set ones are written.
 type Flags struct {
-	IsCompat bool `json:"isCompat"`
+	IsCompat  bool `json:"isCompat"`
+	Truncated bool `json:"truncated,omitempty"` // an argument, argv/env or path was cut
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -77,6 +78,9 @@ type Argument struct {
 	Name  string `json:"name"`
 	Type  string `json:"type"`
 	Value any    `json:"value"`
+	// Raw holds the kernel's bytes (base64 in JSON) of a string value that
+	// is not valid UTF-8; Value then shows them escaped (\xNN, \\).
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // Ancestor is one entry of the process ancestry, parent first.
@@ -112,11 +116,11 @@ func FromProto(ev *pb.Event) *Event {
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
 	}
-	if ev.GetIsCompat() {
-		out.ContextFlags = &Flags{IsCompat: true}
+	if ev.GetIsCompat() || ev.GetTruncated() {
+		out.ContextFlags = &Flags{IsCompat: ev.GetIsCompat(), Truncated: ev.GetTruncated()}
 	}
 	for _, a := range ev.GetArgs() {
-		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})
+		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a), Raw: a.GetRaw()})
 	}
 	if c := (Container{ev.GetContainerId(), ev.GetContainerName(), ev.GetContainerImage(), ev.GetContainerImageDigest()}); c != (Container{}) {
 		out.Container = &c

@@ -602,7 +602,12 @@ type Argument struct {
 	Value isArgument_Value `protobuf_oneof:"value"`
 	// Symbolic rendering of flag and enum arguments ("O_RDWR|O_CREAT",
 	// "PTRACE_TRACEME", "AF_INET"); empty when the value has none.
-	Repr          string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	Repr string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	// The kernel's bytes of a string (or string array: NUL-separated) that is
+	// not valid UTF-8. str / str_array then hold it escaped: every byte that is
+	// not part of valid UTF-8 as \xNN, and a backslash as \\ (so two names that
+	// differ only in such bytes never print the same).
+	Raw           []byte `protobuf:"bytes,11,opt,name=raw,proto3" json:"raw,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -726,6 +731,13 @@ func (x *Argument) GetRepr() string {
 		return x.Repr
 	}
 	return ""
+}
+
+func (x *Argument) GetRaw() []byte {
+	if x != nil {
+		return x.Raw
+	}
+	return nil
 }
 
 type isArgument_Value interface {
@@ -862,6 +874,11 @@ type Event struct {
 	// made from 32-bit code (int $0x80, a -m32 program): the i386 syscall is
 	// reported as its x86_64 event (Tracee's contextFlags.isCompat)
 	IsCompat bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
+	// something of this event was cut: an argument that did not fit, argv or
+	// env past the limit, a string longer than 4 KiB, or a path that lost its
+	// head (such a path starts with "\u2026/"). Counted in the exit summary
+	// (Truncated) and the metrics.
+	Truncated bool `protobuf:"varint,41,opt,name=truncated,proto3" json:"truncated,omitempty"`
 	// From the container runtime's API (tracee-ebpf --containers/--cri), when
 	// the event's container is known to it; empty otherwise.
 	ContainerName        string `protobuf:"bytes,50,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
@@ -1072,6 +1089,13 @@ func (x *Event) GetIsCompat() bool {
 	return false
 }
 
+func (x *Event) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
 func (x *Event) GetContainerName() string {
 	if x != nil {
 		return x.ContainerName
@@ -1225,7 +1249,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04port\x18\x03 \x01(\rR\x04port\x12\x12\n" +
 	"\x04path\x18\x04 \x01(\tR\x04path\x12\x1a\n" +
 	"\bflowinfo\x18\x05 \x01(\rR\bflowinfo\x12\x19\n" +
-	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xa5\x02\n" +
+	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xb7\x02\n" +
 	"\bArgument\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
@@ -1237,12 +1261,13 @@ const file_tracee_proto_rawDesc = "" +
 	"\bsockaddr\x18\b \x01(\v2\x13.tracee.v1.SockAddrH\x00R\bsockaddr\x12\x14\n" +
 	"\x04bool\x18\t \x01(\bH\x00R\x04bool\x12\x12\n" +
 	"\x04repr\x18\n" +
-	" \x01(\tR\x04reprB\a\n" +
+	" \x01(\tR\x04repr\x12\x10\n" +
+	"\x03raw\x18\v \x01(\fR\x03rawB\a\n" +
 	"\x05value\"K\n" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xb5\b\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xd3\b\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1270,7 +1295,8 @@ const file_tracee_proto_rawDesc = "" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
 	"\asyscall\x18\x16 \x01(\x05R\asyscall\x121\n" +
 	"\tartifacts\x18\x17 \x03(\v2\x13.tracee.v1.ArtifactR\tartifacts\x12\x1b\n" +
-	"\tis_compat\x18( \x01(\bR\bisCompat\x12%\n" +
+	"\tis_compat\x18( \x01(\bR\bisCompat\x12\x1c\n" +
+	"\ttruncated\x18) \x01(\bR\ttruncated\x12%\n" +
 	"\x0econtainer_name\x182 \x01(\tR\rcontainerName\x12'\n" +
 	"\x0fcontainer_image\x183 \x01(\tR\x0econtainerImage\x124\n" +
 	"\x16container_image_digest\x184 \x01(\tR\x14containerImageDigest\x12\x19\n" +

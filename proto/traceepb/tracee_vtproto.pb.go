@@ -196,6 +196,11 @@ func (m *Argument) CloneVT() *Argument {
 	if m.Value != nil {
 		r.Value = m.Value.(interface{ CloneVT() isArgument_Value }).CloneVT()
 	}
+	if rhs := m.Raw; rhs != nil {
+		tmpBytes := make([]byte, len(rhs))
+		copy(tmpBytes, rhs)
+		r.Raw = tmpBytes
+	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = make([]byte, len(m.unknownFields))
 		copy(r.unknownFields, m.unknownFields)
@@ -319,6 +324,7 @@ func (m *Event) CloneVT() *Event {
 	r.ReturnValue = m.ReturnValue
 	r.Syscall = m.Syscall
 	r.IsCompat = m.IsCompat
+	r.Truncated = m.Truncated
 	r.ContainerName = m.ContainerName
 	r.ContainerImage = m.ContainerImage
 	r.ContainerImageDigest = m.ContainerImageDigest
@@ -849,6 +855,13 @@ func (m *Argument) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		}
 		i -= size
 	}
+	if len(m.Raw) > 0 {
+		i -= len(m.Raw)
+		copy(dAtA[i:], m.Raw)
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.Raw)))
+		i--
+		dAtA[i] = 0x5a
+	}
 	if len(m.Repr) > 0 {
 		i -= len(m.Repr)
 		copy(dAtA[i:], m.Repr)
@@ -1114,6 +1127,18 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i--
 		dAtA[i] = 0x92
 	}
+	if m.Truncated {
+		i--
+		if m.Truncated {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xc8
+	}
 	if m.IsCompat {
 		i--
 		if m.IsCompat {
@@ -1356,7 +1381,9 @@ var vtprotoPool_Argument = sync.Pool{
 
 func (m *Argument) ResetVT() {
 	if m != nil {
+		f0 := m.Raw[:0]
 		m.Reset()
+		m.Raw = f0
 	}
 }
 func (m *Argument) ReturnToVTPool() {
@@ -1625,6 +1652,10 @@ func (m *Argument) SizeVT() (n int) {
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
 	}
+	l = len(m.Raw)
+	if l > 0 {
+		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -1809,6 +1840,9 @@ func (m *Event) SizeVT() (n int) {
 		}
 	}
 	if m.IsCompat {
+		n += 3
+	}
+	if m.Truncated {
 		n += 3
 	}
 	l = len(m.ContainerName)
@@ -3278,6 +3312,40 @@ func (m *Argument) UnmarshalVT(dAtA []byte) error {
 			}
 			m.Repr = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Raw", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Raw = append(m.Raw[:0], dAtA[iNdEx:postIndex]...)
+			if m.Raw == nil {
+				m.Raw = []byte{}
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -4025,6 +4093,26 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 				}
 			}
 			m.IsCompat = bool(v != 0)
+		case 41:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Truncated", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Truncated = bool(v != 0)
 		case 50:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field ContainerName", wireType)

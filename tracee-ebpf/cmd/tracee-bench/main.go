@@ -40,6 +40,10 @@ func main() {
 	rules := flag.String("rules", "dist/tracee-rules", "tracee-rules binary")
 	variants := flag.Bool("variants", false, "also measure empty sys_exit-only probes (raw_tp, tp_btf)")
 	flag.Parse()
+	if *recorderMode {
+		recorder(*ebpf, *rounds)
+		return
+	}
 
 	evs, err := exec.Command(*rules, "--list-events").Output()
 	if err != nil {

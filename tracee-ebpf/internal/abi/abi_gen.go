@@ -7,7 +7,7 @@ import "github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 // Record flags (event_ctx.flags, REC_*).
 const (
 	RecReadFailed uint16 = 1 << 0 // at least one argument could not be read
-	RecTruncated  uint16 = 1 << 1 // argument space ran out; later arguments missing
+	RecTruncated  uint16 = 1 << 1 // something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/)
 	RecWideArgs   uint16 = 1 << 2 // fixed-size arguments are stored as 8 bytes each
 	RecCompat     uint16 = 1 << 3 // made by 32-bit code (i386 ABI), reported as its x86_64 event
 )
@@ -71,7 +71,7 @@ const (
 const (
 	StatLost       uint32 = 0 // ring buffer full: event dropped
 	StatReadFailed uint32 = 1 // a user or kernel memory read failed
-	StatTruncated  uint32 = 2 // an event ran out of argument space
+	StatTruncated  uint32 = 2 // events with something cut (REC_TRUNCATED), counted once each
 	StatFiltered   uint32 = 3 // selected events dropped by in-kernel filters
 )
 

@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeEventCtx
+	Args   [1056768]uint8
+	Limits [0]TraceeExecArgsLimits
+}
+
 type TraceeCaptureCfg struct {
 	_        structs.HostLayout
 	Flags    uint32
@@ -75,6 +82,8 @@ type TraceeConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
+	Pad         uint32
 }
 
 type TraceeEventBuf struct {
@@ -110,6 +119,12 @@ type TraceeEventCtx struct {
 	Uts       [16]int8
 }
 
+type TraceeExecArgsLimits uint32
+
+const (
+	TraceeExecArgsLimitsEXEC_ARGS_CAP TraceeExecArgsLimits = 262144
+)
+
 type TraceePathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
@@ -144,6 +159,7 @@ type TraceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TraceeMapBigScratch            = "big_scratch"
 	TraceeMapCaptureCfgMap         = "capture_cfg_map"
 	TraceeMapCapturePathHead       = "capture_path_head"
 	TraceeMapCapturePrefixes       = "capture_prefixes"
@@ -244,6 +260,7 @@ type TraceeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeMapSpecs struct {
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
 	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
@@ -296,6 +313,7 @@ func (o *TraceeObjects) Close() error {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeMaps struct {
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
 	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
@@ -324,6 +342,7 @@ type TraceeMaps struct {
 
 func (m *TraceeMaps) Close() error {
 	return _TraceeClose(
+		m.BigScratch,
 		m.CaptureCfgMap,
 		m.CapturePathHead,
 		m.CapturePrefixes,

@@ -13,6 +13,13 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeRawBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeRawEventCtx
+	Args   [1056768]uint8
+	Limits [0]uint32
+}
+
 type TraceeRawCaptureCfg struct {
 	_        structs.HostLayout
 	Flags    uint32
@@ -75,6 +82,8 @@ type TraceeRawConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
+	Pad         uint32
 }
 
 type TraceeRawEventBuf struct {
@@ -144,6 +153,7 @@ type TraceeRawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TraceeRawMapBigScratch            = "big_scratch"
 	TraceeRawMapCaptureCfgMap         = "capture_cfg_map"
 	TraceeRawMapCapturePathHead       = "capture_path_head"
 	TraceeRawMapCapturePrefixes       = "capture_prefixes"
@@ -242,6 +252,7 @@ type TraceeRawProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawMapSpecs struct {
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
 	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
@@ -294,6 +305,7 @@ func (o *TraceeRawObjects) Close() error {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawMaps struct {
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
 	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
@@ -322,6 +334,7 @@ type TraceeRawMaps struct {
 
 func (m *TraceeRawMaps) Close() error {
 	return _TraceeRawClose(
+		m.BigScratch,
 		m.CaptureCfgMap,
 		m.CapturePathHead,
 		m.CapturePrefixes,

@@ -39,6 +39,9 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 	if p.output, err = output.ParseFlags(o.output); err != nil {
 		return nil, cli.Usage(err)
 	}
+	if o.execArgsKiB < 0 || o.execArgsKiB > int(probes.ExecArgsCap>>10) {
+		return nil, cli.Usage(fmt.Errorf("--exec-args-max-kib %d: want 0..%d", o.execArgsKiB, probes.ExecArgsCap>>10))
+	}
 	if p.runtimes, err = cri.ParseFlags(o.cri); err != nil {
 		return nil, cli.Usage(err)
 	}

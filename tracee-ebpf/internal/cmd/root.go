@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -31,6 +32,8 @@ type options struct {
 	installPath string
 	bufferPages int
 	wakeupKiB   int
+	execArgsKiB int
+	nice        int
 	metrics     metrics.ServerConfig
 	capture     []string
 	input       string
@@ -87,9 +90,11 @@ Examples:
   rotate:SIZE (a protobuf out-file rotates to PATH.1, PATH.2 ... past SIZE)
   option:exec-env (envp of execve/execveat)`)
 	f.BoolVarP(&o.list, "list", "l", false, "list the events that can be traced, with their sets and arguments")
-	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/)")
+	f.StringVar(&o.installPath, "install-path", "/tmp/tracee", "directory for run-time files (pid file under out/); locked: one tracee-ebpf per install path")
 	f.IntVarP(&o.bufferPages, "perf-buffer-size", "b", 16384, "kernel event buffer size in pages (rounded up to a power of two; 16384 = 64 MiB)")
 	f.IntVar(&o.wakeupKiB, "wakeup-kib", 256, "wake the reader when this many KiB of events are pending (it also polls every 100ms)")
+	f.IntVar(&o.nice, "nice", -10, "CPU scheduling priority of tracee-ebpf (-20..19): below 0 a saturated host cannot starve the reader into losing events")
+	f.IntVar(&o.execArgsKiB, "exec-args-max-kib", 128, fmt.Sprintf("KiB of argv, and of env, kept whole per exec (at most %d; more is cut and the event flagged truncated)", probes.ExecArgsCap>>10))
 	o.metrics.AddFlags(f)
 	f.BoolVar(&o.containers, "containers", true, "add container name, image and Kubernetes pod to events, from the container runtimes (--cri)")
 	f.StringArrayVar(&o.cri, "cri", nil, "container runtime socket, RUNTIME:SOCKET, repeatable, asked in order (default docker:"+cri.DefaultDockerSocket+" and containerd:"+cri.DefaultContainerdSocket+")")

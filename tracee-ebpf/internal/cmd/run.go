@@ -23,10 +23,12 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/priority"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
@@ -59,6 +61,15 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	p, err := makePlan(o, stderr)
 	if err != nil {
 		return err
+	}
+	// One tracee-ebpf per install path: it owns the pid file and out/.
+	lock, err := installlock.Acquire(o.installPath, "tracee-ebpf")
+	if err != nil {
+		return err
+	}
+	cl.add(lock.Release)
+	if err := priority.Set(o.nice); err != nil {
+		fmt.Fprintf(stderr, "tracee-ebpf: scheduling priority unchanged: %v\n", err)
 	}
 	scope, err := kernelScope(p)
 	if err != nil {
@@ -114,6 +125,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		Scope:           scope,
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
+		ExecArgsMax:     uint32(o.execArgsKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
 		ObjectFile:      os.Getenv(probes.ObjectEnv),
 		Capture:         kernelCapture(&p.capture),
@@ -290,11 +302,21 @@ type stageFunc func(*pb.Event)
 
 func (f stageFunc) Process(ev *pb.Event) { f(ev) }
 
+// writePidFile writes our pid to path atomically (a temporary file renamed
+// into place): whoever sees the file sees the pid in it.
 func writePidFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("pid file: %w", err)
 	}
-	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("pid file: %w", err)
+	}
+	return nil
 }
 
 func ringBytes(pages int) uint32 {

@@ -86,6 +86,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		return nil, fmt.Errorf("count CPUs: %w", err)
 	}
 	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
+	ms.BigScratch.MaxEntries = uint32(ncpu)
 	sizeCapture(spec, uint32(ncpu))
 	if o.RingBufferBytes != 0 {
 		ms.Events.MaxEntries = o.RingBufferBytes
@@ -213,6 +214,7 @@ func (p *Probes) configure(o *Options) error {
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
 		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+		ExecArgsMax: o.ExecArgsMax,
 	}
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)

@@ -122,6 +122,12 @@ type Tracer struct {
 	rd       *ringreader.Reader
 	sum      Summary
 	lastStat probes.Stats
+	// Per event id, on the hot path: whether it is printed, how many were
+	// and under which name (folded into sum.Events by summary()). Slices,
+	// not maps: millions of lookups a second.
+	wanted []bool
+	counts []uint64
+	names  []string
 }
 
 // New opens the ring buffer reader.
@@ -139,7 +145,29 @@ func New(cfg Config) (*Tracer, error) {
 	if cfg.Log == nil {
 		cfg.Log = os.Stderr
 	}
-	return &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}, nil
+	t := &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}
+	for id, ok := range cfg.Wanted {
+		if !ok || id < 0 {
+			continue
+		}
+		for int(id) >= len(t.wanted) {
+			t.wanted = append(t.wanted, false)
+		}
+		t.wanted[id] = true
+	}
+	t.counts = make([]uint64, len(t.wanted))
+	t.names = make([]string, len(t.wanted))
+	return t, nil
+}
+
+// summary folds the per-id counts into sum.Events.
+func (t *Tracer) summary() *Summary {
+	for id, n := range t.counts {
+		if n > 0 {
+			t.sum.Events[t.names[id]] = n
+		}
+	}
+	return &t.sum
 }
 
 // Run reads until ctx is done, then detaches the probes, drains what the
@@ -152,7 +180,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	for ctx.Err() == nil && !t.sum.OutputClosed {
 		n, err := t.rd.Read(t.handle)
 		if err != nil {
-			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
+			return t.summary(), fmt.Errorf("read ring buffer: %w", err)
 		}
 		// A busy stream reads without clock calls; the time is looked at
 		// every few thousand records and whenever the buffer runs dry.
@@ -169,7 +197,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 		}
 		t.flush()
 		if err := t.rd.Wait(t.cfg.Poll); err != nil {
-			return &t.sum, err
+			return t.summary(), err
 		}
 	}
 	// Stop producing, drain what is already in the buffer, count the losses;
@@ -182,11 +210,11 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	}
 	t.reportLost(true)
 	t.flush()
-	return &t.sum, detachErr
+	return t.summary(), detachErr
 }
 
 // Stats are the counters so far.
-func (t *Tracer) Stats() *Summary { return &t.sum }
+func (t *Tracer) Stats() *Summary { return t.summary() }
 
 func (t *Tracer) flush() {
 	if f, ok := t.cfg.Printer.(Flusher); ok {
@@ -211,6 +239,7 @@ func (t *Tracer) reportLost(final bool) {
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
+	t.cfg.Metrics.Truncated(st.Truncated - prev.Truncated)
 	if lost == 0 && failed == 0 {
 		return
 	}
@@ -319,7 +348,8 @@ func (t *Tracer) tap(ev *pb.Event) {
 }
 
 func (t *Tracer) emit(ev *pb.Event) {
-	if !t.cfg.Wanted[events.ID(ev.EventId)] {
+	id := ev.EventId
+	if id < 0 || int(id) >= len(t.wanted) || !t.wanted[id] {
 		return
 	}
 	for _, s := range t.cfg.Enrichers {
@@ -333,6 +363,8 @@ func (t *Tracer) emit(ev *pb.Event) {
 		t.printErr(err)
 		return
 	}
-	t.sum.Events[ev.EventName]++
+	if t.counts[id]++; t.names[id] == "" {
+		t.names[id] = ev.EventName
+	}
 	t.cfg.Metrics.EventWritten()
 }

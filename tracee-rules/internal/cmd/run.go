@@ -134,7 +134,7 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	return nil, cli.Usage(fmt.Errorf("--output format:%s: want line or json", format))
 }
 
-func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+func run(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "tracee-rules: "+format+"\n", args...) }
 
 	sigs, err := loadSignatures(o.rules, o.list)
@@ -181,7 +181,13 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 		sinks = append(sinks, more...)
 	}
-	defer closeSinks(sinks, logf)
+	// A sink that lost findings (the webhook's spool full or unwritable)
+	// makes the run fail: exit status 1, after the loss summary.
+	defer func() {
+		if cerr := closeSinks(sinks, logf); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 
 	sinkErrors := make([]uint64, len(sinks))
 	onFinding := func(f sdk.Finding) {
@@ -249,14 +255,17 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func closeSinks(sinks []output.Sink, logf func(string, ...any)) {
+func closeSinks(sinks []output.Sink, logf func(string, ...any)) error {
 	ctx, cancel := context.WithTimeout(context.Background(), sinkCloseTimeout)
 	defer cancel()
+	var errs []error
 	for i, s := range sinks {
 		if err := s.Close(ctx); err != nil {
 			logf("output %d: close: %v", i, err)
+			errs = append(errs, err)
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // summary reports the run on stderr when something went wrong or was lost.
