@@ -38,8 +38,12 @@ func TestForensicsPcapContainer(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, tr.Stderr())
 	}
 	file := filepath.Join(tr.Install, "out", "pcap", "containers", id+".pcapng")
-	out, err := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "frame.interface_name", "-e", "tcp.payload").CombinedOutput()
+	var stderr strings.Builder
+	cmd := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "frame.interface_name", "-e", "tcp.payload")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
+		out = append(out, stderr.String()...)
 		files, _ := filepath.Glob(filepath.Join(tr.Install, "out", "pcap", "containers", "*"))
 		t.Fatalf("tshark -r %s: %v\n%s\nfiles: %v\n%s", file, err, out, files, tr.Stderr())
 	}
