@@ -217,6 +217,9 @@ func (c *Capturer) Process(ev *pb.Event) {
 	}
 	if a := c.chunks.claim(ev); a != nil {
 		ev.Artifacts = append(ev.Artifacts, a)
+		if ev.EventName == "magic_write" {
+			c.noteWriteOpen(ev, a) // its finding gets the whole file at the writer's exit
+		}
 	}
 	if a := c.writeTarget(ev); a != nil {
 		ev.Artifacts = append(ev.Artifacts, a)

@@ -64,3 +64,27 @@ func TestWriteOpensBounded(t *testing.T) {
 		t.Errorf("%d opens, %d pids", len(w.order), len(w.byPid))
 	}
 }
+
+// A magic_write (a file's first bytes, whatever opened it) also makes its
+// writer's exit carry the whole written file.
+func TestWrittenAfterMagicWrite(t *testing.T) {
+	c, _ := newTestCapturer(t, "write")
+	data := append([]byte("\x7fELF"), bytes.Repeat([]byte{0x90}, 6000)...)
+	for _, ev := range chunks(70, 5, 1, 4096, chunkWrite, "/tmp/.x", 11, 0, data[:4096], 4096) {
+		c.Process(ev)
+	}
+	magic := &pb.Event{EventName: "magic_write", EventId: 1015, HostProcessId: 70, HostThreadId: 70, Syscall: 1, Args: []*pb.Argument{
+		{Name: "dev", Value: &pb.Argument_Uint{Uint: 7}}, {Name: "inode", Value: &pb.Argument_Uint{Uint: 11}}}}
+	c.Process(magic)
+	for _, ev := range chunks(70, 6, 1, int64(len(data)-4096), chunkWrite, "/tmp/.x", 11, 4096, data[4096:], 4096) {
+		c.Process(ev)
+	}
+	exit := exitEv(70, 70, true)
+	c.Process(exit)
+	if len(magic.Artifacts) != 1 || magic.Artifacts[0].Sha256 != sum(data[:4096]) {
+		t.Errorf("magic_write %v", magic.Artifacts)
+	}
+	if len(exit.Artifacts) != 1 || exit.Artifacts[0].Kind != KindWritten || exit.Artifacts[0].Sha256 != sum(data) {
+		t.Errorf("exit %v, want the whole file %s", exit.Artifacts, sum(data))
+	}
+}

@@ -24,7 +24,7 @@ import (
 // in the same order.
 
 const (
-	kindWriteTarget = "write"   // an open for writing: path, no sha256 yet
+	kindWriteTarget = "write"   // an open for writing (path, no sha256 yet) or a write (its own bytes)
 	kindWritten     = "written" // the file's captured bytes at the opener's exit
 	// maxPendingEvidence bounds the findings waiting for their writer's
 	// exit; the oldest is forgotten first (counted in Stats.EvidenceDropped).
@@ -53,7 +53,9 @@ func (w *evidenceWaits) note(st *sigState, f sdk.Finding) {
 		return
 	}
 	for _, a := range f.Event.GetArtifacts() {
-		if a.GetKind() != kindWriteTarget || a.GetSha256() != "" || a.GetPath() == "" {
+		// An open for writing (no sha256 yet), or a magic_write (its first
+		// write's sha256): the whole file follows at the writer's exit.
+		if a.GetKind() != kindWriteTarget || a.GetPath() == "" {
 			continue
 		}
 		data := make(map[string]any, len(f.Data))
@@ -114,10 +116,11 @@ func isArtifactKey(k string) bool {
 
 // EvidenceEvents adds to the events signatures selected (sorted) the one
 // their evidence follow-ups need: sched_process_exit, when a signature
-// watches opens (security_file_open), carries an opener's written files.
+// watches opens (security_file_open) or magic_write, carries the written
+// files of the process that opened or wrote them.
 // tracee-rules --list-events prints the result.
 func EvidenceEvents(names []string) []string {
-	if !slices.Contains(names, "security_file_open") || slices.Contains(names, "sched_process_exit") {
+	if !(slices.Contains(names, "security_file_open") || slices.Contains(names, "magic_write")) || slices.Contains(names, "sched_process_exit") {
 		return names
 	}
 	out := append(slices.Clone(names), "sched_process_exit")

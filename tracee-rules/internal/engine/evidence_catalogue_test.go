@@ -54,4 +54,44 @@ func TestEvidenceCatalogueFileDetections(t *testing.T) {
 	}
 }
 
+// The dropped-ELF detections fire on magic_write, whose artifact is the
+// first write's bytes; the writer's exit brings the whole file.
+func TestEvidenceDroppedELF(t *testing.T) {
+	for i, id := range []string{"TRC-1015", "TRC-1022"} {
+		t.Run(id, func(t *testing.T) {
+			var sig sdk.Signature
+			for _, s := range signatures.All() {
+				if m, _ := s.GetMetadata(); m.ID == id {
+					sig = s
+				}
+			}
+			if sig == nil {
+				t.Fatalf("no signature %s", id)
+			}
+			var got []sdk.Finding
+			e, err := New([]sdk.Signature{sig}, func(f sdk.Finding) { got = append(got, f) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := int32(5000 + i)
+			target := "/out/write/dev-8.inode-" + id
+			e.Dispatch(&pb.Event{EventName: "magic_write", EventId: 1015, Timestamp: 55, HostProcessId: pid, HostThreadId: pid,
+				ContainerId: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", ProcessId: 7, ThreadId: pid, ProcessName: "evil", Args: []*pb.Argument{
+					{Name: "pathname", Value: &pb.Argument_Str{Str: "/tmp/.payload"}},
+					{Name: "bytes", Value: &pb.Argument_Bytes{Bytes: []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")}},
+					{Name: "dev", Value: &pb.Argument_Uint{Uint: 8}},
+					{Name: "inode", Value: &pb.Argument_Uint{Uint: 9}},
+				}, Artifacts: []*pb.Artifact{{Kind: "write", Sha256: "f1", Path: target, Size: 16}}})
+			if len(got) != 1 || got[0].Data["artifact_sha256"] != "f1" {
+				t.Fatalf("findings on the magic_write %+v", got)
+			}
+			e.Dispatch(&pb.Event{EventName: "sched_process_exit", EventId: 1004, HostProcessId: pid, HostThreadId: pid,
+				Artifacts: []*pb.Artifact{{Kind: "written", Sha256: "a11", Path: target, Size: 9000}}})
+			if len(got) != 2 || got[1].Data["artifact_sha256"] != "a11" || got[1].Data[EvidenceFor] != id+"@55/"+itoa(pid) {
+				t.Errorf("follow-up %+v", got)
+			}
+		})
+	}
+}
+
 func itoa(n int32) string { return strconv.Itoa(int(n)) }

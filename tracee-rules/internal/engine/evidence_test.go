@@ -82,7 +82,8 @@ func TestEvidenceEvents(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"magic_write,security_file_open", "magic_write,sched_process_exit,security_file_open"},
 		{"sched_process_exit,security_file_open", "sched_process_exit,security_file_open"},
-		{"execve,magic_write", "execve,magic_write"},
+		{"execve,magic_write", "execve,magic_write,sched_process_exit"},
+		{"execve,ptrace", "execve,ptrace"},
 	} {
 		if got := strings.Join(EvidenceEvents(strings.Split(tc.in, ",")), ","); got != tc.want {
 			t.Errorf("EvidenceEvents(%s) = %s, want %s", tc.in, got, tc.want)
