@@ -33,7 +33,8 @@ const (
 	EmitSchedProcessFork uint32 = 1 << 0 // from sched_process_fork
 	EmitSchedProcessExec uint32 = 1 << 1 // from sched_process_exec
 	EmitSchedProcessExit uint32 = 1 << 2 // from sched_process_exit
-	EmitCgroupMkdir      uint32 = 1 << 3 // from cgroup_mkdir
+	EmitHookedProcFops   uint32 = 1 << 3 // from proc_fops_check
+	EmitCgroupMkdir      uint32 = 1 << 4 // from cgroup_mkdir
 )
 
 // config.filter_flags (F_*).
@@ -86,8 +87,9 @@ const (
 	SlotSchedProcessExit uint32 = 3
 	SlotTaskRename       uint32 = 4
 	SlotCgroupMkdir      uint32 = 5
+	SlotProcFopsCheck    uint32 = 6
 	// SlotMax is the number of slots.
-	SlotMax = 6
+	SlotMax = 7
 )
 
 // Hooks are the attach points, one slot each.
@@ -98,6 +100,7 @@ var Hooks = []Hook{
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
 	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
+	{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
@@ -115,5 +118,28 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessFork, Hook: "sched_process_fork", Emit: EmitSchedProcessFork},
 	{ID: events.SchedProcessExec, Hook: "sched_process_exec", Emit: EmitSchedProcessExec},
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
+	{ID: events.HookedProcFops, Hook: "proc_fops_check", Emit: EmitHookedProcFops},
 	{ID: events.CgroupMkdir, Hook: "cgroup_mkdir", Emit: EmitCgroupMkdir},
 }
+
+// ProcFopsPointers are the pointers proc_fops_check reads (bit i, context word ProcFopsCtxExpected+i).
+var ProcFopsPointers = []ProcFopsPointer{
+	{Symbol: "proc_root_readdir", Arg: "proc_root_iterate_shared", Pointer: "/proc inode i_fop->iterate_shared"},
+	{Symbol: "proc_root_lookup", Arg: "proc_root_lookup", Pointer: "/proc inode i_op->lookup"},
+	{Symbol: "proc_tgid_base_readdir", Arg: "proc_pid_iterate_shared", Pointer: "/proc/PID inode i_fop->iterate_shared"},
+	{Symbol: "proc_tgid_base_lookup", Arg: "proc_pid_lookup", Pointer: "/proc/PID inode i_op->lookup"},
+}
+
+// Test-run context words of proc_fops_check.
+const (
+	ProcFopsCtxRootFd   = 0 // fd of /proc
+	ProcFopsCtxPidFd    = 1 // fd of /proc/self
+	ProcFopsCtxExpected = 2 // expected address of pointer i at word 2 + i
+)
+
+// Failure bits of proc_fops_check's return value.
+const (
+	ProcFopsReadFailed uint32 = 1 << 8  // a kernel read failed: nothing compared
+	ProcFopsNoFile     uint32 = 1 << 9  // an fd did not resolve to a file: nothing compared
+	ProcFopsNoRecord   uint32 = 1 << 10 // no scratch record: a mismatch was not emitted
+)

@@ -192,6 +192,7 @@ const (
 	TraceeProgTraceePcapEgress     = "tracee_pcap_egress"
 	TraceeProgTraceePcapIngress    = "tracee_pcap_ingress"
 	TraceeProgTraceePcapSockCreate = "tracee_pcap_sock_create"
+	TraceeProgTraceeProcFopsCheck  = "tracee_proc_fops_check"
 	TraceeProgTraceeSchedExec      = "tracee_sched_exec"
 	TraceeProgTraceeSchedExit      = "tracee_sched_exit"
 	TraceeProgTraceeSchedFork      = "tracee_sched_fork"
@@ -249,6 +250,7 @@ type TraceeProgramSpecs struct {
 	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress    *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec      *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit      *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
@@ -388,6 +390,7 @@ type TraceePrograms struct {
 	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress    *ebpf.Program `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.Program `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec      *ebpf.Program `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit      *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.Program `ebpf:"tracee_sched_fork"`
@@ -405,6 +408,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceePcapEgress,
 		p.TraceePcapIngress,
 		p.TraceePcapSockCreate,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

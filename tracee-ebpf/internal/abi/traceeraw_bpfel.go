@@ -185,6 +185,7 @@ const (
 	TraceeRawProgTraceePcapEgress     = "tracee_pcap_egress"
 	TraceeRawProgTraceePcapIngress    = "tracee_pcap_ingress"
 	TraceeRawProgTraceePcapSockCreate = "tracee_pcap_sock_create"
+	TraceeRawProgTraceeProcFopsCheck  = "tracee_proc_fops_check"
 	TraceeRawProgTraceeSchedExec      = "tracee_sched_exec"
 	TraceeRawProgTraceeSchedExit      = "tracee_sched_exit"
 	TraceeRawProgTraceeSchedFork      = "tracee_sched_fork"
@@ -241,6 +242,7 @@ type TraceeRawProgramSpecs struct {
 	TraceePcapEgress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress    *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec      *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit      *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
@@ -379,6 +381,7 @@ type TraceeRawPrograms struct {
 	TraceePcapEgress     *ebpf.Program `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress    *ebpf.Program `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck  *ebpf.Program `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec      *ebpf.Program `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit      *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork      *ebpf.Program `ebpf:"tracee_sched_fork"`
@@ -395,6 +398,7 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceePcapEgress,
 		p.TraceePcapIngress,
 		p.TraceePcapSockCreate,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

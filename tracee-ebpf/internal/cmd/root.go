@@ -41,6 +41,14 @@ type options struct {
 	canary      canaryOptions
 	containers  bool
 	cri         []string
+	procFops    procFopsOptions
+}
+
+// procFopsOptions: the hooked_proc_fops check's interval, and the
+// test-only overrides of its expected addresses (SYMBOL=ADDRESS).
+type procFopsOptions struct {
+	interval   time.Duration
+	testExpect []string
 }
 
 type canaryOptions struct{ interval, timeout time.Duration }
@@ -103,6 +111,9 @@ Examples:
 	f.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	f.DurationVar(&o.canary.interval, "canary-interval", 2*time.Second, "detection self-test: a helper process (tracee-canary) makes a marker syscall this often while "+obs.CanaryEvent+" is traced (0: off)")
 	f.DurationVar(&o.canary.timeout, "canary-timeout", 10*time.Second, "/healthz fails when no marker came through for this long")
+	f.DurationVar(&o.procFops.interval, "proc-fops-interval", time.Minute, "while hooked_proc_fops is traced: compare /proc's readdir and lookup operations with kallsyms at start and this often")
+	f.StringArrayVar(&o.procFops.testExpect, "proc-fops-test-expect", nil, "TEST ONLY: SYMBOL=ADDRESS replaces the address hooked_proc_fops expects for SYMBOL (proc_root_readdir, proc_root_lookup, proc_tgid_base_readdir, proc_tgid_base_lookup), to exercise the mismatch path")
+	_ = f.MarkHidden("proc-fops-test-expect")
 	return c
 }
 

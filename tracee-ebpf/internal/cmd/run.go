@@ -12,6 +12,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
@@ -25,8 +26,10 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/priority"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfops"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
@@ -74,6 +77,10 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	scope, err := kernelScope(p)
 	if err != nil {
 		return err
+	}
+	override, err := procFopsOverride(o.procFops)
+	if err != nil {
+		return cli.Usage(err)
 	}
 	header, err := streamHeader()
 	if err != nil {
@@ -176,6 +183,14 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		cl.add(func() error { snd.Stop(); return nil })
 	}
 
+	if p.sel.Emit&abi.EmitHookedProcFops != 0 {
+		stop, err := startProcFops(ctx, pr, o.procFops, override, stderr)
+		if err != nil {
+			return err
+		}
+		cl.add(func() error { stop(); return nil })
+	}
+
 	if f, ok := stdout.(*os.File); ok && p.output.OutFile == "" && p.output.UnixPath == "" {
 		lifecycle.WatchReader(ctx, f, func() { cancel(lifecycle.ErrOutputClosed) })
 	}
@@ -191,6 +206,35 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		fmt.Fprintln(stderr, "tracee-ebpf:", en.Runtimes.Stats())
 	}
 	return errors.Join(runErr, endErr)
+}
+
+// procFopsOverride checks the hooked_proc_fops flags and returns the
+// test-only overrides.
+func procFopsOverride(o procFopsOptions) (map[string]uint64, error) {
+	if o.interval <= 0 {
+		return nil, fmt.Errorf("--proc-fops-interval %v: must be positive", o.interval)
+	}
+	override := map[string]uint64{}
+	for _, s := range o.testExpect {
+		sym, addr, err := procfops.ParseOverride(s)
+		if err != nil {
+			return nil, fmt.Errorf("--proc-fops-test-expect: %w", err)
+		}
+		override[sym] = addr
+	}
+	return override, nil
+}
+
+// startProcFops starts the hooked_proc_fops check (internal/procfops).
+func startProcFops(ctx context.Context, pr *probes.Probes, o procFopsOptions, override map[string]uint64, stderr io.Writer) (func(), error) {
+	if len(override) > 0 {
+		fmt.Fprintf(stderr, "tracee-ebpf: TEST ONLY: hooked_proc_fops expects overridden addresses %v\n", o.testExpect)
+	}
+	chk, err := procfops.New(pr, "/proc", "/proc/kallsyms", override, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return chk.Start(ctx, o.interval), nil
 }
 
 // kernelNetwork configures the cgroup_skb programs for --capture network.

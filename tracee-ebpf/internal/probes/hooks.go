@@ -36,6 +36,7 @@ var needed = map[string]func(o *Options) bool{
 	"sched_process_exit": func(o *Options) bool {
 		return emits(o, "sched_process_exit") || anySel(o, abi.SelFromExit) || following(o) // ends tracking
 	},
-	"task_rename":  func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
-	"cgroup_mkdir": func(o *Options) bool { return emits(o, "cgroup_mkdir") },
+	"task_rename":     func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
+	"cgroup_mkdir":    func(o *Options) bool { return emits(o, "cgroup_mkdir") },
+	"proc_fops_check": func(o *Options) bool { return emits(o, "proc_fops_check") }, // run by internal/procfops
 }

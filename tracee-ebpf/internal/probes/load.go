@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -14,6 +15,10 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
+
+// MethodOnDemand is the method of an on-demand hook: loaded, never
+// attached, run by Probes.Run.
+const MethodOnDemand = "on_demand"
 
 // Probes is the loaded and attached set of programs.
 type Probes struct {
@@ -68,6 +73,9 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
 		} else if need(&o) {
 			methods[h.Name] = method
+			if h.OnDemand {
+				methods[h.Name] = MethodOnDemand
+			}
 			keep[h.Prog] = true
 		}
 	}
@@ -127,7 +135,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 	}
 	for _, h := range abi.Hooks {
 		m, ok := methods[h.Name]
-		if !ok {
+		if !ok || h.OnDemand {
 			continue
 		}
 		prog := coll.Programs[h.Prog]
@@ -287,4 +295,32 @@ func (p *Probes) Describe() string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
+}
+
+// Run runs the loaded on-demand hook (abi.yaml: on_demand) once in the
+// calling thread with BPF_PROG_TEST_RUN: its context is args (at most 16
+// words), the current task is the caller. It returns the program's return
+// value; an error when the hook is not loaded or the run failed.
+func (p *Probes) Run(hook string, args []uint64) (uint32, error) {
+	var prog *ebpf.Program
+	for _, h := range abi.Hooks {
+		if h.Name == hook && h.OnDemand && p.coll != nil {
+			prog = p.coll.Programs[h.Prog]
+		}
+	}
+	if prog == nil {
+		return 0, fmt.Errorf("run %s: not an on-demand hook of this load", hook)
+	}
+	if len(args) > 16 {
+		return 0, fmt.Errorf("run %s: %d context words, at most 16", hook, len(args))
+	}
+	ctx := make([]byte, 8*len(args))
+	for i, a := range args {
+		binary.LittleEndian.PutUint64(ctx[8*i:], a)
+	}
+	ret, err := prog.Run(&ebpf.RunOptions{Context: ctx})
+	if err != nil {
+		return 0, fmt.Errorf("run %s: %w", hook, err)
+	}
+	return ret, nil
 }

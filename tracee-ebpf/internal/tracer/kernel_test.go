@@ -22,9 +22,10 @@ import (
 )
 
 type collector struct {
-	mu   sync.Mutex
-	evs  []*pb.Event
-	lost []*pb.Lost
+	probes *probes.Probes // the loaded probes (on-demand hooks run through it)
+	mu     sync.Mutex
+	evs    []*pb.Event
+	lost   []*pb.Lost
 }
 
 func (c *collector) Print(ev *pb.Event) error {
@@ -120,7 +121,7 @@ func startTracingWith(t *testing.T, feat *probes.Features, names ...string) *col
 		t.Fatal(err)
 	}
 	boot, _ := decode.BootTime()
-	c := &collector{}
+	c := &collector{probes: p}
 	tr, err := New(Config{Probes: p, Decoder: &decode.Decoder{BootTime: boot}, Wanted: wanted,
 		Deriver: derive.New(), Printer: c, Poll: 20 * time.Millisecond})
 	if err != nil {

@@ -65,6 +65,7 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
+	HookedProcFops             ID = 1061
 	CgroupMkdir                ID = 1070
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
@@ -2064,6 +2065,13 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+	}},
+	{ID: 1061, Name: "hooked_proc_fops", Source: SourceKernel, Sets: []string{"default", "security"}, Params: []Param{
+		{Name: "hooked", Type: "u32", Kind: ArgUint, Format: "proc_fops_pointers"},
+		{Name: "proc_root_iterate_shared", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_root_lookup", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_pid_iterate_shared", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_pid_lookup", Type: "void*", Kind: ArgPointer},
 	}},
 	{ID: 1070, Name: "cgroup_mkdir", Source: SourceKernel, Sets: []string{"containers"}, Params: []Param{
 		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},

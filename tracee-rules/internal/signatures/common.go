@@ -29,6 +29,7 @@ var constructors = []func() sdk.Signature{
 	func() sdk.Signature { return NewHiddenFileCreated() },
 	func() sdk.Signature { return NewIllegitimateShell() },
 	func() sdk.Signature { return NewK8sCertTheft() },
+	func() sdk.Signature { return NewHookedProcFops() },
 	func() sdk.Signature { return NewDockerAbuse() },
 	func() sdk.Signature { return NewProcKcoreRead() },
 	func() sdk.Signature { return NewDroppedExecutable() },
