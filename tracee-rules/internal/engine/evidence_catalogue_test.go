@@ -20,20 +20,7 @@ func TestEvidenceCatalogueFileDetections(t *testing.T) {
 		{"TRC-1027", "/etc/crontab"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
-			var sig sdk.Signature
-			for _, s := range signatures.All() {
-				if m, _ := s.GetMetadata(); m.ID == tc.id {
-					sig = s
-				}
-			}
-			if sig == nil {
-				t.Fatalf("no signature %s", tc.id)
-			}
-			var got []sdk.Finding
-			e, err := New([]sdk.Signature{sig}, func(f sdk.Finding) { got = append(got, f) })
-			if err != nil {
-				t.Fatal(err)
-			}
+			e, got := realSigEngine(t, tc.id)
 			pid := int32(4000 + i)
 			target := "/out/write/dev-8.inode-" + tc.id
 			e.Dispatch(&pb.Event{EventName: "security_file_open", EventId: 1010, Timestamp: 77, HostProcessId: pid, HostThreadId: pid,
@@ -41,14 +28,14 @@ func TestEvidenceCatalogueFileDetections(t *testing.T) {
 					{Name: "pathname", Value: &pb.Argument_Str{Str: tc.path}},
 					{Name: "flags", Value: &pb.Argument_Int{Int: 0o1101}, Repr: "O_WRONLY|O_CREAT|O_TRUNC"},
 				}, Artifacts: []*pb.Artifact{{Kind: "write", Path: target}}})
-			if len(got) != 1 {
-				t.Fatalf("%d findings on the open", len(got))
+			if len(*got) != 1 {
+				t.Fatalf("%d findings on the open", len(*got))
 			}
 			e.Dispatch(&pb.Event{EventName: "sched_process_exit", EventId: 1004, Timestamp: 99, HostProcessId: pid, HostThreadId: pid,
 				Artifacts: []*pb.Artifact{{Kind: "written", Sha256: "5a", Path: target, Size: 2}}})
-			if len(got) != 2 || got[1].Data["artifact_sha256"] != "5a" || got[1].Data[EvidenceFor] != tc.id+"@77/"+itoa(pid) ||
-				got[1].SigMetadata.ID != tc.id {
-				t.Errorf("findings %+v", got)
+			if len(*got) != 2 || (*got)[1].Data["artifact_sha256"] != "5a" || (*got)[1].Data[EvidenceFor] != tc.id+"@77/"+itoa(pid) ||
+				(*got)[1].SigMetadata.ID != tc.id {
+				t.Errorf("findings %+v", *got)
 			}
 		})
 	}
@@ -59,20 +46,7 @@ func TestEvidenceCatalogueFileDetections(t *testing.T) {
 func TestEvidenceDroppedELF(t *testing.T) {
 	for i, id := range []string{"TRC-1015", "TRC-1022"} {
 		t.Run(id, func(t *testing.T) {
-			var sig sdk.Signature
-			for _, s := range signatures.All() {
-				if m, _ := s.GetMetadata(); m.ID == id {
-					sig = s
-				}
-			}
-			if sig == nil {
-				t.Fatalf("no signature %s", id)
-			}
-			var got []sdk.Finding
-			e, err := New([]sdk.Signature{sig}, func(f sdk.Finding) { got = append(got, f) })
-			if err != nil {
-				t.Fatal(err)
-			}
+			e, got := realSigEngine(t, id)
 			pid := int32(5000 + i)
 			target := "/out/write/dev-8.inode-" + id
 			e.Dispatch(&pb.Event{EventName: "magic_write", EventId: 1015, Timestamp: 55, HostProcessId: pid, HostThreadId: pid,
@@ -82,16 +56,34 @@ func TestEvidenceDroppedELF(t *testing.T) {
 					{Name: "dev", Value: &pb.Argument_Uint{Uint: 8}},
 					{Name: "inode", Value: &pb.Argument_Uint{Uint: 9}},
 				}, Artifacts: []*pb.Artifact{{Kind: "write", Sha256: "f1", Path: target, Size: 16}}})
-			if len(got) != 1 || got[0].Data["artifact_sha256"] != "f1" {
-				t.Fatalf("findings on the magic_write %+v", got)
+			if len(*got) != 1 || (*got)[0].Data["artifact_sha256"] != "f1" {
+				t.Fatalf("findings on the magic_write %+v", *got)
 			}
 			e.Dispatch(&pb.Event{EventName: "sched_process_exit", EventId: 1004, HostProcessId: pid, HostThreadId: pid,
 				Artifacts: []*pb.Artifact{{Kind: "written", Sha256: "a11", Path: target, Size: 9000}}})
-			if len(got) != 2 || got[1].Data["artifact_sha256"] != "a11" || got[1].Data[EvidenceFor] != id+"@55/"+itoa(pid) {
-				t.Errorf("follow-up %+v", got)
+			if len(*got) != 2 || (*got)[1].Data["artifact_sha256"] != "a11" || (*got)[1].Data[EvidenceFor] != id+"@55/"+itoa(pid) {
+				t.Errorf("follow-up %+v", *got)
 			}
 		})
 	}
 }
 
 func itoa(n int32) string { return strconv.Itoa(int(n)) }
+
+// realSigEngine is an engine running the catalogue's signature id, and the
+// findings it made.
+func realSigEngine(t *testing.T, id string) (*Engine, *[]sdk.Finding) {
+	t.Helper()
+	for _, sig := range signatures.All() {
+		if m, _ := sig.GetMetadata(); m.ID == id {
+			var got []sdk.Finding
+			e, err := New([]sdk.Signature{sig}, func(f sdk.Finding) { got = append(got, f) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e, &got
+		}
+	}
+	t.Fatalf("no signature %s", id)
+	return nil, nil
+}
