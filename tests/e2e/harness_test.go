@@ -107,11 +107,13 @@ type Finding struct {
 		Name string `json:"name"`
 	} `json:"signatureMetadata"`
 	Event struct {
-		ProcessID     int    `json:"processId"`
-		HostProcessID int    `json:"hostProcessId"`
-		ProcessName   string `json:"processName"`
-		EventName     string `json:"eventName"`
-		ContainerID   string `json:"containerId"`
+		Timestamp     json.Number `json:"timestamp"`
+		HostThreadID  json.Number `json:"hostThreadId"`
+		ProcessID     int         `json:"processId"`
+		HostProcessID int         `json:"hostProcessId"`
+		ProcessName   string      `json:"processName"`
+		EventName     string      `json:"eventName"`
+		ContainerID   string      `json:"containerId"`
 		ContextFlags  struct {
 			IsCompat bool `json:"isCompat"`
 		} `json:"contextFlags"`

@@ -6,6 +6,9 @@
 //   ld_preload preload-file     open /etc/ld.so.preload for writing and close
 //                               it without writing a byte; a file created
 //                               for this (it did not exist) is removed again
+//   ld_preload preload-write TEXT  in a private mount namespace with a tmpfs
+//                               over /etc (the host's /etc is never touched),
+//                               write TEXT to /etc/ld.so.preload and exit
 // The exec modes replace the trigger (same pid) with /bin/true; the loader
 // warns that it cannot preload the missing object and runs it anyway.
 #define _GNU_SOURCE
@@ -13,6 +16,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +39,24 @@ static int preload_file(void)
 	return 0;
 }
 
+static int preload_write(const char *text)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return perror("unshare(CLONE_NEWNS)"), 1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return perror("make / private"), 1;
+	if (mount("trigger", "/etc", "tmpfs", 0, "size=64k") < 0)
+		return perror("mount tmpfs on /etc"), 1;
+	int fd = open(PRELOAD_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return perror("open " PRELOAD_FILE), 1;
+	size_t n = strlen(text);
+	if (write(fd, text, n) != (ssize_t)n)
+		return perror("write " PRELOAD_FILE), 1;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "env-middle";
@@ -41,6 +64,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (strcmp(mode, "preload-file") == 0)
 		return preload_file();
+	if (strcmp(mode, "preload-write") == 0)
+		return argc > 2 ? preload_write(argv[2]) : (fprintf(stderr, "preload-write TEXT\n"), 2);
 
 	char *middle[] = {"PATH=/usr/bin:/bin", "LD_PRELOAD=/nonexistent.so", "HOME=/", NULL};
 	char *last[] = {"PATH=/usr/bin:/bin", "HOME=/", "LD_PRELOAD=/nonexistent.so", NULL};
