@@ -59,7 +59,8 @@ bpf:
 
 # The main job: trace what every signature needs and detect. Ctrl-C stops both cleanly.
 run: build
-	$(EBPF) --output format:protobuf --trace event=$$($(RULES) --list-events) | $(RULES) --input-tracee file:stdin --input-tracee format:protobuf
+	$(RULES) --list-policy > $(DIST)/policy.yaml
+	$(EBPF) --output format:protobuf --policy $(DIST)/policy.yaml --process-budget 5000 | $(RULES) --input-tracee file:stdin --input-tracee format:protobuf
 
 test: deps build
 	$(GO) vet ./proto/... ./tracee-ebpf/... ./tracee-rules/... ./tests/... ./deploy/...

@@ -14,6 +14,7 @@
 #include "hooks/sched_exit.h"
 #include "hooks/io_uring.h"
 #include "hooks/cgroup_mkdir.h"
+#include "hooks/proc_fops.h"
 
 /* An empty program pair: the cost floor `make bench` compares against. */
 SEC("raw_tp/sys_enter")

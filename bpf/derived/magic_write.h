@@ -33,7 +33,7 @@ statfn void derive_magic_write(struct derive_ctx *dc)
 	if (!f || !derive_begin(dc, EVENT_MAGIC_WRITE))
 		return;
 	struct event_buf *b = dc->b;
-	arg_str(b, MAGIC_WRITE__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
+	arg_file_path(b, MAGIC_WRITE__PATHNAME, SLOT_SYS_EXIT, f);
 	u64 n = dc->ret < MAGIC_BYTES ? dc->ret : MAGIC_BYTES;
 	BOUND_MASK(n, 31); /* keeps the bound through 32-bit moves (-mcpu=v3) */
 	arg_bytes(b, MAGIC_WRITE__BYTES, (const void *)derive_arg(dc, 1), n, true);

@@ -38,11 +38,17 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 	if (dc->ret < 0)
 		return;
 	struct file *f = task_fd_file(dc->t, dc->ret);
-	if (!f || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
+	if (!f)
+		return;
+	/* The flags decide most data filters: no path walk for opens they drop. */
+	u32 flags = BPF_CORE_READ(f, f_flags) | requested_trunc(dc);
+	struct df_pre pre = {.event = EVENT_SECURITY_FILE_OPEN, .have = 1 << SECURITY_FILE_OPEN__FLAGS};
+	pre.vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;
+	if (!tracee_may_pass(&pre) || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
 		return;
 	struct event_buf *b = dc->b;
-	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
-	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, BPF_CORE_READ(f, f_flags) | requested_trunc(dc));
+	arg_file_path(b, SECURITY_FILE_OPEN__PATHNAME, SLOT_SYS_EXIT, f);
+	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, flags);
 	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
 	u32 nr = dc->sc->nr;
 	const void *p = NULL; /* open_by_handle_at names no path */

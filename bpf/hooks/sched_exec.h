@@ -16,6 +16,7 @@
 #include "../lib/submit.h"
 #include "../lib/unreturned.h"
 #include "../lib/hook.h"
+#include "../lib/bigargs.h"
 #include "../derived/socket_dup.h"
 #include "../lib/envscan.h"
 
@@ -69,15 +70,11 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
 
 	arg_str(b, SCHED_PROCESS_EXEC__CMDPATH, BPF_CORE_READ(bprm, filename), false);
-	arg_str(b, SCHED_PROCESS_EXEC__PATHNAME, file_path(SLOT_SCHED_PROCESS_EXEC, f), false);
+	arg_file_path(b, SCHED_PROCESS_EXEC__PATHNAME, SLOT_SCHED_PROCESS_EXEC, f);
 	arg_u32(b, SCHED_PROCESS_EXEC__DEV, BPF_CORE_READ(sb, s_dev));
 	arg_u64(b, SCHED_PROCESS_EXEC__INODE, BPF_CORE_READ(ino, i_ino));
 	arg_u32(b, SCHED_PROCESS_EXEC__INODE_MODE, BPF_CORE_READ(ino, i_mode));
 	arg_str(b, SCHED_PROCESS_EXEC__INTERP, BPF_CORE_READ(bprm, interp), false);
-
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
-	arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
 
 	char name[8] = {};
 	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
@@ -88,15 +85,26 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_MEMFD, memfd && nlink == 0);
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_DELETED, nlink == 0);
 	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, BPF_CORE_READ(sb, s_type, name), false);
-	/* the LD_ variables past the captured env (none when it all fit) */
-	unsigned long env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
-	if (env_end > env_start + MAX_ARR_BLOB)
-		arg_env_ld_tail(b, SLOT_SCHED_PROCESS_EXEC, SCHED_PROCESS_EXEC__LD_ENV, env_start + MAX_ARR_BLOB, env_end);
 	u32 tid = RD(t, pid);
 	struct comm_val *prev = prev_comm_take(tid);
 	if (prev)
 		arg_str(b, SCHED_PROCESS_EXEC__PREV_COMM, prev->comm, false);
-	submit(b, cfg);
+
+	/* argv and env last: whole up to --exec-args-max-kib in a big record (bigargs.h) */
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	/* the LD_ variables past the first 8 KiB of env, whatever the env argument keeps */
+	unsigned long env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
+	if (env_end > env_start + MAX_ARR_BLOB)
+		arg_env_ld_tail(b, SLOT_SCHED_PROCESS_EXEC, SCHED_PROCESS_EXEC__LD_ENV, env_start + MAX_ARR_BLOB, env_end);
+	struct mm_blob blobs[2] = {
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), SCHED_PROCESS_EXEC__ARGV},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), SCHED_PROCESS_EXEC__ENV},
+	};
+	if (!submit_with_blobs(b, cfg, blobs, 2)) {
+		arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, blobs[0].start, blobs[0].end);
+		arg_mm_blob(b, SCHED_PROCESS_EXEC__ENV, blobs[1].start, blobs[1].end);
+		submit(b, cfg);
+	}
 	prev_comm_drop(tid);
 	return 0;
 }

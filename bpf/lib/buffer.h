@@ -12,9 +12,22 @@
 
 statfn void buf_reset(struct event_buf *b)
 {
+	b->have = 0;
 	b->off = 0;
 	b->ctx.argnum = 0;
 	b->ctx.flags = 0;
+}
+
+/*
+ * Something of this event was cut (an argument that did not fit, argv/env or
+ * a string longer than the limit, a path that lost its head): flag the
+ * record (the event's `truncated` field) and count the event once.
+ */
+statfn void mark_truncated(struct event_buf *b)
+{
+	if (!(b->ctx.flags & REC_TRUNCATED))
+		stat_inc(STAT_TRUNCATED);
+	b->ctx.flags |= REC_TRUNCATED;
 }
 
 /* Reserve room for an argument; returns the masked offset or -1 when full. */
@@ -22,14 +35,20 @@ statfn int arg_begin(struct event_buf *b, u8 idx)
 {
 	u64 off = b->off;
 	if (off >= ARGS_HALF) {
-		if (!(b->ctx.flags & REC_TRUNCATED))
-			stat_inc(STAT_TRUNCATED);
-		b->ctx.flags |= REC_TRUNCATED;
+		mark_truncated(b);
 		return -1;
 	}
 	BOUND_MASK(off, 16383); /* ARGS_MASK */
 	b->args[off] = idx;
 	return off;
+}
+
+/* Remember an integer argument for the data filters. */
+statfn void df_val(struct event_buf *b, u8 idx, u64 v)
+{
+	u32 i = idx & (DF_ARGS - 1);
+	b->vals[i] = v;
+	b->have |= 1 << i;
 }
 
 statfn void arg_end(struct event_buf *b, u32 o, u32 payload)
@@ -51,6 +70,7 @@ statfn void arg_u64(struct event_buf *b, u8 idx, u64 v)
 	if (o < 0)
 		return;
 	*(u64 *)&b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 8);
 }
 
@@ -60,6 +80,7 @@ statfn void arg_u32(struct event_buf *b, u8 idx, u32 v)
 	if (o < 0)
 		return;
 	*(u32 *)&b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 4);
 }
 
@@ -69,6 +90,7 @@ statfn void arg_u16(struct event_buf *b, u8 idx, u16 v)
 	if (o < 0)
 		return;
 	*(u16 *)&b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 2);
 }
 
@@ -78,6 +100,7 @@ statfn void arg_u8(struct event_buf *b, u8 idx, u8 v)
 	if (o < 0)
 		return;
 	b->args[o + 1] = v;
+	df_val(b, idx, v);
 	arg_end(b, o, 1);
 }
 
@@ -98,10 +121,16 @@ statfn void arg_str(struct event_buf *b, u8 idx, const void *p, bool user)
 		read_failed(b);
 		n = 0;
 	} else if (n > 0) {
+		if (n == MAX_STR) /* the buffer is full: the string may go on */
+			mark_truncated(b);
 		n--; /* drop the NUL */
 	}
 	n &= MAX_STR_MASK;
 	*(u32 *)&b->args[o + 1] = n;
+	u32 i = idx & (DF_ARGS - 1);
+	b->soff[i] = o + 5;
+	b->slen[i] = n;
+	b->have |= 1 << i;
 	arg_end(b, o, 4 + n);
 }
 
@@ -162,6 +191,7 @@ struct strarr_ctx {
 	u32 o;   /* masked offset of the argument */
 	u32 len; /* bytes written so far */
 	bool failed;
+	bool ended; /* the NULL that ends the array was reached */
 };
 
 static long strarr_cb(u32 i, struct strarr_ctx *sc)
@@ -175,10 +205,12 @@ static long strarr_cb(u32 i, struct strarr_ctx *sc)
 		sc->failed = true;
 		return 1;
 	}
-	if (!p)
+	if (!p) {
+		sc->ended = true;
 		return 1;
+	}
 	if (sc->len >= MAX_ARR_BLOB - MAX_STR)
-		return 1;
+		return 1; /* no room for another element: cut (not ended) */
 	u32 pos = (sc->o + 5 + sc->len) & (ARGS_HALF * 2 - 1);
 	long n = bpf_probe_read_user_str(&b->args[pos], MAX_STR, p);
 	if (n < 0) {
@@ -199,6 +231,8 @@ statfn void arg_strarr_user(struct event_buf *b, u32 key, u8 idx, const char *co
 		bpf_loop(MAX_ARR_ELEMS, strarr_cb, &sc, 0);
 	if (sc.failed)
 		read_failed(b);
+	else if (arr && !sc.ended) /* more elements, or more bytes, than fit */
+		mark_truncated(b);
 	u32 len = sc.len & (MAX_ARR_BLOB * 2 - 1);
 	*(u32 *)&b->args[o + 1] = len;
 	arg_end(b, o, 4 + len);

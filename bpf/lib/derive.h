@@ -60,14 +60,17 @@ statfn u64 derive_arg(struct derive_ctx *dc, int i)
 /*
  * Appends argument idx: a name the syscall took relative to dirfd (the
  * *at() convention), made absolute from where the kernel looked it up
- * (user_path_at in path.h). A failed read is counted and flagged.
+ * (user_path_at in path.h). A failed read is counted and flagged, and so
+ * is a cut name or path.
  */
 statfn void arg_path_at(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
 {
-	bool failed;
-	const char *p = user_path_at(SLOT_SYS_EXIT, dc->t, dirfd, (const char *)name, &failed);
+	bool failed, cut;
+	const char *p = user_path_at(SLOT_SYS_EXIT, dc->t, dirfd, (const char *)name, &failed, &cut);
 	if (failed)
 		read_failed(dc->b);
+	if (cut)
+		mark_truncated(dc->b);
 	arg_str(dc->b, idx, p, false);
 }
 

@@ -49,10 +49,22 @@ struct event_ctx {
 #define MAX_ARR_BLOB 8192
 #define MAX_ARR_ELEMS 64
 
+/* Argument indexes the data filters can see (arguments 0-5 and 6-7 of kernel events). */
+#define DF_ARGS 8
+
 struct event_buf {
 	struct event_ctx ctx;
 	u8 args[ARGS_HALF * 3]; /* slack beyond 2*ARGS_HALF keeps masked appends in bounds */
 	u32 off; /* bytes used in args */
+	/*
+	 * What the data filters (datafilter.h) test, kept while the record is
+	 * built, never sent: each integer argument's raw value, each string's
+	 * place in args, and which argument indexes are present.
+	 */
+	u32 have;
+	u64 vals[DF_ARGS];
+	u32 soff[DF_ARGS];
+	u32 slen[DF_ARGS];
 };
 
 #define PATH_HALF 4096
@@ -71,6 +83,8 @@ struct config {
 	u32 host_mntns;
 	u32 emit;            /* EMIT_*: which events of the sched hooks to send */
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
+	u32 exec_args_max;   /* argv/env bytes kept per exec (bigargs.h); <= MAX_ARR_BLOB: normal records */
+	u32 budget;          /* events per second a process may send (0: no limit); see budget.h */
 };
 
 #endif

@@ -30,7 +30,8 @@ enum event_id {
 	EVENT_SECURITY_INODE_RENAME = 1030,
 	EVENT_SECURITY_MMAP_FILE = 1031,
 	EVENT_SECURITY_INODE_LINK = 1060,
-	EVENT_IO_URING_CREATE = 1061,
+	EVENT_HOOKED_PROC_FOPS = 1061,
+	EVENT_IO_URING_CREATE = 1062,
 	EVENT_CGROUP_MKDIR = 1070,
 	EVENT_CAPTURE_CHUNK = 1100,
 	EVENT_NET_PACKET = 1101,
@@ -40,7 +41,7 @@ enum event_id {
 
 /* Record flags (event_ctx.flags). */
 #define REC_READ_FAILED (1U << 0) /* at least one argument could not be read */
-#define REC_TRUNCATED (1U << 1) /* argument space ran out; later arguments missing */
+#define REC_TRUNCATED (1U << 1) /* something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/) */
 #define REC_WIDE_ARGS (1U << 2) /* fixed-size arguments are stored as 8 bytes each */
 #define REC_COMPAT (1U << 3) /* made by 32-bit code (i386 ABI), reported as its x86_64 event */
 #define REC_IO_URING (1U << 4) /* submitted through an io_uring, not a syscall */
@@ -63,8 +64,9 @@ enum event_id {
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
 #define EMIT_SCHED_PROCESS_EXEC (1U << 1) /* from sched_process_exec */
 #define EMIT_SCHED_PROCESS_EXIT (1U << 2) /* from sched_process_exit */
-#define EMIT_IO_URING_CREATE (1U << 3) /* from io_uring_create */
-#define EMIT_CGROUP_MKDIR (1U << 4) /* from cgroup_mkdir */
+#define EMIT_HOOKED_PROC_FOPS (1U << 3) /* from proc_fops_check */
+#define EMIT_IO_URING_CREATE (1U << 4) /* from io_uring_create */
+#define EMIT_CGROUP_MKDIR (1U << 5) /* from cgroup_mkdir */
 
 /* config.filter_flags. */
 #define F_UID_EQ (1U << 0)
@@ -97,8 +99,10 @@ enum event_id {
 enum stat {
 	STAT_LOST, /* ring buffer full: event dropped */
 	STAT_READ_FAILED, /* a user or kernel memory read failed */
-	STAT_TRUNCATED, /* an event ran out of argument space */
+	STAT_TRUNCATED, /* events with something cut (REC_TRUNCATED), counted once each */
 	STAT_FILTERED, /* selected events dropped by in-kernel filters */
+	STAT_DATA_FILTERED, /* events dropped by the policies' in-kernel data filters */
+	STAT_THROTTLED, /* events over their process's budget (the budgets map says whose) */
 	STAT_MAX,
 };
 
@@ -112,8 +116,22 @@ enum slot {
 	SLOT_IO_URING_COMPLETE, /* io_uring_complete: security_file_open of io_uring opens */
 	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
 	SLOT_CGROUP_MKDIR, /* every new cgroup v2 directory, whatever the scope filters (the container resolver) */
+	SLOT_PROC_FOPS_CHECK, /* not attached: tracee-ebpf runs it (BPF_PROG_TEST_RUN) on its own /proc fds to compare their operations with kallsyms (hooked_proc_fops) */
 	SLOT_MAX,
 };
+
+/* proc_fops_check (hooked_proc_fops): pointer indexes and bits, test-run context words, failure bits. */
+#define PROC_FOPS_PTR_PROC_ROOT_READDIR 0 /* /proc inode i_fop->iterate_shared; argument proc_root_iterate_shared */
+#define PROC_FOPS_PTR_PROC_ROOT_LOOKUP 1 /* /proc inode i_op->lookup; argument proc_root_lookup */
+#define PROC_FOPS_PTR_PROC_TGID_BASE_READDIR 2 /* /proc/PID inode i_fop->iterate_shared; argument proc_pid_iterate_shared */
+#define PROC_FOPS_PTR_PROC_TGID_BASE_LOOKUP 3 /* /proc/PID inode i_op->lookup; argument proc_pid_lookup */
+#define PROC_FOPS_PTRS 4
+#define PROC_FOPS_CTX_ROOT_FD 0 /* fd of /proc */
+#define PROC_FOPS_CTX_PID_FD 1 /* fd of /proc/self */
+#define PROC_FOPS_CTX_EXPECTED 2 /* expected address of pointer i at word 2 + i */
+#define PROC_FOPS_READ_FAILED (1U << 8) /* a kernel read failed: nothing compared */
+#define PROC_FOPS_NO_FILE (1U << 9) /* an fd did not resolve to a file: nothing compared */
+#define PROC_FOPS_NO_RECORD (1U << 10) /* no scratch record: a mismatch was not emitted */
 
 /* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */
 enum execve_arg {
@@ -205,6 +223,13 @@ enum security_mmap_file_arg {
 enum security_inode_link_arg {
 	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */
 	SECURITY_INODE_LINK__NEW_PATH = 1, /* str */
+};
+enum hooked_proc_fops_arg {
+	HOOKED_PROC_FOPS__HOOKED = 0, /* uint */
+	HOOKED_PROC_FOPS__PROC_ROOT_ITERATE_SHARED = 1, /* pointer */
+	HOOKED_PROC_FOPS__PROC_ROOT_LOOKUP = 2, /* pointer */
+	HOOKED_PROC_FOPS__PROC_PID_ITERATE_SHARED = 3, /* pointer */
+	HOOKED_PROC_FOPS__PROC_PID_LOOKUP = 4, /* pointer */
 };
 enum io_uring_create_arg {
 	IO_URING_CREATE__FD = 0, /* int */

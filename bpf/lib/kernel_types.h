@@ -97,7 +97,13 @@ struct super_block {
 	struct file_system_type *s_type;
 };
 
+struct inode_operations {
+	void *lookup;
+};
+
 struct inode {
+	const struct inode_operations *i_op;
+	const struct file_operations *i_fop;
 	unsigned short i_mode;
 	unsigned long i_ino;
 	unsigned int i_nlink;
@@ -127,7 +133,12 @@ struct path {
 	struct dentry *dentry;
 };
 
+struct file_operations {
+	void *iterate_shared;
+};
+
 struct file {
+	const struct file_operations *f_op;
 	struct path f_path;
 	struct inode *f_inode;
 	unsigned int f_flags;

@@ -3,14 +3,17 @@
  * Absolute paths from a dentry and mount: walk d_parent up to the mount root,
  * cross to the parent mount at mount points, stop at the root of the tree.
  * Names are written backwards from the end of a per-CPU buffer. Bounded by
- * MAX_PATH_COMPONENTS (bpf_loop) and PATH_HALF bytes; longer paths are cut at
- * the front and the walk reports it. Pseudo files (memfd:NAME) keep their
+ * MAX_PATH_COMPONENTS (bpf_loop) and PATH_HALF bytes; a longer path is cut at
+ * the front, and the cut is marked: the path starts with "\u2026/" (an
+ * ellipsis, never the head of a resolved absolute path) and the walk reports
+ * it (arg_file_path flags the record). Pseudo files (memfd:NAME) keep their
  * bare name, as the kernel prints them.
  */
 #ifndef TRACEE_PATH_H
 #define TRACEE_PATH_H
 
 #include "common.h"
+#include "buffer.h"
 
 struct walk_ctx {
 	struct dentry *d;
@@ -19,7 +22,11 @@ struct walk_ctx {
 	u32 slot;
 	u32 pos; /* start of the path written so far */
 	bool truncated;
+	bool done; /* reached the root (or a pseudo file's name) */
 };
+
+/* The mark of a path cut at the front: U+2026 HORIZONTAL ELLIPSIS. */
+#define CUT_MARK_LEN 3
 
 statfn struct mount *real_mount(struct vfsmount *vm)
 {
@@ -44,6 +51,7 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 			w->mnt_root = BPF_CORE_READ(mp, mnt.mnt_root);
 			return 0;
 		}
+		w->done = true;
 		return 1;
 	}
 
@@ -54,7 +62,7 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 	u32 len = BPF_CORE_READ(d, d_name.len);
 	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
 	len &= 255;
-	if (len + 1 > w->pos) {
+	if (len + 1 + CUT_MARK_LEN > w->pos) { /* keep room for the cut mark */
 		w->truncated = true;
 		return 1;
 	}
@@ -62,6 +70,7 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 	bpf_probe_read_kernel(&pb->buf[pos & (PATH_HALF - 1)], len, name);
 	if (pseudo) {
 		w->pos = pos;
+		w->done = true;
 		return 1;
 	}
 	pos--;
@@ -94,8 +103,16 @@ statfn const char *resolve_path_before(struct path_buf *pb, u32 slot, struct vfs
 		w.pos--;
 		pb->buf[w.pos & (PATH_HALF - 1)] = '/';
 	}
+	/* cut: out of room, or deeper than MAX_PATH_COMPONENTS */
+	bool cut = w.truncated || !w.done;
+	if (cut && w.pos >= CUT_MARK_LEN) {
+		w.pos -= CUT_MARK_LEN;
+		pb->buf[w.pos & (PATH_HALF - 1)] = 0xe2;
+		pb->buf[(w.pos + 1) & (PATH_HALF - 1)] = 0x80;
+		pb->buf[(w.pos + 2) & (PATH_HALF - 1)] = 0xa6;
+	}
 	if (truncated)
-		*truncated = w.truncated;
+		*truncated = cut;
 	return &pb->buf[w.pos & (PATH_HALF - 1)];
 }
 
@@ -113,6 +130,18 @@ statfn const char *file_path(u32 slot, struct file *f)
 	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
 	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
 	return resolve_path(slot, vm, d, NULL);
+}
+
+/* Appends f's path as argument idx; a path cut at the front flags the record. */
+statfn void arg_file_path(struct event_buf *b, u8 idx, u32 slot, struct file *f)
+{
+	bool cut = false;
+	const char *p = NULL;
+	if (f)
+		p = resolve_path(slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry), &cut);
+	if (cut)
+		mark_truncated(b);
+	arg_str(b, idx, p, false);
 }
 
 /* The struct file behind fd in task t, or NULL. */
@@ -164,12 +193,15 @@ statfn bool lookup_start(struct task_struct *t, int dirfd, bool absolute, struct
  * *at() convention): the start directory's resolved path, then the name as
  * written (not normalised: ".." and symlinks inside it stay as given). An
  * empty name (AT_EMPTY_PATH) is dirfd's own file. NULL when the name or the
- * start cannot be read; *failed then says whether a read failed.
+ * start cannot be read; *failed then says whether a read failed. *cut says
+ * whether the name or the start's path was cut (see resolve_path_before).
  */
-statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed)
+statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed,
+				bool *cut)
 {
 	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
 	*failed = false;
+	*cut = false;
 	if (!pb)
 		return NULL;
 	long n = bpf_probe_read_user_str(&pb->buf[PATH_HALF], MAX_NAME_AT, name);
@@ -177,6 +209,8 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 		*failed = true;
 		return NULL;
 	}
+	if (n == MAX_NAME_AT) /* the name goes on past what was read */
+		*cut = true;
 	u64 len = n; /* with the NUL */
 	BOUND_MASK(len, 4095);
 	if (len > MAX_NAME_AT || len == 0)
@@ -186,8 +220,12 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 	struct dentry *d;
 	if (!lookup_start(t, dirfd, absolute, &vm, &d))
 		return NULL;
-	if (len == 1) /* "": the start itself */
-		return resolve_path(slot, vm, d, NULL);
+	bool walk_cut = false;
+	if (len == 1) { /* "": the start itself */
+		const char *p = resolve_path(slot, vm, d, &walk_cut);
+		*cut = *cut || walk_cut;
+		return p;
+	}
 	u64 start = PATH_HALF - len;
 	BOUND_MASK(start, 4095);
 	if (bpf_probe_read_kernel(&pb->buf[start], len, &pb->buf[PATH_HALF])) {
@@ -199,7 +237,9 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 		BOUND_MASK(start, 4095);
 		pb->buf[start] = '/';
 	}
-	return resolve_path_before(pb, slot, vm, d, start, NULL);
+	const char *p = resolve_path_before(pb, slot, vm, d, start, &walk_cut);
+	*cut = *cut || walk_cut;
+	return p;
 }
 
 #define S_IFMT 00170000

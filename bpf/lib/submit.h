@@ -10,18 +10,45 @@
 #define TRACEE_SUBMIT_H
 
 #include "common.h"
+#include "datafilter.h"
+#include "budget.h"
 
-statfn void submit(struct event_buf *b, struct config *cfg)
+/*
+ * Whether a built record may go out: the policies' data filters, then its
+ * process's budget. A global function, so that the verifier checks it once
+ * rather than at each of submit's many inlined call sites.
+ */
+__noinline int tracee_admit(struct event_buf *b)
 {
-	u64 size = sizeof(struct event_ctx) + b->off;
-	if (size > sizeof(struct event_buf))
-		size = sizeof(struct event_buf);
+	struct config *cfg = get_config();
+	if (!b || !cfg)
+		return 1;
+	if (!df_match(b)) {
+		stat_inc(STAT_DATA_FILTERED);
+		return 0;
+	}
+	return within_budget(b, cfg);
+}
+
+/* Sends size bytes of data (a record) to the ring buffer. */
+statfn void submit_data(void *data, u64 size, struct config *cfg)
+{
 	u64 flags = BPF_RB_NO_WAKEUP;
 	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	if (pending < cfg->wakeup_bytes && pending + size >= cfg->wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, b, size, flags))
+	if (bpf_ringbuf_output(&events, data, size, flags))
 		stat_inc(STAT_LOST);
+}
+
+statfn void submit(struct event_buf *b, struct config *cfg)
+{
+	if (!tracee_admit(b))
+		return;
+	u64 size = sizeof(struct event_ctx) + b->off;
+	if (size > sizeof(struct event_buf))
+		size = sizeof(struct event_buf);
+	submit_data(b, size, cfg);
 }
 
 #endif

@@ -72,8 +72,11 @@ static long encode_cb(u32 i, struct encode_ctx *ec)
  */
 #define WIDE_ARG(i)                                                          \
 	if (sa->kinds[i] != ARG_NONE) {                                      \
+		u64 v_ = sysc_arg(sc, i, sa->kinds[i]);                      \
 		b->args[off] = i;                                            \
-		*(u64 *)&b->args[off + 1] = sysc_arg(sc, i, sa->kinds[i]);   \
+		*(u64 *)&b->args[off + 1] = v_;                              \
+		b->vals[i] = v_;                                             \
+		b->have |= 1 << i;                                           \
 		off += 9;                                                    \
 		n++;                                                         \
 	}

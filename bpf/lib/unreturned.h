@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "buffer.h"
 #include "submit.h"
+#include "bigargs.h"
 #include "syscall.h"
 #include <asm/unistd_64.h>
 
@@ -55,8 +56,8 @@ statfn void arg_mm_blob(struct event_buf *b, u8 idx, unsigned long start, unsign
 	u32 len = 0;
 	if (end > start)
 		len = end - start > MAX_ARR_BLOB ? MAX_ARR_BLOB : end - start;
-	if (end - start > MAX_ARR_BLOB)
-		b->ctx.flags |= REC_TRUNCATED;
+	if (end > start && end - start > MAX_ARR_BLOB)
+		mark_truncated(b);
 	arg_bytes(b, idx, (const void *)start, len, true);
 }
 
@@ -81,10 +82,17 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 	mark_compat(b, &sc);
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	arg_str(b, path, BPF_CORE_READ(bprm, filename), false);
-	arg_mm_blob(b, argv, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end));
+	struct mm_blob blobs[2] = {
+		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), argv},
+		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), envp},
+	};
 	/* envp only when asked for (option:exec-env sets its kind) */
-	if (sa->kinds[envp & 7] != ARG_NONE)
-		arg_mm_blob(b, envp, BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end));
+	u32 n = sa->kinds[envp & 7] != ARG_NONE ? 2 : 1;
+	if (submit_with_blobs(b, cfg, blobs, n))
+		return;
+	arg_mm_blob(b, argv, blobs[0].start, blobs[0].end);
+	if (n == 2)
+		arg_mm_blob(b, envp, blobs[1].start, blobs[1].end);
 	submit(b, cfg);
 }
 

@@ -15,7 +15,8 @@ import (
 )
 
 // DefaultMaxFrameSize bounds a single frame. The largest event tracee-ebpf
-// emits is well below this (a 32 KiB kernel record decodes to less than 64 KiB).
+// emits is well below this (the largest kernel record, an exec with 2 x 256 KiB
+// of argv and env, decodes to about 1 MiB).
 const DefaultMaxFrameSize = 4 << 20
 
 // ErrFrameTooLarge is wrapped by errors for frames above the maximum size.
@@ -62,9 +63,10 @@ func (sw *Writer) write(m *pb.StreamMessage) error {
 	// encoded with the generated vtprotobuf marshaller into a reused buffer:
 	// the reflection-based path allocates and costs several times more per
 	// event, and tracee-ebpf writes millions of them a second.
-	sw.buf = protowire.AppendVarint(sw.buf[:0], uint64(m.SizeVT()))
+	size := m.SizeVT()
+	sw.buf = protowire.AppendVarint(sw.buf[:0], uint64(size))
 	var err error
-	if sw.buf, err = appendVT(sw.buf, m); err != nil {
+	if sw.buf, err = appendVTSized(sw.buf, m, size); err != nil {
 		return err
 	}
 	_, err = sw.w.Write(sw.buf)
@@ -96,14 +98,15 @@ func (sw *Writer) WriteEvent(ev *pb.Event) error {
 	}
 	ev.Ancestry = nil
 	defer func() { ev.Ancestry = anc }()
-	evSize := ev.SizeVT() + len(sw.ancBytes)
+	own := ev.SizeVT() // computed once: it walks every argument
+	evSize := own + len(sw.ancBytes)
 	// StreamMessage{event: field 2}: tag, length, event fields, ancestry.
 	frame := protowire.SizeTag(eventField) + protowire.SizeBytes(evSize)
 	sw.buf = protowire.AppendVarint(sw.buf[:0], uint64(frame))
 	sw.buf = protowire.AppendTag(sw.buf, eventField, protowire.BytesType)
 	sw.buf = protowire.AppendVarint(sw.buf, uint64(evSize))
 	var err error
-	if sw.buf, err = appendVT(sw.buf, ev); err != nil {
+	if sw.buf, err = appendVTSized(sw.buf, ev, own); err != nil {
 		return err
 	}
 	sw.buf = append(sw.buf, sw.ancBytes...)
@@ -124,7 +127,12 @@ type vtMessage interface {
 
 // appendVT appends m's encoding to b.
 func appendVT(b []byte, m vtMessage) ([]byte, error) {
-	n, size := len(b), m.SizeVT()
+	return appendVTSized(b, m, m.SizeVT())
+}
+
+// appendVTSized appends m's encoding, whose size is known, to b.
+func appendVTSized(b []byte, m vtMessage, size int) ([]byte, error) {
+	n := len(b)
 	b = slices.Grow(b, size)[:n+size]
 	_, err := m.MarshalToSizedBufferVT(b[n:])
 	return b, err

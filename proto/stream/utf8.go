@@ -43,6 +43,10 @@ func checkUTF8(m *pb.StreamMessage) error {
 		c.event(k.Event)
 	case *pb.StreamMessage_End:
 		c.str("EndOfStream.reason", k.End.GetReason())
+	case *pb.StreamMessage_Lost:
+		for _, th := range k.Lost.GetThrottled() {
+			c.str("Throttled.comm", th.GetComm())
+		}
 	}
 	if c.bad != "" {
 		return c.bad
@@ -73,6 +77,9 @@ func (c *utf8Check) event(e *pb.Event) {
 	}
 	for _, a := range e.GetAncestry() {
 		c.str("Ancestor.comm", a.GetComm())
+	}
+	for _, p := range e.GetMatchedPolicies() {
+		c.str("Event.matched_policies", p)
 	}
 	for _, a := range e.GetArtifacts() {
 		c.str("Artifact.kind", a.GetKind())

@@ -43,12 +43,14 @@ type rawEvent struct {
 	Artifacts           []Artifact      `json:"artifacts"`
 	Container           Container       `json:"container"`
 	Kubernetes          Kubernetes      `json:"kubernetes"`
+	MatchedPolicies     []string        `json:"matchedPolicies"`
 }
 
 type rawArg struct {
 	Name  string          `json:"name"`
 	Type  string          `json:"type"`
 	Value json.RawMessage `json:"value"`
+	Raw   []byte          `json:"raw"`
 }
 
 type rawAncestor struct {
@@ -84,6 +86,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 		Syscall:              -1,
 		IsCompat:             r.ContextFlags.IsCompat,
 		IoUring:              r.ContextFlags.IoUring,
+		Truncated:            r.ContextFlags.Truncated,
 	}
 	var errs []error
 	i64 := func(field string, n *json.Number, dst *int64) {
@@ -164,6 +167,7 @@ func Unmarshal(data []byte) (*pb.Event, error) {
 	for _, a := range r.Artifacts {
 		ev.Artifacts = append(ev.Artifacts, &pb.Artifact{Kind: a.Kind, Sha256: a.SHA256, Path: a.Path, Size: a.Size})
 	}
+	ev.MatchedPolicies = r.MatchedPolicies
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("decode tracee json event: %w", errors.Join(errs...))
 	}
@@ -239,7 +243,7 @@ func kindOf(typ string) valueKind {
 }
 
 func decodeArg(ra rawArg) (*pb.Argument, error) {
-	a := &pb.Argument{Name: ra.Name, Type: ra.Type}
+	a := &pb.Argument{Name: ra.Name, Type: ra.Type, Raw: ra.Raw}
 	raw := bytes.TrimSpace(ra.Value)
 	if len(raw) == 0 || string(raw) == "null" {
 		return a, nil

@@ -36,6 +36,7 @@ type Event struct {
 	Args                []Argument  `json:"args"`
 	Ancestry            []Ancestor  `json:"ancestry,omitempty"`
 	Artifacts           []Artifact  `json:"artifacts,omitempty"`
+	MatchedPolicies     []string    `json:"matchedPolicies,omitempty"`
 	Container           *Container  `json:"container,omitempty"`
 	Kubernetes          *Kubernetes `json:"kubernetes,omitempty"`
 }
@@ -67,8 +68,9 @@ type Artifact struct {
 
 // Flags are Tracee's context flags; only set ones are written.
 type Flags struct {
-	IsCompat bool `json:"isCompat,omitempty"`
-	IoUring  bool `json:"ioUring,omitempty"`
+	IsCompat  bool `json:"isCompat"`
+	Truncated bool `json:"truncated,omitempty"` // an argument, argv/env or path was cut
+	IoUring   bool `json:"ioUring,omitempty"`
 }
 
 // Argument is one argument: Value is the repr when set, else the typed value
@@ -78,6 +80,9 @@ type Argument struct {
 	Name  string `json:"name"`
 	Type  string `json:"type"`
 	Value any    `json:"value"`
+	// Raw holds the kernel's bytes (base64 in JSON) of a string value that
+	// is not valid UTF-8; Value then shows them escaped (\xNN, \\).
+	Raw []byte `json:"raw,omitempty"`
 }
 
 // Ancestor is one entry of the process ancestry, parent first.
@@ -113,11 +118,11 @@ func FromProto(ev *pb.Event) *Event {
 		Syscall:             ev.GetSyscall(),
 		Args:                make([]Argument, 0, len(ev.GetArgs())),
 	}
-	if ev.GetIsCompat() || ev.GetIoUring() {
-		out.ContextFlags = &Flags{IsCompat: ev.GetIsCompat(), IoUring: ev.GetIoUring()}
+	if ev.GetIsCompat() || ev.GetTruncated() || ev.GetIoUring() {
+		out.ContextFlags = &Flags{IsCompat: ev.GetIsCompat(), Truncated: ev.GetTruncated(), IoUring: ev.GetIoUring()}
 	}
 	for _, a := range ev.GetArgs() {
-		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a)})
+		out.Args = append(out.Args, Argument{Name: a.GetName(), Type: a.GetType(), Value: ArgValue(a), Raw: a.GetRaw()})
 	}
 	if c := (Container{ev.GetContainerId(), ev.GetContainerName(), ev.GetContainerImage(), ev.GetContainerImageDigest()}); c != (Container{}) {
 		out.Container = &c
@@ -128,6 +133,7 @@ func FromProto(ev *pb.Event) *Event {
 	for _, a := range ev.GetAncestry() {
 		out.Ancestry = append(out.Ancestry, Ancestor{HostProcessID: a.GetHostPid(), ProcessID: a.GetPid(), ProcessName: a.GetComm()})
 	}
+	out.MatchedPolicies = ev.GetMatchedPolicies()
 	for _, a := range ev.GetArtifacts() {
 		out.Artifacts = append(out.Artifacts, Artifact{Kind: a.GetKind(), SHA256: a.GetSha256(), Path: a.GetPath(), Size: a.GetSize()})
 	}

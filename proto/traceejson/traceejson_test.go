@@ -181,7 +181,7 @@ func TestUnmarshalTraceeOutput(t *testing.T) {
 		Timestamp: 1657291425296452370, ProcessorId: 1, ProcessId: 1234, CgroupId: 5678, ThreadId: 1234,
 		ParentProcessId: 1, HostProcessId: 1234, HostThreadId: 1234, HostParentProcessId: 1,
 		MountNamespace: 4026531840, PidNamespace: 4026531836, ProcessName: "nc", HostName: "h",
-		EventId: 1012, EventName: "security_socket_connect", Syscall: -1,
+		EventId: 1012, EventName: "security_socket_connect", Syscall: -1, MatchedPolicies: []string{""},
 		Args: []*pb.Argument{
 			{Name: "sockfd", Type: "int", Value: &pb.Argument_Int{Int: 3}},
 			{Name: "remote_addr", Type: "struct sockaddr*", Value: &pb.Argument_Sockaddr{Sockaddr: &pb.SockAddr{Family: "AF_INET6", Ip: "2001:db8::1", Port: 443}}},

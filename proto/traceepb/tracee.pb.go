@@ -284,8 +284,13 @@ type Lost struct {
 	FailedReads       uint64                 `protobuf:"varint,3,opt,name=failed_reads,json=failedReads,proto3" json:"failed_reads,omitempty"` // user/kernel memory reads that failed (argument incomplete), since previous
 	FailedReadsTotal  uint64                 `protobuf:"varint,4,opt,name=failed_reads_total,json=failedReadsTotal,proto3" json:"failed_reads_total,omitempty"`
 	DroppedUserspace  uint64                 `protobuf:"varint,5,opt,name=dropped_userspace,json=droppedUserspace,proto3" json:"dropped_userspace,omitempty"` // events dropped in user space (slow consumer), since previous
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Processes whose events went over their per-process budget since the
+	// previous Lost frame (tracee-ebpf --process-budget): dropped in the kernel
+	// before the ring buffer, so that one flooding process cannot crowd out
+	// the others. Not counted in kernel_events.
+	Throttled     []*Throttled `protobuf:"bytes,6,rep,name=throttled,proto3" json:"throttled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Lost) Reset() {
@@ -353,6 +358,90 @@ func (x *Lost) GetDroppedUserspace() uint64 {
 	return 0
 }
 
+func (x *Lost) GetThrottled() []*Throttled {
+	if x != nil {
+		return x.Throttled
+	}
+	return nil
+}
+
+// Throttled is one process over its budget.
+type Throttled struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	HostPid       int32                  `protobuf:"varint,1,opt,name=host_pid,json=hostPid,proto3" json:"host_pid,omitempty"`
+	Comm          string                 `protobuf:"bytes,2,opt,name=comm,proto3" json:"comm,omitempty"`
+	Dropped       uint64                 `protobuf:"varint,3,opt,name=dropped,proto3" json:"dropped,omitempty"` // since the previous Lost frame
+	DroppedTotal  uint64                 `protobuf:"varint,4,opt,name=dropped_total,json=droppedTotal,proto3" json:"dropped_total,omitempty"`
+	Budget        uint32                 `protobuf:"varint,5,opt,name=budget,proto3" json:"budget,omitempty"` // events per second
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Throttled) Reset() {
+	*x = Throttled{}
+	mi := &file_tracee_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Throttled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Throttled) ProtoMessage() {}
+
+func (x *Throttled) ProtoReflect() protoreflect.Message {
+	mi := &file_tracee_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Throttled.ProtoReflect.Descriptor instead.
+func (*Throttled) Descriptor() ([]byte, []int) {
+	return file_tracee_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Throttled) GetHostPid() int32 {
+	if x != nil {
+		return x.HostPid
+	}
+	return 0
+}
+
+func (x *Throttled) GetComm() string {
+	if x != nil {
+		return x.Comm
+	}
+	return ""
+}
+
+func (x *Throttled) GetDropped() uint64 {
+	if x != nil {
+		return x.Dropped
+	}
+	return 0
+}
+
+func (x *Throttled) GetDroppedTotal() uint64 {
+	if x != nil {
+		return x.DroppedTotal
+	}
+	return 0
+}
+
+func (x *Throttled) GetBudget() uint32 {
+	if x != nil {
+		return x.Budget
+	}
+	return 0
+}
+
 // EndOfStream is the last frame of a stream that ended in order. Its counts
 // are the producer's totals for the whole run (a unix-socket reader that
 // connected late saw fewer events than `events`).
@@ -372,7 +461,7 @@ type EndOfStream struct {
 
 func (x *EndOfStream) Reset() {
 	*x = EndOfStream{}
-	mi := &file_tracee_proto_msgTypes[3]
+	mi := &file_tracee_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -384,7 +473,7 @@ func (x *EndOfStream) String() string {
 func (*EndOfStream) ProtoMessage() {}
 
 func (x *EndOfStream) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[3]
+	mi := &file_tracee_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -397,7 +486,7 @@ func (x *EndOfStream) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndOfStream.ProtoReflect.Descriptor instead.
 func (*EndOfStream) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{3}
+	return file_tracee_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *EndOfStream) GetEvents() uint64 {
@@ -465,7 +554,7 @@ type StringArray struct {
 
 func (x *StringArray) Reset() {
 	*x = StringArray{}
-	mi := &file_tracee_proto_msgTypes[4]
+	mi := &file_tracee_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -477,7 +566,7 @@ func (x *StringArray) String() string {
 func (*StringArray) ProtoMessage() {}
 
 func (x *StringArray) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[4]
+	mi := &file_tracee_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -490,7 +579,7 @@ func (x *StringArray) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StringArray.ProtoReflect.Descriptor instead.
 func (*StringArray) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{4}
+	return file_tracee_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StringArray) GetValues() []string {
@@ -514,7 +603,7 @@ type SockAddr struct {
 
 func (x *SockAddr) Reset() {
 	*x = SockAddr{}
-	mi := &file_tracee_proto_msgTypes[5]
+	mi := &file_tracee_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -526,7 +615,7 @@ func (x *SockAddr) String() string {
 func (*SockAddr) ProtoMessage() {}
 
 func (x *SockAddr) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[5]
+	mi := &file_tracee_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -539,7 +628,7 @@ func (x *SockAddr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SockAddr.ProtoReflect.Descriptor instead.
 func (*SockAddr) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{5}
+	return file_tracee_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SockAddr) GetFamily() string {
@@ -602,14 +691,19 @@ type Argument struct {
 	Value isArgument_Value `protobuf_oneof:"value"`
 	// Symbolic rendering of flag and enum arguments ("O_RDWR|O_CREAT",
 	// "PTRACE_TRACEME", "AF_INET"); empty when the value has none.
-	Repr          string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	Repr string `protobuf:"bytes,10,opt,name=repr,proto3" json:"repr,omitempty"`
+	// The kernel's bytes of a string (or string array: NUL-separated) that is
+	// not valid UTF-8. str / str_array then hold it escaped: every byte that is
+	// not part of valid UTF-8 as \xNN, and a backslash as \\ (so two names that
+	// differ only in such bytes never print the same).
+	Raw           []byte `protobuf:"bytes,11,opt,name=raw,proto3" json:"raw,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Argument) Reset() {
 	*x = Argument{}
-	mi := &file_tracee_proto_msgTypes[6]
+	mi := &file_tracee_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -621,7 +715,7 @@ func (x *Argument) String() string {
 func (*Argument) ProtoMessage() {}
 
 func (x *Argument) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[6]
+	mi := &file_tracee_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -634,7 +728,7 @@ func (x *Argument) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Argument.ProtoReflect.Descriptor instead.
 func (*Argument) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{6}
+	return file_tracee_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Argument) GetName() string {
@@ -728,6 +822,13 @@ func (x *Argument) GetRepr() string {
 	return ""
 }
 
+func (x *Argument) GetRaw() []byte {
+	if x != nil {
+		return x.Raw
+	}
+	return nil
+}
+
 type isArgument_Value interface {
 	isArgument_Value()
 }
@@ -785,7 +886,7 @@ type Ancestor struct {
 
 func (x *Ancestor) Reset() {
 	*x = Ancestor{}
-	mi := &file_tracee_proto_msgTypes[7]
+	mi := &file_tracee_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +898,7 @@ func (x *Ancestor) String() string {
 func (*Ancestor) ProtoMessage() {}
 
 func (x *Ancestor) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[7]
+	mi := &file_tracee_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +911,7 @@ func (x *Ancestor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ancestor.ProtoReflect.Descriptor instead.
 func (*Ancestor) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{7}
+	return file_tracee_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Ancestor) GetHostPid() int32 {
@@ -859,11 +960,18 @@ type Event struct {
 	Ancestry            []*Ancestor            `protobuf:"bytes,21,rep,name=ancestry,proto3" json:"ancestry,omitempty"`   // parent first, then grandparent, ...
 	Syscall             int32                  `protobuf:"varint,22,opt,name=syscall,proto3" json:"syscall,omitempty"`    // syscall that produced the event, -1 if none
 	Artifacts           []*Artifact            `protobuf:"bytes,23,rep,name=artifacts,proto3" json:"artifacts,omitempty"` // evidence tracee-ebpf stored for this event (--capture)
+	// Names of the policies (tracee-ebpf --policy, --trace) the event matched.
+	MatchedPolicies []string `protobuf:"bytes,24,rep,name=matched_policies,json=matchedPolicies,proto3" json:"matched_policies,omitempty"`
 	// made from 32-bit code (int $0x80, a -m32 program): the i386 syscall is
 	// reported as its x86_64 event (Tracee's contextFlags.isCompat)
 	IsCompat bool `protobuf:"varint,40,opt,name=is_compat,json=isCompat,proto3" json:"is_compat,omitempty"`
 	// submitted through an io_uring, not a syscall (contextFlags.ioUring)
-	IoUring bool `protobuf:"varint,41,opt,name=io_uring,json=ioUring,proto3" json:"io_uring,omitempty"`
+	IoUring bool `protobuf:"varint,42,opt,name=io_uring,json=ioUring,proto3" json:"io_uring,omitempty"`
+	// something of this event was cut: an argument that did not fit, argv or
+	// env past the limit, a string longer than 4 KiB, or a path that lost its
+	// head (such a path starts with "\u2026/"). Counted in the exit summary
+	// (Truncated) and the metrics.
+	Truncated bool `protobuf:"varint,41,opt,name=truncated,proto3" json:"truncated,omitempty"`
 	// From the container runtime's API (tracee-ebpf --containers/--cri), when
 	// the event's container is known to it; empty otherwise.
 	ContainerName        string `protobuf:"bytes,50,opt,name=container_name,json=containerName,proto3" json:"container_name,omitempty"`
@@ -878,7 +986,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_tracee_proto_msgTypes[8]
+	mi := &file_tracee_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +998,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[8]
+	mi := &file_tracee_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +1011,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{8}
+	return file_tracee_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Event) GetTimestamp() int64 {
@@ -1067,6 +1175,13 @@ func (x *Event) GetArtifacts() []*Artifact {
 	return nil
 }
 
+func (x *Event) GetMatchedPolicies() []string {
+	if x != nil {
+		return x.MatchedPolicies
+	}
+	return nil
+}
+
 func (x *Event) GetIsCompat() bool {
 	if x != nil {
 		return x.IsCompat
@@ -1077,6 +1192,13 @@ func (x *Event) GetIsCompat() bool {
 func (x *Event) GetIoUring() bool {
 	if x != nil {
 		return x.IoUring
+	}
+	return false
+}
+
+func (x *Event) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
 	}
 	return false
 }
@@ -1137,7 +1259,7 @@ type Artifact struct {
 
 func (x *Artifact) Reset() {
 	*x = Artifact{}
-	mi := &file_tracee_proto_msgTypes[9]
+	mi := &file_tracee_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1149,7 +1271,7 @@ func (x *Artifact) String() string {
 func (*Artifact) ProtoMessage() {}
 
 func (x *Artifact) ProtoReflect() protoreflect.Message {
-	mi := &file_tracee_proto_msgTypes[9]
+	mi := &file_tracee_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1162,7 +1284,7 @@ func (x *Artifact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Artifact.ProtoReflect.Descriptor instead.
 func (*Artifact) Descriptor() ([]byte, []int) {
-	return file_tracee_proto_rawDescGZIP(), []int{9}
+	return file_tracee_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Artifact) GetKind() string {
@@ -1210,13 +1332,20 @@ const file_tracee_proto_rawDesc = "" +
 	"\x10producer_version\x18\x03 \x01(\tR\x0fproducerVersion\x12\x1a\n" +
 	"\bhostname\x18\x04 \x01(\tR\bhostname\x12-\n" +
 	"\x13boot_time_unix_nano\x18\x05 \x01(\x03R\x10bootTimeUnixNano\x12%\n" +
-	"\x0ekernel_release\x18\x06 \x01(\tR\rkernelRelease\"\xd9\x01\n" +
+	"\x0ekernel_release\x18\x06 \x01(\tR\rkernelRelease\"\x8d\x02\n" +
 	"\x04Lost\x12#\n" +
 	"\rkernel_events\x18\x01 \x01(\x04R\fkernelEvents\x12.\n" +
 	"\x13kernel_events_total\x18\x02 \x01(\x04R\x11kernelEventsTotal\x12!\n" +
 	"\ffailed_reads\x18\x03 \x01(\x04R\vfailedReads\x12,\n" +
 	"\x12failed_reads_total\x18\x04 \x01(\x04R\x10failedReadsTotal\x12+\n" +
-	"\x11dropped_userspace\x18\x05 \x01(\x04R\x10droppedUserspace\"\xa3\x02\n" +
+	"\x11dropped_userspace\x18\x05 \x01(\x04R\x10droppedUserspace\x122\n" +
+	"\tthrottled\x18\x06 \x03(\v2\x14.tracee.v1.ThrottledR\tthrottled\"\x91\x01\n" +
+	"\tThrottled\x12\x19\n" +
+	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x12\n" +
+	"\x04comm\x18\x02 \x01(\tR\x04comm\x12\x18\n" +
+	"\adropped\x18\x03 \x01(\x04R\adropped\x12#\n" +
+	"\rdropped_total\x18\x04 \x01(\x04R\fdroppedTotal\x12\x16\n" +
+	"\x06budget\x18\x05 \x01(\rR\x06budget\"\xa3\x02\n" +
 	"\vEndOfStream\x12\x16\n" +
 	"\x06events\x18\x01 \x01(\x04R\x06events\x12,\n" +
 	"\x12kernel_events_lost\x18\x02 \x01(\x04R\x10kernelEventsLost\x12!\n" +
@@ -1234,7 +1363,7 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04port\x18\x03 \x01(\rR\x04port\x12\x12\n" +
 	"\x04path\x18\x04 \x01(\tR\x04path\x12\x1a\n" +
 	"\bflowinfo\x18\x05 \x01(\rR\bflowinfo\x12\x19\n" +
-	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xa5\x02\n" +
+	"\bscope_id\x18\x06 \x01(\rR\ascopeId\"\xb7\x02\n" +
 	"\bArgument\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
@@ -1246,12 +1375,13 @@ const file_tracee_proto_rawDesc = "" +
 	"\bsockaddr\x18\b \x01(\v2\x13.tracee.v1.SockAddrH\x00R\bsockaddr\x12\x14\n" +
 	"\x04bool\x18\t \x01(\bH\x00R\x04bool\x12\x12\n" +
 	"\x04repr\x18\n" +
-	" \x01(\tR\x04reprB\a\n" +
+	" \x01(\tR\x04repr\x12\x10\n" +
+	"\x03raw\x18\v \x01(\fR\x03rawB\a\n" +
 	"\x05value\"K\n" +
 	"\bAncestor\x12\x19\n" +
 	"\bhost_pid\x18\x01 \x01(\x05R\ahostPid\x12\x10\n" +
 	"\x03pid\x18\x02 \x01(\x05R\x03pid\x12\x12\n" +
-	"\x04comm\x18\x03 \x01(\tR\x04comm\"\xd0\b\n" +
+	"\x04comm\x18\x03 \x01(\tR\x04comm\"\x99\t\n" +
 	"\x05Event\x12\x1c\n" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12!\n" +
 	"\fprocessor_id\x18\x02 \x01(\rR\vprocessorId\x12\x1d\n" +
@@ -1278,9 +1408,11 @@ const file_tracee_proto_rawDesc = "" +
 	"\x04args\x18\x14 \x03(\v2\x13.tracee.v1.ArgumentR\x04args\x12/\n" +
 	"\bancestry\x18\x15 \x03(\v2\x13.tracee.v1.AncestorR\bancestry\x12\x18\n" +
 	"\asyscall\x18\x16 \x01(\x05R\asyscall\x121\n" +
-	"\tartifacts\x18\x17 \x03(\v2\x13.tracee.v1.ArtifactR\tartifacts\x12\x1b\n" +
+	"\tartifacts\x18\x17 \x03(\v2\x13.tracee.v1.ArtifactR\tartifacts\x12)\n" +
+	"\x10matched_policies\x18\x18 \x03(\tR\x0fmatchedPolicies\x12\x1b\n" +
 	"\tis_compat\x18( \x01(\bR\bisCompat\x12\x19\n" +
-	"\bio_uring\x18) \x01(\bR\aioUring\x12%\n" +
+	"\bio_uring\x18* \x01(\bR\aioUring\x12\x1c\n" +
+	"\ttruncated\x18) \x01(\bR\ttruncated\x12%\n" +
 	"\x0econtainer_name\x182 \x01(\tR\rcontainerName\x12'\n" +
 	"\x0fcontainer_image\x183 \x01(\tR\x0econtainerImage\x124\n" +
 	"\x16container_image_digest\x184 \x01(\tR\x14containerImageDigest\x12\x19\n" +
@@ -1309,36 +1441,38 @@ func file_tracee_proto_rawDescGZIP() []byte {
 }
 
 var file_tracee_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_tracee_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_tracee_proto_goTypes = []any{
 	(ProtocolVersion)(0),  // 0: tracee.v1.ProtocolVersion
 	(*StreamMessage)(nil), // 1: tracee.v1.StreamMessage
 	(*Header)(nil),        // 2: tracee.v1.Header
 	(*Lost)(nil),          // 3: tracee.v1.Lost
-	(*EndOfStream)(nil),   // 4: tracee.v1.EndOfStream
-	(*StringArray)(nil),   // 5: tracee.v1.StringArray
-	(*SockAddr)(nil),      // 6: tracee.v1.SockAddr
-	(*Argument)(nil),      // 7: tracee.v1.Argument
-	(*Ancestor)(nil),      // 8: tracee.v1.Ancestor
-	(*Event)(nil),         // 9: tracee.v1.Event
-	(*Artifact)(nil),      // 10: tracee.v1.Artifact
+	(*Throttled)(nil),     // 4: tracee.v1.Throttled
+	(*EndOfStream)(nil),   // 5: tracee.v1.EndOfStream
+	(*StringArray)(nil),   // 6: tracee.v1.StringArray
+	(*SockAddr)(nil),      // 7: tracee.v1.SockAddr
+	(*Argument)(nil),      // 8: tracee.v1.Argument
+	(*Ancestor)(nil),      // 9: tracee.v1.Ancestor
+	(*Event)(nil),         // 10: tracee.v1.Event
+	(*Artifact)(nil),      // 11: tracee.v1.Artifact
 }
 var file_tracee_proto_depIdxs = []int32{
 	2,  // 0: tracee.v1.StreamMessage.header:type_name -> tracee.v1.Header
-	9,  // 1: tracee.v1.StreamMessage.event:type_name -> tracee.v1.Event
+	10, // 1: tracee.v1.StreamMessage.event:type_name -> tracee.v1.Event
 	3,  // 2: tracee.v1.StreamMessage.lost:type_name -> tracee.v1.Lost
-	4,  // 3: tracee.v1.StreamMessage.end:type_name -> tracee.v1.EndOfStream
+	5,  // 3: tracee.v1.StreamMessage.end:type_name -> tracee.v1.EndOfStream
 	0,  // 4: tracee.v1.Header.protocol_version:type_name -> tracee.v1.ProtocolVersion
-	5,  // 5: tracee.v1.Argument.str_array:type_name -> tracee.v1.StringArray
-	6,  // 6: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
-	7,  // 7: tracee.v1.Event.args:type_name -> tracee.v1.Argument
-	8,  // 8: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
-	10, // 9: tracee.v1.Event.artifacts:type_name -> tracee.v1.Artifact
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	4,  // 5: tracee.v1.Lost.throttled:type_name -> tracee.v1.Throttled
+	6,  // 6: tracee.v1.Argument.str_array:type_name -> tracee.v1.StringArray
+	7,  // 7: tracee.v1.Argument.sockaddr:type_name -> tracee.v1.SockAddr
+	8,  // 8: tracee.v1.Event.args:type_name -> tracee.v1.Argument
+	9,  // 9: tracee.v1.Event.ancestry:type_name -> tracee.v1.Ancestor
+	11, // 10: tracee.v1.Event.artifacts:type_name -> tracee.v1.Artifact
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_tracee_proto_init() }
@@ -1352,7 +1486,7 @@ func file_tracee_proto_init() {
 		(*StreamMessage_Lost)(nil),
 		(*StreamMessage_End)(nil),
 	}
-	file_tracee_proto_msgTypes[6].OneofWrappers = []any{
+	file_tracee_proto_msgTypes[7].OneofWrappers = []any{
 		(*Argument_Int)(nil),
 		(*Argument_Uint)(nil),
 		(*Argument_Str)(nil),
@@ -1367,7 +1501,7 @@ func file_tracee_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tracee_proto_rawDesc), len(file_tracee_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

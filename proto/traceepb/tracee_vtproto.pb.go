@@ -107,6 +107,13 @@ func (m *Lost) CloneVT() *Lost {
 	r.FailedReads = m.FailedReads
 	r.FailedReadsTotal = m.FailedReadsTotal
 	r.DroppedUserspace = m.DroppedUserspace
+	if rhs := m.Throttled; rhs != nil {
+		tmpContainer := make([]*Throttled, len(rhs))
+		for k, v := range rhs {
+			tmpContainer[k] = v.CloneVT()
+		}
+		r.Throttled = tmpContainer
+	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = make([]byte, len(m.unknownFields))
 		copy(r.unknownFields, m.unknownFields)
@@ -115,6 +122,27 @@ func (m *Lost) CloneVT() *Lost {
 }
 
 func (m *Lost) CloneMessageVT() proto.Message {
+	return m.CloneVT()
+}
+
+func (m *Throttled) CloneVT() *Throttled {
+	if m == nil {
+		return (*Throttled)(nil)
+	}
+	r := new(Throttled)
+	r.HostPid = m.HostPid
+	r.Comm = m.Comm
+	r.Dropped = m.Dropped
+	r.DroppedTotal = m.DroppedTotal
+	r.Budget = m.Budget
+	if len(m.unknownFields) > 0 {
+		r.unknownFields = make([]byte, len(m.unknownFields))
+		copy(r.unknownFields, m.unknownFields)
+	}
+	return r
+}
+
+func (m *Throttled) CloneMessageVT() proto.Message {
 	return m.CloneVT()
 }
 
@@ -195,6 +223,11 @@ func (m *Argument) CloneVT() *Argument {
 	r.Repr = m.Repr
 	if m.Value != nil {
 		r.Value = m.Value.(interface{ CloneVT() isArgument_Value }).CloneVT()
+	}
+	if rhs := m.Raw; rhs != nil {
+		tmpBytes := make([]byte, len(rhs))
+		copy(tmpBytes, rhs)
+		r.Raw = tmpBytes
 	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = make([]byte, len(m.unknownFields))
@@ -320,6 +353,7 @@ func (m *Event) CloneVT() *Event {
 	r.Syscall = m.Syscall
 	r.IsCompat = m.IsCompat
 	r.IoUring = m.IoUring
+	r.Truncated = m.Truncated
 	r.ContainerName = m.ContainerName
 	r.ContainerImage = m.ContainerImage
 	r.ContainerImageDigest = m.ContainerImageDigest
@@ -346,6 +380,11 @@ func (m *Event) CloneVT() *Event {
 			tmpContainer[k] = v.CloneVT()
 		}
 		r.Artifacts = tmpContainer
+	}
+	if rhs := m.MatchedPolicies; rhs != nil {
+		tmpContainer := make([]string, len(rhs))
+		copy(tmpContainer, rhs)
+		r.MatchedPolicies = tmpContainer
 	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = make([]byte, len(m.unknownFields))
@@ -597,6 +636,18 @@ func (m *Lost) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if len(m.Throttled) > 0 {
+		for iNdEx := len(m.Throttled) - 1; iNdEx >= 0; iNdEx-- {
+			size, err := m.Throttled[iNdEx].MarshalToSizedBufferVT(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = protohelpers.EncodeVarint(dAtA, i, uint64(size))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
 	if m.DroppedUserspace != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.DroppedUserspace))
 		i--
@@ -619,6 +670,66 @@ func (m *Lost) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	}
 	if m.KernelEvents != 0 {
 		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.KernelEvents))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Throttled) MarshalVT() (dAtA []byte, err error) {
+	if m == nil {
+		return nil, nil
+	}
+	size := m.SizeVT()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBufferVT(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Throttled) MarshalToVT(dAtA []byte) (int, error) {
+	size := m.SizeVT()
+	return m.MarshalToSizedBufferVT(dAtA[:size])
+}
+
+func (m *Throttled) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
+	if m == nil {
+		return 0, nil
+	}
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.unknownFields != nil {
+		i -= len(m.unknownFields)
+		copy(dAtA[i:], m.unknownFields)
+	}
+	if m.Budget != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Budget))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.DroppedTotal != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.DroppedTotal))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Dropped != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.Dropped))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Comm) > 0 {
+		i -= len(m.Comm)
+		copy(dAtA[i:], m.Comm)
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.Comm)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.HostPid != 0 {
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(m.HostPid))
 		i--
 		dAtA[i] = 0x8
 	}
@@ -849,6 +960,13 @@ func (m *Argument) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 			return 0, err
 		}
 		i -= size
+	}
+	if len(m.Raw) > 0 {
+		i -= len(m.Raw)
+		copy(dAtA[i:], m.Raw)
+		i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.Raw)))
+		i--
+		dAtA[i] = 0x5a
 	}
 	if len(m.Repr) > 0 {
 		i -= len(m.Repr)
@@ -1125,6 +1243,18 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i--
 		dAtA[i] = 0x2
 		i--
+		dAtA[i] = 0xd0
+	}
+	if m.Truncated {
+		i--
+		if m.Truncated {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
 		dAtA[i] = 0xc8
 	}
 	if m.IsCompat {
@@ -1138,6 +1268,17 @@ func (m *Event) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		dAtA[i] = 0x2
 		i--
 		dAtA[i] = 0xc0
+	}
+	if len(m.MatchedPolicies) > 0 {
+		for iNdEx := len(m.MatchedPolicies) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.MatchedPolicies[iNdEx])
+			copy(dAtA[i:], m.MatchedPolicies[iNdEx])
+			i = protohelpers.EncodeVarint(dAtA, i, uint64(len(m.MatchedPolicies[iNdEx])))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xc2
+		}
 	}
 	if len(m.Artifacts) > 0 {
 		for iNdEx := len(m.Artifacts) - 1; iNdEx >= 0; iNdEx-- {
@@ -1369,7 +1510,9 @@ var vtprotoPool_Argument = sync.Pool{
 
 func (m *Argument) ResetVT() {
 	if m != nil {
+		f0 := m.Raw[:0]
 		m.Reset()
+		m.Raw = f0
 	}
 }
 func (m *Argument) ReturnToVTPool() {
@@ -1402,10 +1545,12 @@ func (m *Event) ResetVT() {
 			mm.Reset()
 		}
 		f2 := m.Artifacts[:0]
+		f3 := m.MatchedPolicies[:0]
 		m.Reset()
 		m.Args = f0
 		m.Ancestry = f1
 		m.Artifacts = f2
+		m.MatchedPolicies = f3
 	}
 }
 func (m *Event) ReturnToVTPool() {
@@ -1531,6 +1676,38 @@ func (m *Lost) SizeVT() (n int) {
 	if m.DroppedUserspace != 0 {
 		n += 1 + protohelpers.SizeOfVarint(uint64(m.DroppedUserspace))
 	}
+	if len(m.Throttled) > 0 {
+		for _, e := range m.Throttled {
+			l = e.SizeVT()
+			n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+		}
+	}
+	n += len(m.unknownFields)
+	return n
+}
+
+func (m *Throttled) SizeVT() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.HostPid != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.HostPid))
+	}
+	l = len(m.Comm)
+	if l > 0 {
+		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	if m.Dropped != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Dropped))
+	}
+	if m.DroppedTotal != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.DroppedTotal))
+	}
+	if m.Budget != 0 {
+		n += 1 + protohelpers.SizeOfVarint(uint64(m.Budget))
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -1635,6 +1812,10 @@ func (m *Argument) SizeVT() (n int) {
 		n += vtmsg.SizeVT()
 	}
 	l = len(m.Repr)
+	if l > 0 {
+		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
+	}
+	l = len(m.Raw)
 	if l > 0 {
 		n += 1 + l + protohelpers.SizeOfVarint(uint64(l))
 	}
@@ -1821,7 +2002,16 @@ func (m *Event) SizeVT() (n int) {
 			n += 2 + l + protohelpers.SizeOfVarint(uint64(l))
 		}
 	}
+	if len(m.MatchedPolicies) > 0 {
+		for _, s := range m.MatchedPolicies {
+			l = len(s)
+			n += 2 + l + protohelpers.SizeOfVarint(uint64(l))
+		}
+	}
 	if m.IsCompat {
+		n += 3
+	}
+	if m.Truncated {
 		n += 3
 	}
 	if m.IoUring {
@@ -2432,6 +2622,199 @@ func (m *Lost) UnmarshalVT(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.DroppedUserspace |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Throttled", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Throttled = append(m.Throttled, &Throttled{})
+			if err := m.Throttled[len(m.Throttled)-1].UnmarshalVT(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.unknownFields = append(m.unknownFields, dAtA[iNdEx:iNdEx+skippy]...)
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Throttled) UnmarshalVT(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return protohelpers.ErrIntOverflow
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Throttled: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Throttled: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field HostPid", wireType)
+			}
+			m.HostPid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.HostPid |= int32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Comm", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Comm = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dropped", wireType)
+			}
+			m.Dropped = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Dropped |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DroppedTotal", wireType)
+			}
+			m.DroppedTotal = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.DroppedTotal |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Budget", wireType)
+			}
+			m.Budget = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Budget |= uint32(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
@@ -3294,6 +3677,40 @@ func (m *Argument) UnmarshalVT(dAtA []byte) error {
 			}
 			m.Repr = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Raw", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Raw = append(m.Raw[:0], dAtA[iNdEx:postIndex]...)
+			if m.Raw == nil {
+				m.Raw = []byte{}
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := protohelpers.Skip(dAtA[iNdEx:])
@@ -4021,6 +4438,38 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 24:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MatchedPolicies", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return protohelpers.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MatchedPolicies = append(m.MatchedPolicies, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
 		case 40:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field IsCompat", wireType)
@@ -4042,6 +4491,26 @@ func (m *Event) UnmarshalVT(dAtA []byte) error {
 			}
 			m.IsCompat = bool(v != 0)
 		case 41:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Truncated", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return protohelpers.ErrIntOverflow
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Truncated = bool(v != 0)
+		case 42:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field IoUring", wireType)
 			}

@@ -108,10 +108,6 @@ func loadDaemonSet(t *testing.T) daemonSet {
 // falcosidekick-compatible receiver as a Falco alert, and both /healthz
 // answer 200.
 func TestKubernetesDaemonSetInDocker(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(repoRoot, "tracee-ebpf", "cmd", "tracee")); err != nil {
-		// until the image's launcher (issue 14) is merged beside this test
-		t.Skip("no launcher tracee-ebpf/cmd/tracee in this tree")
-	}
 	d := StartDockerd(t)
 	ds := loadDaemonSet(t)
 	c := ds.container

@@ -125,6 +125,12 @@ func TestForensicsCaptureLinkReplay(t *testing.T) {
 	if path := dataStr(f, "artifact_path"); !strings.HasPrefix(path, filepath.Join(out, "write", "dev-")) {
 		t.Errorf("TRC-7 on ld.so.preload: artifact_path %q", path)
 	}
+	// Written (in the trigger's own mount namespace, over a tmpfs): the
+	// writer's exit brings a follow-up naming the written bytes' sha256
+	// (replayed like every other finding below).
+	pid, _ = runTriggerPid(t, "ld_preload", "preload-write", "/tmp/replayed.so\n")
+	f = waitFinding(t, p, "TRC-7", pid, func(f Finding) bool { return dataStr(f, "artifact_kind") == "written" })
+	checkArtifact(t, f, "written", sum256([]byte("/tmp/replayed.so\n")))
 
 	// bpf(BPF_PROG_LOAD): the two instructions "r0 = 0; exit".
 	pid, _ = runTriggerPid(t, "bpf_load")

@@ -107,11 +107,13 @@ type Finding struct {
 		Name string `json:"name"`
 	} `json:"signatureMetadata"`
 	Event struct {
-		ProcessID     int    `json:"processId"`
-		HostProcessID int    `json:"hostProcessId"`
-		ProcessName   string `json:"processName"`
-		EventName     string `json:"eventName"`
-		ContainerID   string `json:"containerId"`
+		Timestamp     json.Number `json:"timestamp"`
+		HostThreadID  json.Number `json:"hostThreadId"`
+		ProcessID     int         `json:"processId"`
+		HostProcessID int         `json:"hostProcessId"`
+		ProcessName   string      `json:"processName"`
+		EventName     string      `json:"eventName"`
+		ContainerID   string      `json:"containerId"`
 		ContextFlags  struct {
 			IsCompat bool `json:"isCompat"`
 			IoUring  bool `json:"ioUring"`
@@ -151,17 +153,23 @@ type PipelineOptions struct {
 	RulesArgs []string // extra tracee-rules arguments
 }
 
-func listEvents(t *testing.T, rules []string) string {
+// writePolicy writes what tracee-rules --list-policy prints for the
+// selected signatures into dir and returns the file.
+func writePolicy(t *testing.T, dir string, rules []string) string {
 	t.Helper()
-	args := []string{"--list-events"}
+	args := []string{"--list-policy"}
 	if len(rules) > 0 {
 		args = append(args, "--rules", strings.Join(rules, ","))
 	}
 	out, err := exec.Command(bin("tracee-rules"), args...).Output()
 	if err != nil {
-		t.Fatalf("tracee-rules --list-events: %v", err)
+		t.Fatalf("tracee-rules --list-policy: %v", err)
 	}
-	return strings.TrimSpace(string(out))
+	path := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // StartPipeline starts both binaries and waits until every probe is attached.
@@ -169,8 +177,7 @@ func StartPipeline(t *testing.T, o PipelineOptions) *Pipeline {
 	t.Helper()
 	requirePrivileged(t)
 	p := &Pipeline{t: t, unix: o.Unix, install: t.TempDir(), done: make(chan struct{})}
-	evs := listEvents(t, o.Rules)
-	ebpfArgs := []string{"--install-path", p.install, "--output", "format:protobuf", "--trace", "event=" + evs}
+	ebpfArgs := []string{"--install-path", p.install, "--output", "format:protobuf", "--policy", writePolicy(t, p.install, o.Rules)}
 	rulesArgs := []string{"--input-tracee", "format:protobuf", "--output", "format:json"}
 	if len(o.Rules) > 0 {
 		rulesArgs = append(rulesArgs, "--rules", strings.Join(o.Rules, ","))

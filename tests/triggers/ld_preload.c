@@ -16,6 +16,10 @@
 //                               as sed -i does), link or symlink, and remove it at once;
 //                               only when there is no /etc/ld.so.preload (the loader
 //                               ignores an empty or dangling one)
+//                               for this (it did not exist) is removed again
+//   ld_preload preload-write TEXT  in a private mount namespace with a tmpfs
+//                               over /etc (the host's /etc is never touched),
+//                               write TEXT to /etc/ld.so.preload and exit
 // The exec modes replace the trigger (same pid) with /bin/true; the loader
 // warns that it cannot preload the missing object and runs it anyway.
 #define _GNU_SOURCE
@@ -23,6 +27,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +83,24 @@ static int replace_file(const char *mode)
 	return 0;
 }
 
+static int preload_write(const char *text)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return perror("unshare(CLONE_NEWNS)"), 1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return perror("make / private"), 1;
+	if (mount("trigger", "/etc", "tmpfs", 0, "size=64k") < 0)
+		return perror("mount tmpfs on /etc"), 1;
+	int fd = open(PRELOAD_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return perror("open " PRELOAD_FILE), 1;
+	size_t n = strlen(text);
+	if (write(fd, text, n) != (ssize_t)n)
+		return perror("write " PRELOAD_FILE), 1;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "env-middle";
@@ -108,6 +132,8 @@ int main(int argc, char **argv)
 		execve("/bin/true", args, env);
 		return perror("execve"), 1;
 	}
+	if (strcmp(mode, "preload-write") == 0)
+		return argc > 2 ? preload_write(argv[2]) : (fprintf(stderr, "preload-write TEXT\n"), 2);
 
 	char *middle[] = {"PATH=/usr/bin:/bin", "LD_PRELOAD=/nonexistent.so", "HOME=/", NULL};
 	char *last[] = {"PATH=/usr/bin:/bin", "HOME=/", "LD_PRELOAD=/nonexistent.so", NULL};

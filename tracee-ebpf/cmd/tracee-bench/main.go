@@ -1,10 +1,15 @@
-// Command tracee-bench measures what tracing costs a syscall-heavy workload,
-// side by side in one run: untraced, with empty programs on sys_enter and
-// sys_exit (the floor of any design that hooks every syscall), with the
-// tracee-ebpf | tracee-rules pipeline tracing what the signatures need, and
-// with tracee-ebpf tracing every syscall to protobuf on /dev/null.
+// Command tracee-bench measures what tracing costs the workloads a host
+// really runs, side by side in one run: an open/close loop, a file-tree walk
+// (find /usr), a fork/exec loop, compiling a few dozen small C files and
+// loopback TCP request/response. Each runs untraced, with empty programs on
+// sys_enter and sys_exit (the floor of any design that hooks every syscall),
+// with the policy-driven pipeline (tracee-ebpf --policy from tracee-rules
+// --list-policy, --process-budget, | tracee-rules) and, for comparison,
+// the pipeline of bare event names (--trace event=$(tracee-rules
+// --list-events)), which ships every event of the selected kinds.
 // Configurations are interleaved round by round so drift on a noisy machine
-// hits them alike; medians are reported.
+// hits them alike; medians are reported, with the events the tracer
+// shipped, lost and throttled, and the CPU time of both processes.
 package main
 
 import (
@@ -26,104 +31,171 @@ import (
 )
 
 type result struct {
-	ns       []float64
-	events   []float64
-	lost     []float64
-	received []float64
+	ns, cpu           []float64 // workload wall time, workload CPU
+	events, lost, thr []float64
+	ebpfCPU, rulesCPU []float64
+}
+
+// workload is one command to time.
+type workload struct {
+	name string
+	argv []string
+	dir  string
 }
 
 func main() {
-	workload := flag.String("workload", "dist/syscall_loop", "workload binary (scripts/bench/syscall_loop.c)")
-	n := flag.Int("n", 1000000, "workload rounds (3 syscalls each)")
-	rounds := flag.Int("rounds", 5, "rounds per configuration")
+	bin := flag.String("workloads", "dist/workloads", "workload binary (scripts/bench/workloads.c)")
+	rounds := flag.Int("rounds", 3, "rounds per configuration and workload")
+	scale := flag.Float64("scale", 1, "multiply the workloads' sizes")
 	ebpf := flag.String("ebpf", "dist/tracee-ebpf", "tracee-ebpf binary")
 	rules := flag.String("rules", "dist/tracee-rules", "tracee-rules binary")
-	variants := flag.Bool("variants", false, "also measure empty sys_exit-only probes (raw_tp, tp_btf)")
+	budget := flag.Int("budget", 5000, "--process-budget of the policy pipeline")
+	only := flag.String("only", "", "comma-separated workload names to run (default all)")
 	flag.Parse()
+	if *recorderMode {
+		recorder(*ebpf, *rounds)
+		return
+	}
 
 	evs, err := exec.Command(*rules, "--list-events").Output()
 	if err != nil {
 		fatal("tracee-rules --list-events: %v", err)
 	}
 	ruleEvents := strings.TrimSpace(string(evs))
+	pol, err := exec.Command(*rules, "--list-policy").Output()
+	if err != nil {
+		fatal("tracee-rules --list-policy: %v", err)
+	}
+	tmp, err := os.MkdirTemp("", "tracee-bench-")
+	if err != nil {
+		fatal("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+	polFile := filepath.Join(tmp, "policy.yaml")
+	if err := os.WriteFile(polFile, pol, 0o644); err != nil {
+		fatal("%v", err)
+	}
+	srcDir := filepath.Join(tmp, "src")
+	if err := writeSources(srcDir, 36); err != nil {
+		fatal("%v", err)
+	}
+	n := func(v int) string { return strconv.Itoa(int(float64(v) * *scale)) }
+	workloads := []workload{
+		{"open/close loop", []string{*bin, "openclose", n(100000)}, ""},
+		{"find /usr", []string{"find", "/usr", "-xdev"}, ""},
+		{"fork/exec loop", []string{*bin, "forkexec", n(500)}, ""},
+		{"compile 36 C files", []string{"sh", "-c", "for f in *.c; do gcc -O1 -c $f -o /dev/null || exit 1; done"}, srcDir},
+		{"loopback TCP req/resp", []string{*bin, "tcp", n(40000)}, ""},
+	}
+	if *only != "" {
+		var keep []workload
+		for _, w := range workloads {
+			for _, o := range strings.Split(*only, ",") {
+				if strings.Contains(w.name, o) {
+					keep = append(keep, w)
+				}
+			}
+		}
+		workloads = keep
+	}
 
 	type config struct {
 		name  string
-		start func() (stop func() (string, error), err error)
+		start func() (stop func() (*tracerRun, error), err error)
 	}
+	none := func() (func() (*tracerRun, error), error) { return func() (*tracerRun, error) { return nil, nil }, nil }
 	configs := []config{
-		{"untraced", func() (func() (string, error), error) { return func() (string, error) { return "", nil }, nil }},
+		{"untraced", none},
 		{"empty probe", empty(probes.EmptyBoth)},
-		{"pipeline (rules' events)", func() (func() (string, error), error) {
+		{"policy pipeline", func() (func() (*tracerRun, error), error) {
+			return startTracer(*ebpf, []string{"--output", "format:protobuf", "--policy", polFile, "--process-budget", strconv.Itoa(*budget)}, *rules)
+		}},
+		{"event-name pipeline (before)", func() (func() (*tracerRun, error), error) {
 			return startTracer(*ebpf, []string{"--output", "format:protobuf", "--trace", "event=" + ruleEvents}, *rules)
 		}},
-		{"all syscalls -> protobuf", func() (func() (string, error), error) {
-			return startTracer(*ebpf, []string{"--output", "format:protobuf", "--output", "out-file:/dev/null", "--trace", "set=syscalls"}, "")
-		}},
 	}
-	if *variants {
-		configs = append(configs,
-			config{"empty sys_exit (raw_tp)", empty(probes.EmptyExitRaw)},
-			config{"empty sys_exit (tp_btf)", empty(probes.EmptyExitBTF)})
+	res := make([][]result, len(workloads))
+	for wi := range workloads {
+		res[wi] = make([]result, len(configs))
 	}
-	res := make([]result, len(configs))
 	for r := 0; r < *rounds; r++ {
-		for i, c := range configs {
-			stop, err := c.start()
-			if err != nil {
-				fatal("%s: %v", c.name, err)
-			}
-			ns, err := runWorkload(*workload, *n)
-			if err != nil {
-				stop()
-				fatal("%s: workload: %v", c.name, err)
-			}
-			stderr, err := stop()
-			if err != nil {
-				fatal("%s: stop: %v\n%s", c.name, err, stderr)
-			}
-			res[i].ns = append(res[i].ns, ns)
-			if st := parseStats(stderr); st != nil {
-				res[i].events = append(res[i].events, st["EventCount"])
-				res[i].lost = append(res[i].lost, st["LostEvCount"]+st["RecursionMisses"])
-				res[i].received = append(res[i].received, st["Received"])
-			}
-		}
-	}
-	base := median(res[0].ns)
-	floor := median(res[1].ns)
-	fmt.Printf("workload: %d rounds of getppid+read+write (%d syscalls), %d runs per configuration, medians\n", *n, 3**n, *rounds)
-	fmt.Printf("%-28s %10s %10s %10s %12s %16s %12s\n", "configuration", "time", "x untraced", "x empty", "events/run", "lost (max, runs)", "events/s")
-	for i, c := range configs {
-		m := median(res[i].ns)
-		evs, lost, rate := "-", "-", "-"
-		if len(res[i].events) > 0 {
-			e := median(res[i].received)
-			evs = fmt.Sprintf("%.0f", e)
-			runs := 0
-			for _, l := range res[i].lost {
-				if l > 0 {
-					runs++
+		for wi, w := range workloads {
+			for ci, c := range configs {
+				stop, err := c.start()
+				if err != nil {
+					fatal("%s: %v", c.name, err)
+				}
+				ns, cpu, err := runWorkload(w)
+				if err != nil {
+					stop()
+					fatal("%s under %s: %v", w.name, c.name, err)
+				}
+				tr, err := stop()
+				if err != nil {
+					fatal("%s: stop: %v", c.name, err)
+				}
+				x := &res[wi][ci]
+				x.ns, x.cpu = append(x.ns, ns), append(x.cpu, cpu)
+				if tr != nil {
+					x.events = append(x.events, tr.stats["Received"])
+					x.lost = append(x.lost, tr.stats["LostEvCount"]+tr.stats["RecursionMisses"])
+					x.thr = append(x.thr, tr.stats["Throttled"])
+					x.ebpfCPU, x.rulesCPU = append(x.ebpfCPU, tr.ebpfCPU), append(x.rulesCPU, tr.rulesCPU)
 				}
 			}
-			lost = fmt.Sprintf("%.0f, %d/%d", max(res[i].lost), runs, len(res[i].lost))
-			rate = fmt.Sprintf("%.2fM", e/(m/1e9)/1e6)
 		}
-		fmt.Printf("%-28s %9.1fms %10.2f %10.2f %12s %16s %12s\n", c.name, m/1e6, m/base, m/floor, evs, lost, rate)
+	}
+	fmt.Printf("%d runs per workload and configuration, interleaved; medians (lost: the most in one run)\n", *rounds)
+	fmt.Printf("%-22s %-30s %9s %7s %7s %10s %7s %9s %10s %10s\n", "workload", "configuration", "time", "x none", "x empty", "shipped", "lost", "throttled", "ebpf CPU", "rules CPU")
+	for wi, w := range workloads {
+		base, floor := median(res[wi][0].ns), median(res[wi][1].ns)
+		for ci, c := range configs {
+			x := res[wi][ci]
+			m := median(x.ns)
+			shipped, lost, thr, ecpu, rcpu := "-", "-", "-", "-", "-"
+			if len(x.events) > 0 {
+				shipped = fmt.Sprintf("%.0f", median(x.events))
+				lost = fmt.Sprintf("%.0f", max(x.lost))
+				thr = fmt.Sprintf("%.0f", median(x.thr))
+				ecpu = fmt.Sprintf("%.0fms", median(x.ebpfCPU)/1e6)
+				rcpu = fmt.Sprintf("%.0fms", median(x.rulesCPU)/1e6)
+			}
+			fmt.Printf("%-22s %-30s %7.0fms %7.2f %7.2f %10s %7s %9s %10s %10s\n", w.name, c.name, m/1e6, m/base, m/floor, shipped, lost, thr, ecpu, rcpu)
+		}
 	}
 }
 
-func empty(variant string) func() (func() (string, error), error) {
-	return func() (func() (string, error), error) {
+// writeSources writes n small C files to compile.
+func writeSources(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		src := fmt.Sprintf("#include <stdio.h>\n#include <string.h>\nstatic int t%d[64];\nint f%d(const char *s) {\n\tint h = %d;\n\tfor (size_t i = 0; i < strlen(s); i++) h = h * 31 + s[i] + t%d[i %% 64];\n\tprintf(\"%%d\\n\", h);\n\treturn h;\n}\n", i, i, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%02d.c", i)), []byte(src), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tracerRun is what a traced run reports.
+type tracerRun struct {
+	stats             map[string]float64
+	ebpfCPU, rulesCPU float64 // ns of user+system time
+}
+
+func empty(variant string) func() (func() (*tracerRun, error), error) {
+	return func() (func() (*tracerRun, error), error) {
 		stop, err := probes.EmptyProbe(variant)
 		if err != nil {
 			return nil, err
 		}
-		return func() (string, error) { return "", stop() }, nil
+		return func() (*tracerRun, error) { return nil, stop() }, nil
 	}
 }
 
-func startTracer(ebpf string, args []string, rules string) (func() (string, error), error) {
+func startTracer(ebpf string, args []string, rules string) (func() (*tracerRun, error), error) {
 	install, err := os.MkdirTemp("", "tracee-bench-")
 	if err != nil {
 		return nil, err
@@ -140,7 +212,7 @@ func startTracer(ebpf string, args []string, rules string) (func() (string, erro
 			return nil, err
 		}
 		rc.Stdin = pipe
-		rc.Stdout, _ = os.Open(os.DevNull)
+		rc.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	}
 	if err := tr.Start(); err != nil {
 		return nil, err
@@ -152,7 +224,7 @@ func startTracer(ebpf string, args []string, rules string) (func() (string, erro
 		}
 	}
 	pidFile := filepath.Join(install, "out", "tracee.pid")
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if _, err := os.Stat(pidFile); err == nil {
 			break
@@ -163,15 +235,27 @@ func startTracer(ebpf string, args []string, rules string) (func() (string, erro
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return func() (string, error) {
+	return func() (*tracerRun, error) {
 		defer os.RemoveAll(install)
 		tr.Process.Signal(syscall.SIGINT)
 		err := tr.Wait()
+		run := &tracerRun{stats: parseStats(stderr.String()), ebpfCPU: cpuOf(tr)}
 		if rc != nil {
 			rc.Wait()
+			run.rulesCPU = cpuOf(rc)
 		}
-		return stderr.String(), err
+		if err != nil {
+			return nil, fmt.Errorf("%w\n%s", err, stderr.String())
+		}
+		return run, nil
 	}, nil
+}
+
+func cpuOf(c *exec.Cmd) float64 {
+	if c.ProcessState == nil {
+		return 0
+	}
+	return float64(c.ProcessState.UserTime() + c.ProcessState.SystemTime())
 }
 
 // pinned runs a command on one CPU when taskset exists: the workload on the
@@ -193,12 +277,19 @@ func max1(a, b int) int {
 	return b
 }
 
-func runWorkload(path string, n int) (float64, error) {
-	out, err := pinned(workloadCPU, path, strconv.Itoa(n)).Output()
-	if err != nil {
-		return 0, err
+// runWorkload times one run of w, pinned to the last CPU: wall time and
+// the CPU time of the workload and its children.
+func runWorkload(w workload) (ns, cpu float64, err error) {
+	c := pinned(workloadCPU, w.argv[0], w.argv[1:]...)
+	c.Dir = w.dir
+	c.Stdout, _ = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	start := time.Now()
+	if err := c.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%w: %s", err, stderr.String())
 	}
-	return strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	return float64(time.Since(start)), cpuOf(c), nil
 }
 
 var statRe = regexp.MustCompile(`(\w+):(\d+)`)

@@ -7,7 +7,7 @@ import "github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 // Record flags (event_ctx.flags, REC_*).
 const (
 	RecReadFailed uint16 = 1 << 0 // at least one argument could not be read
-	RecTruncated  uint16 = 1 << 1 // argument space ran out; later arguments missing
+	RecTruncated  uint16 = 1 << 1 // something was cut: an argument, argv/env or a string past its limit, a path that lost its head (starts with U+2026/)
 	RecWideArgs   uint16 = 1 << 2 // fixed-size arguments are stored as 8 bytes each
 	RecCompat     uint16 = 1 << 3 // made by 32-bit code (i386 ABI), reported as its x86_64 event
 	RecIoUring    uint16 = 1 << 4 // submitted through an io_uring, not a syscall
@@ -35,8 +35,9 @@ const (
 	EmitSchedProcessFork uint32 = 1 << 0 // from sched_process_fork
 	EmitSchedProcessExec uint32 = 1 << 1 // from sched_process_exec
 	EmitSchedProcessExit uint32 = 1 << 2 // from sched_process_exit
-	EmitIoUringCreate    uint32 = 1 << 3 // from io_uring_create
-	EmitCgroupMkdir      uint32 = 1 << 4 // from cgroup_mkdir
+	EmitHookedProcFops   uint32 = 1 << 3 // from proc_fops_check
+	EmitIoUringCreate    uint32 = 1 << 4 // from io_uring_create
+	EmitCgroupMkdir      uint32 = 1 << 5 // from cgroup_mkdir
 )
 
 // config.filter_flags (F_*).
@@ -72,14 +73,16 @@ const (
 
 // Counters of the stats map (STAT_*).
 const (
-	StatLost       uint32 = 0 // ring buffer full: event dropped
-	StatReadFailed uint32 = 1 // a user or kernel memory read failed
-	StatTruncated  uint32 = 2 // an event ran out of argument space
-	StatFiltered   uint32 = 3 // selected events dropped by in-kernel filters
+	StatLost         uint32 = 0 // ring buffer full: event dropped
+	StatReadFailed   uint32 = 1 // a user or kernel memory read failed
+	StatTruncated    uint32 = 2 // events with something cut (REC_TRUNCATED), counted once each
+	StatFiltered     uint32 = 3 // selected events dropped by in-kernel filters
+	StatDataFiltered uint32 = 4 // events dropped by the policies' in-kernel data filters
+	StatThrottled    uint32 = 5 // events over their process's budget (the budgets map says whose)
 )
 
 // StatMax is the number of counters.
-const StatMax = 4
+const StatMax = 6
 
 // Scratch slots, one per hook (SLOT_*).
 const (
@@ -91,8 +94,9 @@ const (
 	SlotIoUringComplete  uint32 = 5
 	SlotTaskRename       uint32 = 6
 	SlotCgroupMkdir      uint32 = 7
+	SlotProcFopsCheck    uint32 = 8
 	// SlotMax is the number of slots.
-	SlotMax = 8
+	SlotMax = 9
 )
 
 // Hooks are the attach points, one slot each.
@@ -105,6 +109,7 @@ var Hooks = []Hook{
 	{Name: "io_uring_complete", Prog: "tracee_io_uring_complete"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
 	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
+	{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true},
 }
 
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
@@ -123,6 +128,29 @@ var Emitted = []EmittedEvent{
 	{ID: events.SchedProcessFork, Hook: "sched_process_fork", Emit: EmitSchedProcessFork},
 	{ID: events.SchedProcessExec, Hook: "sched_process_exec", Emit: EmitSchedProcessExec},
 	{ID: events.SchedProcessExit, Hook: "sched_process_exit", Emit: EmitSchedProcessExit},
+	{ID: events.HookedProcFops, Hook: "proc_fops_check", Emit: EmitHookedProcFops},
 	{ID: events.IoUringCreate, Hook: "io_uring_create", Emit: EmitIoUringCreate},
 	{ID: events.CgroupMkdir, Hook: "cgroup_mkdir", Emit: EmitCgroupMkdir},
 }
+
+// ProcFopsPointers are the pointers proc_fops_check reads (bit i, context word ProcFopsCtxExpected+i).
+var ProcFopsPointers = []ProcFopsPointer{
+	{Symbol: "proc_root_readdir", Arg: "proc_root_iterate_shared", Pointer: "/proc inode i_fop->iterate_shared"},
+	{Symbol: "proc_root_lookup", Arg: "proc_root_lookup", Pointer: "/proc inode i_op->lookup"},
+	{Symbol: "proc_tgid_base_readdir", Arg: "proc_pid_iterate_shared", Pointer: "/proc/PID inode i_fop->iterate_shared"},
+	{Symbol: "proc_tgid_base_lookup", Arg: "proc_pid_lookup", Pointer: "/proc/PID inode i_op->lookup"},
+}
+
+// Test-run context words of proc_fops_check.
+const (
+	ProcFopsCtxRootFd   = 0 // fd of /proc
+	ProcFopsCtxPidFd    = 1 // fd of /proc/self
+	ProcFopsCtxExpected = 2 // expected address of pointer i at word 2 + i
+)
+
+// Failure bits of proc_fops_check's return value.
+const (
+	ProcFopsReadFailed uint32 = 1 << 8  // a kernel read failed: nothing compared
+	ProcFopsNoFile     uint32 = 1 << 9  // an fd did not resolve to a file: nothing compared
+	ProcFopsNoRecord   uint32 = 1 << 10 // no scratch record: a mismatch was not emitted
+)

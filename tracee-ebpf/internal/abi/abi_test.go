@@ -86,7 +86,10 @@ func TestHookProgramsInBothObjects(t *testing.T) {
 				t.Errorf("program %s of hook %s missing", h.Prog, h.Name)
 				continue
 			}
-			if !strings.HasSuffix(p.SectionName, "/"+h.Name) {
+			switch {
+			case h.OnDemand && (p.SectionName != "raw_tp" || p.Type != ebpf.RawTracepoint):
+				t.Errorf("on-demand program %s in section %s (%s), want raw_tp: only that runs with BPF_PROG_TEST_RUN", h.Prog, p.SectionName, p.Type)
+			case !h.OnDemand && !strings.HasSuffix(p.SectionName, "/"+h.Name):
 				t.Errorf("program %s in section %s, want .../%s", h.Prog, p.SectionName, h.Name)
 			}
 		}

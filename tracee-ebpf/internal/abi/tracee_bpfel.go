@@ -13,6 +13,21 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeEventCtx
+	Args   [1056768]uint8
+	Limits [0]TraceeExecArgsLimits
+}
+
+type TraceeBudget struct {
+	_       structs.HostLayout
+	Window  uint64
+	Count   uint32
+	Prio    uint32
+	Dropped uint64
+}
+
 type TraceeCaptureCfg struct {
 	_        structs.HostLayout
 	Flags    uint32
@@ -75,6 +90,72 @@ type TraceeConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
+	Budget      uint32
+}
+
+type TraceeDfAbi uint32
+
+const (
+	TraceeDfAbiDF_MAX_RULES    TraceeDfAbi = 32
+	TraceeDfAbiDF_MAX_CONDS    TraceeDfAbi = 4
+	TraceeDfAbiDF_MAX_VALS     TraceeDfAbi = 4
+	TraceeDfAbiDF_STR_MAX      TraceeDfAbi = 128
+	TraceeDfAbiDF_STR_KEY_HEAD TraceeDfAbi = 64
+	TraceeDfAbiDF_SRC_RETVAL   TraceeDfAbi = 15
+	TraceeDfAbiDF_SIGNED       TraceeDfAbi = 1
+	TraceeDfAbiDF_WIDTH32      TraceeDfAbi = 2
+)
+
+type TraceeDfBtfAnchor struct {
+	_   structs.HostLayout
+	Op  uint32
+	Abi uint32
+}
+
+type TraceeDfEvent struct {
+	_      structs.HostLayout
+	Always uint64
+	Nrules uint32
+	Pad    uint32
+	Rules  [32]struct {
+		_        structs.HostLayout
+		Policies uint64
+		Nconds   uint32
+		Pad      uint32
+		Conds    [4]struct {
+			_       structs.HostLayout
+			Src     uint8
+			Op      uint8
+			Flags   uint8
+			Nvals   uint8
+			Pad     uint32
+			Mask    [4]uint64
+			Val     [4]uint64
+			Lo      int64
+			Hi      int64
+			Strbits uint64
+		}
+	}
+}
+
+type TraceeDfOp uint32
+
+const (
+	TraceeDfOpDF_IN         TraceeDfOp = 1
+	TraceeDfOpDF_NOT_IN     TraceeDfOp = 2
+	TraceeDfOpDF_RANGE      TraceeDfOp = 3
+	TraceeDfOpDF_STR_IN     TraceeDfOp = 4
+	TraceeDfOpDF_STR_NOT_IN TraceeDfOp = 5
+)
+
+type TraceeDfStrKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Event     uint32
+	Src       uint8
+	Pad       [3]uint8
+	S         [128]int8
 }
 
 type TraceeDirId struct {
@@ -94,7 +175,10 @@ type TraceeEventBuf struct {
 	Ctx  TraceeEventCtx
 	Args [49152]uint8
 	Off  uint32
-	_    [4]byte
+	Have uint32
+	Vals [8]uint64
+	Soff [8]uint32
+	Slen [8]uint32
 }
 
 type TraceeEventCtx struct {
@@ -121,6 +205,12 @@ type TraceeEventCtx struct {
 	Comm      [16]int8
 	Uts       [16]int8
 }
+
+type TraceeExecArgsLimits uint32
+
+const (
+	TraceeExecArgsLimitsEXEC_ARGS_CAP TraceeExecArgsLimits = 262144
+)
 
 type TraceePathBuf struct {
 	_   structs.HostLayout
@@ -161,6 +251,8 @@ type TraceeSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TraceeMapBigScratch             = "big_scratch"
+	TraceeMapBudgets                = "budgets"
 	TraceeMapCaptureCfgMap          = "capture_cfg_map"
 	TraceeMapCapturePathHead        = "capture_path_head"
 	TraceeMapCapturePrefixes        = "capture_prefixes"
@@ -169,6 +261,10 @@ const (
 	TraceeMapCommFilter             = "comm_filter"
 	TraceeMapCompatSyscalls         = "compat_syscalls"
 	TraceeMapConfigMap              = "config_map"
+	TraceeMapDataFilters            = "data_filters"
+	TraceeMapDfKeyScratch           = "df_key_scratch"
+	TraceeMapDfPrefix               = "df_prefix"
+	TraceeMapDfSuffix               = "df_suffix"
 	TraceeMapEvents                 = "events"
 	TraceeMapMntnsFilter            = "mntns_filter"
 	TraceeMapPathScratch            = "path_scratch"
@@ -177,6 +273,7 @@ const (
 	TraceeMapPidFilter              = "pid_filter"
 	TraceeMapPidnsFilter            = "pidns_filter"
 	TraceeMapPrevComm               = "prev_comm"
+	TraceeMapPriorityEvents         = "priority_events"
 	TraceeMapScratch                = "scratch"
 	TraceeMapSelected               = "selected"
 	TraceeMapSockOwner              = "sock_owner"
@@ -196,11 +293,13 @@ const (
 	TraceeProgTraceePcapEgress      = "tracee_pcap_egress"
 	TraceeProgTraceePcapIngress     = "tracee_pcap_ingress"
 	TraceeProgTraceePcapSockCreate  = "tracee_pcap_sock_create"
+	TraceeProgTraceeProcFopsCheck   = "tracee_proc_fops_check"
 	TraceeProgTraceeSchedExec       = "tracee_sched_exec"
 	TraceeProgTraceeSchedExit       = "tracee_sched_exit"
 	TraceeProgTraceeSchedFork       = "tracee_sched_fork"
 	TraceeProgTraceeSysExit         = "tracee_sys_exit"
 	TraceeProgTraceeTaskRename      = "tracee_task_rename"
+	TraceeVarDfAnchor               = "df_anchor"
 )
 
 // LoadTracee returns the embedded CollectionSpec for Tracee.
@@ -255,6 +354,7 @@ type TraceeProgramSpecs struct {
 	TraceePcapEgress      *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate  *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck   *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec       *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit       *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork       *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
@@ -266,6 +366,8 @@ type TraceeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeMapSpecs struct {
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
+	Budgets         *ebpf.MapSpec `ebpf:"budgets"`
 	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
@@ -274,6 +376,10 @@ type TraceeMapSpecs struct {
 	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
+	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
@@ -282,6 +388,7 @@ type TraceeMapSpecs struct {
 	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -297,6 +404,7 @@ type TraceeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeVariableSpecs struct {
+	DfAnchor *ebpf.VariableSpec `ebpf:"df_anchor"`
 }
 
 // TraceeObjects contains all objects after they have been loaded into the kernel.
@@ -319,6 +427,8 @@ func (o *TraceeObjects) Close() error {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeMaps struct {
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
+	Budgets         *ebpf.Map `ebpf:"budgets"`
 	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
@@ -327,6 +437,10 @@ type TraceeMaps struct {
 	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
+	DataFilters     *ebpf.Map `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
@@ -335,6 +449,7 @@ type TraceeMaps struct {
 	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -348,6 +463,8 @@ type TraceeMaps struct {
 
 func (m *TraceeMaps) Close() error {
 	return _TraceeClose(
+		m.BigScratch,
+		m.Budgets,
 		m.CaptureCfgMap,
 		m.CapturePathHead,
 		m.CapturePrefixes,
@@ -356,6 +473,10 @@ func (m *TraceeMaps) Close() error {
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
+		m.DataFilters,
+		m.DfKeyScratch,
+		m.DfPrefix,
+		m.DfSuffix,
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
@@ -364,6 +485,7 @@ func (m *TraceeMaps) Close() error {
 		m.PidFilter,
 		m.PidnsFilter,
 		m.PrevComm,
+		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,
@@ -380,6 +502,7 @@ func (m *TraceeMaps) Close() error {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeVariables struct {
+	DfAnchor *ebpf.Variable `ebpf:"df_anchor"`
 }
 
 // TraceePrograms contains all programs after they have been loaded into the kernel.
@@ -396,6 +519,7 @@ type TraceePrograms struct {
 	TraceePcapEgress      *ebpf.Program `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress     *ebpf.Program `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate  *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck   *ebpf.Program `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec       *ebpf.Program `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit       *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork       *ebpf.Program `ebpf:"tracee_sched_fork"`
@@ -415,6 +539,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceePcapEgress,
 		p.TraceePcapIngress,
 		p.TraceePcapSockCreate,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

@@ -13,6 +13,21 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type TraceeRawBigBuf struct {
+	_      structs.HostLayout
+	Ctx    TraceeRawEventCtx
+	Args   [1056768]uint8
+	Limits [0]uint32
+}
+
+type TraceeRawBudget struct {
+	_       structs.HostLayout
+	Window  uint64
+	Count   uint32
+	Prio    uint32
+	Dropped uint64
+}
+
 type TraceeRawCaptureCfg struct {
 	_        structs.HostLayout
 	Flags    uint32
@@ -75,6 +90,49 @@ type TraceeRawConfig struct {
 	HostMntns   uint32
 	Emit        uint32
 	WakeupBytes uint64
+	ExecArgsMax uint32
+	Budget      uint32
+}
+
+type TraceeRawDfBtfAnchor struct {
+	_   structs.HostLayout
+	Op  uint32
+	Abi uint32
+}
+
+type TraceeRawDfEvent struct {
+	_      structs.HostLayout
+	Always uint64
+	Nrules uint32
+	Pad    uint32
+	Rules  [32]struct {
+		_        structs.HostLayout
+		Policies uint64
+		Nconds   uint32
+		Pad      uint32
+		Conds    [4]struct {
+			_       structs.HostLayout
+			Src     uint8
+			Op      uint8
+			Flags   uint8
+			Nvals   uint8
+			Pad     uint32
+			Mask    [4]uint64
+			Val     [4]uint64
+			Lo      int64
+			Hi      int64
+			Strbits uint64
+		}
+	}
+}
+
+type TraceeRawDfStrKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Event     uint32
+	Src       uint8
+	Pad       [3]uint8
+	S         [128]int8
 }
 
 type TraceeRawDirId struct {
@@ -94,7 +152,10 @@ type TraceeRawEventBuf struct {
 	Ctx  TraceeRawEventCtx
 	Args [49152]uint8
 	Off  uint32
-	_    [4]byte
+	Have uint32
+	Vals [8]uint64
+	Soff [8]uint32
+	Slen [8]uint32
 }
 
 type TraceeRawEventCtx struct {
@@ -161,6 +222,8 @@ type TraceeRawSyscallArgKinds struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	TraceeRawMapBigScratch             = "big_scratch"
+	TraceeRawMapBudgets                = "budgets"
 	TraceeRawMapCaptureCfgMap          = "capture_cfg_map"
 	TraceeRawMapCapturePathHead        = "capture_path_head"
 	TraceeRawMapCapturePrefixes        = "capture_prefixes"
@@ -169,6 +232,10 @@ const (
 	TraceeRawMapCommFilter             = "comm_filter"
 	TraceeRawMapCompatSyscalls         = "compat_syscalls"
 	TraceeRawMapConfigMap              = "config_map"
+	TraceeRawMapDataFilters            = "data_filters"
+	TraceeRawMapDfKeyScratch           = "df_key_scratch"
+	TraceeRawMapDfPrefix               = "df_prefix"
+	TraceeRawMapDfSuffix               = "df_suffix"
 	TraceeRawMapEvents                 = "events"
 	TraceeRawMapMntnsFilter            = "mntns_filter"
 	TraceeRawMapPathScratch            = "path_scratch"
@@ -177,6 +244,7 @@ const (
 	TraceeRawMapPidFilter              = "pid_filter"
 	TraceeRawMapPidnsFilter            = "pidns_filter"
 	TraceeRawMapPrevComm               = "prev_comm"
+	TraceeRawMapPriorityEvents         = "priority_events"
 	TraceeRawMapScratch                = "scratch"
 	TraceeRawMapSelected               = "selected"
 	TraceeRawMapSockOwner              = "sock_owner"
@@ -195,11 +263,13 @@ const (
 	TraceeRawProgTraceePcapEgress      = "tracee_pcap_egress"
 	TraceeRawProgTraceePcapIngress     = "tracee_pcap_ingress"
 	TraceeRawProgTraceePcapSockCreate  = "tracee_pcap_sock_create"
+	TraceeRawProgTraceeProcFopsCheck   = "tracee_proc_fops_check"
 	TraceeRawProgTraceeSchedExec       = "tracee_sched_exec"
 	TraceeRawProgTraceeSchedExit       = "tracee_sched_exit"
 	TraceeRawProgTraceeSchedFork       = "tracee_sched_fork"
 	TraceeRawProgTraceeSysExit         = "tracee_sys_exit"
 	TraceeRawProgTraceeTaskRename      = "tracee_task_rename"
+	TraceeRawVarDfAnchor               = "df_anchor"
 )
 
 // LoadTraceeRaw returns the embedded CollectionSpec for TraceeRaw.
@@ -253,6 +323,7 @@ type TraceeRawProgramSpecs struct {
 	TraceePcapEgress      *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate  *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck   *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec       *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit       *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork       *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
@@ -264,6 +335,8 @@ type TraceeRawProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawMapSpecs struct {
+	BigScratch      *ebpf.MapSpec `ebpf:"big_scratch"`
+	Budgets         *ebpf.MapSpec `ebpf:"budgets"`
 	CaptureCfgMap   *ebpf.MapSpec `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.MapSpec `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.MapSpec `ebpf:"capture_prefixes"`
@@ -272,6 +345,10 @@ type TraceeRawMapSpecs struct {
 	CommFilter      *ebpf.MapSpec `ebpf:"comm_filter"`
 	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
+	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
@@ -280,6 +357,7 @@ type TraceeRawMapSpecs struct {
 	PidFilter       *ebpf.MapSpec `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -295,6 +373,7 @@ type TraceeRawMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawVariableSpecs struct {
+	DfAnchor *ebpf.VariableSpec `ebpf:"df_anchor"`
 }
 
 // TraceeRawObjects contains all objects after they have been loaded into the kernel.
@@ -317,6 +396,8 @@ func (o *TraceeRawObjects) Close() error {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawMaps struct {
+	BigScratch      *ebpf.Map `ebpf:"big_scratch"`
+	Budgets         *ebpf.Map `ebpf:"budgets"`
 	CaptureCfgMap   *ebpf.Map `ebpf:"capture_cfg_map"`
 	CapturePathHead *ebpf.Map `ebpf:"capture_path_head"`
 	CapturePrefixes *ebpf.Map `ebpf:"capture_prefixes"`
@@ -325,6 +406,10 @@ type TraceeRawMaps struct {
 	CommFilter      *ebpf.Map `ebpf:"comm_filter"`
 	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
+	DataFilters     *ebpf.Map `ebpf:"data_filters"`
+	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
+	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
@@ -333,6 +418,7 @@ type TraceeRawMaps struct {
 	PidFilter       *ebpf.Map `ebpf:"pid_filter"`
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
+	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -346,6 +432,8 @@ type TraceeRawMaps struct {
 
 func (m *TraceeRawMaps) Close() error {
 	return _TraceeRawClose(
+		m.BigScratch,
+		m.Budgets,
 		m.CaptureCfgMap,
 		m.CapturePathHead,
 		m.CapturePrefixes,
@@ -354,6 +442,10 @@ func (m *TraceeRawMaps) Close() error {
 		m.CommFilter,
 		m.CompatSyscalls,
 		m.ConfigMap,
+		m.DataFilters,
+		m.DfKeyScratch,
+		m.DfPrefix,
+		m.DfSuffix,
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,
@@ -362,6 +454,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PidFilter,
 		m.PidnsFilter,
 		m.PrevComm,
+		m.PriorityEvents,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,
@@ -378,6 +471,7 @@ func (m *TraceeRawMaps) Close() error {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawVariables struct {
+	DfAnchor *ebpf.Variable `ebpf:"df_anchor"`
 }
 
 // TraceeRawPrograms contains all programs after they have been loaded into the kernel.
@@ -393,6 +487,7 @@ type TraceeRawPrograms struct {
 	TraceePcapEgress      *ebpf.Program `ebpf:"tracee_pcap_egress"`
 	TraceePcapIngress     *ebpf.Program `ebpf:"tracee_pcap_ingress"`
 	TraceePcapSockCreate  *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck   *ebpf.Program `ebpf:"tracee_proc_fops_check"`
 	TraceeSchedExec       *ebpf.Program `ebpf:"tracee_sched_exec"`
 	TraceeSchedExit       *ebpf.Program `ebpf:"tracee_sched_exit"`
 	TraceeSchedFork       *ebpf.Program `ebpf:"tracee_sched_fork"`
@@ -411,6 +506,7 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceePcapEgress,
 		p.TraceePcapIngress,
 		p.TraceePcapSockCreate,
+		p.TraceeProcFopsCheck,
 		p.TraceeSchedExec,
 		p.TraceeSchedExit,
 		p.TraceeSchedFork,

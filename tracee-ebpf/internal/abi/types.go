@@ -7,6 +7,9 @@ import "github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 type Hook struct {
 	Name string // tracepoint
 	Prog string // program name
+	// OnDemand: never attached; a raw_tp program in both objects that
+	// tracee-ebpf runs with BPF_PROG_TEST_RUN (Probes.Run).
+	OnDemand bool
 }
 
 // DerivedEvent is an event the sys_exit hook derives from the listed
@@ -37,3 +40,10 @@ type SyscallArgKinds = TraceeSyscallArgKinds
 
 // Str16 is the key of the string filter maps.
 type Str16 = TraceeStr16
+
+// ProcFopsPointer is one pointer the hooked_proc_fops check reads
+// (abi.yaml proc_fops_pointers): Symbol is the kernel function (kallsyms
+// text symbol) it must hold, Arg the event argument with the address found.
+type ProcFopsPointer struct {
+	Symbol, Arg, Pointer string
+}

@@ -5,10 +5,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 )
 
 // TestMain lets the test binary play the helper, as tracee-ebpf's main does.
@@ -46,7 +47,7 @@ func TestStartStop(t *testing.T) {
 
 // A helper that dies is started again; Stop ends the supervision.
 func TestHelperRestarts(t *testing.T) {
-	var log syncBuffer
+	var log testutil.SyncBuffer
 	s, err := Start(50*time.Millisecond, 1, &log)
 	if err != nil {
 		t.Fatal(err)
@@ -68,23 +69,6 @@ func TestHelperRestarts(t *testing.T) {
 	if _, err := os.Stat("/proc/" + strconv.Itoa(second)); err == nil {
 		t.Errorf("helper %d still there after Stop", second)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func TestChildRefusesBadSpec(t *testing.T) {

@@ -80,7 +80,7 @@ type Stats struct {
 	Incomplete uint64 // captures missing bytes (ring buffer full, failed read, size limit)
 	Dropped    uint64 // captures not made: budget spent or disk full
 	Failed     uint64 // process gone, read or write errors
-	Skipped    uint64 // over a size limit or the memory budget
+	Skipped    uint64 // over a size limit or the memory budget; opens for writing forgotten before their writer exited
 }
 
 // String is the exit-summary line.
@@ -109,6 +109,7 @@ type Capturer struct {
 	stopped  bool  // budget spent or disk full: no more write/module/bpf captures
 	onStop   func() error
 	noSpace  map[kind]bool
+	opens    writeOpens // watched files opened for writing, by opener
 	counters struct {
 		exec, stored, cached, fromMemfd, mem, memBytes, writes, modules, bpf, packets, bytes,
 		incomplete, dropped, failed, skipped atomic.Uint64
@@ -216,10 +217,15 @@ func (c *Capturer) Process(ev *pb.Event) {
 	}
 	if a := c.chunks.claim(ev); a != nil {
 		ev.Artifacts = append(ev.Artifacts, a)
+		if ev.EventName == "magic_write" {
+			c.noteWriteOpen(ev, a) // its finding gets the whole file at the writer's exit
+		}
 	}
 	if a := c.writeTarget(ev); a != nil {
 		ev.Artifacts = append(ev.Artifacts, a)
+		c.noteWriteOpen(ev, a)
 	}
+	ev.Artifacts = append(ev.Artifacts, c.written(ev)...)
 	k, ok := triggers[ev.EventName]
 	if !ok || !c.cfg.wants(k) || hasArtifact(ev, k) {
 		return
@@ -246,7 +252,8 @@ func (c *Capturer) Process(ev *pb.Event) {
 
 // writeTarget is, for a file opened for writing under a watched prefix,
 // where its captured writes will be: the path without a sha256 (nothing
-// is written yet; each write's own artifact has it).
+// is written yet; each write's own artifact has it, and the opener's
+// sched_process_exit carries the file's, kind KindWritten).
 func (c *Capturer) writeTarget(ev *pb.Event) *pb.Artifact {
 	if !c.cfg.Write || ev.EventName != "security_file_open" || argUint(ev, "flags")&3 == 0 {
 		return nil

@@ -12,6 +12,9 @@
 //   - write, module, bpf: capture_chunk records from the kernel's capture
 //     program (bpf/hooks/capture.h), assembled per thread.
 //   - network: net_packet records (bpf/hooks/pcap.h) to pcapng files.
+//   - written: a watched file opened for writing gets, at its opener's
+//     exit, the sha256 of its captured bytes (KindWritten, on the
+//     sched_process_exit), for tracee-rules' evidence follow-up.
 //
 // Each capture (and each skipped or failed one) is one JSON line in
 // <dir>/<kind>/index.jsonl. Captures run in the event loop, before the

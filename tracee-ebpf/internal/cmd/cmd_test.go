@@ -1,14 +1,12 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,27 +14,9 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 )
 
-// syncBuffer is a bytes.Buffer safe for the tracer's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // execute runs the command like main does, returning the exit code.
 func execute(ctx context.Context, args ...string) (code int, stdout, stderr string) {
-	var out, errOut syncBuffer
+	var out, errOut testutil.SyncBuffer
 	c := NewRootCommand(&out, &errOut)
 	c.SetArgs(args)
 	code = cli.Exit("tracee-ebpf", c.ExecuteContext(ctx), &errOut)
@@ -66,6 +46,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--output", "format:xml"}, "xml"},
 		{[]string{"--capture", "bogus"}, "bogus"},
 		{[]string{"--perf-buffer-size", "many"}, "many"},
+		{[]string{"--proc-fops-interval", "0"}, "--proc-fops-interval 0s: must be positive"},
+		{[]string{"--proc-fops-test-expect", "sys_call_table=0x1"}, `"sys_call_table=0x1": sys_call_table is not one of the checked functions`},
 	} {
 		code, _, errOut := execute(context.Background(), tc.args...)
 		if code != cli.ExitUsage || !strings.Contains(errOut, tc.want) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/canary"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/capture"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
@@ -20,13 +21,18 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/priority"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfops"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/procfs"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/tracer"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/cli"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 )
 
@@ -60,9 +66,22 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	// One tracee-ebpf per install path: it owns the pid file and out/.
+	lock, err := installlock.Acquire(o.installPath, "tracee-ebpf")
+	if err != nil {
+		return err
+	}
+	cl.add(lock.Release)
+	if err := priority.Set(o.nice); err != nil {
+		fmt.Fprintf(stderr, "tracee-ebpf: scheduling priority unchanged: %v\n", err)
+	}
 	scope, err := kernelScope(p)
 	if err != nil {
 		return err
+	}
+	override, err := procFopsOverride(o.procFops)
+	if err != nil {
+		return cli.Usage(err)
 	}
 	header, err := streamHeader()
 	if err != nil {
@@ -114,7 +133,11 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		Scope:           scope,
 		RingBufferBytes: ringBytes(o.bufferPages),
 		WakeupBytes:     uint64(o.wakeupKiB) << 10,
+		ExecArgsMax:     uint32(o.execArgsKiB) << 10,
 		TraceePID:       uint32(os.Getpid()),
+		DataFilters:     p.dataFilters,
+		Budget:          o.budget,
+		Priority:        priorityEvents(),
 		ObjectFile:      os.Getenv(probes.ObjectEnv),
 		Capture:         kernelCapture(&p.capture),
 		Network:         kernelNetwork(&p.capture),
@@ -135,6 +158,7 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 	t, err := tracer.New(tracer.Config{
 		Metrics:     mx,
 		ReuseEvents: true, // every printer encodes synchronously
+		Budget:      o.budget,
 		Probes:      pr,
 		Decoder:     &decode.Decoder{BootTime: header.BootTimeUnixNano},
 		Wanted:      p.wanted,
@@ -164,6 +188,14 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		cl.add(func() error { snd.Stop(); return nil })
 	}
 
+	if p.sel.Emit&abi.EmitHookedProcFops != 0 {
+		stop, err := startProcFops(ctx, pr, o.procFops, override, stderr)
+		if err != nil {
+			return err
+		}
+		cl.add(func() error { stop(); return nil })
+	}
+
 	if f, ok := stdout.(*os.File); ok && p.output.OutFile == "" && p.output.UnixPath == "" {
 		lifecycle.WatchReader(ctx, f, func() { cancel(lifecycle.ErrOutputClosed) })
 	}
@@ -179,6 +211,35 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 		fmt.Fprintln(stderr, "tracee-ebpf:", en.Runtimes.Stats())
 	}
 	return errors.Join(runErr, endErr)
+}
+
+// procFopsOverride checks the hooked_proc_fops flags and returns the
+// test-only overrides.
+func procFopsOverride(o procFopsOptions) (map[string]uint64, error) {
+	if o.interval <= 0 {
+		return nil, fmt.Errorf("--proc-fops-interval %v: must be positive", o.interval)
+	}
+	override := map[string]uint64{}
+	for _, s := range o.testExpect {
+		sym, addr, err := procfops.ParseOverride(s)
+		if err != nil {
+			return nil, fmt.Errorf("--proc-fops-test-expect: %w", err)
+		}
+		override[sym] = addr
+	}
+	return override, nil
+}
+
+// startProcFops starts the hooked_proc_fops check (internal/procfops).
+func startProcFops(ctx context.Context, pr *probes.Probes, o procFopsOptions, override map[string]uint64, stderr io.Writer) (func(), error) {
+	if len(override) > 0 {
+		fmt.Fprintf(stderr, "tracee-ebpf: TEST ONLY: hooked_proc_fops expects overridden addresses %v\n", o.testExpect)
+	}
+	chk, err := procfops.New(pr, "/proc", "/proc/kallsyms", override, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return chk.Start(ctx, o.interval), nil
 }
 
 // kernelNetwork configures the cgroup_skb programs for --capture network.
@@ -221,13 +282,17 @@ func kernelScope(p *plan) (probes.Scope, error) {
 	if err != nil {
 		return probes.Scope{}, err
 	}
-	scope, err := tracer.KernelScope(&p.policy.Kernel, hostMntNS, start)
+	kscope := &filter.Kernel{} // policies with different scopes: each is applied in user space
+	if p.policy.KernelScope != nil {
+		kscope = &p.policy.KernelScope.Kernel
+	}
+	scope, err := tracer.KernelScope(kscope, hostMntNS, start)
 	if err != nil {
 		return probes.Scope{}, err
 	}
-	if len(p.policy.Kernel.Tree) > 0 {
+	if len(kscope.Tree) > 0 {
 		// tree=PID covers the processes that already exist below PID too
-		scope.Tree = procfs.Descendants("/proc", p.policy.Kernel.Tree)
+		scope.Tree = procfs.Descendants("/proc", kscope.Tree)
 	}
 	return scope, nil
 }
@@ -290,11 +355,21 @@ type stageFunc func(*pb.Event)
 
 func (f stageFunc) Process(ev *pb.Event) { f(ev) }
 
+// writePidFile writes our pid to path atomically (a temporary file renamed
+// into place): whoever sees the file sees the pid in it.
 func writePidFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("pid file: %w", err)
 	}
-	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("pid file: %w", err)
+	}
+	return nil
 }
 
 func ringBytes(pages int) uint32 {

@@ -109,6 +109,7 @@ func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {
 	ev.Syscall = h.Syscall
 	ev.IsCompat = h.Flags&abi.RecCompat != 0
 	ev.IoUring = h.Flags&abi.RecIoUring != 0
+	ev.Truncated = h.Flags&abi.RecTruncated != 0
 	err = decodeArgs(ev, def, raw[HeaderSize:], int(h.Argnum), h.Flags&abi.RecWideArgs != 0)
 	render.Apply(def, ev)
 	return ev, err
@@ -222,8 +223,14 @@ func setVariable(a *pb.Argument, k events.ArgKind, b []byte) {
 	switch k {
 	case events.ArgStr:
 		a.Value = &pb.Argument_Str{Str: validString(b)}
+		if s := cut(b); !utf8.Valid(s) {
+			a.Raw = bytes.Clone(s)
+		}
 	case events.ArgStrArr:
 		a.Value = &pb.Argument_StrArray{StrArray: &pb.StringArray{Values: splitNul(b)}}
+		if !utf8.Valid(b) {
+			a.Raw = bytes.Clone(b)
+		}
 	case events.ArgSockaddr:
 		if sa, err := render.SockAddr(b); err == nil {
 			a.Value = &pb.Argument_Sockaddr{Sockaddr: sa}
@@ -243,16 +250,43 @@ func cString(b []byte) string {
 	return validString(b)
 }
 
-// validString converts kernel bytes to a string protobuf accepts (UTF-8),
-// replacing invalid sequences rather than failing the whole event.
-func validString(b []byte) string {
+// cut is b up to its first NUL.
+func cut(b []byte) []byte {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
+		return b[:i]
 	}
+	return b
+}
+
+// validString converts kernel bytes to a string protobuf accepts (UTF-8).
+// Bytes that are not valid UTF-8 are escaped, losslessly (EscapeInvalid),
+// rather than replaced: two names that differ only there stay different.
+func validString(b []byte) string {
+	b = cut(b)
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	return EscapeInvalid(b)
+}
+
+// EscapeInvalid writes b as valid UTF-8: valid sequences as they are, every
+// other byte as \xNN and a backslash as \\. It is reversible.
+func EscapeInvalid(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + 8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&sb, "\\x%02x", b[0])
+		case r == '\\':
+			sb.WriteString("\\\\")
+		default:
+			sb.Write(b[:n])
+		}
+		b = b[n:]
+	}
+	return sb.String()
 }
 
 // splitNul splits NUL-terminated strings (argv/envp blobs). Only the last

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/render"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
@@ -104,25 +105,30 @@ func (p pattern) match(s string) bool {
 
 // filterValue is one comma-separated value of an argument filter.
 type filterValue struct {
-	num    number
-	isNum  bool
-	pat    pattern
-	isBool bool
-	b      bool
+	num   number
+	isNum bool
+	// sym: a symbolic flag or enum name resolved through the argument's
+	// format: the value matches when value&mask == bits.
+	sym        bool
+	bits, mask uint64
+	pat        pattern
+	isBool     bool
+	b          bool
 }
 
-// argFilter is one expression on one argument (or the return value) of
+// ArgFilter is one expression on one argument (or the return value) of
 // one event. Values are OR-ed for "=", and "!=" passes when none matches.
-type argFilter struct {
+type ArgFilter struct {
 	expr   string
 	event  events.ID
 	arg    string // "" for the return value
 	kind   events.ArgKind
+	format string // the argument's symbolic format ("open_flags"), "" for none
 	op     op
 	values []filterValue
 }
 
-func (f *argFilter) match(ev *pb.Event) bool {
+func (f *ArgFilter) Match(ev *pb.Event) bool {
 	if f.arg == "" {
 		return f.apply(func(v filterValue) int { return intNumber(ev.GetReturnValue()).cmp(v.num) }, func(filterValue) bool { return false })
 	}
@@ -135,9 +141,9 @@ func (f *argFilter) match(ev *pb.Event) bool {
 
 // apply runs the operator: cmp compares the event's value with a numeric
 // filter value; eq decides equality for non-numeric values.
-func (f *argFilter) apply(cmp func(filterValue) int, eq func(filterValue) bool) bool {
+func (f *ArgFilter) apply(cmp func(filterValue) int, eq func(filterValue) bool) bool {
 	equal := func(v filterValue) bool {
-		if v.isNum {
+		if v.isNum || v.sym {
 			return cmp(v) == 0
 		}
 		return eq(v)
@@ -172,7 +178,7 @@ func (f *argFilter) apply(cmp func(filterValue) int, eq func(filterValue) bool) 
 	return false
 }
 
-func (f *argFilter) matchArg(a *pb.Argument) bool {
+func (f *ArgFilter) matchArg(a *pb.Argument) bool {
 	switch v := a.GetValue().(type) {
 	case *pb.Argument_Int, *pb.Argument_Uint:
 		var n number
@@ -181,7 +187,19 @@ func (f *argFilter) matchArg(a *pb.Argument) bool {
 		} else {
 			n = number{abs: v.(*pb.Argument_Uint).Uint}
 		}
-		return f.apply(func(fv filterValue) int { return n.cmp(fv.num) }, func(fv filterValue) bool { return matchRepr(fv.pat, a.GetRepr()) })
+		return f.apply(func(fv filterValue) int {
+			if fv.sym {
+				raw := n.abs
+				if n.neg {
+					raw = -n.abs // two's complement of the magnitude
+				}
+				if raw&fv.mask == fv.bits {
+					return 0
+				}
+				return 1
+			}
+			return n.cmp(fv.num)
+		}, func(fv filterValue) bool { return matchRepr(fv.pat, a.GetRepr()) })
 	case *pb.Argument_Str:
 		return f.apply(nil, func(fv filterValue) bool { return fv.pat.match(v.Str) })
 	case *pb.Argument_StrArray:
@@ -226,8 +244,8 @@ func matchRepr(p pattern, repr string) bool {
 }
 
 // newArgFilter validates an argument filter against the parameter kind.
-func newArgFilter(expr string, ev *events.Definition, arg string, o op, vals []string) (*argFilter, error) {
-	f := &argFilter{expr: expr, event: ev.ID, op: o}
+func newArgFilter(expr string, ev *events.Definition, arg string, o op, vals []string) (*ArgFilter, error) {
+	f := &ArgFilter{expr: expr, event: ev.ID, op: o}
 	numeric := true
 	if arg != "retval" {
 		var param *events.Param
@@ -243,6 +261,7 @@ func newArgFilter(expr string, ev *events.Definition, arg string, o op, vals []s
 		}
 		f.arg = arg
 		f.kind = param.Kind
+		f.format = param.Format
 		switch param.Kind {
 		case events.ArgStr, events.ArgStrArr, events.ArgSockaddr, events.ArgBool:
 			numeric = false
@@ -272,6 +291,8 @@ func newArgFilter(expr string, ev *events.Definition, arg string, o op, vals []s
 				return nil, fmt.Errorf("%s %s expects a number, not %q", arg, opText[o], s)
 			} else if f.arg == "" {
 				return nil, fmt.Errorf("retval expects a number, not %q", s)
+			} else if bits, mask, ok := render.Symbol(f.format, s); ok {
+				fv.sym, fv.bits, fv.mask = true, bits, mask
 			} else {
 				p, err := parsePattern(s)
 				if err != nil {

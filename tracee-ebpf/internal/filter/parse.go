@@ -35,7 +35,7 @@ const commLen = 15 // TASK_COMM_LEN - 1
 // whose requirement is unavailable is an error; one reached through a set,
 // a glob or the default set is left out and listed in Policy.Skipped.
 func Parse(exprs []string, cat Catalog, avail map[string]bool) (*Policy, error) {
-	p := &parser{cat: cat, avail: avail, pol: &Policy{args: map[events.ID][]*argFilter{}},
+	p := &parser{cat: cat, avail: avail, pol: &Policy{args: map[events.ID][]*ArgFilter{}},
 		include: map[events.ID]bool{}, exclude: map[events.ID]bool{}, explicit: map[events.ID]string{}}
 	for _, raw := range exprs {
 		expr := strings.TrimSpace(raw)

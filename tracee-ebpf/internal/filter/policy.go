@@ -122,7 +122,7 @@ type Policy struct {
 	ContainerIDs StringFilter
 
 	selected map[events.ID]bool
-	args     map[events.ID][]*argFilter
+	args     map[events.ID][]*ArgFilter
 }
 
 // Selected reports whether id is one of the requested events.
@@ -140,7 +140,7 @@ func (p *Policy) Match(ev *pb.Event) bool {
 		return false
 	}
 	for _, f := range p.args[id] {
-		if !f.match(ev) {
+		if !f.Match(ev) {
 			return false
 		}
 	}
@@ -159,3 +159,6 @@ func matchContainerID(f StringFilter, id string) bool {
 	}
 	return !slices.ContainsFunc(f.NotEqual, eq)
 }
+
+// ArgFilters returns the argument and return-value filters of event id.
+func (p *Policy) ArgFilters(id events.ID) []*ArgFilter { return p.args[id] }

@@ -23,6 +23,7 @@ type Metrics struct {
 	decodeErrors     atomic.Uint64
 	kernelLost       atomic.Uint64
 	failedReads      atomic.Uint64
+	truncated        atomic.Uint64
 	userspaceDropped atomic.Uint64
 	eventsFiltered   atomic.Uint64
 	eventsWritten    atomic.Uint64
@@ -76,6 +77,13 @@ func (m *Metrics) KernelLost(n uint64) {
 func (m *Metrics) FailedReads(n uint64) {
 	if m != nil {
 		m.failedReads.Add(n)
+	}
+}
+
+// Truncated adds n events that had something cut (argument, argv/env, path).
+func (m *Metrics) Truncated(n uint64) {
+	if m != nil {
+		m.truncated.Add(n)
 	}
 }
 
@@ -150,6 +158,8 @@ var (
 		"Events lost, by where: kernel (ring buffer full) or userspace (slow consumer).", []string{"where"}, nil)
 	descFailedReads = prometheus.NewDesc(namespace+"_failed_reads_total",
 		"Kernel-side memory reads that failed, leaving an argument incomplete.", nil, nil)
+	descTruncated = prometheus.NewDesc(namespace+"_events_truncated_total",
+		"Events with something cut: an argument that did not fit, argv/env past the limit, a path that lost its head (flagged `truncated` on the event).", nil, nil)
 	descFiltered = prometheus.NewDesc(namespace+"_events_filtered_total",
 		"Events dropped by user-space filters.", nil, nil)
 	descWritten = prometheus.NewDesc(namespace+"_events_written_total",
@@ -162,7 +172,7 @@ var (
 type collector Metrics
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRecordsRead, descDecoded, descDecodeErrors, descLost, descFailedReads, descFiltered, descWritten, descPerEvent} {
+	for _, d := range []*prometheus.Desc{descRecordsRead, descDecoded, descDecodeErrors, descLost, descFailedReads, descTruncated, descFiltered, descWritten, descPerEvent} {
 		ch <- d
 	}
 }
@@ -178,6 +188,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(descLost, m.kernelLost.Load(), "kernel")
 	counter(descLost, m.userspaceDropped.Load(), "userspace")
 	counter(descFailedReads, m.failedReads.Load())
+	counter(descTruncated, m.truncated.Load())
 	counter(descFiltered, m.eventsFiltered.Load())
 	counter(descWritten, m.eventsWritten.Load())
 	byName := map[string]uint64{} // merged, should two ids share a name

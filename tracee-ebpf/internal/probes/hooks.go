@@ -42,4 +42,5 @@ var needed = map[string]func(o *Options) bool{
 	"io_uring_complete": func(o *Options) bool { return anySel(o, abi.SelSecurityFileOpen) },
 	"task_rename":       func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
 	"cgroup_mkdir":      func(o *Options) bool { return emits(o, "cgroup_mkdir") },
+	"proc_fops_check":   func(o *Options) bool { return emits(o, "proc_fops_check") }, // run by internal/procfops
 }

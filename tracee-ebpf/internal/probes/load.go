@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
@@ -14,6 +15,10 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
+
+// MethodOnDemand is the method of an on-demand hook: loaded, never
+// attached, run by Probes.Run.
+const MethodOnDemand = "on_demand"
 
 // Probes is the loaded and attached set of programs.
 type Probes struct {
@@ -68,6 +73,9 @@ func Load(o Options, feat *Features) (*Probes, error) {
 			return nil, fmt.Errorf("hook %s: no rule for when it is needed", h.Name)
 		} else if need(&o) {
 			methods[h.Name] = method
+			if h.OnDemand {
+				methods[h.Name] = MethodOnDemand
+			}
 			keep[h.Prog] = true
 		}
 	}
@@ -86,6 +94,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 		return nil, fmt.Errorf("count CPUs: %w", err)
 	}
 	ms.Scratch.MaxEntries = uint32(ncpu) * abi.SlotMax
+	ms.BigScratch.MaxEntries = uint32(ncpu)
 	sizeCapture(spec, uint32(ncpu))
 	if o.RingBufferBytes != 0 {
 		ms.Events.MaxEntries = o.RingBufferBytes
@@ -126,7 +135,7 @@ func Load(o Options, feat *Features) (*Probes, error) {
 	}
 	for _, h := range abi.Hooks {
 		m, ok := methods[h.Name]
-		if !ok {
+		if !ok || h.OnDemand {
 			continue
 		}
 		prog := coll.Programs[h.Prog]
@@ -172,6 +181,14 @@ func (p *Probes) configure(o *Options) error {
 	}
 	if err := putWatchedDirs(m.WatchedDirs, WatchedDirs); err != nil {
 		return err
+	}
+	if err := putDataFilters(m, o.DataFilters); err != nil {
+		return err
+	}
+	for _, id := range o.Priority {
+		if err := m.PriorityEvents.Put(id, uint8(1)); err != nil {
+			return fmt.Errorf("priority event %d: %w", id, err)
+		}
 	}
 	s := &o.Scope
 	putU32 := func(fm *ebpf.Map, vals map[uint32]uint8) error {
@@ -230,6 +247,7 @@ func (p *Probes) configure(o *Options) error {
 		TraceePid: o.TraceePID, FilterFlags: s.Flags,
 		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
 		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
+		ExecArgsMax: o.ExecArgsMax, Budget: o.Budget,
 	}
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
@@ -302,4 +320,32 @@ func (p *Probes) Describe() string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
+}
+
+// Run runs the loaded on-demand hook (abi.yaml: on_demand) once in the
+// calling thread with BPF_PROG_TEST_RUN: its context is args (at most 16
+// words), the current task is the caller. It returns the program's return
+// value; an error when the hook is not loaded or the run failed.
+func (p *Probes) Run(hook string, args []uint64) (uint32, error) {
+	var prog *ebpf.Program
+	for _, h := range abi.Hooks {
+		if h.Name == hook && h.OnDemand && p.coll != nil {
+			prog = p.coll.Programs[h.Prog]
+		}
+	}
+	if prog == nil {
+		return 0, fmt.Errorf("run %s: not an on-demand hook of this load", hook)
+	}
+	if len(args) > 16 {
+		return 0, fmt.Errorf("run %s: %d context words, at most 16", hook, len(args))
+	}
+	ctx := make([]byte, 8*len(args))
+	for i, a := range args {
+		binary.LittleEndian.PutUint64(ctx[8*i:], a)
+	}
+	ret, err := prog.Run(&ebpf.RunOptions{Context: ctx})
+	if err != nil {
+		return 0, fmt.Errorf("run %s: %w", hook, err)
+	}
+	return ret, nil
 }

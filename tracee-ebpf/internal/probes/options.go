@@ -1,5 +1,7 @@
 package probes
 
+import "github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+
 // Scope holds the in-kernel scope filters.
 type Scope struct {
 	Flags                      uint32 // abi.F* bits
@@ -20,7 +22,19 @@ type Options struct {
 	RingBufferBytes uint32 // power of two, multiple of the page size
 	WakeupBytes     uint64 // wake the reader when this much is pending
 	TraceePID       uint32 // never traced
-	ObjectFile      string // load this BPF object instead of the embedded one (TRACEE_BPF_FILE)
-	Capture         *CaptureOptions
-	Network         *NetworkOptions
+	DataFilters     DataFilters
+	// Budget is how many events per second one process may send (0: no
+	// limit); Priority events (ids) get ten times as many.
+	Budget     uint32
+	Priority   []uint32
+	ObjectFile string // load this BPF object instead of the embedded one (TRACEE_BPF_FILE)
+	Capture    *CaptureOptions
+	Network    *NetworkOptions
+	// ExecArgsMax is how many bytes of argv, and of env, an exec event
+	// keeps (more is cut and flagged); at most ExecArgsCap. 0 or up to
+	// 8 KiB: the 8 KiB of a normal record.
+	ExecArgsMax uint32
 }
+
+// ExecArgsCap is the largest ExecArgsMax (EXEC_ARGS_CAP in bpf/lib/bigargs.h).
+const ExecArgsCap = uint32(abi.TraceeExecArgsLimitsEXEC_ARGS_CAP)

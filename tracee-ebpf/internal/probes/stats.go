@@ -9,6 +9,8 @@ import (
 // Stats are the kernel-side counters, summed over CPUs.
 type Stats struct {
 	Lost, ReadFailed, Truncated, Filtered uint64
+	DataFiltered                          uint64 // dropped by the policies' data filters
+	Throttled                             uint64 // dropped over a process's budget
 	// RecursionMisses counts program runs the kernel skipped because the
 	// same program was already running on that CPU: events lost too.
 	RecursionMisses uint64
@@ -20,6 +22,7 @@ func (p *Probes) Stats() (Stats, error) {
 	for key, dst := range map[uint32]*uint64{
 		abi.StatLost: &st.Lost, abi.StatReadFailed: &st.ReadFailed,
 		abi.StatTruncated: &st.Truncated, abi.StatFiltered: &st.Filtered,
+		abi.StatDataFiltered: &st.DataFiltered, abi.StatThrottled: &st.Throttled,
 	} {
 		var per []uint64
 		if err := p.maps.Stats.Lookup(key, &per); err != nil {
@@ -37,4 +40,24 @@ func (p *Probes) Stats() (Stats, error) {
 		st.RecursionMisses += ps.RecursionMisses
 	}
 	return st, nil
+}
+
+// Throttled returns, per process (tgid), how many of its events the budget
+// dropped since tracing began (processes still in the bounded table).
+func (p *Probes) Throttled() (map[uint32]uint64, error) {
+	out := map[uint32]uint64{}
+	var (
+		pid uint32
+		b   abi.TraceeBudget
+	)
+	it := p.maps.Budgets.Iterate()
+	for it.Next(&pid, &b) {
+		if b.Dropped > 0 {
+			out[pid] = b.Dropped
+		}
+	}
+	if err := it.Err(); err != nil {
+		return out, fmt.Errorf("read budgets: %w", err)
+	}
+	return out, nil
 }

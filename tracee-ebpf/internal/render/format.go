@@ -168,3 +168,39 @@ func valuesOf(list []named) map[int64]string {
 	}
 	return m
 }
+
+// Symbol resolves a symbolic name of a format to a test on the raw value:
+// the value matches when v&mask == val. An enum name is its value (all bits
+// compared); a flag name is its bits (PROT_EXEC: 0x4/0x4); the name of a
+// field value is that value under the field's mask (O_WRONLY: 0x1/0x3).
+func Symbol(format, name string) (val, mask uint64, ok bool) {
+	f, known := formats[format]
+	if !known {
+		return 0, 0, false
+	}
+	if f.enum != nil {
+		for v, n := range f.enum.names {
+			if n == name {
+				return uint64(v), ^uint64(0), true
+			}
+		}
+		return 0, 0, false
+	}
+	ff := f.flags
+	if ff.field != nil {
+		for v, n := range ff.field.names {
+			if n == name {
+				return v, ff.field.mask, true
+			}
+		}
+	}
+	for _, fl := range ff.flags {
+		if fl.name == name {
+			return fl.bits, fl.bits, true
+		}
+	}
+	if ff.zero != "" && ff.zero == name {
+		return 0, ^uint64(0), true
+	}
+	return 0, 0, false
+}

@@ -1,6 +1,10 @@
 package render
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+)
 
 // formats maps the Param.Format names used by the event schema to renderers.
 var formats = map[string]format{
@@ -19,6 +23,16 @@ var formats = map[string]format{
 	"fcntl_cmd":      {enum: &enumFormat{names: valuesOf(fcntlCmds)}},
 	"capability":     {enum: &enumFormat{names: enumOf(capabilities)}},
 	"mem_prot_alert": {enum: &enumFormat{names: enumOf(memProtAlerts)}},
+	// hooked_proc_fops: the mismatching pointers by the function they should hold
+	"proc_fops_pointers": {flags: procFopsPointers()},
+}
+
+func procFopsPointers() *flagFormat {
+	var fl []flag
+	for i, p := range abi.ProcFopsPointers {
+		fl = append(fl, flag{1 << i, p.Symbol})
+	}
+	return newFlags("", nil, fl)
 }
 
 var openFlags = newFlags("", &field{mask: 0x3, names: map[uint64]string{

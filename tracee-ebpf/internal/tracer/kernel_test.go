@@ -22,9 +22,10 @@ import (
 )
 
 type collector struct {
-	mu   sync.Mutex
-	evs  []*pb.Event
-	lost []*pb.Lost
+	probes *probes.Probes // the loaded probes (on-demand hooks run through it)
+	mu     sync.Mutex
+	evs    []*pb.Event
+	lost   []*pb.Lost
 }
 
 func (c *collector) Print(ev *pb.Event) error {
@@ -119,8 +120,15 @@ func startTracingWith(t *testing.T, feat *probes.Features, names ...string) *col
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runTracer(t, p, wanted)
+}
+
+// runTracer runs a tracer on loaded probes into a collector until cleanup,
+// which fails the test on decode errors or kernel losses.
+func runTracer(t *testing.T, p *probes.Probes, wanted map[events.ID]bool) *collector {
+	t.Helper()
 	boot, _ := decode.BootTime()
-	c := &collector{}
+	c := &collector{probes: p}
 	tr, err := New(Config{Probes: p, Decoder: &decode.Decoder{BootTime: boot}, Wanted: wanted,
 		Deriver: derive.New(), Printer: c, Poll: 20 * time.Millisecond})
 	if err != nil {

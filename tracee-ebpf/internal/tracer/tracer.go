@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -65,6 +66,9 @@ type Config struct {
 	// tracee-ebpf's encode synchronously).
 	ReuseEvents bool
 	Metrics     *metrics.Metrics // nil: no metrics
+	// Budget is the per-process budget the probes enforce (0: none); when
+	// set, processes that went over it are named in Lost frames.
+	Budget uint32
 }
 
 // Summary is what a run did.
@@ -109,8 +113,8 @@ func (s *Summary) Write(w io.Writer) {
 		total += c
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d}\n",
-		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered)
+	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d}\n",
+		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-28s %d\n", n, s.Events[n])
 	}
@@ -122,6 +126,14 @@ type Tracer struct {
 	rd       *ringreader.Reader
 	sum      Summary
 	lastStat probes.Stats
+	// throttled: per process, the budget drops already reported
+	throttled map[uint32]uint64
+	// Per event id, on the hot path: whether it is printed, how many were
+	// and under which name (folded into sum.Events by summary()). Slices,
+	// not maps: millions of lookups a second.
+	wanted []bool
+	counts []uint64
+	names  []string
 }
 
 // New opens the ring buffer reader.
@@ -139,7 +151,29 @@ func New(cfg Config) (*Tracer, error) {
 	if cfg.Log == nil {
 		cfg.Log = os.Stderr
 	}
-	return &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}, nil
+	t := &Tracer{cfg: cfg, rd: rd, sum: Summary{Events: map[string]uint64{}}}
+	for id, ok := range cfg.Wanted {
+		if !ok || id < 0 {
+			continue
+		}
+		for int(id) >= len(t.wanted) {
+			t.wanted = append(t.wanted, false)
+		}
+		t.wanted[id] = true
+	}
+	t.counts = make([]uint64, len(t.wanted))
+	t.names = make([]string, len(t.wanted))
+	return t, nil
+}
+
+// summary folds the per-id counts into sum.Events.
+func (t *Tracer) summary() *Summary {
+	for id, n := range t.counts {
+		if n > 0 {
+			t.sum.Events[t.names[id]] = n
+		}
+	}
+	return &t.sum
 }
 
 // Run reads until ctx is done, then detaches the probes, drains what the
@@ -152,7 +186,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	for ctx.Err() == nil && !t.sum.OutputClosed {
 		n, err := t.rd.Read(t.handle)
 		if err != nil {
-			return &t.sum, fmt.Errorf("read ring buffer: %w", err)
+			return t.summary(), fmt.Errorf("read ring buffer: %w", err)
 		}
 		// A busy stream reads without clock calls; the time is looked at
 		// every few thousand records and whenever the buffer runs dry.
@@ -169,7 +203,7 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 		}
 		t.flush()
 		if err := t.rd.Wait(t.cfg.Poll); err != nil {
-			return &t.sum, err
+			return t.summary(), err
 		}
 	}
 	// Stop producing, drain what is already in the buffer, count the losses;
@@ -182,11 +216,11 @@ func (t *Tracer) Run(ctx context.Context) (*Summary, error) {
 	}
 	t.reportLost(true)
 	t.flush()
-	return &t.sum, detachErr
+	return t.summary(), detachErr
 }
 
 // Stats are the counters so far.
-func (t *Tracer) Stats() *Summary { return &t.sum }
+func (t *Tracer) Stats() *Summary { return t.summary() }
 
 func (t *Tracer) flush() {
 	if f, ok := t.cfg.Printer.(Flusher); ok {
@@ -197,6 +231,7 @@ func (t *Tracer) flush() {
 }
 
 func (t *Tracer) reportLost(final bool) {
+	throttled := t.throttledSince()
 	st, err := t.cfg.Probes.Stats()
 	if err != nil {
 		if !final {
@@ -211,7 +246,8 @@ func (t *Tracer) reportLost(final bool) {
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
-	if lost == 0 && failed == 0 {
+	t.cfg.Metrics.Truncated(st.Truncated - prev.Truncated)
+	if lost == 0 && failed == 0 && len(throttled) == 0 {
 		return
 	}
 	l := &pb.Lost{
@@ -219,6 +255,7 @@ func (t *Tracer) reportLost(final bool) {
 		KernelEventsTotal: st.Lost + st.RecursionMisses,
 		FailedReads:       failed,
 		FailedReadsTotal:  st.ReadFailed,
+		Throttled:         throttled,
 	}
 	if err := t.cfg.Printer.Lost(l); err != nil {
 		t.printErr(err)
@@ -319,7 +356,8 @@ func (t *Tracer) tap(ev *pb.Event) {
 }
 
 func (t *Tracer) emit(ev *pb.Event) {
-	if !t.cfg.Wanted[events.ID(ev.EventId)] {
+	id := ev.EventId
+	if id < 0 || int(id) >= len(t.wanted) || !t.wanted[id] {
 		return
 	}
 	for _, s := range t.cfg.Enrichers {
@@ -333,6 +371,36 @@ func (t *Tracer) emit(ev *pb.Event) {
 		t.printErr(err)
 		return
 	}
-	t.sum.Events[ev.EventName]++
+	if t.counts[id]++; t.names[id] == "" {
+		t.names[id] = ev.EventName
+	}
 	t.cfg.Metrics.EventWritten()
+}
+
+// throttledSince lists the processes whose events went over their budget
+// since the last report, with how many were dropped (sent in the Lost
+// frame; tracee-rules makes it a TRC-LOST finding naming the process).
+func (t *Tracer) throttledSince() []*pb.Throttled {
+	if t.cfg.Budget == 0 {
+		return nil
+	}
+	counts, err := t.cfg.Probes.Throttled()
+	if err != nil {
+		fmt.Fprintf(t.cfg.Log, "tracee-ebpf: %v\n", err)
+	}
+	if t.throttled == nil {
+		t.throttled = map[uint32]uint64{}
+	}
+	var out []*pb.Throttled
+	for pid, total := range counts {
+		prev := t.throttled[pid]
+		if total <= prev {
+			continue
+		}
+		t.throttled[pid] = total
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		out = append(out, &pb.Throttled{HostPid: int32(pid), Comm: strings.TrimSpace(string(comm)),
+			Dropped: total - prev, DroppedTotal: total, Budget: t.cfg.Budget})
+	}
+	return out
 }

@@ -65,7 +65,8 @@ const (
 	ProcCreate                 ID = 1038
 	DeviceAdd                  ID = 1039
 	SecurityInodeLink          ID = 1060
-	IoUringCreate              ID = 1061
+	HookedProcFops             ID = 1061
+	IoUringCreate              ID = 1062
 	CgroupMkdir                ID = 1070
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
@@ -2072,7 +2073,14 @@ var table = []*Definition{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
 	}},
-	{ID: 1061, Name: "io_uring_create", Source: SourceKernel, Sets: []string{"default", "fs", "security"}, Params: []Param{
+	{ID: 1061, Name: "hooked_proc_fops", Source: SourceKernel, Sets: []string{"default", "security"}, Params: []Param{
+		{Name: "hooked", Type: "u32", Kind: ArgUint, Format: "proc_fops_pointers"},
+		{Name: "proc_root_iterate_shared", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_root_lookup", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_pid_iterate_shared", Type: "void*", Kind: ArgPointer},
+		{Name: "proc_pid_lookup", Type: "void*", Kind: ArgPointer},
+	}},
+	{ID: 1062, Name: "io_uring_create", Source: SourceKernel, Sets: []string{"default", "fs", "security"}, Params: []Param{
 		{Name: "fd", Type: "int", Kind: ArgInt},
 		{Name: "sq_entries", Type: "u32", Kind: ArgUint},
 		{Name: "cq_entries", Type: "u32", Kind: ArgUint},

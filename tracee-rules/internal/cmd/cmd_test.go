@@ -34,14 +34,16 @@ func TestListEvents(t *testing.T) {
 		want string
 	}{
 		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
-		{[]string{"--list-events"}, "bpf,close,close_range,connect,dup,dup2,dup3,finit_module,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,rename,renameat,renameat2,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_inode_link,security_inode_rename,security_inode_symlink,security_mmap_file,security_sb_mount,security_socket_connect,shmat,socket,socket_dup,truncate,unlink,unlinkat\n"},
+		// sched_process_exit with security_file_open: it carries the written files of an open for writing (evidence follow-ups)
+		{[]string{"--list-events"}, "bpf,close,close_range,connect,dup,dup2,dup3,finit_module,hooked_proc_fops,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,rename,renameat,renameat2,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_inode_link,security_inode_rename,security_inode_symlink,security_mmap_file,security_sb_mount,security_socket_connect,shmat,socket,socket_dup,truncate,unlink,unlinkat\n"},
 		{[]string{"--list-events", "--rules", "TRC-102,TRC-1017"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "prctl,process_vm_writev,ptrace,sched_process_exit,security_file_open\n"},
-		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021", "--canary-timeout", "0"}, "security_file_open,security_sb_mount\n"},
+		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021", "--canary-timeout", "0"}, "sched_process_exit,security_file_open,security_sb_mount\n"},
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open\n"},
 		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,prctl,ptrace\n"},
+		{[]string{"--list-events", "--rules", "TRC-1020"}, "hooked_proc_fops,prctl\n"},
 		{[]string{"--list-events", "--rules", "TRC-2", "--canary-timeout", "0"}, "ptrace,sched_process_exec,sched_process_exit\n"},
 	} {
 		out, _, err := execute(t, tc.args...)
@@ -163,7 +165,8 @@ func writeStreamEnd(t *testing.T, end bool, evs ...*pb.Event) string {
 func TestRunCutOrEmptyStream(t *testing.T) {
 	cut := writeStreamEnd(t, false, sdktest.Event("ptrace", sdktest.Flag("request", 0, "PTRACE_TRACEME")))
 	out, errOut, err := execute(t, "--input-tracee", "file:"+cut)
-	if !errors.Is(err, input.ErrNoEndOfStream) || strings.Count(out, "*** Detection ***") != 1 || !strings.Contains(errOut, "WARNING: 1 input streams ended without their end-of-stream frame") {
+	// TRC-2 on the event, TRC-LOST on the cut
+	if !errors.Is(err, input.ErrNoEndOfStream) || strings.Count(out, "*** Detection ***") != 2 || !strings.Contains(out, "Events Lost") || !strings.Contains(errOut, "WARNING: 1 input streams ended without their end-of-stream frame") {
 		t.Errorf("cut stream: err %v, out %q, stderr %q", err, out, errOut)
 	}
 	empty := filepath.Join(t.TempDir(), "empty.pb")
@@ -242,5 +245,140 @@ func TestRunDefaultLineAndBadInput(t *testing.T) {
 	out, errOut, err = execute(t, "--input-tracee", "file:"+trunc)
 	if !errors.Is(err, stream.ErrTruncated) || strings.Count(out, "*** Detection ***") != 3 {
 		t.Errorf("truncated: err %v, out %q, stderr %q", err, out, errOut)
+	}
+}
+
+func TestListPolicy(t *testing.T) {
+	out, _, err := execute(t, "--list-policy", "--rules", "TRC-2,TRC-7,TRC-2-REGO")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata:
+  name: trc-2
+  annotations:
+    description: TRC-2 Anti-Debugging
+spec:
+  scope:
+    - global
+  rules:
+    - event: ptrace
+    - event: sched_process_exec
+    - event: sched_process_exit
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata:
+  name: trc-7
+  annotations:
+    description: TRC-7 LD_PRELOAD
+spec:
+  scope:
+    - global
+  rules:
+    - event: magic_write
+    - event: rename
+    - event: renameat
+    - event: renameat2
+    - event: sched_process_exec
+    - event: sched_process_exit
+    - event: security_file_open
+    - event: security_inode_link
+    - event: security_inode_symlink
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata:
+  name: trc-2-rego
+  annotations:
+    description: TRC-2-REGO Anti-Debugging
+spec:
+  scope:
+    - global
+  rules:
+    - event: ptrace
+      filters:
+        - data.request=PTRACE_TRACEME
+`
+	// then the internal canary's policy (the detection self-test)
+	if !strings.HasPrefix(out, want) || !strings.Contains(out[len(want):], "name: tracee-canary") {
+		t.Fatalf("--list-policy:\n%s\nwant:\n%s---\n(the canary's policy)", out, want)
+	}
+	// Stream-only selections stay out; every built-in gets a policy.
+	out, _, err = execute(t, "--list-policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, want := strings.Count(out, "kind: Policy"), len(signatures.All())+1; n != want {
+		t.Errorf("%d policies, want one per built-in and the canary's (%d)", n, want)
+	}
+	for _, no := range []string{"event: dup2", "event: dup3"} {
+		if strings.Contains(out, no) {
+			t.Errorf("--list-policy requests the stream-only %s", no)
+		}
+	}
+}
+
+// Lost frames become TRC-LOST findings, at most one per second: the first
+// at once, the rest summed when the input ends.
+func TestRunLostIsAFinding(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lost.pb")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := stream.NewWriter(f, &pb.Header{ProtocolVersion: pb.ProtocolVersion_PROTOCOL_VERSION_1, Producer: "tracee-ebpf", Hostname: "h1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := sdktest.Event("close", sdktest.Int("fd", 1))
+	ev.Timestamp = 1_700_000_000_000_000_000
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.WriteEvent(ev))
+	must(w.WriteLost(&pb.Lost{KernelEvents: 1000, KernelEventsTotal: 1000}))
+	must(w.WriteLost(&pb.Lost{KernelEvents: 500, KernelEventsTotal: 1500, DroppedUserspace: 7}))
+	must(w.WriteLost(&pb.Lost{FailedReads: 3})) // no event lost: not a finding
+	must(w.WriteLost(&pb.Lost{KernelEvents: 25, KernelEventsTotal: 1525}))
+	must(w.WriteEnd(&pb.EndOfStream{Events: 1, KernelEventsLost: 1525, Reason: "signal"}))
+	must(w.Flush())
+	f.Close()
+	out, _, err := execute(t, "--input-tracee", "file:"+path, "--output", "format:json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var got struct {
+			SignatureMetadata struct {
+				ID, Name, MitreCategory, MitreTechnique string
+				Severity                                int
+			} `json:"signatureMetadata"`
+			Event struct{ EventName, HostName string } `json:"event"`
+			Data  map[string]any                       `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		m := got.SignatureMetadata
+		if m.ID != "TRC-LOST" || m.Name != "Events Lost" || m.Severity != 3 || m.MitreCategory != "Defense Evasion" || !strings.HasPrefix(m.MitreTechnique, "T1562") {
+			t.Errorf("metadata %+v", m)
+		}
+		if got.Event.EventName != "events_lost" || got.Event.HostName != "h1" {
+			t.Errorf("event %+v", got.Event)
+		}
+		if n == 0 && (got.Data["lost events"] != 1000.0 || got.Data["from"] != "2023-11-14T22:13:20Z") {
+			t.Errorf("first finding data %v", got.Data)
+		}
+		total += got.Data["lost events"].(float64)
+		n++
+	}
+	if n != 2 || total != 1532 {
+		t.Errorf("%d TRC-LOST findings, %v events in all; want 2 (the first at once, the rest in one) and 1532:\n%s", n, total, out)
 	}
 }

@@ -35,6 +35,7 @@ func printUnavailable(w io.Writer) error {
 
 func printEvents(w, errw io.Writer, sigs []engine.Signature) error {
 	names, wildcard := engine.EventNames(sigs)
+	names = engine.EvidenceEvents(names)
 	if wildcard {
 		fmt.Fprintln(errw, "tracee-rules: a selected signature wants every event (\"*\"); the list names only the explicit ones")
 	}

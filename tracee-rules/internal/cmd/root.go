@@ -22,6 +22,7 @@ type options struct {
 	rules          []string
 	list           bool
 	listEvents     bool
+	listPolicy     bool
 	config         string
 }
 
@@ -34,7 +35,7 @@ func NewRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `tracee-rules reads the events tracee-ebpf produces and runs signatures on them.
 
 Typical use:
-  tracee-ebpf --output protobuf --trace event=$(tracee-rules --list-events) | tracee-rules
+  tracee-ebpf --output format:protobuf --policy <(tracee-rules --list-policy) | tracee-rules
   tracee-rules --input-tracee unix:/run/tracee.sock --output format:json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.config != "" {
@@ -54,6 +55,7 @@ Typical use:
 	fs.StringVar(&o.outputTemplate, "output-template", "", "print findings with a Go template: a file, or a built-in: simple.tmpl, json.tmpl, csv.tmpl")
 	fs.StringSliceVar(&o.rules, "rules", nil, "run only these signatures, by ID (TRC-2,TRC-6)")
 	fs.BoolVar(&o.list, "list", false, "list the signatures and exit")
+	fs.BoolVar(&o.listPolicy, "list-policy", false, "print the Tracee policy the selected signatures need (one per signature, with their data filters; for tracee-ebpf --policy) and exit")
 	fs.BoolVar(&o.listEvents, "list-events", false, "print the events the selected signatures need, comma-separated (for tracee-ebpf --trace event=...), and exit")
 	fs.StringVar(&o.config, flagfile.FlagName, "", "read flags from this YAML file (keys are long flag names, lists for repeatable flags); the command line wins")
 	for _, e := range extensions {

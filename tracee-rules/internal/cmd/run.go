@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/internal/input"
+	"github.com/tracee-go/tracee/tracee-rules/internal/loss"
 	"github.com/tracee-go/tracee/tracee-rules/internal/output"
 	"github.com/tracee-go/tracee/tracee-rules/internal/signatures"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
@@ -134,7 +136,7 @@ func outputSink(o *options, stdout io.Writer) (output.Sink, error) {
 	return nil, cli.Usage(fmt.Errorf("--output format:%s: want line or json", format))
 }
 
-func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+func run(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "tracee-rules: "+format+"\n", args...) }
 
 	sigs, err := loadSignatures(o.rules, o.list)
@@ -147,6 +149,9 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 				sigs = append(sigs, e.Internal()...)
 			}
 		}
+	}
+	if o.listPolicy {
+		return printPolicy(stdout, stderr, sigs)
 	}
 	if o.list || o.listEvents {
 		descs, err := engine.Describe(sigs)
@@ -181,10 +186,19 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 		sinks = append(sinks, more...)
 	}
-	defer closeSinks(sinks, logf)
+	// A sink that lost findings (the webhook's spool full or unwritable)
+	// makes the run fail: exit status 1, after the loss summary.
+	defer func() {
+		if cerr := closeSinks(sinks, logf); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 
 	sinkErrors := make([]uint64, len(sinks))
+	var sinkMu sync.Mutex // signatures and the loss reporter's timer both send
 	onFinding := func(f sdk.Finding) {
+		sinkMu.Lock()
+		defer sinkMu.Unlock()
 		for i, s := range sinks {
 			if err := s.Send(f); err != nil {
 				sinkErrors[i]++
@@ -212,6 +226,20 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	}
 	inCfg.Logf = func(format string, args ...any) { logf("input: "+format, args...) }
 	inCfg.OnLost, inCfg.OnDecodeError = rt.InputHooks.OnLost, rt.InputHooks.OnDecodeError
+	// Losses are findings (TRC-LOST).
+	lossRep := loss.New(loss.Config{}, onFinding)
+	defer lossRep.Close()
+	metricsLost := inCfg.OnLost
+	inCfg.OnLost = func(l *pb.Lost) {
+		if metricsLost != nil {
+			metricsLost(l)
+		}
+		lossRep.Lost(l)
+	}
+	inCfg.OnHeader, inCfg.OnEnd = lossRep.Header, lossRep.End
+	inCfg.OnCut = func(name string) {
+		lossRep.Cut(name + ": the stream stopped without tracee-ebpf's end-of-stream frame (producer killed or crashed?)")
+	}
 	in := input.New(inCfg)
 	rt.Input = in
 	for _, e := range extensions {
@@ -233,15 +261,20 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	dispatch := eng.Dispatch
+	dispatch := func(ev *pb.Event) {
+		lossRep.Event(ev)
+		eng.Dispatch(ev)
+	}
 	if hook := rt.InputHooks.OnEvent; hook != nil {
+		inner := dispatch
 		dispatch = func(ev *pb.Event) {
 			hook(ev)
-			eng.Dispatch(ev)
+			inner(ev)
 		}
 	}
 	runErr := in.Run(ctx, dispatch)
 	eng.EndOfInput()
+	lossRep.Close()
 	summary(logf, eng.Stats(), in.Stats().Snapshot())
 	if runErr != nil {
 		return fmt.Errorf("input: %w", runErr)
@@ -249,14 +282,17 @@ func run(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func closeSinks(sinks []output.Sink, logf func(string, ...any)) {
+func closeSinks(sinks []output.Sink, logf func(string, ...any)) error {
 	ctx, cancel := context.WithTimeout(context.Background(), sinkCloseTimeout)
 	defer cancel()
+	var errs []error
 	for i, s := range sinks {
 		if err := s.Close(ctx); err != nil {
 			logf("output %d: close: %v", i, err)
+			errs = append(errs, err)
 		}
 	}
+	return errors.Join(errs...)
 }
 
 // summary reports the run on stderr when something went wrong or was lost.

@@ -46,6 +46,7 @@ type Engine struct {
 	unrouted atomic.Uint64
 	ended    bool
 	closed   bool
+	evidence evidenceWaits
 }
 
 // Option configures an Engine.
@@ -89,6 +90,7 @@ func New(sigs []sdk.Signature, onFinding FindingHandler, opts ...Option) (*Engin
 			}
 			f.Data = withArtifacts(f.Data, f.Event)
 			st.findings.Add(1)
+			e.evidence.note(st, f)
 			if e.onFind != nil {
 				e.onFind(f)
 			}
@@ -133,6 +135,12 @@ func describe(sig sdk.Signature) (*sigState, error) {
 // Dispatch delivers one event to the signatures that selected it.
 func (e *Engine) Dispatch(ev *pb.Event) {
 	e.eventsIn.Add(1)
+	for _, p := range e.evidence.complete(ev) {
+		p.st.findings.Add(1)
+		if e.onFind != nil {
+			e.onFind(p.f)
+		}
+	}
 	targets := e.byName[ev.GetEventName()]
 	if len(targets) == 0 && len(e.all) == 0 {
 		e.unrouted.Add(1)

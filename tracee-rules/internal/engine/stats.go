@@ -8,9 +8,12 @@ import (
 
 // Stats is a snapshot of the engine's counters.
 type Stats struct {
-	EventsIn   uint64     // events given to Dispatch
-	Unrouted   uint64     // events no signature selected
-	Signatures []SigStats // in the order signatures were given to New
+	EventsIn uint64 // events given to Dispatch
+	Unrouted uint64 // events no signature selected
+	// EvidenceDropped counts findings on an open for writing forgotten
+	// before their writer exited (no evidence follow-up).
+	EvidenceDropped uint64
+	Signatures      []SigStats // in the order signatures were given to New
 }
 
 // SigStats are one signature's counters.
@@ -25,7 +28,7 @@ type SigStats struct {
 
 // Stats returns the current counters. Safe from any goroutine.
 func (e *Engine) Stats() Stats {
-	s := Stats{EventsIn: e.eventsIn.Load(), Unrouted: e.unrouted.Load(), Signatures: make([]SigStats, len(e.sigs))}
+	s := Stats{EventsIn: e.eventsIn.Load(), Unrouted: e.unrouted.Load(), EvidenceDropped: e.evidence.dropped.Load(), Signatures: make([]SigStats, len(e.sigs))}
 	for i, st := range e.sigs {
 		s.Signatures[i] = SigStats{
 			ID: st.meta.ID, Name: st.meta.Name,

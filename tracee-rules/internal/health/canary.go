@@ -1,6 +1,7 @@
 package health
 
 import (
+	"fmt"
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/obs"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
@@ -29,7 +30,9 @@ func (s *CanarySignature) GetMetadata() (sdk.Metadata, error) {
 
 // GetSelectedEvents implements sdk.Signature.
 func (s *CanarySignature) GetSelectedEvents() ([]sdk.SelectedEvent, error) {
-	return []sdk.SelectedEvent{{Source: "tracee", Name: obs.CanaryEvent}}, nil
+	// Only the marker's prctl option: tracee-ebpf drops other prctls in the kernel.
+	return []sdk.SelectedEvent{{Source: "tracee", Name: obs.CanaryEvent,
+		Filters: []string{fmt.Sprintf("data.option=%d", obs.CanaryOption)}}}, nil
 }
 
 // Init implements sdk.Signature; the callback is never called.

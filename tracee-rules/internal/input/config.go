@@ -41,6 +41,12 @@ type Config struct {
 	// Optional observers (metrics): every Lost frame, every decode error.
 	OnLost        func(*pb.Lost)
 	OnDecodeError func()
+	// Stream observers (loss findings): each stream's header, its
+	// end-of-stream frame, and a stream cut before that frame (name says
+	// which input).
+	OnHeader func(*pb.Header)
+	OnEnd    func(*pb.EndOfStream)
+	OnCut    func(name string)
 }
 
 // ErrBadFlag is wrapped by errors for bad --input-tracee values.

@@ -25,6 +25,9 @@ func (in *Input) decodeProtobuf(ctx context.Context, r io.Reader, name string, h
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	hdr := sr.Header()
+	if in.cfg.OnHeader != nil {
+		in.cfg.OnHeader(hdr)
+	}
 	in.cfg.Logf("%s: stream from %s %s on %s (kernel %s)", name, hdr.GetProducer(), hdr.GetProducerVersion(), hdr.GetHostname(), hdr.GetKernelRelease())
 	done := ctx.Done()
 	ended := false // the current stream's end-of-stream frame was read
@@ -40,7 +43,7 @@ func (in *Input) decodeProtobuf(ctx context.Context, r io.Reader, name string, h
 		case err == nil:
 		case errors.Is(err, io.EOF):
 			if !ended {
-				in.stats.CutStreams.Add(1)
+				in.cut(name)
 				return fmt.Errorf("%s: %w", name, ErrNoEndOfStream)
 			}
 			return nil
@@ -79,10 +82,13 @@ func (in *Input) decodeProtobuf(ctx context.Context, r io.Reader, name string, h
 				return fmt.Errorf("%s: unsupported protocol version %d in a later header", name, v)
 			}
 			if !ended {
-				in.stats.CutStreams.Add(1)
+				in.cut(name)
 				in.cfg.Logf("WARNING: %s: a new stream starts before byte offset %d but the previous one has no end-of-stream frame: it was cut and events may be missing", name, sr.Offset())
 			}
 			ended = false
+			if in.cfg.OnHeader != nil {
+				in.cfg.OnHeader(k.Header)
+			}
 			in.cfg.Logf("%s: new stream from %s %s", name, k.Header.GetProducer(), k.Header.GetProducerVersion())
 		default:
 			in.decodeError("%s: frame of unknown kind before byte offset %d skipped", name, sr.Offset())
@@ -99,8 +105,18 @@ var ErrNoEndOfStream = errors.New("stream ended without an end-of-stream frame: 
 // even the header): the producer never started.
 var ErrEmptyStream = errors.New("empty stream: no header, no events (did the producer start?)")
 
+func (in *Input) cut(name string) {
+	in.stats.CutStreams.Add(1)
+	if in.cfg.OnCut != nil {
+		in.cfg.OnCut(name)
+	}
+}
+
 func (in *Input) end(name string, e *pb.EndOfStream) {
 	in.stats.EndedStreams.Add(1)
+	if in.cfg.OnEnd != nil {
+		in.cfg.OnEnd(e)
+	}
 	in.cfg.Logf("%s: end of stream (%s): the producer wrote %d events; %d lost in the kernel, %d failed reads, %d truncated, %d decode errors, %d output errors",
 		name, e.GetReason(), e.GetEvents(), e.GetKernelEventsLost(), e.GetFailedReads(), e.GetTruncated(), e.GetDecodeErrors(), e.GetOutputErrors())
 }

@@ -134,7 +134,7 @@ var (
 	descWebhook = prometheus.NewDesc(namespace+"_webhook_payloads_total",
 		"Webhook payloads by outcome: sent (accepted by the receiver, replays included), retried (failed attempts retried), "+
 			"spooled (written to the disk spool), replayed (delivered from the spool), rejected (refused with a 4xx, set aside), "+
-			"dropped (lost: spool not writable or unreadable), render_error (finding could not be rendered).", []string{"outcome"}, nil)
+			"dropped (lost: spool not writable or unreadable), evicted (deleted, oldest first, by the spool size limit), render_error (finding could not be rendered).", []string{"outcome"}, nil)
 	descWebhookQueue = prometheus.NewDesc(namespace+"_webhook_queue_length",
 		"Webhook payloads in the in-memory queue.", nil, nil)
 	descWebhookSpooling = prometheus.NewDesc(namespace+"_webhook_spooling",
@@ -185,7 +185,7 @@ func (w webhookCollector) Collect(ch chan<- prometheus.Metric) {
 		n       uint64
 	}{
 		{"sent", st.Sent}, {"retried", st.Retried}, {"spooled", st.Spooled}, {"replayed", st.Replayed},
-		{"rejected", st.Rejected}, {"dropped", st.Dropped}, {"render_error", st.RenderErrors},
+		{"rejected", st.Rejected}, {"dropped", st.Dropped}, {"evicted", st.Evicted}, {"render_error", st.RenderErrors},
 	} {
 		counter(ch, descWebhook, o.n, o.outcome)
 	}

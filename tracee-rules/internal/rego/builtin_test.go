@@ -43,7 +43,7 @@ func TestBuiltinMetadata(t *testing.T) {
 				Severity: sdk.SeverityHigh, MitreCategory: "Defense Evasion", MitreTechnique: "T1622 Debugger Evasion",
 				Tags: []string{"linux", "container"},
 			},
-			selected: []sdk.SelectedEvent{{Source: "tracee", Name: "ptrace"}},
+			selected: []sdk.SelectedEvent{{Source: "tracee", Name: "ptrace", Filters: []string{"data.request=PTRACE_TRACEME"}}},
 		},
 		{
 			id: "TRC-6-REGO",

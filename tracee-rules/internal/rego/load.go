@@ -269,7 +269,9 @@ func parseMetadata(v any) (sdk.Metadata, error) {
 	return m, nil
 }
 
-// parseSelected reads tracee_selected_events (a set of {"source", "name"}).
+// parseSelected reads tracee_selected_events (a set of {"source", "name"},
+// optionally with "filters": data filters in Tracee's policy syntax, see
+// sdk.SelectedEvent; without them the whole event is wanted).
 func parseSelected(v any) ([]sdk.SelectedEvent, error) {
 	list, ok := v.([]any) // OPA returns sets as arrays
 	if !ok {
@@ -294,7 +296,20 @@ func parseSelected(v any) ([]sdk.SelectedEvent, error) {
 				return nil, fmt.Errorf("selector %v has a bad \"source\"", item)
 			}
 		}
-		sel = append(sel, sdk.SelectedEvent{Source: source, Name: name})
+		se := sdk.SelectedEvent{Source: source, Name: name}
+		if raw, ok := obj["filters"]; ok {
+			fs, err := stringList(raw)
+			if err != nil {
+				return nil, fmt.Errorf("selector %v: filters: %w", item, err)
+			}
+			for _, f := range fs {
+				if _, err := sdk.ParseDataFilter(f); err != nil {
+					return nil, fmt.Errorf("selector %v: %w", item, err)
+				}
+			}
+			se.Filters = fs
+		}
+		sel = append(sel, se)
 	}
 	sort.Slice(sel, func(i, j int) bool {
 		if sel[i].Source != sel[j].Source {

@@ -188,6 +188,10 @@ func TestLoadBadFiles(t *testing.T) {
 			[]string{`"tags": item 0 is a number`}},
 		{"selector without name", strings.Replace(goodHead, `"name": "openat"`, `"event": "openat"`, 1) + "tracee_match { true }\n",
 			[]string{`has no "name" string`}},
+		{"bad data filter", strings.Replace(goodHead, `"name": "openat"`, `"name": "openat", "filters": ["flags=1"]`, 1) + "tracee_match { true }\n",
+			[]string{`field "flags" is neither data.NAME nor retval`}},
+		{"filters not strings", strings.Replace(goodHead, `"name": "openat"`, `"name": "openat", "filters": [1]`, 1) + "tracee_match { true }\n",
+			[]string{"filters: item 0 is a number"}},
 		{"empty selection", "package tracee.BAD\n__rego_metadoc__ := {\"id\": \"B\", \"name\": \"B\"}\ntracee_selected_events[s] { s := {\"name\": \"x\"}; false }\ntracee_match { true }\n",
 			[]string{"tracee_selected_events: selects no event"}},
 		{"helpers package reserved", "package tracee.helpers\n__rego_metadoc__ := {\"id\": \"B\", \"name\": \"B\"}\n", []string{"reserved for the helper library"}},
@@ -214,5 +218,21 @@ func TestLoadDirDuplicateID(t *testing.T) {
 	_, err := rego.LoadDir(dir)
 	if err == nil || !strings.Contains(err.Error(), `b.rego: signature id "USER-2" already declared by a.rego`) {
 		t.Errorf("err = %v, want a duplicate-id error", err)
+	}
+}
+
+func TestLoadDataFilters(t *testing.T) {
+	src := strings.Replace(goodHead, `"name": "openat"`, `"name": "openat", "filters": ["data.pathname=/etc/*", "retval>=0"]`, 1) + "tracee_match { true }\n"
+	sigs, err := rego.LoadDir(writeFiles(t, map[string]string{"f.rego": src}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := sigs[0].GetSelectedEvents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sdk.SelectedEvent{{Source: "tracee", Name: "openat", Filters: []string{"data.pathname=/etc/*", "retval>=0"}}}
+	if !reflect.DeepEqual(sel, want) {
+		t.Fatalf("selected %+v, want %+v", sel, want)
 	}
 }

@@ -40,7 +40,7 @@ func NewAntiDebugging() *AntiDebugging {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1622 Debugger Evasion",
-	}, "ptrace", "sched_process_exec", "sched_process_exit")}
+	}, whole("ptrace", "sched_process_exec", "sched_process_exit")...)}
 }
 
 // Init implements sdk.Signature.

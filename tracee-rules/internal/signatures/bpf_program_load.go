@@ -23,7 +23,7 @@ func NewBPFProgramLoad() *BPFProgramLoad {
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1547.006 Boot or Logon Autostart Execution: Kernel Modules and Extensions",
 		Properties:     map[string]any{"falco_rule": "BPF Program Not Profiled"},
-	}, "bpf")}
+	}, whole("bpf")...)}
 }
 
 // OnEvent implements sdk.Signature.

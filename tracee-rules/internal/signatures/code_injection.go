@@ -64,7 +64,7 @@ func NewCodeInjection() *CodeInjection {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1055 Process Injection",
-	}, "ptrace", "security_file_open", "process_vm_writev", "sched_process_exit")}
+	}, whole("ptrace", "security_file_open", "process_vm_writev", "sched_process_exit")...)}
 }
 
 // Init implements sdk.Signature.

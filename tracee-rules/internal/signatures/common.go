@@ -29,6 +29,7 @@ var constructors = []func() sdk.Signature{
 	func() sdk.Signature { return NewHiddenFileCreated() },
 	func() sdk.Signature { return NewIllegitimateShell() },
 	func() sdk.Signature { return NewK8sCertTheft() },
+	func() sdk.Signature { return NewHookedProcFops() },
 	func() sdk.Signature { return NewDockerAbuse() },
 	func() sdk.Signature { return NewProcKcoreRead() },
 	func() sdk.Signature { return NewDroppedExecutable() },
@@ -66,7 +67,7 @@ var defaultTags = []string{"linux", "container"}
 // base implements the parts of sdk.Signature that every built-in shares.
 type base struct {
 	meta   sdk.Metadata
-	events []string
+	events []sdk.SelectedEvent
 	cb     sdk.Callback
 }
 
@@ -83,7 +84,7 @@ var Aliases = map[string][]string{
 	"TRC-7": {"TRC-107"},
 }
 
-func newBase(meta sdk.Metadata, events ...string) base {
+func newBase(meta sdk.Metadata, events ...sdk.SelectedEvent) base {
 	if meta.Version == "" {
 		meta.Version = "1.0.0"
 	}
@@ -97,16 +98,41 @@ func newBase(meta sdk.Metadata, events ...string) base {
 	if meta.Tags == nil {
 		meta.Tags = defaultTags
 	}
-	sort.Strings(events)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Name < events[j].Name })
 	return base{meta: meta, events: events}
 }
+
+// on selects an event under data filters (Tracee policy syntax, AND-ed);
+// none selects the whole event.
+func on(name string, filters ...string) sdk.SelectedEvent {
+	return sdk.SelectedEvent{Source: "tracee", Name: name, Filters: filters}
+}
+
+// whole selects events without data filters.
+func whole(names ...string) []sdk.SelectedEvent {
+	out := make([]sdk.SelectedEvent, len(names))
+	for i, n := range names {
+		out[i] = on(n)
+	}
+	return out
+}
+
+// streamOnly selects an event the signature handles when a stream carries it
+// but does not ask tracee-ebpf for (see sdk.SelectedEvent).
+func streamOnly(name string) sdk.SelectedEvent {
+	return sdk.SelectedEvent{Source: "tracee", Name: name, StreamOnly: true}
+}
+
+// writeOpen are the data filters of an open for writing.
+const writeOpen = "data.flags=O_WRONLY,O_RDWR"
 
 func (b *base) GetMetadata() (sdk.Metadata, error) { return b.meta, nil }
 
 func (b *base) GetSelectedEvents() ([]sdk.SelectedEvent, error) {
 	out := make([]sdk.SelectedEvent, len(b.events))
 	for i, e := range b.events {
-		out[i] = sdk.SelectedEvent{Source: "tracee", Name: e}
+		out[i] = e
+		out[i].Filters = append([]string(nil), e.Filters...)
 	}
 	return out, nil
 }

@@ -20,7 +20,7 @@ func NewDebugfsInContainer() *DebugfsInContainer {
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
 		Properties:     map[string]any{"falco_rule": "Debugfs Launched in Privileged Container"},
-	}, "sched_process_exec")}
+	}, whole("sched_process_exec")...)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -34,7 +34,7 @@ func NewDiskMount() *DiskMount {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, "security_sb_mount")}
+	}, whole("security_sb_mount")...)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -22,7 +22,7 @@ func NewDroppedExecutable() *DroppedExecutable {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1036 Masquerading",
-	}, "magic_write")}
+	}, whole("magic_write")...)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -109,8 +109,8 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
-	}, "mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat", "security_mmap_file",
-		"sched_process_exec", "sched_process_fork", "sched_process_exit")}
+	}, whole("mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat", "security_mmap_file",
+		"sched_process_exec", "sched_process_fork", "sched_process_exit")...)}
 }
 
 // Init implements sdk.Signature.

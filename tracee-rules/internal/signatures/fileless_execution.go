@@ -57,7 +57,7 @@ func NewFilelessExecution() *FilelessExecution {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1620 Reflective Code Loading",
-	}, "sched_process_exec", "security_file_open", "sched_process_exit")}
+	}, whole("sched_process_exec", "security_file_open", "sched_process_exit")...)}
 }
 
 // Init implements sdk.Signature.

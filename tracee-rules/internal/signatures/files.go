@@ -66,8 +66,20 @@ const (
 // withRenames makes the watch report renames too.
 func (s fileWatch) withRenames(kind int) fileWatch {
 	s.renames = kind
-	s.events = append(s.events, "security_inode_rename")
-	sort.Strings(s.events)
+	s.events = append(s.events, on("security_inode_rename"))
+	sort.SliceStable(s.events, func(i, j int) bool { return s.events[i].Name < s.events[j].Name })
+	return s
+}
+
+// paths adds a data filter on the opened path (Tracee patterns: exact,
+// prefix*, *suffix; OR-ed): what the match function accepts, in the form
+// tracee-ebpf filters in the kernel. Calls AND.
+func (s fileWatch) paths(patterns ...string) fileWatch {
+	for i := range s.events {
+		if s.events[i].Name == "security_file_open" {
+			s.events[i].Filters = append(append([]string(nil), s.events[i].Filters...), "data.pathname="+strings.Join(patterns, ","))
+		}
+	}
 	return s
 }
 
@@ -95,12 +107,18 @@ func (s *fileWatch) onRename(ev *pb.Event) {
 	s.report(ev, map[string]any{"old_path": oldPath, "new_path": newPath})
 }
 
+// accessFilters are the data filters of each access kind on open flags.
+var accessFilters = map[int][]string{
+	accessWrite: {writeOpen},
+	accessRead:  {"data.flags=O_RDONLY,O_RDWR"},
+}
+
 func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
 	if container {
 		events = append(events, "sched_process_exec")
 	}
 	return fileWatch{
-		base:      newBase(meta, append([]string{"security_file_open"}, events...)...),
+		base:      newBase(meta, append(whole(events...), on("security_file_open", accessFilters[access]...))...),
 		match:     match,
 		access:    access,
 		container: container,

@@ -16,6 +16,10 @@ type sigCase struct {
 	name   string
 	events []*pb.Event
 	want   []wantFinding
+	// viaStreamOnly says why the case's findings come from events the
+	// signature handles but does not request (sdk.SelectedEvent.StreamOnly):
+	// the stream-as-tracee-ebpf-delivers-it rerun is skipped.
+	viaStreamOnly string
 }
 
 type wantFinding struct {
@@ -61,6 +65,30 @@ func runCasesEnd(t *testing.T, newSig func() sdk.Signature, cases []sigCase, end
 				}
 				if got[i].SigMetadata.ID != meta.ID {
 					t.Errorf("finding %d metadata ID = %q, want %q", i, got[i].SigMetadata.ID, meta.ID)
+				}
+			}
+			// The same stream as tracee-ebpf delivers it under the policy
+			// built from the signature's data filters: same findings.
+			if tc.viaStreamOnly != "" {
+				return
+			}
+			h = sdktest.New(t, newSig())
+			var kept []*pb.Event
+			for _, e := range tc.events {
+				if h.Requested(e) {
+					kept = append(kept, e)
+				}
+			}
+			filtered := h.Feed(kept...)
+			if end {
+				filtered = append(filtered, h.End()...)
+			}
+			if len(filtered) != len(got) {
+				t.Fatalf("under the signature's own data filters: %d findings, want %d", len(filtered), len(got))
+			}
+			for i := range got {
+				if filtered[i].Event != got[i].Event {
+					t.Errorf("under the data filters, finding %d is on %s, want %s", i, filtered[i].Event.GetEventName(), got[i].Event.GetEventName())
 				}
 			}
 		})

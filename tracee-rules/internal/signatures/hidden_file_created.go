@@ -35,7 +35,7 @@ func NewHiddenFileCreated() *HiddenFileCreated {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1564.001 Hide Artifacts: Hidden Files and Directories",
-	}, "magic_write")}
+	}, whole("magic_write")...)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -45,7 +45,7 @@ func NewIllegitimateShell() *IllegitimateShell {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Initial Access",
 		MitreTechnique: "T1190 Exploit Public-Facing Application",
-	}, "sched_process_exec")}
+	}, whole("sched_process_exec")...)}
 }
 
 // OnEvent implements sdk.Signature.

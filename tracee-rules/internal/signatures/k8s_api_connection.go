@@ -27,7 +27,7 @@ func NewK8sAPIConnection() *K8sAPIConnection {
 		Severity:       sdk.SeverityLow,
 		MitreCategory:  "Discovery",
 		MitreTechnique: "T1526 Cloud Service Discovery",
-	}, "sched_process_exec", "security_socket_connect")}
+	}, whole("sched_process_exec", "security_socket_connect")...)}
 }
 
 // Init implements sdk.Signature.

@@ -34,7 +34,7 @@ func NewK8sCertTheft() *K8sCertTheft {
 			}
 		}
 		return false
-	}).withRenames(renameAway)}
+	}).withRenames(renameAway).paths("/etc/kubernetes/pki/*", "/var/lib/kubelet/pki/*")}
 	s.allow = func(ev *pb.Event) bool { return k8sPKIReaders[ev.GetProcessName()] }
 	return s
 }

@@ -32,7 +32,7 @@ func NewK8sServiceAccountToken() *K8sServiceAccountToken {
 		Severity:       sdk.SeverityInfo,
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1212 Exploitation for Credential Access",
-	}, accessRead, true, func(p string) bool { return strings.HasSuffix(p, saTokenSuffix) })}
+	}, accessRead, true, func(p string) bool { return strings.HasSuffix(p, saTokenSuffix) }).paths("*" + saTokenSuffix)}
 	s.allow = func(ev *pb.Event) bool { return k8sTokenReaders[ev.GetProcessName()] }
 	return s
 }

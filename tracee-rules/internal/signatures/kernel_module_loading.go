@@ -18,7 +18,7 @@ func NewKernelModuleLoading() *KernelModuleLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1547.006 Boot or Logon Autostart Execution: Kernel Modules and Extensions",
-	}, "init_module", "finit_module")}
+	}, on("init_module"), on("finit_module"))}
 }
 
 // OnEvent implements sdk.Signature.

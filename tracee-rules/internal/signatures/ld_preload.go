@@ -71,8 +71,8 @@ func NewLDPreload() *LDPreload {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1574.006 Hijack Execution Flow: Dynamic Linker Hijacking",
-	}, "sched_process_exec", "sched_process_exit", "security_file_open", "magic_write",
-		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2")}
+	}, whole("sched_process_exec", "sched_process_exit", "security_file_open", "magic_write",
+		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2")...)}
 }
 
 // Init implements sdk.Signature.

@@ -27,7 +27,7 @@ func NewLinkOverSensitiveFile() *LinkOverSensitiveFile {
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.008 OS Credential Dumping: /etc/passwd and /etc/shadow",
 		Properties:     map[string]any{"falco_rule": "Create Symlink Over Sensitive Files / Create Hardlink Over Sensitive Files"},
-	}, "security_inode_symlink", "security_inode_link")}
+	}, whole("security_inode_symlink", "security_inode_link")...)}
 }
 
 // OnEvent implements sdk.Signature.

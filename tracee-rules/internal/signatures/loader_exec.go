@@ -31,7 +31,7 @@ func NewLoaderExec() *LoaderExec {
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1218 System Binary Proxy Execution",
 		Properties:     map[string]any{"falco_rule": "Program run with the dynamic loader"},
-	}, "sched_process_exec")}
+	}, whole("sched_process_exec")...)}
 }
 
 // OnEvent implements sdk.Signature.

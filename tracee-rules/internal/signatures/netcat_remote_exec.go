@@ -54,7 +54,7 @@ func NewNetcatRemoteExec() *NetcatRemoteExec {
 		MitreCategory:  "Execution",
 		MitreTechnique: "T1059 Command and Scripting Interpreter",
 		Properties:     map[string]any{"falco_rule": "Netcat Remote Code Execution in Container"},
-	}, "sched_process_exec")}
+	}, whole("sched_process_exec")...)}
 }
 
 // OnEvent implements sdk.Signature.

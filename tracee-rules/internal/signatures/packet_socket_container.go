@@ -22,7 +22,7 @@ func NewPacketSocketInContainer() *PacketSocketInContainer {
 		MitreCategory:  "Discovery",
 		MitreTechnique: "T1040 Network Sniffing",
 		Properties:     map[string]any{"falco_rule": "Packet socket created in container"},
-	}, "socket")}
+	}, whole("socket")...)}
 }
 
 // OnEvent implements sdk.Signature.

@@ -34,7 +34,7 @@ func NewSearchPrivateKeys() *SearchPrivateKeys {
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1552.001 Unsecured Credentials: Credentials In Files",
 		Properties:     map[string]any{"falco_rule": "Search Private Keys or Passwords"},
-	}, "sched_process_exec")}
+	}, whole("sched_process_exec")...)}
 }
 
 // OnEvent implements sdk.Signature.

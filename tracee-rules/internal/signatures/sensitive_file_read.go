@@ -72,7 +72,7 @@ func NewSensitiveFileRead() *SensitiveFileRead {
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.008 OS Credential Dumping: /etc/passwd and /etc/shadow",
 		Properties:     map[string]any{"falco_rule": "Read sensitive file untrusted"},
-	}, accessRead, false, isSensitiveFile, procExeEvents...)}
+	}, accessRead, false, isSensitiveFile, procExeEvents...).paths("/etc/*")}
 	s.allow = func(ev *pb.Event) bool { return s.procs.trusted(ev, sensitiveReaders, sensitiveReaderNames) }
 	return s
 }

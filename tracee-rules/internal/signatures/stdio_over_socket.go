@@ -51,7 +51,19 @@ func NewStdioOverSocket() *StdioOverSocket {
 			Severity:       sdk.SeverityHigh,
 			MitreCategory:  "Execution",
 			MitreTechnique: "T1059.004 Command and Scripting Interpreter: Unix Shell",
-		}, "socket_dup", "security_socket_connect", "connect", "dup", "dup2", "dup3", "close", "close_range", "sched_process_exec", "sched_process_exit"),
+		},
+			// Descriptors 0-2 are all this signature reports on and all the
+			// state it keeps when tracee-ebpf derives socket_dup in the
+			// kernel; the dup family is the fallback for streams without it.
+			on("socket_dup", "data.newfd<=2"),
+			on("connect", "data.sockfd<=2"),
+			streamOnly("security_socket_connect"),
+			streamOnly("dup"), streamOnly("dup2"), streamOnly("dup3"),
+			on("close", "data.fd<=2"),
+			on("sched_process_exit"),
+			on("close_range"),        // forgets 0-2 when closed or marked close-on-exec
+			on("sched_process_exec"), // close-on-exec fds are gone; the kernel checks 0-2 at exec
+		),
 		maxPerProcess: DefaultMaxSocketsPerProcess,
 		maxProcesses:  DefaultMaxProcesses,
 	}

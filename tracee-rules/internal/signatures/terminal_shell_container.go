@@ -43,7 +43,7 @@ func NewTerminalShellInContainer() *TerminalShellInContainer {
 		MitreCategory:  "Execution",
 		MitreTechnique: "T1059.004 Command and Scripting Interpreter: Unix Shell",
 		Properties:     map[string]any{"falco_rule": "Terminal shell in container"},
-	}, "sched_process_exec")}
+	}, whole("sched_process_exec")...)}
 }
 
 // OnEvent implements sdk.Signature.

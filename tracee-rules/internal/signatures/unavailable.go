@@ -9,12 +9,6 @@ type UnavailableDetection struct {
 // shows them after the signatures; --rules naming one is an error giving the
 // reason.
 var Unavailable = []UnavailableDetection{
-	{"TRC-1020", "File operations hooking on proc filesystem detected",
-		"not implemented: it needs a kernel-side check of the /proc directories' file operations " +
-			"(f_op->iterate_shared of the /proc root and of /proc/PID, read with bpf_probe_read_kernel) against " +
-			"kallsyms' text symbols (proc_root_readdir, proc_pid_readdir); this kernel lists no data symbols " +
-			"(no CONFIG_KALLSYMS_ALL), so the operations tables themselves cannot be located by name, and it has " +
-			"no module support, so a hook could not come from a loaded module"},
 	{"TRC-1030", "Syscall table hooking detected",
 		"unavailable on this kernel: x86-64 Linux 6.18 dispatches system calls through x64_sys_call()/" +
 			"ia32_sys_call(), switches of direct calls, so sys_call_table is off the dispatch path (a hooked entry " +

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/installlock"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
@@ -28,6 +29,7 @@ const (
 	DefaultMaxBackoff     = 30 * time.Second
 	DefaultRequestTimeout = 10 * time.Second
 	DefaultSegmentSize    = 8 << 20
+	DefaultMaxSpoolBytes  = 1 << 30
 )
 
 // Config configures a Sender. Only URL is required.
@@ -42,11 +44,15 @@ type Config struct {
 	Hostname    string // reported in falcosidekick payloads; os.Hostname() when empty
 
 	QueueSize      int           // in-memory payloads before spooling to disk
-	MaxAttempts    int           // attempts per payload before spooling (or rejecting, for 4xx)
+	MaxAttempts    int           // attempts per payload before spooling (a permanent 4xx is refused at once)
 	InitialBackoff time.Duration // first retry delay; doubles up to MaxBackoff
 	MaxBackoff     time.Duration
 	RequestTimeout time.Duration // per HTTP request
 	SegmentSize    int64         // spool segment size before rotation
+	// MaxSpoolBytes bounds the disk spool: past it the oldest spooled
+	// findings are deleted (counted as Evicted, logged, and an error at
+	// Close). 0 means DefaultMaxSpoolBytes; negative means no bound.
+	MaxSpoolBytes int64
 
 	Client *http.Client // DefaultClient-like client when nil
 	Logger *slog.Logger // slog.Default() when nil
@@ -65,6 +71,7 @@ type Stats struct {
 	Replayed     uint64 // payloads delivered from the disk spool
 	Rejected     uint64 // payloads refused with a 4xx and set aside in the rejected file
 	Dropped      uint64 // payloads lost: the spool could not be written or read back
+	Evicted      uint64 // spooled payloads deleted, oldest first, to keep the spool under MaxSpoolBytes
 	RenderErrors uint64 // findings that could not be rendered (Send returned an error)
 	Queued       int    // payloads in the in-memory queue now
 	Spooling     bool   // whether payloads go to (and are replayed from) the disk spool now
@@ -81,7 +88,8 @@ type Sender struct {
 	client   *http.Client
 	log      *slog.Logger
 	sp       *spool
-	rejected string // path of the rejected payloads file
+	lock     *installlock.Lock // held until Close: this process owns the spool
+	rejected string            // path of the rejected payloads file
 
 	mu          sync.Mutex
 	cond        *sync.Cond // queue, mode or closing changed
@@ -101,7 +109,9 @@ type Sender struct {
 	closed      chan struct{}      // closed when Close is over (closeErr set)
 	wakeSpool   chan struct{}      // a record was appended while replaying
 
-	sent, retried, spooled, replayed, rejectedN, dropped, renderErrs atomic.Uint64
+	sent, retried, spooled, replayed, rejectedN, dropped, evicted, renderErrs atomic.Uint64
+
+	lostLog, evictLog, rejectLog *rateLimit
 }
 
 // New validates cfg, opens the spool (scheduling the replay of what an
@@ -114,11 +124,19 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, leftover, err := openSpool(filepath.Join(cfg.InstallPath, "spool", "webhook"), cfg.SegmentSize)
+	// One tracee-rules per install path owns the spool: two replaying it
+	// would deliver its findings twice.
+	lock, err := installlock.Acquire(cfg.InstallPath, "tracee-rules")
 	if err != nil {
 		return nil, fmt.Errorf("webhook spool: %w", err)
 	}
+	sp, leftover, err := openSpool(filepath.Join(cfg.InstallPath, "spool", "webhook"), cfg.SegmentSize, max(cfg.MaxSpoolBytes, 0))
+	if err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("webhook spool: %w", err)
+	}
 	s := &Sender{
+		lock:      lock,
 		cfg:       cfg,
 		render:    render,
 		client:    cfg.Client,
@@ -129,6 +147,9 @@ func New(cfg Config) (*Sender, error) {
 		done:      make(chan struct{}),
 		closed:    make(chan struct{}),
 		wakeSpool: make(chan struct{}, 1),
+		lostLog:   newRateLimit(5, 5*time.Second),
+		evictLog:  newRateLimit(1, 5*time.Second),
+		rejectLog: newRateLimit(5, 5*time.Second),
 	}
 	s.cond = sync.NewCond(&s.mu)
 	s.stopCtx, s.stop = context.WithCancel(context.Background())
@@ -175,6 +196,9 @@ func (c *Config) setDefaults() error {
 	setDefault(&c.MaxBackoff, DefaultMaxBackoff)
 	setDefault(&c.RequestTimeout, DefaultRequestTimeout)
 	setDefault(&c.SegmentSize, DefaultSegmentSize)
+	if c.MaxSpoolBytes == 0 {
+		c.MaxSpoolBytes = DefaultMaxSpoolBytes
+	}
 	if c.MaxBackoff < c.InitialBackoff {
 		c.MaxBackoff = c.InitialBackoff
 	}
@@ -251,9 +275,20 @@ func (s *Sender) toSpoolLocked() {
 }
 
 func (s *Sender) spoolLocked(r record) error {
-	if err := s.sp.append(r); err != nil {
-		s.dropped.Add(1)
-		s.log.Error("FINDING LOST: cannot write webhook spool", "dir", s.sp.dir, "error", err)
+	evicted, err := s.sp.append(r)
+	if evicted > 0 {
+		total := s.evicted.Add(evicted)
+		if ok, _ := s.evictLog.allow(s.cfg.now()); ok {
+			s.log.Error("FINDINGS LOST: webhook spool at its maximum size, oldest findings deleted",
+				"max_bytes", s.cfg.MaxSpoolBytes, "deleted", evicted, "deleted_total", total, "dir", s.sp.dir)
+		}
+	}
+	if err != nil {
+		total := s.dropped.Add(1)
+		if ok, held := s.lostLog.allow(s.cfg.now()); ok {
+			s.log.Error("FINDING LOST: cannot write webhook spool", "dir", s.sp.dir, "error", err,
+				"lost_total", total, "similar_messages_suppressed", held)
+		}
 		return fmt.Errorf("spool finding: %w", err)
 	}
 	s.spooled.Add(1)
@@ -284,8 +319,9 @@ func (s *Sender) Close(ctx context.Context) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := s.dropped.Load()
-	if len(s.queue) > 0 {
+	if n := len(s.queue); n > 0 {
+		s.log.Warn("shutting down: findings not delivered in time are spooled to disk for the next run with this --install-path",
+			"findings", n, "dir", s.sp.dir)
 		s.toSpoolLocked()
 	} else if s.offline {
 		// The replay may have delivered the last record just before
@@ -302,12 +338,17 @@ func (s *Sender) Close(ctx context.Context) error {
 		}
 	}
 	var errs []error
-	if n := s.dropped.Load(); n > before {
-		errs = append(errs, fmt.Errorf("%d findings lost: webhook spool not writable", n-before))
-	}
 	if err := s.sp.close(); err != nil {
 		errs = append(errs, err)
 	}
+	dropped, evicted := s.dropped.Load(), s.evicted.Load()
+	if dropped+evicted > 0 {
+		s.log.Error("webhook loss summary: findings lost", "spool_write_or_read_failed", dropped,
+			"deleted_by_spool_size_limit", evicted, "max_spool_bytes", s.cfg.MaxSpoolBytes,
+			"rejected_and_saved", s.rejectedN.Load(), "rejected_file", s.rejected)
+		errs = append(errs, fmt.Errorf("webhook: %d findings lost (%d could not be spooled or read back, %d deleted by the spool size limit)", dropped+evicted, dropped, evicted))
+	}
+	s.lock.Release()
 	s.closeErr = errors.Join(errs...)
 	close(s.closed)
 	return s.closeErr
@@ -325,6 +366,7 @@ func (s *Sender) Stats() Stats {
 		Replayed:     s.replayed.Load(),
 		Rejected:     s.rejectedN.Load(),
 		Dropped:      s.dropped.Load(),
+		Evicted:      s.evicted.Load(),
 		RenderErrors: s.renderErrs.Load(),
 		Queued:       queued,
 		Spooling:     spooling,
@@ -353,6 +395,9 @@ func (s *Sender) run() {
 			return
 		default:
 			s.deliverHead()
+			if s.runCtx.Err() != nil { // Close's deadline: Close spools the rest
+				return
+			}
 		}
 	}
 }
@@ -364,7 +409,7 @@ func (s *Sender) deliverHead() {
 	s.busy = true
 	s.mu.Unlock()
 
-	res := s.deliver(s.runCtx, r, s.cfg.MaxAttempts, nil)
+	res, ref := s.deliver(s.runCtx, r, s.cfg.MaxAttempts, nil)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -374,7 +419,7 @@ func (s *Sender) deliverHead() {
 		// through after all, skip its spooled copy.
 		if s.headSpooled && (res == delivered || res == refused) {
 			if res == refused {
-				s.reject(r)
+				s.reject(r, ref)
 			}
 			s.skipFirst = true
 		}
@@ -385,9 +430,12 @@ func (s *Sender) deliverHead() {
 		s.queue = s.queue[1:]
 	case refused:
 		s.queue = s.queue[1:]
-		s.reject(r)
+		s.reject(r, ref)
+	case canceled:
+		// Close's deadline passed: Close spools the queue and says so.
 	default:
-		s.log.Warn("webhook receiver unavailable, spooling findings to disk", "url", s.cfg.URL, "dir", s.sp.dir)
+		s.log.Warn("webhook receiver unavailable, spooling findings to disk", "url", s.cfg.URL, "dir", s.sp.dir,
+			"last_status", ref.status, "last_error", ref.err)
 		s.toSpoolLocked()
 	}
 }
@@ -432,12 +480,13 @@ func (s *Sender) replayStep() bool {
 		s.sp.ack(size)
 		return true
 	}
-	switch s.deliver(s.runCtx, r, 0, s.stopCtx.Done()) {
+	res, ref := s.deliver(s.runCtx, r, 0, s.stopCtx.Done())
+	switch res {
 	case delivered:
 		s.replayed.Add(1)
 		s.sp.ack(size)
 	case refused:
-		s.reject(r)
+		s.reject(r, ref)
 		s.sp.ack(size)
 	default: // stopping: the record stays in the spool
 		return false
@@ -449,41 +498,50 @@ type outcome int
 
 const (
 	delivered outcome = iota
-	refused           // permanent 4xx after the retry budget
-	failed            // transport errors or 5xx after the retry budget
+	refused           // a 4xx other than 408 and 429: the receiver will never take it
+	failed            // transport errors, timeouts or 5xx after the retry budget
 	canceled
 )
 
-// deliver posts r until it is accepted, refused for good, the budget of
-// transient failures is spent (maxTransient > 0), ctx is done, or, after a
-// failed attempt, stop is closed.
-func (s *Sender) deliver(ctx context.Context, r record, maxTransient int, stop <-chan struct{}) outcome {
+// answer is the receiver's last answer to a failed attempt.
+type answer struct {
+	status int    // HTTP status, 0 when there was none
+	body   []byte // start of the response body
+	err    error  // transport error or timeout
+}
+
+// deliver posts r until it is accepted, refused for good (at the first
+// permanent answer: retrying a 400 changes nothing and blocks the queue),
+// the budget of transient failures is spent (maxTransient > 0), ctx is
+// done, or, after a failed attempt, stop is closed. Transient failures
+// (transport errors, timeouts, 408, 429, 5xx) are retried with exponential
+// backoff.
+func (s *Sender) deliver(ctx context.Context, r record, maxTransient int, stop <-chan struct{}) (outcome, answer) {
 	backoff := s.cfg.InitialBackoff
 	for attempt := 1; ; attempt++ {
-		status, err := s.post(ctx, r)
-		if err == nil && status/100 == 2 {
+		a := s.post(ctx, r)
+		if a.err == nil && a.status/100 == 2 {
 			s.sent.Add(1)
-			return delivered
+			return delivered, a
 		}
 		if ctx.Err() != nil {
-			return canceled
+			return canceled, a
 		}
-		permanent := err == nil && permanentStatus(status)
-		s.log.Debug("webhook delivery failed", "attempt", attempt, "status", status, "error", err)
-		if permanent && attempt >= s.cfg.MaxAttempts {
-			return refused
+		if a.err == nil && permanentStatus(a.status) {
+			return refused, a
 		}
-		if !permanent && maxTransient > 0 && attempt >= maxTransient {
-			return failed
+		s.log.Debug("webhook delivery failed", "attempt", attempt, "status", a.status, "error", a.err)
+		if maxTransient > 0 && attempt >= maxTransient {
+			return failed, a
 		}
 		select {
 		case <-stop:
-			return canceled
+			return canceled, a
 		default:
 		}
 		s.retried.Add(1)
 		if !s.sleep(stop, backoff) {
-			return canceled
+			return canceled, a
 		}
 		backoff = min(2*backoff, s.cfg.MaxBackoff)
 	}
@@ -510,37 +568,48 @@ func permanentStatus(code int) bool {
 	return code/100 == 4 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
 }
 
-func (s *Sender) post(ctx context.Context, r record) (int, error) {
+// maxResponse bounds how much of a response body is kept (refusals).
+const maxResponse = 4 << 10
+
+func (s *Sender) post(ctx context.Context, r record) answer {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(r.body))
 	if err != nil {
-		return 0, fmt.Errorf("build webhook request: %w", err)
+		return answer{err: fmt.Errorf("build webhook request: %w", err)}
 	}
 	req.Header.Set("Content-Type", r.ct)
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0, err
+		return answer{err: err}
+	}
+	a := answer{status: resp.StatusCode}
+	if resp.StatusCode/100 != 2 {
+		a.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
-	return resp.StatusCode, nil
+	return a
 }
 
-// reject sets aside a payload the receiver refuses, so that it is kept but
-// does not block the ones behind it.
-func (s *Sender) reject(r record) {
-	s.rejectedN.Add(1)
-	line, err := encodeLine(r)
+// reject sets aside a payload the receiver refuses, with its answer, so
+// that it is kept but does not block the ones behind it.
+func (s *Sender) reject(r record, a answer) {
+	total := s.rejectedN.Add(1)
+	line, err := encodeRejected(r, a)
 	if err == nil {
 		err = appendFile(s.rejected, line)
 	}
 	if err != nil {
 		s.dropped.Add(1)
-		s.log.Error("FINDING LOST: webhook receiver refused it and it cannot be saved", "file", s.rejected, "error", err)
+		s.log.Error("FINDING LOST: webhook receiver refused it and it cannot be saved", "file", s.rejected, "status", a.status, "error", err)
 		return
 	}
-	s.log.Error("webhook receiver refused a finding; saved it", "file", s.rejected, "body", truncate(r.body, 256))
+	if ok, held := s.rejectLog.allow(s.cfg.now()); ok {
+		s.log.Error("webhook receiver refused a finding for good (not retried); saved it", "status", a.status,
+			"response", truncate(a.body, 256), "file", s.rejected, "rejected_total", total,
+			"similar_messages_suppressed", held, "body", truncate(r.body, 256))
+	}
 }
 
 func truncate(b []byte, n int) string {

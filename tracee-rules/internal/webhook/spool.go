@@ -28,10 +28,16 @@ type spoolLine struct {
 	ContentType string `json:"ct"`
 	Body        string `json:"body,omitempty"`
 	BodyBase64  []byte `json:"body_b64,omitempty"`
+	// Set in the rejected file only: the receiver's answer.
+	Status   int    `json:"status,omitempty"`
+	Response string `json:"response,omitempty"`
 }
 
-func encodeLine(r record) ([]byte, error) {
-	l := spoolLine{ContentType: r.ct}
+func encodeLine(r record) ([]byte, error) { return encodeSpoolLine(spoolLine{}, r) }
+
+// encodeSpoolLine fills l with r (text or base64 body) and encodes it.
+func encodeSpoolLine(l spoolLine, r record) ([]byte, error) {
+	l.ContentType = r.ct
 	if utf8.Valid(r.body) {
 		l.Body = string(r.body)
 	} else {
@@ -42,6 +48,12 @@ func encodeLine(r record) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// encodeRejected is a refused payload's line in the rejected file: the
+// payload plus the receiver's status code and response body.
+func encodeRejected(r record, a answer) ([]byte, error) {
+	return encodeSpoolLine(spoolLine{Status: a.status, Response: strings.ToValidUTF8(string(a.body), "\uFFFD")}, r)
 }
 
 func decodeLine(b []byte) (record, error) {
@@ -66,13 +78,19 @@ func segmentName(seq uint64) string { return fmt.Sprintf("%020d%s", seq, segment
 // Appends come from any goroutine (under the Sender's lock); reading, acking
 // and draining are done by the delivery goroutine only.
 type spool struct {
-	dir     string
-	segSize int64
+	dir      string
+	segSize  int64
+	maxBytes int64 // 0: unbounded; else the oldest segments are evicted to stay below
 
 	mu    sync.Mutex // guards the writer state
 	w     *os.File   // active segment, nil when none is open
 	wSeq  uint64     // sequence of the active or last segment
 	wSize int64      // bytes written to the active segment
+	total int64      // bytes in the segment files on disk
+	// Eviction (writer side) and the reader's position as the writer sees it.
+	evictBelow uint64 // segments below this were evicted: the reader skips them
+	readSeq    uint64
+	readOff    int64
 
 	// Reader state, owned by the delivery goroutine.
 	rSeq uint64   // segment being replayed
@@ -84,7 +102,7 @@ type spool struct {
 // openSpool opens (creating it if needed) the spool in dir and positions the
 // reader at the first record not yet delivered. It reports whether the
 // spool holds records from an earlier run.
-func openSpool(dir string, segSize int64) (*spool, bool, error) {
+func openSpool(dir string, segSize, maxBytes int64) (*spool, bool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("create spool directory: %w", err)
 	}
@@ -92,10 +110,28 @@ func openSpool(dir string, segSize int64) (*spool, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	sp := &spool{dir: dir, segSize: segSize}
-	if len(seqs) == 0 {
+	if maxBytes > 0 && segSize > maxBytes/4 {
+		// Eviction is by whole segments: keep several under the cap.
+		segSize = max(maxBytes/4, 1)
+	}
+	sp := &spool{dir: dir, segSize: segSize, maxBytes: maxBytes}
+	for _, seq := range seqs {
+		if st, err := os.Stat(filepath.Join(dir, segmentName(seq))); err == nil {
+			if st.Size() == 0 { // left by a run that could not write it
+				_ = os.Remove(filepath.Join(dir, segmentName(seq)))
+				continue
+			}
+			sp.total += st.Size()
+		}
+	}
+	if len(seqs) == 0 || sp.total == 0 {
 		sp.rSeq = 1
+		if len(seqs) > 0 {
+			sp.wSeq = seqs[len(seqs)-1]
+			sp.rSeq = sp.wSeq + 1
+		}
 		_ = os.Remove(filepath.Join(dir, cursorName))
+		sp.readSeq = sp.rSeq
 		return sp, false, nil
 	}
 	sp.wSeq = seqs[len(seqs)-1]
@@ -103,6 +139,7 @@ func openSpool(dir string, segSize int64) (*spool, bool, error) {
 	if seq, off, ok := readCursor(dir); ok && seq >= seqs[0] && seq <= sp.wSeq {
 		sp.rSeq, sp.rOff = seq, off
 	}
+	sp.readSeq, sp.readOff = sp.rSeq, sp.rOff
 	return sp, true, nil
 }
 
@@ -140,29 +177,74 @@ func readCursor(dir string) (seq uint64, off int64, ok bool) {
 	return seq, off, true
 }
 
-// append writes one record at the end of the spool.
-func (sp *spool) append(r record) error {
+// append writes one record at the end of the spool. When the spool would
+// grow past its maximum size, the oldest segments are deleted first; evicted
+// is the number of records they held that had not been delivered.
+func (sp *spool) append(r record) (evicted uint64, err error) {
 	line, err := encodeLine(r)
 	if err != nil {
-		return fmt.Errorf("encode spool record: %w", err)
+		return 0, fmt.Errorf("encode spool record: %w", err)
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	if sp.maxBytes > 0 && sp.total+int64(len(line)) > sp.maxBytes {
+		evicted = sp.evictLocked(int64(len(line)))
+	}
 	if sp.w == nil || sp.wSize >= sp.segSize {
 		if err := sp.rotateLocked(); err != nil {
-			return err
+			return evicted, err
 		}
 	}
 	n, err := sp.w.Write(line)
-	sp.wSize += int64(n)
 	if err != nil {
-		// A partial line may be on disk: close the segment so the next
-		// record starts a new one and the reader sees a torn tail only.
-		_ = sp.w.Close()
-		sp.w = nil
-		return fmt.Errorf("write spool segment: %w", err)
+		// Take back a partial line (a full disk, ENOSPC) so that the
+		// segment stays whole; the next record tries the same segment
+		// again instead of leaving an empty one behind.
+		if n > 0 {
+			if terr := sp.w.Truncate(sp.wSize); terr != nil {
+				sp.wSize += int64(n) // the reader will skip the torn record
+				sp.total += int64(n)
+			}
+		}
+		return evicted, fmt.Errorf("write spool segment: %w", err)
 	}
-	return nil
+	sp.wSize += int64(n)
+	sp.total += int64(n)
+	return evicted, nil
+}
+
+// evictLocked deletes the oldest finished segments until need more bytes
+// fit under maxBytes, and returns how many undelivered records they held.
+// The active segment is never evicted.
+func (sp *spool) evictLocked(need int64) uint64 {
+	seqs, err := listSegments(sp.dir)
+	if err != nil {
+		return 0
+	}
+	var n uint64
+	for _, seq := range seqs {
+		if sp.total+need <= sp.maxBytes || seq >= sp.wSeq {
+			break
+		}
+		path := filepath.Join(sp.dir, segmentName(seq))
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		from := 0
+		if seq == sp.readSeq {
+			from = int(min(sp.readOff, int64(len(b))))
+		}
+		if seq >= sp.readSeq {
+			n += uint64(bytes.Count(b[from:], []byte{'\n'}))
+		}
+		if err := os.Remove(path); err != nil {
+			continue
+		}
+		sp.total -= int64(len(b))
+		sp.evictBelow = seq + 1
+	}
+	return n
 }
 
 // rotateLocked closes (with fsync) the active segment and opens the next.
@@ -189,6 +271,11 @@ func (sp *spool) closeWriterLocked() error {
 	}
 	f := sp.w
 	sp.w = nil
+	if sp.wSize == 0 { // nothing in it: leave no empty segment
+		_ = f.Close()
+		_ = os.Remove(filepath.Join(sp.dir, segmentName(sp.wSeq)))
+		return nil
+	}
 	serr := f.Sync()
 	cerr := f.Close()
 	if err := errors.Join(serr, cerr); err != nil {
@@ -220,6 +307,14 @@ func (sp *spool) next() (rec record, size int64, ok bool, err error) {
 	for {
 		sp.mu.Lock()
 		wSeq, wSize, active := sp.wSeq, sp.wSize, sp.w != nil
+		if sp.rSeq < sp.evictBelow { // evicted under our feet
+			if sp.rf != nil {
+				_ = sp.rf.Close()
+				sp.rf = nil
+			}
+			sp.rSeq, sp.rOff = sp.evictBelow, 0
+			sp.readSeq, sp.readOff = sp.rSeq, 0
+		}
 		sp.mu.Unlock()
 		if sp.rSeq > wSeq {
 			return record{}, 0, false, nil
@@ -305,7 +400,15 @@ func (sp *spool) readLine(limit int64) ([]byte, error) {
 // ack marks size bytes after the reader's offset as delivered.
 func (sp *spool) ack(size int64) {
 	sp.rOff += size
+	sp.publish()
 	sp.writeCursor()
+}
+
+// publish makes the reader's position visible to the writer (eviction).
+func (sp *spool) publish() {
+	sp.mu.Lock()
+	sp.readSeq, sp.readOff = sp.rSeq, sp.rOff
+	sp.mu.Unlock()
 }
 
 // writeCursor records the reader's position. It is best effort: a lost
@@ -320,6 +423,7 @@ func (sp *spool) writeCursor() {
 func (sp *spool) advance() {
 	sp.rSeq++
 	sp.rOff = 0
+	sp.publish()
 	sp.writeCursor()
 }
 
@@ -329,8 +433,15 @@ func (sp *spool) removeSegment() error {
 		_ = sp.rf.Close()
 		sp.rf = nil
 	}
-	if err := os.Remove(filepath.Join(sp.dir, segmentName(sp.rSeq))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	path := filepath.Join(sp.dir, segmentName(sp.rSeq))
+	st, serr := os.Stat(path)
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove replayed spool segment: %w", err)
+	}
+	if serr == nil {
+		sp.mu.Lock()
+		sp.total -= st.Size()
+		sp.mu.Unlock()
 	}
 	sp.advance()
 	return nil
@@ -366,6 +477,8 @@ func (sp *spool) drainIfCaughtUp() (bool, error) {
 	}
 	_ = os.Remove(filepath.Join(sp.dir, cursorName))
 	sp.rSeq, sp.rOff = sp.wSeq+1, 0
+	sp.readSeq, sp.readOff = sp.rSeq, 0
+	sp.total = 0
 	return true, nil
 }
 

@@ -29,9 +29,28 @@ type Metadata struct {
 }
 
 // SelectedEvent names one event a signature wants. Name "*" selects all.
+//
+// Filters are the data filters under which the signature can possibly fire on
+// this event, in Tracee's policy syntax, AND-ed: "data.pathname=/etc/ld.so.preload",
+// "data.request=PTRACE_TRACEME", "data.flags=O_WRONLY,O_RDWR" (values OR-ed;
+// a flag name matches when the flag is set), "data.pathname=/proc/*" (prefix),
+// "data.pathname=*/mem" (suffix), "retval>=0", "data.fd<=2". They include what
+// the signature needs to keep its state right (TRC-1 forgets a descriptor on a
+// close of fd 0-2). An event listed twice with different filters is wanted
+// when either set passes. No filters: the whole event.
+//
+// tracee-rules --list-policy turns them into a Tracee policy for tracee-ebpf,
+// which runs what it can in the kernel. Signatures still check every
+// condition themselves: events from other producers arrive unfiltered.
+//
+// StreamOnly marks an event the signature handles when the stream carries it
+// (for example Tracee's mem_prot_alert) but does not ask tracee-ebpf for,
+// because its other selected events cover the same detections more cheaply.
 type SelectedEvent struct {
-	Source string `json:"source"` // "tracee"
-	Name   string `json:"name"`
+	Source     string   `json:"source"` // "tracee"
+	Name       string   `json:"name"`
+	Filters    []string `json:"filters,omitempty"`
+	StreamOnly bool     `json:"streamOnly,omitempty"`
 }
 
 // Finding is what a signature reports.

@@ -19,7 +19,7 @@ __rego_metadoc__ := {
 }
 
 tracee_selected_events[eventSelector] {
-	eventSelector := {"source": "tracee", "name": "ptrace"}
+	eventSelector := {"source": "tracee", "name": "ptrace", "filters": ["data.request=PTRACE_TRACEME"]}
 }
 
 tracee_match = {"ptrace request": "PTRACE_TRACEME"} {

@@ -16,7 +16,20 @@ type Hook struct {
 	Name string `yaml:"name"` // tracepoint name
 	Prog string `yaml:"prog"` // program tracee_<prog>
 	Doc  string `yaml:"doc"`
+	// OnDemand: a raw_tp program in both objects that is never attached;
+	// tracee-ebpf runs it itself with BPF_PROG_TEST_RUN (Name is no tracepoint).
+	OnDemand bool `yaml:"on_demand"`
 }
+
+// ProcFopsPointer is one pointer of the hooked_proc_fops check.
+type ProcFopsPointer struct {
+	Name string `yaml:"name"` // kernel function it must hold
+	Arg  string `yaml:"arg"`  // hooked_proc_fops argument with the address found
+	Doc  string `yaml:"doc"`
+}
+
+// ProcFopsEvent is the event whose arguments ProcFopsPointer.Arg names.
+const ProcFopsEvent = "hooked_proc_fops"
 
 // ABI is abi.yaml: the constants shared by the BPF programs and user space.
 type ABI struct {
@@ -26,6 +39,9 @@ type ABI struct {
 	FilterValues []Named `yaml:"filter_values"`
 	Stats        []Named `yaml:"stats"`
 	Hooks        []Hook  `yaml:"hooks"`
+	// hooked_proc_fops' check: its pointers (at most 8) and failure bits
+	ProcFopsPointers []ProcFopsPointer `yaml:"proc_fops_pointers"`
+	ProcFopsFailures []Named           `yaml:"proc_fops_failures"`
 }
 
 // SysExitHook is the hook at which events are derived from a syscall's exit.
@@ -42,7 +58,7 @@ func parseABI(data []byte) (*ABI, error) {
 		items []Named
 		max   int
 	}{{"record_flags", a.RecordFlags, 16}, {"selection", a.Selection, 32}, {"filters", a.Filters, 32},
-		{"filter_values", a.FilterValues, 255}, {"stats", a.Stats, 64}} {
+		{"filter_values", a.FilterValues, 255}, {"stats", a.Stats, 64}, {"proc_fops_failures", a.ProcFopsFailures, 8}} {
 		seen := map[string]bool{}
 		if len(l.items) > l.max {
 			errs = append(errs, fmt.Errorf("abi %s: %d entries, at most %d", l.what, len(l.items), l.max))
@@ -60,6 +76,15 @@ func parseABI(data []byte) (*ABI, error) {
 			errs = append(errs, fmt.Errorf("abi hooks: bad or repeated hook %q (prog %q)", h.Name, h.Prog))
 		}
 		seen[h.Name], seen["prog:"+h.Prog] = true, true
+	}
+	if len(a.ProcFopsPointers) > 8 {
+		errs = append(errs, fmt.Errorf("abi proc_fops_pointers: %d entries, at most 8", len(a.ProcFopsPointers)))
+	}
+	for _, p := range a.ProcFopsPointers {
+		if !identRE.MatchString(p.Name) || !identRE.MatchString(p.Arg) || seen["fops:"+p.Name] {
+			errs = append(errs, fmt.Errorf("abi proc_fops_pointers: bad or repeated %q (arg %q)", p.Name, p.Arg))
+		}
+		seen["fops:"+p.Name] = true
 	}
 	if !seen[SysExitHook] {
 		errs = append(errs, fmt.Errorf("abi hooks: no %s hook", SysExitHook))

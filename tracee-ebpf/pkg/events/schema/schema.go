@@ -187,6 +187,7 @@ func (s *Schema) check() error {
 	if n := len(s.EmittedByHooks()); n > 32 {
 		errs = append(errs, fmt.Errorf("%d events emitted by hooks, at most 32 emit bits", n))
 	}
+	errs = append(errs, s.checkProcFops())
 	return errors.Join(errs...)
 }
 
@@ -247,4 +248,32 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkProcFops: every proc_fops_pointers arg is a pointer argument of
+// hooked_proc_fops, when the schema has that event.
+func (s *Schema) checkProcFops() error {
+	if len(s.ABI.ProcFopsPointers) == 0 {
+		return nil
+	}
+	var ev *Event
+	for i := range s.Events {
+		if s.Events[i].Name == ProcFopsEvent {
+			ev = &s.Events[i]
+		}
+	}
+	if ev == nil {
+		return nil // a partial schema (tests); bpf/hooks/proc_fops.h needs the event to build
+	}
+	var errs []error
+	for _, fp := range s.ABI.ProcFopsPointers {
+		found := false
+		for _, p := range ev.Params {
+			found = found || (p.Name == fp.Arg && p.Kind == "pointer")
+		}
+		if !found {
+			errs = append(errs, fmt.Errorf("abi proc_fops_pointers: %s: %s has no pointer argument %q", fp.Name, ProcFopsEvent, fp.Arg))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -44,6 +44,8 @@ func TestParseErrors(t *testing.T) {
 		{"derived from a non-syscall", okSys, "- {id: 1010, name: x, source: kernel, hook: sys_exit, syscalls: [x]}\n", "not a syscall"},
 		{"hook on userspace event", okSys, "- {id: 1011, name: x, source: userspace, deps: [read], hook: sys_exit, syscalls: [read]}\n", "only kernel events"},
 		{"duplicate param", "- {id: 0, name: read, params: [{name: fd, type: int, kind: int}, {name: fd, type: int, kind: int}]}\n", "", "fd twice"},
+		{"proc fops pointer without its argument", okSys, "- {id: 1061, name: hooked_proc_fops, source: kernel, hook: proc_fops_check, params: [{name: hooked, type: u32, kind: uint}]}\n",
+			"hooked_proc_fops has no pointer argument \"proc_root_iterate_shared\""},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.sys), []byte(tt.evs))

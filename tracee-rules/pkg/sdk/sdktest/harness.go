@@ -12,6 +12,7 @@ type Harness struct {
 	tb       testing.TB
 	sig      sdk.Signature
 	selected map[string]bool
+	sel      []sdk.SelectedEvent
 	all      bool
 	findings []sdk.Finding
 }
@@ -28,7 +29,13 @@ func New(tb testing.TB, sig sdk.Signature) *Harness {
 	if err != nil {
 		tb.Fatalf("GetSelectedEvents: %v", err)
 	}
+	h.sel = sel
 	for _, s := range sel {
+		for _, f := range s.Filters {
+			if _, err := sdk.ParseDataFilter(f); err != nil {
+				tb.Fatalf("GetSelectedEvents: %s: %v", s.Name, err)
+			}
+		}
 		if s.Name == "*" {
 			h.all = true
 		}
@@ -44,8 +51,30 @@ func New(tb testing.TB, sig sdk.Signature) *Harness {
 // Selects reports whether the signature selected the event name.
 func (h *Harness) Selects(name string) bool { return h.all || h.selected[name] }
 
+// Wants reports whether the signature's selection, data filters included,
+// asks for ev (what tracee-ebpf would deliver under its policy).
+func (h *Harness) Wants(ev *pb.Event) bool {
+	ok, err := sdk.Wants(h.sel, ev)
+	if err != nil {
+		h.tb.Fatalf("selected events: %v", err)
+	}
+	return ok
+}
+
+// Requested reports whether tracee-ebpf, running the policy built from the
+// signature's selection, delivers ev (StreamOnly events are not requested).
+func (h *Harness) Requested(ev *pb.Event) bool {
+	ok, err := sdk.Requested(h.sel, ev)
+	if err != nil {
+		h.tb.Fatalf("selected events: %v", err)
+	}
+	return ok
+}
+
 // Feed delivers the events the signature selects, in order, and returns the
-// findings they produced. An OnEvent error fails the test.
+// findings they produced. An OnEvent error fails the test, and so does a
+// finding on an event that the signature's own data filters would have kept
+// from it (see sdk.SelectedEvent.Filters).
 func (h *Harness) Feed(evs ...*pb.Event) []sdk.Finding {
 	h.tb.Helper()
 	start := len(h.findings)
@@ -53,8 +82,12 @@ func (h *Harness) Feed(evs ...*pb.Event) []sdk.Finding {
 		if !h.Selects(ev.GetEventName()) {
 			continue
 		}
+		before := len(h.findings)
 		if err := h.sig.OnEvent(ev); err != nil {
 			h.tb.Fatalf("OnEvent(event %d, %s): %v", i, ev.GetEventName(), err)
+		}
+		if len(h.findings) > before && !h.Wants(ev) {
+			h.tb.Errorf("finding on event %d (%s), which the signature's declared data filters drop: a policy built from them would lose this detection", i, ev.GetEventName())
 		}
 	}
 	return h.findings[start:len(h.findings):len(h.findings)]

@@ -52,7 +52,19 @@ func cABI(b *bytes.Buffer, s *schema.Schema) {
 	for _, h := range a.Hooks {
 		fmt.Fprintf(b, "\tSLOT_%s,%s\n", upper(h.Name), cComment(h.Doc))
 	}
-	b.WriteString("\tSLOT_MAX,\n};\n\n/* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */\n")
+	b.WriteString("\tSLOT_MAX,\n};\n\n")
+	b.WriteString("/* proc_fops_check (hooked_proc_fops): pointer indexes and bits, test-run context words, failure bits. */\n")
+	for i, p := range a.ProcFopsPointers {
+		cDefine(b, "PROC_FOPS_PTR_"+upper(p.Name), fmt.Sprint(i), p.Doc+"; argument "+p.Arg)
+	}
+	cDefine(b, "PROC_FOPS_PTRS", fmt.Sprint(len(a.ProcFopsPointers)), "")
+	cDefine(b, "PROC_FOPS_CTX_ROOT_FD", "0", "fd of /proc")
+	cDefine(b, "PROC_FOPS_CTX_PID_FD", "1", "fd of /proc/self")
+	cDefine(b, "PROC_FOPS_CTX_EXPECTED", "2", "expected address of pointer i at word 2 + i")
+	for i, n := range a.ProcFopsFailures {
+		cDefine(b, "PROC_FOPS_"+upper(n.Name), fmt.Sprintf("(1U << %d)", 8+i), n.Doc)
+	}
+	b.WriteString("\n/* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */\n")
 	for _, e := range s.Events {
 		if (e.Hook == "" && !e.AtEntry) || len(e.Params) == 0 {
 			continue
@@ -138,7 +150,11 @@ func GoABI(s *schema.Schema) ([]byte, error) {
 	fmt.Fprintf(&b, "\t// SlotMax is the number of slots.\n\tSlotMax = %d\n)\n\n", len(a.Hooks))
 	b.WriteString("// Hooks are the attach points, one slot each.\nvar Hooks = []Hook{\n")
 	for _, h := range a.Hooks {
-		fmt.Fprintf(&b, "\t{Name: %q, Prog: %q},\n", h.Name, "tracee_"+h.Prog)
+		if h.OnDemand {
+			fmt.Fprintf(&b, "\t{Name: %q, Prog: %q, OnDemand: true},\n", h.Name, "tracee_"+h.Prog)
+		} else {
+			fmt.Fprintf(&b, "\t{Name: %q, Prog: %q},\n", h.Name, "tracee_"+h.Prog)
+		}
 	}
 	b.WriteString("}\n\n// Derived are the events derived at sys_exit, with their selection bit and syscalls.\nvar Derived = []DerivedEvent{\n")
 	for _, e := range s.DerivedAtSysExit() {
@@ -148,7 +164,17 @@ func GoABI(s *schema.Schema) ([]byte, error) {
 	for _, e := range s.EmittedByHooks() {
 		fmt.Fprintf(&b, "\t{ID: events.%s, Hook: %q, Emit: Emit%s},\n", camel(e.Name), e.Hook, camel(e.Name))
 	}
-	b.WriteString("}\n")
+	b.WriteString("}\n\n")
+	b.WriteString("// ProcFopsPointers are the pointers proc_fops_check reads (bit i, context word ProcFopsCtxExpected+i).\nvar ProcFopsPointers = []ProcFopsPointer{\n")
+	for _, p := range a.ProcFopsPointers {
+		fmt.Fprintf(&b, "\t{Symbol: %q, Arg: %q, Pointer: %q},\n", p.Name, p.Arg, p.Doc)
+	}
+	b.WriteString("}\n\n// Test-run context words of proc_fops_check.\nconst (\n\tProcFopsCtxRootFd = 0 // fd of /proc\n\tProcFopsCtxPidFd = 1 // fd of /proc/self\n\tProcFopsCtxExpected = 2 // expected address of pointer i at word 2 + i\n)\n\n")
+	b.WriteString("// Failure bits of proc_fops_check's return value.\nconst (\n")
+	for i, n := range a.ProcFopsFailures {
+		fmt.Fprintf(&b, "\tProcFops%s uint32 = 1 << %d%s\n", camel(n.Name), 8+i, goComment(n.Doc))
+	}
+	b.WriteString(")\n")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("generate: format go abi: %w", err)

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-process budget: one process that floods events the policies pass
+ * cannot fill the ring buffer and crowd out everyone else's. Each process
+ * (tgid) may send cfg->budget events per second; beyond that its events
+ * are dropped here, counted in its budgets entry (user space reports the
+ * culprit and how many) and in STAT_THROTTLED, never silently. Events in
+ * priority_events (ptrace, module loads, exec, mount: rare and what an
+ * attacker hides behind a flood) have their own, ten times larger budget,
+ * so a flood of ordinary events never starves them. One ring buffer keeps
+ * every process's events in order.
+ */
+#ifndef TRACEE_BUDGET_H
+#define TRACEE_BUDGET_H
+
+#include "common.h"
+
+struct budget {
+	u64 window;  /* second (boot time) the counts are for */
+	u32 count;   /* ordinary events sent in the window */
+	u32 prio;    /* priority events sent in the window */
+	u64 dropped; /* events dropped over the budget, since the start */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u32);
+	__type(value, struct budget);
+} budgets SEC(".maps");
+
+/* Event ids (syscall numbers and kernel event ids) with the priority budget. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, u32);
+	__type(value, u8);
+} priority_events SEC(".maps");
+
+#define PRIORITY_FACTOR 10
+
+statfn bool within_budget(struct event_buf *b, struct config *cfg)
+{
+	u32 limit = cfg->budget;
+	if (!limit)
+		return true;
+	u32 tgid = b->ctx.host_pid;
+	u32 id = b->ctx.event_id;
+	u64 win = b->ctx.ts / 1000000000ULL;
+	struct budget *bu = bpf_map_lookup_elem(&budgets, &tgid);
+	if (!bu) {
+		struct budget nb = {.window = win};
+		bpf_map_update_elem(&budgets, &tgid, &nb, BPF_NOEXIST);
+		bu = bpf_map_lookup_elem(&budgets, &tgid);
+		if (!bu)
+			return true;
+	}
+	if (bu->window != win) {
+		bu->window = win;
+		bu->count = 0;
+		bu->prio = 0;
+	}
+	u32 *n = &bu->count;
+	if (bpf_map_lookup_elem(&priority_events, &id)) {
+		n = &bu->prio;
+		limit *= PRIORITY_FACTOR;
+	}
+	if (*n >= limit) {
+		__sync_fetch_and_add(&bu->dropped, 1);
+		stat_inc(STAT_THROTTLED);
+		return false;
+	}
+	*n += 1;
+	return true;
+}
+
+#endif

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Data filters: the policies' rules on an event's arguments and return
+ * value, evaluated on the record just built, before it is written to the
+ * ring buffer. Generic and schema-driven: user space compiles each policy
+ * rule (tracee-ebpf/internal/filter, kernel.go) into conditions on argument
+ * indexes, with no per-event code here.
+ *
+ * data_filters[event id] holds up to DF_MAX_RULES rules. A rule is up to
+ * DF_MAX_CONDS conditions, AND-ed; it carries the bitmap of the policies
+ * (one bit each, up to 64) it belongs to. An event passes with the bitmap
+ * `always` (policies that take it whole, or whose filters run in user space
+ * only) OR-ed with the bitmaps of the rules that hold; a zero bitmap drops
+ * it (STAT_DATA_FILTERED). An event without an entry passes unchanged.
+ *
+ * Conditions: integer "value & mask == val" for any of DF_MAX_VALS values
+ * (equality, flag bits, enum fields) or none of them, a signed or unsigned
+ * range, and string equality, prefix and suffix through two LPM tries keyed
+ * by (event, argument, bytes): forward for equality (pattern plus its NUL)
+ * and prefixes, reversed for suffixes. A trie entry's value is the bitmap of
+ * the event's string patterns it satisfies, so that the longest match says
+ * everything; user space fills it.
+ */
+#ifndef TRACEE_DATAFILTER_H
+#define TRACEE_DATAFILTER_H
+
+#include "common.h"
+
+/* Limits and special values, shared with Go through bpf2go (-type df_abi). */
+enum df_abi {
+	DF_MAX_RULES = 32,
+	DF_MAX_CONDS = 4,
+	DF_MAX_VALS = 4,
+	DF_STR_MAX = 128,    /* bytes of a string the tries compare */
+	DF_STR_KEY_HEAD = 64, /* bits of the key before the string: event, src, pad */
+	DF_SRC_RETVAL = 15,  /* src: the return value; 0..DF_ARGS-1 are arguments */
+	DF_SIGNED = 1,       /* cond flag: compare as signed */
+	DF_WIDTH32 = 2,      /* cond flag: a 32-bit argument: only the low half counts */
+};
+
+enum df_op {
+	DF_IN = 1,      /* (v & mask[i]) == val[i] for some i < nvals */
+	DF_NOT_IN = 2,  /* for no i */
+	DF_RANGE = 3,   /* lo <= v <= hi (signed when DF_SIGNED) */
+	DF_STR_IN = 4,  /* the string matches one of strbits' patterns */
+	DF_STR_NOT_IN = 5,
+};
+
+
+/* Keeps both enums in the object's BTF for bpf2go (the programs do not read them). */
+struct df_btf_anchor {
+	enum df_op op;
+	enum df_abi abi;
+};
+const volatile struct df_btf_anchor df_anchor;
+
+struct df_cond {
+	u8 src;
+	u8 op;
+	u8 flags;
+	u8 nvals;
+	u32 pad;
+	u64 mask[DF_MAX_VALS];
+	u64 val[DF_MAX_VALS];
+	s64 lo, hi;
+	u64 strbits;
+};
+
+struct df_rule {
+	u64 policies;
+	u32 nconds;
+	u32 pad;
+	struct df_cond conds[DF_MAX_CONDS];
+};
+
+struct df_event {
+	u64 always;
+	u32 nrules;
+	u32 pad;
+	struct df_rule rules[DF_MAX_RULES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 512);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, u32);
+	__type(value, struct df_event);
+} data_filters SEC(".maps");
+
+struct df_str_key {
+	u32 prefixlen; /* bits, counted from event */
+	u32 event;
+	u8 src;
+	u8 pad[3];
+	char s[DF_STR_MAX];
+};
+
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct df_str_key);
+	__type(value, u64);
+} df_prefix SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct df_str_key);
+	__type(value, u64);
+} df_suffix SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct df_str_key);
+} df_key_scratch SEC(".maps");
+
+/* Reversing a string into the suffix key, one byte per bpf_loop step. */
+struct df_rev_ctx {
+	struct event_buf *b;
+	struct df_str_key *k;
+	u32 last; /* offset in args of the string's last byte */
+};
+
+static long df_rev_cb(u32 i, struct df_rev_ctx *c)
+{
+	u64 src = c->last - i;
+	BOUND_MASK(src, 65535);
+	if (src >= sizeof(c->b->args))
+		return 1;
+	u64 j = i;
+	BOUND_MASK(j, 127); /* DF_STR_MAX - 1 */
+	c->k->s[j] = c->b->args[src];
+	return 0;
+}
+
+/* The string patterns of (event, src) that the argument's string satisfies. */
+static __noinline u64 df_str_hits(struct event_buf *b, u32 event, u32 src)
+{
+	u32 zero = 0;
+	struct df_str_key *k = bpf_map_lookup_elem(&df_key_scratch, &zero);
+	if (!b || !k)
+		return 0;
+	u32 i = src & (DF_ARGS - 1);
+	u64 off = b->soff[i];
+	u64 len = b->slen[i];
+	BOUND_MASK(off, 65535);
+	if (off >= ARGS_HALF + 5)
+		return 0;
+	k->event = event;
+	k->src = src;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	u64 hits = 0;
+	/* forward: the first bytes, and the NUL when the whole string fits */
+	u64 n = len < DF_STR_MAX ? len : DF_STR_MAX;
+	BOUND_MASK(n, 255);
+	if (n > DF_STR_MAX)
+		n = DF_STR_MAX;
+	if (n && bpf_probe_read_kernel(k->s, n, &b->args[off]))
+		return 0;
+	u32 bytes = n;
+	if (len < DF_STR_MAX) {
+		u64 z = len;
+		BOUND_MASK(z, 127);
+		k->s[z] = 0;
+		bytes = len + 1;
+	}
+	k->prefixlen = DF_STR_KEY_HEAD + bytes * 8;
+	u64 *v = bpf_map_lookup_elem(&df_prefix, k);
+	if (v)
+		hits |= *v;
+	/* reversed: the last bytes */
+	if (len) {
+		struct df_rev_ctx rc = {.b = b, .k = k, .last = off + len - 1};
+		bpf_loop(n, df_rev_cb, &rc, 0);
+		k->prefixlen = DF_STR_KEY_HEAD + n * 8;
+		v = bpf_map_lookup_elem(&df_suffix, k);
+		if (v)
+			hits |= *v;
+	}
+	return hits;
+}
+
+/* An integer condition on value v (the argument's raw 64 bits). */
+statfn bool df_int_holds(struct df_cond *c, u64 v)
+{
+	if (c->flags & DF_WIDTH32) {
+		v = (u32)v;
+		if (c->flags & DF_SIGNED)
+			v = (s64)(s32)v;
+	}
+	switch (c->op) {
+	case DF_IN:
+	case DF_NOT_IN: {
+		bool any = false;
+		for (int k = 0; k < DF_MAX_VALS; k++) {
+			if (k < c->nvals && (v & c->mask[k]) == c->val[k])
+				any = true;
+		}
+		return any == (c->op == DF_IN);
+	}
+	case DF_RANGE:
+		if (c->flags & DF_SIGNED)
+			return (s64)v >= c->lo && (s64)v <= c->hi;
+		return v >= (u64)c->lo && v <= (u64)c->hi;
+	}
+	return true; /* unknown: never drop */
+}
+
+/* One condition on the record. */
+statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event)
+{
+	u64 v;
+	u32 src = c->src;
+	if (src == DF_SRC_RETVAL) {
+		v = b->ctx.retval;
+	} else {
+		u32 i = src & (DF_ARGS - 1);
+		if (!(b->have & (1 << i)))
+			return c->op == DF_NOT_IN || c->op == DF_STR_NOT_IN; /* missing: only "none of" holds */
+		v = b->vals[i];
+	}
+	if (c->op == DF_STR_IN || c->op == DF_STR_NOT_IN) {
+		bool hit = (df_str_hits(b, event, src) & c->strbits) != 0;
+		return hit == (c->op == DF_STR_IN);
+	}
+	return df_int_holds(c, v);
+}
+
+/*
+ * What a producer knows before it builds a record: some integer arguments
+ * (the raw registers of a syscall, the flags of an opened file) and maybe
+ * the return value.
+ */
+struct df_pre {
+	u64 vals[DF_ARGS];
+	s64 ret;
+	u32 have; /* which vals are known */
+	u32 event;
+	u32 use_ret;
+	u32 pad;
+};
+
+/*
+ * Whether some policy's rule can still pass the event given what the
+ * producer knows: string conditions and unknown values count as passing.
+ * 0 lets the producer skip building the record (header, path walks, string
+ * reads): the cost of a filtered-out event is then this lookup.
+ */
+__noinline int tracee_may_pass(struct df_pre *p)
+{
+	if (!p)
+		return 1;
+	u32 event = p->event;
+	struct df_event *e = bpf_map_lookup_elem(&data_filters, &event);
+	if (!e || e->always)
+		return 1;
+	for (int r = 0; r < DF_MAX_RULES; r++) {
+		if (r >= e->nrules)
+			break;
+		struct df_rule *rule = &e->rules[r];
+		bool ok = true;
+		for (int c = 0; c < DF_MAX_CONDS; c++) {
+			if (c >= rule->nconds)
+				break;
+			struct df_cond *cd = &rule->conds[c];
+			if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
+				continue;
+			u64 v;
+			if (cd->src == DF_SRC_RETVAL) {
+				if (!p->use_ret)
+					continue;
+				v = p->ret;
+			} else {
+				u32 i = cd->src & (DF_ARGS - 1);
+				if (!(p->have & (1 << i)))
+					continue;
+				v = p->vals[i];
+			}
+			if (!df_int_holds(cd, v)) {
+				ok = false;
+				break;
+			}
+		}
+		if (ok)
+			return 1;
+	}
+	stat_inc(STAT_DATA_FILTERED);
+	return 0;
+}
+
+/*
+ * The policies an event matches by its data (a superset: user space checks
+ * again what only it can); 0 drops it. Events without filters match all.
+ */
+static __noinline u64 df_match(struct event_buf *b)
+{
+	if (!b)
+		return ~0ULL;
+	u32 event = b->ctx.event_id;
+	struct df_event *e = bpf_map_lookup_elem(&data_filters, &event);
+	if (!e)
+		return ~0ULL;
+	u64 matched = e->always;
+	for (int r = 0; r < DF_MAX_RULES; r++) {
+		if (r >= e->nrules)
+			break;
+		struct df_rule *rule = &e->rules[r];
+		if ((matched & rule->policies) == rule->policies)
+			continue; /* its policies already match */
+		bool ok = true;
+		for (int c = 0; c < DF_MAX_CONDS; c++) {
+			if (c >= rule->nconds)
+				break;
+			if (!df_cond_holds(b, &rule->conds[c], event)) {
+				ok = false;
+				break;
+			}
+		}
+		if (ok)
+			matched |= rule->policies;
+	}
+	return matched;
+}
+
+#endif

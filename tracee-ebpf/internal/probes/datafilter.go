@@ -1,0 +1,176 @@
+package probes
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+)
+
+// DataFilters are the policies' data filters the kernel evaluates, by
+// event id (syscall number or kernel event id); see bpf/lib/datafilter.h.
+type DataFilters map[uint32]*DFEvent
+
+// DFEvent is one event's filters: the policies that take it whole, and
+// the rules of the others.
+type DFEvent struct {
+	Always uint64
+	Rules  []DFRule
+}
+
+// DFRule is one policy rule: its kernel conditions, AND-ed, and the bitmap
+// of the policies it belongs to.
+type DFRule struct {
+	Policies uint64
+	Conds    []filter.KernelCond
+}
+
+// Kernel limits, from the object's BTF.
+const (
+	dfMaxRules = int(abi.TraceeDfAbiDF_MAX_RULES)
+	dfMaxConds = int(abi.TraceeDfAbiDF_MAX_CONDS)
+	dfMaxVals  = int(abi.TraceeDfAbiDF_MAX_VALS)
+	dfStrMax   = int(abi.TraceeDfAbiDF_STR_MAX)
+)
+
+func init() {
+	if filter.KernelMaxVals != dfMaxVals || filter.KernelStrMax != dfStrMax {
+		panic("filter's kernel limits differ from bpf/lib/datafilter.h")
+	}
+}
+
+// Fit reduces an event's filters to what the kernel holds: at most
+// DF_MAX_RULES rules (the policies of the others take the event whole) of
+// at most DF_MAX_CONDS conditions (the rest are checked in user space
+// only), and at most 64 string patterns per event. The result passes a
+// superset of what the filters pass.
+func (e *DFEvent) Fit() {
+	if len(e.Rules) > dfMaxRules {
+		for _, r := range e.Rules[dfMaxRules:] {
+			e.Always |= r.Policies
+		}
+		e.Rules = e.Rules[:dfMaxRules]
+	}
+	strs := 0
+	for i := range e.Rules {
+		r := &e.Rules[i]
+		if len(r.Conds) > dfMaxConds {
+			r.Conds = r.Conds[:dfMaxConds]
+		}
+		kept := r.Conds[:0]
+		for _, c := range r.Conds {
+			if len(c.Strs) > 0 {
+				if strs+len(c.Strs) > 64 {
+					continue // no bits left: the condition is checked in user space
+				}
+				strs += len(c.Strs)
+			}
+			kept = append(kept, c)
+		}
+		r.Conds = kept
+	}
+	// A rule whose policies always match is useless.
+	e.Rules = slices.DeleteFunc(e.Rules, func(r DFRule) bool { return r.Policies&^e.Always == 0 })
+}
+
+type strEntry struct {
+	event  uint32
+	src    uint8
+	suffix bool
+	key    []byte // pattern bytes as the trie compares them
+	bit    uint64
+}
+
+func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
+	var strs []strEntry
+	for id, e := range dfs {
+		e.Fit()
+		var v abi.TraceeDfEvent
+		v.Always = e.Always
+		v.Nrules = uint32(len(e.Rules))
+		bit := 0
+		for ri, r := range e.Rules {
+			vr := &v.Rules[ri]
+			vr.Policies = r.Policies
+			vr.Nconds = uint32(len(r.Conds))
+			for ci, c := range r.Conds {
+				vc := &vr.Conds[ci]
+				vc.Src = uint8(c.Arg)
+				if c.Arg == filter.RetvalArg {
+					vc.Src = uint8(abi.TraceeDfAbiDF_SRC_RETVAL)
+				}
+				if c.Signed {
+					vc.Flags |= uint8(abi.TraceeDfAbiDF_SIGNED)
+				}
+				if c.Width32 {
+					vc.Flags |= uint8(abi.TraceeDfAbiDF_WIDTH32)
+				}
+				switch {
+				case len(c.Strs) > 0:
+					vc.Op = uint8(abi.TraceeDfOpDF_STR_IN)
+					if c.Negate {
+						vc.Op = uint8(abi.TraceeDfOpDF_STR_NOT_IN)
+					}
+					for _, s := range c.Strs {
+						b := uint64(1) << bit
+						bit++
+						vc.Strbits |= b
+						e := strEntry{event: id, src: vc.Src, bit: b}
+						switch {
+						case s.Suffix:
+							e.suffix = true
+							e.key = []byte(s.Text)
+							slices.Reverse(e.key)
+						case s.Prefix:
+							e.key = []byte(s.Text)
+						default:
+							e.key = append([]byte(s.Text), 0)
+						}
+						strs = append(strs, e)
+					}
+				case c.Range:
+					vc.Op, vc.Lo, vc.Hi = uint8(abi.TraceeDfOpDF_RANGE), c.Lo, c.Hi
+				default:
+					vc.Op = uint8(abi.TraceeDfOpDF_IN)
+					if c.Negate {
+						vc.Op = uint8(abi.TraceeDfOpDF_NOT_IN)
+					}
+					vc.Nvals = uint8(len(c.Masks))
+					for k := range c.Masks {
+						vc.Mask[k], vc.Val[k] = c.Masks[k], c.Vals[k]
+					}
+				}
+			}
+		}
+		if err := m.DataFilters.Put(id, &v); err != nil {
+			return fmt.Errorf("data filters of event %d: %w", id, err)
+		}
+	}
+	// A trie lookup returns the longest matching entry only: each entry
+	// carries the bits of every pattern of its (event, argument) that is a
+	// prefix of it (itself included).
+	for _, e := range strs {
+		bits := uint64(0)
+		for _, o := range strs {
+			if o.event == e.event && o.src == e.src && o.suffix == e.suffix && bytes.HasPrefix(e.key, o.key) {
+				bits |= o.bit
+			}
+		}
+		var k abi.TraceeDfStrKey
+		k.Event, k.Src = e.event, e.src
+		k.Prefixlen = uint32(abi.TraceeDfAbiDF_STR_KEY_HEAD) + uint32(len(e.key))*8
+		for i, c := range e.key {
+			k.S[i] = int8(c)
+		}
+		trie := m.DfPrefix
+		if e.suffix {
+			trie = m.DfSuffix
+		}
+		if err := trie.Put(&k, bits); err != nil {
+			return fmt.Errorf("string filter of event %d: %w", e.event, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package tracer
+
+import (
+	"fmt"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+)
+
+// DataFilters compiles the policies' data filters for the kernel. Events in
+// whole must reach user space unfiltered (dependencies of derived events,
+// the process tree's and captures' events) and get none. It also returns
+// one line per filter saying where it runs: the kernel drops what no
+// policy's rule can match; user space evaluates every rule again (context
+// filters, *contains*, sockets, ...) and names the matched policies.
+func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters, []string) {
+	dfs := probes.DataFilters{}
+	var where []string
+	for _, id := range set.Events {
+		d, ok := events.ByID(id)
+		if !ok {
+			continue
+		}
+		if whole[id] {
+			where = append(where, fmt.Sprintf("%s: every event reaches user space (needed whole by the process tree, a capture or a derived event); filters run in user space", d.Name))
+			continue
+		}
+		e := &probes.DFEvent{}
+		for pi, p := range set.Policies {
+			bit := uint64(1) << pi
+			for _, r := range p.Rules[id] {
+				rule := probes.DFRule{Policies: bit}
+				for _, f := range r.Data {
+					c, err := f.Kernel(d)
+					if err != nil {
+						where = append(where, fmt.Sprintf("policy %q %s %s: user space (%v)", p.Name, d.Name, f.Expr(), err))
+						continue
+					}
+					rule.Conds = append(rule.Conds, c)
+					where = append(where, fmt.Sprintf("policy %q %s %s: kernel", p.Name, d.Name, f.Expr()))
+				}
+				if r.Context != nil {
+					where = append(where, fmt.Sprintf("policy %q %s: context filters in user space", p.Name, d.Name))
+				}
+				if len(rule.Conds) == 0 {
+					e.Always |= bit
+				} else {
+					e.Rules = append(e.Rules, rule)
+				}
+			}
+		}
+		if len(e.Rules) > 0 {
+			dfs[uint32(id)] = e
+		}
+	}
+	return dfs, where
+}

@@ -1,0 +1,236 @@
+package tracer
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+)
+
+// startFiltered loads the real probes with the kernel data filters of the
+// given policies (YAML), scoped to this test process. No user-space matcher
+// runs: the collector sees exactly what the kernel let through.
+func startFiltered(t *testing.T, yaml string) (*collector, *probes.Probes) {
+	t.Helper()
+	testutil.RequirePrivileged(t)
+	pols, err := policy.Parse([]byte(yaml), "test.yaml", filter.EventTable{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := policy.NewSet(pols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dfs, where := DataFilters(set, nil)
+	for _, w := range where {
+		if !strings.HasSuffix(w, ": kernel") {
+			t.Fatalf("filter not in the kernel: %s", w)
+		}
+	}
+	feat := probes.ProbeFeatures()
+	sel, err := Select(set.Events, feat, SelectionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wanted := map[events.ID]bool{}
+	for _, id := range set.Events {
+		wanted[id] = true
+	}
+	p, err := probes.Load(probes.Options{
+		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit,
+		Scope:       probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		WakeupBytes: 1, DataFilters: dfs,
+	}, feat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runTracer(t, p, wanted), p
+}
+
+const policyHead = "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: %s}\nspec:\n  scope: [global]\n  rules:\n"
+
+func pol(name, rules string) string {
+	return strings.Replace(policyHead, "%s", name, 1) + rules
+}
+
+// mine: events of this process with the given name.
+func (c *collector) mine(name string) []*pb.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*pb.Event
+	for _, e := range c.evs {
+		if e.EventName == name && int(e.HostProcessId) == os.Getpid() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// waitCount polls until n events of this process with the name arrived.
+func waitCount(t *testing.T, c *collector, name string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(c.mine(name)) < n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // and nothing more
+}
+
+func closeFds(c *collector, name string) []int64 {
+	var fds []int64
+	for _, e := range c.mine(name) {
+		fds = append(fds, int64(arg(e, "fd").GetUint()))
+	}
+	return fds
+}
+
+func filteredCount(t *testing.T, p *probes.Probes) uint64 {
+	st, err := p.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.DataFiltered
+}
+
+// Integer equality, none-of and ranges on an argument, and a range on the
+// return value, against real close(2) calls on descriptors that are not open.
+func TestKernelDataFilterIntegers(t *testing.T) {
+	c, p := startFiltered(t, pol("ints", `    - event: close
+      filters: ["data.fd=7001,7003"]
+    - event: close
+      filters: ["data.fd>=7100", "data.fd<7103", "data.fd!=7101"]
+    - event: close
+      filters: [data.fd=7200, "retval<0"]
+`))
+	before := filteredCount(t, p)
+	for _, fd := range []int{7000, 7001, 7002, 7003, 7099, 7100, 7101, 7102, 7103} {
+		syscall.Close(fd) // EBADF: only the kernel's view matters
+	}
+	// retval: close(7200) fails (passes retval<0); an open fd dup'ed to 7200 closes fine (dropped).
+	syscall.Close(7200)
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Dup2(int(f.Fd()), 7200); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	syscall.Close(7200)
+	syscall.Close(7003)
+	waitCount(t, c, "close", 6)
+	got := closeFds(c, "close")
+	want := []int64{7001, 7003, 7100, 7102, 7200, 7003}
+	if !slices.Equal(got, want) {
+		t.Fatalf("closes that reached user space: %v, want %v", got, want)
+	}
+	for _, e := range c.mine("close") {
+		if arg(e, "fd").GetUint() == 7200 && e.ReturnValue >= 0 {
+			t.Errorf("successful close(7200) passed retval<0")
+		}
+	}
+	if n := filteredCount(t, p) - before; n < 6 {
+		t.Errorf("kernel counted %d data-filtered events, want at least 6", n)
+	}
+}
+
+// Flag bits and enum fields on open flags and mmap prot, against real
+// openat(2) and mmap(2) calls.
+func TestKernelDataFilterFlags(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := startFiltered(t, pol("flags", `    - event: openat
+      filters: ["data.flags=O_WRONLY,O_RDWR", data.pathname=`+dir+`/*]
+    - event: mmap
+      filters: [data.prot=PROT_EXEC, data.length=40960]
+`))
+	path := filepath.Join(dir, "f")
+	for _, fl := range []int{os.O_RDONLY | os.O_CREATE, os.O_WRONLY, os.O_RDWR | os.O_APPEND, os.O_RDONLY} {
+		if f, err := os.OpenFile(path, fl, 0o644); err == nil {
+			f.Close()
+		}
+	}
+	for _, prot := range []int{syscall.PROT_READ, syscall.PROT_READ | syscall.PROT_EXEC, syscall.PROT_WRITE} {
+		if b, err := syscall.Mmap(-1, 0, 40960, prot, syscall.MAP_PRIVATE|syscall.MAP_ANON); err == nil {
+			syscall.Munmap(b)
+		}
+	}
+	c.waitFor(t, "the PROT_EXEC mmap", func(e *pb.Event) bool { return e.EventName == "mmap" })
+	c.waitFor(t, "the O_RDWR open", func(e *pb.Event) bool {
+		return e.EventName == "openat" && strings.Contains(arg(e, "flags").GetRepr(), "O_RDWR")
+	})
+	time.Sleep(100 * time.Millisecond)
+	var opens []string
+	for _, e := range c.mine("openat") {
+		opens = append(opens, arg(e, "flags").GetRepr())
+	}
+	if len(opens) != 2 || !strings.Contains(opens[0], "O_WRONLY") || !strings.Contains(opens[1], "O_RDWR") {
+		t.Errorf("opens that reached user space: %q, want the O_WRONLY and the O_RDWR one", opens)
+	}
+	var prots []string
+	for _, e := range c.mine("mmap") {
+		prots = append(prots, arg(e, "prot").GetRepr())
+	}
+	if !slices.Equal(prots, []string{"PROT_READ|PROT_EXEC"}) {
+		t.Errorf("mmaps that reached user space: %q, want only PROT_READ|PROT_EXEC", prots)
+	}
+}
+
+// String equality, prefix, suffix and their negation on a path the kernel
+// resolves (security_file_open) and on a user string (openat), and the
+// policies each event matched.
+func TestKernelDataFilterStrings(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"exact", "exactly", "pre-1", "pre-2", "x.conf", "y.confx", "other"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := startFiltered(t, pol("eq", `    - event: security_file_open
+      filters: [data.pathname=`+dir+`/exact]
+`)+"---\n"+pol("pre", `    - event: security_file_open
+      filters: [data.pathname=`+dir+`/pre*]
+`)+"---\n"+pol("suf", `    - event: security_file_open
+      filters: [data.pathname=*.conf, data.pathname=`+dir+`/*]
+    - event: openat
+      filters: [data.pathname=*/other, "data.pathname!=/nope/other"]
+`))
+	for _, n := range names {
+		if f, err := os.Open(filepath.Join(dir, n)); err == nil {
+			f.Close()
+		}
+	}
+	c.waitFor(t, "openat of other", func(e *pb.Event) bool { return e.EventName == "openat" })
+	c.waitFor(t, "x.conf", func(e *pb.Event) bool {
+		return e.EventName == "security_file_open" && strings.HasSuffix(arg(e, "pathname").GetStr(), "x.conf")
+	})
+	time.Sleep(100 * time.Millisecond)
+	var got []string
+	for _, e := range c.mine("security_file_open") {
+		got = append(got, strings.TrimPrefix(arg(e, "pathname").GetStr(), dir+"/"))
+	}
+	if want := []string{"exact", "pre-1", "pre-2", "x.conf"}; !slices.Equal(got, want) {
+		t.Errorf("opens that reached user space: %q, want %q", got, want)
+	}
+	var oth []string
+	for _, e := range c.mine("openat") {
+		oth = append(oth, filepath.Base(arg(e, "pathname").GetStr()))
+	}
+	if !slices.Equal(oth, []string{"other"}) {
+		t.Errorf("openat that reached user space: %q, want [other]", oth)
+	}
+}
