@@ -195,7 +195,7 @@ func checkSecurity(t *testing.T, c corev1.Container) {
 	if !slices.Contains(sc.Capabilities.Drop, "ALL") {
 		t.Errorf("capabilities drop %v, want ALL", sc.Capabilities.Drop)
 	}
-	for _, need := range []corev1.Capability{"BPF", "PERFMON", "SYS_PTRACE"} {
+	for _, need := range []corev1.Capability{"BPF", "PERFMON", "SYS_PTRACE", "SYSLOG"} {
 		if !slices.Contains(sc.Capabilities.Add, need) {
 			t.Errorf("capabilities add %v lacks %s", sc.Capabilities.Add, need)
 		}
