@@ -20,7 +20,7 @@ import (
 func TracerContainer(name, image, dockerSock string) ContainerOptions {
 	return ContainerOptions{
 		Name: name, Image: image, Network: "host", PidHost: true, CgroupHost: true,
-		CapAdd: []string{"SYS_ADMIN", "SYS_PTRACE"},
+		CapAdd: []string{"SYS_ADMIN", "SYS_PTRACE", "SYSLOG"},
 		Volumes: []string{"/sys/kernel:/sys/kernel", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
 			dockerSock + ":/var/run/docker.sock"},
 	}

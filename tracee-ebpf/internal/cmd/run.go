@@ -190,10 +190,17 @@ func run(parent context.Context, o *options, stdout, stderr io.Writer) (err erro
 
 	if p.sel.Emit&abi.EmitHookedProcFops != 0 {
 		stop, err := startProcFops(ctx, pr, o.procFops, override, stderr)
-		if err != nil {
+		switch {
+		case err != nil && len(override) > 0:
 			return err
+		case err != nil:
+			// One detection that cannot be armed (e.g. kallsyms shows
+			// zeros without CAP_SYSLOG) does not stop the tracer: it is
+			// said once, loudly, and the rest traces on.
+			fmt.Fprintf(stderr, "tracee-ebpf: WARNING: hooked_proc_fops unavailable, TRC-1020 cannot fire: %v\n", err)
+		default:
+			cl.add(func() error { stop(); return nil })
 		}
-		cl.add(func() error { stop(); return nil })
 	}
 
 	if f, ok := stdout.(*os.File); ok && p.output.OutFile == "" && p.output.UnixPath == "" {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"github.com/tracee-go/tracee/tracee-rules/internal/engine"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
 
@@ -73,6 +75,16 @@ func printPolicy(w, errw io.Writer, sigs []sdk.Signature) error {
 				}
 			}
 			d.Spec.Rules = append(d.Spec.Rules, policyRule{Event: s.Name, Filters: s.Filters})
+		}
+		// the evidence follow-ups of file detections need the writer's exit
+		var names []string
+		for _, r := range d.Spec.Rules {
+			names = append(names, r.Event)
+		}
+		for _, n := range engine.EvidenceEvents(names) {
+			if !slices.Contains(names, n) {
+				d.Spec.Rules = append(d.Spec.Rules, policyRule{Event: n})
+			}
 		}
 		if len(d.Spec.Rules) > 0 {
 			docs = append(docs, d)
