@@ -66,9 +66,16 @@ func TestLockDiesWithProcess(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cmd.Process.Kill()
+	// the whole group: flock(1) and its sleep (whatever flock does with its fd)
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	cmd.Wait()
-	l, err := Acquire(dir, "tracee-ebpf")
+	var l *Lock
+	var err error
+	for end := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if l, err = Acquire(dir, "tracee-ebpf"); err == nil || time.Now().After(end) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("lock of a killed process: %v", err)
 	}

@@ -284,6 +284,9 @@ spec:
     - event: sched_process_exec
     - event: sched_process_exit
     - event: security_file_open
+      filters:
+        - data.pathname=*/ld.so.preload
+        - data.flags=O_WRONLY,O_RDWR
     - event: security_inode_link
     - event: security_inode_symlink
 ---

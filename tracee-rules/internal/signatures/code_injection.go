@@ -64,7 +64,9 @@ func NewCodeInjection() *CodeInjection {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1055 Process Injection",
-	}, whole("ptrace", "security_file_open", "process_vm_writev", "sched_process_exit")...)}
+	}, append(whole("ptrace", "process_vm_writev", "sched_process_exit"),
+		// a memory file (…/<who>/mem on any procfs mount) opened for writing
+		on("security_file_open", "data.pathname=*/mem", writeOpen))...)}
 }
 
 // Init implements sdk.Signature.

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -48,6 +49,16 @@ var loaderPaths = []string{"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/u
 // Memory file systems by magic (security_file_open's fs_magic).
 var memoryFSMagic = map[uint64]string{0x01021994: "tmpfs", 0x858458f6: "ramfs", 0x958458f6: "hugetlbfs"}
 
+// memoryFSMagicList is memoryFSMagic's keys as a data filter's values.
+func memoryFSMagicList() string {
+	var v []string
+	for m := range memoryFSMagic {
+		v = append(v, strconv.FormatUint(m, 10))
+	}
+	slices.Sort(v)
+	return strings.Join(v, ",")
+}
+
 // NewFilelessExecution returns TRC-5.
 func NewFilelessExecution() *FilelessExecution {
 	return &FilelessExecution{base: newBase(sdk.Metadata{
@@ -57,7 +68,15 @@ func NewFilelessExecution() *FilelessExecution {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1620 Reflective Code Loading",
-	}, whole("sched_process_exec", "security_file_open", "sched_process_exit")...)}
+	}, append(whole("sched_process_exec", "sched_process_exit"),
+		// the code file a script's interpreter or the loader opens, when it
+		// is in memory: a memory file system by magic (memfds are tmpfs or
+		// hugetlbfs files), a memfd by name, a deleted file
+		// (regular files only: devtmpfs is tmpfs too, and every open of
+		// /dev/null must not reach user space)
+		on("security_file_open", "data.fs_magic="+memoryFSMagicList(), "data.inode_mode>=32768", "data.inode_mode<=36863"),
+		on("security_file_open", "data.pathname=memfd:*,/memfd:*"),
+		on("security_file_open", "data.pathname=* (deleted)"))...)}
 }
 
 // Init implements sdk.Signature.

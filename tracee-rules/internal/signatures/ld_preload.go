@@ -71,8 +71,11 @@ func NewLDPreload() *LDPreload {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1574.006 Hijack Execution Flow: Dynamic Linker Hijacking",
-	}, whole("sched_process_exec", "sched_process_exit", "security_file_open", "magic_write",
-		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2")...)}
+	}, append(whole("sched_process_exec", "sched_process_exit", "magic_write",
+		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2"),
+		// ld.so.preload opened for writing, by its path or (watched_dir) in
+		// /etc reached another way: either way the name ends so
+		on("security_file_open", "data.pathname=*/ld.so.preload", writeOpen))...)}
 }
 
 // Init implements sdk.Signature.
