@@ -82,6 +82,7 @@ type DynamicCodeLoading struct {
 	base
 	dedup pairDedup
 	jit   []string
+	isJit map[string]bool   // executable path -> matches jit (a cache: path.Match per event was a third of the engine's time)
 	exe   map[int32]string  // host pid -> executable path
 	maps  map[fileKey]uint8 // (host pid, file) -> mapSharedWrite|mapExec seen
 }
@@ -120,6 +121,7 @@ func (s *DynamicCodeLoading) Init(cb sdk.Callback) error {
 	s.jit = slices.Clone(jitExecutables)
 	jitMu.Unlock()
 	s.exe = map[int32]string{}
+	s.isJit = map[string]bool{}
 	s.maps = map[fileKey]uint8{}
 	return s.base.Init(cb)
 }
@@ -136,12 +138,21 @@ func (s *DynamicCodeLoading) isJIT(pid int32) bool {
 	if !ok {
 		return false
 	}
+	if jit, ok := s.isJit[exe]; ok {
+		return jit
+	}
+	jit := false
 	for _, p := range s.jit {
 		if m, _ := path.Match(p, exe); m {
-			return true
+			jit = true
+			break
 		}
 	}
-	return false
+	if len(s.isJit) >= maxExeProcs {
+		clear(s.isJit)
+	}
+	s.isJit[exe] = jit
+	return jit
 }
 
 // OnEvent implements sdk.Signature.
