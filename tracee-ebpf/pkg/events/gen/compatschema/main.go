@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/gen/cheader"
 )
 
 type alias struct {
@@ -72,34 +71,6 @@ func main() {
 	}
 }
 
-var defineLine = regexp.MustCompile(`^#define\s+(\w+)\s+(\d+)\b`)
-
-// defines reads "#define PREFIXname nr" lines of a header.
-func defines(path, prefix string) (map[string]int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read header: %w", err)
-	}
-	defer f.Close()
-	out := map[string]int{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := defineLine.FindStringSubmatch(sc.Text())
-		if m == nil || !strings.HasPrefix(m[1], prefix) {
-			continue
-		}
-		nr, _ := strconv.Atoi(m[2])
-		out[strings.TrimPrefix(m[1], prefix)] = nr
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no %s definitions in %s", prefix, path)
-	}
-	return out, nil
-}
-
 // findHeader locates an asm header under the multiarch or the plain include directory.
 func findHeader(include, name string) string {
 	for _, dir := range []string{filepath.Join(include, "x86_64-linux-gnu"), include} {
@@ -122,11 +93,11 @@ func run(cfg config) ([]byte, []string, error) {
 	if err := dec.Decode(&ov); err != nil {
 		return nil, nil, fmt.Errorf("parse %s: %w", cfg.Overrides, err)
 	}
-	i386, err := defines(findHeader(cfg.Include, "asm/unistd_32.h"), "__NR_")
+	i386, err := cheader.Defines(findHeader(cfg.Include, "asm/unistd_32.h"), "__NR_")
 	if err != nil {
 		return nil, nil, err
 	}
-	x64, err := defines(findHeader(cfg.Include, "asm/unistd_64.h"), "__NR_")
+	x64, err := cheader.Defines(findHeader(cfg.Include, "asm/unistd_64.h"), "__NR_")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,7 +148,7 @@ func run(cfg config) ([]byte, []string, error) {
 		if _, ok := i386[name]; !ok {
 			return nil, nil, fmt.Errorf("multiplexer %q is not an i386 syscall", name)
 		}
-		calls, err := defines(filepath.Join(cfg.Include, m.Header), m.Prefix)
+		calls, err := cheader.Defines(filepath.Join(cfg.Include, m.Header), m.Prefix)
 		if err != nil {
 			return nil, nil, err
 		}

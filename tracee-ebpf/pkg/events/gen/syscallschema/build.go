@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events/gen/cheader"
 )
 
 type config struct {
@@ -53,34 +55,6 @@ type syscall struct {
 	AtEntry bool
 	Note    string
 	Params  []paramSpec
-}
-
-var unistdLine = regexp.MustCompile(`^#define __NR_(\w+)\s+(\d+)\s*$`)
-
-// parseUnistd reads "#define __NR_name nr" lines.
-func parseUnistd(path string) (map[string]int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read syscall numbers: %w", err)
-	}
-	defer f.Close()
-	out := map[string]int{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := unistdLine.FindStringSubmatch(sc.Text())
-		if m == nil {
-			continue
-		}
-		nr, _ := strconv.Atoi(m[2])
-		out[m[1]] = nr
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no __NR_ definitions in %s", path)
-	}
-	return out, nil
 }
 
 var fieldLine = regexp.MustCompile(`^\s*field:(.+?)\s*;\s*offset:`)
@@ -127,7 +101,7 @@ func run(cfg config) ([]byte, []string, error) {
 	if err := yaml.Unmarshal(raw, &ov); err != nil {
 		return nil, nil, fmt.Errorf("parse %s: %w", cfg.Overrides, err)
 	}
-	numbers, err := parseUnistd(cfg.Unistd)
+	numbers, err := cheader.Defines(cfg.Unistd, "__NR_")
 	if err != nil {
 		return nil, nil, err
 	}
