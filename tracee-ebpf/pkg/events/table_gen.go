@@ -1931,7 +1931,7 @@ var table = []*Definition{
 		{Name: "newfd", Type: "int", Kind: ArgInt},
 		{Name: "remote_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default", "security"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect"}, Params: []Param{
+	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default", "security"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect", "mremap", "munmap"}, Params: []Param{
 		{Name: "alert", Type: "u32", Kind: ArgUint, Format: "mem_prot_alert"},
 		{Name: "addr", Type: "void*", Kind: ArgUlong},
 		{Name: "len", Type: "size_t", Kind: ArgUlong},
