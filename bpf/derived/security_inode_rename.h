@@ -7,6 +7,7 @@
  * dentry walk, the path as passed appended). dev and inode are the renamed
  * object's when the new name is one component of that directory: the
  * kernel's d_move has just made it the directory's first child; else 0.
+ * watched_dir: the watched directory the new name is in, by identity.
  */
 #ifndef TRACEE_DERIVED_SECURITY_INODE_RENAME_H
 #define TRACEE_DERIVED_SECURITY_INODE_RENAME_H
@@ -95,6 +96,7 @@ statfn void derive_security_inode_rename(struct derive_ctx *dc)
 	arg_path_at(dc, SECURITY_INODE_RENAME__OLD_PATH, olddirfd, oldname);
 	arg_path_at(dc, SECURITY_INODE_RENAME__NEW_PATH, newdirfd, newname);
 	renamed_identity(dc, newdirfd, newname);
+	arg_dest_watched_dir(dc, SECURITY_INODE_RENAME__WATCHED_DIR, newdirfd, newname);
 	submit(dc->b, dc->cfg);
 }
 

@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "buffer.h"
 #include "path.h"
+#include "dirwalk.h"
 #include "submit.h"
 #include "syscall_args.h"
 #include <asm/unistd_64.h>
@@ -72,6 +73,21 @@ statfn void arg_path_at(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
 	if (cut)
 		mark_truncated(dc->b);
 	arg_str(dc->b, idx, p, false);
+}
+
+/*
+ * Appends arguments idx (watched_dir) and idx + 1 (dir_unresolved): the
+ * watched directory the last component of name (relative to dirfd) goes
+ * in, by the directory's identity (lib/dirwalk.h).
+ */
+statfn void arg_dest_watched_dir(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
+{
+	bool failed, unresolved;
+	struct dentry *dir = dest_dir(dc->t, dirfd, (const char *)name, &failed, &unresolved);
+	if (failed)
+		read_failed(dc->b);
+	arg_str(dc->b, idx, watched_dir_path(dir), false);
+	arg_u8(dc->b, idx + 1, unresolved);
 }
 
 /* dev and inode of the file's inode, at dev_idx and dev_idx + 1. */

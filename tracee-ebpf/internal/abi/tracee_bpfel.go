@@ -170,6 +170,24 @@ type TraceeDirName struct {
 	Path [64]int8
 }
 
+type TraceeDirwalkBuf struct {
+	_     structs.HostLayout
+	Name  [4096]int8
+	Kname [256]int8
+	W     struct {
+		_     structs.HostLayout
+		Cur   uint64
+		Mnt   uint64
+		It    uint64
+		Dir   uint64
+		Pos   uint32
+		Start uint32
+		Len   uint32
+		Phase uint8
+		_     [3]byte
+	}
+}
+
 type TraceeEventBuf struct {
 	_    structs.HostLayout
 	Ctx  TraceeEventCtx
@@ -265,6 +283,7 @@ const (
 	TraceeMapDfKeyScratch           = "df_key_scratch"
 	TraceeMapDfPrefix               = "df_prefix"
 	TraceeMapDfSuffix               = "df_suffix"
+	TraceeMapDirwalkScratch         = "dirwalk_scratch"
 	TraceeMapEvents                 = "events"
 	TraceeMapMntnsFilter            = "mntns_filter"
 	TraceeMapPathScratch            = "path_scratch"
@@ -380,6 +399,7 @@ type TraceeMapSpecs struct {
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
@@ -441,6 +461,7 @@ type TraceeMaps struct {
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
@@ -477,6 +498,7 @@ func (m *TraceeMaps) Close() error {
 		m.DfKeyScratch,
 		m.DfPrefix,
 		m.DfSuffix,
+		m.DirwalkScratch,
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,

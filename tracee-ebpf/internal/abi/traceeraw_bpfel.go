@@ -147,6 +147,24 @@ type TraceeRawDirName struct {
 	Path [64]int8
 }
 
+type TraceeRawDirwalkBuf struct {
+	_     structs.HostLayout
+	Name  [4096]int8
+	Kname [256]int8
+	W     struct {
+		_     structs.HostLayout
+		Cur   uint64
+		Mnt   uint64
+		It    uint64
+		Dir   uint64
+		Pos   uint32
+		Start uint32
+		Len   uint32
+		Phase uint8
+		_     [3]byte
+	}
+}
+
 type TraceeRawEventBuf struct {
 	_    structs.HostLayout
 	Ctx  TraceeRawEventCtx
@@ -236,6 +254,7 @@ const (
 	TraceeRawMapDfKeyScratch           = "df_key_scratch"
 	TraceeRawMapDfPrefix               = "df_prefix"
 	TraceeRawMapDfSuffix               = "df_suffix"
+	TraceeRawMapDirwalkScratch         = "dirwalk_scratch"
 	TraceeRawMapEvents                 = "events"
 	TraceeRawMapMntnsFilter            = "mntns_filter"
 	TraceeRawMapPathScratch            = "path_scratch"
@@ -349,6 +368,7 @@ type TraceeRawMapSpecs struct {
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
@@ -410,6 +430,7 @@ type TraceeRawMaps struct {
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
@@ -446,6 +467,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfKeyScratch,
 		m.DfPrefix,
 		m.DfSuffix,
+		m.DirwalkScratch,
 		m.Events,
 		m.MntnsFilter,
 		m.PathScratch,

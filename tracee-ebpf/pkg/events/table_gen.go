@@ -2014,12 +2014,16 @@ var table = []*Definition{
 	{ID: 1029, Name: "security_inode_symlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "linkpath", Type: "const char*", Kind: ArgStr},
 		{Name: "target", Type: "const char*", Kind: ArgStr},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
+		{Name: "dir_unresolved", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1030, Name: "security_inode_rename", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
+		{Name: "dir_unresolved", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem", "security"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
@@ -2072,6 +2076,8 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
+		{Name: "dir_unresolved", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1061, Name: "hooked_proc_fops", Source: SourceKernel, Sets: []string{"default", "security"}, Params: []Param{
 		{Name: "hooked", Type: "u32", Kind: ArgUint, Format: "proc_fops_pointers"},

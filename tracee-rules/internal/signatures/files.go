@@ -63,10 +63,14 @@ const (
 	renameAway // taking a watched file (read access by other means)
 )
 
-// withRenames makes the watch report renames too.
+// withRenames makes the watch report renames too; renameOnto also hard
+// links and symlinks made at a watched path (a new name there, as a rename).
 func (s fileWatch) withRenames(kind int) fileWatch {
 	s.renames = kind
 	s.events = append(s.events, on("security_inode_rename"))
+	if kind == renameOnto {
+		s.events = append(s.events, on("security_inode_link"), on("security_inode_symlink"))
+	}
 	sort.SliceStable(s.events, func(i, j int) bool { return s.events[i].Name < s.events[j].Name })
 	return s
 }
@@ -89,14 +93,44 @@ func packageInstall(ev *pb.Event, oldPath, newPath string) bool {
 	return oldPath == newPath+".dpkg-new" && ev.GetProcessName() == "dpkg"
 }
 
+// newNameArg is the argument holding the new name of a rename, link or
+// symlink event.
+func newNameArg(event string) string {
+	if event == "security_inode_symlink" {
+		return "linkpath"
+	}
+	return "new_path"
+}
+
+// canonical is the path of a file by the identity of its directory: in a
+// watched directory (watched_dir: the kernel recognised the directory by its
+// inode, however the name reached it — a bind mount, a second mount, a
+// dirfd), that directory's canonical path and the file's name; else p.
+func canonical(ev *pb.Event, p string) string {
+	if wd, _ := sdk.ArgString(ev, "watched_dir"); wd != "" && p != "" {
+		return path.Join(wd, path.Base(p))
+	}
+	return p
+}
+
+// onRename handles a new name (rename, link, symlink) or, renameAway, a
+// watched file renamed.
 func (s *fileWatch) onRename(ev *pb.Event) {
 	if s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev)) {
 		return
 	}
+	name := ev.GetEventName()
+	if name != "security_inode_rename" && s.renames != renameOnto {
+		return
+	}
 	oldPath, _ := sdk.ArgString(ev, "old_path")
-	newPath, _ := sdk.ArgString(ev, "new_path")
+	if name == "security_inode_symlink" {
+		oldPath, _ = sdk.ArgString(ev, "target")
+	}
+	newPath, _ := sdk.ArgString(ev, newNameArg(name))
+	onto := canonical(ev, newPath)
 	switch {
-	case s.renames == renameOnto && s.match(newPath) && !packageInstall(ev, oldPath, newPath):
+	case s.renames == renameOnto && (s.match(newPath) || s.match(onto)) && !packageInstall(ev, oldPath, newPath):
 	case s.renames == renameAway && s.match(oldPath):
 	default:
 		return
@@ -104,7 +138,14 @@ func (s *fileWatch) onRename(ev *pb.Event) {
 	if s.allow != nil && s.allow(ev) {
 		return
 	}
-	s.report(ev, map[string]any{"old_path": oldPath, "new_path": newPath})
+	data := map[string]any{"old_path": oldPath, "new_path": newPath}
+	if s.renames == renameOnto && onto != newPath {
+		data["watched_path"] = onto
+	}
+	if name != "security_inode_rename" {
+		data["syscall"] = name
+	}
+	s.report(ev, data)
 }
 
 // accessFilters are the data filters of each access kind on open flags.
@@ -137,15 +178,18 @@ func (s *fileWatch) OnEvent(ev *pb.Event) error {
 	if s.container {
 		s.starts.observe(ev)
 	}
-	if s.renames != renameNone && ev.GetEventName() == "security_inode_rename" {
-		s.onRename(ev)
+	switch ev.GetEventName() {
+	case "security_inode_rename", "security_inode_link", "security_inode_symlink":
+		if s.renames != renameNone {
+			s.onRename(ev)
+		}
 		return nil
 	}
 	if ev.GetEventName() != "security_file_open" || (s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev))) {
 		return nil
 	}
 	p, ok := sdk.ArgString(ev, "pathname")
-	if !ok || !s.match(p) {
+	if !ok || (!s.match(p) && !s.match(canonical(ev, p))) {
 		return nil
 	}
 	switch s.access {

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The directory a name a syscall took (relative to a dirfd, the *at()
+ * convention) puts its last component in, by identity: found in the dentry
+ * cache the way the kernel's lookup went. The syscall has succeeded, so
+ * every component is cached: from the lookup start (lookup_start: the root,
+ * the cwd or dirfd's file), component by component through each directory's
+ * children, down into what is mounted on a dentry (the current mount's
+ * child mounts), and up for ".." (across mount roots). So a bind mount of
+ * /etc, a second mount of its file system or a dirfd name the directory it
+ * really is. The walk gives up (NULL, *unresolved set) on a symlink inside
+ * the name, a component not cached, a component longer than NAME_MAX, or
+ * after DIRWALK_STEPS steps; only Linux 6.8 and later (hlist d_children).
+ */
+#ifndef TRACEE_DIRWALK_H
+#define TRACEE_DIRWALK_H
+
+#include "path.h"
+
+#define DIRWALK_NAME 4096  /* the name, with its NUL */
+#define DIRWALK_KNAME 256  /* one component (NAME_MAX 255) */
+#define DIRWALK_STEPS 16384 /* characters, children and child mounts visited */
+
+/* The directory's children and the mount tree (Linux 6.8+), as CO-RE flavours. */
+struct hlist_node___dw {
+	struct hlist_node___dw *next;
+} __attribute__((preserve_access_index));
+
+struct hlist_head___dw {
+	struct hlist_node___dw *first;
+} __attribute__((preserve_access_index));
+
+struct dentry___dw {
+	struct hlist_head___dw d_children;
+	struct hlist_node___dw d_sib;
+} __attribute__((preserve_access_index));
+
+struct list_head___dw {
+	struct list_head___dw *next;
+} __attribute__((preserve_access_index));
+
+struct mount___dw {
+	struct list_head___dw mnt_mounts; /* child mounts, linked by their mnt_child */
+	struct list_head___dw mnt_child;
+} __attribute__((preserve_access_index));
+
+/*
+ * The walk's state lives in the scratch map, not on the stack: the verifier
+ * does not track values in map memory, so it checks the bpf_loop callback
+ * once instead of step by step.
+ */
+struct dirwalk {
+	u64 cur, mnt; /* struct dentry *, struct mount * */
+	u64 it;       /* DW_CHILD: a child's d_sib; DW_MOUNT: a child mount's mnt_child */
+	u64 dir;      /* the result */
+	u32 pos, start, len;
+	u8 phase;
+};
+
+struct dirwalk_buf {
+	char name[DIRWALK_NAME];
+	char kname[DIRWALK_KNAME];
+	struct dirwalk w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct dirwalk_buf);
+} dirwalk_scratch SEC(".maps");
+
+enum dirwalk_phase {
+	DW_SCAN,  /* reading the next component's characters */
+	DW_CHILD, /* looking for it among cur's children */
+	DW_MOUNT, /* looking for a mount on cur among mnt's child mounts */
+};
+
+struct dirwalk_ctx {
+	struct dirwalk_buf *buf;
+};
+
+#define S_IFLNK 0120000
+
+statfn struct dentry *dw_child_of(u64 sib)
+{
+	return sib ? (void *)(sib - bpf_core_field_offset(struct dentry___dw, d_sib)) : NULL;
+}
+
+statfn u64 dw_first_mount(u64 m)
+{
+	return (u64)BPF_CORE_READ((struct mount___dw *)m, mnt_mounts.next);
+}
+
+/* ".." of cur: up across mount roots, then to the parent (the root stays). */
+statfn void dw_up(struct dirwalk *w)
+{
+	struct dentry *cur = (void *)w->cur;
+	struct mount *mnt = (void *)w->mnt;
+	for (int i = 0; i < 16; i++) {
+		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+		if (cur != BPF_CORE_READ(mnt, mnt.mnt_root) || mp == mnt)
+			break;
+		cur = BPF_CORE_READ(mnt, mnt_mountpoint);
+		mnt = mp;
+	}
+	w->cur = (u64)BPF_CORE_READ(cur, d_parent);
+	w->mnt = (u64)mnt;
+}
+
+/* Whether child is named buf->name[start, start+len). */
+statfn bool dw_same_name(struct dirwalk_buf *buf, struct dentry *child)
+{
+	u32 len = buf->w.len;
+	if (BPF_CORE_READ(child, d_name.len) != len || len == 0 || len >= DIRWALK_KNAME)
+		return false;
+	u64 n = len;
+	BOUND_MASK(n, 255); /* DIRWALK_KNAME - 1 */
+	if (bpf_probe_read_kernel(buf->kname, n, BPF_CORE_READ(child, d_name.name)))
+		return false;
+	u32 start = buf->w.start;
+	for (u32 i = 0; i < DIRWALK_KNAME - 1; i++) {
+		if (i >= len)
+			return true;
+		if (buf->kname[i] != buf->name[(start + i) & (DIRWALK_NAME - 1)])
+			return false;
+	}
+	return true;
+}
+
+/* One step; returns 1 when done (w->dir set, or 0: given up). */
+static long dirwalk_cb(u32 i, struct dirwalk_ctx *ctx)
+{
+	struct dirwalk_buf *buf = ctx->buf;
+	struct dirwalk *w = &buf->w;
+	if (w->phase == DW_SCAN) {
+		char c = buf->name[w->pos & (DIRWALK_NAME - 1)];
+		if (c != '/' && c != 0) {
+			w->len++;
+			w->pos++;
+			return w->len >= DIRWALK_KNAME || w->pos >= DIRWALK_NAME; /* too long: given up */
+		}
+		if (c == 0) { /* the last component: cur is its directory ("dir/": none, given up) */
+			w->dir = w->len ? w->cur : 0;
+			return 1;
+		}
+		/* a component ends at '/' */
+		u32 s = w->start & (DIRWALK_NAME - 1);
+		if (w->len == 0 || (w->len == 1 && buf->name[s] == '.')) {
+			/* "//" or "." */
+		} else if (w->len == 2 && buf->name[s] == '.' && buf->name[(s + 1) & (DIRWALK_NAME - 1)] == '.') {
+			dw_up(w);
+		} else {
+			struct dentry___dw *d = (void *)w->cur;
+			w->it = (u64)BPF_CORE_READ(d, d_children.first);
+			w->phase = DW_CHILD;
+			return 0;
+		}
+		w->pos++;
+		w->start = w->pos;
+		w->len = 0;
+		return 0;
+	}
+	if (w->phase == DW_CHILD) {
+		struct dentry *child = dw_child_of(w->it);
+		if (!child)
+			return 1; /* not cached: given up */
+		if (!dw_same_name(buf, child)) {
+			struct hlist_node___dw *sib = (void *)w->it;
+			w->it = (u64)BPF_CORE_READ(sib, next);
+			return 0;
+		}
+		struct inode *ino = BPF_CORE_READ(child, d_inode);
+		if (!ino || (BPF_CORE_READ(ino, i_mode) & S_IFMT) == S_IFLNK)
+			return 1; /* negative, or a symlink to follow: given up */
+		w->cur = (u64)child;
+		w->it = dw_first_mount(w->mnt);
+		w->phase = DW_MOUNT;
+		return 0;
+	}
+	/* DW_MOUNT: what is mounted on cur, if anything (stacked mounts: again on its root) */
+	struct mount___dw *pm = (void *)w->mnt;
+	if (!w->it || w->it == (u64)&pm->mnt_mounts) {
+		w->pos++; /* past the '/' */
+		w->start = w->pos;
+		w->len = 0;
+		w->phase = DW_SCAN;
+		return 0;
+	}
+	struct mount *m = (void *)(w->it - bpf_core_field_offset(struct mount___dw, mnt_child));
+	if ((u64)BPF_CORE_READ(m, mnt_mountpoint) == w->cur) {
+		w->mnt = (u64)m;
+		w->cur = (u64)BPF_CORE_READ(m, mnt.mnt_root);
+		w->it = dw_first_mount(w->mnt);
+		return 0;
+	}
+	struct list_head___dw *n = (void *)w->it;
+	w->it = (u64)BPF_CORE_READ(n, next);
+	return 0;
+}
+
+/*
+ * The directory (dentry) the last component of name (relative to dirfd)
+ * is in; NULL when the walk gave up (*unresolved) or the name cannot be
+ * read (*failed).
+ */
+statfn struct dentry *dest_dir(struct task_struct *t, int dirfd, const char *name, bool *failed,
+			       bool *unresolved)
+{
+	u32 zero = 0;
+	*failed = false;
+	*unresolved = false;
+	struct dirwalk_buf *buf = bpf_map_lookup_elem(&dirwalk_scratch, &zero);
+	if (!buf)
+		return NULL;
+	long n = bpf_probe_read_user_str(buf->name, DIRWALK_NAME, name);
+	if (n <= 1) {
+		*failed = n <= 0;
+		*unresolved = true;
+		return NULL;
+	}
+	bool absolute = buf->name[0] == '/';
+	struct vfsmount *vm;
+	struct dentry *d;
+	if (!bpf_core_field_exists(((struct dentry___dw *)0)->d_children) ||
+	    !lookup_start(t, dirfd, absolute, &vm, &d)) {
+		*unresolved = true;
+		return NULL;
+	}
+	buf->w = (struct dirwalk){ .cur = (u64)d, .mnt = (u64)real_mount(vm), .phase = DW_SCAN };
+	struct dirwalk_ctx ctx = { .buf = buf };
+	bpf_loop(DIRWALK_STEPS, dirwalk_cb, &ctx, 0);
+	if (!buf->w.dir)
+		*unresolved = true;
+	return (void *)buf->w.dir;
+}
+
+/* The canonical path of dir when it is a watched directory, or NULL. */
+statfn const char *watched_dir_path(struct dentry *dir)
+{
+	struct inode *ino = dir ? BPF_CORE_READ(dir, d_inode) : NULL;
+	if (!ino)
+		return NULL;
+	struct dir_id key = {.dev = BPF_CORE_READ(ino, i_sb, s_dev), .ino = BPF_CORE_READ(ino, i_ino)};
+	struct dir_name *dn = bpf_map_lookup_elem(&watched_dirs, &key);
+	return dn ? dn->path : NULL;
+}
+
+#endif
