@@ -8,9 +8,12 @@
  * children, down into what is mounted on a dentry (the current mount's
  * child mounts), and up for ".." (across mount roots). So a bind mount of
  * /etc, a second mount of its file system or a dirfd name the directory it
- * really is. The walk gives up (NULL, *unresolved set) on a symlink inside
- * the name, a component not cached, a component longer than NAME_MAX, or
- * after DIRWALK_STEPS steps; only Linux 6.8 and later (hlist d_children).
+ * really is. A symlink inside the name is followed when its target is in
+ * the inode (i_link: tmpfs, ext4's short links, ...), at most
+ * DIRWALK_LINKS times. The walk gives up (NULL, *unresolved set) on
+ * another symlink, a component not cached, a component longer than
+ * NAME_MAX, a name longer than DIRWALK_NAME after following links, or after
+ * DIRWALK_STEPS steps; only Linux 6.8 and later (hlist d_children).
  */
 #ifndef TRACEE_DIRWALK_H
 #define TRACEE_DIRWALK_H
@@ -20,6 +23,7 @@
 #define DIRWALK_NAME 4096  /* the name, with its NUL */
 #define DIRWALK_KNAME 256  /* one component (NAME_MAX 255) */
 #define DIRWALK_STEPS 16384 /* characters, children and child mounts visited */
+#define DIRWALK_LINKS 8 /* symlinks followed */
 
 /* The directory's children and the mount tree (Linux 6.8+), as CO-RE flavours. */
 struct hlist_node___dw {
@@ -51,15 +55,18 @@ struct mount___dw {
  */
 struct dirwalk {
 	u64 cur, mnt; /* struct dentry *, struct mount * */
+	u64 root, root_mnt; /* the task's root: ".." stays there, an absolute link starts there */
 	u64 it;       /* DW_CHILD: a child's d_sib; DW_MOUNT: a child mount's mnt_child */
 	u64 dir;      /* the result */
 	u32 pos, start, len;
 	u8 phase;
+	u8 links; /* symlinks followed */
 };
 
 struct dirwalk_buf {
 	char name[DIRWALK_NAME];
 	char kname[DIRWALK_KNAME];
+	char spliced[DIRWALK_NAME * 2]; /* a link's target and the rest of the name */
 	struct dirwalk w;
 };
 
@@ -82,6 +89,10 @@ struct dirwalk_ctx {
 
 #define S_IFLNK 0120000
 
+struct inode___dw {
+	const char *i_link;
+} __attribute__((preserve_access_index));
+
 statfn struct dentry *dw_child_of(u64 sib)
 {
 	return sib ? (void *)(sib - bpf_core_field_offset(struct dentry___dw, d_sib)) : NULL;
@@ -92,11 +103,13 @@ statfn u64 dw_first_mount(u64 m)
 	return (u64)BPF_CORE_READ((struct mount___dw *)m, mnt_mounts.next);
 }
 
-/* ".." of cur: up across mount roots, then to the parent (the root stays). */
+/* ".." of cur: up across mount roots, then to the parent (the roots stay). */
 statfn void dw_up(struct dirwalk *w)
 {
 	struct dentry *cur = (void *)w->cur;
 	struct mount *mnt = (void *)w->mnt;
+	if (w->cur == w->root && w->mnt == w->root_mnt)
+		return;
 	for (int i = 0; i < 16; i++) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 		if (cur != BPF_CORE_READ(mnt, mnt.mnt_root) || mp == mnt)
@@ -126,6 +139,40 @@ statfn bool dw_same_name(struct dirwalk_buf *buf, struct dentry *child)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Follows the symlink ino met in cur: the name becomes its target and the
+ * rest of the name, walked from cur (or the root, for an absolute target).
+ * Returns 1 (given up) when the target is not in the inode or too long.
+ */
+statfn long dw_follow(struct dirwalk_buf *buf, struct inode___dw *ino)
+{
+	struct dirwalk *w = &buf->w;
+	const char *target = BPF_CORE_READ(ino, i_link);
+	if (!target || ++w->links > DIRWALK_LINKS)
+		return 1;
+	long n = bpf_probe_read_kernel_str(buf->spliced, DIRWALK_NAME, target);
+	if (n <= 1)
+		return 1;
+	u64 off = n - 1;
+	BOUND_MASK(off, 4095); /* DIRWALK_NAME - 1 */
+	u64 rest = w->pos;
+	BOUND_MASK(rest, 4095);
+	if (bpf_probe_read_kernel_str(&buf->spliced[off], DIRWALK_NAME, &buf->name[rest]) <= 0)
+		return 1;
+	n = bpf_probe_read_kernel_str(buf->name, DIRWALK_NAME, buf->spliced);
+	if (n <= 0 || n >= DIRWALK_NAME)
+		return 1; /* cut: given up */
+	if (buf->name[0] == '/') {
+		w->cur = w->root;
+		w->mnt = w->root_mnt;
+	}
+	w->pos = 0;
+	w->start = 0;
+	w->len = 0;
+	w->phase = DW_SCAN;
+	return 0;
 }
 
 /* One step; returns 1 when done (w->dir set, or 0: given up). */
@@ -171,8 +218,10 @@ static long dirwalk_cb(u32 i, struct dirwalk_ctx *ctx)
 			return 0;
 		}
 		struct inode *ino = BPF_CORE_READ(child, d_inode);
-		if (!ino || (BPF_CORE_READ(ino, i_mode) & S_IFMT) == S_IFLNK)
-			return 1; /* negative, or a symlink to follow: given up */
+		if (!ino)
+			return 1; /* negative: given up */
+		if ((BPF_CORE_READ(ino, i_mode) & S_IFMT) == S_IFLNK)
+			return dw_follow(buf, (void *)ino);
 		w->cur = (u64)child;
 		w->it = dw_first_mount(w->mnt);
 		w->phase = DW_MOUNT;
@@ -227,7 +276,10 @@ statfn struct dentry *dest_dir(struct task_struct *t, int dirfd, const char *nam
 		*unresolved = true;
 		return NULL;
 	}
-	buf->w = (struct dirwalk){ .cur = (u64)d, .mnt = (u64)real_mount(vm), .phase = DW_SCAN };
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	buf->w = (struct dirwalk){ .cur = (u64)d, .mnt = (u64)real_mount(vm), .phase = DW_SCAN,
+				   .root = (u64)BPF_CORE_READ(fs, root.dentry),
+				   .root_mnt = (u64)real_mount(BPF_CORE_READ(fs, root.mnt)) };
 	struct dirwalk_ctx ctx = { .buf = buf };
 	bpf_loop(DIRWALK_STEPS, dirwalk_cb, &ctx, 0);
 	if (!buf->w.dir)

@@ -29,7 +29,8 @@
 //                               by a rename of absolute paths through the bind mount, a
 //                               hard link relative to a dirfd of the bind mount, or a
 //                               symlink spelt DIR/../NAME relative to that dirfd; removes
-//                               it at once
+//                               it at once; standin-via-symlink: a rename through a symlink
+//                               /tmp/etc-link-PID -> ../etc instead
 // The exec modes replace the trigger (same pid) with /bin/true; the loader
 // warns that it cannot preload the missing object and runs it anyway.
 #define _GNU_SOURCE
@@ -108,6 +109,26 @@ static int standin_replace(const char *mode, const char *name)
 		return fprintf(stderr, "/etc is not the test's stand-in: refusing\n"), 2;
 	if (lstat(etcname, &st) == 0)
 		return fprintf(stderr, "%s exists in the stand-in\n", etcname), 1;
+	if (strcmp(mode, "standin-via-symlink") == 0) {
+		/* a symlink /tmp/etc-link-PID -> ../etc, the name renamed through it */
+		char link[64], from[128], to[128];
+		snprintf(link, sizeof(link), "/tmp/etc-link-%d", getpid());
+		snprintf(from, sizeof(from), "%s/.e2e-%d", link, getpid());
+		snprintf(to, sizeof(to), "%s/%s", link, name);
+		if (symlink("../etc", link) < 0)
+			return perror(link), 1;
+		int f = open(from, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		int r = f < 0 ? -1 : rename(from, to);
+		int err = errno;
+		if (f >= 0)
+			close(f);
+		unlink(r < 0 ? from : to);
+		unlink(link);
+		if (r < 0)
+			return errno = err, perror(mode), 1;
+		printf("%s=0 via=%s\n", mode, to);
+		return 0;
+	}
 	if (unshare(CLONE_NEWNS) < 0)
 		return perror("unshare(CLONE_NEWNS)"), 1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -171,20 +171,24 @@ type TraceeDirName struct {
 }
 
 type TraceeDirwalkBuf struct {
-	_     structs.HostLayout
-	Name  [4096]int8
-	Kname [256]int8
-	W     struct {
-		_     structs.HostLayout
-		Cur   uint64
-		Mnt   uint64
-		It    uint64
-		Dir   uint64
-		Pos   uint32
-		Start uint32
-		Len   uint32
-		Phase uint8
-		_     [3]byte
+	_       structs.HostLayout
+	Name    [4096]int8
+	Kname   [256]int8
+	Spliced [8192]int8
+	W       struct {
+		_       structs.HostLayout
+		Cur     uint64
+		Mnt     uint64
+		Root    uint64
+		RootMnt uint64
+		It      uint64
+		Dir     uint64
+		Pos     uint32
+		Start   uint32
+		Len     uint32
+		Phase   uint8
+		Links   uint8
+		_       [2]byte
 	}
 }
 

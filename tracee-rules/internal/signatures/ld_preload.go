@@ -59,7 +59,7 @@ const maxEnvProcs = 65536
 //     identity of /etc (watched_dir: the kernel found the directory the name
 //     is in, however it was spelt — a bind mount of /etc, a second mount, a
 //     dirfd); a link or rename whose directory the kernel could not find
-//     (dir_unresolved: a symlink inside the name) is reported when its name
+//     (dir_unresolved: e.g. a symlink whose target is not in its inode) is reported when its name
 //     is ld.so.preload.
 type LDPreload struct {
 	base
