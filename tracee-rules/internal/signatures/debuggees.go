@@ -25,20 +25,23 @@ var debuggeeEvents = []sdk.SelectedEvent{
 // debuggees knows, from the event stream, which processes a debugger
 // started and traces: a debugger reading or changing their memory is doing
 // its job. A process is its tracer's debuggee when it asked its parent to
-// trace it (PTRACE_TRACEME: gdb's run), when its tracer attached to it
-// (PTRACE_ATTACH/SEIZE) and it descends from the tracer (strace starting
-// its command), or when a debuggee forked it (strace -f; the tracer may
-// not have asked to follow forks: it still started it). Attaching to a
-// process one did not start (gdb -p, strace -p) makes no debuggee: a
-// debugger attach and credential theft look the same.
+// trace it (PTRACE_TRACEME: gdb's run), when (attach set) its tracer
+// attached to it (PTRACE_ATTACH/SEIZE) and it descends from the tracer
+// (strace starting its command), or when a debuggee forked it (strace -f;
+// the tracer may not have asked to follow forks: it still started it).
+// Attaching to a process one did not start (gdb -p, strace -p) makes no
+// debuggee: a debugger attach and credential theft look the same.
 type debuggees struct {
+	attach bool // PTRACE_ATTACH/SEIZE of a descendant makes a debuggee
+
 	parent map[int32]int32    // host pid -> host pid of its parent (forks seen)
 	tracer map[int32]int32    // host pid of a debuggee -> host pid of its tracer
 	named  map[[2]int32]int32 // {tracer, debuggee's pid as the tracer names it} -> debuggee's host pid
 	names  map[int32][]int32  // debuggee's host pid -> its pids in named
 }
 
-func (d *debuggees) init() {
+func (d *debuggees) init(attach bool) {
+	d.attach = attach
 	d.parent = map[int32]int32{}
 	d.tracer = map[int32]int32{}
 	d.named = map[[2]int32]int32{}
@@ -46,7 +49,8 @@ func (d *debuggees) init() {
 }
 
 // observe updates the state from an event; it reports whether the event
-// was one of debuggees' own (ptrace, forks and exits).
+// was one only debuggees needs (a fork or an exit; ptrace requests go on
+// to the signature).
 func (d *debuggees) observe(ev *pb.Event) bool {
 	switch ev.GetEventName() {
 	case "sched_process_fork":
@@ -66,7 +70,7 @@ func (d *debuggees) observe(ev *pb.Event) bool {
 		}
 	case "ptrace":
 		if rv := ev.GetReturnValue(); rv != 0 {
-			return true
+			return false
 		}
 		switch {
 		case sdk.ArgIs(ev, "request", ptraceTraceme, "PTRACE_TRACEME"):
@@ -76,10 +80,11 @@ func (d *debuggees) observe(ev *pb.Event) bool {
 			host := ev.GetHostProcessId()
 			// the pid is in the tracer's namespace: a host pid only when
 			// the tracer is in the host's
-			if ok && ev.GetProcessId() == host && d.descends(int32(pid), host) {
+			if d.attach && ok && ev.GetProcessId() == host && d.descends(int32(pid), host) {
 				d.add(host, int32(pid), int32(pid))
 			}
 		}
+		return false
 	default:
 		return false
 	}

@@ -51,7 +51,7 @@ func NewProcMemAccess() *ProcMemAccess {
 
 // Init implements sdk.Signature.
 func (s *ProcMemAccess) Init(cb sdk.Callback) error {
-	s.debuggees.init()
+	s.debuggees.init(true)
 	return s.fileWatch.Init(cb)
 }
 

@@ -23,9 +23,9 @@ func TestProcMemAccess(t *testing.T) {
 			fork(1000, 2000, 2000), seize(1000, 2000), vmRead(1000, 2000),
 			in(fork(2000, 2001, 2001), 2000), vmRead(1000, 2001), open("/proc/2001/mem", 0, "O_RDONLY")}},
 		{name: "gdb's run: the child asks its parent to trace it", events: []*pb.Event{
-			fork(1000, 2000, 2000), traceme(2000, 1000), vmRead(1000, 2000), open("/proc/2000/mem", 0, "O_RDONLY")}},
+			fork(1000, 2000, 2000), tracemeOf(2000, 1000), vmRead(1000, 2000), open("/proc/2000/mem", 0, "O_RDONLY")}},
 		{name: "a debuggee in a pid namespace, named by its namespace pid", events: []*pb.Event{
-			fork(1000, 2000, 5), traceme(2000, 1000), in(fork(2000, 2001, 6), 2000), vmRead(1000, 6)}},
+			fork(1000, 2000, 5), tracemeOf(2000, 1000), in(fork(2000, 2001, 6), 2000), vmRead(1000, 6)}},
 		{name: "attach to a process it did not start is reported", events: []*pb.Event{
 			seize(1000, 3000), vmRead(1000, 3000)},
 			want: []wantFinding{{1, map[string]any{"target pid": int64(3000), "return value": int64(4096)}}}},
@@ -58,8 +58,8 @@ func seize(tracer, pid int32) *pb.Event {
 	return in(ev("ptrace", flag("request", 0x4206, "PTRACE_SEIZE"), iarg("pid", int64(pid))), tracer)
 }
 
-// traceme is pid's PTRACE_TRACEME (its parent: parent).
-func traceme(pid, parent int32) *pb.Event {
+// tracemeOf is pid's PTRACE_TRACEME (its parent: parent).
+func tracemeOf(pid, parent int32) *pb.Event {
 	e := in(ev("ptrace", flag("request", 0, "PTRACE_TRACEME"), iarg("pid", 0)), pid)
 	e.HostParentProcessId = parent
 	return e
