@@ -14,6 +14,11 @@
  * another symlink, a component not cached, a component longer than
  * NAME_MAX, a name longer than DIRWALK_NAME after following links, or after
  * DIRWALK_STEPS steps; only Linux 6.8 and later (hlist d_children).
+ * Cost: a directory's children are scanned in the order the dcache keeps
+ * them, DIRWALK_BATCH per step by length with plain loads; measured here
+ * (loaded machine) a rename of absolute paths two levels below a directory
+ * of 3000 cached entries costs about 0.1-0.3 ms more than without the walk;
+ * a name of one component relative to a dirfd or the cwd costs no scan.
  */
 #ifndef TRACEE_DIRWALK_H
 #define TRACEE_DIRWALK_H
@@ -24,6 +29,7 @@
 #define DIRWALK_KNAME 256  /* one component (NAME_MAX 255) */
 #define DIRWALK_STEPS 16384 /* characters, children and child mounts visited */
 #define DIRWALK_LINKS 8 /* symlinks followed */
+#define DIRWALK_BATCH 32 /* children compared per step (direct reads where the kernel has them) */
 
 /* The directory's children and the mount tree (Linux 6.8+), as CO-RE flavours. */
 struct hlist_node___dw {
@@ -35,6 +41,7 @@ struct hlist_head___dw {
 } __attribute__((preserve_access_index));
 
 struct dentry___dw {
+	struct qstr d_name;
 	struct hlist_head___dw d_children;
 	struct hlist_node___dw d_sib;
 } __attribute__((preserve_access_index));
@@ -80,6 +87,7 @@ struct {
 enum dirwalk_phase {
 	DW_SCAN,  /* reading the next component's characters */
 	DW_CHILD, /* looking for it among cur's children */
+	DW_NAME,  /* comparing the name of a child of its length */
 	DW_MOUNT, /* looking for a mount on cur among mnt's child mounts */
 };
 
@@ -209,12 +217,29 @@ static long dirwalk_cb(u32 i, struct dirwalk_ctx *ctx)
 		return 0;
 	}
 	if (w->phase == DW_CHILD) {
+		/* DIRWALK_BATCH children per step, by length (plain loads where
+		 * the kernel has them); one of the right length: DW_NAME */
+		u64 it = w->it;
+		u32 len = w->len;
+		for (int k = 0; k < DIRWALK_BATCH; k++) {
+			if (!it)
+				return 1; /* not cached: given up */
+			struct dentry___dw *c = (void *)AS_BTF((void *)dw_child_of(it), struct dentry);
+			if (RD(c, d_name.len) == len) {
+				w->phase = DW_NAME;
+				break;
+			}
+			it = (u64)RD(c, d_sib.next);
+		}
+		w->it = it;
+		return 0;
+	}
+	if (w->phase == DW_NAME) {
 		struct dentry *child = dw_child_of(w->it);
-		if (!child)
-			return 1; /* not cached: given up */
 		if (!dw_same_name(buf, child)) {
 			struct hlist_node___dw *sib = (void *)w->it;
 			w->it = (u64)BPF_CORE_READ(sib, next);
+			w->phase = DW_CHILD;
 			return 0;
 		}
 		struct inode *ino = BPF_CORE_READ(child, d_inode);
