@@ -29,7 +29,7 @@
 #define DIRWALK_KNAME 256  /* one component (NAME_MAX 255) */
 #define DIRWALK_STEPS 16384 /* characters, children and child mounts visited */
 #define DIRWALK_LINKS 8 /* symlinks followed */
-#define DIRWALK_BATCH 32 /* children compared per step (direct reads where the kernel has them) */
+#define DIRWALK_BATCH 8 /* children compared per step (direct reads where the kernel has them) */
 
 /* The directory's children and the mount tree (Linux 6.8+), as CO-RE flavours. */
 struct hlist_node___dw {
@@ -273,43 +273,43 @@ static long dirwalk_cb(u32 i, struct dirwalk_ctx *ctx)
 	return 0;
 }
 
+/* dest_dir's flags, in the low bits of its result (dentries are aligned). */
+#define DEST_FAILED 1     /* the name could not be read */
+#define DEST_UNRESOLVED 2 /* no directory: the walk gave up */
+
 /*
- * The directory (dentry) the last component of name (relative to dirfd)
- * is in; NULL when the walk gave up (*unresolved) or the name cannot be
- * read (*failed).
+ * The directory (struct dentry *) the last component of the current task's
+ * name (a user pointer, relative to dirfd) is in, or 0, OR-ed with
+ * DEST_FAILED and DEST_UNRESOLVED. A global function, so that the verifier
+ * checks it (and its bpf_loop callback) once rather than at each of the
+ * events that call it.
  */
-statfn struct dentry *dest_dir(struct task_struct *t, int dirfd, const char *name, bool *failed,
-			       bool *unresolved)
+__noinline u64 tracee_dest_dir(int dirfd, u64 name)
 {
 	u32 zero = 0;
-	*failed = false;
-	*unresolved = false;
 	struct dirwalk_buf *buf = bpf_map_lookup_elem(&dirwalk_scratch, &zero);
 	if (!buf)
-		return NULL;
-	long n = bpf_probe_read_user_str(buf->name, DIRWALK_NAME, name);
-	if (n <= 1) {
-		*failed = n <= 0;
-		*unresolved = true;
-		return NULL;
-	}
+		return DEST_UNRESOLVED;
+	long n = bpf_probe_read_user_str(buf->name, DIRWALK_NAME, (const void *)name);
+	if (n <= 0)
+		return DEST_FAILED | DEST_UNRESOLVED;
+	if (n == 1)
+		return DEST_UNRESOLVED;
 	bool absolute = buf->name[0] == '/';
+	struct task_struct *t = CURRENT_TASK;
 	struct vfsmount *vm;
 	struct dentry *d;
 	if (!bpf_core_field_exists(((struct dentry___dw *)0)->d_children) ||
-	    !lookup_start(t, dirfd, absolute, &vm, &d)) {
-		*unresolved = true;
-		return NULL;
-	}
+	    !lookup_start(t, dirfd, absolute, &vm, &d))
+		return DEST_UNRESOLVED;
 	struct fs_struct *fs = BPF_CORE_READ(t, fs);
 	buf->w = (struct dirwalk){ .cur = (u64)d, .mnt = (u64)real_mount(vm), .phase = DW_SCAN,
 				   .root = (u64)BPF_CORE_READ(fs, root.dentry),
 				   .root_mnt = (u64)real_mount(BPF_CORE_READ(fs, root.mnt)) };
 	struct dirwalk_ctx ctx = { .buf = buf };
 	bpf_loop(DIRWALK_STEPS, dirwalk_cb, &ctx, 0);
-	if (!buf->w.dir)
-		*unresolved = true;
-	return (void *)buf->w.dir;
+	u64 dir = buf->w.dir;
+	return dir ? dir & ~3ULL : DEST_UNRESOLVED;
 }
 
 /* The canonical path of dir when it is a watched directory, or NULL. */
