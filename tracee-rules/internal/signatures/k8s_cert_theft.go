@@ -42,7 +42,7 @@ func NewK8sCertTheft() *K8sCertTheft {
 			}
 		}
 		return false
-	}, procExeEvents...).withRenames(renameAway).paths("/etc/kubernetes/pki/*", "/var/lib/kubelet/pki/*")}
+	}, procExeEvents...).withRenames(renameAway).paths("/etc/kubernetes/pki/*", "/var/lib/kubelet/pki/*").regular()}
 	s.allow = func(ev *pb.Event) bool { return s.procs.trusted(ev, k8sPKIPrograms, k8sPKIReaders) }
 	return s
 }

@@ -45,7 +45,7 @@ func NewK8sServiceAccountToken() *K8sServiceAccountToken {
 		Severity:       sdk.SeverityInfo,
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1212 Exploitation for Credential Access",
-	}, accessRead, true, func(p string) bool { return strings.HasSuffix(p, saTokenSuffix) }, procExeEvents...).paths("*" + saTokenSuffix)}
+	}, accessRead, true, func(p string) bool { return strings.HasSuffix(p, saTokenSuffix) }, procExeEvents...).paths("*" + saTokenSuffix).regular()}
 	s.allow = func(ev *pb.Event) bool { return s.procs.trusted(ev, k8sTokenPrograms, k8sTokenReaders) }
 	return s
 }
