@@ -27,6 +27,14 @@ statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 		u8 one = 1;
 		bpf_map_update_elem(&traced_procs, &ctgid, &one, BPF_ANY);
 	}
+	/* a new process runs its parent's file until it execs */
+	if ((cfg->filter_flags & (F_EXE_EQ | F_EXE_NE)) && ptgid != ctgid) {
+		struct file_id *id = bpf_map_lookup_elem(&proc_exe, &ptgid);
+		if (id)
+			bpf_map_update_elem(&proc_exe, &ctgid, id, BPF_ANY);
+		else
+			bpf_map_delete_elem(&proc_exe, &ctgid); /* a stale entry of a reused pid */
+	}
 	if (!(cfg->emit & EMIT_SCHED_PROCESS_FORK))
 		return 0;
 	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_FORK);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* In-kernel scope filters (pid, uid, namespaces, comm, uts, container, new, follow, tree). */
+/* In-kernel scope filters (pid, uid, namespaces, comm, uts, container, new, follow, tree, executable). */
 #ifndef TRACEE_FILTER_H
 #define TRACEE_FILTER_H
 
@@ -52,6 +52,49 @@ statfn bool match_uts(u32 flags)
 	return true;
 }
 
+/* The identity of a file (struct file *). */
+statfn struct file_id file_id_of(struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct file_id id = {.dev = BPF_CORE_READ(ino, i_sb, s_dev), .ino = BPF_CORE_READ(ino, i_ino)};
+	return id;
+}
+
+/* Records what process tgid runs (at exec: the file the kernel executed). */
+statfn void proc_exe_set(u32 tgid, struct file *f)
+{
+	struct file_id id = file_id_of(f);
+	bpf_map_update_elem(&proc_exe, &tgid, &id, BPF_ANY);
+}
+
+/*
+ * The executable filter on the current task: what its process runs, as
+ * recorded (proc_exe), or read once from mm->exe_file for a process that
+ * started before tracing. A kernel thread (no mm) runs no file: {0, 0}.
+ */
+statfn bool match_exe(u32 flags, u32 tgid)
+{
+	if (!(flags & (F_EXE_EQ | F_EXE_NE)))
+		return true;
+	struct file_id *id = bpf_map_lookup_elem(&proc_exe, &tgid);
+	struct file_id cur = {};
+	if (!id) {
+		struct task_struct *t = CURRENT_TASK;
+		struct file *f = BPF_CORE_READ(t, mm, exe_file);
+		if (f) {
+			cur = file_id_of(f);
+			bpf_map_update_elem(&proc_exe, &tgid, &cur, BPF_ANY);
+		}
+		id = &cur;
+	}
+	u8 *v = bpf_map_lookup_elem(&exe_filter, id);
+	if ((flags & F_EXE_EQ) && !(v && *v == FILTER_EQ))
+		return false;
+	if ((flags & F_EXE_NE) && v && *v == FILTER_NE)
+		return false;
+	return true;
+}
+
 statfn bool match_scope(struct config *cfg, struct event_ctx *c)
 {
 	u32 f = cfg->filter_flags;
@@ -81,6 +124,8 @@ statfn bool match_scope(struct config *cfg, struct event_ctx *c)
 	if (!match_str(&comm_filter, c->comm, f, F_COMM_EQ, F_COMM_NE))
 		return false;
 	if (!match_uts(f))
+		return false;
+	if (!match_exe(f, c->host_pid))
 		return false;
 	return true;
 }

@@ -130,6 +130,43 @@ struct {
 	__type(value, struct dir_name);
 } watched_dirs SEC(".maps");
 
+/*
+ * A file by identity: the kernel's device number (s_dev, MKDEV encoding)
+ * and inode number, whatever path or link names it.
+ */
+struct file_id {
+	u32 dev;
+	u32 pad;
+	u64 ino;
+};
+
+/*
+ * executable= / executable!= (FILTER_EQ or FILTER_NE): the loader stats the
+ * given paths at start (symlinks resolved), so hard links, symlinks and bind
+ * mounts of a file all match it, and a copy does not.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct file_id);
+	__type(value, u8);
+} exe_filter SEC(".maps");
+
+/*
+ * The file each process (tgid) runs, recorded at sched_process_exec from the
+ * file the kernel executed and inherited at fork, while an executable filter
+ * is active. A process not in it (it started before tracing, or the LRU
+ * dropped it) is read from mm->exe_file once and added. Recorded rather than
+ * read from exe_file each time, so that prctl(PR_SET_MM_EXE_FILE) cannot
+ * change what a process is known to run.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, struct file_id);
+} proc_exe SEC(".maps");
+
 /* Processes (tgid) followed by `follow` or `tree=`; children are added at fork. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -212,6 +212,13 @@ const (
 	TraceeExecArgsLimitsEXEC_ARGS_CAP TraceeExecArgsLimits = 262144
 )
 
+type TraceeFileId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
+}
+
 type TraceePathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
@@ -266,6 +273,7 @@ const (
 	TraceeMapDfPrefix               = "df_prefix"
 	TraceeMapDfSuffix               = "df_suffix"
 	TraceeMapEvents                 = "events"
+	TraceeMapExeFilter              = "exe_filter"
 	TraceeMapMntnsFilter            = "mntns_filter"
 	TraceeMapPathScratch            = "path_scratch"
 	TraceeMapPcapCfgMap             = "pcap_cfg_map"
@@ -274,6 +282,7 @@ const (
 	TraceeMapPidnsFilter            = "pidns_filter"
 	TraceeMapPrevComm               = "prev_comm"
 	TraceeMapPriorityEvents         = "priority_events"
+	TraceeMapProcExe                = "proc_exe"
 	TraceeMapScratch                = "scratch"
 	TraceeMapSelected               = "selected"
 	TraceeMapSockOwner              = "sock_owner"
@@ -381,6 +390,7 @@ type TraceeMapSpecs struct {
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
+	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
@@ -389,6 +399,7 @@ type TraceeMapSpecs struct {
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	ProcExe         *ebpf.MapSpec `ebpf:"proc_exe"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -442,6 +453,7 @@ type TraceeMaps struct {
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
+	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
@@ -450,6 +462,7 @@ type TraceeMaps struct {
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	ProcExe         *ebpf.Map `ebpf:"proc_exe"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -478,6 +491,7 @@ func (m *TraceeMaps) Close() error {
 		m.DfPrefix,
 		m.DfSuffix,
 		m.Events,
+		m.ExeFilter,
 		m.MntnsFilter,
 		m.PathScratch,
 		m.PcapCfgMap,
@@ -486,6 +500,7 @@ func (m *TraceeMaps) Close() error {
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
+		m.ProcExe,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,

@@ -183,6 +183,13 @@ type TraceeRawEventCtx struct {
 	Uts       [16]int8
 }
 
+type TraceeRawFileId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
+}
+
 type TraceeRawPathBuf struct {
 	_   structs.HostLayout
 	Buf [8192]int8
@@ -237,6 +244,7 @@ const (
 	TraceeRawMapDfPrefix               = "df_prefix"
 	TraceeRawMapDfSuffix               = "df_suffix"
 	TraceeRawMapEvents                 = "events"
+	TraceeRawMapExeFilter              = "exe_filter"
 	TraceeRawMapMntnsFilter            = "mntns_filter"
 	TraceeRawMapPathScratch            = "path_scratch"
 	TraceeRawMapPcapCfgMap             = "pcap_cfg_map"
@@ -245,6 +253,7 @@ const (
 	TraceeRawMapPidnsFilter            = "pidns_filter"
 	TraceeRawMapPrevComm               = "prev_comm"
 	TraceeRawMapPriorityEvents         = "priority_events"
+	TraceeRawMapProcExe                = "proc_exe"
 	TraceeRawMapScratch                = "scratch"
 	TraceeRawMapSelected               = "selected"
 	TraceeRawMapSockOwner              = "sock_owner"
@@ -350,6 +359,7 @@ type TraceeRawMapSpecs struct {
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
+	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
@@ -358,6 +368,7 @@ type TraceeRawMapSpecs struct {
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	ProcExe         *ebpf.MapSpec `ebpf:"proc_exe"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -411,6 +422,7 @@ type TraceeRawMaps struct {
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
+	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
@@ -419,6 +431,7 @@ type TraceeRawMaps struct {
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	ProcExe         *ebpf.Map `ebpf:"proc_exe"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -447,6 +460,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfPrefix,
 		m.DfSuffix,
 		m.Events,
+		m.ExeFilter,
 		m.MntnsFilter,
 		m.PathScratch,
 		m.PcapCfgMap,
@@ -455,6 +469,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
+		m.ProcExe,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,

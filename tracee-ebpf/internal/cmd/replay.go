@@ -33,7 +33,7 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	if k := policy.Kernel; k.Follow || k.NewPID || len(k.Tree) > 0 || k.ContainerNew {
-		return errors.New("--input: follow, tree=, pid=new and container=new need the live process tree; they cannot be applied to a recording")
+		return errors.New("--input: follow, tree=, pid=new, container=new and executable= need the live process tree; they cannot be applied to a recording")
 	}
 	wanted := map[events.ID]bool{}
 	for _, id := range policy.Events {

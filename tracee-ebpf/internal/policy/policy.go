@@ -130,7 +130,7 @@ func NewSet(pols []*Policy, skipped []filter.Skipped) (*Set, error) {
 	}
 	for _, p := range pols {
 		if p.Scope.NeedsKernelState() {
-			return nil, fmt.Errorf("policy %q (%s): follow, tree=, pid=new and container=new need the kernel's process state, which holds one scope: give every policy the same scope, or drop these from %q", p.Name, p.Origin, p.Name)
+			return nil, fmt.Errorf("policy %q (%s): follow, tree=, pid=new, container=new and executable= need the kernel's process state, which holds one scope: give every policy the same scope, or drop these from %q", p.Name, p.Origin, p.Name)
 		}
 	}
 	return s, nil

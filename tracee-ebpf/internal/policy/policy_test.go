@@ -211,7 +211,13 @@ func TestParseErrors(t *testing.T) {
 		{"global and more", head + "spec:\n  scope: [global, comm=x]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "global cannot be combined"}},
 		{"bad scope", head + "spec:\n  scope:\n    - global\n    - pid=abc\n", []string{"bad.yaml", "spec.scope"}},
 		{"bad scope key", head + "spec:\n  scope: [colour=red]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "unknown filter"}},
-		{"executable", head + "spec:\n  scope: [executable=/bin/ls]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "not supported"}},
+		{"executable missing", head + "spec:\n  scope: [executable=/no/such/tracee-exe]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "/no/such/tracee-exe", "no such file"}},
+		{"executable relative", head + "spec:\n  scope: [binary=bin/ls]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "absolute path"}},
+		{"executable dir", head + "spec:\n  scope: [bin=/tmp]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "not a regular file"}},
+		{"executable bad mntns", head + "spec:\n  scope: [exec=ns1:/bin/ls]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "neither host nor a mount namespace"}},
+		{"executable no such mntns", head + "spec:\n  scope: [exec=1:/bin/ls]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "no process runs in that mount namespace"}},
+		{"executable range", head + "spec:\n  scope: [\"executable>/bin/ls\"]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "only takes = or !="}},
+		{"context executable", head + "spec:\n  scope: [global]\n  rules:\n    - event: openat\n      filters: [executable=/bin/ls]\n", []string{"spec.rules[0].filters", "belong in spec.scope"}},
 		{"no rules", head + "spec:\n  scope: [global]\n  rules: []\n", []string{"bad.yaml:7:10", "spec.rules", "non-empty list"}},
 		{"unknown event", head + "spec:\n  scope: [global]\n  rules:\n    - event: opnat\n", []string{"bad.yaml:8:14", "spec.rules[0].event", `unknown event "opnat"`}},
 		{"rule field", head + "spec:\n  scope: [global]\n  rules:\n    - event: openat\n      filter: [retval<0]\n", []string{"bad.yaml:9:7", "spec.rules[0].filter", "unknown field"}},
@@ -281,5 +287,65 @@ func TestNarrow(t *testing.T) {
 	}
 	if err := pols[0].Narrow([]string{"!container"}); err == nil {
 		t.Fatal("contradiction accepted")
+	}
+}
+
+// executable= and its aliases identify the file by device and inode: a
+// hard link and a symlink name the same file, a copy does not; host: and
+// MNTNS: prefixes resolve in that mount namespace.
+func TestExecutableScope(t *testing.T) {
+	dir := t.TempDir()
+	orig, err := filepath.EvalSymlinks("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(dir, "true-copy")
+	if err := os.WriteFile(cp, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sym := filepath.Join(dir, "true-link")
+	if err := os.Symlink(orig, sym); err != nil {
+		t.Fatal(err)
+	}
+	ownNS, err := os.Readlink("/proc/self/ns/mnt") // mnt:[N]
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := strings.TrimSuffix(strings.TrimPrefix(ownNS, "mnt:["), "]")
+	scope := func(exprs ...string) filter.ExeFilter {
+		t.Helper()
+		src := "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: exe}\nspec:\n  scope:\n"
+		for _, e := range exprs {
+			src += "    - " + e + "\n"
+		}
+		src += "  rules: [{event: openat}]\n"
+		pols, err := Parse([]byte(src), "exe.yaml", filter.EventTable{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pols[0].Scope.Kernel.Exe
+	}
+	base := scope("executable=" + orig).Equal
+	if len(base) != 1 {
+		t.Fatalf("executable=%s: %v", orig, base)
+	}
+	for _, e := range []string{"exec=" + sym, "binary=host:" + orig, "bin=" + ns + ":" + orig} {
+		if got := scope(e).Equal; !slices.Equal(got, base) {
+			t.Errorf("%s: %v, want %v (the same file)", e, got, base)
+		}
+	}
+	if got := scope("executable=" + cp).Equal; len(got) != 1 || got[0] == base[0] {
+		t.Errorf("a copy: %v, want another identity than %v", got, base)
+	}
+	f := scope("executable!="+cp, "executable="+orig+","+cp)
+	if len(f.Equal) != 2 || len(f.NotEqual) != 1 {
+		t.Errorf("= and != together: %+v", f)
+	}
+	if got := scope("executable="+orig+","+cp, "executable="+sym).Equal; !slices.Equal(got, base) {
+		t.Errorf("two = expressions AND: %v, want %v", got, base)
 	}
 }

@@ -234,6 +234,11 @@ func (p *Probes) configure(o *Options) error {
 			return err
 		}
 	}
+	for id, v := range s.Exe {
+		if err := m.ExeFilter.Put(id, v); err != nil {
+			return fmt.Errorf("executable filter (device %d, inode %d): %w", id.Dev, id.Ino, err)
+		}
+	}
 	for _, pid := range s.Tree {
 		if err := m.TracedProcs.Put(pid, uint8(1)); err != nil {
 			return fmt.Errorf("tree root %d: %w", pid, err)

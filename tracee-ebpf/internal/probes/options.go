@@ -8,7 +8,8 @@ type Scope struct {
 	UIDLt, UIDGt, PIDLt, PIDGt uint64
 	UID, PID, MntNS, PidNS     map[uint32]uint8 // value abi.FilterEq or abi.FilterNe
 	Comm, UTS                  map[string]uint8
-	Tree                       []uint32 // processes (and their descendants) to trace with abi.FTree
+	Tree                       []uint32                   // processes (and their descendants) to trace with abi.FTree
+	Exe                        map[abi.TraceeFileId]uint8 // executables by identity, with abi.FExeEq/FExeNe
 	HostMntNS                  uint32
 	StartTime                  uint64 // CLOCK_MONOTONIC ns, for abi.FNewPid
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 )
 
+// maxExeFilter is the size of the kernel's exe_filter map (bpf/lib/maps.h).
+const maxExeFilter = 256
+
 // numBits names the kernel bits of one numeric filter.
 type numBits struct{ eq, ne, lt, gt uint32 }
 
@@ -58,6 +61,20 @@ func KernelScope(k *filter.Kernel, hostMntNS uint32, start uint64) (probes.Scope
 			s.Flags |= abi.FContainer
 		} else {
 			s.Flags |= abi.FNotContainer
+		}
+	}
+	if k.Exe.Active() {
+		s.Exe = map[abi.TraceeFileId]uint8{}
+		for _, id := range k.Exe.Equal {
+			s.Exe[abi.TraceeFileId{Dev: id.Dev, Ino: id.Ino}] = abi.FilterEq
+			s.Flags |= abi.FExeEq
+		}
+		for _, id := range k.Exe.NotEqual {
+			s.Exe[abi.TraceeFileId{Dev: id.Dev, Ino: id.Ino}] = abi.FilterNe
+			s.Flags |= abi.FExeNe
+		}
+		if len(s.Exe) > maxExeFilter {
+			return s, fmt.Errorf("executable: %d files, the kernel holds at most %d", len(s.Exe), maxExeFilter)
 		}
 	}
 	if k.NewPID {

@@ -1,0 +1,230 @@
+package tracer
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	pb "github.com/tracee-go/tracee/proto/traceepb"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+)
+
+// startScoped loads the real probes for the named events with the kernel
+// scope of the given scope expressions (as --trace or a policy's
+// spec.scope give them). No user-space matcher runs: the collector sees
+// what the kernel let through.
+func startScoped(t *testing.T, scope []string, names ...string) *collector {
+	t.Helper()
+	testutil.RequirePrivileged(t)
+	sc, err := filter.ParseScope(scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := decode.Monotonic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := KernelScope(&sc.Kernel, 0, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.Tree = append(ks.Tree, sc.Kernel.Tree...)
+	wanted := map[events.ID]bool{}
+	var ids []events.ID
+	for _, n := range names {
+		d, ok := events.ByName(n)
+		if !ok {
+			t.Fatalf("unknown event %s", n)
+		}
+		wanted[d.ID] = true
+		ids = append(ids, d.ID)
+	}
+	feat := probes.ProbeFeatures()
+	sel, err := Select(ids, feat, SelectionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := probes.Load(probes.Options{
+		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit, Scope: ks, WakeupBytes: 1,
+	}, feat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runTracer(t, p, wanted)
+}
+
+// exeFiles makes, in a temp dir, a copy of /bin/true, a hard link to the
+// copy and a symlink to the copy; it returns the original and the three.
+func exeFiles(t *testing.T) (orig, cp, hard, sym string) {
+	t.Helper()
+	orig, err := filepath.EvalSymlinks("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cp, hard, sym = filepath.Join(dir, "true-copy"), filepath.Join(dir, "true-hard"), filepath.Join(dir, "true-sym")
+	in, err := os.Open(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(cp, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(cp, hard); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(cp, sym); err != nil {
+		t.Fatal(err)
+	}
+	return orig, cp, hard, sym
+}
+
+// run runs each program and returns their pids.
+func run(t *testing.T, progs ...string) []int32 {
+	t.Helper()
+	var pids []int32
+	for _, p := range progs {
+		cmd := exec.Command(p)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		pids = append(pids, int32(cmd.Process.Pid))
+	}
+	return pids
+}
+
+// pidsOf: the processes that sent an event with the name, among pids.
+func (c *collector) pidsOf(name string, pids []int32) []int32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int32
+	for _, e := range c.evs {
+		if e.EventName == name && slices.Contains(pids, e.HostProcessId) && !slices.Contains(out, e.HostProcessId) {
+			out = append(out, e.HostProcessId)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// executable=: the kernel passes the processes running the named file
+// (named here through a symlink), whatever link ran it, and drops a copy
+// of it and the original it was copied from.
+func TestKernelExecutableScopeEqual(t *testing.T) {
+	orig, cp, hard, sym := exeFiles(t)
+	c := startScoped(t, []string{"executable=" + sym}, "sched_process_exec", "openat")
+	pids := run(t, orig, cp, hard, sym, orig)
+	want := slices.Clone(pids[1:4])
+	slices.Sort(want)
+	c.waitFor(t, "exec of the symlink", func(e *pb.Event) bool {
+		return e.EventName == "sched_process_exec" && e.HostProcessId == pids[3]
+	})
+	time.Sleep(200 * time.Millisecond)
+	for _, ev := range []string{"sched_process_exec", "openat"} {
+		if got := c.pidsOf(ev, pids); !slices.Equal(got, want) {
+			t.Errorf("%s from %v, want from the copy, its hard link and its symlink %v (not the original's %d, %d)", ev, got, want, pids[0], pids[4])
+		}
+	}
+	if e := c.find(func(e *pb.Event) bool { return e.HostProcessId == int32(os.Getpid()) }); e != nil {
+		t.Errorf("an event of the test process (another executable): %s", e.EventName)
+	}
+}
+
+// executable!=: every process but those running the named file (here, this
+// test's descendants, with tree=).
+func TestKernelExecutableScopeNotEqual(t *testing.T) {
+	orig, cp, hard, sym := exeFiles(t)
+	c := startScoped(t, []string{"executable!=" + hard, "tree=" + strconv.Itoa(os.Getpid())}, "sched_process_exec")
+	pids := run(t, cp, orig, sym, orig)
+	c.waitFor(t, "exec of the original", func(e *pb.Event) bool {
+		return e.EventName == "sched_process_exec" && e.HostProcessId == pids[3]
+	})
+	time.Sleep(200 * time.Millisecond)
+	want := []int32{pids[1], pids[3]}
+	slices.Sort(want)
+	if got := c.pidsOf("sched_process_exec", pids); !slices.Equal(got, want) {
+		t.Errorf("execs of %v, want only the original's %v", got, want)
+	}
+}
+
+// A process that was running its executable before tracing started is
+// scoped too (the kernel reads what it runs from its mm the first time).
+func TestKernelExecutableScopeRunningBefore(t *testing.T) {
+	testutil.RequirePrivileged(t)
+	sh, err := filepath.EvalSymlinks("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shCopy := filepath.Join(dir, "sh-copy")
+	if err := os.WriteFile(shCopy, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(dir, "marker")
+	// both shells wait for a line, then open the marker file
+	script := "read l; : < " + marker
+	start := func(prog string) (*exec.Cmd, io.WriteCloser) {
+		cmd := exec.Command(prog, "-c", script)
+		w, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, w
+	}
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copied, w1 := start(shCopy)
+	original, w2 := start(sh)
+	time.Sleep(100 * time.Millisecond) // both exec'd before the probes load
+	c := startScoped(t, []string{"executable=" + shCopy}, "openat")
+	for _, w := range []io.WriteCloser{w1, w2} {
+		w.Write([]byte("go\n"))
+		w.Close()
+	}
+	for _, cmd := range []*exec.Cmd{copied, original} {
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opened := func(pid int) func(e *pb.Event) bool {
+		return func(e *pb.Event) bool {
+			return e.EventName == "openat" && int(e.HostProcessId) == pid && arg(e, "pathname").GetStr() == marker
+		}
+	}
+	c.waitFor(t, "the copied shell's open of the marker", opened(copied.Process.Pid))
+	time.Sleep(200 * time.Millisecond)
+	if e := c.find(opened(original.Process.Pid)); e != nil {
+		t.Errorf("the original shell (pid %d) passed executable=%s", original.Process.Pid, shCopy)
+	}
+}
