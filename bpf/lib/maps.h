@@ -73,13 +73,21 @@ struct {
 	__type(value, struct path_buf);
 } path_scratch SEC(".maps");
 
-/* Filters: value FILTER_EQ or FILTER_NE. */
+/*
+ * Scope filter maps: for a key (a uid, a comm, ...), the policies whose
+ * scope says key= (eq) and key!= (ne) it, one bit per policy (filter.h).
+ */
+struct scope_bits {
+	u64 eq;
+	u64 ne;
+};
+
 #define FILTER_MAP_U32(name)                          \
 	struct {                                      \
 		__uint(type, BPF_MAP_TYPE_HASH);      \
 		__uint(max_entries, 1024);            \
 		__type(key, u32);                     \
-		__type(value, u8);                    \
+		__type(value, struct scope_bits);     \
 	} name SEC(".maps")
 
 FILTER_MAP_U32(uid_filter);
@@ -101,7 +109,7 @@ struct str64 {
 		__uint(type, BPF_MAP_TYPE_HASH);      \
 		__uint(max_entries, 256);             \
 		__type(key, struct keytype);          \
-		__type(value, u8);                    \
+		__type(value, struct scope_bits);     \
 	} name SEC(".maps")
 
 FILTER_MAP_STR(comm_filter, str16);
@@ -141,7 +149,7 @@ struct file_id {
 };
 
 /*
- * executable= / executable!= (FILTER_EQ or FILTER_NE): the loader stats the
+ * executable= / executable!= (scope_bits): the loader stats the
  * given paths at start (symlinks resolved), so hard links, symlinks and bind
  * mounts of a file all match it, and a copy does not.
  */
@@ -149,7 +157,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
 	__type(key, struct file_id);
-	__type(value, u8);
+	__type(value, struct scope_bits);
 } exe_filter SEC(".maps");
 
 /*
@@ -167,12 +175,15 @@ struct {
 	__type(value, struct file_id);
 } proc_exe SEC(".maps");
 
-/* Processes (tgid) followed by `follow` or `tree=`; children are added at fork. */
+/*
+ * Processes (tgid) followed by `follow` or `tree=`, with the policies that
+ * follow them (one bit each); children inherit them at fork.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, u32);
-	__type(value, u8);
+	__type(value, u64);
 } traced_procs SEC(".maps");
 
 #endif

@@ -79,19 +79,18 @@ type TraceeCompatSc struct {
 }
 
 type TraceeConfig struct {
-	_           structs.HostLayout
-	TraceePid   uint32
-	FilterFlags uint32
-	UidLt       uint64
-	UidGt       uint64
-	PidLt       uint64
-	PidGt       uint64
-	StartTime   uint64
-	HostMntns   uint32
-	Emit        uint32
-	WakeupBytes uint64
-	ExecArgsMax uint32
-	Budget      uint32
+	_              structs.HostLayout
+	TraceePid      uint32
+	FilterFlags    uint32
+	Policies       uint64
+	StartTime      uint64
+	HostMntns      uint32
+	Emit           uint32
+	WakeupBytes    uint64
+	ExecArgsMax    uint32
+	Budget         uint32
+	FilterPolicies [32]uint64
+	Ranges         [64]TraceeScopeRange
 }
 
 type TraceeDfAbi uint32
@@ -204,6 +203,7 @@ type TraceeEventCtx struct {
 	Flags     uint16
 	Comm      [16]int8
 	Uts       [16]int8
+	Policies  uint64
 }
 
 type TraceeExecArgsLimits uint32
@@ -235,6 +235,20 @@ type TraceePcapRec struct {
 	Ctx  TraceeEventCtx
 	Args [4116]uint8
 	_    [4]byte
+}
+
+type TraceeScopeBits struct {
+	_  structs.HostLayout
+	Eq uint64
+	Ne uint64
+}
+
+type TraceeScopeRange struct {
+	_     structs.HostLayout
+	UidLo uint64
+	UidHi uint64
+	PidLo uint64
+	PidHi uint64
 }
 
 type TraceeStr16 struct {

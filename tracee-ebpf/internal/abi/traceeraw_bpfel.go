@@ -79,19 +79,24 @@ type TraceeRawCompatSc struct {
 }
 
 type TraceeRawConfig struct {
-	_           structs.HostLayout
-	TraceePid   uint32
-	FilterFlags uint32
-	UidLt       uint64
-	UidGt       uint64
-	PidLt       uint64
-	PidGt       uint64
-	StartTime   uint64
-	HostMntns   uint32
-	Emit        uint32
-	WakeupBytes uint64
-	ExecArgsMax uint32
-	Budget      uint32
+	_              structs.HostLayout
+	TraceePid      uint32
+	FilterFlags    uint32
+	Policies       uint64
+	StartTime      uint64
+	HostMntns      uint32
+	Emit           uint32
+	WakeupBytes    uint64
+	ExecArgsMax    uint32
+	Budget         uint32
+	FilterPolicies [32]uint64
+	Ranges         [64]struct {
+		_     structs.HostLayout
+		UidLo uint64
+		UidHi uint64
+		PidLo uint64
+		PidHi uint64
+	}
 }
 
 type TraceeRawDfBtfAnchor struct {
@@ -181,6 +186,7 @@ type TraceeRawEventCtx struct {
 	Flags     uint16
 	Comm      [16]int8
 	Uts       [16]int8
+	Policies  uint64
 }
 
 type TraceeRawFileId struct {
@@ -206,6 +212,12 @@ type TraceeRawPcapRec struct {
 	Ctx  TraceeRawEventCtx
 	Args [4116]uint8
 	_    [4]byte
+}
+
+type TraceeRawScopeBits struct {
+	_  structs.HostLayout
+	Eq uint64
+	Ne uint64
 }
 
 type TraceeRawStr16 struct {

@@ -51,9 +51,13 @@ func TestTraceeDocExamplesParse(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Fatalf("policies %v, want %v", names, want)
 	}
+	// different scopes, one following: each is evaluated in the kernel
 	set, err := NewSet(pols, nil)
-	if err == nil || !strings.Contains(err.Error(), "follow, tree=") {
-		t.Fatalf("policies with different scopes, one following: err %v", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks := set.Kernels(); len(ks) != len(pols) || !ks[1].Follow {
+		t.Fatalf("kernel scopes %+v", ks)
 	}
 	byName := map[string]*Policy{}
 	for _, p := range pols {
@@ -71,19 +75,6 @@ func TestTraceeDocExamplesParse(t *testing.T) {
 	}
 	if c := byName["host-only"].Scope.Kernel; c.Container == nil || *c.Container || !slices.Equal(c.Tree, []uint32{1}) {
 		t.Errorf("host-only scope %+v", c)
-	}
-	// Without the following policy the others load together.
-	var rest []*Policy
-	for _, p := range pols {
-		if !p.Scope.NeedsKernelState() {
-			rest = append(rest, p)
-		}
-	}
-	if set, err = NewSet(rest, nil); err != nil {
-		t.Fatal(err)
-	}
-	if set.KernelScope != nil {
-		t.Error("different scopes, yet a kernel scope")
 	}
 }
 
@@ -118,9 +109,6 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.KernelScope == nil {
-		t.Fatal("same scopes, no kernel scope")
-	}
 	open := func(path string, flags int64) *pb.Event {
 		return &pb.Event{EventId: int32(id(t, "security_file_open")), Args: []*pb.Argument{
 			{Name: "pathname", Value: &pb.Argument_Str{Str: path}},
@@ -139,7 +127,7 @@ spec:
 		{&pb.Event{EventId: int32(id(t, "ptrace")), Args: []*pb.Argument{{Name: "request", Value: &pb.Argument_Int{Int: 0}}}}, []string{"procmem"}},
 		{&pb.Event{EventId: int32(id(t, "ptrace")), Args: []*pb.Argument{{Name: "request", Value: &pb.Argument_Int{Int: 16}}}}, nil},
 	} {
-		got := set.Match(tt.ev)
+		got := set.Match(tt.ev, AllPolicies)
 		if got != (len(tt.want) > 0) || !slices.Equal(tt.ev.MatchedPolicies, tt.want) {
 			t.Errorf("%v: Match %v, policies %v; want %v", tt.ev.Args, got, tt.ev.MatchedPolicies, tt.want)
 		}
@@ -156,11 +144,11 @@ func TestTraceIsAPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := &pb.Event{EventId: int32(id(t, "openat")), ProcessName: "cat", Args: []*pb.Argument{{Name: "pathname", Value: &pb.Argument_Str{Str: "/etc/passwd"}}}}
-	if !set.Match(ev) || !slices.Equal(ev.MatchedPolicies, []string{TraceName}) {
+	if !set.Match(ev, AllPolicies) || !slices.Equal(ev.MatchedPolicies, []string{TraceName}) {
 		t.Fatalf("matched %v", ev.MatchedPolicies)
 	}
-	if !slices.Equal(set.KernelScope.Kernel.Comm.Equal, []string{"cat"}) {
-		t.Errorf("kernel scope %+v", set.KernelScope.Kernel)
+	if !slices.Equal(set.Kernels()[0].Comm.Equal, []string{"cat"}) {
+		t.Errorf("kernel scope %+v", set.Kernels()[0])
 	}
 }
 
@@ -181,7 +169,7 @@ func TestSixtyFourPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := &pb.Event{EventId: int32(id(t, "openat")), Args: []*pb.Argument{{Name: "pathname", Value: &pb.Argument_Str{Str: "/p63/x"}}}}
-	if !set.Match(ev) || !slices.Equal(ev.MatchedPolicies, []string{"p63"}) {
+	if !set.Match(ev, AllPolicies) || !slices.Equal(ev.MatchedPolicies, []string{"p63"}) {
 		t.Fatalf("matched %v", ev.MatchedPolicies)
 	}
 	extra, _, _ := FromTrace(nil, filter.EventTable{}, nil)
@@ -347,5 +335,55 @@ func TestExecutableScope(t *testing.T) {
 	}
 	if got := scope("executable="+orig+","+cp, "executable="+sym).Equal; !slices.Equal(got, base) {
 		t.Errorf("two = expressions AND: %v, want %v", got, base)
+	}
+}
+
+// The kernel's bitmap says which policies' scopes hold: only those are
+// candidates, and their rules still decide.
+func TestMatchKernelBitmap(t *testing.T) {
+	src := `apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: by-comm}
+spec:
+  scope: [comm=a]
+  rules: [{event: openat}, {event: close, filters: [data.fd=3]}]
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: by-uid}
+spec:
+  scope: [uid=1234]
+  rules: [{event: close}]
+`
+	pols, err := Parse([]byte(src), "p.yaml", filter.EventTable{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := NewSet(pols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Bits(id(t, "close")) != 3 || set.Bits(id(t, "openat")) != 1 || set.Bits(id(t, "read")) != 0 {
+		t.Errorf("Bits: close %b openat %b read %b", set.Bits(id(t, "close")), set.Bits(id(t, "openat")), set.Bits(id(t, "read")))
+	}
+	closeFd := func(fd uint64) *pb.Event {
+		return &pb.Event{EventId: int32(id(t, "close")), Args: []*pb.Argument{{Name: "fd", Value: &pb.Argument_Uint{Uint: fd}}}}
+	}
+	for _, tt := range []struct {
+		ev     *pb.Event
+		kernel uint64
+		want   []string
+	}{
+		{closeFd(3), 0b11, []string{"by-comm", "by-uid"}},
+		{closeFd(4), 0b11, []string{"by-uid"}},
+		{closeFd(3), 0b10, []string{"by-uid"}},
+		{closeFd(3), 0b01, []string{"by-comm"}},
+		{closeFd(4), 0b01, nil},
+		{&pb.Event{EventId: int32(id(t, "openat"))}, 0b10, nil},
+	} {
+		got := set.Match(tt.ev, tt.kernel)
+		if got != (len(tt.want) > 0) || !slices.Equal(tt.ev.MatchedPolicies, tt.want) {
+			t.Errorf("%v with kernel bitmap %b: Match %v, policies %v; want %v", tt.ev.Args, tt.kernel, got, tt.ev.MatchedPolicies, tt.want)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -49,13 +48,30 @@ func startFiltered(t *testing.T, yaml string) (*collector, *probes.Probes) {
 	}
 	p, err := probes.Load(probes.Options{
 		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit,
-		Scope:       probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		Scope:       ownTrees(t, set),
 		WakeupBytes: 1, DataFilters: dfs,
 	}, feat)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return runTracer(t, p, wanted), p
+}
+
+// ownTrees is the kernel scope of the set's policies, each narrowed to
+// tree= this test process.
+func ownTrees(t *testing.T, set *policy.Set) probes.Scope {
+	t.Helper()
+	var ks []*filter.Kernel
+	for _, k := range set.Kernels() {
+		k := *k
+		k.Tree = []uint32{uint32(os.Getpid())}
+		ks = append(ks, &k)
+	}
+	s, err := KernelScopes(ks, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 const policyHead = "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: %s}\nspec:\n  scope: [global]\n  rules:\n"

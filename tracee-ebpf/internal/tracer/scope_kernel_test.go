@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
@@ -37,7 +39,6 @@ func startScoped(t *testing.T, scope []string, names ...string) *collector {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks.Tree = append(ks.Tree, sc.Kernel.Tree...)
 	wanted := map[events.ID]bool{}
 	var ids []events.ID
 	for _, n := range names {
@@ -226,5 +227,167 @@ func TestKernelExecutableScopeRunningBefore(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if e := c.find(opened(original.Process.Pid)); e != nil {
 		t.Errorf("the original shell (pid %d) passed executable=%s", original.Process.Pid, shCopy)
+	}
+}
+
+// startPolicies loads the real probes for the policies (YAML) with every
+// policy's scope and data filters in the kernel, as tracee-ebpf does. The
+// collector records each event with the kernel's policy bitmap and filters
+// nothing in user space.
+func startPolicies(t *testing.T, yaml string) (*collector, *probes.Probes, *policy.Set) {
+	t.Helper()
+	testutil.RequirePrivileged(t)
+	pols, err := policy.Parse([]byte(yaml), "test.yaml", filter.EventTable{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := policy.NewSet(pols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dfs, _ := DataFilters(set, nil)
+	start, err := decode.Monotonic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope, err := KernelScopes(set.Kernels(), 0, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feat := probes.ProbeFeatures()
+	sel, err := Select(set.Events, feat, SelectionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wanted := map[events.ID]bool{}
+	for _, id := range set.Events {
+		wanted[id] = true
+	}
+	p, err := probes.Load(probes.Options{
+		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit, Scope: scope, WakeupBytes: 1, DataFilters: dfs,
+	}, feat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runTracer(t, p, wanted), p, set
+}
+
+// Two policies with different scopes (comm= and uid=), both limited to this
+// test's descendants: every event that reaches user space carries the
+// bitmap of the policies whose scope holds and which select the event; an
+// event that no policy in scope selects, or of a process no policy's scope
+// holds for, is dropped in the kernel (nothing here filters in user space).
+func TestKernelPerPolicyScopes(t *testing.T) {
+	const uid = 4242
+	dir, err := os.MkdirTemp("", "scope-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := os.ReadFile("/bin/cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"cata", "catb"} {
+		if err := os.WriteFile(filepath.Join(dir, n), cat, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree := strconv.Itoa(os.Getpid())
+	c, p, set := startPolicies(t, `apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: by-comm}
+spec:
+  scope: [comm=cata, tree=`+tree+`]
+  rules:
+    - event: openat
+      filters: [data.pathname=`+dir+`/*]
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: by-uid}
+spec:
+  scope: [uid=`+strconv.Itoa(uid)+`, tree=`+tree+`]
+  rules:
+    - event: openat
+      filters: [data.pathname=`+dir+`/*]
+    - event: close
+`)
+	st0, err := p.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runAs := func(prog string, asUID bool) int32 {
+		cmd := exec.Command(filepath.Join(dir, prog), target)
+		if asUID {
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid}}
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v: %s", prog, err, out)
+		}
+		return int32(cmd.Process.Pid)
+	}
+	rootA, userA, userB, rootB := runAs("cata", false), runAs("cata", true), runAs("catb", true), runAs("catb", false)
+	last := runAs("cata", true)
+	c.waitFor(t, "the last run's open", func(e *pb.Event) bool { return e.EventName == "openat" && e.HostProcessId == last })
+	time.Sleep(200 * time.Millisecond)
+	st1, err := p.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// each process's events and their bitmaps, as the ring delivered them
+	type key struct {
+		pid  int32
+		name string
+	}
+	got := map[key][]uint64{}
+	c.mu.Lock()
+	for i, e := range c.evs {
+		k := key{e.HostProcessId, e.EventName}
+		if !slices.Contains(got[k], c.bits[i]) {
+			got[k] = append(got[k], c.bits[i])
+		}
+	}
+	c.mu.Unlock()
+	const byComm, byUID = 1, 2
+	want := map[key][]uint64{
+		{rootA, "openat"}: {byComm},         // comm=cata only
+		{userA, "openat"}: {byComm | byUID}, // both
+		{userA, "close"}:  {byUID},          // by-comm does not select close
+		{userB, "openat"}: {byUID},          // uid only
+		{userB, "close"}:  {byUID},
+		{last, "openat"}:  {byComm | byUID},
+		{last, "close"}:   {byUID},
+	}
+	for k, w := range want {
+		if !slices.Equal(got[k], w) {
+			t.Errorf("pid %d %s: bitmaps %b, want %b", k.pid, k.name, got[k], w)
+		}
+	}
+	for k, b := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("pid %d %s reached user space (bitmaps %b): no policy in scope selects it", k.pid, k.name, b)
+		}
+	}
+	for _, k := range []key{{rootA, "close"}, {rootB, "openat"}, {rootB, "close"}} {
+		if len(got[k]) > 0 {
+			t.Errorf("pid %d %s reached user space", k.pid, k.name)
+		}
+	}
+	if st1.Filtered <= st0.Filtered {
+		t.Errorf("the kernel's filtered counter did not move (%d -> %d)", st0.Filtered, st1.Filtered)
+	}
+	// user space names the policies from the bitmap
+	ev := c.find(func(e *pb.Event) bool { return e.EventName == "openat" && e.HostProcessId == userA })
+	if ev == nil || !set.Match(ev, byComm|byUID) || !slices.Equal(ev.MatchedPolicies, []string{"by-comm", "by-uid"}) {
+		t.Errorf("matchedPolicies of the user's cata open: %v", ev.GetMatchedPolicies())
 	}
 }
