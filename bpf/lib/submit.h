@@ -31,7 +31,7 @@ __noinline int tracee_admit(struct event_buf *b)
 		stat_inc(STAT_DATA_FILTERED);
 		return 0;
 	}
-	matched &= b->ctx.policies;
+	matched &= b->ctx.policies & cfg->policies;
 	if (!matched) {
 		stat_inc(STAT_FILTERED); /* no policy in scope selects it */
 		return 0;

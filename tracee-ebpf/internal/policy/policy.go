@@ -90,8 +90,7 @@ type Set struct {
 	selected map[events.ID]bool
 }
 
-// AllPolicies is the policy bitmap of an event the kernel did not scope
-// (Match then evaluates every policy's scope in user space).
+// AllPolicies is the policy bitmap that makes every policy a candidate.
 const AllPolicies = ^uint64(0)
 
 // NewSet checks a list of policies (names unique, at most MaxPolicies) and
@@ -189,8 +188,8 @@ func (s *Set) Selected(id events.ID) bool { return s.selected[id] }
 // policies the kernel found in scope for the event (the record's, or its
 // source's for an event derived in user space): only those are candidates,
 // their container ids and rules (data filters again, context filters) are
-// checked here. AllPolicies: the kernel did not scope it, every policy's
-// scope is evaluated here (as far as user space can: see Kernel.MatchScope).
+// checked here. A record of a hook that applies no scope (cgroup_mkdir,
+// hooked_proc_fops) has every policy's bit.
 func (s *Set) Match(ev *pb.Event, kernel uint64) bool {
 	id := events.ID(ev.GetEventId())
 	ev.MatchedPolicies = ev.MatchedPolicies[:0]
@@ -199,7 +198,7 @@ func (s *Set) Match(ev *pb.Event, kernel uint64) bool {
 			continue
 		}
 		rules, ok := p.Rules[id]
-		if !ok || !inScope(p, ev, kernel) {
+		if !ok || !inScope(p, ev) {
 			continue
 		}
 		for _, r := range rules {
@@ -212,11 +211,8 @@ func (s *Set) Match(ev *pb.Event, kernel uint64) bool {
 	return len(ev.MatchedPolicies) > 0
 }
 
-func inScope(p *Policy, ev *pb.Event, kernel uint64) bool {
-	if kernel == AllPolicies {
-		return p.Scope.Match(ev)
-	}
-	// The kernel applied the scope; container ids are resolved here.
+// inScope: the kernel applied the scope; container ids are resolved here.
+func inScope(p *Policy, ev *pb.Event) bool {
 	f := p.Scope.ContainerIDs
 	return !f.Active() || (&filter.Scope{ContainerIDs: f}).Match(ev)
 }
