@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -101,6 +103,71 @@ spec:
 	for _, w := range []string{pol + ":12:", "spec.scope[0]", "/no/such/dir/tracee-exe", "no such file"} {
 		if !strings.Contains(stderr.String(), w) {
 			t.Errorf("error lacks %q:\n%s", w, stderr.String())
+		}
+	}
+}
+
+// Three policies with different scopes (executable=, comm=, comm= with
+// follow), each evaluated in the kernel: every event names exactly the
+// policies whose scope holds for its process; a process in no policy's
+// scope sends nothing. The startup lines say where each scope runs.
+func TestEbpfPolicyPerPolicyScopes(t *testing.T) {
+	dir := sharedDir(t)
+	cata := copyProgram(t, "/bin/cat", dir, "cata")
+	catb := copyProgram(t, "/bin/cat", dir, "catb")
+	sh := copyProgram(t, "/bin/sh", dir, "shzz")
+	target := writeFile(t, filepath.Join(dir, "target"), "x")
+	pol := writeFile(t, filepath.Join(dir, "scopes.yaml"), `apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: a}
+spec:
+  scope: [executable=`+cata+`]
+  rules: [{event: openat, filters: [data.pathname=`+dir+`/*]}]
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: b}
+spec:
+  scope: [comm=catb]
+  rules: [{event: openat, filters: [data.pathname=`+dir+`/*]}]
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: c}
+spec:
+  scope: [comm=shzz, follow]
+  rules: [{event: openat, filters: [data.pathname=`+dir+`/*]}]
+`)
+	tr := StartTracer(t, "--output", "format:json", "--policy", pol)
+	ctl := runWorkload(t, "/bin/cat", target)
+	pa := runWorkload(t, cata, target)
+	pb := runWorkload(t, catb, target)
+	out := runCmd(t, sh, "-c", catb+" "+target+" >/dev/null & echo $!; wait; "+cata+" "+target+" >/dev/null & echo $!; wait")
+	var followed []int
+	for _, f := range strings.Fields(out) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("shell output %q", out)
+		}
+		followed = append(followed, n)
+	}
+	if len(followed) != 2 {
+		t.Fatalf("shell output %q", out)
+	}
+	tr.MustEvent("the followed cata's open", openedBy(followed[1], target))
+	evs := tr.StopEvents()
+	want := map[int][]string{pa: {"a"}, pb: {"b"}, followed[0]: {"b", "c"}, followed[1]: {"a", "c"}}
+	for pid, names := range want {
+		got := filterEvents(evs, openedBy(pid, target))
+		if len(got) != 1 || !slices.Equal(got[0].MatchedPolicies, names) {
+			t.Errorf("pid %d: want one open of the target matching %v:\n%s", pid, names, describeEvents(got))
+		}
+	}
+	mustNone(t, evs, "the control /bin/cat (no policy's scope)", byPid(ctl))
+	for i, name := range []string{"a", "b", "c"} {
+		line := fmt.Sprintf("policy %d %q", i, name)
+		if !strings.Contains(tr.Stderr(), line) || !strings.Contains(tr.Stderr(), "in the kernel (bit "+strconv.Itoa(i)) {
+			t.Errorf("no startup line %s ... in the kernel (bit %d):\n%s", line, i, tr.Stderr())
 		}
 	}
 }

@@ -227,7 +227,11 @@ func (s *Set) Describe() []string {
 			d, _ := events.ByID(id)
 			evs = append(evs, d.Name)
 		}
-		where := "scope in the kernel (policy bit " + fmt.Sprint(i) + ")"
+		scope := "global"
+		if len(p.scopeExprs) > 0 {
+			scope = strings.Join(p.scopeExprs, " ")
+		}
+		where := fmt.Sprintf("scope %s in the kernel (bit %d of the events' policy bitmap)", scope, i)
 		if p.Scope.ContainerIDs.Active() {
 			where += ", container ids in user space"
 		}
@@ -246,6 +250,11 @@ func FromTrace(exprs []string, cat filter.Catalog, avail map[string]bool) (*Poli
 		Scope: &filter.Scope{Kernel: fp.Kernel, ContainerIDs: fp.ContainerIDs}}
 	for _, id := range fp.Events {
 		p.Rules[id] = []*Rule{{Data: fp.ArgFilters(id)}}
+	}
+	for _, e := range exprs {
+		if OnlyScope([]string{e}) {
+			p.scopeExprs = append(p.scopeExprs, strings.TrimSpace(e))
+		}
 	}
 	return p, fp.Skipped, nil
 }
