@@ -24,14 +24,21 @@ statfn u64 scope_bits_pass(struct config *cfg, struct scope_bits *v, u64 eq_on)
 	return (~eq_on | eq) & ~ne;
 }
 
-#define MATCH_MAP(cfg, f, map, key, eq_bit, ne_bit)                                              \
-	(((f) & ((eq_bit) | (ne_bit))) ? scope_bits_pass(cfg, bpf_map_lookup_elem(map, key),     \
-							 FILTER_POLICIES(cfg, eq_bit))           \
-				       : ~0ULL)
+/*
+ * Whether a kind of filter (its F_ eq and ne bits) can still change the
+ * result r: some policy in r has it. Otherwise its lookup is skipped.
+ */
+#define FILTER_USED(cfg, r, eq_bit, ne_bit) \
+	((r) & (FILTER_POLICIES(cfg, eq_bit) | FILTER_POLICIES(cfg, ne_bit)))
 
-statfn u64 match_comm(struct config *cfg, u32 f, const char *s)
+#define MATCH_MAP(cfg, r, map, key, eq_bit, ne_bit)                                              \
+	(FILTER_USED(cfg, r, eq_bit, ne_bit) ? scope_bits_pass(cfg, bpf_map_lookup_elem(map, key), \
+							       FILTER_POLICIES(cfg, eq_bit))       \
+					     : ~0ULL)
+
+statfn u64 match_comm(struct config *cfg, u64 r, const char *s)
 {
-	if (!(f & (F_COMM_EQ | F_COMM_NE)))
+	if (!FILTER_USED(cfg, r, F_COMM_EQ, F_COMM_NE))
 		return ~0ULL;
 	struct str16 key = {};
 	__builtin_memcpy(key.s, s, sizeof(key.s));
@@ -43,9 +50,9 @@ statfn u64 match_comm(struct config *cfg, u32 f, const char *s)
  * up to 64 bytes; the header's uts keeps 16). Every event's header is filled
  * from the current task (or, at fork, the parent, which is current).
  */
-statfn u64 match_uts(struct config *cfg, u32 f)
+statfn u64 match_uts(struct config *cfg, u64 r)
 {
-	if (!(f & (F_UTS_EQ | F_UTS_NE)))
+	if (!FILTER_USED(cfg, r, F_UTS_EQ, F_UTS_NE))
 		return ~0ULL;
 	struct str64 key = {};
 	struct task_struct *t = CURRENT_TASK;
@@ -92,9 +99,9 @@ statfn void proc_exe_set(u32 tgid, struct file *f)
  * recorded (proc_exe), or read once from mm->exe_file for a process that
  * started before tracing. A kernel thread (no mm) runs no file: {0, 0}.
  */
-statfn u64 match_exe(struct config *cfg, u32 f, u32 tgid)
+statfn u64 match_exe(struct config *cfg, u64 r, u32 tgid)
 {
-	if (!(f & (F_EXE_EQ | F_EXE_NE)))
+	if (!FILTER_USED(cfg, r, F_EXE_EQ, F_EXE_NE))
 		return ~0ULL;
 	struct file_id *id = bpf_map_lookup_elem(&proc_exe, &tgid);
 	struct file_id cur = {};
@@ -112,7 +119,9 @@ statfn u64 match_exe(struct config *cfg, u32 f, u32 tgid)
 
 /*
  * The policies (of `want`) whose scope filters other than follow and tree
- * hold for the task; stops at the first kind that leaves none.
+ * hold for the task; stops at the first kind that leaves none, and skips a
+ * kind no remaining policy has. The string and executable filters, the
+ * dearest, go last.
  */
 statfn u64 match_scope(struct config *cfg, struct event_ctx *c, u64 want)
 {
@@ -129,25 +138,25 @@ statfn u64 match_scope(struct config *cfg, struct event_ctx *c, u64 want)
 		r &= ~FILTER_POLICIES(cfg, F_NEW_PID);
 	if (!r)
 		return 0;
-	r &= MATCH_MAP(cfg, f, &uid_filter, &c->uid, F_UID_EQ, F_UID_NE);
+	r &= MATCH_MAP(cfg, r, &uid_filter, &c->uid, F_UID_EQ, F_UID_NE);
 	if (!r)
 		return 0;
-	r &= MATCH_MAP(cfg, f, &pid_filter, &c->host_pid, F_PID_EQ, F_PID_NE);
+	r &= MATCH_MAP(cfg, r, &pid_filter, &c->host_pid, F_PID_EQ, F_PID_NE);
 	if (!r)
 		return 0;
-	r &= MATCH_MAP(cfg, f, &mntns_filter, &c->mntns, F_MNTNS_EQ, F_MNTNS_NE);
+	r &= MATCH_MAP(cfg, r, &mntns_filter, &c->mntns, F_MNTNS_EQ, F_MNTNS_NE);
 	if (!r)
 		return 0;
-	r &= MATCH_MAP(cfg, f, &pidns_filter, &c->pidns, F_PIDNS_EQ, F_PIDNS_NE);
+	r &= MATCH_MAP(cfg, r, &pidns_filter, &c->pidns, F_PIDNS_EQ, F_PIDNS_NE);
 	if (!r)
 		return 0;
-	r &= match_comm(cfg, f, c->comm);
+	r &= match_comm(cfg, r, c->comm);
 	if (!r)
 		return 0;
-	r &= match_uts(cfg, f);
+	r &= match_uts(cfg, r);
 	if (!r)
 		return 0;
-	return r & match_exe(cfg, f, c->host_pid);
+	return r & match_exe(cfg, r, c->host_pid);
 }
 
 /*
