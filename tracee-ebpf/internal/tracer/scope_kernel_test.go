@@ -1,12 +1,14 @@
 package tracer
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -21,46 +23,20 @@ import (
 )
 
 // startScoped loads the real probes for the named events with the kernel
-// scope of the given scope expressions (as --trace or a policy's
-// spec.scope give them). No user-space matcher runs: the collector sees
-// what the kernel let through.
+// scope of the given scope expressions (one policy's spec.scope). No
+// user-space matcher runs: the collector sees what the kernel let through.
 func startScoped(t *testing.T, scope []string, names ...string) *collector {
 	t.Helper()
-	testutil.RequirePrivileged(t)
-	sc, err := filter.ParseScope(scope)
-	if err != nil {
-		t.Fatal(err)
+	yaml := "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: scoped}\nspec:\n  scope:\n"
+	for _, e := range scope {
+		yaml += fmt.Sprintf("    - %q\n", e)
 	}
-	start, err := decode.Monotonic()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks, err := KernelScope(&sc.Kernel, 0, start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wanted := map[events.ID]bool{}
-	var ids []events.ID
+	yaml += "  rules:\n"
 	for _, n := range names {
-		d, ok := events.ByName(n)
-		if !ok {
-			t.Fatalf("unknown event %s", n)
-		}
-		wanted[d.ID] = true
-		ids = append(ids, d.ID)
+		yaml += "    - event: " + n + "\n"
 	}
-	feat := probes.ProbeFeatures()
-	sel, err := Select(ids, feat, SelectionOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := probes.Load(probes.Options{
-		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit, Scope: ks, WakeupBytes: 1,
-	}, feat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return runTracer(t, p, wanted)
+	c, _, _ := startPolicies(t, yaml, policyScopes)
+	return c
 }
 
 // exeFiles makes, in a temp dir, a copy of /bin/true, a hard link to the
@@ -230,11 +206,11 @@ func TestKernelExecutableScopeRunningBefore(t *testing.T) {
 	}
 }
 
-// startPolicies loads the real probes for the policies (YAML) with every
-// policy's scope and data filters in the kernel, as tracee-ebpf does. The
-// collector records each event with the kernel's policy bitmap and filters
-// nothing in user space.
-func startPolicies(t *testing.T, yaml string) (*collector, *probes.Probes, *policy.Set) {
+// startPolicies loads the real probes for the policies (YAML) with the
+// kernel scope that scope makes of them and their kernel data filters (all
+// of which must run in the kernel). The collector records each event with
+// the kernel's policy bitmap and filters nothing in user space.
+func startPolicies(t *testing.T, yaml string, scope func(*testing.T, *policy.Set) probes.Scope) (*collector, *probes.Probes, *policy.Set) {
 	t.Helper()
 	testutil.RequirePrivileged(t)
 	pols, err := policy.Parse([]byte(yaml), "test.yaml", filter.EventTable{}, nil)
@@ -245,14 +221,11 @@ func startPolicies(t *testing.T, yaml string) (*collector, *probes.Probes, *poli
 	if err != nil {
 		t.Fatal(err)
 	}
-	dfs, _ := DataFilters(set, nil)
-	start, err := decode.Monotonic()
-	if err != nil {
-		t.Fatal(err)
-	}
-	scope, err := KernelScopes(set.Kernels(), 0, start)
-	if err != nil {
-		t.Fatal(err)
+	dfs, where := DataFilters(set, nil)
+	for _, w := range where {
+		if !strings.HasSuffix(w, ": kernel") {
+			t.Fatalf("filter not in the kernel: %s", w)
+		}
 	}
 	feat := probes.ProbeFeatures()
 	sel, err := Select(set.Events, feat, SelectionOptions{})
@@ -264,12 +237,26 @@ func startPolicies(t *testing.T, yaml string) (*collector, *probes.Probes, *poli
 		wanted[id] = true
 	}
 	p, err := probes.Load(probes.Options{
-		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit, Scope: scope, WakeupBytes: 1, DataFilters: dfs,
+		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit, Scope: scope(t, set), WakeupBytes: 1, DataFilters: dfs,
 	}, feat)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return runTracer(t, p, wanted), p, set
+}
+
+// policyScopes is the policies' own scopes, as tracee-ebpf loads them.
+func policyScopes(t *testing.T, set *policy.Set) probes.Scope {
+	t.Helper()
+	start, err := decode.Monotonic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := KernelScopes(set.Kernels(), 0, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // Two policies with different scopes (comm= and uid=), both limited to this
@@ -319,7 +306,7 @@ spec:
     - event: openat
       filters: [data.pathname=`+dir+`/*]
     - event: close
-`)
+`, policyScopes)
 	st0, err := p.Stats()
 	if err != nil {
 		t.Fatal(err)
