@@ -18,7 +18,7 @@
 /* The policies that have the scope filter of F_ bit `bit` (a constant). */
 #define FILTER_POLICIES(cfg, bit) ((cfg)->filter_policies[__builtin_ctz(bit) & (MAX_FILTER_FLAGS - 1)])
 
-statfn u64 scope_bits_pass(struct config *cfg, struct scope_bits *v, u64 eq_on)
+statfn u64 scope_bits_pass(struct scope_bits *v, u64 eq_on)
 {
 	u64 eq = v ? v->eq : 0, ne = v ? v->ne : 0;
 	return (~eq_on | eq) & ~ne;
@@ -31,10 +31,10 @@ statfn u64 scope_bits_pass(struct config *cfg, struct scope_bits *v, u64 eq_on)
 #define FILTER_USED(cfg, r, eq_bit, ne_bit) \
 	((r) & (FILTER_POLICIES(cfg, eq_bit) | FILTER_POLICIES(cfg, ne_bit)))
 
-#define MATCH_MAP(cfg, r, map, key, eq_bit, ne_bit)                                              \
-	(FILTER_USED(cfg, r, eq_bit, ne_bit) ? scope_bits_pass(cfg, bpf_map_lookup_elem(map, key), \
-							       FILTER_POLICIES(cfg, eq_bit))       \
-					     : ~0ULL)
+#define MATCH_MAP(cfg, r, map, key, eq_bit, ne_bit)                                   \
+	(FILTER_USED(cfg, r, eq_bit, ne_bit)                                            \
+		 ? scope_bits_pass(bpf_map_lookup_elem(map, key), FILTER_POLICIES(cfg, eq_bit)) \
+		 : ~0ULL)
 
 statfn u64 match_comm(struct config *cfg, u64 r, const char *s)
 {
@@ -42,7 +42,7 @@ statfn u64 match_comm(struct config *cfg, u64 r, const char *s)
 		return ~0ULL;
 	struct str16 key = {};
 	__builtin_memcpy(key.s, s, sizeof(key.s));
-	return scope_bits_pass(cfg, bpf_map_lookup_elem(&comm_filter, &key), FILTER_POLICIES(cfg, F_COMM_EQ));
+	return scope_bits_pass(bpf_map_lookup_elem(&comm_filter, &key), FILTER_POLICIES(cfg, F_COMM_EQ));
 }
 
 /*
@@ -58,7 +58,7 @@ statfn u64 match_uts(struct config *cfg, u64 r)
 	struct task_struct *t = CURRENT_TASK;
 	struct uts_namespace *uts = BPF_CORE_READ(t, nsproxy, uts_ns);
 	bpf_probe_read_kernel_str(key.s, sizeof(key.s), &uts->name.nodename);
-	return scope_bits_pass(cfg, bpf_map_lookup_elem(&uts_filter, &key), FILTER_POLICIES(cfg, F_UTS_EQ));
+	return scope_bits_pass(bpf_map_lookup_elem(&uts_filter, &key), FILTER_POLICIES(cfg, F_UTS_EQ));
 }
 
 /* uid< uid> pid< pid>: each policy's bounds, for the policies that have some. */
@@ -114,7 +114,7 @@ statfn u64 match_exe(struct config *cfg, u64 r, u32 tgid)
 		}
 		id = &cur;
 	}
-	return scope_bits_pass(cfg, bpf_map_lookup_elem(&exe_filter, id), FILTER_POLICIES(cfg, F_EXE_EQ));
+	return scope_bits_pass(bpf_map_lookup_elem(&exe_filter, id), FILTER_POLICIES(cfg, F_EXE_EQ));
 }
 
 /*
