@@ -378,3 +378,57 @@ spec:
 		t.Errorf("matchedPolicies of the user's cata open: %v", ev.GetMatchedPolicies())
 	}
 }
+
+// 64 policies, each with its own scope, in the kernel: the event of a
+// process in the scope of the last two (comm= and uid<) carries exactly
+// bits 62 and 63; uid> of policy 61 leaves it out.
+func TestKernelSixtyFourPolicyScopes(t *testing.T) {
+	dir, err := os.MkdirTemp("", "scope64-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	cat, err := os.ReadFile("/bin/cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := filepath.Join(dir, "cat63")
+	if err := os.WriteFile(prog, cat, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tree := "tree=" + strconv.Itoa(os.Getpid())
+	var yaml strings.Builder
+	for i := 0; i < policy.MaxPolicies; i++ {
+		scope := fmt.Sprintf("comm=zz%d", i)
+		switch i {
+		case 61:
+			scope = `"uid>0"`
+		case 62:
+			scope = `"uid<1"`
+		case 63:
+			scope = "comm=cat63"
+		}
+		if i > 0 {
+			yaml.WriteString("---\n")
+		}
+		fmt.Fprintf(&yaml, "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: p%02d}\nspec:\n  scope: [%s, %s]\n  rules: [{event: openat, filters: [data.pathname=%s/*]}]\n", i, scope, tree, dir)
+	}
+	c, _, set := startPolicies(t, yaml.String(), policyScopes)
+	if len(set.Policies) != 64 {
+		t.Fatalf("%d policies", len(set.Policies))
+	}
+	cmd := exec.Command(prog, prog)
+	cmd.Stdout = io.Discard
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	pid := int32(cmd.Process.Pid)
+	c.waitFor(t, "cat63's open of itself", func(e *pb.Event) bool { return e.EventName == "openat" && e.HostProcessId == pid })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.evs {
+		if e.EventName == "openat" && e.HostProcessId == pid && c.bits[i] != 1<<62|1<<63 {
+			t.Errorf("bitmap %064b, want bits 62 and 63", c.bits[i])
+		}
+	}
+}
