@@ -86,6 +86,7 @@ struct df_event {
 	u64 always;
 	u32 nrules;
 	u32 gates; /* arguments (bits) whose string patterns have path gates */
+	u64 tail_any; /* gated patterns that need nothing of the path's tail */
 	struct df_rule rules[DF_MAX_RULES];
 };
 
@@ -268,6 +269,11 @@ struct df_pre {
 	u32 gate_src; /* with gate_known: the argument whose path gate ran */
 	u32 gate_known;
 	u32 gates; /* out: the event's df_event.gates */
+	u64 tail_any; /* out: the event's df_event.tail_any */
+	u32 int_known; /* int_ok holds */
+	u32 pad2;
+	u8 int_ok[DF_MAX_RULES]; /* out: rules whose integer conditions hold (no bitmap: the
+				 * verifier would follow every value of one) */
 	u64 gate; /* the string patterns of gate_src its path can still match */
 };
 
@@ -288,34 +294,54 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	if (!e || e->always)
 		return 1;
 	p->gates = e->gates;
+	p->tail_any = e->tail_any;
+	/* the integer conditions, once: a gated producer asks again */
+	if (!p->int_known) {
+		for (int r = 0; r < DF_MAX_RULES; r++) {
+			if (r >= e->nrules)
+				break;
+			struct df_rule *rule = &e->rules[r];
+			bool ok = true;
+			for (int c = 0; c < DF_MAX_CONDS; c++) {
+				if (c >= rule->nconds)
+					break;
+				struct df_cond *cd = &rule->conds[c];
+				if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
+					continue;
+				u64 v;
+				if (cd->src == DF_SRC_RETVAL) {
+					if (!p->use_ret)
+						continue;
+					v = p->ret;
+				} else {
+					u32 i = cd->src & (DF_ARGS - 1);
+					if (!(p->have & (1 << i)))
+						continue;
+					v = p->vals[i];
+				}
+				if (!df_int_holds(cd, v)) {
+					ok = false;
+					break;
+				}
+			}
+			p->int_ok[r] = ok;
+		}
+		p->int_known = 1;
+	}
 	for (int r = 0; r < DF_MAX_RULES; r++) {
 		if (r >= e->nrules)
 			break;
+		if (!p->int_ok[r])
+			continue;
+		if (!p->gate_known)
+			return 1;
 		struct df_rule *rule = &e->rules[r];
 		bool ok = true;
 		for (int c = 0; c < DF_MAX_CONDS; c++) {
 			if (c >= rule->nconds)
 				break;
 			struct df_cond *cd = &rule->conds[c];
-			if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src &&
-			    !(p->gate & cd->strbits)) {
-				ok = false;
-				break;
-			}
-			if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
-				continue;
-			u64 v;
-			if (cd->src == DF_SRC_RETVAL) {
-				if (!p->use_ret)
-					continue;
-				v = p->ret;
-			} else {
-				u32 i = cd->src & (DF_ARGS - 1);
-				if (!(p->have & (1 << i)))
-					continue;
-				v = p->vals[i];
-			}
-			if (!df_int_holds(cd, v)) {
+			if (cd->op == DF_STR_IN && cd->src == p->gate_src && !(p->gate & cd->strbits)) {
 				ok = false;
 				break;
 			}

@@ -121,9 +121,10 @@ statfn u64 match_exe(struct config *cfg, u64 r, u32 tgid)
  * The policies (of `want`) whose scope filters other than follow and tree
  * hold for the task; stops at the first kind that leaves none, and skips a
  * kind no remaining policy has. The string and executable filters, the
- * dearest, go last.
+ * dearest, go last. A subprogram of its own: its keys stay off the stack of
+ * the hooks that inline everything else (sys_exit).
  */
-statfn u64 match_scope(struct config *cfg, struct event_ctx *c, u64 want)
+static __noinline u64 match_scope(struct config *cfg, struct event_ctx *c, u64 want)
 {
 	u32 f = cfg->filter_flags;
 	u64 r = want;

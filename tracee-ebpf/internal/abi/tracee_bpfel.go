@@ -114,11 +114,12 @@ type TraceeDfBtfAnchor struct {
 }
 
 type TraceeDfEvent struct {
-	_      structs.HostLayout
-	Always uint64
-	Nrules uint32
-	Gates  uint32
-	Rules  [32]struct {
+	_       structs.HostLayout
+	Always  uint64
+	Nrules  uint32
+	Gates   uint32
+	TailAny uint64
+	Rules   [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32
