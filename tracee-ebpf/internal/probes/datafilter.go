@@ -206,6 +206,9 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 							e.key = append([]byte(s.Text), 0)
 						}
 						strs = append(strs, e)
+						if s.Text == "" {
+							v.EmptyHits |= b // "", "*": the kernel's answer for no string
+						}
 						if gated && vc.Src == gate {
 							v.Gates |= 1 << gate
 							if s.Prefix {
