@@ -100,6 +100,7 @@ struct config {
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
 	u32 exec_args_max;   /* argv/env bytes kept per exec (bigargs.h); <= MAX_ARR_BLOB: normal records */
 	u32 budget;          /* events per second a process may send (0: no limit); see budget.h */
+	u64 reserve_at;      /* pending ring bytes past which only priority events go (0: off); see submit.h */
 	/* per F_ bit (index: the bit's number), the policies that have the filter */
 	u64 filter_policies[MAX_FILTER_FLAGS];
 	struct scope_range ranges[MAX_POLICIES]; /* per policy, for F_UID_LT/GT, F_PID_LT/GT */

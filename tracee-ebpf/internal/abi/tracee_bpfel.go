@@ -89,6 +89,7 @@ type TraceeConfig struct {
 	WakeupBytes    uint64
 	ExecArgsMax    uint32
 	Budget         uint32
+	ReserveAt      uint64
 	FilterPolicies [32]uint64
 	Ranges         [64]TraceeScopeRange
 }

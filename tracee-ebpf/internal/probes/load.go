@@ -200,6 +200,10 @@ func (p *Probes) configure(o *Options) error {
 	}
 	cfg.TraceePid, cfg.WakeupBytes, cfg.Emit = o.TraceePID, wake, o.Emit
 	cfg.ExecArgsMax, cfg.Budget = o.ExecArgsMax, o.Budget
+	if o.Budget > 0 {
+		// with budgets, the last quarter of the ring is the priority events'
+		cfg.ReserveAt = uint64(m.Events.MaxEntries()) / 4 * 3
+	}
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}

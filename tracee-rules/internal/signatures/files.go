@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,7 +144,7 @@ var accessFilters = map[int][]string{
 }
 
 func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
-	if container {
+	if container && !slices.Contains(events, "sched_process_exec") {
 		events = append(events, "sched_process_exec")
 	}
 	return fileWatch{
