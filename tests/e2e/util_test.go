@@ -196,6 +196,7 @@ type EbpfEvent struct {
 	ArgsNum             int            `json:"argsNum"`
 	ReturnValue         int64          `json:"returnValue"`
 	Args                []EbpfArg      `json:"args"`
+	MatchedPolicies     []string       `json:"matchedPolicies"`
 	Ancestry            []EbpfAncestor `json:"ancestry"`
 	Container           struct {
 		ID, Name, Image, ImageDigest string

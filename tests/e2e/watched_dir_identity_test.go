@@ -80,8 +80,8 @@ func TestWatchedDirIdentity(t *testing.T) {
 				f := mustFind(t, p, "TRC-1027 "+v.mode, func(f Finding) bool {
 					return bySigPid("TRC-1027", pid)(f) && f.Event.EventName == v.event
 				})
-				if got := dataStr(f, "watched_path"); got != "/etc/cron.d/e2e" {
-					t.Errorf("watched_path %q, want /etc/cron.d/e2e (%s)", got, describe([]Finding{f}))
+				if got := dataStr(f, "canonical_path"); got != "/etc/cron.d/e2e" {
+					t.Errorf("canonical_path %q, want /etc/cron.d/e2e (%s)", got, describe([]Finding{f}))
 				}
 				if got := dataStr(f, "new_path"); path.Base(got) != "e2e" || !strings.HasPrefix(got, path.Dir(path.Dir(via))+"/") {
 					t.Errorf("new_path %q, want the name through the bind mount %s", got, via)

@@ -26,8 +26,9 @@ const (
 	SelSecurityInodeRename  uint32 = 1 << 8  // derive security_inode_rename at sys_exit
 	SelSecurityMmapFile     uint32 = 1 << 9  // derive security_mmap_file at sys_exit
 	SelSecurityInodeLink    uint32 = 1 << 10 // derive security_inode_link at sys_exit
+	SelSecurityFsmount      uint32 = 1 << 11 // derive security_fsmount at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount
 )
 
 // config.emit bits (EMIT_*).
@@ -63,12 +64,8 @@ const (
 	FNewPid       uint32 = 1 << 18 // only processes started after tracing began
 	FFollow       uint32 = 1 << 19 // matching processes' descendants pass too
 	FTree         uint32 = 1 << 20 // only processes in traced_procs
-)
-
-// Values of the filter maps (FILTER_*).
-const (
-	FilterEq uint8 = 1 // the key must match
-	FilterNe uint8 = 2 // the key must not match
+	FExeEq        uint32 = 1 << 21 // only processes running one of the policy's exe_filter files (identity: device and inode)
+	FExeNe        uint32 = 1 << 22 // no process running one of the policy's exe_filter files
 )
 
 // Counters of the stats map (STAT_*).
@@ -79,10 +76,11 @@ const (
 	StatFiltered     uint32 = 3 // selected events dropped by in-kernel filters
 	StatDataFiltered uint32 = 4 // events dropped by the policies' in-kernel data filters
 	StatThrottled    uint32 = 5 // events over their process's budget (the budgets map says whose)
+	StatShed         uint32 = 6 // ordinary events dropped because the ring buffer was past the share kept for priority events (reserve_at)
 )
 
 // StatMax is the number of counters.
-const StatMax = 6
+const StatMax = 7
 
 // Scratch slots, one per hook (SLOT_*).
 const (
@@ -121,6 +119,7 @@ var Derived = []DerivedEvent{
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
 	{ID: events.SecurityMmapFile, Sel: SelSecurityMmapFile, Syscalls: []string{"mmap"}},
 	{ID: events.SecurityInodeLink, Sel: SelSecurityInodeLink, Syscalls: []string{"link", "linkat"}},
+	{ID: events.SecurityFsmount, Sel: SelSecurityFsmount, Syscalls: []string{"fsmount"}},
 }
 
 // Emitted are the events emitted by a hook other than sys_exit, with their emit bit.

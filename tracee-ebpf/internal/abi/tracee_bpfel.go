@@ -79,19 +79,19 @@ type TraceeCompatSc struct {
 }
 
 type TraceeConfig struct {
-	_           structs.HostLayout
-	TraceePid   uint32
-	FilterFlags uint32
-	UidLt       uint64
-	UidGt       uint64
-	PidLt       uint64
-	PidGt       uint64
-	StartTime   uint64
-	HostMntns   uint32
-	Emit        uint32
-	WakeupBytes uint64
-	ExecArgsMax uint32
-	Budget      uint32
+	_              structs.HostLayout
+	TraceePid      uint32
+	FilterFlags    uint32
+	Policies       uint64
+	StartTime      uint64
+	HostMntns      uint32
+	Emit           uint32
+	WakeupBytes    uint64
+	ExecArgsMax    uint32
+	Budget         uint32
+	ReserveAt      uint64
+	FilterPolicies [32]uint64
+	Ranges         [64]TraceeScopeRange
 }
 
 type TraceeDfAbi uint32
@@ -115,11 +115,13 @@ type TraceeDfBtfAnchor struct {
 }
 
 type TraceeDfEvent struct {
-	_      structs.HostLayout
-	Always uint64
-	Nrules uint32
-	Gates  uint32
-	Rules  [32]struct {
+	_         structs.HostLayout
+	Always    uint64
+	Nrules    uint32
+	Gates     uint32
+	TailAny   uint64
+	EmptyHits uint64
+	Rules     [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32
@@ -149,6 +151,27 @@ const (
 	TraceeDfOpDF_STR_IN     TraceeDfOp = 4
 	TraceeDfOpDF_STR_NOT_IN TraceeDfOp = 5
 )
+
+type TraceeDfPre struct {
+	_         structs.HostLayout
+	Vals      [8]uint64
+	Ret       int64
+	Have      uint32
+	Event     uint32
+	UseRet    uint32
+	GateSrc   uint32
+	GateKnown uint32
+	Gates     uint32
+	TailAny   uint64
+	IntKnown  uint32
+	Pad2      uint32
+	IntOk     [32]uint8
+	Gate      uint64
+	KstrSrc   uint32
+	KstrKnown uint32
+	KstrHits  uint64
+	EmptyHits uint64
+}
 
 type TraceeDfStrKey struct {
 	_         structs.HostLayout
@@ -227,6 +250,7 @@ type TraceeEventCtx struct {
 	Flags     uint16
 	Comm      [16]int8
 	Uts       [16]int8
+	Policies  uint64
 }
 
 type TraceeExecArgsLimits uint32
@@ -234,6 +258,13 @@ type TraceeExecArgsLimits uint32
 const (
 	TraceeExecArgsLimitsEXEC_ARGS_CAP TraceeExecArgsLimits = 262144
 )
+
+type TraceeFileId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
+}
 
 type TraceePathBuf struct {
 	_   structs.HostLayout
@@ -251,6 +282,20 @@ type TraceePcapRec struct {
 	Ctx  TraceeEventCtx
 	Args [4116]uint8
 	_    [4]byte
+}
+
+type TraceeScopeBits struct {
+	_  structs.HostLayout
+	Eq uint64
+	Ne uint64
+}
+
+type TraceeScopeRange struct {
+	_     structs.HostLayout
+	UidLo uint64
+	UidHi uint64
+	PidLo uint64
+	PidHi uint64
 }
 
 type TraceeStr16 struct {
@@ -286,10 +331,12 @@ const (
 	TraceeMapConfigMap              = "config_map"
 	TraceeMapDataFilters            = "data_filters"
 	TraceeMapDfKeyScratch           = "df_key_scratch"
+	TraceeMapDfPreScratch           = "df_pre_scratch"
 	TraceeMapDfPrefix               = "df_prefix"
 	TraceeMapDfSuffix               = "df_suffix"
 	TraceeMapDirwalkScratch         = "dirwalk_scratch"
 	TraceeMapEvents                 = "events"
+	TraceeMapExeFilter              = "exe_filter"
 	TraceeMapMntnsFilter            = "mntns_filter"
 	TraceeMapPathScratch            = "path_scratch"
 	TraceeMapPcapCfgMap             = "pcap_cfg_map"
@@ -298,6 +345,7 @@ const (
 	TraceeMapPidnsFilter            = "pidns_filter"
 	TraceeMapPrevComm               = "prev_comm"
 	TraceeMapPriorityEvents         = "priority_events"
+	TraceeMapProcExe                = "proc_exe"
 	TraceeMapScratch                = "scratch"
 	TraceeMapSelected               = "selected"
 	TraceeMapSockOwner              = "sock_owner"
@@ -402,10 +450,12 @@ type TraceeMapSpecs struct {
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
+	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
@@ -414,6 +464,7 @@ type TraceeMapSpecs struct {
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	ProcExe         *ebpf.MapSpec `ebpf:"proc_exe"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -464,10 +515,12 @@ type TraceeMaps struct {
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	DataFilters     *ebpf.Map `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
+	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
@@ -476,6 +529,7 @@ type TraceeMaps struct {
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	ProcExe         *ebpf.Map `ebpf:"proc_exe"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -501,10 +555,12 @@ func (m *TraceeMaps) Close() error {
 		m.ConfigMap,
 		m.DataFilters,
 		m.DfKeyScratch,
+		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,
+		m.ExeFilter,
 		m.MntnsFilter,
 		m.PathScratch,
 		m.PcapCfgMap,
@@ -513,6 +569,7 @@ func (m *TraceeMaps) Close() error {
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
+		m.ProcExe,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,

@@ -79,19 +79,25 @@ type TraceeRawCompatSc struct {
 }
 
 type TraceeRawConfig struct {
-	_           structs.HostLayout
-	TraceePid   uint32
-	FilterFlags uint32
-	UidLt       uint64
-	UidGt       uint64
-	PidLt       uint64
-	PidGt       uint64
-	StartTime   uint64
-	HostMntns   uint32
-	Emit        uint32
-	WakeupBytes uint64
-	ExecArgsMax uint32
-	Budget      uint32
+	_              structs.HostLayout
+	TraceePid      uint32
+	FilterFlags    uint32
+	Policies       uint64
+	StartTime      uint64
+	HostMntns      uint32
+	Emit           uint32
+	WakeupBytes    uint64
+	ExecArgsMax    uint32
+	Budget         uint32
+	ReserveAt      uint64
+	FilterPolicies [32]uint64
+	Ranges         [64]struct {
+		_     structs.HostLayout
+		UidLo uint64
+		UidHi uint64
+		PidLo uint64
+		PidHi uint64
+	}
 }
 
 type TraceeRawDfBtfAnchor struct {
@@ -101,11 +107,13 @@ type TraceeRawDfBtfAnchor struct {
 }
 
 type TraceeRawDfEvent struct {
-	_      structs.HostLayout
-	Always uint64
-	Nrules uint32
-	Gates  uint32
-	Rules  [32]struct {
+	_         structs.HostLayout
+	Always    uint64
+	Nrules    uint32
+	Gates     uint32
+	TailAny   uint64
+	EmptyHits uint64
+	Rules     [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32
@@ -124,6 +132,27 @@ type TraceeRawDfEvent struct {
 			Strbits uint64
 		}
 	}
+}
+
+type TraceeRawDfPre struct {
+	_         structs.HostLayout
+	Vals      [8]uint64
+	Ret       int64
+	Have      uint32
+	Event     uint32
+	UseRet    uint32
+	GateSrc   uint32
+	GateKnown uint32
+	Gates     uint32
+	TailAny   uint64
+	IntKnown  uint32
+	Pad2      uint32
+	IntOk     [32]uint8
+	Gate      uint64
+	KstrSrc   uint32
+	KstrKnown uint32
+	KstrHits  uint64
+	EmptyHits uint64
 }
 
 type TraceeRawDfStrKey struct {
@@ -203,6 +232,14 @@ type TraceeRawEventCtx struct {
 	Flags     uint16
 	Comm      [16]int8
 	Uts       [16]int8
+	Policies  uint64
+}
+
+type TraceeRawFileId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
 }
 
 type TraceeRawPathBuf struct {
@@ -221,6 +258,12 @@ type TraceeRawPcapRec struct {
 	Ctx  TraceeRawEventCtx
 	Args [4116]uint8
 	_    [4]byte
+}
+
+type TraceeRawScopeBits struct {
+	_  structs.HostLayout
+	Eq uint64
+	Ne uint64
 }
 
 type TraceeRawStr16 struct {
@@ -256,10 +299,12 @@ const (
 	TraceeRawMapConfigMap              = "config_map"
 	TraceeRawMapDataFilters            = "data_filters"
 	TraceeRawMapDfKeyScratch           = "df_key_scratch"
+	TraceeRawMapDfPreScratch           = "df_pre_scratch"
 	TraceeRawMapDfPrefix               = "df_prefix"
 	TraceeRawMapDfSuffix               = "df_suffix"
 	TraceeRawMapDirwalkScratch         = "dirwalk_scratch"
 	TraceeRawMapEvents                 = "events"
+	TraceeRawMapExeFilter              = "exe_filter"
 	TraceeRawMapMntnsFilter            = "mntns_filter"
 	TraceeRawMapPathScratch            = "path_scratch"
 	TraceeRawMapPcapCfgMap             = "pcap_cfg_map"
@@ -268,6 +313,7 @@ const (
 	TraceeRawMapPidnsFilter            = "pidns_filter"
 	TraceeRawMapPrevComm               = "prev_comm"
 	TraceeRawMapPriorityEvents         = "priority_events"
+	TraceeRawMapProcExe                = "proc_exe"
 	TraceeRawMapScratch                = "scratch"
 	TraceeRawMapSelected               = "selected"
 	TraceeRawMapSockOwner              = "sock_owner"
@@ -370,10 +416,12 @@ type TraceeRawMapSpecs struct {
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
+	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
@@ -382,6 +430,7 @@ type TraceeRawMapSpecs struct {
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	ProcExe         *ebpf.MapSpec `ebpf:"proc_exe"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -432,10 +481,12 @@ type TraceeRawMaps struct {
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	DataFilters     *ebpf.Map `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
+	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
@@ -444,6 +495,7 @@ type TraceeRawMaps struct {
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	ProcExe         *ebpf.Map `ebpf:"proc_exe"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -469,10 +521,12 @@ func (m *TraceeRawMaps) Close() error {
 		m.ConfigMap,
 		m.DataFilters,
 		m.DfKeyScratch,
+		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,
+		m.ExeFilter,
 		m.MntnsFilter,
 		m.PathScratch,
 		m.PcapCfgMap,
@@ -481,6 +535,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
+		m.ProcExe,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,

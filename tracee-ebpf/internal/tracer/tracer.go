@@ -35,8 +35,12 @@ type Deriver interface {
 	Derive(ev *pb.Event) []*pb.Event
 }
 
-// Matcher applies user-space filters (arguments, return values).
-type Matcher interface{ Match(ev *pb.Event) bool }
+// Matcher applies user-space filters (arguments, return values) to an
+// event and the bitmap of the policies the kernel found in scope for it
+// (its record's; an event derived in user space gets its source's).
+type Matcher interface {
+	Match(ev *pb.Event, policies uint64) bool
+}
 
 // Config wires a Tracer.
 type Config struct {
@@ -102,7 +106,7 @@ func (s *Summary) EndOfStream(reason string) *pb.EndOfStream {
 }
 
 // Lost is the total of events lost in the kernel.
-func (s *Summary) Lost() uint64 { return s.Kernel.Lost + s.Kernel.RecursionMisses }
+func (s *Summary) Lost() uint64 { return s.Kernel.Dropped() }
 
 // Write prints the summary for people.
 func (s *Summary) Write(w io.Writer) {
@@ -113,8 +117,8 @@ func (s *Summary) Write(w io.Writer) {
 		total += c
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d}\n",
-		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled)
+	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d Shed:%d}\n",
+		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled, s.Kernel.Shed)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-28s %d\n", n, s.Events[n])
 	}
@@ -242,7 +246,7 @@ func (t *Tracer) reportLost(final bool) {
 	prev := t.lastStat
 	t.lastStat = st
 	t.sum.Kernel = st
-	lost := (st.Lost + st.RecursionMisses) - (prev.Lost + prev.RecursionMisses)
+	lost := st.Dropped() - prev.Dropped()
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
@@ -252,7 +256,7 @@ func (t *Tracer) reportLost(final bool) {
 	}
 	l := &pb.Lost{
 		KernelEvents:      lost,
-		KernelEventsTotal: st.Lost + st.RecursionMisses,
+		KernelEventsTotal: st.Dropped(),
 		FailedReads:       failed,
 		FailedReadsTotal:  st.ReadFailed,
 		Throttled:         throttled,
@@ -306,10 +310,11 @@ func (t *Tracer) handle(raw []byte) {
 	if len(t.cfg.Capturers) > 0 {
 		t.capture(ev, derived)
 	}
-	t.emit(ev)
+	pols := decode.HeaderPolicies(raw)
+	t.emit(ev, pols)
 	t.tap(ev)
 	for _, d := range derived {
-		t.emit(d)
+		t.emit(d, pols)
 		t.tap(d)
 		if t.cfg.ReuseEvents {
 			decode.Release(d)
@@ -355,7 +360,7 @@ func (t *Tracer) tap(ev *pb.Event) {
 	}
 }
 
-func (t *Tracer) emit(ev *pb.Event) {
+func (t *Tracer) emit(ev *pb.Event, policies uint64) {
 	id := ev.EventId
 	if id < 0 || int(id) >= len(t.wanted) || !t.wanted[id] {
 		return
@@ -363,7 +368,7 @@ func (t *Tracer) emit(ev *pb.Event) {
 	for _, s := range t.cfg.Enrichers {
 		s.Process(ev)
 	}
-	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev) {
+	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev, policies) {
 		t.cfg.Metrics.EventFiltered()
 		return
 	}

@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,16 +76,72 @@ func (s fileWatch) withRenames(kind int) fileWatch {
 	return s
 }
 
+// regularFile are the data filters of an open of a regular file (S_IFREG,
+// with any permission bits): most opens on a busy host are of directories
+// (a file-tree walk), and the kernel drops those on the mode alone, before
+// it resolves their paths.
+var regularFile = []string{"data.inode_mode>=32768", "data.inode_mode<=36863"}
+
 // paths adds a data filter on the opened path (Tracee patterns: exact,
 // prefix*, *suffix; OR-ed): what the match function accepts, in the form
 // tracee-ebpf filters in the kernel. Calls AND.
 func (s fileWatch) paths(patterns ...string) fileWatch {
 	for i := range s.events {
-		if s.events[i].Name == "security_file_open" {
+		if isPathRule(s.events[i]) {
 			s.events[i].Filters = append(append([]string(nil), s.events[i].Filters...), "data.pathname="+strings.Join(patterns, ","))
 		}
 	}
 	return s
+}
+
+// regular narrows the watch's path rules to regular files (what every
+// watched file is: the match functions name files, never directories).
+func (s fileWatch) regular() fileWatch {
+	events := append([]sdk.SelectedEvent(nil), s.events...)
+	for i := range events {
+		if isPathRule(events[i]) {
+			events[i].Filters = append(append([]string(nil), events[i].Filters...), regularFile...)
+		}
+	}
+	s.events = events
+	return s
+}
+
+// isPathRule reports whether a selection is an open rule on the path (not
+// on the watched directory).
+func isPathRule(e sdk.SelectedEvent) bool {
+	return e.Name == "security_file_open" && !slices.ContainsFunc(e.Filters, func(f string) bool {
+		return strings.HasPrefix(f, "data.watched_dir=")
+	})
+}
+
+// inDirs adds a kernel rule (one) for opens of files directly in these
+// directories, recognised by the directory's identity (security_file_open's
+// watched_dir: however the directory was reached, a bind mount of /etc, a
+// second mount, a dirfd), any file in them or only those named; the match
+// then also sees the file's canonical path (dir/name). Each must be one of
+// tracee-ebpf's watched directories (events.WatchedDirs).
+func (s fileWatch) inDirs(dirs []string, names ...string) fileWatch {
+	f := append(append([]string(nil), accessFilters[s.access]...), "data.watched_dir="+strings.Join(dirs, ","))
+	if len(names) > 0 {
+		tails := make([]string, len(names))
+		for i, n := range names {
+			tails[i] = "*/" + n
+		}
+		f = append(f, "data.pathname="+strings.Join(tails, ","))
+	}
+	s.events = append(append([]sdk.SelectedEvent(nil), s.events...), on("security_file_open", f...))
+	return s
+}
+
+// canonicalPath is an open's path, or a rename's, link's or symlink's new
+// name, as the watched directory it is in names it ("" outside those).
+func canonicalPath(ev *pb.Event, p string) string {
+	wd, _ := sdk.ArgString(ev, "watched_dir")
+	if wd == "" || p == "" {
+		return ""
+	}
+	return wd + "/" + path.Base(p)
 }
 
 // packageInstall reports whether a rename is dpkg putting a file of a package
@@ -102,17 +159,6 @@ func newNameArg(event string) string {
 	return "new_path"
 }
 
-// canonical is the path of a file by the identity of its directory: in a
-// watched directory (watched_dir: the kernel recognised the directory by its
-// inode, however the name reached it — a bind mount, a second mount, a
-// dirfd), that directory's canonical path and the file's name; else p.
-func canonical(ev *pb.Event, p string) string {
-	if wd, _ := sdk.ArgString(ev, "watched_dir"); wd != "" && p != "" {
-		return path.Join(wd, path.Base(p))
-	}
-	return p
-}
-
 // onRename handles a new name (rename, link, symlink) or, renameAway, a
 // watched file renamed.
 func (s *fileWatch) onRename(ev *pb.Event) {
@@ -128,9 +174,9 @@ func (s *fileWatch) onRename(ev *pb.Event) {
 		oldPath, _ = sdk.ArgString(ev, "target")
 	}
 	newPath, _ := sdk.ArgString(ev, newNameArg(name))
-	onto := canonical(ev, newPath)
+	onto := canonicalPath(ev, newPath) // the new name as its watched directory names it ("" outside those)
 	switch {
-	case s.renames == renameOnto && (s.match(newPath) || s.match(onto)) && !packageInstall(ev, oldPath, newPath):
+	case s.renames == renameOnto && (s.match(newPath) || (onto != "" && s.match(onto))) && !packageInstall(ev, oldPath, newPath):
 	case s.renames == renameAway && s.match(oldPath):
 	default:
 		return
@@ -139,8 +185,8 @@ func (s *fileWatch) onRename(ev *pb.Event) {
 		return
 	}
 	data := map[string]any{"old_path": oldPath, "new_path": newPath}
-	if s.renames == renameOnto && onto != newPath {
-		data["watched_path"] = onto
+	if s.renames == renameOnto && onto != "" && onto != newPath {
+		data["canonical_path"] = onto
 	}
 	if name != "security_inode_rename" {
 		data["syscall"] = name
@@ -155,7 +201,7 @@ var accessFilters = map[int][]string{
 }
 
 func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
-	if container {
+	if container && !slices.Contains(events, "sched_process_exec") {
 		events = append(events, "sched_process_exec")
 	}
 	return fileWatch{
@@ -189,7 +235,11 @@ func (s *fileWatch) OnEvent(ev *pb.Event) error {
 		return nil
 	}
 	p, ok := sdk.ArgString(ev, "pathname")
-	if !ok || (!s.match(p) && !s.match(canonical(ev, p))) {
+	if !ok {
+		return nil
+	}
+	canon := canonicalPath(ev, p)
+	if !s.match(p) && (canon == "" || !s.match(canon)) {
 		return nil
 	}
 	switch s.access {
@@ -205,7 +255,11 @@ func (s *fileWatch) OnEvent(ev *pb.Event) error {
 	if s.allow != nil && s.allow(ev) {
 		return nil
 	}
-	s.report(ev, map[string]any{"pathname": p, "flags": argDisplay(ev, "flags")})
+	data := map[string]any{"pathname": p, "flags": argDisplay(ev, "flags")}
+	if canon != "" && canon != p {
+		data["canonical_path"] = canon // reached another way: a bind mount, a second mount
+	}
+	s.report(ev, data)
 	return nil
 }
 

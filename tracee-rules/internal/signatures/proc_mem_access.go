@@ -28,7 +28,7 @@ func NewProcMemAccess() *ProcMemAccess {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.007 OS Credential Dumping: Proc Filesystem",
-	}, accessAny, false, func(p string) bool { _, ok := procPidFile(p, "mem"); return ok }, "process_vm_readv").paths("/proc/*").paths("*/mem")}
+	}, accessAny, false, func(p string) bool { _, ok := procPidFile(p, "mem"); return ok }, "process_vm_readv").paths("/proc/*").paths("*/mem").regular()}
 	s.events = append(s.events, debuggeeEvents...)
 	sort.SliceStable(s.events, func(i, j int) bool { return s.events[i].Name < s.events[j].Name })
 	s.allow = func(ev *pb.Event) bool {
