@@ -112,12 +112,7 @@ statfn void file_kind(struct event_buf *b, struct file *f)
 /* The canonical path of the watched directory d is in, or NULL. */
 statfn const char *watched_dir_of(struct dentry *d)
 {
-	struct inode *dir = BPF_CORE_READ(d, d_parent, d_inode);
-	if (!dir)
-		return NULL;
-	struct dir_id key = {.dev = BPF_CORE_READ(dir, i_sb, s_dev), .ino = BPF_CORE_READ(dir, i_ino)};
-	struct dir_name *n = bpf_map_lookup_elem(&watched_dirs, &key);
-	return n ? n->path : NULL;
+	return watched_dir_path(BPF_CORE_READ(d, d_parent));
 }
 
 #endif
