@@ -11,7 +11,8 @@
  *     CONNECT         connect(sockfd, addr, addrlen): addr is a connected
  *                     inet socket's peer as the kernel holds it, else the
  *                     address the user passed; sockfd is the request's fd (-1 for a
- *                     fixed-file socket);
+ *                     fixed-file socket); and socket_dup for each of fds
+ *                     0-2 that holds the socket under another number;
  *     ACCEPT          socket_dup(oldfd: the listening fd, newfd) when the
  *                     accepted inet socket got an fd (not a fixed slot);
  *     FIXED_FD_INSTALL socket_dup(oldfd: the fixed slot, newfd) when the
@@ -185,11 +186,41 @@ statfn void uring_open(struct config *cfg, struct io_kiocb *req, s32 res)
 	submit(b, cfg);
 }
 
+/* CONNECT of a socket that fds 0-2 hold (under another fd, or as a fixed
+ * file registered from one): socket_dup per such fd, oldfd the request's fd
+ * or fixed slot (derived/socket_dup.h derive_connect_stdfds). */
+statfn void uring_connect_stdfds(struct config *cfg, struct io_kiocb *req, struct uring_req_fd *rf, s32 res)
+{
+	if ((res != 0 && res != -SOCKET_DUP_EINPROGRESS) || !(uring_sel(__NR_accept4) & SEL_SOCKET_DUP))
+		return;
+	struct file *f = BPF_CORE_READ(req, file);
+	struct task_struct *t = CURRENT_TASK;
+	u32 m = stdfds_holding(t, f, rf->fixed ? -1 : rf->fd);
+	if (!m)
+		return;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	u16 family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	for (int i = 0; i < 3; i++) {
+		if (!(m & (1 << i)))
+			continue;
+		struct event_buf *b = uring_begin(cfg, t, req, EVENT_SOCKET_DUP);
+		if (!b)
+			return;
+		socket_dup_args(b, rf->fd, i, sk);
+		submit(b, cfg);
+	}
+}
+
 /* CONNECT: connect(sockfd, addr, addrlen) = res. */
 statfn void uring_connect(struct config *cfg, struct io_kiocb *req, struct io_uring_cqe *cqe, s32 res)
 {
 	struct uring_req_fd rf = {.fd = -1};
 	bool known = uring_req_fd(req, cqe, &rf);
+	if (known)
+		uring_connect_stdfds(cfg, req, &rf, res);
 	u32 sel = uring_sel(__NR_connect);
 	if (!(sel & SEL_EMIT_EXIT) || ((sel & SEL_FAILED_ONLY) && res >= 0))
 		return;

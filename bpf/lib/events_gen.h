@@ -52,7 +52,7 @@ enum event_id {
 #define SEL_FROM_EXEC (1U << 2) /* emit a successful execve/execveat from sched_process_exec */
 #define SEL_FROM_EXIT (1U << 3) /* emit exit/exit_group from sched_process_exit (they never return) */
 #define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
-#define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd */
+#define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd, connect */
 #define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
 #define SEL_SECURITY_INODE_SYMLINK (1U << 7) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
 #define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */

@@ -1,36 +1,46 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Opens submitted through io_uring (no open syscall) reach the signatures
 // as security_file_open marked ioUring: /etc/ld.so.preload for writing
-// (TRC-7) and another process's mem file (TRC-3), in both ABIs; the ring's
-// creation is an io_uring_create event.
+// (TRC-7) and another process's mem file (TRC-3), onto an fd and into a
+// fixed-file slot (a direct descriptor: no fd is ever installed), in both
+// ABIs; the ring's creation is an io_uring_create event.
 func TestIoUringOpens(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-3", "TRC-7"}})
 	for _, trig := range []string{"uring", "uring-m32"} {
-		t.Run(trig+"/preload", func(t *testing.T) {
-			before, existed := readPreload(t)
-			pid, _ := runTriggerPid(t, trig, "preload")
-			if after, exists := readPreload(t); exists != existed || string(after) != string(before) {
-				t.Fatalf("/etc/ld.so.preload changed")
-			}
-			f := mustFind(t, p, "TRC-7 io_uring open", bySigPid("TRC-7", pid))
-			if f.Event.EventName != "security_file_open" || !f.Event.ContextFlags.IoUring {
-				t.Errorf("finding on %s, ioUring %v; want security_file_open from io_uring", f.Event.EventName, f.Event.ContextFlags.IoUring)
-			}
-		})
-		t.Run(trig+"/proc-mem", func(t *testing.T) {
-			pid, out := runTriggerPid(t, trig, "proc-mem")
-			child := outInt(t, out, "child")
-			f := mustFind(t, p, "TRC-3 io_uring open", bySigPid("TRC-3", pid))
-			if got, want := dataStr(f, "pathname"), fmt.Sprintf("/proc/%d/mem", child); got != want || !f.Event.ContextFlags.IoUring {
-				t.Errorf("pathname %q ioUring %v, want %q from io_uring", got, f.Event.ContextFlags.IoUring, want)
-			}
-		})
+		for _, mode := range []string{"preload", "fixed-preload"} {
+			t.Run(trig+"/"+mode, func(t *testing.T) {
+				before, existed := readPreload(t)
+				pid, _ := runTriggerPid(t, trig, mode)
+				if after, exists := readPreload(t); exists != existed || string(after) != string(before) {
+					t.Fatalf("/etc/ld.so.preload changed")
+				}
+				f := mustFind(t, p, "TRC-7 io_uring open", bySigPid("TRC-7", pid))
+				if f.Event.EventName != "security_file_open" || !f.Event.ContextFlags.IoUring {
+					t.Errorf("finding on %s, ioUring %v; want security_file_open from io_uring", f.Event.EventName, f.Event.ContextFlags.IoUring)
+				}
+			})
+		}
+		for _, mode := range []string{"proc-mem", "fixed-proc-mem"} {
+			t.Run(trig+"/"+mode, func(t *testing.T) {
+				pid, out := runTriggerPid(t, trig, mode)
+				child := outInt(t, out, "child")
+				f := mustFind(t, p, "TRC-3 io_uring open", bySigPid("TRC-3", pid))
+				if got, want := dataStr(f, "pathname"), fmt.Sprintf("/proc/%d/mem", child); got != want || !f.Event.ContextFlags.IoUring {
+					t.Errorf("pathname %q ioUring %v, want %q from io_uring", got, f.Event.ContextFlags.IoUring, want)
+				}
+			})
+		}
 	}
 }
 
@@ -43,5 +53,116 @@ func TestIoUringCreateEvent(t *testing.T) {
 	e := tr.MustEvent("io_uring_create", func(e EbpfEvent) bool { return e.HostProcessID == pid && e.EventName == "io_uring_create" })
 	if n, _ := e.Int("sq_entries"); n != 4 {
 		t.Errorf("sq_entries %d, want 4 (%s)", n, e)
+	}
+}
+
+// TRC-1 through io_uring, in both ABIs: a socket on fds 0-2 connected by
+// IORING_OP_CONNECT as fd 0, as its original fd (no std fd named), and as
+// a fixed file registered from fd 0; a connection accepted onto fd 0 by
+// IORING_OP_ACCEPT, and one accepted into a fixed slot then put on fd 0 by
+// IORING_OP_FIXED_FD_INSTALL. The finding is on fd 0, from an ioUring event.
+func TestIoUringStdioOverSocket(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-1"}})
+	onFd0 := func(pid int) func(Finding) bool {
+		return func(f Finding) bool {
+			fd, _ := dataInt(f, "fd")
+			return bySigPid("TRC-1", pid)(f) && fd == 0
+		}
+	}
+	for _, trig := range []string{"uring", "uring-m32"} {
+		for _, mode := range []string{"connect-stdin", "connect-other", "connect-fixed"} {
+			t.Run(trig+"/"+mode, func(t *testing.T) {
+				l := listen(t, "tcp4", "127.0.0.1:0")
+				pid, out := runTriggerPid(t, trig, mode, "127.0.0.1", strconv.Itoa(l.port()))
+				select {
+				case got := <-l.received:
+					if !strings.Contains(got, "uring: harmless") {
+						t.Errorf("listener got %q: fd 0 was not the socket", got)
+					}
+				case <-time.After(findingTimeout):
+					t.Errorf("listener received nothing; trigger output:\n%s", out)
+				}
+				f := mustFind(t, p, "TRC-1 "+mode, onFd0(pid))
+				if got, _ := dataInt(f, "port"); got != int64(l.port()) || !f.Event.ContextFlags.IoUring {
+					t.Errorf("port %d ioUring %v, want the listener's %d from io_uring (%s)", got, f.Event.ContextFlags.IoUring, l.port(), describe([]Finding{f}))
+				}
+				t.Logf("findings:\n%s", describe(findingsOf(p, "", pid)))
+			})
+		}
+		for _, mode := range []string{"accept-stdin", "fixed-install"} {
+			t.Run(trig+"/"+mode, func(t *testing.T) {
+				pid, out := runTriggerPid(t, trig, mode)
+				if outInt(t, out, "fd") != 0 {
+					t.Fatalf("the connection was not fd 0:\n%s", out)
+				}
+				f := mustFind(t, p, "TRC-1 "+mode, onFd0(pid))
+				if f.Event.EventName != "socket_dup" || !f.Event.ContextFlags.IoUring || dataStr(f, "ip") != "127.0.0.1" {
+					t.Errorf("finding on %s, ioUring %v, ip %q; want socket_dup from io_uring with the child's 127.0.0.1", f.Event.EventName, f.Event.ContextFlags.IoUring, dataStr(f, "ip"))
+				}
+			})
+		}
+	}
+}
+
+// An ELF header written at offset 0 through IORING_OP_WRITE, WRITEV and
+// WRITE_FIXED (registered buffer) is a magic_write marked ioUring with the
+// bytes written, in both ABIs (a 32-bit ring's iovec included).
+func TestIoUringMagicWrite(t *testing.T) {
+	requirePrivileged(t)
+	tr := StartJSON(t, "comm=uring,uring-m32", "event=magic_write")
+	tr.WaitReady()
+	for _, trig := range []string{"uring", "uring-m32"} {
+		t.Run(trig, func(t *testing.T) {
+			base := filepath.Join(t.TempDir(), "dropped")
+			pid, _ := runTriggerPid(t, trig, "write-elf", base)
+			for _, suffix := range []string{".write", ".writev", ".fixed"} {
+				path := base + suffix
+				e := tr.MustEvent("magic_write "+suffix, func(e EbpfEvent) bool {
+					return e.HostProcessID == pid && e.EventName == "magic_write" && e.Str("pathname") == path
+				})
+				b, err := base64.StdEncoding.DecodeString(e.Str("bytes"))
+				if err != nil || !strings.HasPrefix(string(b), "\x7fELF") || !e.ContextFlags.IoUring {
+					t.Errorf("%s: bytes %q (%v), ioUring %v; want an ELF header from io_uring (%s)", suffix, b, err, e.ContextFlags.IoUring, e)
+				}
+			}
+		})
+	}
+}
+
+// TRC-1 over plain accept/accept4 whose connection lands on fd 0 (closed
+// before), in both ABIs; and a socket dup'd onto fds 0-2 before it had a
+// peer, then connected through its original fd.
+func TestStdioOverSocketAccept(t *testing.T) {
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-1"}})
+	for _, trig := range []string{"reverse_shell", "reverse_shell-m32"} {
+		for _, mode := range []string{"accept", "accept4"} {
+			t.Run(trig+"/"+mode, func(t *testing.T) {
+				pid, _ := runTriggerPid(t, trig, mode)
+				f := mustFind(t, p, "TRC-1 "+mode, bySigPid("TRC-1", pid))
+				fd, _ := dataInt(f, "fd")
+				if f.Event.EventName != "socket_dup" || fd != 0 || dataStr(f, "ip") != "127.0.0.1" {
+					t.Errorf("finding on %s fd %d ip %q; want socket_dup on fd 0 from 127.0.0.1 (%s)", f.Event.EventName, fd, dataStr(f, "ip"), describe([]Finding{f}))
+				}
+			})
+		}
+		t.Run(trig+"/dup-first", func(t *testing.T) {
+			l := listen(t, "tcp4", "127.0.0.1:0")
+			pid, out := runTriggerPid(t, trig, "dup-first", "127.0.0.1", strconv.Itoa(l.port()))
+			select {
+			case got := <-l.received:
+				if !strings.Contains(got, "reverse_shell: harmless") {
+					t.Errorf("listener got %q: fd 0 was not the socket", got)
+				}
+			case <-time.After(findingTimeout):
+				t.Errorf("listener received nothing; trigger output:\n%s", out)
+			}
+			f := mustFind(t, p, "TRC-1 dup-first", func(f Finding) bool {
+				fd, _ := dataInt(f, "fd")
+				return bySigPid("TRC-1", pid)(f) && fd == 0
+			})
+			if got, _ := dataInt(f, "port"); got != int64(l.port()) {
+				t.Errorf("port %d, want the listener's %d", got, l.port())
+			}
+		})
 	}
 }

@@ -185,7 +185,11 @@ type EbpfEvent struct {
 	EventName           string         `json:"eventName"`
 	ArgsNum             int            `json:"argsNum"`
 	ReturnValue         int64          `json:"returnValue"`
-	Args                []EbpfArg      `json:"args"`
+	ContextFlags        struct {
+		IsCompat bool `json:"isCompat"`
+		IoUring  bool `json:"ioUring"`
+	} `json:"contextFlags"`
+	Args []EbpfArg `json:"args"`
 	Ancestry            []EbpfAncestor `json:"ancestry"`
 	Container           struct {
 		ID, Name, Image, ImageDigest string

@@ -10,6 +10,10 @@
 //   uring connect-stdin HOST PORT   a socket dup2'd onto 0, 1, 2 while
 //                        unconnected, then IORING_OP_CONNECT on fd 0; one
 //                        line written to fd 0                              TRC-1
+//   uring connect-other HOST PORT   the same, connecting the socket's
+//                        original fd (3 or more), which names no std fd    TRC-1
+//   uring connect-fixed HOST PORT   the same, connecting it as a fixed file
+//                        registered from fd 0 (IOSQE_FIXED_FILE)           TRC-1
 //   uring accept-stdin   listens on 127.0.0.1, a child connects; close(0),
 //                        then IORING_OP_ACCEPT lands the connection on fd 0 TRC-1
 //   uring fixed-install  the same, accepted into a fixed slot, then
@@ -205,8 +209,11 @@ static int accept_mode(int fixed)
 	return 0;
 }
 
-// connect-stdin: fd 0-2 hold an unconnected socket; io_uring connects fd 0.
-static int connect_mode(const char *host, const char *port)
+enum { CONNECT_STDIN, CONNECT_OTHER, CONNECT_FIXED };
+
+// connect-*: fd 0-2 hold an unconnected socket; io_uring connects it as fd
+// 0, as its original fd, or as fixed file 0 registered from fd 0.
+static int connect_mode(const char *host, const char *port, int how)
 {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
@@ -229,10 +236,16 @@ static int connect_mode(const char *host, const char *port)
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup2(s, fd) != fd)
 			return perror("dup2"), 1;
-	close(s);
+	if (how != CONNECT_OTHER)
+		close(s);
+	int zero = 0;
+	if (how == CONNECT_FIXED && syscall(SYS_io_uring_register, r.fd, IORING_REGISTER_FILES, &zero, 1) < 0)
+		return perror("IORING_REGISTER_FILES"), 1;
 	struct io_uring_sqe *e = ring_sqe(&r);
 	e->opcode = IORING_OP_CONNECT;
-	e->fd = 0;
+	e->fd = how == CONNECT_OTHER ? s : 0;
+	if (how == CONNECT_FIXED)
+		e->flags = IOSQE_FIXED_FILE;
 	e->addr = (unsigned long)&ss;
 	e->off = len; // addr2: the address length
 	int res = ring_run(&r);
@@ -318,14 +331,18 @@ int main(int argc, char **argv)
 		return rc ? 1 : 0;
 	}
 	if (!strcmp(mode, "connect-stdin") && argc == 4)
-		return connect_mode(argv[2], argv[3]);
+		return connect_mode(argv[2], argv[3], CONNECT_STDIN);
+	if (!strcmp(mode, "connect-other") && argc == 4)
+		return connect_mode(argv[2], argv[3], CONNECT_OTHER);
+	if (!strcmp(mode, "connect-fixed") && argc == 4)
+		return connect_mode(argv[2], argv[3], CONNECT_FIXED);
 	if (!strcmp(mode, "accept-stdin"))
 		return accept_mode(0);
 	if (!strcmp(mode, "fixed-install"))
 		return accept_mode(1);
 	if (!strcmp(mode, "write-elf") && argc == 3)
 		return write_mode(argv[2]);
-	fprintf(stderr, "usage: uring preload|proc-mem|fixed-preload|fixed-proc-mem|connect-stdin HOST PORT|"
+	fprintf(stderr, "usage: uring preload|proc-mem|fixed-preload|fixed-proc-mem|connect-stdin|connect-other|connect-fixed HOST PORT|"
 			"accept-stdin|fixed-install|write-elf PATH\n");
 	return 2;
 }

@@ -117,7 +117,7 @@ var Hooks = []Hook{
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
 var Derived = []DerivedEvent{
 	{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{"open", "openat", "openat2", "creat", "open_by_handle_at"}},
-	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3", "fcntl", "accept", "accept4", "pidfd_getfd"}},
+	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3", "fcntl", "accept", "accept4", "pidfd_getfd", "connect"}},
 	{ID: events.MagicWrite, Sel: SelMagicWrite, Syscalls: []string{"write", "pwrite64"}},
 	{ID: events.SecurityInodeSymlink, Sel: SelSecurityInodeSymlink, Syscalls: []string{"symlink", "symlinkat"}},
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
