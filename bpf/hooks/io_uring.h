@@ -41,6 +41,7 @@
 #define URING_OP_FIXED_FD_INSTALL 54
 #define URING_OP_WRITEV_FIXED 61
 #define URING_REQ_F_FIXED_FILE 1ULL /* IOSQE_FIXED_FILE, copied into req->flags */
+#define URING_REQ_F_CQE_SKIP (1ULL << 6) /* IOSQE_CQE_SKIP_SUCCESS */
 #define URING_FILE_PTR_FLAGS 3UL    /* FFS_NOWAIT | FFS_ISREG in a fixed slot's file_ptr */
 #define URING_O_TRUNC 01000
 
@@ -90,19 +91,6 @@ statfn bool uring_tracks_fd(u8 op)
 	return op == IORING_OP_CONNECT || op == IORING_OP_ACCEPT || op == URING_OP_FIXED_FD_INSTALL;
 }
 
-statfn int on_io_uring_submit_req(struct io_kiocb *req)
-{
-	u8 op = BPF_CORE_READ(req, opcode);
-	if (!uring_tracks_fd(op))
-		return 0;
-	struct uring_req_fd v = {
-		.fd = BPF_CORE_READ(req, cqe.fd),
-		.fixed = (BPF_CORE_READ(req, flags) & URING_REQ_F_FIXED_FILE) != 0,
-	};
-	u64 key = (u64)req;
-	bpf_map_update_elem(&uring_req_fds, &key, &v, BPF_ANY);
-	return 0;
-}
 
 /* The fd (or slot) req named at submission; the entry goes with its last
  * completion. false when it is unknown (submitted before tracing began, or
@@ -141,9 +129,9 @@ statfn struct file *uring_fixed_file(struct io_kiocb *req, u32 slot)
  * "iou-sqp-N", threads of the process): the name filtered and reported is
  * the submitting task's, or for SQPOLL the process's.
  */
-statfn struct event_buf *uring_begin(struct config *cfg, struct task_struct *t, struct io_kiocb *req, s32 id)
+statfn struct event_buf *uring_begin(struct config *cfg, struct task_struct *t, struct io_kiocb *req, u32 slot, s32 id)
 {
-	struct event_buf *b = get_buf(SLOT_IO_URING_COMPLETE);
+	struct event_buf *b = get_buf(slot);
 	if (!b)
 		return NULL;
 	fill_ctx(&b->ctx, t, id, -1);
@@ -173,7 +161,7 @@ statfn void uring_open(struct config *cfg, struct io_kiocb *req, s32 res)
 		f = uring_fixed_file(req, slot == IORING_FILE_INDEX_ALLOC ? (u32)res : slot - 1);
 	if (!f)
 		return;
-	struct event_buf *b = uring_begin(cfg, t, req, EVENT_SECURITY_FILE_OPEN);
+	struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_COMPLETE, EVENT_SECURITY_FILE_OPEN);
 	if (!b)
 		return;
 	/* O_TRUNC as requested: the kernel clears it from f_flags (derived/security_file_open.h) */
@@ -206,7 +194,7 @@ statfn void uring_connect_stdfds(struct config *cfg, struct io_kiocb *req, struc
 	for (int i = 0; i < 3; i++) {
 		if (!(m & (1 << i)))
 			continue;
-		struct event_buf *b = uring_begin(cfg, t, req, EVENT_SOCKET_DUP);
+		struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_COMPLETE, EVENT_SOCKET_DUP);
 		if (!b)
 			return;
 		socket_dup_args(b, rf->fd, i, sk);
@@ -224,7 +212,7 @@ statfn void uring_connect(struct config *cfg, struct io_kiocb *req, struct io_ur
 	u32 sel = uring_sel(__NR_connect);
 	if (!(sel & SEL_EMIT_EXIT) || ((sel & SEL_FAILED_ONLY) && res >= 0))
 		return;
-	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, __NR_connect);
+	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, SLOT_IO_URING_COMPLETE, __NR_connect);
 	if (!b)
 		return;
 	if (!known)
@@ -258,13 +246,26 @@ statfn void uring_new_fd(struct config *cfg, struct io_kiocb *req, struct io_uri
 	struct sock *sk = fd_inet_sock(t, res);
 	if (!sk)
 		return;
-	struct event_buf *b = uring_begin(cfg, t, req, EVENT_SOCKET_DUP);
+	struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_COMPLETE, EVENT_SOCKET_DUP);
 	if (!b)
 		return;
 	if (!known)
 		read_failed(b);
 	socket_dup_args(b, rf.fd, res, sk);
 	submit(b, cfg);
+}
+
+/* *buf (a user iovec array) becomes its first iovec's base, *len its
+ * length: 4 bytes each in a 32-bit process's ring. */
+statfn void uring_first_iov(struct io_kiocb *req, u64 *buf, u64 *len)
+{
+	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+	u32 w = BPF_CORE_READ_BITFIELD_PROBED(ctx, compat) ? 4 : 8;
+	u64 iov[2] = {};
+	bpf_probe_read_user(&iov[0], w, (const void *)*buf);
+	bpf_probe_read_user(&iov[1], w, (const void *)(*buf + w));
+	*buf = iov[0];
+	*len = iov[1];
 }
 
 /* WRITE, WRITEV, WRITE_FIXED, WRITEV_FIXED: magic_write when res bytes went
@@ -279,20 +280,154 @@ statfn void uring_write(struct config *cfg, struct io_kiocb *req, u8 op, s32 res
 	struct io_rw *rw = (void *)req;
 	if (BPF_CORE_READ(rw, kiocb.ki_pos) != res)
 		return;
-	u64 buf = BPF_CORE_READ(rw, addr);
-	if (op == IORING_OP_WRITEV || op == URING_OP_WRITEV_FIXED) {
-		/* the first iovec's iov_base: 4 bytes in a 32-bit process's ring */
-		u64 base = 0;
-		struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
-		bool compat = BPF_CORE_READ_BITFIELD_PROBED(ctx, compat);
-		bpf_probe_read_user(&base, compat ? 4 : 8, (const void *)buf);
-		buf = base;
-	}
-	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, EVENT_MAGIC_WRITE);
+	u64 buf = BPF_CORE_READ(rw, addr), len = 0;
+	if (op == IORING_OP_WRITEV || op == URING_OP_WRITEV_FIXED)
+		uring_first_iov(req, &buf, &len);
+	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, SLOT_IO_URING_COMPLETE, EVENT_MAGIC_WRITE);
 	if (!b)
 		return;
 	magic_write_args(b, SLOT_IO_URING_COMPLETE, f, (const void *)buf, res);
 	submit(b, cfg);
+}
+
+/*
+ * Requests submitted with IOSQE_CQE_SKIP_SUCCESS post no completion when
+ * they succeed, and io_uring_complete never fires for them: their events
+ * are built at submission from what the request's preparation holds, as
+ * requested (retval 0; the outcome is not known):
+ *   OPENAT/OPENAT2  security_file_open: the kernel's copy of the name made
+ *                   absolute against the request's dirfd as given (not
+ *                   resolved: no dev/inode/fs_magic/inode_mode, so
+ *                   signatures fall back to the path), the requested flags;
+ *   CONNECT         connect with the address the user passed (the kernel
+ *                   copied it moments before, in the same io_uring_enter), and
+ *                   socket_dup for each of fds 0-2 holding the socket;
+ *   WRITE*          magic_write when the request writes at offset 0 of a
+ *                   regular file (the first bytes of the buffer).
+ * An accept or fixed-fd install that skips its completion is not seen (its
+ * fd is only chosen at issue); a shell started on that fd still is (socket_dup
+ * at exec).
+ */
+statfn void uring_skip_open(struct config *cfg, struct io_kiocb *req)
+{
+	if (!(uring_sel(__NR_openat) & SEL_SECURITY_FILE_OPEN))
+		return;
+	struct io_open *o = (void *)req;
+	const char *name = BPF_CORE_READ(o, filename, name);
+	struct task_struct *t = CURRENT_TASK;
+	struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_SUBMIT_REQ, EVENT_SECURITY_FILE_OPEN);
+	if (!b)
+		return;
+	bool failed, cut;
+	const char *p = path_at(SLOT_IO_URING_SUBMIT_REQ, t, BPF_CORE_READ(o, dfd), name, false, &failed, &cut);
+	if (failed)
+		read_failed(b);
+	if (cut)
+		mark_truncated(b);
+	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, p, false);
+	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, (u32)BPF_CORE_READ(o, how.flags));
+	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, name, false);
+	submit(b, cfg);
+}
+
+statfn void uring_skip_connect(struct config *cfg, struct io_kiocb *req, struct uring_req_fd *rf)
+{
+	/* the user's address, which the kernel copied moments ago in this same
+	 * io_uring_enter (a racing thread could change it in between) */
+	struct io_connect *c = (void *)req;
+	const void *addr = BPF_CORE_READ(c, addr);
+	struct task_struct *t = CURRENT_TASK;
+	u32 sel = uring_sel(__NR_connect);
+	if ((sel & SEL_EMIT_EXIT) && !(sel & SEL_FAILED_ONLY)) {
+		struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_SUBMIT_REQ, __NR_connect);
+		if (b) {
+			arg_u32(b, 0, rf->fixed ? -1 : rf->fd);
+			arg_sockaddr(b, 1, addr, true);
+			arg_u32(b, 2, BPF_CORE_READ(c, addr_len));
+			submit(b, cfg);
+		}
+	}
+	u16 family = 0;
+	bpf_probe_read_user(&family, sizeof(family), addr);
+	if (!(uring_sel(__NR_accept4) & SEL_SOCKET_DUP) || (family != AF_INET && family != AF_INET6))
+		return;
+	struct file *f = rf->fixed ? uring_fixed_file(req, rf->fd) : task_fd_file(t, rf->fd);
+	if (!f)
+		return;
+	u32 m = stdfds_holding(t, f, rf->fixed ? -1 : rf->fd);
+	for (int i = 0; i < 3; i++) {
+		if (!(m & (1 << i)))
+			continue;
+		struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_SUBMIT_REQ, EVENT_SOCKET_DUP);
+		if (!b)
+			return;
+		arg_u32(b, SOCKET_DUP__OLDFD, rf->fd);
+		arg_u32(b, SOCKET_DUP__NEWFD, i);
+		arg_sockaddr(b, SOCKET_DUP__REMOTE_ADDR, addr, true);
+		submit(b, cfg);
+	}
+}
+
+statfn void uring_skip_write(struct config *cfg, struct io_kiocb *req, u8 op, struct uring_req_fd *rf)
+{
+	if (!(uring_sel(__NR_write) & SEL_MAGIC_WRITE))
+		return;
+	struct task_struct *t = CURRENT_TASK;
+	struct file *f = rf->fixed ? uring_fixed_file(req, rf->fd) : task_fd_file(t, rf->fd);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
+		return;
+	struct io_rw *rw = (void *)req;
+	long long pos = BPF_CORE_READ(rw, kiocb.ki_pos); /* sqe->off; -1: the file position */
+	if (pos == -1)
+		pos = BPF_CORE_READ(f, f_pos);
+	if (pos != 0)
+		return;
+	u64 buf = BPF_CORE_READ(rw, addr), len = BPF_CORE_READ(rw, len);
+	if (op == IORING_OP_WRITEV || op == URING_OP_WRITEV_FIXED)
+		uring_first_iov(req, &buf, &len);
+	if (!len)
+		return;
+	struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_SUBMIT_REQ, EVENT_MAGIC_WRITE);
+	if (!b)
+		return;
+	magic_write_args(b, SLOT_IO_URING_SUBMIT_REQ, f, (const void *)buf, len);
+	submit(b, cfg);
+}
+
+statfn int on_io_uring_submit_req(struct io_kiocb *req)
+{
+	u8 op = BPF_CORE_READ(req, opcode);
+	u64 flags = BPF_CORE_READ(req, flags);
+	struct uring_req_fd v = {
+		.fd = BPF_CORE_READ(req, cqe.fd), /* sqe->fd, for the opcodes that take a file */
+		.fixed = (flags & URING_REQ_F_FIXED_FILE) != 0,
+	};
+	if (uring_tracks_fd(op) && !(flags & URING_REQ_F_CQE_SKIP)) {
+		u64 key = (u64)req;
+		bpf_map_update_elem(&uring_req_fds, &key, &v, BPF_ANY);
+		return 0;
+	}
+	if (!(flags & URING_REQ_F_CQE_SKIP))
+		return 0;
+	struct config *cfg = get_config();
+	if (!cfg)
+		return 0;
+	switch (op) {
+	case IORING_OP_OPENAT:
+	case IORING_OP_OPENAT2:
+		uring_skip_open(cfg, req);
+		break;
+	case IORING_OP_CONNECT:
+		uring_skip_connect(cfg, req, &v);
+		break;
+	case IORING_OP_WRITE:
+	case IORING_OP_WRITEV:
+	case IORING_OP_WRITE_FIXED:
+	case URING_OP_WRITEV_FIXED:
+		uring_skip_write(cfg, req, op, &v);
+		break;
+	}
+	return 0;
 }
 
 statfn int on_io_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)

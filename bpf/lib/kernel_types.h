@@ -289,7 +289,13 @@ struct open_how___tracee {
 	__u64 flags;
 };
 
+struct filename {
+	const char *name; /* the kernel's copy */
+};
+
 struct io_open {
+	int dfd;
+	struct filename *filename; /* until the open runs */
 	u32 file_slot; /* 1 + the fixed-file slot, IORING_FILE_INDEX_ALLOC, or 0: an fd */
 	struct open_how___tracee how;
 };

@@ -13,12 +13,13 @@ import (
 // Opens submitted through io_uring (no open syscall) reach the signatures
 // as security_file_open marked ioUring: /etc/ld.so.preload for writing
 // (TRC-7) and another process's mem file (TRC-3), onto an fd and into a
-// fixed-file slot (a direct descriptor: no fd is ever installed), in both
+// fixed-file slot (a direct descriptor: no fd is ever installed), also with
+// IOSQE_CQE_SKIP_SUCCESS (no completion: reported at submission), in both
 // ABIs; the ring's creation is an io_uring_create event.
 func TestIoUringOpens(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-3", "TRC-7"}})
 	for _, trig := range []string{"uring", "uring-m32"} {
-		for _, mode := range []string{"preload", "fixed-preload"} {
+		for _, mode := range []string{"preload", "fixed-preload", "fixed-preload-skip"} {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				before, existed := readPreload(t)
 				pid, _ := runTriggerPid(t, trig, mode)
@@ -31,7 +32,7 @@ func TestIoUringOpens(t *testing.T) {
 				}
 			})
 		}
-		for _, mode := range []string{"proc-mem", "fixed-proc-mem"} {
+		for _, mode := range []string{"proc-mem", "fixed-proc-mem", "fixed-proc-mem-skip"} {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				pid, out := runTriggerPid(t, trig, mode)
 				child := outInt(t, out, "child")
@@ -60,7 +61,9 @@ func TestIoUringCreateEvent(t *testing.T) {
 // IORING_OP_CONNECT as fd 0, as its original fd (no std fd named), and as
 // a fixed file registered from fd 0; a connection accepted onto fd 0 by
 // IORING_OP_ACCEPT, and one accepted into a fixed slot then put on fd 0 by
-// IORING_OP_FIXED_FD_INSTALL. The finding is on fd 0, from an ioUring event.
+// IORING_OP_FIXED_FD_INSTALL. The connects also with IOSQE_CQE_SKIP_SUCCESS
+// (no completion: reported at submission). The finding is on fd 0, from an
+// ioUring event.
 func TestIoUringStdioOverSocket(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-1"}})
 	onFd0 := func(pid int) func(Finding) bool {
@@ -70,7 +73,7 @@ func TestIoUringStdioOverSocket(t *testing.T) {
 		}
 	}
 	for _, trig := range []string{"uring", "uring-m32"} {
-		for _, mode := range []string{"connect-stdin", "connect-other", "connect-fixed"} {
+		for _, mode := range []string{"connect-stdin", "connect-other", "connect-fixed", "connect-stdin-skip", "connect-other-skip", "connect-fixed-skip"} {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				l := listen(t, "tcp4", "127.0.0.1:0")
 				pid, out := runTriggerPid(t, trig, mode, "127.0.0.1", strconv.Itoa(l.port()))
@@ -106,15 +109,17 @@ func TestIoUringStdioOverSocket(t *testing.T) {
 
 // An ELF header written at offset 0 through IORING_OP_WRITE, WRITEV and
 // WRITE_FIXED (registered buffer) is a magic_write marked ioUring with the
-// bytes written, in both ABIs (a 32-bit ring's iovec included).
+// bytes written, in both ABIs (a 32-bit ring's iovec included), also with
+// IOSQE_CQE_SKIP_SUCCESS (reported at submission).
 func TestIoUringMagicWrite(t *testing.T) {
 	requirePrivileged(t)
 	tr := StartJSON(t, "comm=uring,uring-m32", "event=magic_write")
 	tr.WaitReady()
-	for _, trig := range []string{"uring", "uring-m32"} {
-		t.Run(trig, func(t *testing.T) {
+	for _, run := range []string{"uring/write-elf", "uring-m32/write-elf", "uring/write-elf-skip", "uring-m32/write-elf-skip"} {
+		t.Run(run, func(t *testing.T) {
+			trig, mode, _ := strings.Cut(run, "/")
 			base := filepath.Join(t.TempDir(), "dropped")
-			pid, _ := runTriggerPid(t, trig, "write-elf", base)
+			pid, _ := runTriggerPid(t, trig, mode, base)
 			for _, suffix := range []string{".write", ".writev", ".fixed"} {
 				path := base + suffix
 				e := tr.MustEvent("magic_write "+suffix, func(e EbpfEvent) bool {

@@ -51,9 +51,10 @@ var needed = map[string]func(o *Options) bool{
 	"io_uring_complete": func(o *Options) bool {
 		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
 	},
-	// the fd an io_uring connect, accept or fd install names
+	// the fd an io_uring connect, accept or fd install names; requests that
+	// skip their completion (IOSQE_CQE_SKIP_SUCCESS) are reported at submission
 	"io_uring_submit_req": func(o *Options) bool {
-		return anySel(o, abi.SelSocketDup) || selects(o, "connect", abi.SelEmitExit)
+		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
 	},
 	"task_rename":     func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
 	"cgroup_mkdir":    func(o *Options) bool { return emits(o, "cgroup_mkdir") },
