@@ -22,6 +22,9 @@
 //                        written at offset 0 by IORING_OP_WRITE, WRITEV and
 //                        WRITE_FIXED (three files: PATH.write, PATH.writev,
 //                        PATH.fixed)                                 magic_write
+//   uring benign DIR     an io_uring server and client on loopback (fds 0-2
+//                        untouched) and a text file DIR/notes.txt written;
+//                        the benign corpus: nothing to report
 // MODE-skip: the same with every request submitted with
 // IOSQE_CQE_SKIP_SUCCESS (no completion is posted on success), for
 // fixed-preload, fixed-proc-mem, connect-* and write-elf.
@@ -319,6 +322,52 @@ static int write_mode(const char *base)
 	return 0;
 }
 
+// benign: what an io_uring server and client do — fds 0-2 untouched: a
+// loopback listener accepts (IORING_OP_ACCEPT, lands on a high fd) the
+// connection a second socket makes (IORING_OP_CONNECT), a line goes
+// across, and a text file is opened (onto an fd and into a fixed slot) and
+// written from offset 0 (IORING_OP_WRITE).
+static int benign_mode(const char *dir)
+{
+	int port, l = listener(&port);
+	struct ring r;
+	if (l < 0 || ring_init(&r) || ring_sparse_files(&r, 1))
+		return 1;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct io_uring_sqe *e = ring_sqe(&r);
+	e->opcode = IORING_OP_CONNECT;
+	e->fd = c;
+	e->addr = (unsigned long)&a;
+	e->off = sizeof(a);
+	if (c < 0 || ring_run(&r) < 0)
+		return fprintf(stderr, "benign connect failed\n"), 1;
+	e = ring_sqe(&r);
+	e->opcode = IORING_OP_ACCEPT;
+	e->fd = l;
+	int s = ring_run(&r);
+	if (s < 3)
+		return fprintf(stderr, "benign accept: %d\n", s), 1;
+	if (write(c, msg, sizeof(msg) - 1) < 0)
+		return perror("write"), 1;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	int fd = uring_openat(&r, path, O_WRONLY | O_CREAT | O_TRUNC, 0644, 0);
+	if (fd < 0 || uring_openat(&r, path, O_RDONLY, 0, 1) < 0)
+		return fprintf(stderr, "benign open failed\n"), 1;
+	static const char text[] = "plain text\n";
+	e = ring_sqe(&r);
+	e->opcode = IORING_OP_WRITE;
+	e->fd = fd;
+	e->addr = (unsigned long)text;
+	e->len = sizeof(text) - 1;
+	if (ring_run(&r) != sizeof(text) - 1)
+		return fprintf(stderr, "benign write failed\n"), 1;
+	printf("accepted=%d connected=%d file=%d\n", s, c, fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char mode[64];
@@ -367,7 +416,9 @@ int main(int argc, char **argv)
 		return accept_mode(1);
 	if (!strcmp(mode, "write-elf") && argc == 3)
 		return write_mode(argv[2]);
+	if (!strcmp(mode, "benign") && argc == 3)
+		return benign_mode(argv[2]);
 	fprintf(stderr, "usage: uring preload|proc-mem|fixed-preload|fixed-proc-mem|connect-stdin|connect-other|connect-fixed HOST PORT|"
-			"accept-stdin|fixed-install|write-elf PATH\n");
+			"accept-stdin|fixed-install|write-elf PATH|benign DIR\n");
 	return 2;
 }
