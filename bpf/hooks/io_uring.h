@@ -174,6 +174,35 @@ statfn void uring_open(struct config *cfg, struct io_kiocb *req, s32 res)
 	submit(b, cfg);
 }
 
+/* socket_dup(oldfd, i, peer) for each fd i in mask (bit i): the peer from
+ * sk, or without one the user's address addr. */
+statfn void uring_socket_dups(struct config *cfg, struct io_kiocb *req, u32 slot, s32 oldfd, u32 mask,
+			      struct sock *sk, const void *addr)
+{
+	struct task_struct *t = CURRENT_TASK;
+	for (int i = 0; i < 3; i++) {
+		if (!(mask & (1 << i)))
+			continue;
+		struct event_buf *b = uring_begin(cfg, t, req, slot, EVENT_SOCKET_DUP);
+		if (!b)
+			return;
+		if (sk) {
+			socket_dup_args(b, oldfd, i, sk);
+		} else {
+			arg_u32(b, SOCKET_DUP__OLDFD, oldfd);
+			arg_u32(b, SOCKET_DUP__NEWFD, i);
+			arg_sockaddr(b, SOCKET_DUP__REMOTE_ADDR, addr, true);
+		}
+		submit(b, cfg);
+	}
+}
+
+/* The file a request names: its fd's, or its fixed slot's. */
+statfn struct file *uring_named_file(struct io_kiocb *req, struct task_struct *t, struct uring_req_fd *rf)
+{
+	return rf->fixed ? uring_fixed_file(req, rf->fd) : task_fd_file(t, rf->fd);
+}
+
 /* CONNECT of a socket that fds 0-2 hold (under another fd, or as a fixed
  * file registered from one): socket_dup per such fd, oldfd the request's fd
  * or fixed slot (derived/socket_dup.h derive_connect_stdfds). */
@@ -189,17 +218,8 @@ statfn void uring_connect_stdfds(struct config *cfg, struct io_kiocb *req, struc
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	u16 family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
-	if (family != AF_INET && family != AF_INET6)
-		return;
-	for (int i = 0; i < 3; i++) {
-		if (!(m & (1 << i)))
-			continue;
-		struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_COMPLETE, EVENT_SOCKET_DUP);
-		if (!b)
-			return;
-		socket_dup_args(b, rf->fd, i, sk);
-		submit(b, cfg);
-	}
+	if (family == AF_INET || family == AF_INET6)
+		uring_socket_dups(cfg, req, SLOT_IO_URING_COMPLETE, rf->fd, m, sk, NULL);
 }
 
 /* CONNECT: connect(sockfd, addr, addrlen) = res. */
@@ -351,21 +371,10 @@ statfn void uring_skip_connect(struct config *cfg, struct io_kiocb *req, struct 
 	bpf_probe_read_user(&family, sizeof(family), addr);
 	if (!(uring_sel(__NR_accept4) & SEL_SOCKET_DUP) || (family != AF_INET && family != AF_INET6))
 		return;
-	struct file *f = rf->fixed ? uring_fixed_file(req, rf->fd) : task_fd_file(t, rf->fd);
-	if (!f)
-		return;
-	u32 m = stdfds_holding(t, f, rf->fixed ? -1 : rf->fd);
-	for (int i = 0; i < 3; i++) {
-		if (!(m & (1 << i)))
-			continue;
-		struct event_buf *b = uring_begin(cfg, t, req, SLOT_IO_URING_SUBMIT_REQ, EVENT_SOCKET_DUP);
-		if (!b)
-			return;
-		arg_u32(b, SOCKET_DUP__OLDFD, rf->fd);
-		arg_u32(b, SOCKET_DUP__NEWFD, i);
-		arg_sockaddr(b, SOCKET_DUP__REMOTE_ADDR, addr, true);
-		submit(b, cfg);
-	}
+	struct file *f = uring_named_file(req, t, rf);
+	if (f)
+		uring_socket_dups(cfg, req, SLOT_IO_URING_SUBMIT_REQ, rf->fd, stdfds_holding(t, f, rf->fixed ? -1 : rf->fd),
+				  NULL, addr);
 }
 
 statfn void uring_skip_write(struct config *cfg, struct io_kiocb *req, u8 op, struct uring_req_fd *rf)
@@ -373,7 +382,7 @@ statfn void uring_skip_write(struct config *cfg, struct io_kiocb *req, u8 op, st
 	if (!(uring_sel(__NR_write) & SEL_MAGIC_WRITE))
 		return;
 	struct task_struct *t = CURRENT_TASK;
-	struct file *f = rf->fixed ? uring_fixed_file(req, rf->fd) : task_fd_file(t, rf->fd);
+	struct file *f = uring_named_file(req, t, rf);
 	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG)
 		return;
 	struct io_rw *rw = (void *)req;

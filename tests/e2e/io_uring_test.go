@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Opens submitted through io_uring (no open syscall) reach the signatures
@@ -77,14 +76,7 @@ func TestIoUringStdioOverSocket(t *testing.T) {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				l := listen(t, "tcp4", "127.0.0.1:0")
 				pid, out := runTriggerPid(t, trig, mode, "127.0.0.1", strconv.Itoa(l.port()))
-				select {
-				case got := <-l.received:
-					if !strings.Contains(got, "uring: harmless") {
-						t.Errorf("listener got %q: fd 0 was not the socket", got)
-					}
-				case <-time.After(findingTimeout):
-					t.Errorf("listener received nothing; trigger output:\n%s", out)
-				}
+				l.expect(t, "uring: harmless", out)
 				f := mustFind(t, p, "TRC-1 "+mode, onFd0(pid))
 				if got, _ := dataInt(f, "port"); got != int64(l.port()) || !f.Event.ContextFlags.IoUring {
 					t.Errorf("port %d ioUring %v, want the listener's %d from io_uring (%s)", got, f.Event.ContextFlags.IoUring, l.port(), describe([]Finding{f}))
@@ -153,14 +145,7 @@ func TestStdioOverSocketAccept(t *testing.T) {
 		t.Run(trig+"/dup-first", func(t *testing.T) {
 			l := listen(t, "tcp4", "127.0.0.1:0")
 			pid, out := runTriggerPid(t, trig, "dup-first", "127.0.0.1", strconv.Itoa(l.port()))
-			select {
-			case got := <-l.received:
-				if !strings.Contains(got, "reverse_shell: harmless") {
-					t.Errorf("listener got %q: fd 0 was not the socket", got)
-				}
-			case <-time.After(findingTimeout):
-				t.Errorf("listener received nothing; trigger output:\n%s", out)
-			}
+			l.expect(t, "reverse_shell: harmless", out)
 			f := mustFind(t, p, "TRC-1 dup-first", func(f Finding) bool {
 				fd, _ := dataInt(f, "fd")
 				return bySigPid("TRC-1", pid)(f) && fd == 0

@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 // child_socket connects a socket in a child process; it returns the
 // child's pid and its fd number (the child waits on pipe p until killed).
 static pid_t child_socket(struct sockaddr_storage *ss, socklen_t len, int sv, int *childfd)
@@ -95,24 +97,11 @@ static socklen_t peer(const char *host, const char *port, struct sockaddr_storag
 // accept, accept4: a connection from a child of ours accepted onto fd 0.
 static int accept_mode(int four)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 4) ||
-	    getsockname(l, (struct sockaddr *)&a, &len))
-		return perror("listen"), 1;
-	pid_t c = fork();
-	if (c == 0) {
-		int s = socket(AF_INET, SOCK_STREAM, 0);
-		if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
-			_exit(1);
-		char buf[64];
-		while (read(s, buf, sizeof(buf)) > 0)
-			;
-		_exit(0);
-	}
-	printf("pid=%d mode=%s child=%d port=%d\n", getpid(), four ? "accept4" : "accept", c, ntohs(a.sin_port));
+	int port, l = loopback_listener(&port);
+	if (l < 0)
+		return 1;
+	pid_t c = loopback_client(port);
+	printf("pid=%d mode=%s child=%d port=%d\n", getpid(), four ? "accept4" : "accept", c, port);
 	fflush(stdout);
 	close(0);
 	int s = four ? accept4(l, NULL, NULL, SOCK_CLOEXEC) : accept(l, NULL, NULL);

@@ -48,6 +48,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #define OP_FIXED_FD_INSTALL 54 // newer than some uapi headers
 
 struct ring {
@@ -156,48 +158,16 @@ static int open_mode(const char *path, int flags, int mode, int fixed)
 	return 0;
 }
 
-// A child that connects to port on 127.0.0.1 and waits to be killed.
-static pid_t connecting_child(int port)
-{
-	pid_t c = fork();
-	if (c == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		int s = socket(AF_INET, SOCK_STREAM, 0);
-		if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
-			_exit(1);
-		char buf[64];
-		while (read(s, buf, sizeof(buf)) > 0)
-			;
-		_exit(0);
-	}
-	return c;
-}
-
-static int listener(int *port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 4) ||
-	    getsockname(l, (struct sockaddr *)&a, &len))
-		return perror("listener"), -1;
-	*port = ntohs(a.sin_port);
-	return l;
-}
-
 static const char msg[] = "uring: harmless\n";
 
 // accept-stdin, fixed-install: the accepted connection ends up on fd 0.
 static int accept_mode(int fixed)
 {
-	int port, l = listener(&port);
+	int port, l = loopback_listener(&port);
 	struct ring r;
 	if (l < 0 || ring_init(&r) || (fixed && ring_sparse_files(&r, 1)))
 		return 1;
-	pid_t c = connecting_child(port);
+	pid_t c = loopback_client(port);
 	printf("child=%d port=%d\n", c, port);
 	fflush(stdout);
 	close(0);
@@ -329,7 +299,7 @@ static int write_mode(const char *base)
 // written from offset 0 (IORING_OP_WRITE).
 static int benign_mode(const char *dir)
 {
-	int port, l = listener(&port);
+	int port, l = loopback_listener(&port);
 	struct ring r;
 	if (l < 0 || ring_init(&r) || ring_sparse_files(&r, 1))
 		return 1;
