@@ -10,9 +10,9 @@
  *                     descriptor, which no fd names);
  *     CONNECT         connect(sockfd, addr, addrlen): addr is a connected
  *                     inet socket's peer as the kernel holds it, else the
- *                     address the user passed; sockfd is the request's fd (-1 for a
- *                     fixed-file socket); and socket_dup for each of fds
- *                     0-2 that holds the socket under another number;
+ *                     address the user passed; sockfd is the request's fd
+ *                     (-1 for a fixed-file socket); and socket_dup for each
+ *                     of fds 0-2 that holds the socket under another number;
  *     ACCEPT          socket_dup(oldfd: the listening fd, newfd) when the
  *                     accepted inet socket got an fd (not a fixed slot);
  *     FIXED_FD_INSTALL socket_dup(oldfd: the fixed slot, newfd) when the
@@ -21,12 +21,11 @@
  *                     started at offset 0 of a regular file.
  *   io_uring_submit_req: the fd (or fixed slot) a connect, accept or fd
  *   install named, kept until its completion (the kernel reuses that field
- *   for the result).
+ *   for the result); and the events of requests submitted with
+ *   IOSQE_CQE_SKIP_SUCCESS, which post no completion when they succeed (see
+ *   uring_skip_open below).
  * A completion runs in the submitting process, its io-wq worker or its
- * SQPOLL thread, which share the fd table and memory. A request submitted
- * with IOSQE_CQE_SKIP_SUCCESS posts no completion when it succeeds, so the
- * kernel's io_uring_complete tracepoint never fires for it (see
- * docs/design.md).
+ * SQPOLL thread, which share the fd table and memory.
  */
 #ifndef TRACEE_HOOK_IO_URING_H
 #define TRACEE_HOOK_IO_URING_H
