@@ -11,6 +11,7 @@
 #define TRACEE_DERIVED_SECURITY_FILE_OPEN_H
 
 #include "../lib/derive.h"
+#include "../lib/pathgate.h"
 
 #define OPEN_O_TRUNC 01000
 
@@ -32,6 +33,37 @@ statfn u32 requested_trunc(struct derive_ctx *dc)
 	return flags & OPEN_O_TRUNC;
 }
 
+/*
+ * Whether some policy can still want the open of f, from what is known
+ * before the path is built: the flags, what the file is (fs magic, mode,
+ * device, inode) and the path gate of the pathname patterns. Most opens on
+ * a busy host stop here, at the cost of a pointer walk.
+ */
+statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct df_pre pre = {
+		.event = EVENT_SECURITY_FILE_OPEN,
+		.have = 1 << SECURITY_FILE_OPEN__FLAGS | 1 << SECURITY_FILE_OPEN__DEV |
+			1 << SECURITY_FILE_OPEN__INODE | 1 << SECURITY_FILE_OPEN__FS_MAGIC |
+			1 << SECURITY_FILE_OPEN__INODE_MODE,
+	};
+	pre.vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;
+	pre.vals[SECURITY_FILE_OPEN__DEV & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_dev);
+	pre.vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_ino);
+	pre.vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_magic);
+	pre.vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_mode);
+	if (!tracee_may_pass(&pre))
+		return false;
+	if (!(pre.gates & (1 << SECURITY_FILE_OPEN__PATHNAME)))
+		return true;
+	if (path_gate(&pre, slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry),
+		      SECURITY_FILE_OPEN__PATHNAME))
+		return true;
+	/* refused by the gate, or undecided: then the path and the full filters */
+	return !pre.gate_known;
+}
+
 /* pathname, flags (f_flags, plus O_TRUNC when requested), dev, inode, syscall_pathname */
 statfn void derive_security_file_open(struct derive_ctx *dc)
 {
@@ -40,11 +72,8 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 	struct file *f = task_fd_file(dc->t, dc->ret);
 	if (!f)
 		return;
-	/* The flags decide most data filters: no path walk for opens they drop. */
 	u32 flags = BPF_CORE_READ(f, f_flags) | requested_trunc(dc);
-	struct df_pre pre = {.event = EVENT_SECURITY_FILE_OPEN, .have = 1 << SECURITY_FILE_OPEN__FLAGS};
-	pre.vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;
-	if (!tracee_may_pass(&pre) || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
+	if (!file_open_may_pass(f, flags, SLOT_SYS_EXIT) || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
 		return;
 	struct event_buf *b = dc->b;
 	arg_file_path(b, SECURITY_FILE_OPEN__PATHNAME, SLOT_SYS_EXIT, f);

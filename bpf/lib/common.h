@@ -37,12 +37,20 @@
 #define TR_ARROW5(a, b, c, d, e) a->b->c->d->e
 #define TR_ARROW6(a, b, c, d, e, f) a->b->c->d->e->f
 
+/*
+ * AS_BTF(p, type): a kernel pointer read as a plain value (BPF_CORE_READ)
+ * made one RD can read through (the bpf_rdonly_cast kfunc; a no-op in the
+ * probe-read build).
+ */
 #ifdef TRACEE_PROBE_READ
 #define RD(...) BPF_CORE_READ(__VA_ARGS__)
 #define CURRENT_TASK ((struct task_struct *)bpf_get_current_task())
+#define AS_BTF(p, type) ((type *)(p))
 #else
 #define RD(...) (TR_APPLY(TR_ARROW, TR_NARG(__VA_ARGS__))(__VA_ARGS__))
 #define CURRENT_TASK bpf_get_current_task_btf()
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define AS_BTF(p, type) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
 #endif
 
 statfn void stat_inc(u32 which)

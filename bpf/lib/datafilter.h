@@ -20,6 +20,14 @@
  * and prefixes, reversed for suffixes. A trie entry's value is the bitmap of
  * the event's string patterns it satisfies, so that the longest match says
  * everything; user space fills it.
+ *
+ * Path gates: the tries cost a path, and a path costs a walk of every
+ * dentry up to the root. For an argument in `gates` (a file's path), user
+ * space also stores what each pattern needs of the path's head (its first
+ * two components, "/etc/kubernetes/") and of its base name ("/token"),
+ * under src DF_SRC_GATE|argument, plus an empty key with the patterns that
+ * need nothing of one or the other. A producer that holds the file walks
+ * pointers only (pathgate.h) and can drop the event before it builds it.
  */
 #ifndef TRACEE_DATAFILTER_H
 #define TRACEE_DATAFILTER_H
@@ -34,6 +42,7 @@ enum df_abi {
 	DF_STR_MAX = 128,    /* bytes of a string the tries compare */
 	DF_STR_KEY_HEAD = 64, /* bits of the key before the string: event, src, pad */
 	DF_SRC_RETVAL = 15,  /* src: the return value; 0..DF_ARGS-1 are arguments */
+	DF_SRC_GATE = 32,    /* src flag in the tries: a path gate's entries for argument src & 7 */
 	DF_SIGNED = 1,       /* cond flag: compare as signed */
 	DF_WIDTH32 = 2,      /* cond flag: a 32-bit argument: only the low half counts */
 };
@@ -76,7 +85,7 @@ struct df_rule {
 struct df_event {
 	u64 always;
 	u32 nrules;
-	u32 pad;
+	u32 gates; /* arguments (bits) whose string patterns have path gates */
 	struct df_rule rules[DF_MAX_RULES];
 };
 
@@ -120,7 +129,8 @@ struct {
 	__type(value, struct df_str_key);
 } df_key_scratch SEC(".maps");
 
-/* Reversing a string into the suffix key, one byte per bpf_loop step. */
+/* Reversing a string into the suffix key, one byte per bpf_loop step (a
+ * bounded loop here is verified once per call site and rule: too large). */
 struct df_rev_ctx {
 	struct event_buf *b;
 	struct df_str_key *k;
@@ -186,6 +196,13 @@ static __noinline u64 df_str_hits(struct event_buf *b, u32 event, u32 src)
 	return hits;
 }
 
+/* String hits per argument, computed once per record (a rule list tests the
+ * same path many times). */
+struct df_memo {
+	u64 hits[DF_ARGS];
+	u32 done;
+};
+
 /* An integer condition on value v (the argument's raw 64 bits). */
 statfn bool df_int_holds(struct df_cond *c, u64 v)
 {
@@ -213,7 +230,7 @@ statfn bool df_int_holds(struct df_cond *c, u64 v)
 }
 
 /* One condition on the record. */
-statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event)
+statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event, struct df_memo *m)
 {
 	u64 v;
 	u32 src = c->src;
@@ -226,7 +243,12 @@ statfn bool df_cond_holds(struct event_buf *b, struct df_cond *c, u32 event)
 		v = b->vals[i];
 	}
 	if (c->op == DF_STR_IN || c->op == DF_STR_NOT_IN) {
-		bool hit = (df_str_hits(b, event, src) & c->strbits) != 0;
+		u32 i = src & (DF_ARGS - 1);
+		if (!(m->done & (1 << i))) {
+			m->hits[i] = df_str_hits(b, event, src);
+			m->done |= 1 << i;
+		}
+		bool hit = (m->hits[i] & c->strbits) != 0;
 		return hit == (c->op == DF_STR_IN);
 	}
 	return df_int_holds(c, v);
@@ -243,12 +265,17 @@ struct df_pre {
 	u32 have; /* which vals are known */
 	u32 event;
 	u32 use_ret;
-	u32 pad;
+	u32 gate_src; /* with gate_known: the argument whose path gate ran */
+	u32 gate_known;
+	u32 gates; /* out: the event's df_event.gates */
+	u64 gate; /* the string patterns of gate_src its path can still match */
 };
 
 /*
  * Whether some policy's rule can still pass the event given what the
- * producer knows: string conditions and unknown values count as passing.
+ * producer knows: unknown values and string conditions count as passing,
+ * but for an argument whose path gate ran (pathgate.h), whose patterns it
+ * ruled out fail.
  * 0 lets the producer skip building the record (header, path walks, string
  * reads): the cost of a filtered-out event is then this lookup.
  */
@@ -260,6 +287,7 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	struct df_event *e = bpf_map_lookup_elem(&data_filters, &event);
 	if (!e || e->always)
 		return 1;
+	p->gates = e->gates;
 	for (int r = 0; r < DF_MAX_RULES; r++) {
 		if (r >= e->nrules)
 			break;
@@ -269,6 +297,11 @@ __noinline int tracee_may_pass(struct df_pre *p)
 			if (c >= rule->nconds)
 				break;
 			struct df_cond *cd = &rule->conds[c];
+			if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src &&
+			    !(p->gate & cd->strbits)) {
+				ok = false;
+				break;
+			}
 			if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
 				continue;
 			u64 v;
@@ -307,6 +340,7 @@ static __noinline u64 df_match(struct event_buf *b)
 	if (!e)
 		return ~0ULL;
 	u64 matched = e->always;
+	struct df_memo memo = {};
 	for (int r = 0; r < DF_MAX_RULES; r++) {
 		if (r >= e->nrules)
 			break;
@@ -317,7 +351,7 @@ static __noinline u64 df_match(struct event_buf *b)
 		for (int c = 0; c < DF_MAX_CONDS; c++) {
 			if (c >= rule->nconds)
 				break;
-			if (!df_cond_holds(b, &rule->conds[c], event)) {
+			if (!df_cond_holds(b, &rule->conds[c], event, &memo)) {
 				ok = false;
 				break;
 			}

@@ -103,6 +103,7 @@ const (
 	TraceeDfAbiDF_STR_MAX      TraceeDfAbi = 128
 	TraceeDfAbiDF_STR_KEY_HEAD TraceeDfAbi = 64
 	TraceeDfAbiDF_SRC_RETVAL   TraceeDfAbi = 15
+	TraceeDfAbiDF_SRC_GATE     TraceeDfAbi = 32
 	TraceeDfAbiDF_SIGNED       TraceeDfAbi = 1
 	TraceeDfAbiDF_WIDTH32      TraceeDfAbi = 2
 )
@@ -117,7 +118,7 @@ type TraceeDfEvent struct {
 	_      structs.HostLayout
 	Always uint64
 	Nrules uint32
-	Pad    uint32
+	Gates  uint32
 	Rules  [32]struct {
 		_        structs.HostLayout
 		Policies uint64

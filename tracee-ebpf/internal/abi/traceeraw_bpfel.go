@@ -104,7 +104,7 @@ type TraceeRawDfEvent struct {
 	_      structs.HostLayout
 	Always uint64
 	Nrules uint32
-	Pad    uint32
+	Gates  uint32
 	Rules  [32]struct {
 		_        structs.HostLayout
 		Policies uint64

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // DataFilters are the policies' data filters the kernel evaluates, by
@@ -83,6 +85,61 @@ type strEntry struct {
 	bit    uint64
 }
 
+// gateArgs are the arguments holding a file's path that the kernel gates
+// before it builds the path (bpf/lib/pathgate.h), by event.
+var gateArgs = func() map[uint32]uint8 {
+	d, ok := events.ByID(events.SecurityFileOpen)
+	i, _, found := d.Param("pathname")
+	if !ok || !found {
+		panic("security_file_open has no pathname argument")
+	}
+	return map[uint32]uint8{uint32(events.SecurityFileOpen): uint8(i)}
+}()
+
+// gateEntries are a pattern's path-gate entries (datafilter.h): what its
+// match needs of the path's head (the text up to its third "/", for a
+// pattern that fixes the start) and of its tail (from the last "/", for
+// one that fixes the end), as the head trie and the reversed tail trie
+// compare them. An empty key is a pattern that needs nothing of that part.
+func gateEntries(event uint32, src uint8, s filter.KernelString, bit uint64) []strEntry {
+	head := []byte{}
+	if !s.Suffix {
+		head = []byte(pathHead(s.Text))
+	}
+	tail := []byte{}
+	if !s.Prefix {
+		t := s.Text
+		if i := strings.LastIndexByte(t, '/'); i >= 0 {
+			t = t[i:]
+		}
+		tail = []byte(t)
+		slices.Reverse(tail)
+	}
+	g := src | uint8(abi.TraceeDfAbiDF_SRC_GATE)
+	return []strEntry{
+		{event: event, src: g, key: head, bit: bit},
+		{event: event, src: g, suffix: true, key: tail, bit: bit},
+	}
+}
+
+// pathHead is p up to and including its third "/" (an absolute path's
+// first two components), or its first for a relative one; p if shorter.
+func pathHead(p string) string {
+	want := 1
+	if strings.HasPrefix(p, "/") {
+		want = 3
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			want--
+			if want == 0 {
+				return p[:i+1]
+			}
+		}
+	}
+	return p
+}
+
 func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 	var strs []strEntry
 	for id, e := range dfs {
@@ -90,6 +147,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		var v abi.TraceeDfEvent
 		v.Always = e.Always
 		v.Nrules = uint32(len(e.Rules))
+		gate, gated := gateArgs[id]
 		bit := 0
 		for ri, r := range e.Rules {
 			vr := &v.Rules[ri]
@@ -129,6 +187,10 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 							e.key = append([]byte(s.Text), 0)
 						}
 						strs = append(strs, e)
+						if gated && vc.Src == gate {
+							v.Gates |= 1 << gate
+							strs = append(strs, gateEntries(id, gate, s, b)...)
+						}
 					}
 				case c.Range:
 					vc.Op, vc.Lo, vc.Hi = uint8(abi.TraceeDfOpDF_RANGE), c.Lo, c.Hi

@@ -25,6 +25,12 @@ func isSensitiveFile(p string) bool {
 	return inDir(p, "/etc/ssh") && strings.HasPrefix(b, "ssh_host_") && strings.HasSuffix(b, "_key")
 }
 
+// sensitiveFilePatterns are isSensitiveFile as kernel data filters: every
+// path it accepts matches one (reads of the rest of /etc, such as every
+// program's ld.so.cache, are dropped in the kernel).
+var sensitiveFilePatterns = []string{"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-",
+	"/etc/security/opasswd", "/etc/sudoers", "/etc/sudoers.d/*", "/etc/pam.d/*", "/etc/ssh/ssh_host_*"}
+
 // sensitiveReaders are the programs that read these files for a living:
 // authentication, account management, package management and backups of
 // the system's own tools. They are trusted by the file they executed, or by
@@ -72,7 +78,7 @@ func NewSensitiveFileRead() *SensitiveFileRead {
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.008 OS Credential Dumping: /etc/passwd and /etc/shadow",
 		Properties:     map[string]any{"falco_rule": "Read sensitive file untrusted"},
-	}, accessRead, false, isSensitiveFile, procExeEvents...).paths("/etc/*")}
+	}, accessRead, false, isSensitiveFile, procExeEvents...).paths(sensitiveFilePatterns...)}
 	s.allow = func(ev *pb.Event) bool { return s.procs.trusted(ev, sensitiveReaders, sensitiveReaderNames) }
 	return s
 }

@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"strings"
 	"testing"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -39,4 +40,29 @@ func TestSensitiveFileRead(t *testing.T) {
 		{name: "public host key", events: []*pb.Event{read("/etc/ssh/ssh_host_rsa_key.pub"), read("/etc/passwd")}},
 		{name: "written is not read", events: []*pb.Event{open("/etc/shadow", 1, "O_WRONLY")}},
 	})
+}
+
+// The kernel filter must keep every file the signature reports: each path
+// isSensitiveFile accepts matches one of the patterns (Tracee's exact,
+// prefix* forms), and ordinary /etc reads match none.
+func TestSensitiveFilePatternsCoverMatch(t *testing.T) {
+	matches := func(p string) bool {
+		for _, pat := range sensitiveFilePatterns {
+			if pre, ok := strings.CutSuffix(pat, "*"); ok && strings.HasPrefix(p, pre) || p == pat {
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range []string{"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd",
+		"/etc/sudoers", "/etc/sudoers.d/90-cloud", "/etc/pam.d/common-auth", "/etc/ssh/ssh_host_ed25519_key",
+		"/etc/passwd", "/etc/ld.so.cache", "/etc/hostname", "/etc/ssh/sshd_config", "/etc/ssh/ssh_host_rsa_key.pub",
+		"/etc/pam.d/sub/x", "/etc/sudoers.d"} {
+		if isSensitiveFile(p) && !matches(p) {
+			t.Errorf("%s is reported but the kernel filter drops it", p)
+		}
+		if !isSensitiveFile(p) && matches(p) && !strings.HasPrefix(p, "/etc/ssh/ssh_host_") && !strings.HasPrefix(p, "/etc/pam.d/") {
+			t.Errorf("%s passes the kernel filter for nothing", p)
+		}
+	}
 }

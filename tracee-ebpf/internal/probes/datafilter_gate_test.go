@@ -1,0 +1,53 @@
+package probes
+
+import (
+	"testing"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+)
+
+func TestPathHead(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"/etc/kubernetes/pki/", "/etc/kubernetes/"},
+		{"/etc/", "/etc/"},
+		{"/etc/shadow", "/etc/shadow"},
+		{"/proc/sys/kernel/randomize_va_space", "/proc/sys/"},
+		{"/", "/"},
+		{"memfd:", "memfd:"},
+		{"memfd:a/b", "memfd:a/"},
+		{"", ""},
+	} {
+		if got := pathHead(c.in); got != c.want {
+			t.Errorf("pathHead(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A pattern's gate entries: the head of prefix and exact patterns, the
+// reversed tail (from the last "/") of suffix and exact ones, an empty key
+// where the pattern needs nothing.
+func TestGateEntries(t *testing.T) {
+	for _, c := range []struct {
+		s          filter.KernelString
+		head, tail string
+	}{
+		{filter.KernelString{Text: "/etc/kubernetes/pki/", Prefix: true}, "/etc/kubernetes/", ""},
+		{filter.KernelString{Text: "/secrets/kubernetes.io/serviceaccount/token", Suffix: true}, "", "nekot/"},
+		{filter.KernelString{Text: ".conf", Suffix: true}, "", "fnoc."},
+		{filter.KernelString{Text: "/proc/kcore"}, "/proc/kcore", "erock/"},
+		{filter.KernelString{Text: "docker.sock"}, "docker.sock", "kcos.rekcod"},
+	} {
+		es := gateEntries(7, 0, c.s, 4)
+		if len(es) != 2 || es[0].suffix || !es[1].suffix {
+			t.Fatalf("%+v: entries %+v", c.s, es)
+		}
+		for _, e := range es {
+			if e.src != 32 || e.bit != 4 || e.event != 7 {
+				t.Errorf("%+v: entry %+v: want src 32|0, bit 4, event 7", c.s, e)
+			}
+		}
+		if string(es[0].key) != c.head || string(es[1].key) != c.tail {
+			t.Errorf("%+v: head %q tail %q, want %q %q", c.s, es[0].key, es[1].key, c.head, c.tail)
+		}
+	}
+}
