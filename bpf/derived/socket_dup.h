@@ -3,8 +3,7 @@
  * socket_dup: the peer of an inet socket that a syscall put on a new fd, at
  * sys_exit of dup/dup2/dup3, fcntl(F_DUPFD, F_DUPFD_CLOEXEC), accept/accept4
  * (oldfd: the listening socket) and pidfd_getfd (oldfd: the fd in the other
- * process); at connect when fds 0-2 hold the socket connected under another
- * number (oldfd: that number); also at exec for fds 0-2 (hooks/sched_exec.h, oldfd -1), and
+ * process); also at exec for fds 0-2 (hooks/sched_exec.h, oldfd -1), and
  * at io_uring accept and fixed-fd-install completions (hooks/io_uring.h).
  */
 #ifndef TRACEE_DERIVED_SOCKET_DUP_H
@@ -70,50 +69,23 @@ statfn void socket_dup_args(struct event_buf *b, u32 oldfd, u32 newfd, struct so
 	sockaddr_from_sock(b, SOCKET_DUP__REMOTE_ADDR, sk);
 }
 
-/* Which of fds 0-2, besides fd, hold f (bit i: fd i). */
-statfn u32 stdfds_holding(struct task_struct *t, struct file *f, s32 fd)
+/* The lowest of fds 0-2, other than fd, that holds f; -1 for none. */
+statfn s32 stdfd_holding(struct task_struct *t, struct file *f, s32 fd)
 {
-	u32 m = 0;
 	for (int i = 0; i < 3; i++)
 		if (i != fd && task_fd_file(t, i) == f)
-			m |= 1 << i;
-	return m;
+			return i;
+	return -1;
 }
 
 #define SOCKET_DUP_EINPROGRESS 115
 
-/*
- * connect of a socket that fds 0-2 hold too (dup'd there before it had a
- * peer): one socket_dup per such fd, oldfd the connected one. A connect of
- * fd 0-2 itself is the connect event's.
- */
-statfn void derive_connect_stdfds(struct derive_ctx *dc)
-{
-	if (dc->ret != 0 && dc->ret != -SOCKET_DUP_EINPROGRESS)
-		return;
-	s32 fd = (s32)derive_arg(dc, 0);
-	struct sock *sk = fd_inet_sock(dc->t, fd);
-	if (!sk)
-		return;
-	u32 m = stdfds_holding(dc->t, task_fd_file(dc->t, fd), fd);
-	for (int i = 0; i < 3; i++) {
-		if (!(m & (1 << i)) || !derive_begin(dc, EVENT_SOCKET_DUP))
-			continue;
-		socket_dup_args(dc->b, fd, i, sk);
-		submit(dc->b, dc->cfg);
-	}
-}
-
 /* only when the new fd is an inet socket */
 statfn void derive_socket_dup(struct derive_ctx *dc)
 {
-	u32 nr = dc->sc->nr;
-	if (nr == __NR_connect) {
-		derive_connect_stdfds(dc);
-		return;
-	}
 	if (dc->ret < 0)
 		return;
+	u32 nr = dc->sc->nr;
 	if (nr == __NR_fcntl && derive_arg(dc, 1) != F_DUPFD && derive_arg(dc, 1) != F_DUPFD_CLOEXEC)
 		return; /* another fcntl command: its result is no descriptor */
 	struct sock *sk = fd_inet_sock(dc->t, dc->ret);

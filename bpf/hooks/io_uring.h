@@ -11,8 +11,8 @@
  *     CONNECT         connect(sockfd, addr, addrlen): addr is a connected
  *                     inet socket's peer as the kernel holds it, else the
  *                     address the user passed; sockfd is the request's fd
- *                     (-1 for a fixed-file socket); and socket_dup for each
- *                     of fds 0-2 that holds the socket under another number;
+ *                     (-1 for a fixed-file socket); and socket_dup onto the
+ *                     lowest of fds 0-2 holding the socket under another number;
  *     ACCEPT          socket_dup(oldfd: the listening fd, newfd) when the
  *                     accepted inet socket got an fd (not a fixed slot);
  *     FIXED_FD_INSTALL socket_dup(oldfd: the fixed slot, newfd) when the
@@ -173,27 +173,22 @@ statfn void uring_open(struct config *cfg, struct io_kiocb *req, s32 res)
 	submit(b, cfg);
 }
 
-/* socket_dup(oldfd, i, peer) for each fd i in mask (bit i): the peer from
- * sk, or without one the user's address addr. */
-statfn void uring_socket_dups(struct config *cfg, struct io_kiocb *req, u32 slot, s32 oldfd, u32 mask,
-			      struct sock *sk, const void *addr)
+/* socket_dup(oldfd, newfd, peer): the peer from sk, or without one the
+ * user's address addr. */
+statfn void uring_socket_dup(struct config *cfg, struct io_kiocb *req, u32 slot, s32 oldfd, s32 newfd,
+			     struct sock *sk, const void *addr)
 {
-	struct task_struct *t = CURRENT_TASK;
-	for (int i = 0; i < 3; i++) {
-		if (!(mask & (1 << i)))
-			continue;
-		struct event_buf *b = uring_begin(cfg, t, req, slot, EVENT_SOCKET_DUP);
-		if (!b)
-			return;
-		if (sk) {
-			socket_dup_args(b, oldfd, i, sk);
-		} else {
-			arg_u32(b, SOCKET_DUP__OLDFD, oldfd);
-			arg_u32(b, SOCKET_DUP__NEWFD, i);
-			arg_sockaddr(b, SOCKET_DUP__REMOTE_ADDR, addr, true);
-		}
-		submit(b, cfg);
+	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, slot, EVENT_SOCKET_DUP);
+	if (!b)
+		return;
+	if (sk) {
+		socket_dup_args(b, oldfd, newfd, sk);
+	} else {
+		arg_u32(b, SOCKET_DUP__OLDFD, oldfd);
+		arg_u32(b, SOCKET_DUP__NEWFD, newfd);
+		arg_sockaddr(b, SOCKET_DUP__REMOTE_ADDR, addr, true);
 	}
+	submit(b, cfg);
 }
 
 /* The file a request names: its fd's, or its fixed slot's. */
@@ -203,22 +198,22 @@ statfn struct file *uring_named_file(struct io_kiocb *req, struct task_struct *t
 }
 
 /* CONNECT of a socket that fds 0-2 hold (under another fd, or as a fixed
- * file registered from one): socket_dup per such fd, oldfd the request's fd
- * or fixed slot (derived/socket_dup.h derive_connect_stdfds). */
+ * file registered from one): socket_dup onto the lowest such fd, oldfd the
+ * request's fd or fixed slot. */
 statfn void uring_connect_stdfds(struct config *cfg, struct io_kiocb *req, struct uring_req_fd *rf, s32 res)
 {
 	if ((res != 0 && res != -SOCKET_DUP_EINPROGRESS) || !(uring_sel(__NR_accept4) & SEL_SOCKET_DUP))
 		return;
 	struct file *f = BPF_CORE_READ(req, file);
 	struct task_struct *t = CURRENT_TASK;
-	u32 m = stdfds_holding(t, f, rf->fixed ? -1 : rf->fd);
-	if (!m)
+	s32 std = stdfd_holding(t, f, rf->fixed ? -1 : rf->fd);
+	if (std < 0)
 		return;
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	u16 family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
 	if (family == AF_INET || family == AF_INET6)
-		uring_socket_dups(cfg, req, SLOT_IO_URING_COMPLETE, rf->fd, m, sk, NULL);
+		uring_socket_dup(cfg, req, SLOT_IO_URING_COMPLETE, rf->fd, std, sk, NULL);
 }
 
 /* CONNECT: connect(sockfd, addr, addrlen) = res. */
@@ -320,7 +315,7 @@ statfn void uring_write(struct config *cfg, struct io_kiocb *req, u8 op, s32 res
  *                   signatures fall back to the path), the requested flags;
  *   CONNECT         connect with the address the user passed (the kernel
  *                   copied it moments before, in the same io_uring_enter), and
- *                   socket_dup for each of fds 0-2 holding the socket;
+ *                   socket_dup onto the lowest of fds 0-2 holding the socket;
  *   WRITE*          magic_write when the request writes at offset 0 of a
  *                   regular file (the first bytes of the buffer).
  * An accept or fixed-fd install that skips its completion is not seen (its
@@ -371,9 +366,9 @@ statfn void uring_skip_connect(struct config *cfg, struct io_kiocb *req, struct 
 	if (!(uring_sel(__NR_accept4) & SEL_SOCKET_DUP) || (family != AF_INET && family != AF_INET6))
 		return;
 	struct file *f = uring_named_file(req, t, rf);
-	if (f)
-		uring_socket_dups(cfg, req, SLOT_IO_URING_SUBMIT_REQ, rf->fd, stdfds_holding(t, f, rf->fixed ? -1 : rf->fd),
-				  NULL, addr);
+	s32 std = f ? stdfd_holding(t, f, rf->fixed ? -1 : rf->fd) : -1;
+	if (std >= 0)
+		uring_socket_dup(cfg, req, SLOT_IO_URING_SUBMIT_REQ, rf->fd, std, NULL, addr);
 }
 
 statfn void uring_skip_write(struct config *cfg, struct io_kiocb *req, u8 op, struct uring_req_fd *rf)

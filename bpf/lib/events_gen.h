@@ -52,7 +52,7 @@ enum event_id {
 #define SEL_FROM_EXEC (1U << 2) /* emit a successful execve/execveat from sched_process_exec */
 #define SEL_FROM_EXIT (1U << 3) /* emit exit/exit_group from sched_process_exit (they never return) */
 #define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
-#define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd, connect */
+#define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd */
 #define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
 #define SEL_SECURITY_INODE_SYMLINK (1U << 7) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
 #define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
@@ -115,6 +115,7 @@ enum slot {
 	SLOT_IO_URING_CREATE, /* io_uring_create: a ring set up */
 	SLOT_IO_URING_COMPLETE, /* io_uring_complete: security_file_open, connect, socket_dup and magic_write of io_uring requests */
 	SLOT_IO_URING_SUBMIT_REQ, /* io_uring_submit_req: the fd an io_uring connect, accept or fd install names, for its completion; the events of requests that skip their completion */
+	SLOT_INET_SOCK_SET_STATE, /* inet_sock_set_state: socket_dup when a connect syscall connects a socket that fds 0-2 hold under another number */
 	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */
 	SLOT_CGROUP_MKDIR, /* every new cgroup v2 directory, whatever the scope filters (the container resolver) */
 	SLOT_PROC_FOPS_CHECK, /* not attached: tracee-ebpf runs it (BPF_PROG_TEST_RUN) on its own /proc fds to compare their operations with kallsyms (hooked_proc_fops) */

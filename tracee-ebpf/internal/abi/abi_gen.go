@@ -93,11 +93,12 @@ const (
 	SlotIoUringCreate    uint32 = 4
 	SlotIoUringComplete  uint32 = 5
 	SlotIoUringSubmitReq uint32 = 6
-	SlotTaskRename       uint32 = 7
-	SlotCgroupMkdir      uint32 = 8
-	SlotProcFopsCheck    uint32 = 9
+	SlotInetSockSetState uint32 = 7
+	SlotTaskRename       uint32 = 8
+	SlotCgroupMkdir      uint32 = 9
+	SlotProcFopsCheck    uint32 = 10
 	// SlotMax is the number of slots.
-	SlotMax = 10
+	SlotMax = 11
 )
 
 // Hooks are the attach points, one slot each.
@@ -109,6 +110,7 @@ var Hooks = []Hook{
 	{Name: "io_uring_create", Prog: "tracee_io_uring_create"},
 	{Name: "io_uring_complete", Prog: "tracee_io_uring_complete"},
 	{Name: "io_uring_submit_req", Prog: "tracee_io_uring_submit_req"},
+	{Name: "inet_sock_set_state", Prog: "tracee_inet_sock_set_state"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
 	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 	{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true},
@@ -117,7 +119,7 @@ var Hooks = []Hook{
 // Derived are the events derived at sys_exit, with their selection bit and syscalls.
 var Derived = []DerivedEvent{
 	{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{"open", "openat", "openat2", "creat", "open_by_handle_at"}},
-	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3", "fcntl", "accept", "accept4", "pidfd_getfd", "connect"}},
+	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3", "fcntl", "accept", "accept4", "pidfd_getfd"}},
 	{ID: events.MagicWrite, Sel: SelMagicWrite, Syscalls: []string{"write", "pwrite64"}},
 	{ID: events.SecurityInodeSymlink, Sel: SelSecurityInodeSymlink, Syscalls: []string{"symlink", "symlinkat"}},
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},

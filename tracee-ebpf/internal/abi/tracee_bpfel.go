@@ -296,6 +296,7 @@ const (
 	TraceeProgTraceeEmptyEnter       = "tracee_empty_enter"
 	TraceeProgTraceeEmptyExit        = "tracee_empty_exit"
 	TraceeProgTraceeEmptyExitBtf     = "tracee_empty_exit_btf"
+	TraceeProgTraceeInetSockSetState = "tracee_inet_sock_set_state"
 	TraceeProgTraceeIoUringComplete  = "tracee_io_uring_complete"
 	TraceeProgTraceeIoUringCreate    = "tracee_io_uring_create"
 	TraceeProgTraceeIoUringSubmitReq = "tracee_io_uring_submit_req"
@@ -358,6 +359,7 @@ type TraceeProgramSpecs struct {
 	TraceeEmptyEnter       *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit        *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
 	TraceeEmptyExitBtf     *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceeInetSockSetState *ebpf.ProgramSpec `ebpf:"tracee_inet_sock_set_state"`
 	TraceeIoUringComplete  *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
 	TraceeIoUringCreate    *ebpf.ProgramSpec `ebpf:"tracee_io_uring_create"`
 	TraceeIoUringSubmitReq *ebpf.ProgramSpec `ebpf:"tracee_io_uring_submit_req"`
@@ -527,6 +529,7 @@ type TraceePrograms struct {
 	TraceeEmptyEnter       *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit        *ebpf.Program `ebpf:"tracee_empty_exit"`
 	TraceeEmptyExitBtf     *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceeInetSockSetState *ebpf.Program `ebpf:"tracee_inet_sock_set_state"`
 	TraceeIoUringComplete  *ebpf.Program `ebpf:"tracee_io_uring_complete"`
 	TraceeIoUringCreate    *ebpf.Program `ebpf:"tracee_io_uring_create"`
 	TraceeIoUringSubmitReq *ebpf.Program `ebpf:"tracee_io_uring_submit_req"`
@@ -548,6 +551,7 @@ func (p *TraceePrograms) Close() error {
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,
+		p.TraceeInetSockSetState,
 		p.TraceeIoUringComplete,
 		p.TraceeIoUringCreate,
 		p.TraceeIoUringSubmitReq,

@@ -265,6 +265,7 @@ const (
 	TraceeRawProgTraceeCgroupMkdir      = "tracee_cgroup_mkdir"
 	TraceeRawProgTraceeEmptyEnter       = "tracee_empty_enter"
 	TraceeRawProgTraceeEmptyExit        = "tracee_empty_exit"
+	TraceeRawProgTraceeInetSockSetState = "tracee_inet_sock_set_state"
 	TraceeRawProgTraceeIoUringComplete  = "tracee_io_uring_complete"
 	TraceeRawProgTraceeIoUringCreate    = "tracee_io_uring_create"
 	TraceeRawProgTraceeIoUringSubmitReq = "tracee_io_uring_submit_req"
@@ -326,6 +327,7 @@ type TraceeRawProgramSpecs struct {
 	TraceeCgroupMkdir      *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter       *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit        *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeInetSockSetState *ebpf.ProgramSpec `ebpf:"tracee_inet_sock_set_state"`
 	TraceeIoUringComplete  *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
 	TraceeIoUringCreate    *ebpf.ProgramSpec `ebpf:"tracee_io_uring_create"`
 	TraceeIoUringSubmitReq *ebpf.ProgramSpec `ebpf:"tracee_io_uring_submit_req"`
@@ -494,6 +496,7 @@ type TraceeRawPrograms struct {
 	TraceeCgroupMkdir      *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
 	TraceeEmptyEnter       *ebpf.Program `ebpf:"tracee_empty_enter"`
 	TraceeEmptyExit        *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeInetSockSetState *ebpf.Program `ebpf:"tracee_inet_sock_set_state"`
 	TraceeIoUringComplete  *ebpf.Program `ebpf:"tracee_io_uring_complete"`
 	TraceeIoUringCreate    *ebpf.Program `ebpf:"tracee_io_uring_create"`
 	TraceeIoUringSubmitReq *ebpf.Program `ebpf:"tracee_io_uring_submit_req"`
@@ -514,6 +517,7 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
+		p.TraceeInetSockSetState,
 		p.TraceeIoUringComplete,
 		p.TraceeIoUringCreate,
 		p.TraceeIoUringSubmitReq,

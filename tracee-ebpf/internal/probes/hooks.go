@@ -56,7 +56,9 @@ var needed = map[string]func(o *Options) bool{
 	"io_uring_submit_req": func(o *Options) bool {
 		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
 	},
-	"task_rename":     func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
-	"cgroup_mkdir":    func(o *Options) bool { return emits(o, "cgroup_mkdir") },
-	"proc_fops_check": func(o *Options) bool { return emits(o, "proc_fops_check") }, // run by internal/procfops
+	// socket_dup of a connect onto a socket fds 0-2 hold under another number
+	"inet_sock_set_state": func(o *Options) bool { return anySel(o, abi.SelSocketDup) },
+	"task_rename":         func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
+	"cgroup_mkdir":        func(o *Options) bool { return emits(o, "cgroup_mkdir") },
+	"proc_fops_check":     func(o *Options) bool { return emits(o, "proc_fops_check") }, // run by internal/procfops
 }

@@ -17,8 +17,8 @@ const (
 // error is an internet socket (a reverse shell):
 //   - socket_dup of a socket onto fd 0, 1 or 2, with an AF_INET/AF_INET6 peer
 //     (dup family, fcntl F_DUPFD, accept, pidfd_getfd, io_uring accept and
-//     fixed-fd install, and a connect — syscall or io_uring — of a socket
-//     that fds 0-2 held before it had a peer; a socket without a peer —
+//     fixed-fd install, and a connect — TCP syscall or io_uring — of a
+//     socket that fds 0-2 held before it had a peer; a socket without a peer —
 //     listening, as inetd hands a service its socket — is not one);
 //   - socket_dup at exec (oldfd -1): a shell or interpreter (by executable
 //     name) starting with such a socket as fd 0, 1 or 2, however it got
