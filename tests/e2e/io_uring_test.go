@@ -13,8 +13,8 @@ import (
 // as security_file_open marked ioUring: /etc/ld.so.preload for writing
 // (TRC-7) and another process's mem file (TRC-3), onto an fd and into a
 // fixed-file slot (a direct descriptor: no fd is ever installed), also with
-// IOSQE_CQE_SKIP_SUCCESS (no completion: reported at submission), in both
-// ABIs; the ring's creation is an io_uring_create event.
+// IOSQE_CQE_SKIP_SUCCESS (no completion: reported at submission) and through
+// an SQPOLL ring, in both ABIs; the ring's creation is an io_uring_create event.
 func TestIoUringOpens(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-3", "TRC-7"}})
 	for _, trig := range []string{"uring", "uring-m32"} {
@@ -31,7 +31,7 @@ func TestIoUringOpens(t *testing.T) {
 				}
 			})
 		}
-		for _, mode := range []string{"proc-mem", "fixed-proc-mem", "fixed-proc-mem-skip"} {
+		for _, mode := range []string{"proc-mem", "fixed-proc-mem", "fixed-proc-mem-skip", "fixed-proc-mem-sqpoll"} {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				pid, out := runTriggerPid(t, trig, mode)
 				child := outInt(t, out, "child")
@@ -60,7 +60,8 @@ func TestIoUringCreateEvent(t *testing.T) {
 // IORING_OP_CONNECT as fd 0, as its original fd (no std fd named), and as
 // a fixed file registered from fd 0; a connection accepted onto fd 0 by
 // IORING_OP_ACCEPT, and one accepted into a fixed slot then put on fd 0 by
-// IORING_OP_FIXED_FD_INSTALL. The connects also with IOSQE_CQE_SKIP_SUCCESS
+// IORING_OP_FIXED_FD_INSTALL; an accept through an SQPOLL ring. The connects
+// also with IOSQE_CQE_SKIP_SUCCESS
 // (no completion: reported at submission). The finding is on fd 0, from an
 // ioUring event.
 func TestIoUringStdioOverSocket(t *testing.T) {
@@ -84,7 +85,7 @@ func TestIoUringStdioOverSocket(t *testing.T) {
 				t.Logf("findings:\n%s", describe(findingsOf(p, "", pid)))
 			})
 		}
-		for _, mode := range []string{"accept-stdin", "fixed-install"} {
+		for _, mode := range []string{"accept-stdin", "fixed-install", "accept-stdin-sqpoll"} {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				pid, out := runTriggerPid(t, trig, mode)
 				if outInt(t, out, "fd") != 0 {
@@ -102,12 +103,13 @@ func TestIoUringStdioOverSocket(t *testing.T) {
 // An ELF header written at offset 0 through IORING_OP_WRITE, WRITEV and
 // WRITE_FIXED (registered buffer) is a magic_write marked ioUring with the
 // bytes written, in both ABIs (a 32-bit ring's iovec included), also with
-// IOSQE_CQE_SKIP_SUCCESS (reported at submission).
+// IOSQE_CQE_SKIP_SUCCESS (reported at submission) and through an SQPOLL ring
+// (the tracer's comm= scope still names the process).
 func TestIoUringMagicWrite(t *testing.T) {
 	requirePrivileged(t)
 	tr := StartJSON(t, "comm=uring,uring-m32", "event=magic_write")
 	tr.WaitReady()
-	for _, run := range []string{"uring/write-elf", "uring-m32/write-elf", "uring/write-elf-skip", "uring-m32/write-elf-skip"} {
+	for _, run := range []string{"uring/write-elf", "uring-m32/write-elf", "uring/write-elf-skip", "uring-m32/write-elf-skip", "uring/write-elf-sqpoll"} {
 		t.Run(run, func(t *testing.T) {
 			trig, mode, _ := strings.Cut(run, "/")
 			base := filepath.Join(t.TempDir(), "dropped")

@@ -27,7 +27,9 @@
 //                        the benign corpus: nothing to report
 // MODE-skip: the same with every request submitted with
 // IOSQE_CQE_SKIP_SUCCESS (no completion is posted on success), for
-// fixed-preload, fixed-proc-mem, connect-* and write-elf.
+// fixed-preload, fixed-proc-mem, connect-* and write-elf. MODE-sqpoll: the
+// same through an IORING_SETUP_SQPOLL ring (requests submitted by the
+// process's iou-sqp thread).
 // Prints pid=<pid> (child=<pid>, port=<port>) and fd=<fd> or res=<res>.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -52,6 +54,11 @@
 
 #define OP_FIXED_FD_INSTALL 54 // newer than some uapi headers
 
+// Mode suffix -skip: every request is submitted with IOSQE_CQE_SKIP_SUCCESS
+// (no completion is posted when it succeeds); -sqpoll: the rings are set up
+// with IORING_SETUP_SQPOLL (a kernel thread of the process submits).
+static int skip_cqe, sqpoll;
+
 struct ring {
 	int fd;
 	unsigned *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
@@ -63,6 +70,10 @@ static int ring_init(struct ring *r)
 {
 	struct io_uring_params p;
 	memset(&p, 0, sizeof(p));
+	if (sqpoll) {
+		p.flags = IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = 1000;
+	}
 	r->fd = syscall(SYS_io_uring_setup, 4, &p);
 	if (r->fd < 0)
 		return perror("io_uring_setup"), -1;
@@ -94,10 +105,6 @@ static struct io_uring_sqe *ring_sqe(struct ring *r)
 	return e;
 }
 
-// Mode suffix -skip: every request is submitted with IOSQE_CQE_SKIP_SUCCESS
-// (no completion is posted when it succeeds).
-static int skip_cqe;
-
 // Submits the prepared sqe, waits for its completion and returns its res;
 // with skip_cqe, gives it 200 ms and returns 0.
 static int ring_run(struct ring *r)
@@ -111,7 +118,9 @@ static int ring_run(struct ring *r)
 		return 0;
 	}
 	__atomic_store_n(r->sq_tail, *r->sq_tail + 1, __ATOMIC_RELEASE);
-	if (syscall(SYS_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+	// with SQPOLL the kernel thread takes the entry: wake it, wait for the completion
+	unsigned to_submit = sqpoll ? 0 : 1, flags = IORING_ENTER_GETEVENTS | (sqpoll ? IORING_ENTER_SQ_WAKEUP : 0);
+	if (syscall(SYS_io_uring_enter, r->fd, to_submit, 1, flags, NULL, 0) < 0)
 		return perror("io_uring_enter"), -errno;
 	unsigned head = *r->cq_head;
 	int res = r->cqes[head & *r->cq_mask].res;
@@ -348,6 +357,9 @@ int main(int argc, char **argv)
 	if (n > 5 && !strcmp(mode + n - 5, "-skip")) {
 		mode[n - 5] = 0;
 		skip_cqe = 1;
+	} else if (n > 7 && !strcmp(mode + n - 7, "-sqpoll")) {
+		mode[n - 7] = 0;
+		sqpoll = 1;
 	}
 	if (!strcmp(mode, "preload") || !strcmp(mode, "fixed-preload")) {
 		struct stat st;
