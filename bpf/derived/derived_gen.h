@@ -10,6 +10,7 @@
 #include "security_inode_rename.h"
 #include "security_mmap_file.h"
 #include "security_inode_link.h"
+#include "security_fsmount.h"
 
 /* Every event derived at sys_exit whose bit is in sel (SEL_<EVENT>). */
 statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
@@ -28,6 +29,8 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_security_mmap_file(dc);
 	if (sel & SEL_SECURITY_INODE_LINK)
 		derive_security_inode_link(dc);
+	if (sel & SEL_SECURITY_FSMOUNT)
+		derive_security_fsmount(dc);
 }
 
 #endif

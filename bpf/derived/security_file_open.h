@@ -41,27 +41,34 @@ statfn u32 requested_trunc(struct derive_ctx *dc)
  */
 statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 {
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	struct df_pre pre = {
-		.event = EVENT_SECURITY_FILE_OPEN,
-		.have = 1 << SECURITY_FILE_OPEN__FLAGS | 1 << SECURITY_FILE_OPEN__DEV |
-			1 << SECURITY_FILE_OPEN__INODE | 1 << SECURITY_FILE_OPEN__FS_MAGIC |
-			1 << SECURITY_FILE_OPEN__INODE_MODE,
-	};
-	pre.vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;
-	pre.vals[SECURITY_FILE_OPEN__DEV & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_dev);
-	pre.vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_ino);
-	pre.vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_magic);
-	pre.vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_mode);
-	if (!tracee_may_pass(&pre))
-		return false;
-	if (!(pre.gates & (1 << SECURITY_FILE_OPEN__PATHNAME)))
+	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	if (!pre)
 		return true;
-	if (path_gate(&pre, slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry),
+	__builtin_memset(pre, 0, sizeof(*pre));
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	pre->event = EVENT_SECURITY_FILE_OPEN;
+	pre->have = 1 << SECURITY_FILE_OPEN__FLAGS | 1 << SECURITY_FILE_OPEN__DEV | 1 << SECURITY_FILE_OPEN__INODE |
+		    1 << SECURITY_FILE_OPEN__FS_MAGIC | 1 << SECURITY_FILE_OPEN__INODE_MODE;
+	pre->vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;
+	pre->vals[SECURITY_FILE_OPEN__DEV & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_dev);
+	pre->vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_ino);
+	pre->vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_magic);
+	pre->vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_mode);
+	if (!tracee_may_pass(pre))
+		return false;
+	/* watched_dir is one hash lookup: rules on it decide here too */
+	pre->kstr_src = SECURITY_FILE_OPEN__WATCHED_DIR;
+	pre->kstr_hits = df_kstr_hits(pre, SECURITY_FILE_OPEN__WATCHED_DIR, watched_dir_of(BPF_CORE_READ(f, f_path.dentry)));
+	pre->kstr_known = 1;
+	if (!tracee_may_pass(pre))
+		return false;
+	if (!(pre->gates & (1 << SECURITY_FILE_OPEN__PATHNAME)))
+		return true;
+	if (path_gate(pre, slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry),
 		      SECURITY_FILE_OPEN__PATHNAME))
 		return true;
 	/* refused by the gate, or undecided: then the path and the full filters */
-	return !pre.gate_known;
+	return !pre->gate_known;
 }
 
 /* pathname, flags (f_flags, plus O_TRUNC when requested), dev, inode, syscall_pathname */

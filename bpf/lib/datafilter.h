@@ -86,6 +86,8 @@ struct df_event {
 	u64 always;
 	u32 nrules;
 	u32 gates; /* arguments (bits) whose string patterns have path gates */
+	u64 tail_any; /* gated patterns that need nothing of the path's tail */
+	u64 empty_hits; /* the event's string patterns the empty string matches */
 	struct df_rule rules[DF_MAX_RULES];
 };
 
@@ -268,8 +270,61 @@ struct df_pre {
 	u32 gate_src; /* with gate_known: the argument whose path gate ran */
 	u32 gate_known;
 	u32 gates; /* out: the event's df_event.gates */
+	u64 tail_any; /* out: the event's df_event.tail_any */
+	u32 int_known; /* int_ok holds */
+	u32 pad2;
+	u8 int_ok[DF_MAX_RULES]; /* out: rules whose integer conditions hold (no bitmap: the
+				 * verifier would follow every value of one) */
 	u64 gate; /* the string patterns of gate_src its path can still match */
+	u32 kstr_src; /* with kstr_known: an argument whose string is known ahead */
+	u32 kstr_known;
+	u64 kstr_hits; /* its string patterns that string matches */
+	u64 empty_hits; /* out: the event's df_event.empty_hits */
 };
+
+/* A producer's df_pre off the stack (a gated open's is too big for it),
+ * one per hook slot as path_scratch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SLOT_MAX);
+	__type(key, u32);
+	__type(value, struct df_pre);
+} df_pre_scratch SEC(".maps");
+
+/* The string patterns of (event, src) the kernel string s (NULL: empty)
+ * matches, for a producer that knows an argument before it builds the
+ * record. At most DF_KSTR_MAX bytes (the watched directories' names). */
+#define DF_KSTR_MAX 64
+statfn u64 df_kstr_hits(struct df_pre *p, u32 src, const char *s)
+{
+	u32 zero = 0;
+	struct df_str_key *k = bpf_map_lookup_elem(&df_key_scratch, &zero);
+	if (!k)
+		return ~0ULL;
+	if (!s)
+		return p->empty_hits;
+	long n = bpf_probe_read_kernel_str(k->s, DF_KSTR_MAX, s); /* with its NUL */
+	if (n <= 0)
+		return ~0ULL; /* unreadable: undecided, let it through */
+	k->event = p->event;
+	k->src = src;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	k->prefixlen = DF_STR_KEY_HEAD + n * 8;
+	u64 *v = bpf_map_lookup_elem(&df_prefix, k);
+	u64 hits = v ? *v : 0;
+	u64 len = n - 1;
+	for (u32 j = 0; j < DF_KSTR_MAX / 2; j++) { /* reversed in place */
+		if (2 * j + 1 >= len)
+			break;
+		u32 o = (len - 1 - j) & (DF_KSTR_MAX - 1);
+		char c = k->s[j];
+		k->s[j] = k->s[o];
+		k->s[o] = c;
+	}
+	k->prefixlen = DF_STR_KEY_HEAD + len * 8;
+	v = bpf_map_lookup_elem(&df_suffix, k);
+	return hits | (v ? *v : 0);
+}
 
 /*
  * Whether some policy's rule can still pass the event given what the
@@ -288,34 +343,60 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	if (!e || e->always)
 		return 1;
 	p->gates = e->gates;
+	p->tail_any = e->tail_any;
+	p->empty_hits = e->empty_hits;
+	/* the integer conditions, once: a gated producer asks again */
+	if (!p->int_known) {
+		for (int r = 0; r < DF_MAX_RULES; r++) {
+			if (r >= e->nrules)
+				break;
+			struct df_rule *rule = &e->rules[r];
+			bool ok = true;
+			for (int c = 0; c < DF_MAX_CONDS; c++) {
+				if (c >= rule->nconds)
+					break;
+				struct df_cond *cd = &rule->conds[c];
+				if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
+					continue;
+				u64 v;
+				if (cd->src == DF_SRC_RETVAL) {
+					if (!p->use_ret)
+						continue;
+					v = p->ret;
+				} else {
+					u32 i = cd->src & (DF_ARGS - 1);
+					if (!(p->have & (1 << i)))
+						continue;
+					v = p->vals[i];
+				}
+				if (!df_int_holds(cd, v)) {
+					ok = false;
+					break;
+				}
+			}
+			p->int_ok[r] = ok;
+		}
+		p->int_known = 1;
+	}
 	for (int r = 0; r < DF_MAX_RULES; r++) {
 		if (r >= e->nrules)
 			break;
+		if (!p->int_ok[r])
+			continue;
+		if (!p->gate_known && !p->kstr_known)
+			return 1;
 		struct df_rule *rule = &e->rules[r];
 		bool ok = true;
 		for (int c = 0; c < DF_MAX_CONDS; c++) {
 			if (c >= rule->nconds)
 				break;
 			struct df_cond *cd = &rule->conds[c];
-			if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src &&
-			    !(p->gate & cd->strbits)) {
+			if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src && !(p->gate & cd->strbits)) {
 				ok = false;
 				break;
 			}
-			if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
-				continue;
-			u64 v;
-			if (cd->src == DF_SRC_RETVAL) {
-				if (!p->use_ret)
-					continue;
-				v = p->ret;
-			} else {
-				u32 i = cd->src & (DF_ARGS - 1);
-				if (!(p->have & (1 << i)))
-					continue;
-				v = p->vals[i];
-			}
-			if (!df_int_holds(cd, v)) {
+			if ((cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN) && p->kstr_known && cd->src == p->kstr_src &&
+			    ((p->kstr_hits & cd->strbits) != 0) != (cd->op == DF_STR_IN)) {
 				ok = false;
 				break;
 			}

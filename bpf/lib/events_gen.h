@@ -33,6 +33,7 @@ enum event_id {
 	EVENT_HOOKED_PROC_FOPS = 1061,
 	EVENT_IO_URING_CREATE = 1062,
 	EVENT_CGROUP_MKDIR = 1070,
+	EVENT_SECURITY_FSMOUNT = 1080,
 	EVENT_CAPTURE_CHUNK = 1100,
 	EVENT_NET_PACKET = 1101,
 };
@@ -58,7 +59,8 @@ enum event_id {
 #define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
 #define SEL_SECURITY_MMAP_FILE (1U << 9) /* derive security_mmap_file at sys_exit of mmap */
 #define SEL_SECURITY_INODE_LINK (1U << 10) /* derive security_inode_link at sys_exit of link, linkat */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK) /* work for the sys_exit hook */
+#define SEL_SECURITY_FSMOUNT (1U << 11) /* derive security_fsmount at sys_exit of fsmount */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK | SEL_SECURITY_FSMOUNT) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
@@ -243,6 +245,12 @@ enum cgroup_mkdir_arg {
 	CGROUP_MKDIR__CGROUP_ID = 0, /* ulong */
 	CGROUP_MKDIR__CGROUP_PATH = 1, /* str */
 	CGROUP_MKDIR__HIERARCHY_ID = 2, /* uint */
+};
+enum security_fsmount_arg {
+	SECURITY_FSMOUNT__DEV_NAME = 0, /* str */
+	SECURITY_FSMOUNT__TYPE = 1, /* str */
+	SECURITY_FSMOUNT__FS_FD = 2, /* int */
+	SECURITY_FSMOUNT__ATTR_FLAGS = 3, /* uint */
 };
 
 #endif

@@ -126,6 +126,7 @@ struct mount {
 	struct mount *mnt_parent;
 	struct dentry *mnt_mountpoint;
 	struct vfsmount mnt;
+	const char *mnt_devname;
 };
 
 struct path {

@@ -160,7 +160,12 @@ static __noinline int path_gate(struct df_pre *p, u32 slot, struct vfsmount *vm,
 	struct dentry *dd = AS_BTF(d, struct dentry);
 	u64 tail = ~0ULL;
 	bool have_tail = false;
-	if (dd != mnt_root) {
+	/* the tail can refuse only where some rule needs one */
+	p->gate = p->tail_any;
+	p->gate_known = 1;
+	bool tail_decides = !tracee_may_pass(p);
+	p->gate_known = 0;
+	if (tail_decides && dd != mnt_root) {
 		tail = gate_tail_bits(k, pb, dd, RD(dd, d_parent) == dd);
 		have_tail = true;
 		p->gate = tail;

@@ -64,8 +64,11 @@ func TestCatalogueContainer(t *testing.T) {
 		{"packet", []string{"--cap-add", "NET_RAW"}, []string{"packet"}, []containerWant{
 			{"FAL-003", "socket", "domain", "AF_PACKET"},
 		}},
-		{"disk-mount", append([]string{"--entrypoint", "/mount_dev"}, admin...), []string{"/mnt", "/dev/tracee-trigger-none"}, []containerWant{
+		// mount(2), then the new mount API (fsopen, fsconfig, fsmount),
+		// which never passes security_sb_mount
+		{"disk-mount", append([]string{"--entrypoint", "/mount_dev"}, admin...), []string{"/mnt", "/dev/tracee-trigger-none", "/dev/tracee-trigger-fsapi"}, []containerWant{
 			{"TRC-1014", "security_sb_mount", "dev_name", "/dev/tracee-trigger-none"},
+			{"TRC-1014", "security_fsmount", "dev_name", "/dev/tracee-trigger-fsapi"},
 		}},
 		{"debugfs", []string{"--entrypoint", "/sbin/debugfs"}, []string{"/dev/vda"}, []containerWant{
 			{"FAL-008", "sched_process_exec", "pathname", "/sbin/debugfs"},

@@ -26,8 +26,9 @@ const (
 	SelSecurityInodeRename  uint32 = 1 << 8  // derive security_inode_rename at sys_exit
 	SelSecurityMmapFile     uint32 = 1 << 9  // derive security_mmap_file at sys_exit
 	SelSecurityInodeLink    uint32 = 1 << 10 // derive security_inode_link at sys_exit
+	SelSecurityFsmount      uint32 = 1 << 11 // derive security_fsmount at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount
 )
 
 // config.emit bits (EMIT_*).
@@ -125,6 +126,7 @@ var Derived = []DerivedEvent{
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
 	{ID: events.SecurityMmapFile, Sel: SelSecurityMmapFile, Syscalls: []string{"mmap"}},
 	{ID: events.SecurityInodeLink, Sel: SelSecurityInodeLink, Syscalls: []string{"link", "linkat"}},
+	{ID: events.SecurityFsmount, Sel: SelSecurityFsmount, Syscalls: []string{"fsmount"}},
 }
 
 // Emitted are the events emitted by a hook other than sys_exit, with their emit bit.

@@ -115,11 +115,13 @@ type TraceeDfBtfAnchor struct {
 }
 
 type TraceeDfEvent struct {
-	_      structs.HostLayout
-	Always uint64
-	Nrules uint32
-	Gates  uint32
-	Rules  [32]struct {
+	_         structs.HostLayout
+	Always    uint64
+	Nrules    uint32
+	Gates     uint32
+	TailAny   uint64
+	EmptyHits uint64
+	Rules     [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32
@@ -149,6 +151,27 @@ const (
 	TraceeDfOpDF_STR_IN     TraceeDfOp = 4
 	TraceeDfOpDF_STR_NOT_IN TraceeDfOp = 5
 )
+
+type TraceeDfPre struct {
+	_         structs.HostLayout
+	Vals      [8]uint64
+	Ret       int64
+	Have      uint32
+	Event     uint32
+	UseRet    uint32
+	GateSrc   uint32
+	GateKnown uint32
+	Gates     uint32
+	TailAny   uint64
+	IntKnown  uint32
+	Pad2      uint32
+	IntOk     [32]uint8
+	Gate      uint64
+	KstrSrc   uint32
+	KstrKnown uint32
+	KstrHits  uint64
+	EmptyHits uint64
+}
 
 type TraceeDfStrKey struct {
 	_         structs.HostLayout
@@ -270,6 +293,7 @@ const (
 	TraceeMapConfigMap               = "config_map"
 	TraceeMapDataFilters             = "data_filters"
 	TraceeMapDfKeyScratch            = "df_key_scratch"
+	TraceeMapDfPreScratch            = "df_pre_scratch"
 	TraceeMapDfPrefix                = "df_prefix"
 	TraceeMapDfSuffix                = "df_suffix"
 	TraceeMapEvents                  = "events"
@@ -390,6 +414,7 @@ type TraceeMapSpecs struct {
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -452,6 +477,7 @@ type TraceeMaps struct {
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	DataFilters     *ebpf.Map `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -489,6 +515,7 @@ func (m *TraceeMaps) Close() error {
 		m.ConfigMap,
 		m.DataFilters,
 		m.DfKeyScratch,
+		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfSuffix,
 		m.Events,

@@ -101,11 +101,13 @@ type TraceeRawDfBtfAnchor struct {
 }
 
 type TraceeRawDfEvent struct {
-	_      structs.HostLayout
-	Always uint64
-	Nrules uint32
-	Gates  uint32
-	Rules  [32]struct {
+	_         structs.HostLayout
+	Always    uint64
+	Nrules    uint32
+	Gates     uint32
+	TailAny   uint64
+	EmptyHits uint64
+	Rules     [32]struct {
 		_        structs.HostLayout
 		Policies uint64
 		Nconds   uint32
@@ -124,6 +126,27 @@ type TraceeRawDfEvent struct {
 			Strbits uint64
 		}
 	}
+}
+
+type TraceeRawDfPre struct {
+	_         structs.HostLayout
+	Vals      [8]uint64
+	Ret       int64
+	Have      uint32
+	Event     uint32
+	UseRet    uint32
+	GateSrc   uint32
+	GateKnown uint32
+	Gates     uint32
+	TailAny   uint64
+	IntKnown  uint32
+	Pad2      uint32
+	IntOk     [32]uint8
+	Gate      uint64
+	KstrSrc   uint32
+	KstrKnown uint32
+	KstrHits  uint64
+	EmptyHits uint64
 }
 
 type TraceeRawDfStrKey struct {
@@ -240,6 +263,7 @@ const (
 	TraceeRawMapConfigMap               = "config_map"
 	TraceeRawMapDataFilters             = "data_filters"
 	TraceeRawMapDfKeyScratch            = "df_key_scratch"
+	TraceeRawMapDfPreScratch            = "df_pre_scratch"
 	TraceeRawMapDfPrefix                = "df_prefix"
 	TraceeRawMapDfSuffix                = "df_suffix"
 	TraceeRawMapEvents                  = "events"
@@ -358,6 +382,7 @@ type TraceeRawMapSpecs struct {
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -420,6 +445,7 @@ type TraceeRawMaps struct {
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	DataFilters     *ebpf.Map `ebpf:"data_filters"`
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
+	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -457,6 +483,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.ConfigMap,
 		m.DataFilters,
 		m.DfKeyScratch,
+		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfSuffix,
 		m.Events,

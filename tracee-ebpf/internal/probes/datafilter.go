@@ -49,6 +49,7 @@ func init() {
 // only), and at most 64 string patterns per event. The result passes a
 // superset of what the filters pass.
 func (e *DFEvent) Fit() {
+	e.merge()
 	if len(e.Rules) > dfMaxRules {
 		for _, r := range e.Rules[dfMaxRules:] {
 			e.Always |= r.Policies
@@ -75,6 +76,24 @@ func (e *DFEvent) Fit() {
 	}
 	// A rule whose policies always match is useless.
 	e.Rules = slices.DeleteFunc(e.Rules, func(r DFRule) bool { return r.Policies&^e.Always == 0 })
+}
+
+// merge folds rules with the same conditions into one that carries all
+// their policies (eight catalogue signatures ask for every open for
+// writing): the kernel tests each rule of an event it may drop.
+func (e *DFEvent) merge() {
+	seen := map[string]int{}
+	kept := e.Rules[:0]
+	for _, r := range e.Rules {
+		k := fmt.Sprintf("%+v", r.Conds)
+		if i, ok := seen[k]; ok {
+			kept[i].Policies |= r.Policies
+			continue
+		}
+		seen[k] = len(kept)
+		kept = append(kept, r)
+	}
+	e.Rules = kept
 }
 
 type strEntry struct {
@@ -187,8 +206,14 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 							e.key = append([]byte(s.Text), 0)
 						}
 						strs = append(strs, e)
+						if s.Text == "" {
+							v.EmptyHits |= b // "", "*": the kernel's answer for no string
+						}
 						if gated && vc.Src == gate {
 							v.Gates |= 1 << gate
+							if s.Prefix {
+								v.TailAny |= b
+							}
 							strs = append(strs, gateEntries(id, gate, s, b)...)
 						}
 					}

@@ -179,7 +179,7 @@ func (p *Probes) configure(o *Options) error {
 	if err := putCompat(m.CompatSyscalls); err != nil {
 		return err
 	}
-	if err := putWatchedDirs(m.WatchedDirs, WatchedDirs); err != nil {
+	if err := putWatchedDirs(m.WatchedDirs, events.WatchedDirs); err != nil {
 		return err
 	}
 	if err := putDataFilters(m, o.DataFilters); err != nil {

@@ -11,13 +11,6 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 )
 
-// WatchedDirs are the directories whose files the kernel recognises by the
-// directory's identity, not by the path used (security_file_open's
-// watched_dir): the loader's preload file, sudoers, cron and units live
-// there. Missing ones are skipped.
-var WatchedDirs = []string{"/etc", "/etc/sudoers.d", "/etc/cron.d", "/etc/cron.daily", "/etc/cron.hourly",
-	"/var/spool/cron/crontabs", "/etc/systemd/system", "/etc/profile.d", "/root/.ssh", "/etc/ssh"}
-
 // putWatchedDirs stats each directory (on this host's root) and records its
 // identity with the canonical path.
 func putWatchedDirs(m *ebpf.Map, dirs []string) error {

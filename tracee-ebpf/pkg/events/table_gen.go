@@ -68,6 +68,7 @@ const (
 	HookedProcFops             ID = 1061
 	IoUringCreate              ID = 1062
 	CgroupMkdir                ID = 1070
+	SecurityFsmount            ID = 1080
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
 )
@@ -2090,6 +2091,12 @@ var table = []*Definition{
 		{Name: "cgroup_id", Type: "u64", Kind: ArgUlong},
 		{Name: "cgroup_path", Type: "const char*", Kind: ArgStr},
 		{Name: "hierarchy_id", Type: "u32", Kind: ArgUint},
+	}},
+	{ID: 1080, Name: "security_fsmount", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "security"}, Params: []Param{
+		{Name: "dev_name", Type: "const char*", Kind: ArgStr},
+		{Name: "type", Type: "const char*", Kind: ArgStr},
+		{Name: "fs_fd", Type: "int", Kind: ArgInt},
+		{Name: "attr_flags", Type: "unsigned int", Kind: ArgUint},
 	}},
 	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
 		{Name: "kind", Type: "u32", Kind: ArgUint},

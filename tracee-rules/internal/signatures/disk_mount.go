@@ -34,19 +34,29 @@ func NewDiskMount() *DiskMount {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, whole("security_sb_mount")...)}
+	}, whole("security_sb_mount", "security_fsmount")...)}
 }
 
 // OnEvent implements sdk.Signature.
 func (s *DiskMount) OnEvent(ev *pb.Event) error {
-	if ev.GetEventName() != "security_sb_mount" || !inContainer(ev) {
+	if !inContainer(ev) {
 		return nil
 	}
 	dev, _ := sdk.ArgString(ev, "dev_name")
-	if !strings.HasPrefix(dev, "/dev/") || sdk.ArgHasFlag(ev, "flags", msNotNew, "") {
+	if !strings.HasPrefix(dev, "/dev/") {
 		return nil
 	}
-	p, _ := sdk.ArgString(ev, "path")
-	s.report(ev, map[string]any{"dev_name": dev, "path": p, "type": argDisplay(ev, "type")})
+	switch ev.GetEventName() {
+	case "security_sb_mount":
+		if sdk.ArgHasFlag(ev, "flags", msNotNew, "") {
+			return nil
+		}
+		p, _ := sdk.ArgString(ev, "path")
+		s.report(ev, map[string]any{"dev_name": dev, "path": p, "type": argDisplay(ev, "type")})
+	case "security_fsmount":
+		// the new mount API: a new mount from a configured file system
+		// (never a bind or a move), still detached but usable through its fd
+		s.report(ev, map[string]any{"dev_name": dev, "path": "", "type": argDisplay(ev, "type")})
+	}
 	return nil
 }

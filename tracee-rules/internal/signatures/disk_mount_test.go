@@ -10,6 +10,9 @@ func TestDiskMount(t *testing.T) {
 	mount := func(dev, path, typ string) *pb.Event {
 		return ev("security_sb_mount", sarg("dev_name", dev), sarg("path", path), sarg("type", typ), uarg("flags", 0))
 	}
+	fsmount := func(dev, typ string) *pb.Event {
+		return ev("security_fsmount", sarg("dev_name", dev), sarg("type", typ), iarg("fs_fd", 3), uarg("attr_flags", 0))
+	}
 	runCases(t, func() sdkSig { return NewDiskMount() }, []sigCase{
 		{name: "disk in container", events: []*pb.Event{ctr(mount("/dev/vda1", "/mnt", "ext4"))},
 			want: []wantFinding{{0, map[string]any{"dev_name": "/dev/vda1", "path": "/mnt", "type": "ext4"}}}},
@@ -25,5 +28,8 @@ func TestDiskMount(t *testing.T) {
 		{name: "read-only device mount", events: []*pb.Event{ctr(ev("security_sb_mount", sarg("dev_name", "/dev/sda1"), sarg("path", "/x"), sarg("type", "ext4"), uarg("flags", 0x1)))},
 			want: []wantFinding{{0, map[string]any{"dev_name": "/dev/sda1", "path": "/x", "type": "ext4"}}}},
 		{name: "disk on the host", events: []*pb.Event{mount("/dev/vdb", "/data", "ext4")}},
+		{name: "new mount API in container", events: []*pb.Event{ctr(fsmount("/dev/vda1", "ext4"))},
+			want: []wantFinding{{0, map[string]any{"dev_name": "/dev/vda1", "path": "", "type": "ext4"}}}},
+		{name: "new mount API: tmpfs, or on the host", events: []*pb.Event{ctr(fsmount("tmpfs", "tmpfs")), fsmount("/dev/vdb", "ext4")}},
 	})
 }

@@ -83,6 +83,35 @@ func (s fileWatch) paths(patterns ...string) fileWatch {
 	return s
 }
 
+// inDirs adds a kernel rule (one) for opens of files directly in these
+// directories, recognised by the directory's identity (security_file_open's
+// watched_dir: however the directory was reached, a bind mount of /etc, a
+// second mount, a dirfd), any file in them or only those named; the match
+// then also sees the file's canonical path (dir/name). Each must be one of
+// tracee-ebpf's watched directories (events.WatchedDirs).
+func (s fileWatch) inDirs(dirs []string, names ...string) fileWatch {
+	f := append(append([]string(nil), accessFilters[s.access]...), "data.watched_dir="+strings.Join(dirs, ","))
+	if len(names) > 0 {
+		tails := make([]string, len(names))
+		for i, n := range names {
+			tails[i] = "*/" + n
+		}
+		f = append(f, "data.pathname="+strings.Join(tails, ","))
+	}
+	s.events = append(append([]sdk.SelectedEvent(nil), s.events...), on("security_file_open", f...))
+	return s
+}
+
+// canonicalPath is an open's path as the watched directory it is in names
+// it ("" outside those).
+func canonicalPath(ev *pb.Event, p string) string {
+	wd, _ := sdk.ArgString(ev, "watched_dir")
+	if wd == "" || p == "" {
+		return ""
+	}
+	return wd + "/" + path.Base(p)
+}
+
 // packageInstall reports whether a rename is dpkg putting a file of a package
 // in place (it unpacks PATH.dpkg-new, then renames it onto PATH).
 func packageInstall(ev *pb.Event, oldPath, newPath string) bool {
@@ -145,7 +174,11 @@ func (s *fileWatch) OnEvent(ev *pb.Event) error {
 		return nil
 	}
 	p, ok := sdk.ArgString(ev, "pathname")
-	if !ok || !s.match(p) {
+	if !ok {
+		return nil
+	}
+	canon := canonicalPath(ev, p)
+	if !s.match(p) && (canon == "" || !s.match(canon)) {
 		return nil
 	}
 	switch s.access {
@@ -161,7 +194,11 @@ func (s *fileWatch) OnEvent(ev *pb.Event) error {
 	if s.allow != nil && s.allow(ev) {
 		return nil
 	}
-	s.report(ev, map[string]any{"pathname": p, "flags": argDisplay(ev, "flags")})
+	data := map[string]any{"pathname": p, "flags": argDisplay(ev, "flags")}
+	if canon != "" && canon != p {
+		data["canonical_path"] = canon // reached another way: a bind mount, a second mount
+	}
+	s.report(ev, data)
 	return nil
 }
 

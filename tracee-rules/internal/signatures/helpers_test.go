@@ -188,6 +188,12 @@ func open(path string, flags int64, r string) *pb.Event {
 	return ev("security_file_open", sarg("pathname", path), flag("flags", flags, r), uarg("dev", 8), uarg("inode", 42))
 }
 
+// inWatched gives an open the watched directory the kernel found its file in.
+func inWatched(e *pb.Event, dir string) *pb.Event {
+	e.Args = append(e.Args, sarg("watched_dir", dir))
+	return e
+}
+
 // exec is a sched_process_exec of path with argv.
 func exec(path string, argv ...string) *pb.Event {
 	e := ev("sched_process_exec", sarg("cmdpath", path), sarg("pathname", path), strs("argv", argv...), strs("env", "PATH=/bin"))

@@ -38,7 +38,18 @@ func NewRcdModification() *RcdModification {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1037.004 Boot or Logon Initialization Scripts: RC Scripts",
-	}, accessWrite, false, isRcPath, "sched_process_exec").withRenames(renameOnto)}
+	}, accessWrite, false, isRcPath, "sched_process_exec").withRenames(renameOnto).
+		paths(append([]string{"/etc/rc.local", "/etc/rc.common", "/etc/init.d/*", "/etc/rc.d/*"}, rcRunlevelDirs("/*")...)...).
+		inDirs([]string{"/etc"}, "rc.local", "rc.common").inDirs(append([]string{"/etc/init.d", "/etc/rc.d"}, rcRunlevelDirs("")...))}
+}
+
+// rcRunlevelDirs are /etc/rc[0-6S].d, each followed by suffix.
+func rcRunlevelDirs(suffix string) []string {
+	var out []string
+	for _, c := range "0123456S" {
+		out = append(out, "/etc/rc"+string(c)+".d"+suffix)
+	}
+	return out
 }
 
 // OnEvent implements sdk.Signature.

@@ -1,6 +1,7 @@
 package signatures
 
 import (
+	"sort"
 	"strings"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
@@ -57,7 +58,23 @@ func NewScheduledTaskModification() *ScheduledTaskModification {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1053.003 Scheduled Task/Job: Cron",
-	}, accessWrite, false, isScheduledTaskPath, "sched_process_exec").withRenames(renameOnto)}
+	}, accessWrite, false, isScheduledTaskPath, "sched_process_exec").withRenames(renameOnto).
+		paths(scheduledTaskPatterns()...).inDirs([]string{"/etc"}, "crontab", "anacrontab").
+		inDirs([]string{"/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+			"/var/spool/cron", "/var/spool/cron/crontabs", "/var/spool/at", "/var/spool/anacron"})}
+}
+
+// scheduledTaskPatterns are isScheduledTaskPath as kernel data filters.
+func scheduledTaskPatterns() []string {
+	out := []string{"*.timer"}
+	for f := range cronFiles {
+		out = append(out, f)
+	}
+	for _, d := range cronDirs {
+		out = append(out, d+"/*")
+	}
+	sort.Strings(out)
+	return out
 }
 
 // OnEvent implements sdk.Signature.

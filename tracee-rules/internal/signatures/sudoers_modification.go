@@ -19,5 +19,6 @@ func NewSudoersModification() *SudoersModification {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1548.003 Sudo and Sudo Caching",
-	}, accessWrite, false, isSudoersPath).withRenames(renameOnto)}
+	}, accessWrite, false, isSudoersPath).withRenames(renameOnto).
+		paths("/etc/sudoers", "/etc/sudoers.d/*").inDirs([]string{"/etc"}, "sudoers").inDirs([]string{"/etc/sudoers.d"})}
 }

@@ -18,5 +18,9 @@ func TestSudoersModification(t *testing.T) {
 		{name: "directory listed", events: []*pb.Event{open("/etc/sudoers.d", 0o200000, "O_RDONLY|O_DIRECTORY")}},
 		{name: "nested below sudoers.d is not included", events: []*pb.Event{open("/etc/sudoers.d/a/b", 1, "O_WRONLY")}},
 		{name: "similar name", events: []*pb.Event{open("/etc/sudoers.bak", 1, "O_WRONLY")}},
+		// /etc/sudoers.d bind-mounted elsewhere: the kernel names the directory by its identity
+		{name: "through a bind mount", events: []*pb.Event{inWatched(open("/tmp/x/evil", 0o101, "O_WRONLY|O_CREAT"), "/etc/sudoers.d")},
+			want: []wantFinding{{0, map[string]any{"pathname": "/tmp/x/evil", "canonical_path": "/etc/sudoers.d/evil", "flags": "O_WRONLY|O_CREAT"}}}},
+		{name: "bind mount of /etc, another file", events: []*pb.Event{inWatched(open("/tmp/e/hosts", 1, "O_WRONLY"), "/etc")}},
 	})
 }

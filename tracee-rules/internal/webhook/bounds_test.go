@@ -108,6 +108,10 @@ func TestTransientStatusRetried(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		rcv.setStatus(0)
 		rcv.waitFor(1, 5*time.Second)
+		// the receiver may answer before the sender counts it as sent
+		for deadline := time.Now().Add(5 * time.Second); s.Stats().Sent == 0 && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
 		if st := s.Stats(); st.Retried == 0 || st.Rejected != 0 || st.Sent != 1 {
 			t.Errorf("status %d: stats %+v, want retries then delivery", code, st)
 		}

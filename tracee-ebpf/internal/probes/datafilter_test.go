@@ -51,3 +51,19 @@ func TestGateEntries(t *testing.T) {
 		}
 	}
 }
+
+// Rules with the same conditions become one rule with all their policies.
+func TestFitMergesEqualRules(t *testing.T) {
+	wr := filter.KernelCond{Arg: 1, Masks: []uint64{3, 3}, Vals: []uint64{1, 2}}
+	rd := filter.KernelCond{Arg: 1, Masks: []uint64{3}, Vals: []uint64{0}}
+	e := &DFEvent{Rules: []DFRule{
+		{Policies: 1, Conds: []filter.KernelCond{wr}},
+		{Policies: 2, Conds: []filter.KernelCond{rd}},
+		{Policies: 4, Conds: []filter.KernelCond{wr}},
+		{Policies: 8, Conds: []filter.KernelCond{wr, rd}},
+	}}
+	e.Fit()
+	if len(e.Rules) != 3 || e.Rules[0].Policies != 5 || e.Rules[1].Policies != 2 || e.Rules[2].Policies != 8 {
+		t.Errorf("rules after Fit: %+v", e.Rules)
+	}
+}
