@@ -21,9 +21,10 @@
  *                     started at offset 0 of a regular file.
  *   io_uring_submit_req: the fd (or fixed slot) a connect, accept or fd
  *   install named, kept until its completion (the kernel reuses that field
- *   for the result); and the events of requests submitted with
+ *   for the result); the events of requests submitted with
  *   IOSQE_CQE_SKIP_SUCCESS, which post no completion when they succeed (see
- *   uring_skip_open below).
+ *   uring_skip_open below); and security_inode_rename/link/symlink of
+ *   RENAMEAT/LINKAT/SYMLINKAT (uring_names).
  * A completion runs in the submitting process, its io-wq worker or its
  * SQPOLL thread, which share the fd table and memory.
  */
@@ -397,6 +398,57 @@ statfn void uring_skip_write(struct config *cfg, struct io_kiocb *req, u8 op, st
 	submit(b, cfg);
 }
 
+/* A name of the request (the kernel's copy) made absolute against dfd, as
+ * argument idx; a failed read or a cut flags the record. */
+statfn void uring_arg_path(struct event_buf *b, u8 idx, int dfd, struct filename *fn)
+{
+	bool failed, cut;
+	const char *p = path_at(SLOT_IO_URING_SUBMIT_REQ, CURRENT_TASK, dfd, BPF_CORE_READ(fn, name), false, &failed, &cut);
+	if (failed)
+		read_failed(b);
+	if (cut)
+		mark_truncated(b);
+	arg_str(b, idx, p, false);
+}
+
+/*
+ * RENAMEAT, LINKAT, SYMLINKAT: the kernel drops their names when they run,
+ * before the completion, so security_inode_rename/link/symlink are built at
+ * submission, as requested (retval 0; the outcome is not known), with the
+ * names made absolute against the request's dirfds as given (rename: no
+ * dev/inode).
+ */
+statfn void uring_names(struct config *cfg, struct io_kiocb *req, u8 op)
+{
+	struct io_link *l = (void *)req;
+	struct io_rename *r = (void *)req;
+	s32 id;
+	if (op == IORING_OP_RENAMEAT && (uring_sel(__NR_renameat2) & SEL_SECURITY_INODE_RENAME))
+		id = EVENT_SECURITY_INODE_RENAME;
+	else if (op == IORING_OP_LINKAT && (uring_sel(__NR_linkat) & SEL_SECURITY_INODE_LINK))
+		id = EVENT_SECURITY_INODE_LINK;
+	else if (op == IORING_OP_SYMLINKAT && (uring_sel(__NR_symlinkat) & SEL_SECURITY_INODE_SYMLINK))
+		id = EVENT_SECURITY_INODE_SYMLINK;
+	else
+		return;
+	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, SLOT_IO_URING_SUBMIT_REQ, id);
+	if (!b)
+		return;
+	if (id == EVENT_SECURITY_INODE_RENAME) {
+		uring_arg_path(b, SECURITY_INODE_RENAME__OLD_PATH, BPF_CORE_READ(r, old_dfd), BPF_CORE_READ(r, oldpath));
+		uring_arg_path(b, SECURITY_INODE_RENAME__NEW_PATH, BPF_CORE_READ(r, new_dfd), BPF_CORE_READ(r, newpath));
+		arg_u32(b, SECURITY_INODE_RENAME__DEV, 0);
+		arg_u64(b, SECURITY_INODE_RENAME__INODE, 0);
+	} else if (id == EVENT_SECURITY_INODE_LINK) {
+		uring_arg_path(b, SECURITY_INODE_LINK__OLD_PATH, BPF_CORE_READ(l, old_dfd), BPF_CORE_READ(l, oldpath));
+		uring_arg_path(b, SECURITY_INODE_LINK__NEW_PATH, BPF_CORE_READ(l, new_dfd), BPF_CORE_READ(l, newpath));
+	} else {
+		uring_arg_path(b, SECURITY_INODE_SYMLINK__LINKPATH, BPF_CORE_READ(l, new_dfd), BPF_CORE_READ(l, newpath));
+		arg_str(b, SECURITY_INODE_SYMLINK__TARGET, BPF_CORE_READ(l, oldpath, name), false); /* as written */
+	}
+	submit(b, cfg);
+}
+
 statfn int on_io_uring_submit_req(struct io_kiocb *req)
 {
 	u8 op = BPF_CORE_READ(req, opcode);
@@ -410,11 +462,16 @@ statfn int on_io_uring_submit_req(struct io_kiocb *req)
 		bpf_map_update_elem(&uring_req_fds, &key, &v, BPF_ANY);
 		return 0;
 	}
-	if (!(flags & URING_REQ_F_CQE_SKIP))
+	bool names = op == IORING_OP_RENAMEAT || op == IORING_OP_LINKAT || op == IORING_OP_SYMLINKAT;
+	if (!names && !(flags & URING_REQ_F_CQE_SKIP))
 		return 0;
 	struct config *cfg = get_config();
 	if (!cfg)
 		return 0;
+	if (names) {
+		uring_names(cfg, req, op);
+		return 0;
+	}
 	switch (op) {
 	case IORING_OP_OPENAT:
 	case IORING_OP_OPENAT2:

@@ -301,6 +301,20 @@ struct io_open {
 	struct open_how___tracee how;
 };
 
+struct io_rename {
+	int old_dfd;
+	int new_dfd;
+	struct filename *oldpath; /* until the rename runs */
+	struct filename *newpath;
+};
+
+struct io_link { /* LINKAT, and SYMLINKAT (oldpath: the target) */
+	int old_dfd;
+	int new_dfd;
+	struct filename *oldpath;
+	struct filename *newpath;
+};
+
 struct io_accept {
 	u32 file_slot;
 };

@@ -22,6 +22,10 @@
 //                        written at offset 0 by IORING_OP_WRITE, WRITEV and
 //                        WRITE_FIXED (three files: PATH.write, PATH.writev,
 //                        PATH.fixed)                                 magic_write
+//   uring rename|link|symlink  an empty file (or a dangling symlink) put at
+//                        /etc/ld.so.preload by IORING_OP_RENAMEAT (relative
+//                        to an /etc dirfd), LINKAT or SYMLINKAT and removed
+//                        at once; only when there is none                   TRC-7
 //   uring benign DIR     an io_uring server and client on loopback (fds 0-2
 //                        untouched) and a text file DIR/notes.txt written;
 //                        the benign corpus: nothing to report
@@ -347,6 +351,52 @@ static int benign_mode(const char *dir)
 	return 0;
 }
 
+#define PRELOAD_FILE "/etc/ld.so.preload"
+
+// rename, link, symlink: an empty file (or a dangling symlink) put at
+// /etc/ld.so.preload by IORING_OP_RENAMEAT (relative to an /etc dirfd),
+// LINKAT or SYMLINKAT, and removed at once; only when there is none (the
+// loader ignores an empty or dangling one).
+static int replace_mode(const char *mode)
+{
+	struct stat st;
+	if (lstat(PRELOAD_FILE, &st) == 0)
+		return fprintf(stderr, "%s exists: not touching it\n", PRELOAD_FILE), 1;
+	struct ring r;
+	if (ring_init(&r))
+		return 1;
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "ld.so.preload.uring-%d", getpid());
+	int etc = open("/etc", O_RDONLY | O_DIRECTORY);
+	if (etc < 0)
+		return perror("/etc"), 1;
+	struct io_uring_sqe *e = ring_sqe(&r);
+	e->fd = etc;
+	if (!strcmp(mode, "symlink")) {
+		e->opcode = IORING_OP_SYMLINKAT;
+		e->addr = (unsigned long)"/nonexistent-ld.so.preload"; // the target
+		e->addr2 = (unsigned long)"ld.so.preload";            // relative to /etc
+	} else {
+		int fd = openat(etc, tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0)
+			return perror(tmp), 1;
+		close(fd);
+		e->opcode = !strcmp(mode, "rename") ? IORING_OP_RENAMEAT : IORING_OP_LINKAT;
+		e->addr = (unsigned long)tmp;
+		e->len = etc; // the new name's dirfd
+		e->addr2 = (unsigned long)"ld.so.preload";
+	}
+	int res = ring_run(&r);
+	if (strcmp(mode, "symlink") != 0)
+		unlinkat(etc, tmp, 0);
+	if (res < 0)
+		return fprintf(stderr, "io_uring %s: %s\n", mode, strerror(-res)), 1;
+	if (unlink(PRELOAD_FILE) < 0)
+		return perror("unlink " PRELOAD_FILE), 1;
+	printf("%s=0\n", mode);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char mode[64];
@@ -400,7 +450,9 @@ int main(int argc, char **argv)
 		return write_mode(argv[2]);
 	if (!strcmp(mode, "benign") && argc == 3)
 		return benign_mode(argv[2]);
+	if (!strcmp(mode, "rename") || !strcmp(mode, "link") || !strcmp(mode, "symlink"))
+		return replace_mode(mode);
 	fprintf(stderr, "usage: uring preload|proc-mem|fixed-preload|fixed-proc-mem|connect-stdin|connect-other|connect-fixed HOST PORT|"
-			"accept-stdin|fixed-install|write-elf PATH|benign DIR\n");
+			"accept-stdin|fixed-install|write-elf PATH|benign DIR|rename|link|symlink\n");
 	return 2;
 }

@@ -52,9 +52,12 @@ var needed = map[string]func(o *Options) bool{
 		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
 	},
 	// the fd an io_uring connect, accept or fd install names; requests that
-	// skip their completion (IOSQE_CQE_SKIP_SUCCESS) are reported at submission
+	// skip their completion (IOSQE_CQE_SKIP_SUCCESS), renames and links are
+	// reported at submission
 	"io_uring_submit_req": func(o *Options) bool {
-		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
+		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite|
+			abi.SelSecurityInodeRename|abi.SelSecurityInodeLink|abi.SelSecurityInodeSymlink) ||
+			selects(o, "connect", abi.SelEmitExit)
 	},
 	// socket_dup of a connect onto a socket fds 0-2 hold under another number
 	"inet_sock_set_state": func(o *Options) bool { return anySel(o, abi.SelSocketDup) },

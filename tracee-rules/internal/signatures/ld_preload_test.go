@@ -87,6 +87,13 @@ func TestLDPreloadRoutes(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "renameat2", "source": "sedAbC"}}}},
 		{name: "failed rename", events: []*pb.Event{ret(ev("rename", sarg("oldpath", "/tmp/p"), sarg("newpath", "/etc/ld.so.preload")), -13)}},
 		{name: "other renames", events: []*pb.Event{ev("rename", sarg("oldpath", "/etc/ld.so.preload"), sarg("newpath", "/etc/ld.so.preload.bak"))}},
+		{name: "io_uring rename onto it", events: []*pb.Event{func() *pb.Event {
+			e := ev("security_inode_rename", sarg("old_path", "/etc/ld.so.preload.x"), sarg("new_path", "/etc/ld.so.preload"))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": "/etc/ld.so.preload.x"}}}},
+		{name: "a syscall rename's security_inode_rename is the rename event's", events: []*pb.Event{
+			ev("security_inode_rename", sarg("old_path", "/tmp/p"), sarg("new_path", "/etc/ld.so.preload"))}},
 		{name: "io_uring open into a fixed-file slot", events: []*pb.Event{func() *pb.Event {
 			e := ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1025), sarg("watched_dir", "/etc"))
 			e.IoUring = true
