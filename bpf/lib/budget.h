@@ -7,7 +7,8 @@
  * culprit and how many) and in STAT_THROTTLED, never silently. Events in
  * priority_events (ptrace, module loads, exec, mount: rare and what an
  * attacker hides behind a flood) have their own, ten times larger budget,
- * so a flood of ordinary events never starves them. One ring buffer keeps
+ * so a flood of ordinary events never starves them, and the last quarter of
+ * the ring buffer is theirs (submit.h, ring_admits). One ring buffer keeps
  * every process's events in order.
  */
 #ifndef TRACEE_BUDGET_H

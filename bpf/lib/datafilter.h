@@ -326,6 +326,51 @@ statfn u64 df_kstr_hits(struct df_pre *p, u32 src, const char *s)
 	return hits | (v ? *v : 0);
 }
 
+/* A rule's integer conditions on what the producer knows (unknown ones hold). */
+statfn bool df_pre_ints_hold(struct df_pre *p, struct df_rule *rule)
+{
+	for (int c = 0; c < DF_MAX_CONDS; c++) {
+		if (c >= rule->nconds)
+			break;
+		struct df_cond *cd = &rule->conds[c];
+		if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
+			continue;
+		u64 v;
+		if (cd->src == DF_SRC_RETVAL) {
+			if (!p->use_ret)
+				continue;
+			v = p->ret;
+		} else {
+			u32 i = cd->src & (DF_ARGS - 1);
+			if (!(p->have & (1 << i)))
+				continue;
+			v = p->vals[i];
+		}
+		if (!df_int_holds(cd, v))
+			return false;
+	}
+	return true;
+}
+
+/* A rule's string conditions on what the path gate and a known string say
+ * (the others hold). */
+statfn bool df_pre_strs_hold(struct df_pre *p, struct df_rule *rule)
+{
+	if (!p->gate_known && !p->kstr_known)
+		return true;
+	for (int c = 0; c < DF_MAX_CONDS; c++) {
+		if (c >= rule->nconds)
+			break;
+		struct df_cond *cd = &rule->conds[c];
+		if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src && !(p->gate & cd->strbits))
+			return false;
+		if ((cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN) && p->kstr_known && cd->src == p->kstr_src &&
+		    ((p->kstr_hits & cd->strbits) != 0) != (cd->op == DF_STR_IN))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Whether some policy's rule can still pass the event given what the
  * producer knows: unknown values and string conditions count as passing,
@@ -345,65 +390,23 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	p->gates = e->gates;
 	p->tail_any = e->tail_any;
 	p->empty_hits = e->empty_hits;
-	/* the integer conditions, once: a gated producer asks again */
-	if (!p->int_known) {
-		for (int r = 0; r < DF_MAX_RULES; r++) {
-			if (r >= e->nrules)
-				break;
-			struct df_rule *rule = &e->rules[r];
-			bool ok = true;
-			for (int c = 0; c < DF_MAX_CONDS; c++) {
-				if (c >= rule->nconds)
-					break;
-				struct df_cond *cd = &rule->conds[c];
-				if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
-					continue;
-				u64 v;
-				if (cd->src == DF_SRC_RETVAL) {
-					if (!p->use_ret)
-						continue;
-					v = p->ret;
-				} else {
-					u32 i = cd->src & (DF_ARGS - 1);
-					if (!(p->have & (1 << i)))
-						continue;
-					v = p->vals[i];
-				}
-				if (!df_int_holds(cd, v)) {
-					ok = false;
-					break;
-				}
-			}
-			p->int_ok[r] = ok;
-		}
-		p->int_known = 1;
-	}
+	/*
+	 * A rule holds when its integer conditions do on the known values and
+	 * its string conditions on what the gate or a known string says. The
+	 * integer results are kept once every rule was evaluated (a gated
+	 * producer asks again with more known); a pass returns before that.
+	 */
+	bool first = !p->int_known;
 	for (int r = 0; r < DF_MAX_RULES; r++) {
 		if (r >= e->nrules)
 			break;
-		if (!p->int_ok[r])
-			continue;
-		if (!p->gate_known && !p->kstr_known)
-			return 1;
 		struct df_rule *rule = &e->rules[r];
-		bool ok = true;
-		for (int c = 0; c < DF_MAX_CONDS; c++) {
-			if (c >= rule->nconds)
-				break;
-			struct df_cond *cd = &rule->conds[c];
-			if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src && !(p->gate & cd->strbits)) {
-				ok = false;
-				break;
-			}
-			if ((cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN) && p->kstr_known && cd->src == p->kstr_src &&
-			    ((p->kstr_hits & cd->strbits) != 0) != (cd->op == DF_STR_IN)) {
-				ok = false;
-				break;
-			}
-		}
-		if (ok)
+		if (first)
+			p->int_ok[r] = df_pre_ints_hold(p, rule);
+		if (p->int_ok[r] && df_pre_strs_hold(p, rule))
 			return 1;
 	}
+	p->int_known = 1;
 	stat_inc(STAT_DATA_FILTERED);
 	return 0;
 }

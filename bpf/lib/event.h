@@ -85,6 +85,8 @@ struct config {
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
 	u32 exec_args_max;   /* argv/env bytes kept per exec (bigargs.h); <= MAX_ARR_BLOB: normal records */
 	u32 budget;          /* events per second a process may send (0: no limit); see budget.h */
+	u32 pad;
+	u64 reserve_at;      /* pending ring bytes past which only priority events go (0: off); see submit.h */
 };
 
 #endif

@@ -105,6 +105,7 @@ enum stat {
 	STAT_FILTERED, /* selected events dropped by in-kernel filters */
 	STAT_DATA_FILTERED, /* events dropped by the policies' in-kernel data filters */
 	STAT_THROTTLED, /* events over their process's budget (the budgets map says whose) */
+	STAT_SHED, /* ordinary events dropped because the ring buffer was past the share kept for priority events (reserve_at) */
 	STAT_MAX,
 };
 

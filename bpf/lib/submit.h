@@ -41,9 +41,27 @@ statfn void submit_data(void *data, u64 size, struct config *cfg)
 		stat_inc(STAT_LOST);
 }
 
+/*
+ * Past reserve_at pending bytes the rest of the ring is kept for priority
+ * events: a flood from many processes, each within its budget, fills the
+ * ring with ordinary events and then loses those (counted, STAT_SHED, and
+ * reported as lost), while a ptrace, a module load, an exec or a mount
+ * still finds room. One ring: every process's events stay in order.
+ */
+statfn bool ring_admits(struct event_buf *b, struct config *cfg)
+{
+	if (!cfg->reserve_at || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < cfg->reserve_at)
+		return true;
+	u32 id = b->ctx.event_id;
+	if (bpf_map_lookup_elem(&priority_events, &id))
+		return true;
+	stat_inc(STAT_SHED);
+	return false;
+}
+
 statfn void submit(struct event_buf *b, struct config *cfg)
 {
-	if (!tracee_admit(b))
+	if (!tracee_admit(b) || !ring_admits(b, cfg))
 		return;
 	u64 size = sizeof(struct event_ctx) + b->off;
 	if (size > sizeof(struct event_buf))

@@ -138,7 +138,7 @@ func main() {
 				x.ns, x.cpu = append(x.ns, ns), append(x.cpu, cpu)
 				if tr != nil {
 					x.events = append(x.events, tr.stats["Received"])
-					x.lost = append(x.lost, tr.stats["LostEvCount"]+tr.stats["RecursionMisses"])
+					x.lost = append(x.lost, tr.stats["LostEvCount"]+tr.stats["RecursionMisses"]+tr.stats["Shed"])
 					x.thr = append(x.thr, tr.stats["Throttled"])
 					x.ebpfCPU, x.rulesCPU = append(x.ebpfCPU, tr.ebpfCPU), append(x.rulesCPU, tr.rulesCPU)
 				}

@@ -57,7 +57,7 @@ func recorder(ebpf string, rounds int) {
 			}
 			rec.ns = append(rec.ns, ns)
 			rec.events = append(rec.events, st["Received"])
-			rec.lost = append(rec.lost, st["LostEvCount"]+st["RecursionMisses"])
+			rec.lost = append(rec.lost, st["LostEvCount"]+st["RecursionMisses"]+st["Shed"])
 			rec.rssKiB = append(rec.rssKiB, rss)
 			rec.anonKiB = append(rec.anonKiB, anon)
 		}

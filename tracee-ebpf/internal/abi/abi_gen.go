@@ -80,10 +80,11 @@ const (
 	StatFiltered     uint32 = 3 // selected events dropped by in-kernel filters
 	StatDataFiltered uint32 = 4 // events dropped by the policies' in-kernel data filters
 	StatThrottled    uint32 = 5 // events over their process's budget (the budgets map says whose)
+	StatShed         uint32 = 6 // ordinary events dropped because the ring buffer was past the share kept for priority events (reserve_at)
 )
 
 // StatMax is the number of counters.
-const StatMax = 6
+const StatMax = 7
 
 // Scratch slots, one per hook (SLOT_*).
 const (

@@ -92,6 +92,9 @@ type TraceeConfig struct {
 	WakeupBytes uint64
 	ExecArgsMax uint32
 	Budget      uint32
+	Pad         uint32
+	_           [4]byte
+	ReserveAt   uint64
 }
 
 type TraceeDfAbi uint32

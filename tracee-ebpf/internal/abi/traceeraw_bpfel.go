@@ -92,6 +92,9 @@ type TraceeRawConfig struct {
 	WakeupBytes uint64
 	ExecArgsMax uint32
 	Budget      uint32
+	Pad         uint32
+	_           [4]byte
+	ReserveAt   uint64
 }
 
 type TraceeRawDfBtfAnchor struct {

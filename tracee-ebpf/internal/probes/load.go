@@ -249,6 +249,10 @@ func (p *Probes) configure(o *Options) error {
 		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
 		ExecArgsMax: o.ExecArgsMax, Budget: o.Budget,
 	}
+	if o.Budget > 0 {
+		// with budgets, the last quarter of the ring is the priority events'
+		cfg.ReserveAt = uint64(m.Events.MaxEntries()) / 4 * 3
+	}
 	if err := m.ConfigMap.Put(uint32(0), cfg); err != nil {
 		return fmt.Errorf("write config: %w", err)
 	}

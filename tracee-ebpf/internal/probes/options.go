@@ -24,7 +24,8 @@ type Options struct {
 	TraceePID       uint32 // never traced
 	DataFilters     DataFilters
 	// Budget is how many events per second one process may send (0: no
-	// limit); Priority events (ids) get ten times as many.
+	// limit); Priority events (ids) get ten times as many, and with a
+	// budget the last quarter of the ring buffer is kept for them.
 	Budget     uint32
 	Priority   []uint32
 	ObjectFile string // load this BPF object instead of the embedded one (TRACEE_BPF_FILE)

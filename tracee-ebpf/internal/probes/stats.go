@@ -11,6 +11,7 @@ type Stats struct {
 	Lost, ReadFailed, Truncated, Filtered uint64
 	DataFiltered                          uint64 // dropped by the policies' data filters
 	Throttled                             uint64 // dropped over a process's budget
+	Shed                                  uint64 // ordinary events dropped in the ring's priority reserve
 	// RecursionMisses counts program runs the kernel skipped because the
 	// same program was already running on that CPU: events lost too.
 	RecursionMisses uint64
@@ -22,7 +23,7 @@ func (p *Probes) Stats() (Stats, error) {
 	for key, dst := range map[uint32]*uint64{
 		abi.StatLost: &st.Lost, abi.StatReadFailed: &st.ReadFailed,
 		abi.StatTruncated: &st.Truncated, abi.StatFiltered: &st.Filtered,
-		abi.StatDataFiltered: &st.DataFiltered, abi.StatThrottled: &st.Throttled,
+		abi.StatDataFiltered: &st.DataFiltered, abi.StatThrottled: &st.Throttled, abi.StatShed: &st.Shed,
 	} {
 		var per []uint64
 		if err := p.maps.Stats.Lookup(key, &per); err != nil {
@@ -41,6 +42,10 @@ func (p *Probes) Stats() (Stats, error) {
 	}
 	return st, nil
 }
+
+// Dropped is every event the kernel side lost: ring full, shed for the
+// priority reserve, or a program run skipped by recursion.
+func (s Stats) Dropped() uint64 { return s.Lost + s.Shed + s.RecursionMisses }
 
 // Throttled returns, per process (tgid), how many of its events the budget
 // dropped since tracing began (processes still in the bounded table).

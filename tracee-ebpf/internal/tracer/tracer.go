@@ -102,7 +102,7 @@ func (s *Summary) EndOfStream(reason string) *pb.EndOfStream {
 }
 
 // Lost is the total of events lost in the kernel.
-func (s *Summary) Lost() uint64 { return s.Kernel.Lost + s.Kernel.RecursionMisses }
+func (s *Summary) Lost() uint64 { return s.Kernel.Dropped() }
 
 // Write prints the summary for people.
 func (s *Summary) Write(w io.Writer) {
@@ -113,8 +113,8 @@ func (s *Summary) Write(w io.Writer) {
 		total += c
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d}\n",
-		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled)
+	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d Shed:%d}\n",
+		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled, s.Kernel.Shed)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-28s %d\n", n, s.Events[n])
 	}
@@ -242,7 +242,7 @@ func (t *Tracer) reportLost(final bool) {
 	prev := t.lastStat
 	t.lastStat = st
 	t.sum.Kernel = st
-	lost := (st.Lost + st.RecursionMisses) - (prev.Lost + prev.RecursionMisses)
+	lost := st.Dropped() - prev.Dropped()
 	failed := st.ReadFailed - prev.ReadFailed
 	t.cfg.Metrics.KernelLost(lost)
 	t.cfg.Metrics.FailedReads(failed)
@@ -252,7 +252,7 @@ func (t *Tracer) reportLost(final bool) {
 	}
 	l := &pb.Lost{
 		KernelEvents:      lost,
-		KernelEventsTotal: st.Lost + st.RecursionMisses,
+		KernelEventsTotal: st.Dropped(),
 		FailedReads:       failed,
 		FailedReadsTotal:  st.ReadFailed,
 		Throttled:         throttled,

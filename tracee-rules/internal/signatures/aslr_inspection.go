@@ -16,5 +16,5 @@ func NewASLRInspection() *ASLRInspection {
 		Severity:       sdk.SeverityInfo,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1068 Exploitation for Privilege Escalation",
-	}, accessRead, false, func(p string) bool { return p == aslrFile }).paths(aslrFile)}
+	}, accessRead, false, func(p string) bool { return p == aslrFile }).paths(aslrFile).regular()}
 }

@@ -20,5 +20,5 @@ func NewCgroupNotifyOnRelease() *CgroupNotifyOnRelease {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, accessWrite, true, func(p string) bool { return path.Base(p) == "notify_on_release" }).paths("*/notify_on_release")}
+	}, accessWrite, true, func(p string) bool { return path.Base(p) == "notify_on_release" }).paths("*/notify_on_release").regular()}
 }

@@ -20,5 +20,5 @@ func NewCgroupReleaseAgent() *CgroupReleaseAgent {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, accessWrite, true, func(p string) bool { return path.Base(p) == "release_agent" }).withRenames(renameOnto).paths("*/release_agent")}
+	}, accessWrite, true, func(p string) bool { return path.Base(p) == "release_agent" }).withRenames(renameOnto).paths("*/release_agent").regular()}
 }

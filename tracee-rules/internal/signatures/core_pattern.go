@@ -18,5 +18,5 @@ func NewCorePattern() *CorePattern {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, accessWrite, true, func(p string) bool { return p == corePatternFile }).paths(corePatternFile)}
+	}, accessWrite, true, func(p string) bool { return p == corePatternFile }).paths(corePatternFile).regular()}
 }

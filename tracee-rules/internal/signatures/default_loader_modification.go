@@ -43,7 +43,7 @@ func NewDefaultLoaderModification() *DefaultLoaderModification {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1574 Hijack Execution Flow",
-	}, accessWrite, false, isLoaderPath).withRenames(renameOnto).paths("/lib*", "/usr/lib*").
+	}, accessWrite, false, isLoaderPath).withRenames(renameOnto).paths("/lib*", "/usr/lib*").regular().
 		inDirs([]string{"/lib", "/lib32", "/lib64", "/lib/x86_64-linux-gnu", "/lib/i386-linux-gnu", "/usr/lib", "/usr/lib32",
 			"/usr/lib64", "/usr/lib/x86_64-linux-gnu", "/usr/lib/i386-linux-gnu"})}
 }

@@ -75,8 +75,8 @@ func NewFilelessExecution() *FilelessExecution {
 		// (regular files only: devtmpfs is tmpfs too, and every open of
 		// /dev/null must not reach user space)
 		on("security_file_open", "data.fs_magic="+memoryFSMagicList(), "data.inode_mode>=32768", "data.inode_mode<=36863"),
-		on("security_file_open", "data.pathname=memfd:*,/memfd:*"),
-		on("security_file_open", "data.pathname=* (deleted)"))...)}
+		on("security_file_open", append([]string{"data.pathname=memfd:*,/memfd:*"}, regularFile...)...),
+		on("security_file_open", append([]string{"data.pathname=* (deleted)"}, regularFile...)...))...)}
 }
 
 // Init implements sdk.Signature.

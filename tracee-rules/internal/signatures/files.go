@@ -2,6 +2,7 @@ package signatures
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,16 +72,43 @@ func (s fileWatch) withRenames(kind int) fileWatch {
 	return s
 }
 
+// regularFile are the data filters of an open of a regular file (S_IFREG,
+// with any permission bits): most opens on a busy host are of directories
+// (a file-tree walk), and the kernel drops those on the mode alone, before
+// it resolves their paths.
+var regularFile = []string{"data.inode_mode>=32768", "data.inode_mode<=36863"}
+
 // paths adds a data filter on the opened path (Tracee patterns: exact,
 // prefix*, *suffix; OR-ed): what the match function accepts, in the form
 // tracee-ebpf filters in the kernel. Calls AND.
 func (s fileWatch) paths(patterns ...string) fileWatch {
 	for i := range s.events {
-		if s.events[i].Name == "security_file_open" {
+		if isPathRule(s.events[i]) {
 			s.events[i].Filters = append(append([]string(nil), s.events[i].Filters...), "data.pathname="+strings.Join(patterns, ","))
 		}
 	}
 	return s
+}
+
+// regular narrows the watch's path rules to regular files (what every
+// watched file is: the match functions name files, never directories).
+func (s fileWatch) regular() fileWatch {
+	events := append([]sdk.SelectedEvent(nil), s.events...)
+	for i := range events {
+		if isPathRule(events[i]) {
+			events[i].Filters = append(append([]string(nil), events[i].Filters...), regularFile...)
+		}
+	}
+	s.events = events
+	return s
+}
+
+// isPathRule reports whether a selection is an open rule on the path (not
+// on the watched directory).
+func isPathRule(e sdk.SelectedEvent) bool {
+	return e.Name == "security_file_open" && !slices.ContainsFunc(e.Filters, func(f string) bool {
+		return strings.HasPrefix(f, "data.watched_dir=")
+	})
 }
 
 // inDirs adds a kernel rule (one) for opens of files directly in these
@@ -143,7 +171,7 @@ var accessFilters = map[int][]string{
 }
 
 func newFileWatch(meta sdk.Metadata, access int, container bool, match func(string) bool, events ...string) fileWatch {
-	if container {
+	if container && !slices.Contains(events, "sched_process_exec") {
 		events = append(events, "sched_process_exec")
 	}
 	return fileWatch{

@@ -185,7 +185,11 @@ func comm(e *pb.Event, name string) *pb.Event {
 
 // open is a security_file_open of path with flags (value and repr).
 func open(path string, flags int64, r string) *pb.Event {
-	return ev("security_file_open", sarg("pathname", path), flag("flags", flags, r), uarg("dev", 8), uarg("inode", 42))
+	mode := uint64(0o100644) // a regular file; O_DIRECTORY opens get a directory
+	if flags&0o200000 != 0 {
+		mode = 0o40755
+	}
+	return ev("security_file_open", sarg("pathname", path), flag("flags", flags, r), uarg("dev", 8), uarg("inode", 42), uarg("inode_mode", mode))
 }
 
 // inWatched gives an open the watched directory the kernel found its file in.

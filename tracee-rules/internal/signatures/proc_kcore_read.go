@@ -17,5 +17,5 @@ func NewProcKcoreRead() *ProcKcoreRead {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, accessRead, false, func(p string) bool { return p == kcoreFile }).paths(kcoreFile)}
+	}, accessRead, false, func(p string) bool { return p == kcoreFile }).paths(kcoreFile).regular()}
 }

@@ -21,7 +21,7 @@ func NewProcMemAccess() *ProcMemAccess {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.007 OS Credential Dumping: Proc Filesystem",
-	}, accessAny, false, func(p string) bool { _, ok := procPidFile(p, "mem"); return ok }, "process_vm_readv").paths("/proc/*").paths("*/mem")}
+	}, accessAny, false, func(p string) bool { _, ok := procPidFile(p, "mem"); return ok }, "process_vm_readv").paths("/proc/*").paths("*/mem").regular()}
 	s.allow = func(ev *pb.Event) bool {
 		// only reads, and not of the process's own memory (its pid or a
 		// thread's, in the namespace of the /proc it opened, or the host's)

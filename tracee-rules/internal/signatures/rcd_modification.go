@@ -39,7 +39,7 @@ func NewRcdModification() *RcdModification {
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1037.004 Boot or Logon Initialization Scripts: RC Scripts",
 	}, accessWrite, false, isRcPath, "sched_process_exec").withRenames(renameOnto).
-		paths(append([]string{"/etc/rc.local", "/etc/rc.common", "/etc/init.d/*", "/etc/rc.d/*"}, rcRunlevelDirs("/*")...)...).
+		paths(append([]string{"/etc/rc.local", "/etc/rc.common", "/etc/init.d/*", "/etc/rc.d/*"}, rcRunlevelDirs("/*")...)...).regular().
 		inDirs([]string{"/etc"}, "rc.local", "rc.common").inDirs(append([]string{"/etc/init.d", "/etc/rc.d"}, rcRunlevelDirs("")...))}
 }
 

@@ -18,5 +18,5 @@ func NewSchedDebugRecon() *SchedDebugRecon {
 		Severity:       sdk.SeverityLow,
 		MitreCategory:  "Discovery",
 		MitreTechnique: "T1613 Container and Resource Discovery",
-	}, accessRead, true, func(p string) bool { return schedDebugFiles[p] }).paths("/proc/sched_debug", "/sys/kernel/debug/sched/debug")}
+	}, accessRead, true, func(p string) bool { return schedDebugFiles[p] }).paths("/proc/sched_debug", "/sys/kernel/debug/sched/debug").regular()}
 }

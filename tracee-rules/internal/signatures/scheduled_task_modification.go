@@ -59,7 +59,7 @@ func NewScheduledTaskModification() *ScheduledTaskModification {
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1053.003 Scheduled Task/Job: Cron",
 	}, accessWrite, false, isScheduledTaskPath, "sched_process_exec").withRenames(renameOnto).
-		paths(scheduledTaskPatterns()...).inDirs([]string{"/etc"}, "crontab", "anacrontab").
+		paths(scheduledTaskPatterns()...).regular().inDirs([]string{"/etc"}, "crontab", "anacrontab").
 		inDirs([]string{"/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
 			"/var/spool/cron", "/var/spool/cron/crontabs", "/var/spool/at", "/var/spool/anacron"})}
 }

@@ -78,7 +78,7 @@ func NewSensitiveFileRead() *SensitiveFileRead {
 		MitreCategory:  "Credential Access",
 		MitreTechnique: "T1003.008 OS Credential Dumping: /etc/passwd and /etc/shadow",
 		Properties:     map[string]any{"falco_rule": "Read sensitive file untrusted"},
-	}, accessRead, false, isSensitiveFile, procExeEvents...).paths(sensitiveFilePatterns...).
+	}, accessRead, false, isSensitiveFile, procExeEvents...).paths(sensitiveFilePatterns...).regular().
 		inDirs([]string{"/etc", "/etc/security"}, "shadow", "shadow-", "gshadow", "gshadow-", "sudoers", "opasswd").
 		inDirs([]string{"/etc/sudoers.d", "/etc/pam.d", "/etc/ssh"})}
 	s.allow = func(ev *pb.Event) bool { return s.procs.trusted(ev, sensitiveReaders, sensitiveReaderNames) }

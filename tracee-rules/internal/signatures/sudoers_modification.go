@@ -20,5 +20,5 @@ func NewSudoersModification() *SudoersModification {
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1548.003 Sudo and Sudo Caching",
 	}, accessWrite, false, isSudoersPath).withRenames(renameOnto).
-		paths("/etc/sudoers", "/etc/sudoers.d/*").inDirs([]string{"/etc"}, "sudoers").inDirs([]string{"/etc/sudoers.d"})}
+		paths("/etc/sudoers", "/etc/sudoers.d/*").regular().inDirs([]string{"/etc"}, "sudoers").inDirs([]string{"/etc/sudoers.d"})}
 }

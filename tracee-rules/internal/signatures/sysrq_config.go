@@ -18,5 +18,5 @@ func NewSysrqConfig() *SysrqConfig {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1611 Escape to Host",
-	}, accessWrite, true, func(p string) bool { return sysrqFiles[p] }).paths("/proc/sys/kernel/sysrq", "/proc/sysrq-trigger")}
+	}, accessWrite, true, func(p string) bool { return sysrqFiles[p] }).paths("/proc/sys/kernel/sysrq", "/proc/sysrq-trigger").regular()}
 }
