@@ -55,6 +55,9 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_EXEC);
 	if (!cfg || !b)
 		return 0;
+	/* what the process runs from now on, for the executable filter (filter.h) */
+	if (cfg->filter_flags & (F_EXE_EQ | F_EXE_NE))
+		proc_exe_set(BPF_CORE_READ(t, tgid), BPF_CORE_READ(bprm, file));
 	emit_exec_syscall(b, cfg, t, bprm);
 	emit_stdio_sockets(b, cfg, t);
 	if (!(cfg->emit & EMIT_SCHED_PROCESS_EXEC))

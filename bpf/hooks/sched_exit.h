@@ -38,6 +38,7 @@ statfn int on_exit(struct task_struct *t)
 	if (group_dead) {
 		u32 tgid = BPF_CORE_READ(t, tgid);
 		bpf_map_delete_elem(&traced_procs, &tgid);
+		bpf_map_delete_elem(&proc_exe, &tgid);
 	}
 	return 0;
 }

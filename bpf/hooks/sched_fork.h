@@ -22,10 +22,21 @@ statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 		return 0;
 	u32 ptgid = BPF_CORE_READ(parent, tgid);
 	u32 ctgid = BPF_CORE_READ(child, tgid);
-	if ((cfg->filter_flags & (F_FOLLOW | F_TREE)) && ptgid != ctgid &&
-	    bpf_map_lookup_elem(&traced_procs, &ptgid)) {
-		u8 one = 1;
-		bpf_map_update_elem(&traced_procs, &ctgid, &one, BPF_ANY);
+	/* a new process is followed by the policies that follow its parent */
+	if ((cfg->filter_flags & (F_FOLLOW | F_TREE)) && ptgid != ctgid) {
+		u64 *followed = bpf_map_lookup_elem(&traced_procs, &ptgid);
+		if (followed)
+			bpf_map_update_elem(&traced_procs, &ctgid, followed, BPF_ANY);
+		else
+			bpf_map_delete_elem(&traced_procs, &ctgid); /* a stale entry of a reused pid */
+	}
+	/* a new process runs its parent's file until it execs */
+	if ((cfg->filter_flags & (F_EXE_EQ | F_EXE_NE)) && ptgid != ctgid) {
+		struct file_id *id = bpf_map_lookup_elem(&proc_exe, &ptgid);
+		if (id)
+			bpf_map_update_elem(&proc_exe, &ctgid, id, BPF_ANY);
+		else
+			bpf_map_delete_elem(&proc_exe, &ctgid); /* a stale entry of a reused pid */
 	}
 	if (!(cfg->emit & EMIT_SCHED_PROCESS_FORK))
 		return 0;

@@ -58,6 +58,7 @@ statfn void fill_ctx(struct event_ctx *c, struct task_struct *t, s32 event_id, s
 	c->cpu = bpf_get_smp_processor_id();
 	c->argnum = 0;
 	c->flags = 0;
+	c->policies = ~0ULL; /* should_trace narrows it to the policies whose scope holds */
 #ifdef TRACEE_PROBE_READ
 	bpf_get_current_comm(c->comm, sizeof(c->comm));
 #else

@@ -36,6 +36,12 @@ struct event_ctx {
 	u16 flags;      /* REC_* (events_gen.h) */
 	char comm[TASK_COMM_LEN];
 	char uts[TASK_COMM_LEN];
+	/*
+	 * Bit i: policy i's scope holds for the task (filter.h) and, once the
+	 * record is admitted (submit.h), policy i selects the event and its data
+	 * filters pass. All ones for a hook that applies no scope.
+	 */
+	u64 policies;
 };
 
 /*
@@ -74,19 +80,30 @@ struct path_buf {
 	char buf[PATH_HALF * 2];
 };
 
+/* Up to 64 policies, one bit each in every scope bitmap. */
+#define MAX_POLICIES 64
+#define MAX_FILTER_FLAGS 32
+
+/* A policy's uid and pid bounds, inclusive (uid<N is uid_hi = N-1). */
+struct scope_range {
+	u64 uid_lo, uid_hi;
+	u64 pid_lo, pid_hi;
+};
+
 struct config {
 	u32 tracee_pid;      /* our own tgid: never traced */
-	u32 filter_flags;    /* F_* */
-	u64 uid_lt, uid_gt;  /* uid < uid_lt, uid > uid_gt */
-	u64 pid_lt, pid_gt;
+	u32 filter_flags;    /* F_*: the scope filters some policy has */
+	u64 policies;        /* bit i: policy i is loaded */
 	u64 start_time;      /* CLOCK_MONOTONIC ns when tracing began (pid=new) */
 	u32 host_mntns;
 	u32 emit;            /* EMIT_*: which events of the sched hooks to send */
 	u64 wakeup_bytes;    /* wake the reader only when this much is pending */
 	u32 exec_args_max;   /* argv/env bytes kept per exec (bigargs.h); <= MAX_ARR_BLOB: normal records */
 	u32 budget;          /* events per second a process may send (0: no limit); see budget.h */
-	u32 pad;
 	u64 reserve_at;      /* pending ring bytes past which only priority events go (0: off); see submit.h */
+	/* per F_ bit (index: the bit's number), the policies that have the filter */
+	u64 filter_policies[MAX_FILTER_FLAGS];
+	struct scope_range ranges[MAX_POLICIES]; /* per policy, for F_UID_LT/GT, F_PID_LT/GT */
 };
 
 #endif

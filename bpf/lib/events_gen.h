@@ -92,10 +92,8 @@ enum event_id {
 #define F_NEW_PID (1U << 18) /* only processes started after tracing began */
 #define F_FOLLOW (1U << 19) /* matching processes' descendants pass too */
 #define F_TREE (1U << 20) /* only processes in traced_procs */
-
-/* Values of the filter maps. */
-#define FILTER_EQ 1 /* the key must match */
-#define FILTER_NE 2 /* the key must not match */
+#define F_EXE_EQ (1U << 21) /* only processes running one of the policy's exe_filter files (identity: device and inode) */
+#define F_EXE_NE (1U << 22) /* no process running one of the policy's exe_filter files */
 
 /* Per-CPU counters of the `stats` map. */
 enum stat {

@@ -161,6 +161,7 @@ struct mm_struct {
 	unsigned long arg_end;
 	unsigned long env_start;
 	unsigned long env_end;
+	struct file *exe_file;
 };
 
 struct atomic_t_ {

@@ -73,13 +73,21 @@ struct {
 	__type(value, struct path_buf);
 } path_scratch SEC(".maps");
 
-/* Filters: value FILTER_EQ or FILTER_NE. */
+/*
+ * Scope filter maps: for a key (a uid, a comm, ...), the policies whose
+ * scope says key= (eq) and key!= (ne) it, one bit per policy (filter.h).
+ */
+struct scope_bits {
+	u64 eq;
+	u64 ne;
+};
+
 #define FILTER_MAP_U32(name)                          \
 	struct {                                      \
 		__uint(type, BPF_MAP_TYPE_HASH);      \
 		__uint(max_entries, 1024);            \
 		__type(key, u32);                     \
-		__type(value, u8);                    \
+		__type(value, struct scope_bits);     \
 	} name SEC(".maps")
 
 FILTER_MAP_U32(uid_filter);
@@ -101,7 +109,7 @@ struct str64 {
 		__uint(type, BPF_MAP_TYPE_HASH);      \
 		__uint(max_entries, 256);             \
 		__type(key, struct keytype);          \
-		__type(value, u8);                    \
+		__type(value, struct scope_bits);     \
 	} name SEC(".maps")
 
 FILTER_MAP_STR(comm_filter, str16);
@@ -130,12 +138,52 @@ struct {
 	__type(value, struct dir_name);
 } watched_dirs SEC(".maps");
 
-/* Processes (tgid) followed by `follow` or `tree=`; children are added at fork. */
+/*
+ * A file by identity: the kernel's device number (s_dev, MKDEV encoding)
+ * and inode number, whatever path or link names it.
+ */
+struct file_id {
+	u32 dev;
+	u32 pad;
+	u64 ino;
+};
+
+/*
+ * executable= / executable!= (scope_bits): the loader stats the
+ * given paths at start (symlinks resolved), so hard links, symlinks and bind
+ * mounts of a file all match it, and a copy does not.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct file_id);
+	__type(value, struct scope_bits);
+} exe_filter SEC(".maps");
+
+/*
+ * The file each process (tgid) runs, recorded at sched_process_exec from the
+ * file the kernel executed and inherited at fork, while an executable filter
+ * is active. A process not in it (it started before tracing, or the LRU
+ * dropped it) is read from mm->exe_file once and added. Recorded rather than
+ * read from exe_file each time, so that prctl(PR_SET_MM_EXE_FILE) cannot
+ * change what a process is known to run.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, u32);
-	__type(value, u8);
+	__type(value, struct file_id);
+} proc_exe SEC(".maps");
+
+/*
+ * Processes (tgid) followed by `follow` or `tree=`, with the policies that
+ * follow them (one bit each); children inherit them at fork.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, u32);
+	__type(value, u64);
 } traced_procs SEC(".maps");
 
 #endif

@@ -14,19 +14,29 @@
 #include "budget.h"
 
 /*
- * Whether a built record may go out: the policies' data filters, then its
- * process's budget. A global function, so that the verifier checks it once
- * rather than at each of submit's many inlined call sites.
+ * Whether a built record may go out: some policy whose scope holds
+ * (ctx.policies, from should_trace) selects the event and its data filters
+ * pass (df_match: the data_filters entry of an event that not every policy
+ * selects names the ones that do), then its process's budget. The record
+ * carries those policies. A global function, so that the verifier checks it
+ * once rather than at each of submit's many inlined call sites.
  */
 __noinline int tracee_admit(struct event_buf *b)
 {
 	struct config *cfg = get_config();
 	if (!b || !cfg)
 		return 1;
-	if (!df_match(b)) {
+	u64 matched = df_match(b);
+	if (!matched) {
 		stat_inc(STAT_DATA_FILTERED);
 		return 0;
 	}
+	matched &= b->ctx.policies & cfg->policies;
+	if (!matched) {
+		stat_inc(STAT_FILTERED); /* no policy in scope selects it */
+		return 0;
+	}
+	b->ctx.policies = matched;
 	return within_budget(b, cfg);
 }
 
@@ -61,12 +71,15 @@ statfn bool ring_admits(struct event_buf *b, struct config *cfg)
 
 statfn void submit(struct event_buf *b, struct config *cfg)
 {
-	if (!tracee_admit(b) || !ring_admits(b, cfg))
-		return;
-	u64 size = sizeof(struct event_ctx) + b->off;
-	if (size > sizeof(struct event_buf))
-		size = sizeof(struct event_buf);
-	submit_data(b, size, cfg);
+	/* the scope's policies, for the next record built on this header */
+	u64 scope = b->ctx.policies;
+	if (tracee_admit(b) && ring_admits(b, cfg)) {
+		u64 size = sizeof(struct event_ctx) + b->off;
+		if (size > sizeof(struct event_buf))
+			size = sizeof(struct event_buf);
+		submit_data(b, size, cfg);
+	}
+	b->ctx.policies = scope;
 }
 
 #endif

@@ -189,9 +189,10 @@ type EbpfEvent struct {
 		IsCompat bool `json:"isCompat"`
 		IoUring  bool `json:"ioUring"`
 	} `json:"contextFlags"`
-	Args      []EbpfArg      `json:"args"`
-	Ancestry  []EbpfAncestor `json:"ancestry"`
-	Container struct {
+	Args            []EbpfArg      `json:"args"`
+	MatchedPolicies []string       `json:"matchedPolicies"`
+	Ancestry        []EbpfAncestor `json:"ancestry"`
+	Container       struct {
 		ID, Name, Image, ImageDigest string
 	} `json:"container"`
 	Kubernetes struct {

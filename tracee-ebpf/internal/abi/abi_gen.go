@@ -64,12 +64,8 @@ const (
 	FNewPid       uint32 = 1 << 18 // only processes started after tracing began
 	FFollow       uint32 = 1 << 19 // matching processes' descendants pass too
 	FTree         uint32 = 1 << 20 // only processes in traced_procs
-)
-
-// Values of the filter maps (FILTER_*).
-const (
-	FilterEq uint8 = 1 // the key must match
-	FilterNe uint8 = 2 // the key must not match
+	FExeEq        uint32 = 1 << 21 // only processes running one of the policy's exe_filter files (identity: device and inode)
+	FExeNe        uint32 = 1 << 22 // no process running one of the policy's exe_filter files
 )
 
 // Counters of the stats map (STAT_*).

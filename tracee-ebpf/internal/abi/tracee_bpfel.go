@@ -79,22 +79,19 @@ type TraceeCompatSc struct {
 }
 
 type TraceeConfig struct {
-	_           structs.HostLayout
-	TraceePid   uint32
-	FilterFlags uint32
-	UidLt       uint64
-	UidGt       uint64
-	PidLt       uint64
-	PidGt       uint64
-	StartTime   uint64
-	HostMntns   uint32
-	Emit        uint32
-	WakeupBytes uint64
-	ExecArgsMax uint32
-	Budget      uint32
-	Pad         uint32
-	_           [4]byte
-	ReserveAt   uint64
+	_              structs.HostLayout
+	TraceePid      uint32
+	FilterFlags    uint32
+	Policies       uint64
+	StartTime      uint64
+	HostMntns      uint32
+	Emit           uint32
+	WakeupBytes    uint64
+	ExecArgsMax    uint32
+	Budget         uint32
+	ReserveAt      uint64
+	FilterPolicies [32]uint64
+	Ranges         [64]TraceeScopeRange
 }
 
 type TraceeDfAbi uint32
@@ -231,6 +228,7 @@ type TraceeEventCtx struct {
 	Flags     uint16
 	Comm      [16]int8
 	Uts       [16]int8
+	Policies  uint64
 }
 
 type TraceeExecArgsLimits uint32
@@ -238,6 +236,13 @@ type TraceeExecArgsLimits uint32
 const (
 	TraceeExecArgsLimitsEXEC_ARGS_CAP TraceeExecArgsLimits = 262144
 )
+
+type TraceeFileId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
+}
 
 type TraceePathBuf struct {
 	_   structs.HostLayout
@@ -255,6 +260,20 @@ type TraceePcapRec struct {
 	Ctx  TraceeEventCtx
 	Args [4116]uint8
 	_    [4]byte
+}
+
+type TraceeScopeBits struct {
+	_  structs.HostLayout
+	Eq uint64
+	Ne uint64
+}
+
+type TraceeScopeRange struct {
+	_     structs.HostLayout
+	UidLo uint64
+	UidHi uint64
+	PidLo uint64
+	PidHi uint64
 }
 
 type TraceeStr16 struct {
@@ -300,6 +319,7 @@ const (
 	TraceeMapDfPrefix                = "df_prefix"
 	TraceeMapDfSuffix                = "df_suffix"
 	TraceeMapEvents                  = "events"
+	TraceeMapExeFilter               = "exe_filter"
 	TraceeMapMntnsFilter             = "mntns_filter"
 	TraceeMapPathScratch             = "path_scratch"
 	TraceeMapPcapCfgMap              = "pcap_cfg_map"
@@ -308,6 +328,7 @@ const (
 	TraceeMapPidnsFilter             = "pidns_filter"
 	TraceeMapPrevComm                = "prev_comm"
 	TraceeMapPriorityEvents          = "priority_events"
+	TraceeMapProcExe                 = "proc_exe"
 	TraceeMapScratch                 = "scratch"
 	TraceeMapSelected                = "selected"
 	TraceeMapSockOwner               = "sock_owner"
@@ -421,6 +442,7 @@ type TraceeMapSpecs struct {
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
+	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
@@ -429,6 +451,7 @@ type TraceeMapSpecs struct {
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	ProcExe         *ebpf.MapSpec `ebpf:"proc_exe"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -484,6 +507,7 @@ type TraceeMaps struct {
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
+	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
@@ -492,6 +516,7 @@ type TraceeMaps struct {
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	ProcExe         *ebpf.Map `ebpf:"proc_exe"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -522,6 +547,7 @@ func (m *TraceeMaps) Close() error {
 		m.DfPrefix,
 		m.DfSuffix,
 		m.Events,
+		m.ExeFilter,
 		m.MntnsFilter,
 		m.PathScratch,
 		m.PcapCfgMap,
@@ -530,6 +556,7 @@ func (m *TraceeMaps) Close() error {
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
+		m.ProcExe,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,

@@ -79,22 +79,25 @@ type TraceeRawCompatSc struct {
 }
 
 type TraceeRawConfig struct {
-	_           structs.HostLayout
-	TraceePid   uint32
-	FilterFlags uint32
-	UidLt       uint64
-	UidGt       uint64
-	PidLt       uint64
-	PidGt       uint64
-	StartTime   uint64
-	HostMntns   uint32
-	Emit        uint32
-	WakeupBytes uint64
-	ExecArgsMax uint32
-	Budget      uint32
-	Pad         uint32
-	_           [4]byte
-	ReserveAt   uint64
+	_              structs.HostLayout
+	TraceePid      uint32
+	FilterFlags    uint32
+	Policies       uint64
+	StartTime      uint64
+	HostMntns      uint32
+	Emit           uint32
+	WakeupBytes    uint64
+	ExecArgsMax    uint32
+	Budget         uint32
+	ReserveAt      uint64
+	FilterPolicies [32]uint64
+	Ranges         [64]struct {
+		_     structs.HostLayout
+		UidLo uint64
+		UidHi uint64
+		PidLo uint64
+		PidHi uint64
+	}
 }
 
 type TraceeRawDfBtfAnchor struct {
@@ -207,6 +210,14 @@ type TraceeRawEventCtx struct {
 	Flags     uint16
 	Comm      [16]int8
 	Uts       [16]int8
+	Policies  uint64
+}
+
+type TraceeRawFileId struct {
+	_   structs.HostLayout
+	Dev uint32
+	Pad uint32
+	Ino uint64
 }
 
 type TraceeRawPathBuf struct {
@@ -225,6 +236,12 @@ type TraceeRawPcapRec struct {
 	Ctx  TraceeRawEventCtx
 	Args [4116]uint8
 	_    [4]byte
+}
+
+type TraceeRawScopeBits struct {
+	_  structs.HostLayout
+	Eq uint64
+	Ne uint64
 }
 
 type TraceeRawStr16 struct {
@@ -270,6 +287,7 @@ const (
 	TraceeRawMapDfPrefix                = "df_prefix"
 	TraceeRawMapDfSuffix                = "df_suffix"
 	TraceeRawMapEvents                  = "events"
+	TraceeRawMapExeFilter               = "exe_filter"
 	TraceeRawMapMntnsFilter             = "mntns_filter"
 	TraceeRawMapPathScratch             = "path_scratch"
 	TraceeRawMapPcapCfgMap              = "pcap_cfg_map"
@@ -278,6 +296,7 @@ const (
 	TraceeRawMapPidnsFilter             = "pidns_filter"
 	TraceeRawMapPrevComm                = "prev_comm"
 	TraceeRawMapPriorityEvents          = "priority_events"
+	TraceeRawMapProcExe                 = "proc_exe"
 	TraceeRawMapScratch                 = "scratch"
 	TraceeRawMapSelected                = "selected"
 	TraceeRawMapSockOwner               = "sock_owner"
@@ -389,6 +408,7 @@ type TraceeRawMapSpecs struct {
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
+	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.MapSpec `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.MapSpec `ebpf:"pcap_cfg_map"`
@@ -397,6 +417,7 @@ type TraceeRawMapSpecs struct {
 	PidnsFilter     *ebpf.MapSpec `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.MapSpec `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.MapSpec `ebpf:"priority_events"`
+	ProcExe         *ebpf.MapSpec `ebpf:"proc_exe"`
 	Scratch         *ebpf.MapSpec `ebpf:"scratch"`
 	Selected        *ebpf.MapSpec `ebpf:"selected"`
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
@@ -452,6 +473,7 @@ type TraceeRawMaps struct {
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	Events          *ebpf.Map `ebpf:"events"`
+	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
 	PathScratch     *ebpf.Map `ebpf:"path_scratch"`
 	PcapCfgMap      *ebpf.Map `ebpf:"pcap_cfg_map"`
@@ -460,6 +482,7 @@ type TraceeRawMaps struct {
 	PidnsFilter     *ebpf.Map `ebpf:"pidns_filter"`
 	PrevComm        *ebpf.Map `ebpf:"prev_comm"`
 	PriorityEvents  *ebpf.Map `ebpf:"priority_events"`
+	ProcExe         *ebpf.Map `ebpf:"proc_exe"`
 	Scratch         *ebpf.Map `ebpf:"scratch"`
 	Selected        *ebpf.Map `ebpf:"selected"`
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
@@ -490,6 +513,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfPrefix,
 		m.DfSuffix,
 		m.Events,
+		m.ExeFilter,
 		m.MntnsFilter,
 		m.PathScratch,
 		m.PcapCfgMap,
@@ -498,6 +522,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.PidnsFilter,
 		m.PrevComm,
 		m.PriorityEvents,
+		m.ProcExe,
 		m.Scratch,
 		m.Selected,
 		m.SockOwner,

@@ -52,8 +52,8 @@ type ownCanaries struct {
 	c     *obs.Canary
 }
 
-func (m ownCanaries) Match(ev *pb.Event) bool {
-	return !m.c.Foreign(ev) && m.inner.Match(ev)
+func (m ownCanaries) Match(ev *pb.Event, policies uint64) bool {
+	return !m.c.Foreign(ev) && m.inner.Match(ev, policies)
 }
 
 // healthChecks are what /healthz reports: the canary came back through the

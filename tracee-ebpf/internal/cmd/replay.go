@@ -19,7 +19,7 @@ import (
 // argument filters apply offline, then the --output format. A stream cut
 // inside a frame (a crash mid-write) is printed up to its last complete
 // frame, with a warning. Filters that need the kernel's process state
-// (follow, tree=, pid=new, container=new) are refused.
+// (follow, tree=, pid=new, container=new, executable=) are refused.
 func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	outCfg, err := output.ParseFlags(o.output)
 	if err != nil {
@@ -32,8 +32,8 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if k := policy.Kernel; k.Follow || k.NewPID || len(k.Tree) > 0 || k.ContainerNew {
-		return errors.New("--input: follow, tree=, pid=new and container=new need the live process tree; they cannot be applied to a recording")
+	if k := policy.Kernel; k.Follow || k.NewPID || len(k.Tree) > 0 || k.ContainerNew || k.Exe.Active() {
+		return errors.New("--input: follow, tree=, pid=new, container=new and executable= need the live process tree; they cannot be applied to a recording")
 	}
 	wanted := map[events.ID]bool{}
 	for _, id := range policy.Events {

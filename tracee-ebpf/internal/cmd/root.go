@@ -94,6 +94,7 @@ Examples:
   event=NAME[,NAME|prefix*]  event!=NAME  set=SET[,SET]
   pid=N|new  pid!=N  pid>N  pid<N  uid=N ...  comm=NAME  mntns=N  pidns=N  uts=NAME
   container  !container  container=ID  follow  tree=PID
+  executable=PATH|host:PATH|MNTNS:PATH  executable!=PATH  (also exec=, binary=, bin=: the file run, by identity)
   EVENT.ARG=VALUE[*]  EVENT.retval<0 (user space)
 --trace expressions form one policy, named "trace", next to --policy ones;
 scope-only --trace expressions (container, comm=X) narrow every --policy instead`)

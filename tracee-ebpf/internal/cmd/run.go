@@ -21,7 +21,6 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/container"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/cri"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/enrich/proctree"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/lifecycle"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/metrics"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/output"
@@ -289,17 +288,19 @@ func kernelScope(p *plan) (probes.Scope, error) {
 	if err != nil {
 		return probes.Scope{}, err
 	}
-	kscope := &filter.Kernel{} // policies with different scopes: each is applied in user space
-	if p.policy.KernelScope != nil {
-		kscope = &p.policy.KernelScope.Kernel
-	}
-	scope, err := tracer.KernelScope(kscope, hostMntNS, start)
+	// every policy's scope in the kernel, policy i as bit i
+	scope, err := tracer.KernelScopes(p.policy.Kernels(), hostMntNS, start)
 	if err != nil {
 		return probes.Scope{}, err
 	}
-	if len(kscope.Tree) > 0 {
-		// tree=PID covers the processes that already exist below PID too
-		scope.Tree = procfs.Descendants("/proc", kscope.Tree)
+	// tree=PID covers the processes that already exist below PID too
+	for i, k := range p.policy.Kernels() {
+		if len(k.Tree) == 0 {
+			continue
+		}
+		for _, pid := range procfs.Descendants("/proc", k.Tree) {
+			scope.Tree[pid] |= 1 << i
+		}
 	}
 	return scope, nil
 }

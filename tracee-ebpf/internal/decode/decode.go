@@ -71,6 +71,18 @@ func (l *lastString) get(b []byte) string {
 	return l.s
 }
 
+// policiesOffset is where the record header keeps its policy bitmap.
+const policiesOffset = int(unsafe.Offsetof(abi.RecordHeader{}.Policies))
+
+// HeaderPolicies is the bitmap of the policies a record matched in the
+// kernel (struct event_ctx.policies); all ones for a record too short.
+func HeaderPolicies(raw []byte) uint64 {
+	if len(raw) < policiesOffset+8 {
+		return ^uint64(0)
+	}
+	return binary.LittleEndian.Uint64(raw[policiesOffset:])
+}
+
 // Decode decodes one record. On a malformed argument it returns the event
 // with the arguments decoded so far and an error.
 func (d *Decoder) Decode(raw []byte) (*pb.Event, error) {

@@ -166,10 +166,13 @@ func (p *parser) expr(expr string) error {
 		}
 		return andStr(&p.pol.ContainerIDs, "container", o, lower(vals), 64)
 	}
+	if slices.Contains(exeKeys, key) {
+		return andExe(&k.Exe, key, o, vals)
+	}
 	if strings.Contains(key, ".") {
 		return p.argFilter(expr, key, o, vals)
 	}
-	return fmt.Errorf("unknown filter %q (expected event, set, pid, tree, uid, comm, mntns, pidns, uts, container, follow, or EVENT.ARG)", key)
+	return fmt.Errorf("unknown filter %q (expected event, set, pid, tree, uid, comm, mntns, pidns, uts, container, executable, follow, or EVENT.ARG)", key)
 }
 
 func lower(vals []string) []string {

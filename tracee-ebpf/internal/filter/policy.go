@@ -74,6 +74,7 @@ func (f StringFilter) Match(s string) bool {
 //     too (forked after the match).
 //   - Tree: when non-empty, only these host pids and their descendants
 //     pass (AND-ed with the other filters, like every expression).
+//   - Exe: the file the process runs (what it exec'd), by identity.
 type Kernel struct {
 	UID, PID, MntNS, PidNS NumFilter
 	UTS, Comm              StringFilter
@@ -81,12 +82,13 @@ type Kernel struct {
 	ContainerNew           bool
 	Follow, NewPID         bool
 	Tree                   []uint32
+	Exe                    ExeFilter
 }
 
 // MatchScope evaluates the kernel scope filters on an event in user space.
-// It ignores Follow, NewPID, Tree and ContainerNew, which need the kernel's
-// process state; use it for events that did not come through the kernel
-// filter (tests, replays).
+// It ignores Follow, NewPID, Tree, ContainerNew and Exe, which need the
+// kernel's process state; use it for events that did not come through the
+// kernel filter (tests, replays).
 func (k *Kernel) MatchScope(ev *pb.Event) bool {
 	if !k.UID.Match(uint64(ev.GetUserId())) || !k.PID.Match(uint64(uint32(ev.GetHostProcessId()))) ||
 		!k.MntNS.Match(uint64(ev.GetMountNamespace())) || !k.PidNS.Match(uint64(ev.GetPidNamespace())) ||

@@ -21,10 +21,10 @@ type Scope struct {
 func (s *Scope) Equal(o *Scope) bool { return reflect.DeepEqual(s, o) }
 
 // NeedsKernelState reports whether the scope depends on process state only
-// the kernel keeps (follow, tree=, pid=new, container=new).
+// the kernel keeps (follow, tree=, pid=new, container=new, executable=).
 func (s *Scope) NeedsKernelState() bool {
 	k := &s.Kernel
-	return k.Follow || k.NewPID || k.ContainerNew || len(k.Tree) > 0
+	return k.Follow || k.NewPID || k.ContainerNew || len(k.Tree) > 0 || k.Exe.Active()
 }
 
 // Match evaluates the scope on an event in user space (see Kernel.MatchScope
@@ -47,14 +47,14 @@ func (e *ScopeError) Unwrap() error { return e.Err }
 
 // ParseScope parses scope expressions, AND-ed: what --trace takes except
 // event selection and argument filters (pid=, tree=, uid=, comm=, mntns=,
-// pidns=, uts=, container[=], !container, follow).
+// pidns=, uts=, container[=], !container, executable=, follow).
 func ParseScope(exprs []string) (*Scope, error) {
 	p := &parser{pol: &Policy{}}
 	for _, raw := range exprs {
 		expr := strings.TrimSpace(raw)
 		key, _, _, _ := split(expr)
 		if key == "event" || key == "set" || strings.Contains(key, ".") {
-			return nil, &ScopeError{Expr: raw, Err: errors.New("not a scope filter (pid, tree, uid, comm, mntns, pidns, uts, container, follow)")}
+			return nil, &ScopeError{Expr: raw, Err: errors.New("not a scope filter (pid, tree, uid, comm, mntns, pidns, uts, container, executable, follow)")}
 		}
 		if err := p.expr(expr); err != nil {
 			return nil, &ScopeError{Expr: raw, Err: err}

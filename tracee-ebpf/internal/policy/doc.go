@@ -29,5 +29,11 @@
 // evaluated in user space.
 //
 // Up to 64 policies are loaded at once (--trace expressions form one policy
-// of their own). Every event carries the names of the policies it matched.
+// of their own). Every policy's scope runs in the kernel (bit i of the
+// record's policy bitmap is policy i, see Set.Kernels and
+// bpf/lib/filter.h), which also drops an event no policy in scope selects;
+// Match names the policies from that bitmap after checking what only user
+// space can (container ids, rules' filters the kernel cannot express,
+// context filters). Every event carries the names of the policies it
+// matched.
 package policy

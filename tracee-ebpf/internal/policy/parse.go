@@ -257,9 +257,6 @@ func (p *parser) metadata(n *yaml.Node, pol *Policy) error {
 	return nil
 }
 
-// unsupportedScope are Tracee scope keys this build does not implement.
-var unsupportedScope = []string{"executable", "exec", "binary", "bin"}
-
 func (p *parser) scope(spec map[string]*yaml.Node, sn *yaml.Node, pol *Policy) error {
 	n, err := p.required(spec, sn, "spec", "scope")
 	if err != nil {
@@ -280,9 +277,6 @@ func (p *parser) scope(spec map[string]*yaml.Node, sn *yaml.Node, pol *Policy) e
 				return p.errAt(nodes[i], field, "global cannot be combined with other scope filters")
 			}
 			continue
-		}
-		if key := scopeKey(e); slices.Contains(unsupportedScope, key) {
-			return p.errAt(nodes[i], field, "%s= is not supported by this tracee-ebpf", key)
 		}
 		e = canonical(e)
 		if _, err := filter.ParseScope([]string{e}); err != nil {
@@ -370,7 +364,7 @@ func (p *parser) rule(n *yaml.Node, field string, pol *Policy) error {
 				return p.errAt(fn, field+".filters", "%v", err)
 			}
 			if r.Context.NeedsKernelState() {
-				return p.errAt(fn, field+".filters", "follow, tree=, pid=new and container=new belong in spec.scope")
+				return p.errAt(fn, field+".filters", "follow, tree=, pid=new, container=new and executable= belong in spec.scope")
 			}
 		}
 	}

@@ -86,12 +86,12 @@ type Set struct {
 	// Skipped lists events of sets/globs/the default set of --trace left
 	// out because a requirement is missing.
 	Skipped []filter.Skipped
-	// KernelScope is the scope the kernel applies: the policies' common
-	// scope, or nil when they differ (each is then evaluated in user space).
-	KernelScope *filter.Scope
 
 	selected map[events.ID]bool
 }
+
+// AllPolicies is the policy bitmap that makes every policy a candidate.
+const AllPolicies = ^uint64(0)
 
 // NewSet checks a list of policies (names unique, at most MaxPolicies) and
 // computes what must be traced.
@@ -118,22 +118,29 @@ func NewSet(pols []*Policy, skipped []filter.Skipped) (*Set, error) {
 	}
 	slices.Sort(s.Events)
 	s.Deps = deps(pols)
-	common := true
-	for _, p := range pols[1:] {
-		if !p.Scope.Equal(pols[0].Scope) {
-			common = false
-		}
-	}
-	if common {
-		s.KernelScope = pols[0].Scope
-		return s, nil
-	}
-	for _, p := range pols {
-		if p.Scope.NeedsKernelState() {
-			return nil, fmt.Errorf("policy %q (%s): follow, tree=, pid=new and container=new need the kernel's process state, which holds one scope: give every policy the same scope, or drop these from %q", p.Name, p.Origin, p.Name)
-		}
-	}
 	return s, nil
+}
+
+// Kernels are the policies' kernel scope filters, in bit order: the kernel
+// evaluates each (bpf/lib/filter.h) and marks every event with the
+// policies whose scope holds.
+func (s *Set) Kernels() []*filter.Kernel {
+	out := make([]*filter.Kernel, len(s.Policies))
+	for i, p := range s.Policies {
+		out[i] = &p.Scope.Kernel
+	}
+	return out
+}
+
+// Bits is the bitmap of the policies (bit i: s.Policies[i]) that select id.
+func (s *Set) Bits(id events.ID) uint64 {
+	var b uint64
+	for i, p := range s.Policies {
+		if _, ok := p.Rules[id]; ok {
+			b |= 1 << i
+		}
+	}
+	return b
 }
 
 // deps lists the events that the selected user-space events of each policy
@@ -177,13 +184,21 @@ func (s *Set) Selected(id events.ID) bool { return s.selected[id] }
 
 // Match computes the policies ev matches, stores their names in
 // ev.MatchedPolicies and reports whether there is any. Call it on final
-// events (after derivation and enrichment).
-func (s *Set) Match(ev *pb.Event) bool {
+// events (after derivation and enrichment). kernel is the bitmap of the
+// policies the kernel found in scope for the event (the record's, or its
+// source's for an event derived in user space): only those are candidates,
+// their container ids and rules (data filters again, context filters) are
+// checked here. A record of a hook that applies no scope (cgroup_mkdir,
+// hooked_proc_fops) has every policy's bit.
+func (s *Set) Match(ev *pb.Event, kernel uint64) bool {
 	id := events.ID(ev.GetEventId())
 	ev.MatchedPolicies = ev.MatchedPolicies[:0]
-	for _, p := range s.Policies {
+	for i, p := range s.Policies {
+		if kernel&(1<<i) == 0 {
+			continue
+		}
 		rules, ok := p.Rules[id]
-		if !ok || !s.inScope(p, ev) {
+		if !ok || !inScope(p, ev) {
 			continue
 		}
 		for _, r := range rules {
@@ -196,11 +211,8 @@ func (s *Set) Match(ev *pb.Event) bool {
 	return len(ev.MatchedPolicies) > 0
 }
 
-func (s *Set) inScope(p *Policy, ev *pb.Event) bool {
-	if s.KernelScope == nil {
-		return p.Scope.Match(ev)
-	}
-	// The kernel applied the common scope; container ids are resolved here.
+// inScope: the kernel applied the scope; container ids are resolved here.
+func inScope(p *Policy, ev *pb.Event) bool {
 	f := p.Scope.ContainerIDs
 	return !f.Active() || (&filter.Scope{ContainerIDs: f}).Match(ev)
 }
@@ -215,9 +227,13 @@ func (s *Set) Describe() []string {
 			d, _ := events.ByID(id)
 			evs = append(evs, d.Name)
 		}
-		where := "scope in the kernel"
-		if s.KernelScope == nil {
-			where = "scope in user space"
+		scope := "global"
+		if len(p.scopeExprs) > 0 {
+			scope = strings.Join(p.scopeExprs, " ")
+		}
+		where := fmt.Sprintf("scope %s in the kernel (bit %d of the events' policy bitmap)", scope, i)
+		if p.Scope.ContainerIDs.Active() {
+			where += ", container ids in user space"
 		}
 		out = append(out, fmt.Sprintf("policy %d %q (%s): %s; events %s", i, p.Name, p.Origin, where, strings.Join(evs, ",")))
 	}
@@ -234,6 +250,11 @@ func FromTrace(exprs []string, cat filter.Catalog, avail map[string]bool) (*Poli
 		Scope: &filter.Scope{Kernel: fp.Kernel, ContainerIDs: fp.ContainerIDs}}
 	for _, id := range fp.Events {
 		p.Rules[id] = []*Rule{{Data: fp.ArgFilters(id)}}
+	}
+	for _, e := range exprs {
+		if OnlyScope([]string{e}) {
+			p.scopeExprs = append(p.scopeExprs, strings.TrimSpace(e))
+		}
 	}
 	return p, fp.Skipped, nil
 }

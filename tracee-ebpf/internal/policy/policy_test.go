@@ -51,9 +51,13 @@ func TestTraceeDocExamplesParse(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Fatalf("policies %v, want %v", names, want)
 	}
+	// different scopes, one following: each is evaluated in the kernel
 	set, err := NewSet(pols, nil)
-	if err == nil || !strings.Contains(err.Error(), "follow, tree=") {
-		t.Fatalf("policies with different scopes, one following: err %v", err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks := set.Kernels(); len(ks) != len(pols) || !ks[1].Follow {
+		t.Fatalf("kernel scopes %+v", ks)
 	}
 	byName := map[string]*Policy{}
 	for _, p := range pols {
@@ -71,19 +75,6 @@ func TestTraceeDocExamplesParse(t *testing.T) {
 	}
 	if c := byName["host-only"].Scope.Kernel; c.Container == nil || *c.Container || !slices.Equal(c.Tree, []uint32{1}) {
 		t.Errorf("host-only scope %+v", c)
-	}
-	// Without the following policy the others load together.
-	var rest []*Policy
-	for _, p := range pols {
-		if !p.Scope.NeedsKernelState() {
-			rest = append(rest, p)
-		}
-	}
-	if set, err = NewSet(rest, nil); err != nil {
-		t.Fatal(err)
-	}
-	if set.KernelScope != nil {
-		t.Error("different scopes, yet a kernel scope")
 	}
 }
 
@@ -118,9 +109,6 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.KernelScope == nil {
-		t.Fatal("same scopes, no kernel scope")
-	}
 	open := func(path string, flags int64) *pb.Event {
 		return &pb.Event{EventId: int32(id(t, "security_file_open")), Args: []*pb.Argument{
 			{Name: "pathname", Value: &pb.Argument_Str{Str: path}},
@@ -139,7 +127,7 @@ spec:
 		{&pb.Event{EventId: int32(id(t, "ptrace")), Args: []*pb.Argument{{Name: "request", Value: &pb.Argument_Int{Int: 0}}}}, []string{"procmem"}},
 		{&pb.Event{EventId: int32(id(t, "ptrace")), Args: []*pb.Argument{{Name: "request", Value: &pb.Argument_Int{Int: 16}}}}, nil},
 	} {
-		got := set.Match(tt.ev)
+		got := set.Match(tt.ev, AllPolicies)
 		if got != (len(tt.want) > 0) || !slices.Equal(tt.ev.MatchedPolicies, tt.want) {
 			t.Errorf("%v: Match %v, policies %v; want %v", tt.ev.Args, got, tt.ev.MatchedPolicies, tt.want)
 		}
@@ -156,11 +144,11 @@ func TestTraceIsAPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := &pb.Event{EventId: int32(id(t, "openat")), ProcessName: "cat", Args: []*pb.Argument{{Name: "pathname", Value: &pb.Argument_Str{Str: "/etc/passwd"}}}}
-	if !set.Match(ev) || !slices.Equal(ev.MatchedPolicies, []string{TraceName}) {
+	if !set.Match(ev, AllPolicies) || !slices.Equal(ev.MatchedPolicies, []string{TraceName}) {
 		t.Fatalf("matched %v", ev.MatchedPolicies)
 	}
-	if !slices.Equal(set.KernelScope.Kernel.Comm.Equal, []string{"cat"}) {
-		t.Errorf("kernel scope %+v", set.KernelScope.Kernel)
+	if !slices.Equal(set.Kernels()[0].Comm.Equal, []string{"cat"}) {
+		t.Errorf("kernel scope %+v", set.Kernels()[0])
 	}
 }
 
@@ -181,7 +169,7 @@ func TestSixtyFourPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := &pb.Event{EventId: int32(id(t, "openat")), Args: []*pb.Argument{{Name: "pathname", Value: &pb.Argument_Str{Str: "/p63/x"}}}}
-	if !set.Match(ev) || !slices.Equal(ev.MatchedPolicies, []string{"p63"}) {
+	if !set.Match(ev, AllPolicies) || !slices.Equal(ev.MatchedPolicies, []string{"p63"}) {
 		t.Fatalf("matched %v", ev.MatchedPolicies)
 	}
 	extra, _, _ := FromTrace(nil, filter.EventTable{}, nil)
@@ -211,7 +199,13 @@ func TestParseErrors(t *testing.T) {
 		{"global and more", head + "spec:\n  scope: [global, comm=x]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "global cannot be combined"}},
 		{"bad scope", head + "spec:\n  scope:\n    - global\n    - pid=abc\n", []string{"bad.yaml", "spec.scope"}},
 		{"bad scope key", head + "spec:\n  scope: [colour=red]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "unknown filter"}},
-		{"executable", head + "spec:\n  scope: [executable=/bin/ls]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "not supported"}},
+		{"executable missing", head + "spec:\n  scope: [executable=/no/such/tracee-exe]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "/no/such/tracee-exe", "no such file"}},
+		{"executable relative", head + "spec:\n  scope: [binary=bin/ls]\n  rules: [{event: openat}]\n", []string{"bad.yaml:6:11", "spec.scope[0]", "absolute path"}},
+		{"executable dir", head + "spec:\n  scope: [bin=/tmp]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "not a regular file"}},
+		{"executable bad mntns", head + "spec:\n  scope: [exec=ns1:/bin/ls]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "neither host nor a mount namespace"}},
+		{"executable no such mntns", head + "spec:\n  scope: [exec=1:/bin/ls]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "no process runs in that mount namespace"}},
+		{"executable range", head + "spec:\n  scope: [\"executable>/bin/ls\"]\n  rules: [{event: openat}]\n", []string{"spec.scope[0]", "only takes = or !="}},
+		{"context executable", head + "spec:\n  scope: [global]\n  rules:\n    - event: openat\n      filters: [executable=/bin/ls]\n", []string{"spec.rules[0].filters", "belong in spec.scope"}},
 		{"no rules", head + "spec:\n  scope: [global]\n  rules: []\n", []string{"bad.yaml:7:10", "spec.rules", "non-empty list"}},
 		{"unknown event", head + "spec:\n  scope: [global]\n  rules:\n    - event: opnat\n", []string{"bad.yaml:8:14", "spec.rules[0].event", `unknown event "opnat"`}},
 		{"rule field", head + "spec:\n  scope: [global]\n  rules:\n    - event: openat\n      filter: [retval<0]\n", []string{"bad.yaml:9:7", "spec.rules[0].filter", "unknown field"}},
@@ -281,5 +275,115 @@ func TestNarrow(t *testing.T) {
 	}
 	if err := pols[0].Narrow([]string{"!container"}); err == nil {
 		t.Fatal("contradiction accepted")
+	}
+}
+
+// executable= and its aliases identify the file by device and inode: a
+// hard link and a symlink name the same file, a copy does not; host: and
+// MNTNS: prefixes resolve in that mount namespace.
+func TestExecutableScope(t *testing.T) {
+	dir := t.TempDir()
+	orig, err := filepath.EvalSymlinks("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(dir, "true-copy")
+	if err := os.WriteFile(cp, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sym := filepath.Join(dir, "true-link")
+	if err := os.Symlink(orig, sym); err != nil {
+		t.Fatal(err)
+	}
+	ownNS, err := os.Readlink("/proc/self/ns/mnt") // mnt:[N]
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := strings.TrimSuffix(strings.TrimPrefix(ownNS, "mnt:["), "]")
+	scope := func(exprs ...string) filter.ExeFilter {
+		t.Helper()
+		src := "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: exe}\nspec:\n  scope:\n"
+		for _, e := range exprs {
+			src += "    - " + e + "\n"
+		}
+		src += "  rules: [{event: openat}]\n"
+		pols, err := Parse([]byte(src), "exe.yaml", filter.EventTable{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pols[0].Scope.Kernel.Exe
+	}
+	base := scope("executable=" + orig).Equal
+	if len(base) != 1 {
+		t.Fatalf("executable=%s: %v", orig, base)
+	}
+	for _, e := range []string{"exec=" + sym, "binary=host:" + orig, "bin=" + ns + ":" + orig} {
+		if got := scope(e).Equal; !slices.Equal(got, base) {
+			t.Errorf("%s: %v, want %v (the same file)", e, got, base)
+		}
+	}
+	if got := scope("executable=" + cp).Equal; len(got) != 1 || got[0] == base[0] {
+		t.Errorf("a copy: %v, want another identity than %v", got, base)
+	}
+	f := scope("executable!="+cp, "executable="+orig+","+cp)
+	if len(f.Equal) != 2 || len(f.NotEqual) != 1 {
+		t.Errorf("= and != together: %+v", f)
+	}
+	if got := scope("executable="+orig+","+cp, "executable="+sym).Equal; !slices.Equal(got, base) {
+		t.Errorf("two = expressions AND: %v, want %v", got, base)
+	}
+}
+
+// The kernel's bitmap says which policies' scopes hold: only those are
+// candidates, and their rules still decide.
+func TestMatchKernelBitmap(t *testing.T) {
+	src := `apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: by-comm}
+spec:
+  scope: [comm=a]
+  rules: [{event: openat}, {event: close, filters: [data.fd=3]}]
+---
+apiVersion: tracee.aquasec.com/v1beta1
+kind: Policy
+metadata: {name: by-uid}
+spec:
+  scope: [uid=1234]
+  rules: [{event: close}]
+`
+	pols, err := Parse([]byte(src), "p.yaml", filter.EventTable{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := NewSet(pols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Bits(id(t, "close")) != 3 || set.Bits(id(t, "openat")) != 1 || set.Bits(id(t, "read")) != 0 {
+		t.Errorf("Bits: close %b openat %b read %b", set.Bits(id(t, "close")), set.Bits(id(t, "openat")), set.Bits(id(t, "read")))
+	}
+	closeFd := func(fd uint64) *pb.Event {
+		return &pb.Event{EventId: int32(id(t, "close")), Args: []*pb.Argument{{Name: "fd", Value: &pb.Argument_Uint{Uint: fd}}}}
+	}
+	for _, tt := range []struct {
+		ev     *pb.Event
+		kernel uint64
+		want   []string
+	}{
+		{closeFd(3), 0b11, []string{"by-comm", "by-uid"}},
+		{closeFd(4), 0b11, []string{"by-uid"}},
+		{closeFd(3), 0b10, []string{"by-uid"}},
+		{closeFd(3), 0b01, []string{"by-comm"}},
+		{closeFd(4), 0b01, nil},
+		{&pb.Event{EventId: int32(id(t, "openat"))}, 0b10, nil},
+	} {
+		got := set.Match(tt.ev, tt.kernel)
+		if got != (len(tt.want) > 0) || !slices.Equal(tt.ev.MatchedPolicies, tt.want) {
+			t.Errorf("%v with kernel bitmap %b: Match %v, policies %v; want %v", tt.ev.Args, tt.kernel, got, tt.ev.MatchedPolicies, tt.want)
+		}
 	}
 }

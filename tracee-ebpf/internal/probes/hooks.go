@@ -32,19 +32,23 @@ func emits(o *Options, hook string) bool {
 
 func following(o *Options) bool { return o.Scope.Flags&(abi.FFollow|abi.FTree) != 0 }
 
+// exeScoped: an executable filter, whose process-to-file records are kept
+// at exec, fork and exit.
+func exeScoped(o *Options) bool { return o.Scope.Flags&(abi.FExeEq|abi.FExeNe) != 0 }
+
 // needed says, for each hook of abi.Hooks, whether the options need it
 // attached: for the events it emits, and for its other duties.
 var needed = map[string]func(o *Options) bool{
 	"sys_exit": func(o *Options) bool { return anySel(o, abi.SelAtSysExit) },
 	"sched_process_exec": func(o *Options) bool {
 		// and socket_dup's check of fds 0-2 at exec
-		return emits(o, "sched_process_exec") || anySel(o, abi.SelFromExec|abi.SelSocketDup)
+		return emits(o, "sched_process_exec") || anySel(o, abi.SelFromExec|abi.SelSocketDup) || exeScoped(o)
 	},
 	"sched_process_fork": func(o *Options) bool {
-		return emits(o, "sched_process_fork") || following(o) // propagates follow/tree
+		return emits(o, "sched_process_fork") || following(o) || exeScoped(o) // propagates follow/tree, the executable
 	},
 	"sched_process_exit": func(o *Options) bool {
-		return emits(o, "sched_process_exit") || anySel(o, abi.SelFromExit) || following(o) // ends tracking
+		return emits(o, "sched_process_exit") || anySel(o, abi.SelFromExit) || following(o) || exeScoped(o) // ends tracking
 	},
 	"io_uring_create": func(o *Options) bool { return emits(o, "io_uring_create") },
 	// security_file_open, connect, socket_dup and magic_write of io_uring requests

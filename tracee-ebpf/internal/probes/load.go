@@ -190,65 +190,16 @@ func (p *Probes) configure(o *Options) error {
 			return fmt.Errorf("priority event %d: %w", id, err)
 		}
 	}
-	s := &o.Scope
-	putU32 := func(fm *ebpf.Map, vals map[uint32]uint8) error {
-		for k, v := range vals {
-			if err := fm.Put(k, v); err != nil {
-				return fmt.Errorf("filter %s: %w", fm, err)
-			}
-		}
-		return nil
-	}
-	putStr := func(fm *ebpf.Map, vals map[string]uint8) error {
-		for k, v := range vals {
-			var key abi.Str16
-			for i := 0; i < len(k) && i < 15; i++ {
-				key.S[i] = int8(k[i])
-			}
-			if err := fm.Put(key, v); err != nil {
-				return fmt.Errorf("filter %s: %w", fm, err)
-			}
-		}
-		return nil
-	}
-	// uts: the whole nodename (struct str64), hostnames of 16 and more bytes included
-	putUTS := func(fm *ebpf.Map, vals map[string]uint8) error {
-		for k, v := range vals {
-			if len(k) > 63 {
-				return fmt.Errorf("filter uts: %q is longer than a nodename (64 bytes)", k)
-			}
-			var key [64]byte
-			copy(key[:], k)
-			if err := fm.Put(key, v); err != nil {
-				return fmt.Errorf("filter %s: %w", fm, err)
-			}
-		}
-		return nil
-	}
-	for _, err := range []error{
-		putU32(m.UidFilter, s.UID), putU32(m.PidFilter, s.PID),
-		putU32(m.MntnsFilter, s.MntNS), putU32(m.PidnsFilter, s.PidNS),
-		putStr(m.CommFilter, s.Comm), putUTS(m.UtsFilter, s.UTS),
-	} {
-		if err != nil {
-			return err
-		}
-	}
-	for _, pid := range s.Tree {
-		if err := m.TracedProcs.Put(pid, uint8(1)); err != nil {
-			return fmt.Errorf("tree root %d: %w", pid, err)
-		}
+	cfg, err := p.configureScope(&o.Scope)
+	if err != nil {
+		return err
 	}
 	wake := o.WakeupBytes
 	if wake == 0 {
 		wake = 1
 	}
-	cfg := abi.Config{
-		TraceePid: o.TraceePID, FilterFlags: s.Flags,
-		UidLt: s.UIDLt, UidGt: s.UIDGt, PidLt: s.PIDLt, PidGt: s.PIDGt,
-		StartTime: s.StartTime, HostMntns: s.HostMntNS, WakeupBytes: wake, Emit: o.Emit,
-		ExecArgsMax: o.ExecArgsMax, Budget: o.Budget,
-	}
+	cfg.TraceePid, cfg.WakeupBytes, cfg.Emit = o.TraceePID, wake, o.Emit
+	cfg.ExecArgsMax, cfg.Budget = o.ExecArgsMax, o.Budget
 	if o.Budget > 0 {
 		// with budgets, the last quarter of the ring is the priority events'
 		cfg.ReserveAt = uint64(m.Events.MaxEntries()) / 4 * 3

@@ -2,15 +2,22 @@ package probes
 
 import "github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 
-// Scope holds the in-kernel scope filters.
+// Scope holds the in-kernel scope filters of up to 64 policies: bit i of
+// every bitmap is policy i (bpf/lib/filter.h). The zero Scope is one policy
+// with no filter.
 type Scope struct {
-	Flags                      uint32 // abi.F* bits
-	UIDLt, UIDGt, PIDLt, PIDGt uint64
-	UID, PID, MntNS, PidNS     map[uint32]uint8 // value abi.FilterEq or abi.FilterNe
-	Comm, UTS                  map[string]uint8
-	Tree                       []uint32 // processes (and their descendants) to trace with abi.FTree
-	HostMntNS                  uint32
-	StartTime                  uint64 // CLOCK_MONOTONIC ns, for abi.FNewPid
+	Policies     uint64     // the policies loaded; 0: one (bit 0)
+	Flags        uint32     // abi.F* bits some policy has
+	FlagPolicies [32]uint64 // per abi.F* bit number: the policies that have it
+	// Ranges are the uid and pid bounds (inclusive) of the policies with
+	// abi.FUidLt/Gt or abi.FPidLt/Gt.
+	Ranges                 map[int]abi.TraceeScopeRange
+	UID, PID, MntNS, PidNS map[uint32]abi.TraceeScopeBits // key -> policies with key= (Eq), key!= (Ne)
+	Comm, UTS              map[string]abi.TraceeScopeBits
+	Exe                    map[abi.TraceeFileId]abi.TraceeScopeBits // executables by identity
+	Tree                   map[uint32]uint64                        // process -> policies it is a tree= root (or descendant) of
+	HostMntNS              uint32
+	StartTime              uint64 // CLOCK_MONOTONIC ns, for abi.FNewPid
 }
 
 // Options configure what the kernel side sends.

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"math/bits"
 	"reflect"
 	"strings"
 	"testing"
@@ -46,12 +47,20 @@ func TestFeatureProbe(t *testing.T) {
 	t.Log(f.Summary())
 }
 
+// followUID0: policy 0 has follow and uid= (FlagPolicies by F_ bit number).
+var followUID0 = func() (fp [32]uint64) {
+	fp[bits.TrailingZeros32(abi.FFollow)] = 1
+	fp[bits.TrailingZeros32(abi.FUidEq)] = 1
+	return fp
+}()
+
 func TestLoadAttachDetachLeavesNothing(t *testing.T) {
 	testutil.RequirePrivileged(t)
 	f := ProbeFeatures()
 	sel, kinds, emit := everything()
 	p, err := Load(Options{Selected: sel, ArgKinds: kinds, Emit: emit,
-		Scope:   Scope{Flags: abi.FFollow | abi.FUidEq, UID: map[uint32]uint8{0: abi.FilterEq}},
+		Scope: Scope{Flags: abi.FFollow | abi.FUidEq, FlagPolicies: followUID0,
+			UID: map[uint32]abi.TraceeScopeBits{0: {Eq: 1}}},
 		Capture: &CaptureOptions{Flags: CaptureWrite | CaptureModule | CaptureBPF | CaptureMemfd | CaptureMem, Prefixes: []string{"/tmp/", "/etc/"}},
 		Network: &NetworkOptions{Snaplen: 128}}, f)
 	if err != nil {

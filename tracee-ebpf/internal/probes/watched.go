@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 )
 
 // putWatchedDirs stats each directory (on this host's root) and records its
@@ -25,7 +26,7 @@ func putWatchedDirs(m *ebpf.Map, dirs []string) error {
 			}
 			return fmt.Errorf("watched directory %s: %w", d, err)
 		}
-		key := abi.TraceeDirId{Dev: kernelDev(st.Dev), Ino: st.Ino}
+		key := abi.TraceeDirId{Dev: filter.KernelDev(st.Dev), Ino: st.Ino}
 		var val abi.TraceeDirName
 		for i := 0; i < len(d); i++ {
 			val.Path[i] = int8(d[i])
@@ -35,10 +36,4 @@ func putWatchedDirs(m *ebpf.Map, dirs []string) error {
 		}
 	}
 	return nil
-}
-
-// kernelDev converts a user-space dev_t to the kernel's s_dev encoding
-// (MKDEV: major << 20 | minor).
-func kernelDev(dev uint64) uint32 {
-	return unix.Major(dev)<<20 | unix.Minor(dev)
 }

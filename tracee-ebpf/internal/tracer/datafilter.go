@@ -8,15 +8,18 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
-// DataFilters compiles the policies' data filters for the kernel. Events in
-// whole must reach user space unfiltered (dependencies of derived events,
-// the process tree's and captures' events) and get none. It also returns
+// DataFilters compiles the policies' data filters for the kernel, and which
+// policies select each event (an event with no filter gets an entry when
+// some policy does not select it). Events in whole must reach user space
+// unfiltered (dependencies of derived events, the process tree's and
+// captures' events) and get none. It also returns
 // one line per filter saying where it runs: the kernel drops what no
 // policy's rule can match; user space evaluates every rule again (context
 // filters, *contains*, sockets, ...) and names the matched policies.
 func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters, []string) {
 	dfs := probes.DataFilters{}
 	var where []string
+	all := uint64(1)<<len(set.Policies) - 1 // 64 policies: 0 - 1 wraps to all ones
 	for _, id := range set.Events {
 		d, ok := events.ByID(id)
 		if !ok {
@@ -50,7 +53,9 @@ func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters,
 				}
 			}
 		}
-		if len(e.Rules) > 0 {
+		// An entry also for an event that not every policy selects: the
+		// kernel then drops it when none of the policies in scope does.
+		if len(e.Rules) > 0 || e.Always != all {
 			dfs[uint32(id)] = e
 		}
 	}

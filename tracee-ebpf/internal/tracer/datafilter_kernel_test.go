@@ -10,12 +10,9 @@ import (
 	"time"
 
 	pb "github.com/tracee-go/tracee/proto/traceepb"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
-	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
-	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // startFiltered loads the real probes with the kernel data filters of the
@@ -23,39 +20,25 @@ import (
 // runs: the collector sees exactly what the kernel let through.
 func startFiltered(t *testing.T, yaml string) (*collector, *probes.Probes) {
 	t.Helper()
-	testutil.RequirePrivileged(t)
-	pols, err := policy.Parse([]byte(yaml), "test.yaml", filter.EventTable{}, nil)
+	c, p, _ := startPolicies(t, yaml, ownTrees)
+	return c, p
+}
+
+// ownTrees is the kernel scope of the set's policies, each narrowed to
+// tree= this test process.
+func ownTrees(t *testing.T, set *policy.Set) probes.Scope {
+	t.Helper()
+	var ks []*filter.Kernel
+	for _, k := range set.Kernels() {
+		k := *k
+		k.Tree = []uint32{uint32(os.Getpid())}
+		ks = append(ks, &k)
+	}
+	s, err := KernelScopes(ks, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := policy.NewSet(pols, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dfs, where := DataFilters(set, nil)
-	for _, w := range where {
-		if !strings.HasSuffix(w, ": kernel") {
-			t.Fatalf("filter not in the kernel: %s", w)
-		}
-	}
-	feat := probes.ProbeFeatures()
-	sel, err := Select(set.Events, feat, SelectionOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wanted := map[events.ID]bool{}
-	for _, id := range set.Events {
-		wanted[id] = true
-	}
-	p, err := probes.Load(probes.Options{
-		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit,
-		Scope:       probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
-		WakeupBytes: 1, DataFilters: dfs,
-	}, feat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return runTracer(t, p, wanted), p
+	return s
 }
 
 const policyHead = "apiVersion: tracee.aquasec.com/v1beta1\nkind: Policy\nmetadata: {name: %s}\nspec:\n  scope: [global]\n  rules:\n"

@@ -16,6 +16,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/decode"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/derive"
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
@@ -25,12 +26,24 @@ type collector struct {
 	probes *probes.Probes // the loaded probes (on-demand hooks run through it)
 	mu     sync.Mutex
 	evs    []*pb.Event
+	bits   []uint64 // each event's policy bitmap from the kernel
+	last   uint64
 	lost   []*pb.Lost
+}
+
+// Match records the kernel's policy bitmap of the event printed next; it
+// filters nothing (the collector sees what the kernel sent).
+func (c *collector) Match(ev *pb.Event, policies uint64) bool {
+	c.mu.Lock()
+	c.last = policies
+	c.mu.Unlock()
+	return true
 }
 
 func (c *collector) Print(ev *pb.Event) error {
 	c.mu.Lock()
 	c.evs = append(c.evs, ev)
+	c.bits = append(c.bits, c.last)
 	c.mu.Unlock()
 	return nil
 }
@@ -114,13 +127,23 @@ func startTracingWith(t *testing.T, feat *probes.Features, names ...string) *col
 	}
 	p, err := probes.Load(probes.Options{
 		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit | abi.EmitSchedProcessFork | abi.EmitSchedProcessExit,
-		Scope:       probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		Scope:       ownTree(t),
 		WakeupBytes: 1,
 	}, feat)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return runTracer(t, p, wanted)
+}
+
+// ownTree is the kernel scope of one policy: tree= this test process.
+func ownTree(t *testing.T) probes.Scope {
+	t.Helper()
+	s, err := KernelScope(&filter.Kernel{Tree: []uint32{uint32(os.Getpid())}}, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // runTracer runs a tracer on loaded probes into a collector until cleanup,
@@ -137,7 +160,7 @@ func runTracerLoss(t *testing.T, p *probes.Probes, wanted map[events.ID]bool, al
 	boot, _ := decode.BootTime()
 	c := &collector{probes: p}
 	tr, err := New(Config{Probes: p, Decoder: &decode.Decoder{BootTime: boot}, Wanted: wanted,
-		Deriver: derive.New(), Printer: c, Poll: 20 * time.Millisecond})
+		Deriver: derive.New(), Printer: c, Matcher: c, Poll: 20 * time.Millisecond})
 	if err != nil {
 		p.Close()
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package tracer
 
 import (
-	"os"
 	"os/exec"
 	"runtime"
 	"syscall"
@@ -48,7 +47,7 @@ func testRingReserve(t *testing.T, reserve bool) {
 	}
 	p, err := probes.Load(probes.Options{
 		Selected: sel.Selected, ArgKinds: sel.ArgKinds, Emit: sel.Emit | abi.EmitSchedProcessFork | abi.EmitSchedProcessExit,
-		Scope:           probes.Scope{Flags: abi.FTree, Tree: []uint32{uint32(os.Getpid())}},
+		Scope:           ownTree(t),
 		RingBufferBytes: 1 << 20, WakeupBytes: 1 << 40, Budget: budget, Priority: []uint32{uint32(ptrace.ID)},
 	}, feat)
 	if err != nil {

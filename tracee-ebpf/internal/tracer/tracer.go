@@ -35,8 +35,12 @@ type Deriver interface {
 	Derive(ev *pb.Event) []*pb.Event
 }
 
-// Matcher applies user-space filters (arguments, return values).
-type Matcher interface{ Match(ev *pb.Event) bool }
+// Matcher applies user-space filters (arguments, return values) to an
+// event and the bitmap of the policies the kernel found in scope for it
+// (its record's; an event derived in user space gets its source's).
+type Matcher interface {
+	Match(ev *pb.Event, policies uint64) bool
+}
 
 // Config wires a Tracer.
 type Config struct {
@@ -306,10 +310,11 @@ func (t *Tracer) handle(raw []byte) {
 	if len(t.cfg.Capturers) > 0 {
 		t.capture(ev, derived)
 	}
-	t.emit(ev)
+	pols := decode.HeaderPolicies(raw)
+	t.emit(ev, pols)
 	t.tap(ev)
 	for _, d := range derived {
-		t.emit(d)
+		t.emit(d, pols)
 		t.tap(d)
 		if t.cfg.ReuseEvents {
 			decode.Release(d)
@@ -355,7 +360,7 @@ func (t *Tracer) tap(ev *pb.Event) {
 	}
 }
 
-func (t *Tracer) emit(ev *pb.Event) {
+func (t *Tracer) emit(ev *pb.Event, policies uint64) {
 	id := ev.EventId
 	if id < 0 || int(id) >= len(t.wanted) || !t.wanted[id] {
 		return
@@ -363,7 +368,7 @@ func (t *Tracer) emit(ev *pb.Event) {
 	for _, s := range t.cfg.Enrichers {
 		s.Process(ev)
 	}
-	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev) {
+	if t.cfg.Matcher != nil && !t.cfg.Matcher.Match(ev, policies) {
 		t.cfg.Metrics.EventFiltered()
 		return
 	}

@@ -33,12 +33,11 @@ const ProcFopsEvent = "hooked_proc_fops"
 
 // ABI is abi.yaml: the constants shared by the BPF programs and user space.
 type ABI struct {
-	RecordFlags  []Named `yaml:"record_flags"`
-	Selection    []Named `yaml:"selection"`
-	Filters      []Named `yaml:"filters"`
-	FilterValues []Named `yaml:"filter_values"`
-	Stats        []Named `yaml:"stats"`
-	Hooks        []Hook  `yaml:"hooks"`
+	RecordFlags []Named `yaml:"record_flags"`
+	Selection   []Named `yaml:"selection"`
+	Filters     []Named `yaml:"filters"`
+	Stats       []Named `yaml:"stats"`
+	Hooks       []Hook  `yaml:"hooks"`
 	// hooked_proc_fops' check: its pointers (at most 8) and failure bits
 	ProcFopsPointers []ProcFopsPointer `yaml:"proc_fops_pointers"`
 	ProcFopsFailures []Named           `yaml:"proc_fops_failures"`
@@ -58,7 +57,7 @@ func parseABI(data []byte) (*ABI, error) {
 		items []Named
 		max   int
 	}{{"record_flags", a.RecordFlags, 16}, {"selection", a.Selection, 32}, {"filters", a.Filters, 32},
-		{"filter_values", a.FilterValues, 255}, {"stats", a.Stats, 64}, {"proc_fops_failures", a.ProcFopsFailures, 8}} {
+		{"stats", a.Stats, 64}, {"proc_fops_failures", a.ProcFopsFailures, 8}} {
 		seen := map[string]bool{}
 		if len(l.items) > l.max {
 			errs = append(errs, fmt.Errorf("abi %s: %d entries, at most %d", l.what, len(l.items), l.max))

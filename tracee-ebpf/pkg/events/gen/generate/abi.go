@@ -11,7 +11,7 @@ import (
 
 // cABI renders the ABI constants of bpf/lib/events_gen.h: REC_, SEL_ (with
 // a bit per event derived at sys_exit, and SEL_AT_SYS_EXIT), EMIT_, F_,
-// FILTER_, STAT_, SLOT_, and the argument indexes of the kernel events.
+// STAT_, SLOT_, and the argument indexes of the kernel events.
 func cABI(b *bytes.Buffer, s *schema.Schema) {
 	a := s.ABI
 	bits := func(title, prefix string, items []schema.Named) {
@@ -40,11 +40,7 @@ func cABI(b *bytes.Buffer, s *schema.Schema) {
 	}
 	b.WriteString("\n")
 	bits("config.filter_flags.", "F_", a.Filters)
-	b.WriteString("/* Values of the filter maps. */\n")
-	for i, n := range a.FilterValues {
-		cDefine(b, "FILTER_"+upper(n.Name), fmt.Sprint(i+1), n.Doc)
-	}
-	b.WriteString("\n/* Per-CPU counters of the `stats` map. */\nenum stat {\n")
+	b.WriteString("/* Per-CPU counters of the `stats` map. */\nenum stat {\n")
 	for _, n := range a.Stats {
 		fmt.Fprintf(b, "\tSTAT_%s,%s\n", upper(n.Name), cComment(n.Doc))
 	}
@@ -140,7 +136,6 @@ func GoABI(s *schema.Schema) ([]byte, error) {
 	}
 	b.WriteString(")\n\n")
 	consts("config.filter_flags (F_*).", "F", "uint32", "1 << %d", a.Filters, 0)
-	consts("Values of the filter maps (FILTER_*).", "Filter", "uint8", "%d", a.FilterValues, 1)
 	consts("Counters of the stats map (STAT_*).", "Stat", "uint32", "%d", a.Stats, 0)
 	fmt.Fprintf(&b, "// StatMax is the number of counters.\nconst StatMax = %d\n\n", len(a.Stats))
 	b.WriteString("// Scratch slots, one per hook (SLOT_*).\nconst (\n")
