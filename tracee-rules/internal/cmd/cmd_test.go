@@ -288,6 +288,9 @@ spec:
         - data.pathname=*/ld.so.preload
         - data.flags=O_WRONLY,O_RDWR
     - event: security_inode_link
+    - event: security_inode_rename
+      filters:
+        - data.new_path=*/ld.so.preload
     - event: security_inode_symlink
 ---
 apiVersion: tracee.aquasec.com/v1beta1

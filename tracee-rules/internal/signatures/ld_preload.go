@@ -55,7 +55,8 @@ const maxEnvProcs = 65536
 //     path, or by the identity of /etc: watched_dir), a
 //     magic_write to it (one finding when one process does both), a hard
 //     link or symlink made there (security_inode_link/symlink: absolute
-//     paths), or a rename onto it (rename, renameat, renameat2 — mv, sed -i).
+//     paths), or a rename onto it (rename, renameat, renameat2 — mv, sed -i;
+//     an io_uring RENAMEAT as security_inode_rename marked ioUring).
 type LDPreload struct {
 	base
 	dedup   pairDedup
@@ -75,7 +76,9 @@ func NewLDPreload() *LDPreload {
 		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2"),
 		// ld.so.preload opened for writing, by its path or (watched_dir) in
 		// /etc reached another way: either way the name ends so
-		on("security_file_open", "data.pathname=*/ld.so.preload", writeOpen))...)}
+		on("security_file_open", "data.pathname=*/ld.so.preload", writeOpen),
+		// renames through io_uring (syscall ones are the rename* events')
+		on("security_inode_rename", "data.new_path=*/ld.so.preload"))...)}
 }
 
 // Init implements sdk.Signature.
@@ -115,6 +118,11 @@ func (s *LDPreload) OnEvent(ev *pb.Event) error {
 		if p, _ := sdk.ArgString(ev, arg); path.Clean(p) == ldSoPreload {
 			src, _ := sdk.ArgString(ev, from)
 			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": name, "source": src})
+		}
+	case "security_inode_rename":
+		if p, _ := sdk.ArgString(ev, "new_path"); ev.GetIoUring() && path.Clean(p) == ldSoPreload {
+			src, _ := sdk.ArgString(ev, "old_path")
+			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": src})
 		}
 	case "rename", "renameat", "renameat2":
 		if rv := ev.GetReturnValue(); rv != 0 {

@@ -87,6 +87,23 @@ func TestLDPreloadRoutes(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "renameat2", "source": "sedAbC"}}}},
 		{name: "failed rename", events: []*pb.Event{ret(ev("rename", sarg("oldpath", "/tmp/p"), sarg("newpath", "/etc/ld.so.preload")), -13)}},
 		{name: "other renames", events: []*pb.Event{ev("rename", sarg("oldpath", "/etc/ld.so.preload"), sarg("newpath", "/etc/ld.so.preload.bak"))}},
+		{name: "io_uring rename onto it", events: []*pb.Event{func() *pb.Event {
+			e := ev("security_inode_rename", sarg("old_path", "/etc/ld.so.preload.x"), sarg("new_path", "/etc/ld.so.preload"))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": "/etc/ld.so.preload.x"}}}},
+		{name: "a syscall rename's security_inode_rename is the rename event's", events: []*pb.Event{
+			ev("security_inode_rename", sarg("old_path", "/tmp/p"), sarg("new_path", "/etc/ld.so.preload"))}},
+		{name: "io_uring open into a fixed-file slot", events: []*pb.Event{func() *pb.Event {
+			e := ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1025), sarg("watched_dir", "/etc"))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1025)}}}},
+		{name: "io_uring write at offset 0 (fd opened elsewhere)", events: []*pb.Event{func() *pb.Event {
+			e := ev("magic_write", sarg("pathname", ldSoPreload), sdkBytes("bytes", []byte("/tmp/x.so\n")))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload}}}},
 		{name: "open for write, then a write much later: two actions", events: []*pb.Event{
 			ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1)),
 			func() *pb.Event { e := ev("magic_write", sarg("pathname", ldSoPreload)); e.Timestamp += 5e9; return e }()},
