@@ -13,6 +13,7 @@
 #include "hooks/sched_fork.h"
 #include "hooks/sched_exit.h"
 #include "hooks/io_uring.h"
+#include "hooks/sock_state.h"
 #include "hooks/cgroup_mkdir.h"
 #include "hooks/proc_fops.h"
 

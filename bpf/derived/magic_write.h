@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* magic_write: the first bytes written at offset 0 of a regular file, at sys_exit of write/pwrite64. */
+/* magic_write: the first bytes written at offset 0 of a regular file, at
+ * sys_exit of write/pwrite64 and at io_uring write completions (hooks/io_uring.h). */
 #ifndef TRACEE_DERIVED_MAGIC_WRITE_H
 #define TRACEE_DERIVED_MAGIC_WRITE_H
 
@@ -25,6 +26,17 @@ statfn struct file *magic_write_file(struct task_struct *t, struct sysc *sc, lon
 	return f;
 }
 
+/* magic_write's arguments: f's path, the first bytes of the user buffer buf
+ * of which written went to f (also for io_uring writes, hooks/io_uring.h). */
+statfn void magic_write_args(struct event_buf *b, u32 slot, struct file *f, const void *buf, long written)
+{
+	arg_file_path(b, MAGIC_WRITE__PATHNAME, slot, f);
+	u64 n = written < MAGIC_BYTES ? written : MAGIC_BYTES;
+	BOUND_MASK(n, 31); /* keeps the bound through 32-bit moves (-mcpu=v3) */
+	arg_bytes(b, MAGIC_WRITE__BYTES, buf, n, true);
+	file_identity(b, MAGIC_WRITE__DEV, f);
+}
+
 statfn void derive_magic_write(struct derive_ctx *dc)
 {
 	if (dc->ret <= 0)
@@ -32,13 +44,8 @@ statfn void derive_magic_write(struct derive_ctx *dc)
 	struct file *f = magic_write_file(dc->t, dc->sc, dc->ret);
 	if (!f || !derive_begin(dc, EVENT_MAGIC_WRITE))
 		return;
-	struct event_buf *b = dc->b;
-	arg_file_path(b, MAGIC_WRITE__PATHNAME, SLOT_SYS_EXIT, f);
-	u64 n = dc->ret < MAGIC_BYTES ? dc->ret : MAGIC_BYTES;
-	BOUND_MASK(n, 31); /* keeps the bound through 32-bit moves (-mcpu=v3) */
-	arg_bytes(b, MAGIC_WRITE__BYTES, (const void *)derive_arg(dc, 1), n, true);
-	file_identity(b, MAGIC_WRITE__DEV, f);
-	submit(b, dc->cfg);
+	magic_write_args(dc->b, SLOT_SYS_EXIT, f, (const void *)derive_arg(dc, 1), dc->ret);
+	submit(dc->b, dc->cfg);
 }
 
 #endif

@@ -64,8 +64,8 @@ statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 		return false;
 	if (!(pre->gates & (1 << SECURITY_FILE_OPEN__PATHNAME)))
 		return true;
-	if (path_gate(pre, slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry),
-		      SECURITY_FILE_OPEN__PATHNAME))
+	if (tracee_path_gate(pre, slot, (u64)BPF_CORE_READ(f, f_path.mnt), (u64)BPF_CORE_READ(f, f_path.dentry),
+			     SECURITY_FILE_OPEN__PATHNAME))
 		return true;
 	/* refused by the gate, or undecided: then the path and the full filters */
 	return !pre->gate_known;

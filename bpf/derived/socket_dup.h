@@ -3,7 +3,8 @@
  * socket_dup: the peer of an inet socket that a syscall put on a new fd, at
  * sys_exit of dup/dup2/dup3, fcntl(F_DUPFD, F_DUPFD_CLOEXEC), accept/accept4
  * (oldfd: the listening socket) and pidfd_getfd (oldfd: the fd in the other
- * process); also at exec for fds 0-2 (hooks/sched_exec.h, oldfd -1).
+ * process); also at exec for fds 0-2 (hooks/sched_exec.h, oldfd -1), and
+ * at io_uring accept and fixed-fd-install completions (hooks/io_uring.h).
  */
 #ifndef TRACEE_DERIVED_SOCKET_DUP_H
 #define TRACEE_DERIVED_SOCKET_DUP_H
@@ -60,6 +61,25 @@ statfn struct sock *fd_inet_sock(struct task_struct *t, u32 fd)
 	return sk;
 }
 
+/* socket_dup's arguments (also for io_uring accepts and fd installs, hooks/io_uring.h) */
+statfn void socket_dup_args(struct event_buf *b, u32 oldfd, u32 newfd, struct sock *sk)
+{
+	arg_u32(b, SOCKET_DUP__OLDFD, oldfd);
+	arg_u32(b, SOCKET_DUP__NEWFD, newfd);
+	sockaddr_from_sock(b, SOCKET_DUP__REMOTE_ADDR, sk);
+}
+
+/* The lowest of fds 0-2, other than fd, that holds f; -1 for none. */
+statfn s32 stdfd_holding(struct task_struct *t, struct file *f, s32 fd)
+{
+	for (int i = 0; i < 3; i++)
+		if (i != fd && task_fd_file(t, i) == f)
+			return i;
+	return -1;
+}
+
+#define SOCKET_DUP_EINPROGRESS 115
+
 /* only when the new fd is an inet socket */
 statfn void derive_socket_dup(struct derive_ctx *dc)
 {
@@ -71,11 +91,8 @@ statfn void derive_socket_dup(struct derive_ctx *dc)
 	struct sock *sk = fd_inet_sock(dc->t, dc->ret);
 	if (!sk || !derive_begin(dc, EVENT_SOCKET_DUP))
 		return;
-	struct event_buf *b = dc->b;
-	arg_u32(b, SOCKET_DUP__OLDFD, (u32)(nr == __NR_pidfd_getfd ? derive_arg(dc, 1) : derive_arg(dc, 0)));
-	arg_u32(b, SOCKET_DUP__NEWFD, (u32)dc->ret);
-	sockaddr_from_sock(b, SOCKET_DUP__REMOTE_ADDR, sk);
-	submit(b, dc->cfg);
+	socket_dup_args(dc->b, (u32)(nr == __NR_pidfd_getfd ? derive_arg(dc, 1) : derive_arg(dc, 0)), (u32)dc->ret, sk);
+	submit(dc->b, dc->cfg);
 }
 
 #endif

@@ -162,11 +162,15 @@ statfn void arg_bytes(struct event_buf *b, u8 idx, const void *p, u32 len, bool 
 #define AF_INET 2
 #define AF_INET6 10
 
-/* A struct sockaddr from user memory, sized by its family. */
-statfn void arg_sockaddr_user(struct event_buf *b, u8 idx, const void *p)
+/* A struct sockaddr from user (user=1) or kernel memory, sized by its family. */
+statfn void arg_sockaddr(struct event_buf *b, u8 idx, const void *p, bool user)
 {
 	u16 family = 0;
-	if (!p || bpf_probe_read_user(&family, sizeof(family), p)) {
+	long err = 0;
+	if (p)
+		err = user ? bpf_probe_read_user(&family, sizeof(family), p)
+			   : bpf_probe_read_kernel(&family, sizeof(family), p);
+	if (!p || err) {
 		int o = arg_begin(b, idx);
 		if (o < 0)
 			return;
@@ -181,7 +185,12 @@ statfn void arg_sockaddr_user(struct event_buf *b, u8 idx, const void *p)
 		len = 28;
 	else if (family == AF_UNIX)
 		len = 110;
-	arg_bytes(b, idx, p, len, true);
+	arg_bytes(b, idx, p, len, user);
+}
+
+statfn void arg_sockaddr_user(struct event_buf *b, u8 idx, const void *p)
+{
+	arg_sockaddr(b, idx, p, true);
 }
 
 /* NUL-separated strings from an array of user pointers (argv/envp at syscall entry). */

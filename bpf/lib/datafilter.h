@@ -326,9 +326,16 @@ statfn u64 df_kstr_hits(struct df_pre *p, u32 src, const char *s)
 	return hits | (v ? *v : 0);
 }
 
-/* A rule's integer conditions on what the producer knows (unknown ones hold). */
-statfn bool df_pre_ints_hold(struct df_pre *p, struct df_rule *rule)
+/*
+ * A rule's integer conditions on what the producer knows (unknown ones
+ * hold). This and the next are global functions, verified once each: a
+ * rule loop that inlines them is too much for the verifier in some builds
+ * (-mcpu=v3).
+ */
+__noinline int tracee_pre_ints_hold(struct df_pre *p, struct df_rule *rule)
 {
+	if (!p || !rule)
+		return 1;
 	for (int c = 0; c < DF_MAX_CONDS; c++) {
 		if (c >= rule->nconds)
 			break;
@@ -347,28 +354,28 @@ statfn bool df_pre_ints_hold(struct df_pre *p, struct df_rule *rule)
 			v = p->vals[i];
 		}
 		if (!df_int_holds(cd, v))
-			return false;
+			return 0;
 	}
-	return true;
+	return 1;
 }
 
 /* A rule's string conditions on what the path gate and a known string say
  * (the others hold). */
-statfn bool df_pre_strs_hold(struct df_pre *p, struct df_rule *rule)
+__noinline int tracee_pre_strs_hold(struct df_pre *p, struct df_rule *rule)
 {
-	if (!p->gate_known && !p->kstr_known)
-		return true;
+	if (!p || !rule || (!p->gate_known && !p->kstr_known))
+		return 1;
 	for (int c = 0; c < DF_MAX_CONDS; c++) {
 		if (c >= rule->nconds)
 			break;
 		struct df_cond *cd = &rule->conds[c];
 		if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src && !(p->gate & cd->strbits))
-			return false;
+			return 0;
 		if ((cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN) && p->kstr_known && cd->src == p->kstr_src &&
 		    ((p->kstr_hits & cd->strbits) != 0) != (cd->op == DF_STR_IN))
-			return false;
+			return 0;
 	}
-	return true;
+	return 1;
 }
 
 /*
@@ -402,8 +409,8 @@ __noinline int tracee_may_pass(struct df_pre *p)
 			break;
 		struct df_rule *rule = &e->rules[r];
 		if (first)
-			p->int_ok[r] = df_pre_ints_hold(p, rule);
-		if (p->int_ok[r] && df_pre_strs_hold(p, rule))
+			p->int_ok[r] = tracee_pre_ints_hold(p, rule);
+		if (p->int_ok[r] && tracee_pre_strs_hold(p, rule))
 			return 1;
 	}
 	p->int_known = 1;

@@ -82,11 +82,7 @@ statfn void arg_path_at(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
  */
 statfn void arg_dest_watched_dir(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
 {
-	u64 r = tracee_dest_dir(dirfd, name);
-	if (r & DEST_FAILED)
-		read_failed(dc->b);
-	arg_str(dc->b, idx, watched_dir_path((struct dentry *)(r & ~3ULL)), false);
-	arg_u8(dc->b, idx + 1, !!(r & DEST_UNRESOLVED));
+	arg_dest_watched(dc->b, idx, dirfd, name, true);
 }
 
 /* dev and inode of the file's inode, at dev_idx and dev_idx + 1. */

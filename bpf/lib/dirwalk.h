@@ -279,18 +279,20 @@ static long dirwalk_cb(u32 i, struct dirwalk_ctx *ctx)
 
 /*
  * The directory (struct dentry *) the last component of the current task's
- * name (a user pointer, relative to dirfd) is in, or 0, OR-ed with
+ * name (a user pointer, or with user 0 a kernel one: io_uring's copy;
+ * relative to dirfd) is in, or 0, OR-ed with
  * DEST_FAILED and DEST_UNRESOLVED. A global function, so that the verifier
  * checks it (and its bpf_loop callback) once rather than at each of the
  * events that call it.
  */
-__noinline u64 tracee_dest_dir(int dirfd, u64 name)
+__noinline u64 tracee_dest_dir(int dirfd, u64 name, int user)
 {
 	u32 zero = 0;
 	struct dirwalk_buf *buf = bpf_map_lookup_elem(&dirwalk_scratch, &zero);
 	if (!buf)
 		return DEST_UNRESOLVED;
-	long n = bpf_probe_read_user_str(buf->name, DIRWALK_NAME, (const void *)name);
+	long n = user ? bpf_probe_read_user_str(buf->name, DIRWALK_NAME, (const void *)name)
+		      : bpf_probe_read_kernel_str(buf->name, DIRWALK_NAME, (const void *)name);
 	if (n <= 0)
 		return DEST_FAILED | DEST_UNRESOLVED;
 	if (n == 1)
@@ -321,6 +323,21 @@ statfn const char *watched_dir_path(struct dentry *dir)
 	struct dir_id key = {.dev = BPF_CORE_READ(ino, i_sb, s_dev), .ino = BPF_CORE_READ(ino, i_ino)};
 	struct dir_name *dn = bpf_map_lookup_elem(&watched_dirs, &key);
 	return dn ? dn->path : NULL;
+}
+
+
+/*
+ * Appends arguments idx (watched_dir) and idx + 1 (dir_unresolved) of b:
+ * the watched directory the last component of name (relative to dirfd; a
+ * user pointer unless user is false) goes in, by the directory's identity.
+ */
+statfn void arg_dest_watched(struct event_buf *b, u8 idx, int dirfd, u64 name, bool user)
+{
+	u64 r = tracee_dest_dir(dirfd, name, user);
+	if (r & DEST_FAILED)
+		read_failed(b);
+	arg_str(b, idx, watched_dir_path((struct dentry *)(r & ~3ULL)), false);
+	arg_u8(b, idx + 1, !!(r & DEST_UNRESOLVED));
 }
 
 #endif

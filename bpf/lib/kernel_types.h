@@ -199,6 +199,7 @@ struct fs_struct {
 
 struct task_struct {
 	struct thread_info thread_info;
+	unsigned int flags; /* PF_* */
 	struct fs_struct *fs;
 	int pid;
 	int tgid;
@@ -249,8 +250,89 @@ struct socket {
 
 struct io_uring_cqe;
 
+/* io_uring (hooks/io_uring.h): a request and the per-opcode data that
+ * overlays its first bytes (io_kiocb.cmd), the ring's fixed-file table. */
+struct io_cqe {
+	__s32 fd; /* the request's sqe->fd until its result is set */
+};
+
+struct io_rsrc_node {
+	unsigned long file_ptr; /* struct file *, flag bits in the low 2 */
+};
+
+struct io_rsrc_data {
+	unsigned int nr;
+	struct io_rsrc_node **nodes;
+};
+
+struct io_file_table {
+	struct io_rsrc_data data;
+};
+
+struct io_ring_ctx {
+	unsigned int compat : 1; /* set up by a 32-bit process */
+	struct io_file_table file_table;
+};
+
+struct io_uring_task {
+	struct task_struct *task; /* the task whose requests these are */
+};
+
 struct io_kiocb {
+	struct file *file;
 	__u8 opcode;
+	__u64 flags; /* io_req_flags_t: REQ_F_* */
+	struct io_cqe cqe;
+	struct io_ring_ctx *ctx;
+	struct io_uring_task *tctx;
+};
+
+struct open_how___tracee {
+	__u64 flags;
+};
+
+struct filename {
+	const char *name; /* the kernel's copy */
+};
+
+struct io_open {
+	int dfd;
+	struct filename *filename; /* until the open runs */
+	u32 file_slot; /* 1 + the fixed-file slot, IORING_FILE_INDEX_ALLOC, or 0: an fd */
+	struct open_how___tracee how;
+};
+
+struct io_rename {
+	int old_dfd;
+	int new_dfd;
+	struct filename *oldpath; /* until the rename runs */
+	struct filename *newpath;
+};
+
+struct io_link { /* LINKAT, and SYMLINKAT (oldpath: the target) */
+	int old_dfd;
+	int new_dfd;
+	struct filename *oldpath;
+	struct filename *newpath;
+};
+
+struct io_accept {
+	u32 file_slot;
+};
+
+struct io_connect {
+	struct sockaddr *addr; /* the user's */
+	int addr_len;
+};
+
+struct kiocb {
+	long long ki_pos;
+};
+
+struct io_rw {
+	struct kiocb kiocb;
+	__u64 addr;
+	__u32 len;
 };
 
 #pragma clang attribute pop

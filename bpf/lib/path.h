@@ -196,15 +196,16 @@ statfn bool lookup_start(struct task_struct *t, int dirfd, bool absolute, struct
  * start cannot be read; *failed then says whether a read failed. *cut says
  * whether the name or the start's path was cut (see resolve_path_before).
  */
-statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed,
-				bool *cut)
+statfn const char *path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool user, bool *failed,
+			   bool *cut)
 {
 	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
 	*failed = false;
 	*cut = false;
 	if (!pb)
 		return NULL;
-	long n = bpf_probe_read_user_str(&pb->buf[PATH_HALF], MAX_NAME_AT, name);
+	long n = user ? bpf_probe_read_user_str(&pb->buf[PATH_HALF], MAX_NAME_AT, name)
+		      : bpf_probe_read_kernel_str(&pb->buf[PATH_HALF], MAX_NAME_AT, name); /* the kernel's copy (io_uring) */
 	if (n <= 0) {
 		*failed = true;
 		return NULL;
@@ -240,6 +241,12 @@ statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, cons
 	const char *p = resolve_path_before(pb, slot, vm, d, start, &walk_cut);
 	*cut = *cut || walk_cut;
 	return p;
+}
+
+statfn const char *user_path_at(u32 slot, struct task_struct *t, int dirfd, const char *name, bool *failed,
+				bool *cut)
+{
+	return path_at(slot, t, dirfd, name, true, failed, cut);
 }
 
 #define S_IFMT 00170000

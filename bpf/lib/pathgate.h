@@ -67,35 +67,16 @@ statfn long gate_step(struct gate_walk *w)
 	return 0;
 }
 
-#ifdef TRACEE_PROBE_READ
 static long gate_walk_cb(u32 i, struct gate_walk *w)
 {
 	return gate_step(w);
 }
-#else
-/* Open-coded iterator kfuncs (6.4+; the probe-read build uses bpf_loop). */
-struct bpf_iter_num {
-	u64 __opaque[1];
-} __attribute__((aligned(8)));
-extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
-extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
-extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
-#endif
 
-/*
- * Runs the walk: an open-coded loop where the kernel has one (a bpf_loop
- * callback per step costs as much as the step).
- */
+/* Runs the walk (bpf_loop: a bounded loop here is too much for the
+ * verifier in some builds, -mcpu=v3). */
 statfn void gate_walk(struct gate_walk *w)
 {
-#ifdef TRACEE_PROBE_READ
 	bpf_loop(MAX_PATH_COMPONENTS, gate_walk_cb, w, 0);
-#else
-	for (int i = 0; i < MAX_PATH_COMPONENTS; i++) {
-		if (gate_step(w))
-			break;
-	}
-#endif
 }
 
 /* Copies up to 127 bytes of d's name to buf[pos..]; returns the bytes
@@ -143,8 +124,11 @@ statfn u64 gate_tail_bits(struct df_str_key *k, struct path_buf *pb, struct dent
  * p->gate_known (0 when nothing could be decided). Uses path_scratch[slot]
  * (the path is built there later) and the string key scratch.
  */
-static __noinline int path_gate(struct df_pre *p, u32 slot, struct vfsmount *vm, struct dentry *d, u32 src)
+__noinline int tracee_path_gate(struct df_pre *p, u32 slot, u64 vm_ptr, u64 d_ptr, u32 src)
 {
+	/* a global function (verified once): kernel pointers come as values */
+	struct vfsmount *vm = (struct vfsmount *)vm_ptr;
+	struct dentry *d = (struct dentry *)d_ptr;
 	u32 zero = 0;
 	struct df_str_key *k = bpf_map_lookup_elem(&df_key_scratch, &zero);
 	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);

@@ -16,7 +16,8 @@ import (
 // -m32 build), debuggers starting their target (strace, its fault
 // injection, gdb), fexecve and
 // /proc/self/fd exec of an on-disk file, a socket-activated service (a
-// listening socket as stdin), a Docker container start (runc's re-exec,
+// listening socket as stdin), an io_uring server and client (accept,
+// connect, opens and writes through a ring), a Docker container start (runc's re-exec,
 // the daemon's environment), a package installation, Python, and JIT
 // runtimes (node, java) on the default exclusions. Every signature is
 // loaded. The debuggers run first and are judged by ALL signatures (a
@@ -103,6 +104,9 @@ func TestBenignCorpus(t *testing.T) {
 		for _, b := range []string{"benign_exec", "benign_exec-m32"} {
 			run(b+" "+mode, bin(b), mode)
 		}
+	}
+	for _, b := range []string{"uring", "uring-m32"} { // an io_uring server and client, fds 0-2 untouched
+		run(b+" benign", bin(b), "benign", dir)
 	}
 	run("python", "python3", "-c", "import json, subprocess, ctypes; print(json.dumps(subprocess.run(['true']).returncode))")
 	run("node (JIT)", "node", "-e", "let s=0; for (let i=0;i<1e6;i++) s+=Math.sqrt(i); console.log(s > 0)")

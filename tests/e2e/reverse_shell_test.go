@@ -40,6 +40,20 @@ func listen(t *testing.T, network, addr string) *listener {
 
 func (l *listener) port() int { return l.ln.Addr().(*net.TCPAddr).Port }
 
+// expect checks that the listener received want (the trigger wrote it to its
+// fd 0, so fd 0 was the socket); out is the trigger's output, for the error.
+func (l *listener) expect(t *testing.T, want, out string) {
+	t.Helper()
+	select {
+	case got := <-l.received:
+		if !strings.Contains(got, want) {
+			t.Errorf("listener got %q: the trigger's fd 0 was not the socket", got)
+		}
+	case <-time.After(findingTimeout):
+		t.Errorf("listener received nothing; trigger output:\n%s", out)
+	}
+}
+
 // TRC-1: the socket becomes standard input/output/error by dup2, by dup3,
 // and by being created as fd 0 (close(0); socket(); connect()), over IPv4
 // and IPv6. Each std fd redirected by a dup is one finding, with the peer.
@@ -70,14 +84,7 @@ func TestStdioOverSocket(t *testing.T) {
 				l := listen(t, fam.network, net.JoinHostPort(fam.host, "0"))
 				pid, out := runTriggerPid(t, "reverse_shell", v.mode, fam.host, strconv.Itoa(l.port()))
 				sock := outInt(t, out, "sock")
-				select {
-				case got := <-l.received:
-					if !strings.Contains(got, "reverse_shell: harmless") {
-						t.Errorf("listener got %q: the trigger's fd 0 was not the socket", got)
-					}
-				case <-time.After(findingTimeout):
-					t.Errorf("listener received nothing; trigger output:\n%s", out)
-				}
+				l.expect(t, "reverse_shell: harmless", out)
 				runs = append(runs, run{name, v.mode, fam.host, fam.family, pid, l.port(), v.fds})
 				for _, fd := range v.fds {
 					f := mustFind(t, p, "TRC-1 "+name+" fd "+strconv.FormatInt(fd, 10), func(f Finding) bool {

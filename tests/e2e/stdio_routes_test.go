@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 )
 
 // TRC-1 through the routes that name no standard fd in a dup: fcntl
@@ -18,14 +16,7 @@ func TestStdioOverSocketRoutes(t *testing.T) {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
 				l := listen(t, "tcp4", "127.0.0.1:0")
 				pid, out := runTriggerPid(t, trig, mode, "127.0.0.1", strconv.Itoa(l.port()))
-				select {
-				case got := <-l.received:
-					if !strings.Contains(got, "reverse_shell: harmless") {
-						t.Errorf("listener got %q: fd 0 was not the socket", got)
-					}
-				case <-time.After(findingTimeout):
-					t.Errorf("listener received nothing; trigger output:\n%s", out)
-				}
+				l.expect(t, "reverse_shell: harmless", out)
 				f := mustFind(t, p, "TRC-1 "+mode, bySigPid("TRC-1", pid))
 				if got, _ := dataInt(f, "fd"); got != 0 {
 					t.Errorf("fd %d, want 0 (%s)", got, describe([]Finding{f}))

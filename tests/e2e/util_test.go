@@ -178,27 +178,31 @@ func listedSignatures(t *testing.T) []string {
 // EbpfEvent is one line of tracee-ebpf's JSON output, decoded by the test
 // with its own struct (not the project's decoder), Tracee's field names.
 type EbpfEvent struct {
-	Timestamp           int64          `json:"timestamp"`
-	ProcessID           int            `json:"processId"`
-	ThreadID            int            `json:"threadId"`
-	ParentProcessID     int            `json:"parentProcessId"`
-	HostProcessID       int            `json:"hostProcessId"`
-	HostParentProcessID int            `json:"hostParentProcessId"`
-	UserID              int            `json:"userId"`
-	MountNamespace      uint64         `json:"mountNamespace"`
-	PidNamespace        uint64         `json:"pidNamespace"`
-	CgroupID            uint64         `json:"cgroupId"`
-	ProcessName         string         `json:"processName"`
-	HostName            string         `json:"hostName"`
-	ContainerID         string         `json:"containerId"`
-	EventID             string         `json:"eventId"`
-	EventName           string         `json:"eventName"`
-	ArgsNum             int            `json:"argsNum"`
-	ReturnValue         int64          `json:"returnValue"`
-	Args                []EbpfArg      `json:"args"`
-	MatchedPolicies     []string       `json:"matchedPolicies"`
-	Ancestry            []EbpfAncestor `json:"ancestry"`
-	Container           struct {
+	Timestamp           int64  `json:"timestamp"`
+	ProcessID           int    `json:"processId"`
+	ThreadID            int    `json:"threadId"`
+	ParentProcessID     int    `json:"parentProcessId"`
+	HostProcessID       int    `json:"hostProcessId"`
+	HostParentProcessID int    `json:"hostParentProcessId"`
+	UserID              int    `json:"userId"`
+	MountNamespace      uint64 `json:"mountNamespace"`
+	PidNamespace        uint64 `json:"pidNamespace"`
+	CgroupID            uint64 `json:"cgroupId"`
+	ProcessName         string `json:"processName"`
+	HostName            string `json:"hostName"`
+	ContainerID         string `json:"containerId"`
+	EventID             string `json:"eventId"`
+	EventName           string `json:"eventName"`
+	ArgsNum             int    `json:"argsNum"`
+	ReturnValue         int64  `json:"returnValue"`
+	ContextFlags        struct {
+		IsCompat bool `json:"isCompat"`
+		IoUring  bool `json:"ioUring"`
+	} `json:"contextFlags"`
+	Args            []EbpfArg      `json:"args"`
+	MatchedPolicies []string       `json:"matchedPolicies"`
+	Ancestry        []EbpfAncestor `json:"ancestry"`
+	Container       struct {
 		ID, Name, Image, ImageDigest string
 	} `json:"container"`
 	Kubernetes struct {

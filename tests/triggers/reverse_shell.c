@@ -8,6 +8,11 @@
 //   reverse_shell scm HOST PORT    a child connects and passes the socket over
 //                                  SCM_RIGHTS; it arrives as fd 0 (closed before)
 //   reverse_shell pidfd HOST PORT  a child connects; pidfd_getfd takes its socket as fd 0
+//   reverse_shell dup-first HOST PORT  dup2 onto 0, 1, 2 while unconnected, then
+//                                  connect the original fd (names no std fd)
+//   reverse_shell accept           listens on 127.0.0.1, a child connects;
+//   reverse_shell accept4          close(0), then accept (accept4) lands the
+//                                  connection on fd 0 (HOST PORT not needed)
 // It then writes one line into the socket and runs /bin/true (never a shell);
 // scm and pidfd run `sh -c "exit 0"` with the socket as stdin, the route by
 // which no syscall of theirs names fd 0 as a socket.
@@ -23,6 +28,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "loopback.h"
 
 // child_socket connects a socket in a child process; it returns the
 // child's pid and its fd number (the child waits on pipe p until killed).
@@ -61,7 +68,7 @@ static pid_t child_socket(struct sockaddr_storage *ss, socklen_t len, int sv, in
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: reverse_shell dup2|dup3|fd0|fcntl|scm|pidfd HOST PORT\n");
+	fprintf(stderr, "usage: reverse_shell dup2|dup3|fd0|fcntl|scm|pidfd|dup-first HOST PORT | accept|accept4\n");
 	return 2;
 }
 
@@ -87,8 +94,31 @@ static socklen_t peer(const char *host, const char *port, struct sockaddr_storag
 	return 0;
 }
 
+// accept, accept4: a connection from a child of ours accepted onto fd 0.
+static int accept_mode(int four)
+{
+	int port, l = loopback_listener(&port);
+	if (l < 0)
+		return 1;
+	pid_t c = loopback_client(port);
+	printf("pid=%d mode=%s child=%d port=%d\n", getpid(), four ? "accept4" : "accept", c, port);
+	fflush(stdout);
+	close(0);
+	int s = four ? accept4(l, NULL, NULL, SOCK_CLOEXEC) : accept(l, NULL, NULL);
+	if (s != 0)
+		return fprintf(stderr, "accept returned fd %d, want 0\n", s), 1;
+	static const char msg[] = "reverse_shell: harmless\n";
+	if (write(0, msg, sizeof(msg) - 1) < 0)
+		return perror("write"), 1;
+	close(0);
+	waitpid(c, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "accept4") == 0))
+		return accept_mode(argv[1][6] == '4');
 	if (argc != 4)
 		return usage();
 	const char *mode = argv[1];
@@ -109,6 +139,11 @@ int main(int argc, char **argv)
 		}
 	} else if (strcmp(mode, "dup2") == 0 || strcmp(mode, "dup3") == 0 || strcmp(mode, "fcntl") == 0) {
 		s = socket(ss.ss_family, SOCK_STREAM, 0);
+	} else if (strcmp(mode, "dup-first") == 0) {
+		s = socket(ss.ss_family, SOCK_STREAM, 0);
+		for (int fd = 0; s >= 0 && fd <= 2; fd++)
+			if (dup2(s, fd) != fd)
+				return perror("dup2"), 1;
 	} else if (strcmp(mode, "scm") == 0 || strcmp(mode, "pidfd") == 0) {
 		int sv[2] = {-1, -1}, childfd;
 		if (strcmp(mode, "scm") == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
@@ -160,7 +195,7 @@ int main(int argc, char **argv)
 		if (fcntl(s, F_DUPFD, 0) != 0)
 			return perror("fcntl F_DUPFD"), 1;
 		close(s);
-	} else if (strcmp(mode, "fd0") != 0) {
+	} else if (strcmp(mode, "fd0") != 0 && strcmp(mode, "dup-first") != 0) {
 		for (int fd = 0; fd <= 2; fd++) {
 			int r = strcmp(mode, "dup3") == 0 ? dup3(s, fd, 0) : dup2(s, fd);
 			if (r != fd)

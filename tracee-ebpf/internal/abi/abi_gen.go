@@ -90,11 +90,13 @@ const (
 	SlotSchedProcessExit uint32 = 3
 	SlotIoUringCreate    uint32 = 4
 	SlotIoUringComplete  uint32 = 5
-	SlotTaskRename       uint32 = 6
-	SlotCgroupMkdir      uint32 = 7
-	SlotProcFopsCheck    uint32 = 8
+	SlotIoUringSubmitReq uint32 = 6
+	SlotInetSockSetState uint32 = 7
+	SlotTaskRename       uint32 = 8
+	SlotCgroupMkdir      uint32 = 9
+	SlotProcFopsCheck    uint32 = 10
 	// SlotMax is the number of slots.
-	SlotMax = 9
+	SlotMax = 11
 )
 
 // Hooks are the attach points, one slot each.
@@ -105,6 +107,8 @@ var Hooks = []Hook{
 	{Name: "sched_process_exit", Prog: "tracee_sched_exit"},
 	{Name: "io_uring_create", Prog: "tracee_io_uring_create"},
 	{Name: "io_uring_complete", Prog: "tracee_io_uring_complete"},
+	{Name: "io_uring_submit_req", Prog: "tracee_io_uring_submit_req"},
+	{Name: "inet_sock_set_state", Prog: "tracee_inet_sock_set_state"},
 	{Name: "task_rename", Prog: "tracee_task_rename"},
 	{Name: "cgroup_mkdir", Prog: "tracee_cgroup_mkdir"},
 	{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true},

@@ -315,63 +315,72 @@ type TraceeSyscallArgKinds struct {
 	Pad       uint8
 }
 
+type TraceeUringReqFd struct {
+	_     structs.HostLayout
+	Fd    int32
+	Fixed uint32
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TraceeMapBigScratch             = "big_scratch"
-	TraceeMapBudgets                = "budgets"
-	TraceeMapCaptureCfgMap          = "capture_cfg_map"
-	TraceeMapCapturePathHead        = "capture_path_head"
-	TraceeMapCapturePrefixes        = "capture_prefixes"
-	TraceeMapCaptureScratch         = "capture_scratch"
-	TraceeMapCaptureState           = "capture_state"
-	TraceeMapCommFilter             = "comm_filter"
-	TraceeMapCompatSyscalls         = "compat_syscalls"
-	TraceeMapConfigMap              = "config_map"
-	TraceeMapDataFilters            = "data_filters"
-	TraceeMapDfKeyScratch           = "df_key_scratch"
-	TraceeMapDfPreScratch           = "df_pre_scratch"
-	TraceeMapDfPrefix               = "df_prefix"
-	TraceeMapDfSuffix               = "df_suffix"
-	TraceeMapDirwalkScratch         = "dirwalk_scratch"
-	TraceeMapEvents                 = "events"
-	TraceeMapExeFilter              = "exe_filter"
-	TraceeMapMntnsFilter            = "mntns_filter"
-	TraceeMapPathScratch            = "path_scratch"
-	TraceeMapPcapCfgMap             = "pcap_cfg_map"
-	TraceeMapPcapScratch            = "pcap_scratch"
-	TraceeMapPidFilter              = "pid_filter"
-	TraceeMapPidnsFilter            = "pidns_filter"
-	TraceeMapPrevComm               = "prev_comm"
-	TraceeMapPriorityEvents         = "priority_events"
-	TraceeMapProcExe                = "proc_exe"
-	TraceeMapScratch                = "scratch"
-	TraceeMapSelected               = "selected"
-	TraceeMapSockOwner              = "sock_owner"
-	TraceeMapStats                  = "stats"
-	TraceeMapSyscallArgs            = "syscall_args"
-	TraceeMapTracedProcs            = "traced_procs"
-	TraceeMapUidFilter              = "uid_filter"
-	TraceeMapUtsFilter              = "uts_filter"
-	TraceeMapWatchedDirs            = "watched_dirs"
-	TraceeProgTraceeCaptureExit     = "tracee_capture_exit"
-	TraceeProgTraceeCgroupMkdir     = "tracee_cgroup_mkdir"
-	TraceeProgTraceeEmptyEnter      = "tracee_empty_enter"
-	TraceeProgTraceeEmptyExit       = "tracee_empty_exit"
-	TraceeProgTraceeEmptyExitBtf    = "tracee_empty_exit_btf"
-	TraceeProgTraceeIoUringComplete = "tracee_io_uring_complete"
-	TraceeProgTraceeIoUringCreate   = "tracee_io_uring_create"
-	TraceeProgTraceePcapEgress      = "tracee_pcap_egress"
-	TraceeProgTraceePcapIngress     = "tracee_pcap_ingress"
-	TraceeProgTraceePcapSockCreate  = "tracee_pcap_sock_create"
-	TraceeProgTraceeProcFopsCheck   = "tracee_proc_fops_check"
-	TraceeProgTraceeSchedExec       = "tracee_sched_exec"
-	TraceeProgTraceeSchedExit       = "tracee_sched_exit"
-	TraceeProgTraceeSchedFork       = "tracee_sched_fork"
-	TraceeProgTraceeSysExit         = "tracee_sys_exit"
-	TraceeProgTraceeTaskRename      = "tracee_task_rename"
-	TraceeVarDfAnchor               = "df_anchor"
+	TraceeMapBigScratch              = "big_scratch"
+	TraceeMapBudgets                 = "budgets"
+	TraceeMapCaptureCfgMap           = "capture_cfg_map"
+	TraceeMapCapturePathHead         = "capture_path_head"
+	TraceeMapCapturePrefixes         = "capture_prefixes"
+	TraceeMapCaptureScratch          = "capture_scratch"
+	TraceeMapCaptureState            = "capture_state"
+	TraceeMapCommFilter              = "comm_filter"
+	TraceeMapCompatSyscalls          = "compat_syscalls"
+	TraceeMapConfigMap               = "config_map"
+	TraceeMapDataFilters             = "data_filters"
+	TraceeMapDfKeyScratch            = "df_key_scratch"
+	TraceeMapDfPreScratch            = "df_pre_scratch"
+	TraceeMapDfPrefix                = "df_prefix"
+	TraceeMapDfSuffix                = "df_suffix"
+	TraceeMapDirwalkScratch          = "dirwalk_scratch"
+	TraceeMapEvents                  = "events"
+	TraceeMapExeFilter               = "exe_filter"
+	TraceeMapMntnsFilter             = "mntns_filter"
+	TraceeMapPathScratch             = "path_scratch"
+	TraceeMapPcapCfgMap              = "pcap_cfg_map"
+	TraceeMapPcapScratch             = "pcap_scratch"
+	TraceeMapPidFilter               = "pid_filter"
+	TraceeMapPidnsFilter             = "pidns_filter"
+	TraceeMapPrevComm                = "prev_comm"
+	TraceeMapPriorityEvents          = "priority_events"
+	TraceeMapProcExe                 = "proc_exe"
+	TraceeMapScratch                 = "scratch"
+	TraceeMapSelected                = "selected"
+	TraceeMapSockOwner               = "sock_owner"
+	TraceeMapStats                   = "stats"
+	TraceeMapSyscallArgs             = "syscall_args"
+	TraceeMapTracedProcs             = "traced_procs"
+	TraceeMapUidFilter               = "uid_filter"
+	TraceeMapUringReqFds             = "uring_req_fds"
+	TraceeMapUtsFilter               = "uts_filter"
+	TraceeMapWatchedDirs             = "watched_dirs"
+	TraceeProgTraceeCaptureExit      = "tracee_capture_exit"
+	TraceeProgTraceeCgroupMkdir      = "tracee_cgroup_mkdir"
+	TraceeProgTraceeEmptyEnter       = "tracee_empty_enter"
+	TraceeProgTraceeEmptyExit        = "tracee_empty_exit"
+	TraceeProgTraceeEmptyExitBtf     = "tracee_empty_exit_btf"
+	TraceeProgTraceeInetSockSetState = "tracee_inet_sock_set_state"
+	TraceeProgTraceeIoUringComplete  = "tracee_io_uring_complete"
+	TraceeProgTraceeIoUringCreate    = "tracee_io_uring_create"
+	TraceeProgTraceeIoUringSubmitReq = "tracee_io_uring_submit_req"
+	TraceeProgTraceePcapEgress       = "tracee_pcap_egress"
+	TraceeProgTraceePcapIngress      = "tracee_pcap_ingress"
+	TraceeProgTraceePcapSockCreate   = "tracee_pcap_sock_create"
+	TraceeProgTraceeProcFopsCheck    = "tracee_proc_fops_check"
+	TraceeProgTraceeSchedExec        = "tracee_sched_exec"
+	TraceeProgTraceeSchedExit        = "tracee_sched_exit"
+	TraceeProgTraceeSchedFork        = "tracee_sched_fork"
+	TraceeProgTraceeSysExit          = "tracee_sys_exit"
+	TraceeProgTraceeTaskRename       = "tracee_task_rename"
+	TraceeVarDfAnchor                = "df_anchor"
 )
 
 // LoadTracee returns the embedded CollectionSpec for Tracee.
@@ -416,22 +425,24 @@ type TraceeSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeProgramSpecs struct {
-	TraceeCaptureExit     *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
-	TraceeCgroupMkdir     *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
-	TraceeEmptyEnter      *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit       *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf    *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
-	TraceeIoUringComplete *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
-	TraceeIoUringCreate   *ebpf.ProgramSpec `ebpf:"tracee_io_uring_create"`
-	TraceePcapEgress      *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
-	TraceePcapIngress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
-	TraceePcapSockCreate  *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
-	TraceeProcFopsCheck   *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
-	TraceeSchedExec       *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit       *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork       *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
-	TraceeSysExit         *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename      *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit      *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir      *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter       *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit        *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf     *ebpf.ProgramSpec `ebpf:"tracee_empty_exit_btf"`
+	TraceeInetSockSetState *ebpf.ProgramSpec `ebpf:"tracee_inet_sock_set_state"`
+	TraceeIoUringComplete  *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
+	TraceeIoUringCreate    *ebpf.ProgramSpec `ebpf:"tracee_io_uring_create"`
+	TraceeIoUringSubmitReq *ebpf.ProgramSpec `ebpf:"tracee_io_uring_submit_req"`
+	TraceePcapEgress       *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress      *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate   *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck    *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec        *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit        *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork        *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
+	TraceeSysExit          *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename       *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeMapSpecs contains maps before they are loaded into the kernel.
@@ -472,6 +483,7 @@ type TraceeMapSpecs struct {
 	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
 	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
+	UringReqFds     *ebpf.MapSpec `ebpf:"uring_req_fds"`
 	UtsFilter       *ebpf.MapSpec `ebpf:"uts_filter"`
 	WatchedDirs     *ebpf.MapSpec `ebpf:"watched_dirs"`
 }
@@ -537,6 +549,7 @@ type TraceeMaps struct {
 	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
 	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
+	UringReqFds     *ebpf.Map `ebpf:"uring_req_fds"`
 	UtsFilter       *ebpf.Map `ebpf:"uts_filter"`
 	WatchedDirs     *ebpf.Map `ebpf:"watched_dirs"`
 }
@@ -577,6 +590,7 @@ func (m *TraceeMaps) Close() error {
 		m.SyscallArgs,
 		m.TracedProcs,
 		m.UidFilter,
+		m.UringReqFds,
 		m.UtsFilter,
 		m.WatchedDirs,
 	)
@@ -593,22 +607,24 @@ type TraceeVariables struct {
 //
 // It can be passed to LoadTraceeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceePrograms struct {
-	TraceeCaptureExit     *ebpf.Program `ebpf:"tracee_capture_exit"`
-	TraceeCgroupMkdir     *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
-	TraceeEmptyEnter      *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit       *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeEmptyExitBtf    *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
-	TraceeIoUringComplete *ebpf.Program `ebpf:"tracee_io_uring_complete"`
-	TraceeIoUringCreate   *ebpf.Program `ebpf:"tracee_io_uring_create"`
-	TraceePcapEgress      *ebpf.Program `ebpf:"tracee_pcap_egress"`
-	TraceePcapIngress     *ebpf.Program `ebpf:"tracee_pcap_ingress"`
-	TraceePcapSockCreate  *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
-	TraceeProcFopsCheck   *ebpf.Program `ebpf:"tracee_proc_fops_check"`
-	TraceeSchedExec       *ebpf.Program `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit       *ebpf.Program `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork       *ebpf.Program `ebpf:"tracee_sched_fork"`
-	TraceeSysExit         *ebpf.Program `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename      *ebpf.Program `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit      *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir      *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter       *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit        *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeEmptyExitBtf     *ebpf.Program `ebpf:"tracee_empty_exit_btf"`
+	TraceeInetSockSetState *ebpf.Program `ebpf:"tracee_inet_sock_set_state"`
+	TraceeIoUringComplete  *ebpf.Program `ebpf:"tracee_io_uring_complete"`
+	TraceeIoUringCreate    *ebpf.Program `ebpf:"tracee_io_uring_create"`
+	TraceeIoUringSubmitReq *ebpf.Program `ebpf:"tracee_io_uring_submit_req"`
+	TraceePcapEgress       *ebpf.Program `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress      *ebpf.Program `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate   *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck    *ebpf.Program `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec        *ebpf.Program `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit        *ebpf.Program `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork        *ebpf.Program `ebpf:"tracee_sched_fork"`
+	TraceeSysExit          *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename       *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceePrograms) Close() error {
@@ -618,8 +634,10 @@ func (p *TraceePrograms) Close() error {
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
 		p.TraceeEmptyExitBtf,
+		p.TraceeInetSockSetState,
 		p.TraceeIoUringComplete,
 		p.TraceeIoUringCreate,
+		p.TraceeIoUringSubmitReq,
 		p.TraceePcapEgress,
 		p.TraceePcapIngress,
 		p.TraceePcapSockCreate,

@@ -283,62 +283,71 @@ type TraceeRawSyscallArgKinds struct {
 	Pad       uint8
 }
 
+type TraceeRawUringReqFd struct {
+	_     structs.HostLayout
+	Fd    int32
+	Fixed uint32
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	TraceeRawMapBigScratch             = "big_scratch"
-	TraceeRawMapBudgets                = "budgets"
-	TraceeRawMapCaptureCfgMap          = "capture_cfg_map"
-	TraceeRawMapCapturePathHead        = "capture_path_head"
-	TraceeRawMapCapturePrefixes        = "capture_prefixes"
-	TraceeRawMapCaptureScratch         = "capture_scratch"
-	TraceeRawMapCaptureState           = "capture_state"
-	TraceeRawMapCommFilter             = "comm_filter"
-	TraceeRawMapCompatSyscalls         = "compat_syscalls"
-	TraceeRawMapConfigMap              = "config_map"
-	TraceeRawMapDataFilters            = "data_filters"
-	TraceeRawMapDfKeyScratch           = "df_key_scratch"
-	TraceeRawMapDfPreScratch           = "df_pre_scratch"
-	TraceeRawMapDfPrefix               = "df_prefix"
-	TraceeRawMapDfSuffix               = "df_suffix"
-	TraceeRawMapDirwalkScratch         = "dirwalk_scratch"
-	TraceeRawMapEvents                 = "events"
-	TraceeRawMapExeFilter              = "exe_filter"
-	TraceeRawMapMntnsFilter            = "mntns_filter"
-	TraceeRawMapPathScratch            = "path_scratch"
-	TraceeRawMapPcapCfgMap             = "pcap_cfg_map"
-	TraceeRawMapPcapScratch            = "pcap_scratch"
-	TraceeRawMapPidFilter              = "pid_filter"
-	TraceeRawMapPidnsFilter            = "pidns_filter"
-	TraceeRawMapPrevComm               = "prev_comm"
-	TraceeRawMapPriorityEvents         = "priority_events"
-	TraceeRawMapProcExe                = "proc_exe"
-	TraceeRawMapScratch                = "scratch"
-	TraceeRawMapSelected               = "selected"
-	TraceeRawMapSockOwner              = "sock_owner"
-	TraceeRawMapStats                  = "stats"
-	TraceeRawMapSyscallArgs            = "syscall_args"
-	TraceeRawMapTracedProcs            = "traced_procs"
-	TraceeRawMapUidFilter              = "uid_filter"
-	TraceeRawMapUtsFilter              = "uts_filter"
-	TraceeRawMapWatchedDirs            = "watched_dirs"
-	TraceeRawProgTraceeCaptureExit     = "tracee_capture_exit"
-	TraceeRawProgTraceeCgroupMkdir     = "tracee_cgroup_mkdir"
-	TraceeRawProgTraceeEmptyEnter      = "tracee_empty_enter"
-	TraceeRawProgTraceeEmptyExit       = "tracee_empty_exit"
-	TraceeRawProgTraceeIoUringComplete = "tracee_io_uring_complete"
-	TraceeRawProgTraceeIoUringCreate   = "tracee_io_uring_create"
-	TraceeRawProgTraceePcapEgress      = "tracee_pcap_egress"
-	TraceeRawProgTraceePcapIngress     = "tracee_pcap_ingress"
-	TraceeRawProgTraceePcapSockCreate  = "tracee_pcap_sock_create"
-	TraceeRawProgTraceeProcFopsCheck   = "tracee_proc_fops_check"
-	TraceeRawProgTraceeSchedExec       = "tracee_sched_exec"
-	TraceeRawProgTraceeSchedExit       = "tracee_sched_exit"
-	TraceeRawProgTraceeSchedFork       = "tracee_sched_fork"
-	TraceeRawProgTraceeSysExit         = "tracee_sys_exit"
-	TraceeRawProgTraceeTaskRename      = "tracee_task_rename"
-	TraceeRawVarDfAnchor               = "df_anchor"
+	TraceeRawMapBigScratch              = "big_scratch"
+	TraceeRawMapBudgets                 = "budgets"
+	TraceeRawMapCaptureCfgMap           = "capture_cfg_map"
+	TraceeRawMapCapturePathHead         = "capture_path_head"
+	TraceeRawMapCapturePrefixes         = "capture_prefixes"
+	TraceeRawMapCaptureScratch          = "capture_scratch"
+	TraceeRawMapCaptureState            = "capture_state"
+	TraceeRawMapCommFilter              = "comm_filter"
+	TraceeRawMapCompatSyscalls          = "compat_syscalls"
+	TraceeRawMapConfigMap               = "config_map"
+	TraceeRawMapDataFilters             = "data_filters"
+	TraceeRawMapDfKeyScratch            = "df_key_scratch"
+	TraceeRawMapDfPreScratch            = "df_pre_scratch"
+	TraceeRawMapDfPrefix                = "df_prefix"
+	TraceeRawMapDfSuffix                = "df_suffix"
+	TraceeRawMapDirwalkScratch          = "dirwalk_scratch"
+	TraceeRawMapEvents                  = "events"
+	TraceeRawMapExeFilter               = "exe_filter"
+	TraceeRawMapMntnsFilter             = "mntns_filter"
+	TraceeRawMapPathScratch             = "path_scratch"
+	TraceeRawMapPcapCfgMap              = "pcap_cfg_map"
+	TraceeRawMapPcapScratch             = "pcap_scratch"
+	TraceeRawMapPidFilter               = "pid_filter"
+	TraceeRawMapPidnsFilter             = "pidns_filter"
+	TraceeRawMapPrevComm                = "prev_comm"
+	TraceeRawMapPriorityEvents          = "priority_events"
+	TraceeRawMapProcExe                 = "proc_exe"
+	TraceeRawMapScratch                 = "scratch"
+	TraceeRawMapSelected                = "selected"
+	TraceeRawMapSockOwner               = "sock_owner"
+	TraceeRawMapStats                   = "stats"
+	TraceeRawMapSyscallArgs             = "syscall_args"
+	TraceeRawMapTracedProcs             = "traced_procs"
+	TraceeRawMapUidFilter               = "uid_filter"
+	TraceeRawMapUringReqFds             = "uring_req_fds"
+	TraceeRawMapUtsFilter               = "uts_filter"
+	TraceeRawMapWatchedDirs             = "watched_dirs"
+	TraceeRawProgTraceeCaptureExit      = "tracee_capture_exit"
+	TraceeRawProgTraceeCgroupMkdir      = "tracee_cgroup_mkdir"
+	TraceeRawProgTraceeEmptyEnter       = "tracee_empty_enter"
+	TraceeRawProgTraceeEmptyExit        = "tracee_empty_exit"
+	TraceeRawProgTraceeInetSockSetState = "tracee_inet_sock_set_state"
+	TraceeRawProgTraceeIoUringComplete  = "tracee_io_uring_complete"
+	TraceeRawProgTraceeIoUringCreate    = "tracee_io_uring_create"
+	TraceeRawProgTraceeIoUringSubmitReq = "tracee_io_uring_submit_req"
+	TraceeRawProgTraceePcapEgress       = "tracee_pcap_egress"
+	TraceeRawProgTraceePcapIngress      = "tracee_pcap_ingress"
+	TraceeRawProgTraceePcapSockCreate   = "tracee_pcap_sock_create"
+	TraceeRawProgTraceeProcFopsCheck    = "tracee_proc_fops_check"
+	TraceeRawProgTraceeSchedExec        = "tracee_sched_exec"
+	TraceeRawProgTraceeSchedExit        = "tracee_sched_exit"
+	TraceeRawProgTraceeSchedFork        = "tracee_sched_fork"
+	TraceeRawProgTraceeSysExit          = "tracee_sys_exit"
+	TraceeRawProgTraceeTaskRename       = "tracee_task_rename"
+	TraceeRawVarDfAnchor                = "df_anchor"
 )
 
 // LoadTraceeRaw returns the embedded CollectionSpec for TraceeRaw.
@@ -383,21 +392,23 @@ type TraceeRawSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type TraceeRawProgramSpecs struct {
-	TraceeCaptureExit     *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
-	TraceeCgroupMkdir     *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
-	TraceeEmptyEnter      *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit       *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
-	TraceeIoUringComplete *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
-	TraceeIoUringCreate   *ebpf.ProgramSpec `ebpf:"tracee_io_uring_create"`
-	TraceePcapEgress      *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
-	TraceePcapIngress     *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
-	TraceePcapSockCreate  *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
-	TraceeProcFopsCheck   *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
-	TraceeSchedExec       *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit       *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork       *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
-	TraceeSysExit         *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename      *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit      *ebpf.ProgramSpec `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir      *ebpf.ProgramSpec `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter       *ebpf.ProgramSpec `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit        *ebpf.ProgramSpec `ebpf:"tracee_empty_exit"`
+	TraceeInetSockSetState *ebpf.ProgramSpec `ebpf:"tracee_inet_sock_set_state"`
+	TraceeIoUringComplete  *ebpf.ProgramSpec `ebpf:"tracee_io_uring_complete"`
+	TraceeIoUringCreate    *ebpf.ProgramSpec `ebpf:"tracee_io_uring_create"`
+	TraceeIoUringSubmitReq *ebpf.ProgramSpec `ebpf:"tracee_io_uring_submit_req"`
+	TraceePcapEgress       *ebpf.ProgramSpec `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress      *ebpf.ProgramSpec `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate   *ebpf.ProgramSpec `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck    *ebpf.ProgramSpec `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec        *ebpf.ProgramSpec `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit        *ebpf.ProgramSpec `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork        *ebpf.ProgramSpec `ebpf:"tracee_sched_fork"`
+	TraceeSysExit          *ebpf.ProgramSpec `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename       *ebpf.ProgramSpec `ebpf:"tracee_task_rename"`
 }
 
 // TraceeRawMapSpecs contains maps before they are loaded into the kernel.
@@ -438,6 +449,7 @@ type TraceeRawMapSpecs struct {
 	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
 	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
+	UringReqFds     *ebpf.MapSpec `ebpf:"uring_req_fds"`
 	UtsFilter       *ebpf.MapSpec `ebpf:"uts_filter"`
 	WatchedDirs     *ebpf.MapSpec `ebpf:"watched_dirs"`
 }
@@ -503,6 +515,7 @@ type TraceeRawMaps struct {
 	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
 	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
 	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
+	UringReqFds     *ebpf.Map `ebpf:"uring_req_fds"`
 	UtsFilter       *ebpf.Map `ebpf:"uts_filter"`
 	WatchedDirs     *ebpf.Map `ebpf:"watched_dirs"`
 }
@@ -543,6 +556,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.SyscallArgs,
 		m.TracedProcs,
 		m.UidFilter,
+		m.UringReqFds,
 		m.UtsFilter,
 		m.WatchedDirs,
 	)
@@ -559,21 +573,23 @@ type TraceeRawVariables struct {
 //
 // It can be passed to LoadTraceeRawObjects or ebpf.CollectionSpec.LoadAndAssign.
 type TraceeRawPrograms struct {
-	TraceeCaptureExit     *ebpf.Program `ebpf:"tracee_capture_exit"`
-	TraceeCgroupMkdir     *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
-	TraceeEmptyEnter      *ebpf.Program `ebpf:"tracee_empty_enter"`
-	TraceeEmptyExit       *ebpf.Program `ebpf:"tracee_empty_exit"`
-	TraceeIoUringComplete *ebpf.Program `ebpf:"tracee_io_uring_complete"`
-	TraceeIoUringCreate   *ebpf.Program `ebpf:"tracee_io_uring_create"`
-	TraceePcapEgress      *ebpf.Program `ebpf:"tracee_pcap_egress"`
-	TraceePcapIngress     *ebpf.Program `ebpf:"tracee_pcap_ingress"`
-	TraceePcapSockCreate  *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
-	TraceeProcFopsCheck   *ebpf.Program `ebpf:"tracee_proc_fops_check"`
-	TraceeSchedExec       *ebpf.Program `ebpf:"tracee_sched_exec"`
-	TraceeSchedExit       *ebpf.Program `ebpf:"tracee_sched_exit"`
-	TraceeSchedFork       *ebpf.Program `ebpf:"tracee_sched_fork"`
-	TraceeSysExit         *ebpf.Program `ebpf:"tracee_sys_exit"`
-	TraceeTaskRename      *ebpf.Program `ebpf:"tracee_task_rename"`
+	TraceeCaptureExit      *ebpf.Program `ebpf:"tracee_capture_exit"`
+	TraceeCgroupMkdir      *ebpf.Program `ebpf:"tracee_cgroup_mkdir"`
+	TraceeEmptyEnter       *ebpf.Program `ebpf:"tracee_empty_enter"`
+	TraceeEmptyExit        *ebpf.Program `ebpf:"tracee_empty_exit"`
+	TraceeInetSockSetState *ebpf.Program `ebpf:"tracee_inet_sock_set_state"`
+	TraceeIoUringComplete  *ebpf.Program `ebpf:"tracee_io_uring_complete"`
+	TraceeIoUringCreate    *ebpf.Program `ebpf:"tracee_io_uring_create"`
+	TraceeIoUringSubmitReq *ebpf.Program `ebpf:"tracee_io_uring_submit_req"`
+	TraceePcapEgress       *ebpf.Program `ebpf:"tracee_pcap_egress"`
+	TraceePcapIngress      *ebpf.Program `ebpf:"tracee_pcap_ingress"`
+	TraceePcapSockCreate   *ebpf.Program `ebpf:"tracee_pcap_sock_create"`
+	TraceeProcFopsCheck    *ebpf.Program `ebpf:"tracee_proc_fops_check"`
+	TraceeSchedExec        *ebpf.Program `ebpf:"tracee_sched_exec"`
+	TraceeSchedExit        *ebpf.Program `ebpf:"tracee_sched_exit"`
+	TraceeSchedFork        *ebpf.Program `ebpf:"tracee_sched_fork"`
+	TraceeSysExit          *ebpf.Program `ebpf:"tracee_sys_exit"`
+	TraceeTaskRename       *ebpf.Program `ebpf:"tracee_task_rename"`
 }
 
 func (p *TraceeRawPrograms) Close() error {
@@ -582,8 +598,10 @@ func (p *TraceeRawPrograms) Close() error {
 		p.TraceeCgroupMkdir,
 		p.TraceeEmptyEnter,
 		p.TraceeEmptyExit,
+		p.TraceeInetSockSetState,
 		p.TraceeIoUringComplete,
 		p.TraceeIoUringCreate,
+		p.TraceeIoUringSubmitReq,
 		p.TraceePcapEgress,
 		p.TraceePcapIngress,
 		p.TraceePcapSockCreate,

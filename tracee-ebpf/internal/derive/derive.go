@@ -199,6 +199,10 @@ func newEvent(def *events.Definition, src *traceepb.Event, args []*traceepb.Argu
 		EventName:           def.Name,
 		Args:                args,
 		Syscall:             src.Syscall,
+		// how the source was made (32-bit code, io_uring) and whether it was cut
+		IsCompat:  src.IsCompat,
+		IoUring:   src.IoUring,
+		Truncated: src.Truncated,
 	}
 	for _, a := range src.Ancestry {
 		ev.Ancestry = append(ev.Ancestry, proto.Clone(a).(*traceepb.Ancestor))

@@ -1,6 +1,9 @@
 package probes
 
-import "github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+import (
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+)
 
 func anySel(o *Options, bits uint32) bool {
 	for _, v := range o.Selected {
@@ -9,6 +12,12 @@ func anySel(o *Options, bits uint32) bool {
 		}
 	}
 	return false
+}
+
+// selects reports whether any of bits is set for the syscall event name.
+func selects(o *Options, name string, bits uint32) bool {
+	d, ok := events.ByName(name)
+	return ok && o.Selected[uint32(d.ID)]&bits != 0
 }
 
 // emits reports whether the options ask for an event the hook emits.
@@ -42,9 +51,21 @@ var needed = map[string]func(o *Options) bool{
 		return emits(o, "sched_process_exit") || anySel(o, abi.SelFromExit) || following(o) || exeScoped(o) // ends tracking
 	},
 	"io_uring_create": func(o *Options) bool { return emits(o, "io_uring_create") },
-	// security_file_open of opens submitted through io_uring
-	"io_uring_complete": func(o *Options) bool { return anySel(o, abi.SelSecurityFileOpen) },
-	"task_rename":       func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
-	"cgroup_mkdir":      func(o *Options) bool { return emits(o, "cgroup_mkdir") },
-	"proc_fops_check":   func(o *Options) bool { return emits(o, "proc_fops_check") }, // run by internal/procfops
+	// security_file_open, connect, socket_dup and magic_write of io_uring requests
+	"io_uring_complete": func(o *Options) bool {
+		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
+	},
+	// the fd an io_uring connect, accept or fd install names; requests that
+	// skip their completion (IOSQE_CQE_SKIP_SUCCESS), renames and links are
+	// reported at submission
+	"io_uring_submit_req": func(o *Options) bool {
+		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite|
+			abi.SelSecurityInodeRename|abi.SelSecurityInodeLink|abi.SelSecurityInodeSymlink) ||
+			selects(o, "connect", abi.SelEmitExit)
+	},
+	// socket_dup of a connect onto a socket fds 0-2 hold under another number
+	"inet_sock_set_state": func(o *Options) bool { return anySel(o, abi.SelSocketDup) },
+	"task_rename":         func(o *Options) bool { return emits(o, "sched_process_exec") }, // prev_comm
+	"cgroup_mkdir":        func(o *Options) bool { return emits(o, "cgroup_mkdir") },
+	"proc_fops_check":     func(o *Options) bool { return emits(o, "proc_fops_check") }, // run by internal/procfops
 }

@@ -37,6 +37,11 @@ func TestCodeInjection(t *testing.T) {
 		{name: "nested: /proc/543/mem/x", events: []*pb.Event{open("/proc/543/mem/x", iarg("flags", 2))}},
 		{name: "bind mount of /proc: /x/proc/543/mem", events: []*pb.Event{open("/x/proc/543/mem", iarg("flags", 2))},
 			want: []wantFinding{{0, map[string]any{"pathname": "/x/proc/543/mem", "flags": int64(2)}}}},
+		{name: "io_uring open into a fixed-file slot", events: []*pb.Event{func() *pb.Event {
+			e := withFS(open("/proc/543/mem", flag("flags", 2|0o100000, "O_RDWR|O_LARGEFILE")), 0x9fa0, 0o100600)
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": "/proc/543/mem", "flags": "O_RDWR|O_LARGEFILE"}}}},
 		{name: "process_vm_writev to other", events: []*pb.Event{in(ev("process_vm_writev", iarg("pid", 2000), uarg("liovcnt", 1)), 1000)},
 			want: []wantFinding{{0, map[string]any{"target pid": int64(2000)}}}},
 		{name: "process_vm_writev to self", events: []*pb.Event{in(ev("process_vm_writev", iarg("pid", 1000)), 1000)}},

@@ -60,7 +60,8 @@ const maxEnvProcs = 65536
 //     is in, however it was spelt — a bind mount of /etc, a second mount, a
 //     dirfd); a link or rename whose directory the kernel could not find
 //     (dir_unresolved: e.g. a symlink whose target is not in its inode) is reported when its name
-//     is ld.so.preload.
+//     is ld.so.preload. io_uring RENAMEAT/LINKAT/SYMLINKAT arrive as the
+//     same events marked ioUring.
 type LDPreload struct {
 	base
 	dedup   pairDedup
@@ -126,7 +127,11 @@ func (s *LDPreload) OnEvent(ev *pb.Event) error {
 			return nil
 		}
 		src, _ := sdk.ArgString(ev, from)
-		data := map[string]any{"pathname": ldSoPreload, "syscall": name, "source": src}
+		syscall := name
+		if ev.GetIoUring() && name == "security_inode_rename" {
+			syscall = "io_uring renameat"
+		}
+		data := map[string]any{"pathname": ldSoPreload, "syscall": syscall, "source": src}
 		if path.Clean(p) != ldSoPreload {
 			data["path used"] = p
 		}

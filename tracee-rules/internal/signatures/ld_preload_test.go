@@ -93,6 +93,21 @@ func TestLDPreloadRoutes(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_symlink", "source": "/tmp/p", "path used": "/tmp/l/ld.so.preload", "dir_unresolved": true}}}},
 		{name: "rename onto ld.so.preload elsewhere", events: []*pb.Event{ren("/tmp/p", "/tmp/ld.so.preload"), withArgs(ren("/tmp/p", "/srv/ld.so.preload"), sarg("watched_dir", "/etc/ssh"))}},
 		{name: "other renames", events: []*pb.Event{ren("/etc/ld.so.preload", "/etc/ld.so.preload.bak")}},
+		{name: "io_uring rename onto it", events: []*pb.Event{func() *pb.Event {
+			e := ev("security_inode_rename", sarg("old_path", "/etc/ld.so.preload.x"), sarg("new_path", "/etc/ld.so.preload"))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": "/etc/ld.so.preload.x"}}}},
+		{name: "io_uring open into a fixed-file slot", events: []*pb.Event{func() *pb.Event {
+			e := ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1025), sarg("watched_dir", "/etc"))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1025)}}}},
+		{name: "io_uring write at offset 0 (fd opened elsewhere)", events: []*pb.Event{func() *pb.Event {
+			e := ev("magic_write", sarg("pathname", ldSoPreload), sdkBytes("bytes", []byte("/tmp/x.so\n")))
+			e.IoUring = true
+			return e
+		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload}}}},
 		{name: "open for write, then a write much later: two actions", events: []*pb.Event{
 			ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1)),
 			func() *pb.Event { e := ev("magic_write", sarg("pathname", ldSoPreload)); e.Timestamp += 5e9; return e }()},

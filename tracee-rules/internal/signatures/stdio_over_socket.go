@@ -16,12 +16,15 @@ const (
 // StdioOverSocket (TRC-1) reports a process whose standard input, output or
 // error is an internet socket (a reverse shell):
 //   - socket_dup of a socket onto fd 0, 1 or 2, with an AF_INET/AF_INET6 peer
-//     (dup family, fcntl F_DUPFD, accept, pidfd_getfd; a socket without a
-//     peer — listening, as inetd hands a service its socket — is not one);
+//     (dup family, fcntl F_DUPFD, accept, pidfd_getfd, io_uring accept and
+//     fixed-fd install, and a connect — TCP syscall or io_uring — of a
+//     socket that fds 0-2 held before it had a peer; a socket without a peer —
+//     listening, as inetd hands a service its socket — is not one);
 //   - socket_dup at exec (oldfd -1): a shell or interpreter (by executable
 //     name) starting with such a socket as fd 0, 1 or 2, however it got
 //     there (SCM_RIGHTS, io_uring, ...), unless already reported;
-//   - security_socket_connect or connect of fd 0, 1 or 2 to an inet address;
+//   - security_socket_connect or connect (syscall or io_uring) of fd 0, 1
+//     or 2 to an inet address;
 //   - without socket_dup: dup, dup2 or dup3 onto fd 0, 1 or 2 of a descriptor
 //     that the same process connected to an inet address (remembered in a
 //     bounded table of (host pid, fd), cleaned on close and process exit).

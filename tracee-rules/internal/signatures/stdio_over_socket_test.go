@@ -40,7 +40,14 @@ func TestStdioOverSocket(t *testing.T) {
 		return m
 	}
 
+	uring := func(e *pb.Event) *pb.Event { e.IoUring = true; return e }
 	runCases(t, func() sdk.Signature { return NewStdioOverSocket() }, []sigCase{
+		{name: "io_uring connect of stdin", events: []*pb.Event{uring(connect(0, v4c)), uring(ssc(0, v4))}, want: []wantFinding{{0, d("10.0.0.1", 4444, 0, -1, "AF_INET")}}},
+		{name: "io_uring connect of a fixed-file socket (no fd)", events: []*pb.Event{uring(connect(-1, v4c))}},
+		{name: "io_uring accept onto stdin", events: []*pb.Event{uring(sdup(3, 0, v4))}, want: []wantFinding{{0, d("10.0.0.1", 4444, 0, 3, "AF_INET")}}},
+		{name: "io_uring fixed fd install of slot 0 onto stdin", events: []*pb.Event{uring(sdup(0, 0, v4))}, want: []wantFinding{{0, d("10.0.0.1", 4444, 0, 0, "AF_INET")}}},
+		{name: "io_uring connect of a socket dup'd onto 0-2 before (socket_dup at connect)", events: []*pb.Event{sdup(3, 0, inet("remote_addr", "0.0.0.0", 0)), uring(connect(3, v4c)), uring(sdup(3, 0, v4))},
+			want: []wantFinding{{2, d("10.0.0.1", 4444, 0, 3, "AF_INET")}}},
 		{name: "socket_dup onto stdin", events: []*pb.Event{sdup(3, 0, v4)}, want: []wantFinding{{0, d("10.0.0.1", 4444, 0, 3, "AF_INET")}}},
 		{name: "socket_dup onto stderr ipv6", events: []*pb.Event{sdup(5, 2, v6)}, want: []wantFinding{{0, d("fd00::1", 443, 2, 5, "AF_INET6")}}},
 		{name: "socket_dup onto fd 5", events: []*pb.Event{sdup(3, 5, v4)}},

@@ -81,7 +81,7 @@ func TestC(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"SelSecurityFileOpen uint32 = 1 << 4", "{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{\"read\"}}",
-		"{ID: events.SchedProcessExec, Hook: \"sched_process_exec\", Emit: EmitSchedProcessExec}", "SlotMax = 9", `{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true}`} {
+		"{ID: events.SchedProcessExec, Hook: \"sched_process_exec\", Emit: EmitSchedProcessExec}", "SlotMax = 11", `{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true}`} {
 		if !strings.Contains(string(a), want) {
 			t.Errorf("abi_gen.go lacks %q", want)
 		}
