@@ -28,7 +28,7 @@ func NewDockerAbuse() *DockerAbuse {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Privilege Escalation",
 		MitreTechnique: "T1068 Exploitation for Privilege Escalation",
-	}, accessAny, true, isDockerSock, "security_socket_connect").paths("*/"+dockerSock, dockerSock)}
+	}, accessAny, true, isDockerSock, "security_socket_connect").paths("*/"+dockerSock, dockerSock).socket()}
 }
 
 // OnEvent implements sdk.Signature.

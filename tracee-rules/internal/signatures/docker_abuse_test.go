@@ -13,8 +13,8 @@ func TestDockerAbuse(t *testing.T) {
 	runCases(t, func() sdkSig { return NewDockerAbuse() }, []sigCase{
 		{name: "connect in container", events: []*pb.Event{ctr(connect("/var/run/docker.sock"))},
 			want: []wantFinding{{0, map[string]any{"remote_addr": "/var/run/docker.sock"}}}},
-		{name: "open in container", events: []*pb.Event{ctr(open("/run/docker.sock", 2, "O_RDWR"))},
-			want: []wantFinding{{0, map[string]any{"pathname": "/run/docker.sock", "flags": "O_RDWR"}}}},
+		{name: "open in container", events: []*pb.Event{ctr(withMode(open("/run/docker.sock", 0o10000000, "O_PATH"), 0o140755))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/run/docker.sock", "flags": "O_PATH"}}}},
 		{name: "relative connect in container", events: []*pb.Event{ctr(connect("docker.sock"))},
 			want: []wantFinding{{0, map[string]any{"remote_addr": "docker.sock"}}}},
 		{name: "runtime binds the socket before the container starts", events: []*pb.Event{
@@ -25,7 +25,7 @@ func TestDockerAbuse(t *testing.T) {
 			ctr(comm(open("/var/run/docker.sock", 0o10000000, "O_RDONLY|O_PATH"), "runc:[2:INIT]"))}},
 		{name: "after the entrypoint's exec, no name is excused", events: []*pb.Event{
 			ctr(exec("/app", "app")),
-			ctr(comm(open("/var/run/docker.sock", 0o10000000, "O_RDONLY|O_PATH"), "runc:[2:INIT]"))},
+			ctr(comm(withMode(open("/var/run/docker.sock", 0o10000000, "O_RDONLY|O_PATH"), 0o140755), "runc:[2:INIT]"))},
 			want: []wantFinding{{1, map[string]any{"pathname": "/var/run/docker.sock", "flags": "O_RDONLY|O_PATH"}}}},
 		{name: "docker cli on the host", events: []*pb.Event{connect("/var/run/docker.sock")}},
 		{name: "other socket in container", events: []*pb.Event{ctr(connect("/run/containerd/containerd.sock")), ctr(connect("/tmp/notdocker.sock"))}},

@@ -94,13 +94,24 @@ func (s fileWatch) paths(patterns ...string) fileWatch {
 	return s
 }
 
+// socketFile are the data filters of an open of a socket file (S_IFSOCK:
+// an O_PATH open; a plain open of a socket fails).
+var socketFile = []string{"data.inode_mode>=49152", "data.inode_mode<=53247"}
+
+// socket narrows the watch's path rules to socket files.
+func (s fileWatch) socket() fileWatch { return s.mode(socketFile) }
+
 // regular narrows the watch's path rules to regular files (what every
 // watched file is: the match functions name files, never directories).
-func (s fileWatch) regular() fileWatch {
+func (s fileWatch) regular() fileWatch { return s.mode(regularFile) }
+
+// mode adds the file-type filters to the watch's path rules: the kernel
+// drops opens of other types on the mode, before it resolves their paths.
+func (s fileWatch) mode(filters []string) fileWatch {
 	events := append([]sdk.SelectedEvent(nil), s.events...)
 	for i := range events {
 		if isPathRule(events[i]) {
-			events[i].Filters = append(append([]string(nil), events[i].Filters...), regularFile...)
+			events[i].Filters = append(append([]string(nil), events[i].Filters...), filters...)
 		}
 	}
 	s.events = events

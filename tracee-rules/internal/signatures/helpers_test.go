@@ -192,6 +192,16 @@ func open(path string, flags int64, r string) *pb.Event {
 	return ev("security_file_open", sarg("pathname", path), flag("flags", flags, r), uarg("dev", 8), uarg("inode", 42), uarg("inode_mode", mode))
 }
 
+// withMode sets an open's inode_mode (the file's type and permissions).
+func withMode(e *pb.Event, mode uint64) *pb.Event {
+	for _, a := range e.Args {
+		if a.Name == "inode_mode" {
+			a.Value = uarg("inode_mode", mode).Value
+		}
+	}
+	return e
+}
+
 // inWatched gives an open the watched directory the kernel found its file in.
 func inWatched(e *pb.Event, dir string) *pb.Event {
 	e.Args = append(e.Args, sarg("watched_dir", dir))
