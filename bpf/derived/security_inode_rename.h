@@ -7,25 +7,14 @@
  * dentry walk, the path as passed appended). dev and inode are the renamed
  * object's when the new name is one component of that directory: the
  * kernel's d_move has just made it the directory's first child; else 0.
+ * watched_dir: the watched directory the new name is in, by identity.
  */
 #ifndef TRACEE_DERIVED_SECURITY_INODE_RENAME_H
 #define TRACEE_DERIVED_SECURITY_INODE_RENAME_H
 
 #include "../lib/derive.h"
 
-/* The directory's children (Linux 6.8 and later), as CO-RE flavours. */
-struct hlist_node___rename {
-	struct hlist_node___rename *next;
-} __attribute__((preserve_access_index));
-
-struct hlist_head___rename {
-	struct hlist_node___rename *first;
-} __attribute__((preserve_access_index));
-
-struct dentry___rename {
-	struct hlist_head___rename d_children;
-	struct hlist_node___rename d_sib;
-} __attribute__((preserve_access_index));
+/* The directory's children (Linux 6.8 and later): lib/dirwalk.h's CO-RE flavours. */
 
 #define RENAME_NAME_MAX 256
 
@@ -60,13 +49,13 @@ statfn void renamed_identity(struct derive_ctx *dc, int dirfd, u64 newname)
 	long n = bpf_probe_read_user_str(uname, RENAME_NAME_MAX, (const void *)newname);
 	struct vfsmount *vm;
 	struct dentry *dir;
-	if (n > 1 && uname[0] != '/' && bpf_core_field_exists(((struct dentry___rename *)0)->d_children) &&
+	if (n > 1 && uname[0] != '/' && bpf_core_field_exists(((struct dentry___dw *)0)->d_children) &&
 	    lookup_start(dc->t, dirfd, false, &vm, &dir)) {
 		u32 len = n - 1;
-		struct dentry___rename *pd = (void *)dir;
-		struct hlist_node___rename *first = BPF_CORE_READ(pd, d_children.first);
+		struct dentry___dw *pd = (void *)dir;
+		struct hlist_node___dw *first = BPF_CORE_READ(pd, d_children.first);
 		struct dentry *child =
-			first ? (void *)first - bpf_core_field_offset(struct dentry___rename, d_sib) : NULL;
+			first ? (void *)first - bpf_core_field_offset(struct dentry___dw, d_sib) : NULL;
 		if (child && BPF_CORE_READ(child, d_name.len) == len &&
 		    !bpf_probe_read_kernel(kname, len & (RENAME_NAME_MAX - 1), BPF_CORE_READ(child, d_name.name))) {
 			struct name_cmp nc = { .a = kname, .b = uname, .len = len, .same = true };
@@ -95,6 +84,7 @@ statfn void derive_security_inode_rename(struct derive_ctx *dc)
 	arg_path_at(dc, SECURITY_INODE_RENAME__OLD_PATH, olddirfd, oldname);
 	arg_path_at(dc, SECURITY_INODE_RENAME__NEW_PATH, newdirfd, newname);
 	renamed_identity(dc, newdirfd, newname);
+	arg_dest_watched_dir(dc, SECURITY_INODE_RENAME__WATCHED_DIR, newdirfd, newname);
 	submit(dc->b, dc->cfg);
 }
 

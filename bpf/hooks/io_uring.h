@@ -416,7 +416,7 @@ statfn void uring_arg_path(struct event_buf *b, u8 idx, int dfd, struct filename
  * before the completion, so security_inode_rename/link/symlink are built at
  * submission, as requested (retval 0; the outcome is not known), with the
  * names made absolute against the request's dirfds as given (rename: no
- * dev/inode).
+ * dev/inode) and the watched directory of the new name (lib/dirwalk.h).
  */
 statfn void uring_names(struct config *cfg, struct io_kiocb *req, u8 op)
 {
@@ -439,12 +439,18 @@ statfn void uring_names(struct config *cfg, struct io_kiocb *req, u8 op)
 		uring_arg_path(b, SECURITY_INODE_RENAME__NEW_PATH, BPF_CORE_READ(r, new_dfd), BPF_CORE_READ(r, newpath));
 		arg_u32(b, SECURITY_INODE_RENAME__DEV, 0);
 		arg_u64(b, SECURITY_INODE_RENAME__INODE, 0);
+		arg_dest_watched(b, SECURITY_INODE_RENAME__WATCHED_DIR, BPF_CORE_READ(r, new_dfd),
+				 (u64)BPF_CORE_READ(r, newpath, name), false);
 	} else if (id == EVENT_SECURITY_INODE_LINK) {
 		uring_arg_path(b, SECURITY_INODE_LINK__OLD_PATH, BPF_CORE_READ(l, old_dfd), BPF_CORE_READ(l, oldpath));
 		uring_arg_path(b, SECURITY_INODE_LINK__NEW_PATH, BPF_CORE_READ(l, new_dfd), BPF_CORE_READ(l, newpath));
+		arg_dest_watched(b, SECURITY_INODE_LINK__WATCHED_DIR, BPF_CORE_READ(l, new_dfd),
+				 (u64)BPF_CORE_READ(l, newpath, name), false);
 	} else {
 		uring_arg_path(b, SECURITY_INODE_SYMLINK__LINKPATH, BPF_CORE_READ(l, new_dfd), BPF_CORE_READ(l, newpath));
 		arg_str(b, SECURITY_INODE_SYMLINK__TARGET, BPF_CORE_READ(l, oldpath, name), false); /* as written */
+		arg_dest_watched(b, SECURITY_INODE_SYMLINK__WATCHED_DIR, BPF_CORE_READ(l, new_dfd),
+				 (u64)BPF_CORE_READ(l, newpath, name), false);
 	}
 	submit(b, cfg);
 }

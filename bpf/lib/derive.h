@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "buffer.h"
 #include "path.h"
+#include "dirwalk.h"
 #include "submit.h"
 #include "syscall_args.h"
 #include <asm/unistd_64.h>
@@ -74,6 +75,16 @@ statfn void arg_path_at(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
 	arg_str(dc->b, idx, p, false);
 }
 
+/*
+ * Appends arguments idx (watched_dir) and idx + 1 (dir_unresolved): the
+ * watched directory the last component of name (relative to dirfd) goes
+ * in, by the directory's identity (lib/dirwalk.h).
+ */
+statfn void arg_dest_watched_dir(struct derive_ctx *dc, u8 idx, int dirfd, u64 name)
+{
+	arg_dest_watched(dc->b, idx, dirfd, name, true);
+}
+
 /* dev and inode of the file's inode, at dev_idx and dev_idx + 1. */
 statfn void file_identity(struct event_buf *b, u8 dev_idx, struct file *f)
 {
@@ -97,12 +108,7 @@ statfn void file_kind(struct event_buf *b, struct file *f)
 /* The canonical path of the watched directory d is in, or NULL. */
 statfn const char *watched_dir_of(struct dentry *d)
 {
-	struct inode *dir = BPF_CORE_READ(d, d_parent, d_inode);
-	if (!dir)
-		return NULL;
-	struct dir_id key = {.dev = BPF_CORE_READ(dir, i_sb, s_dev), .ino = BPF_CORE_READ(dir, i_ino)};
-	struct dir_name *n = bpf_map_lookup_elem(&watched_dirs, &key);
-	return n ? n->path : NULL;
+	return watched_dir_path(BPF_CORE_READ(d, d_parent));
 }
 
 #endif

@@ -208,12 +208,16 @@ enum magic_write_arg {
 enum security_inode_symlink_arg {
 	SECURITY_INODE_SYMLINK__LINKPATH = 0, /* str */
 	SECURITY_INODE_SYMLINK__TARGET = 1, /* str */
+	SECURITY_INODE_SYMLINK__WATCHED_DIR = 2, /* str */
+	SECURITY_INODE_SYMLINK__DIR_UNRESOLVED = 3, /* bool */
 };
 enum security_inode_rename_arg {
 	SECURITY_INODE_RENAME__OLD_PATH = 0, /* str */
 	SECURITY_INODE_RENAME__NEW_PATH = 1, /* str */
 	SECURITY_INODE_RENAME__DEV = 2, /* uint */
 	SECURITY_INODE_RENAME__INODE = 3, /* ulong */
+	SECURITY_INODE_RENAME__WATCHED_DIR = 4, /* str */
+	SECURITY_INODE_RENAME__DIR_UNRESOLVED = 5, /* bool */
 };
 enum security_mmap_file_arg {
 	SECURITY_MMAP_FILE__PATHNAME = 0, /* str */
@@ -226,6 +230,8 @@ enum security_mmap_file_arg {
 enum security_inode_link_arg {
 	SECURITY_INODE_LINK__OLD_PATH = 0, /* str */
 	SECURITY_INODE_LINK__NEW_PATH = 1, /* str */
+	SECURITY_INODE_LINK__WATCHED_DIR = 2, /* str */
+	SECURITY_INODE_LINK__DIR_UNRESOLVED = 3, /* bool */
 };
 enum hooked_proc_fops_arg {
 	HOOKED_PROC_FOPS__HOOKED = 0, /* uint */

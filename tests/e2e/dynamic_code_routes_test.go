@@ -3,8 +3,12 @@ package e2e
 import "testing"
 
 // TRC-4 beyond W+X in one call: the flip (RW, then R-X: never both at
-// once), personality(READ_IMPLIES_EXEC), shmat(SHM_EXEC), a memfd mapped
-// shared-writable and executable (double mapping), in both ABIs.
+// once), also after mremap moved the written range (MAYMOVE|FIXED,
+// DONTUNMAP), memory written through one mapping and run through another
+// (an mremap old_size-0 alias made R-X; a memfd, a regular file, a POSIX
+// shm object mapped shared-writable and executable; a SysV segment
+// attached writable and SHM_EXEC), personality(READ_IMPLIES_EXEC),
+// shmat(SHM_EXEC), in both ABIs. Every trigger ran the code it wrote.
 func TestDynamicCodeLoadingRoutes(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-4"}})
 	for _, trig := range []string{"wx_mem", "wx_mem-m32"} {
@@ -13,6 +17,13 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 			{"read-implies-exec", "personality", "READ_IMPLIES_EXEC"},
 			{"shm-exec", "shmat", "SHM_EXEC"},
 			{"double-map", "security_mmap_file", "one file mapped shared-writable and executable"},
+			{"double-map-file", "security_mmap_file", "one file mapped shared-writable and executable"},
+			{"double-map-shm", "security_mmap_file", "one file mapped shared-writable and executable"},
+			{"shm-double", "shmat", "SHM_EXEC"},
+			{"mremap", "mem_prot_alert", "writable memory made executable"},
+			{"mremap-dontunmap", "mem_prot_alert", "writable memory made executable"},
+			// W through the original, X through the alias: the pages are W+X
+			{"mremap-alias", "mem_prot_alert", ""},
 		} {
 			t.Run(trig+"/"+v.mode, func(t *testing.T) {
 				pid, _ := runTriggerPid(t, trig, v.mode)
@@ -21,6 +32,9 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 				})
 				if got := dataStr(f, "reason"); got != v.reason {
 					t.Errorf("reason %q, want %q (%s)", got, v.reason, describe([]Finding{f}))
+				}
+				if v.mode == "mremap-alias" && dataStr(f, "alert") != "Protection changed to Executable!" {
+					t.Errorf("alert %q, want the alias made executable (%s)", dataStr(f, "alert"), describe([]Finding{f}))
 				}
 			})
 		}

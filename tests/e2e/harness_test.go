@@ -150,6 +150,7 @@ type PipelineOptions struct {
 	Unix      bool     // serve the stream on a unix socket instead of a pipe
 	Rules     []string // --rules; all signatures when empty
 	EbpfArgs  []string // extra tracee-ebpf arguments
+	EbpfWrap  []string // a command tracee-ebpf runs under (it execs its arguments), e.g. standInEtc's
 	RulesArgs []string // extra tracee-rules arguments
 }
 
@@ -189,7 +190,8 @@ func StartPipeline(t *testing.T, o PipelineOptions) *Pipeline {
 	} else {
 		rulesArgs = append(rulesArgs, "--input-tracee", "file:stdin")
 	}
-	p.ebpf = exec.Command(bin("tracee-ebpf"), append(ebpfArgs, o.EbpfArgs...)...)
+	argv := append(append(append([]string{}, o.EbpfWrap...), bin("tracee-ebpf")), append(ebpfArgs, o.EbpfArgs...)...)
+	p.ebpf = exec.Command(argv[0], argv[1:]...)
 	p.rules = exec.Command(bin("tracee-rules"), append(rulesArgs, o.RulesArgs...)...)
 	p.ebpf.Stderr = &p.ebpfErr
 	p.rules.Stderr = &p.rulesErr

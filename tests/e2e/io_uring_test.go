@@ -163,19 +163,15 @@ func TestStdioOverSocketAccept(t *testing.T) {
 // an /etc dirfd, LINKAT and SYMLINKAT, whose names the kernel drops before
 // the completion (reported at submission as security_inode_rename/link/
 // symlink marked ioUring), in both ABIs. The trigger puts an empty file or a
-// dangling symlink there (which the loader ignores) and removes it at once.
+// dangling symlink there (which the loader ignores) and removes it at once,
+// in the tracer's stand-in /etc (standInEtc): the host's is never touched.
 func TestIoUringPreloadReplaced(t *testing.T) {
-	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-7"}})
+	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-7"}, EbpfWrap: standInEtc(t)})
 	for _, trig := range []string{"uring", "uring-m32"} {
 		for _, mode := range []string{"rename", "link", "symlink"} {
 			t.Run(trig+"/"+mode, func(t *testing.T) {
-				if _, existed := readPreload(t); existed {
-					t.Skip("/etc/ld.so.preload exists: the trigger does not touch it")
-				}
-				pid, _ := runTriggerPid(t, trig, mode)
-				if _, exists := readPreload(t); exists {
-					t.Fatalf("/etc/ld.so.preload left behind")
-				}
+				pid, _ := runInTracerNs(t, p, trig, mode)
+				standInPreloadGone(t, p)
 				f := mustFind(t, p, "TRC-7 io_uring "+mode, bySigPid("TRC-7", pid))
 				if want := "security_inode_" + mode; f.Event.EventName != want || !f.Event.ContextFlags.IoUring || dataStr(f, "pathname") != "/etc/ld.so.preload" {
 					t.Errorf("finding on %s (ioUring %v) pathname %q; want %s from io_uring on /etc/ld.so.preload", f.Event.EventName, f.Event.ContextFlags.IoUring, dataStr(f, "pathname"), want)

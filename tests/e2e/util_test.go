@@ -43,6 +43,16 @@ func outInt(t *testing.T, out, key string) int {
 	return n
 }
 
+// outStr returns the word a trigger printed as key=<word>.
+func outStr(t *testing.T, out, key string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)\b` + regexp.QuoteMeta(key) + `=(\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("trigger output has no %s=<word>:\n%s", key, out)
+	}
+	return m[1]
+}
+
 // runTriggerPid runs a trigger and checks that the pid it printed is the
 // pid the test started (triggers print pid=<pid>).
 func runTriggerPid(t *testing.T, name string, args ...string) (int, string) {

@@ -20,17 +20,32 @@
 //   ld_preload preload-write TEXT  in a private mount namespace with a tmpfs
 //                               over /etc (the host's /etc is never touched),
 //                               write TEXT to /etc/ld.so.preload and exit
+//   ld_preload standin-rename|standin-link|standin-symlink [NAME]  only where /etc is the
+//                               test's stand-in (a tmpfs holding .tracee-e2e-standin:
+//                               the tracer's private mount namespace, entered with
+//                               nsenter; anywhere else it refuses): in a mount namespace
+//                               of its own, bind-mounts /etc on a directory in /tmp and
+//                               puts NAME (relative to /etc, default ld.so.preload) there
+//                               by a rename of absolute paths through the bind mount, a
+//                               hard link relative to a dirfd of the bind mount, or a
+//                               symlink spelt DIR/../NAME relative to that dirfd; removes
+//                               it at once; standin-via-symlink: a rename through a symlink
+//                               /tmp/etc-link-PID -> ../etc instead
 // The exec modes replace the trigger (same pid) with /bin/true; the loader
 // warns that it cannot preload the missing object and runs it anyway.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#define TMPFS_MAGIC 0x01021994
 
 #define PRELOAD_FILE "/etc/ld.so.preload"
 
@@ -83,6 +98,82 @@ static int replace_file(const char *mode)
 	return 0;
 }
 
+/* /etc/ld.so.preload put in place through a bind mount of the stand-in /etc. */
+static int standin_replace(const char *mode, const char *name)
+{
+	char etcname[128];
+	snprintf(etcname, sizeof(etcname), "/etc/%s", name);
+	struct statfs sf;
+	struct stat st;
+	if (statfs("/etc", &sf) < 0 || sf.f_type != TMPFS_MAGIC || stat("/etc/.tracee-e2e-standin", &st) < 0)
+		return fprintf(stderr, "/etc is not the test's stand-in: refusing\n"), 2;
+	if (lstat(etcname, &st) == 0)
+		return fprintf(stderr, "%s exists in the stand-in\n", etcname), 1;
+	if (strcmp(mode, "standin-via-symlink") == 0) {
+		/* a symlink /tmp/etc-link-PID -> ../etc, the name renamed through it */
+		char link[64], from[128], to[128];
+		snprintf(link, sizeof(link), "/tmp/etc-link-%d", getpid());
+		snprintf(from, sizeof(from), "%s/.e2e-%d", link, getpid());
+		snprintf(to, sizeof(to), "%s/%s", link, name);
+		if (symlink("../etc", link) < 0)
+			return perror(link), 1;
+		int f = open(from, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		int r = f < 0 ? -1 : rename(from, to);
+		int err = errno;
+		if (f >= 0)
+			close(f);
+		unlink(r < 0 ? from : to);
+		unlink(link);
+		if (r < 0)
+			return errno = err, perror(mode), 1;
+		printf("%s=0 via=%s\n", mode, to);
+		return 0;
+	}
+	if (unshare(CLONE_NEWNS) < 0)
+		return perror("unshare(CLONE_NEWNS)"), 1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return perror("make / private"), 1;
+	char dir[] = "/tmp/etc-bind-XXXXXX";
+	if (!mkdtemp(dir))
+		return perror("mkdtemp"), 1;
+	if (mount("/etc", dir, NULL, MS_BIND, NULL) < 0)
+		return perror("bind /etc"), rmdir(dir), 1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	char src[64], from[128], to[128];
+	snprintf(src, sizeof(src), ".e2e-%d", getpid());
+	snprintf(from, sizeof(from), "%s/%s", dir, src);
+	snprintf(to, sizeof(to), "%s/%s", dir, name);
+	int r = -1;
+	if (fd >= 0 && strcmp(mode, "standin-symlink") == 0) {
+		char via[128];
+		snprintf(via, sizeof(via), "%s/../%s", src, name);
+		if (mkdirat(fd, src, 0700) == 0) {
+			r = symlinkat("/nonexistent-ld.so.preload", fd, via);
+			unlinkat(fd, src, AT_REMOVEDIR);
+		}
+	} else if (fd >= 0) {
+		int f = openat(fd, src, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (f >= 0) {
+			close(f);
+			if (strcmp(mode, "standin-rename") == 0) {
+				r = rename(from, to);
+			} else {
+				r = linkat(fd, src, fd, name, 0);
+				unlinkat(fd, src, 0);
+			}
+		}
+	}
+	int err = errno;
+	unlinkat(fd, name, 0);
+	close(fd);
+	if (umount(dir) < 0 || rmdir(dir) < 0)
+		perror(dir);
+	if (r < 0)
+		return errno = err, perror(mode), 1;
+	printf("%s=0 via=%s\n", mode, to);
+	return 0;
+}
+
 static int preload_write(const char *text)
 {
 	if (unshare(CLONE_NEWNS) < 0)
@@ -110,6 +201,8 @@ int main(int argc, char **argv)
 		return preload_file(argc > 2 ? argv[2] : PRELOAD_FILE);
 	if (!strcmp(mode, "rename") || !strcmp(mode, "link") || !strcmp(mode, "symlink"))
 		return replace_file(mode);
+	if (strncmp(mode, "standin-", 8) == 0)
+		return standin_replace(mode, argc > 2 ? argv[2] : "ld.so.preload");
 	char *args[] = {"true", NULL};
 	if (strcmp(mode, "ldso-preload") == 0) {
 		char *ldso[] = {"ld.so", "--preload", "/nonexistent.so", "/bin/true", NULL};

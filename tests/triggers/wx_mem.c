@@ -6,6 +6,13 @@
 //   wx_mem read-implies-exec  personality(READ_IMPLIES_EXEC), then mmap PROT_READ (executable)
 //   wx_mem shm-exec   shmget, shmat(SHM_EXEC) (removed at once)
 //   wx_mem double-map a memfd mapped twice: MAP_SHARED RW (written) and R-X (run)
+//   wx_mem double-map-file  the same with a regular file (in /tmp, removed at once)
+//   wx_mem double-map-shm   the same with a POSIX shm object (/dev/shm, removed at once)
+//   wx_mem shm-double SysV shm attached twice: writable (written) and SHM_EXEC read-only (run)
+//   wx_mem mremap     mmap RW, write code, mremap it (MAYMOVE|FIXED) elsewhere, mprotect R-X there, run
+//   wx_mem mremap-dontunmap  the same with MREMAP_MAYMOVE|MREMAP_DONTUNMAP
+//   wx_mem mremap-alias  shared RW memory, write code, mremap(old_size 0) makes an alias,
+//                     mprotect the alias R-X, run it (the original stays writable)
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +20,28 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/shm.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+/* Maps fd twice, MAP_SHARED RW and R-X, writes a ret through the first and
+ * runs it through the second. */
+static void *double_map(int fd, size_t len)
+{
+	if (fd < 0 || ftruncate(fd, len))
+		return perror("double-map"), MAP_FAILED;
+	char *w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	if (w == MAP_FAILED || p == MAP_FAILED)
+		return perror("mmap"), MAP_FAILED;
+	memset(w, 0xc3, 16); /* ret, written through the other mapping */
+	((void (*)(void))p)();
+	return p;
+}
 
 int main(int argc, char **argv)
 {
@@ -34,14 +62,50 @@ int main(int argc, char **argv)
 			return perror("personality"), 1;
 		p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	} else if (strcmp(mode, "double-map") == 0) {
-		int fd = memfd_create("double", 0);
-		if (fd < 0 || ftruncate(fd, len))
-			return perror("memfd"), 1;
-		char *w = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-		if (w == MAP_FAILED || p == MAP_FAILED)
+		p = double_map(memfd_create("double", 0), len);
+	} else if (strcmp(mode, "double-map-file") == 0) {
+		char name[] = "/tmp/wx_mem-XXXXXX";
+		int fd = mkstemp(name);
+		p = double_map(fd, len);
+		if (fd >= 0)
+			unlink(name);
+	} else if (strcmp(mode, "double-map-shm") == 0) {
+		char name[64];
+		snprintf(name, sizeof(name), "/wx_mem-%d", getpid());
+		int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+		p = double_map(fd, len);
+		if (fd >= 0)
+			shm_unlink(name);
+	} else if (strcmp(mode, "shm-double") == 0) {
+		int id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);
+		if (id < 0)
+			return perror("shmget"), 1;
+		char *w = shmat(id, NULL, 0);
+		p = shmat(id, NULL, SHM_EXEC | SHM_RDONLY);
+		shmctl(id, IPC_RMID, NULL);
+		if (w == (void *)-1 || p == (void *)-1)
+			return perror("shmat"), 1;
+		memset(w, 0xc3, 16); /* ret, written through the writable attach */
+		((void (*)(void))p)();
+	} else if (strncmp(mode, "mremap", 6) == 0) {
+		char *old = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_SHARED * (strcmp(mode, "mremap-alias") == 0) | MAP_PRIVATE * (strcmp(mode, "mremap-alias") != 0) |
+					 MAP_ANONYMOUS,
+				 -1, 0);
+		if (old == MAP_FAILED)
 			return perror("mmap"), 1;
-		memset(w, 0xc3, 16); /* ret, written through the other mapping */
+		memset(old, 0xc3, 16); /* ret, written while writable */
+		if (strcmp(mode, "mremap-alias") == 0) {
+			p = mremap(old, 0, len, MREMAP_MAYMOVE);
+		} else if (strcmp(mode, "mremap-dontunmap") == 0) {
+			p = mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		} else {
+			/* a destination reserved first, then moved onto */
+			void *dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			p = mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+		}
+		if (p == MAP_FAILED || mprotect(p, len, PROT_READ | PROT_EXEC))
+			return perror(mode), 1;
 		((void (*)(void))p)();
 	} else if (strcmp(mode, "shm-exec") == 0) {
 		int id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);

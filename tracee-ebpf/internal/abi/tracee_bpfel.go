@@ -194,6 +194,28 @@ type TraceeDirName struct {
 	Path [64]int8
 }
 
+type TraceeDirwalkBuf struct {
+	_       structs.HostLayout
+	Name    [4096]int8
+	Kname   [256]int8
+	Spliced [8192]int8
+	W       struct {
+		_       structs.HostLayout
+		Cur     uint64
+		Mnt     uint64
+		Root    uint64
+		RootMnt uint64
+		It      uint64
+		Dir     uint64
+		Pos     uint32
+		Start   uint32
+		Len     uint32
+		Phase   uint8
+		Links   uint8
+		_       [2]byte
+	}
+}
+
 type TraceeEventBuf struct {
 	_    structs.HostLayout
 	Ctx  TraceeEventCtx
@@ -318,6 +340,7 @@ const (
 	TraceeMapDfPreScratch            = "df_pre_scratch"
 	TraceeMapDfPrefix                = "df_prefix"
 	TraceeMapDfSuffix                = "df_suffix"
+	TraceeMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeMapEvents                  = "events"
 	TraceeMapExeFilter               = "exe_filter"
 	TraceeMapMntnsFilter             = "mntns_filter"
@@ -441,6 +464,7 @@ type TraceeMapSpecs struct {
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
@@ -506,6 +530,7 @@ type TraceeMaps struct {
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
 	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
@@ -546,6 +571,7 @@ func (m *TraceeMaps) Close() error {
 		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfSuffix,
+		m.DirwalkScratch,
 		m.Events,
 		m.ExeFilter,
 		m.MntnsFilter,

@@ -176,6 +176,28 @@ type TraceeRawDirName struct {
 	Path [64]int8
 }
 
+type TraceeRawDirwalkBuf struct {
+	_       structs.HostLayout
+	Name    [4096]int8
+	Kname   [256]int8
+	Spliced [8192]int8
+	W       struct {
+		_       structs.HostLayout
+		Cur     uint64
+		Mnt     uint64
+		Root    uint64
+		RootMnt uint64
+		It      uint64
+		Dir     uint64
+		Pos     uint32
+		Start   uint32
+		Len     uint32
+		Phase   uint8
+		Links   uint8
+		_       [2]byte
+	}
+}
+
 type TraceeRawEventBuf struct {
 	_    structs.HostLayout
 	Ctx  TraceeRawEventCtx
@@ -286,6 +308,7 @@ const (
 	TraceeRawMapDfPreScratch            = "df_pre_scratch"
 	TraceeRawMapDfPrefix                = "df_prefix"
 	TraceeRawMapDfSuffix                = "df_suffix"
+	TraceeRawMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeRawMapEvents                  = "events"
 	TraceeRawMapExeFilter               = "exe_filter"
 	TraceeRawMapMntnsFilter             = "mntns_filter"
@@ -407,6 +430,7 @@ type TraceeRawMapSpecs struct {
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
 	ExeFilter       *ebpf.MapSpec `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.MapSpec `ebpf:"mntns_filter"`
@@ -472,6 +496,7 @@ type TraceeRawMaps struct {
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
+	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
 	ExeFilter       *ebpf.Map `ebpf:"exe_filter"`
 	MntnsFilter     *ebpf.Map `ebpf:"mntns_filter"`
@@ -512,6 +537,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfSuffix,
+		m.DirwalkScratch,
 		m.Events,
 		m.ExeFilter,
 		m.MntnsFilter,

@@ -24,8 +24,9 @@ type derivation struct {
 	fn     deriveFunc
 }
 
-// registry lists every derivation. The sources of a target must equal its
-// Deps in the events table (checked by the tests).
+// registry lists every derivation. The sources of a target and the system
+// calls its observers watch must together equal its Deps in the events
+// table (checked by the tests).
 var registry = []derivation{
 	{"sched_process_exec", "security_bprm_check", deriveBprmCheck},
 	{"connect", "security_socket_connect", deriveSocketConnect},
@@ -36,7 +37,8 @@ var registry = []derivation{
 }
 
 // observers keep derivation state (per target) up to date from events that
-// derive nothing: process exit, exec and fork, unmapping.
+// derive nothing: process exit, exec and fork (always traced), unmapping
+// and remapping.
 var observers = []struct {
 	source string
 	target string
@@ -46,6 +48,7 @@ var observers = []struct {
 	{"sched_process_exec", "mem_prot_alert", observeExec},
 	{"sched_process_fork", "mem_prot_alert", observeFork},
 	{"munmap", "mem_prot_alert", observeMunmap},
+	{"mremap", "mem_prot_alert", observeMremap},
 }
 
 type step struct {

@@ -2,6 +2,7 @@ package derive
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -159,6 +160,16 @@ func mmap(pid int32, ret int64, length, prot int64) *traceepb.Event {
 	return event("mmap", pid, ret, uarg("addr", 0), uarg("length", uint64(length)), iarg("prot", prot), iarg("flags", 0x22), iarg("fd", -1), iarg("offset", 0))
 }
 
+const (
+	mremapMaymove = 1
+	mremapFixed   = 2
+)
+
+func mremap(pid int32, ret, old, oldSize, newSize, flags int64) *traceepb.Event {
+	return event("mremap", pid, ret, uarg("old_address", uint64(old)), uarg("old_size", uint64(oldSize)),
+		uarg("new_size", uint64(newSize)), uarg("flags", uint64(flags)), uarg("new_address", uint64(ret)))
+}
+
 func mprotect(pid int32, ret, addr, length, prot int64) *traceepb.Event {
 	return event("mprotect", pid, ret, uarg("addr", uint64(addr)), uarg("len", uint64(length)), iarg("prot", prot))
 }
@@ -237,6 +248,58 @@ func TestMemProtAlert(t *testing.T) {
 			{event("munmap", 1, 0, uarg("addr", 0x7000), uarg("length", 0x1000)), nil},
 			{mprotect(1, 0, 0x7000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x7000, rx, 0}}},
 		}},
+		{"mremap moves a writable range: made executable at the new address", []step{
+			{mmap(1, 0x7000, 0x1000, rw), nil},
+			{mremap(1, 0x20000, 0x7000, 0x1000, 0x2000, mremapMaymove), nil},
+			{mprotect(1, 0, 0x20000, 0x2000, rx), []alert{{render.AlertMprotectX, 0x20000, rx, rw}}},
+			{mprotect(1, 0, 0x7000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x7000, rx, 0}}},
+		}},
+		{"mremap MREMAP_FIXED|MAYMOVE of W+X keeps E: W+E to E alerts", []step{
+			{mmap(1, 0x7000, 0x1000, rwx), []alert{{render.AlertMmapWX, 0x7000, rwx, 0}}},
+			{mremap(1, 0x30000, 0x7000, 0x1000, 0x1000, mremapMaymove|mremapFixed), nil},
+			{mprotect(1, 0, 0x30000, 0x1000, rx), []alert{{render.AlertWXToX, 0x30000, rx, rwx}}},
+		}},
+		{"mremap in place keeps the protection over the grown range", []step{
+			{mmap(1, 0x7000, 0x1000, rw), nil},
+			{mremap(1, 0x7000, 0x7000, 0x1000, 0x3000, 0), nil},
+			{mprotect(1, 0, 0x9000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x9000, rx, rw}}},
+		}},
+		{"mremap MREMAP_DONTUNMAP keeps the old range", []step{
+			{mmap(1, 0x7000, 0x1000, rw), nil},
+			{mremap(1, 0x40000, 0x7000, 0x1000, 0x1000, mremapMaymove|mremapDontUnmap), nil},
+			{mprotect(1, 0, 0x7000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x7000, rx, rw}}},
+			{mprotect(1, 0, 0x40000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x40000, rx, rw}}},
+		}},
+		{"failed mremap changes nothing", []step{
+			{mmap(1, 0x7000, 0x1000, rw), nil},
+			{mremap(1, -12, 0x7000, 0x1000, 0x2000, mremapMaymove), nil},
+			{mprotect(1, 0, 0x7000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x7000, rx, rw}}},
+		}},
+		{"mremap of an untracked range clears the destination", []step{
+			{mmap(1, 0x50000, 0x1000, rw), nil},
+			{mremap(1, 0x50000, 0x9000, 0x1000, 0x1000, mremapMaymove|mremapFixed), nil},
+			{mprotect(1, 0, 0x50000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x50000, rx, 0}}},
+		}},
+		{"mremap alias (old_size 0): RW alias of R-X pages is W+E", []step{
+			{mmap(1, 0x7000, 0x2000, rx), nil},
+			{mremap(1, 0x60000, 0x7000, 0, 0x2000, mremapMaymove), nil},
+			{mprotect(1, 0, 0x60000, 0x2000, rw), []alert{{render.AlertXToWX, 0x60000, rwx, rx}}},
+		}},
+		{"mremap alias: R-X alias of RW pages is W+E; other pages are not", []step{
+			{mmap(1, 0x7000, 0x2000, rw), nil},
+			{mremap(1, 0x60000, 0x7000, 0, 0x2000, mremapMaymove), nil},
+			{mprotect(1, 0, 0x7000, 0x1000, r), nil},
+			// page 1 made R-X in the second mapping: the first maps it RW
+			{mprotect(1, 0, 0x61000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x61000, rwx, rw}}},
+			{mprotect(1, 0, 0x60000, 0x1000, r), nil},
+			{mprotect(1, 0, 0x7000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x7000, rx, r}}},
+		}},
+		{"an alias made read-only stays an alias", []step{
+			{mmap(1, 0x7000, 0x1000, rw), nil},
+			{mremap(1, 0x60000, 0x7000, 0, 0x1000, mremapMaymove), nil},
+			{mprotect(1, 0, 0x60000, 0x1000, r), nil},
+			{mprotect(1, 0, 0x60000, 0x1000, rx), []alert{{render.AlertMprotectX, 0x60000, rwx, rw}}},
+		}},
 		{"mmap over a tracked range replaces it", []step{
 			{mmap(1, 0x7000, 0x1000, rw), nil},
 			{mmap(1, 0x7000, 0x1000, r), nil},
@@ -303,6 +366,13 @@ func TestRegistryMatchesDeps(t *testing.T) {
 			t.Errorf("%s is not a user-space event", target)
 		}
 		got, want := Sources(target), slices.Clone(def.Deps)
+		for _, o := range observers {
+			// the scheduler events are always traced; the system calls an
+			// observer follows must be deps, or nothing selects them
+			if o.target == target && !strings.HasPrefix(o.source, "sched_") && !slices.Contains(got, o.source) {
+				got = append(got, o.source)
+			}
+		}
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {

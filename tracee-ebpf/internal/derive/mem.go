@@ -20,11 +20,29 @@ const (
 	defaultMaxRegions = 256
 )
 
-// region is a tracked mapping [start, end) with its protection.
+// mremap flags.
+const (
+	mremapDontUnmap = 0x4 // MREMAP_DONTUNMAP: the old range stays mapped
+)
+
+// region is a tracked mapping [start, end) with its protection. Ranges
+// that mremap made aliases of the same pages (old_size 0 on shared memory)
+// share alias (non-zero); aoff is the offset of start in those pages, so
+// the parts of two aliases that map the same pages can be told.
 type region struct {
 	start, end uint64
 	prot       int64
 	used       uint64 // last use tick, for per-process LRU eviction
+	alias      uint64
+	aoff       uint64
+}
+
+// at returns r's alias position of addr (r's alias and the offset of addr).
+func (r region) at(addr uint64) (uint64, uint64) {
+	if r.alias == 0 {
+		return 0, 0
+	}
+	return r.alias, r.aoff + (addr - r.start)
 }
 
 // procMem is the tracked writable or executable regions of one process,
@@ -32,6 +50,7 @@ type region struct {
 type procMem struct {
 	pid     int32
 	regions []region
+	aliases uint64 // last alias group number given
 }
 
 // memState remembers, per process, the mappings that are writable and/or
@@ -90,31 +109,52 @@ func (m *memState) forget(pid int32) {
 	}
 }
 
-// lookup returns the protection of the tracked region containing addr, or
-// else of the first tracked region overlapping [start, end).
-func (m *memState) lookup(pid int32, start, end uint64) (int64, bool) {
+// lookup returns the tracked region containing start, or else the first
+// tracked region overlapping [start, end).
+func (m *memState) lookup(pid int32, start, end uint64) (region, bool) {
 	pm := m.get(pid, false)
 	if pm == nil {
-		return 0, false
+		return region{}, false
 	}
 	m.tick++
 	for i := range pm.regions {
 		r := &pm.regions[i]
 		if r.start < end && start < r.end {
 			r.used = m.tick
-			return r.prot, true
+			return *r, true
 		}
 	}
-	return 0, false
+	return region{}, false
+}
+
+// aliasProt is the protection, OR-ed, of the other mappings of the pages
+// that [start, end) maps in alias group alias from offset aoff: memory
+// writable through one alias and executable through another is W+X.
+func (m *memState) aliasProt(pid int32, start, end, alias, aoff uint64) int64 {
+	pm := m.get(pid, false)
+	if pm == nil || alias == 0 {
+		return 0
+	}
+	var prot int64
+	for _, r := range pm.regions {
+		if r.alias != alias || (r.start < end && start < r.end) {
+			continue
+		}
+		if r.aoff < aoff+(end-start) && aoff < r.aoff+(r.end-r.start) {
+			prot |= r.prot
+		}
+	}
+	return prot
 }
 
 // set records that [start, end) now has prot: overlapping regions are cut,
-// and the range is tracked if prot is writable or executable.
-func (m *memState) set(pid int32, start, end uint64, prot int64) {
+// and the range is tracked if prot is writable or executable or the range
+// aliases other pages (alias, from offset aoff; 0: none).
+func (m *memState) set(pid int32, start, end uint64, prot int64, alias, aoff uint64) {
 	if end <= start {
 		return
 	}
-	track := prot&protWX != 0
+	track := prot&protWX != 0 || alias != 0
 	pm := m.get(pid, track)
 	if pm == nil {
 		return
@@ -127,14 +167,15 @@ func (m *memState) set(pid int32, start, end uint64, prot int64) {
 			continue
 		}
 		if r.start < start {
-			out = append(out, region{start: r.start, end: start, prot: r.prot, used: r.used})
+			out = append(out, region{start: r.start, end: start, prot: r.prot, used: r.used, alias: r.alias, aoff: r.aoff})
 		}
 		if end < r.end {
-			out = append(out, region{start: end, end: r.end, prot: r.prot, used: r.used})
+			_, off := r.at(end)
+			out = append(out, region{start: end, end: r.end, prot: r.prot, used: r.used, alias: r.alias, aoff: off})
 		}
 	}
 	if track {
-		out = append(out, region{start: start, end: end, prot: prot, used: m.tick})
+		out = append(out, region{start: start, end: end, prot: prot, used: m.tick, alias: alias, aoff: aoff})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
 	for len(out) > m.maxRegions {
@@ -150,6 +191,34 @@ func (m *memState) set(pid int32, start, end uint64, prot int64) {
 	if len(out) == 0 {
 		m.forget(pid)
 	}
+}
+
+// remap follows a successful mremap of [oldStart, oldStart+oldSize) to
+// [newStart, newEnd): the new range has the old one's protection (and
+// alias). oldSize 0 (shared memory) makes the new range a second mapping
+// of the same pages, an alias; MREMAP_DONTUNMAP leaves the old range
+// mapped (emptied, with its protection); else the old range is gone.
+func (m *memState) remap(pid int32, oldStart, oldSize, newStart, newEnd uint64, keepOld bool) {
+	r, ok := m.lookup(pid, oldStart, pageEnd(oldStart, max(oldSize, 1)))
+	if !ok || r.start > oldStart {
+		if !keepOld && oldSize > 0 {
+			m.set(pid, oldStart, pageEnd(oldStart, oldSize), 0, 0, 0)
+		}
+		m.set(pid, newStart, newEnd, 0, 0, 0)
+		return
+	}
+	alias, aoff := r.at(oldStart)
+	if oldSize == 0 && alias == 0 {
+		// the first alias of these pages: the old range joins a new group
+		pm := m.get(pid, true)
+		pm.aliases++
+		alias, aoff = pm.aliases, 0
+		m.set(pid, oldStart, min(r.end, pageEnd(oldStart, newEnd-newStart)), r.prot, alias, 0)
+	}
+	if !keepOld && oldSize > 0 {
+		m.set(pid, oldStart, pageEnd(oldStart, oldSize), 0, 0, 0)
+	}
+	m.set(pid, newStart, newEnd, r.prot, alias, aoff)
 }
 
 // copyTo gives child a copy of parent's regions (fork without CLONE_VM).
@@ -229,7 +298,7 @@ func deriveMmapAlert(d *Deriver, def *events.Definition, src *traceepb.Event) []
 		a, _ := traceepb.Arg[int64](src, "addr")
 		addr = uint64(a)
 	} else {
-		d.mem.set(procKey(src), addr, pageEnd(addr, uint64(length)), prot)
+		d.mem.set(procKey(src), addr, pageEnd(addr, uint64(length)), prot, 0, 0)
 	}
 	if prot&protWX != protWX {
 		return nil
@@ -253,7 +322,10 @@ func mprotectAlert(prev, req int64) uint64 {
 // deriveMprotectAlert: mprotect/pkey_mprotect of a range whose previous
 // protection (from the tracked state; untracked counts as neither W nor E)
 // changes to E, E to W+E or W+E to E alerts, whether or not the call
-// succeeds; a successful call updates the state.
+// succeeds; a successful call updates the state. For pages that mremap
+// aliased, the protections (prot and prev_prot of the alert) are those of
+// the pages: the range's OR-ed with the other mappings' of the same pages,
+// so making one alias executable while another is writable alerts as W+E.
 func deriveMprotectAlert(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event {
 	addrV, ok1 := traceepb.Arg[int64](src, "addr")
 	lenV, ok2 := traceepb.Arg[int64](src, "len")
@@ -264,15 +336,21 @@ func deriveMprotectAlert(d *Deriver, def *events.Definition, src *traceepb.Event
 	}
 	pid := procKey(src)
 	start, end := uint64(addrV), pageEnd(uint64(addrV), uint64(lenV))
-	prev, _ := d.mem.lookup(pid, start, end)
-	if src.ReturnValue == 0 {
-		d.mem.set(pid, start, end, prot)
+	r, _ := d.mem.lookup(pid, start, end)
+	prev := r.prot
+	alias, aoff := uint64(0), uint64(0)
+	if r.alias != 0 && r.start <= start {
+		alias, aoff = r.at(start)
 	}
-	alert := mprotectAlert(prev, prot)
+	others := d.mem.aliasProt(pid, start, end, alias, aoff)
+	if src.ReturnValue == 0 {
+		d.mem.set(pid, start, end, prot, alias, aoff)
+	}
+	alert := mprotectAlert(prev|others, prot|others)
 	if alert == 0 {
 		return nil
 	}
-	return []*traceepb.Event{memAlert(def, src, alert, start, uint64(lenV), prot, prev)}
+	return []*traceepb.Event{memAlert(def, src, alert, start, uint64(lenV), prot|others, prev|others)}
 }
 
 // observeExit forgets a process when its last thread exits.
@@ -310,5 +388,24 @@ func observeMunmap(d *Deriver, src *traceepb.Event) {
 	if !ok1 || !ok2 || src.ReturnValue != 0 {
 		return
 	}
-	d.mem.set(procKey(src), uint64(addr), pageEnd(uint64(addr), uint64(length)), 0)
+	d.mem.set(procKey(src), uint64(addr), pageEnd(uint64(addr), uint64(length)), 0, 0, 0)
+}
+
+// observeMremap moves a remapped range's protection to its new address
+// (or, old_size 0, makes the new range an alias of the old).
+func observeMremap(d *Deriver, src *traceepb.Event) {
+	oldAddr, ok1 := traceepb.Arg[int64](src, "old_address")
+	oldSize, ok2 := traceepb.Arg[int64](src, "old_size")
+	newSize, ok3 := traceepb.Arg[int64](src, "new_size")
+	flags, _ := traceepb.Arg[int64](src, "flags")
+	if !ok1 || !ok2 || !ok3 {
+		d.skipped++
+		return
+	}
+	if syscallFailed(src.ReturnValue) {
+		return
+	}
+	newAddr := uint64(src.ReturnValue)
+	keepOld := oldSize == 0 || flags&mremapDontUnmap != 0
+	d.mem.remap(procKey(src), uint64(oldAddr), uint64(oldSize), newAddr, pageEnd(newAddr, uint64(newSize)), keepOld)
 }

@@ -150,7 +150,7 @@ func TestKnownSignatures(t *testing.T) {
 	for name, deps := range map[string][]string{
 		"security_bprm_check":     {"sched_process_exec"},
 		"security_socket_connect": {"connect"},
-		"mem_prot_alert":          {"mmap", "mprotect", "pkey_mprotect"},
+		"mem_prot_alert":          {"mmap", "mprotect", "pkey_mprotect", "mremap", "munmap"},
 		"security_sb_mount":       {"mount"},
 	} {
 		d, _ := events.ByName(name)

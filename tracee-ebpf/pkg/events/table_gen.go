@@ -1932,7 +1932,7 @@ var table = []*Definition{
 		{Name: "newfd", Type: "int", Kind: ArgInt},
 		{Name: "remote_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default", "security"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect"}, Params: []Param{
+	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default", "security"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect", "mremap", "munmap"}, Params: []Param{
 		{Name: "alert", Type: "u32", Kind: ArgUint, Format: "mem_prot_alert"},
 		{Name: "addr", Type: "void*", Kind: ArgUlong},
 		{Name: "len", Type: "size_t", Kind: ArgUlong},
@@ -2015,12 +2015,16 @@ var table = []*Definition{
 	{ID: 1029, Name: "security_inode_symlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "linkpath", Type: "const char*", Kind: ArgStr},
 		{Name: "target", Type: "const char*", Kind: ArgStr},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
+		{Name: "dir_unresolved", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1030, Name: "security_inode_rename", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
+		{Name: "dir_unresolved", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1031, Name: "security_mmap_file", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_file_ops", "proc", "proc_mem", "security"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
@@ -2073,6 +2077,8 @@ var table = []*Definition{
 	{ID: 1060, Name: "security_inode_link", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "fs_link_ops", "security"}, Params: []Param{
 		{Name: "old_path", Type: "const char*", Kind: ArgStr},
 		{Name: "new_path", Type: "const char*", Kind: ArgStr},
+		{Name: "watched_dir", Type: "const char*", Kind: ArgStr},
+		{Name: "dir_unresolved", Type: "bool", Kind: ArgBool},
 	}},
 	{ID: 1061, Name: "hooked_proc_fops", Source: SourceKernel, Sets: []string{"default", "security"}, Params: []Param{
 		{Name: "hooked", Type: "u32", Kind: ArgUint, Format: "proc_fops_pointers"},

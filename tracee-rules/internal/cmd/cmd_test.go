@@ -35,13 +35,13 @@ func TestListEvents(t *testing.T) {
 	}{
 		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
 		// sched_process_exit with security_file_open: it carries the written files of an open for writing (evidence follow-ups)
-		{[]string{"--list-events"}, "bpf,close,close_range,connect,dup,dup2,dup3,finit_module,hooked_proc_fops,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,rename,renameat,renameat2,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_fsmount,security_inode_link,security_inode_rename,security_inode_symlink,security_mmap_file,security_sb_mount,security_socket_connect,shmat,socket,socket_dup,truncate,unlink,unlinkat\n"},
+		{[]string{"--list-events"}, "bpf,close,close_range,connect,dup,dup2,dup3,finit_module,hooked_proc_fops,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_fsmount,security_inode_link,security_inode_rename,security_inode_symlink,security_mmap_file,security_sb_mount,security_socket_connect,shmat,socket,socket_dup,truncate,unlink,unlinkat\n"},
 		{[]string{"--list-events", "--rules", "TRC-102,TRC-1017"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
-		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "prctl,process_vm_writev,ptrace,sched_process_exit,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "prctl,process_vm_writev,ptrace,sched_process_exit,sched_process_fork,security_file_open\n"},
 		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021", "--canary-timeout", "0"}, "sched_process_exit,security_file_open,security_fsmount,security_sb_mount\n"},
 		{[]string{"--list-events", "--rules", "TRC-2,TRC-6"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-6", "--rules", "TRC-2"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
-		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,security_file_open\n"},
+		{[]string{"--list-events", "--rules", "TRC-3,TRC-2"}, "prctl,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open\n"},
 		{[]string{"--list-events", "--rules", "TRC-2-REGO,TRC-6-REGO"}, "finit_module,init_module,prctl,ptrace\n"},
 		{[]string{"--list-events", "--rules", "TRC-1020"}, "hooked_proc_fops,prctl\n"},
 		{[]string{"--list-events", "--rules", "TRC-2", "--canary-timeout", "0"}, "ptrace,sched_process_exec,sched_process_exit\n"},
@@ -278,9 +278,6 @@ spec:
     - global
   rules:
     - event: magic_write
-    - event: rename
-    - event: renameat
-    - event: renameat2
     - event: sched_process_exec
     - event: sched_process_exit
     - event: security_file_open
@@ -288,10 +285,14 @@ spec:
         - data.pathname=*/ld.so.preload
         - data.flags=O_WRONLY,O_RDWR
     - event: security_inode_link
+      filters:
+        - data.new_path=*/ld.so.preload
     - event: security_inode_rename
       filters:
         - data.new_path=*/ld.so.preload
     - event: security_inode_symlink
+      filters:
+        - data.linkpath=*/ld.so.preload
 ---
 apiVersion: tracee.aquasec.com/v1beta1
 kind: Policy

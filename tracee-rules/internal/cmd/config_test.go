@@ -26,7 +26,7 @@ func TestConfigFile(t *testing.T) {
 	}
 	// the command line wins, a list included
 	out, _, err = execute(t, "--config", cfg, "--list-events", "--rules", "TRC-3")
-	if err != nil || out != "process_vm_writev,ptrace,sched_process_exit,security_file_open\n" {
+	if err != nil || out != "process_vm_writev,ptrace,sched_process_exit,sched_process_fork,security_file_open\n" {
 		t.Errorf("--rules over the file: %q, %v", out, err)
 	}
 	out, _, err = execute(t, "--list-events", "--config", cfg, "--canary-timeout", "5s")

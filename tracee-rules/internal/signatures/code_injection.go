@@ -30,15 +30,6 @@ const (
 	sIFREG         = 0o100000
 )
 
-// maxTracees bounds the debugger-started processes TRC-3 remembers.
-const maxTracees = 65536
-
-// tracee is a process that asked its parent to trace it (PTRACE_TRACEME).
-type tracee struct {
-	parent int32 // host pid of the parent: its tracer
-	nsPid  int32 // its pid in its own namespace
-}
-
 // CodeInjection (TRC-3) reports writes into another process's memory or
 // registers: ptrace POKETEXT/POKEDATA/POKEUSER and SETREGS/SETFPREGS/
 // SETFPXREGS/SETREGSET; a procfs mem file of another process opened for
@@ -47,12 +38,14 @@ type tracee struct {
 // path shape only when the event lacks fs_magic; and process_vm_writev to
 // another process. Writing one's own memory is not injection (gdb probes
 // /proc/self/mem that way). Nor is a debugger writing into the program it
-// started: the target did PTRACE_TRACEME to that parent (gdb's run,
-// strace); attaching to a running process and writing is reported, as a
-// debugger attach and an injection look the same.
+// started under tracing (debuggees: the target did PTRACE_TRACEME to that
+// parent — gdb's run — and its forks). Attaching (ATTACH/SEIZE) and
+// writing is reported even into one's own child: that is how a process
+// hollows out a program it spawned, and a debugger attach and an
+// injection look the same.
 type CodeInjection struct {
 	base
-	tracees map[int32]tracee // host pid -> TRACEME
+	debuggees debuggees
 }
 
 // NewCodeInjection returns TRC-3.
@@ -64,14 +57,14 @@ func NewCodeInjection() *CodeInjection {
 		Severity:       sdk.SeverityHigh,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1055 Process Injection",
-	}, append(whole("ptrace", "process_vm_writev", "sched_process_exit"),
+	}, append(whole("ptrace", "process_vm_writev", "sched_process_fork", "sched_process_exit"),
 		// a memory file (…/<who>/mem on any procfs mount) opened for writing
 		on("security_file_open", "data.pathname=*/mem", writeOpen))...)}
 }
 
 // Init implements sdk.Signature.
 func (s *CodeInjection) Init(cb sdk.Callback) error {
-	s.tracees = map[int32]tracee{}
+	s.debuggees.init(false)
 	return s.base.Init(cb)
 }
 
@@ -79,31 +72,16 @@ func (s *CodeInjection) Init(cb sdk.Callback) error {
 // "self") is the writer itself or a program the writer started under
 // tracing.
 func (s *CodeInjection) ownTarget(ev *pb.Event, target int64) bool {
-	if target == int64(ev.GetProcessId()) || target == int64(ev.GetHostProcessId()) {
-		return true
-	}
-	for host, t := range s.tracees {
-		if t.parent == ev.GetHostProcessId() && (int64(host) == target || int64(t.nsPid) == target) {
-			return true
-		}
-	}
-	return false
+	return target == int64(ev.GetProcessId()) || target == int64(ev.GetHostProcessId()) || s.debuggees.of(ev, target)
 }
 
 // OnEvent implements sdk.Signature.
 func (s *CodeInjection) OnEvent(ev *pb.Event) error {
+	if s.debuggees.observe(ev) {
+		return nil
+	}
 	switch ev.GetEventName() {
-	case "sched_process_exit":
-		if group, _ := sdk.ArgBool(ev, "process_group_exit"); group {
-			delete(s.tracees, ev.GetHostProcessId())
-		}
 	case "ptrace":
-		if sdk.ArgIs(ev, "request", ptraceTraceme, "PTRACE_TRACEME") {
-			if _, ok := s.tracees[ev.GetHostProcessId()]; ok || len(s.tracees) < maxTracees {
-				s.tracees[ev.GetHostProcessId()] = tracee{parent: ev.GetHostParentProcessId(), nsPid: ev.GetProcessId()}
-			}
-			return nil
-		}
 		for _, p := range ptracePokes {
 			if sdk.ArgIs(ev, "request", p.value, p.name) {
 				pid, ok := sdk.ArgInt(ev, "pid")

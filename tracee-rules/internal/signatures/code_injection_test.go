@@ -87,8 +87,20 @@ func TestCodeInjectionRoutes(t *testing.T) {
 		{name: "debugger writes its program's mem", events: []*pb.Event{traceme(), ev("security_file_open", sarg("pathname", "/proc/2000/task/2000/mem"), iarg("flags", 2))}},
 		{name: "another process pokes the debugged program", events: []*pb.Event{traceme(), in(ev("ptrace", flag("request", 4, "PTRACE_POKETEXT"), iarg("pid", 2000)), 3000)},
 			want: []wantFinding{{1, map[string]any{"ptrace request": "PTRACE_POKETEXT", "target pid": int64(2000)}}}},
+		{name: "gdb's run: registers of the program that asked to be traced, and of its forks", events: []*pb.Event{
+			fork(1000, 2000, 2000), tracemeOf(2000, 1000), setregs(1000, 2000), in(fork(2000, 2001, 2001), 2000), setregs(1000, 2001)}},
+		{name: "attach to its own child and write registers (hollowing a spawned program)", events: []*pb.Event{
+			fork(1000, 2000, 2000), seize(1000, 2000), setregs(1000, 2000)},
+			want: []wantFinding{{2, map[string]any{"ptrace request": "PTRACE_SETREGSET", "target pid": int64(2000)}}}},
+		{name: "attach to a process it did not start, then write registers", events: []*pb.Event{seize(1000, 3000), setregs(1000, 3000)},
+			want: []wantFinding{{1, map[string]any{"ptrace request": "PTRACE_SETREGSET", "target pid": int64(3000)}}}},
 		{name: "after the program exits, its pid is another's", events: []*pb.Event{traceme(), in(ev("sched_process_exit", barg("process_group_exit", true)), 2000),
 			ev("ptrace", flag("request", 4, "PTRACE_POKETEXT"), iarg("pid", 2000))},
 			want: []wantFinding{{2, map[string]any{"ptrace request": "PTRACE_POKETEXT", "target pid": int64(2000)}}}},
 	})
+}
+
+// setregs is tracer's PTRACE_SETREGSET on pid.
+func setregs(tracer, pid int32) *pb.Event {
+	return in(ev("ptrace", flag("request", 0x4205, "PTRACE_SETREGSET"), iarg("pid", int64(pid))), tracer)
 }

@@ -69,7 +69,10 @@ const maxExeProcs = 65536
 //   - mmap/mprotect/pkey_mprotect asking for PROT_WRITE|PROT_EXEC, and
 //     mem_prot_alert's W+E alerts (one finding when both show one syscall);
 //   - the flip: a writable range made executable later (mem_prot_alert
-//     "Protection changed to Executable!" with a writable previous protection);
+//     "Protection changed to Executable!" with a writable previous protection),
+//     also after mremap moved it, and for pages mremap aliased (old_size 0)
+//     whose other mapping is writable (tracee-ebpf's derivation follows
+//     mremap: the alert's protections are the pages');
 //   - personality(READ_IMPLIES_EXEC): every readable mapping becomes executable;
 //   - shmat with SHM_EXEC: shared memory (writable by another process) mapped executable;
 //   - one file (a memfd, a regular or shm file: security_mmap_file's dev and

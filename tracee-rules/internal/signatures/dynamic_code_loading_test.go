@@ -36,6 +36,10 @@ func TestDynamicCodeLoading(t *testing.T) {
 		{name: "RW made RWX: one finding with its mprotect", events: []*pb.Event{mprotect(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC")),
 			withProt(withPrevProt(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE"), wx, "PROT_READ|PROT_WRITE|PROT_EXEC")},
 			want: []wantFinding{{0, map[string]any{"syscall": "mprotect", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}}}},
+		{name: "an mremap alias made R-X while another mapping of its pages is RW: the pages are W+E", events: []*pb.Event{
+			mprotect(flag("prot", 5, "PROT_READ|PROT_EXEC")),
+			withProt(withPrevProt(alert(alertToX, 4096, sysMprotect), 3, "PROT_READ|PROT_WRITE"), wx, "PROT_READ|PROT_WRITE|PROT_EXEC")},
+			want: []wantFinding{{1, map[string]any{"alert": "Protection changed to Executable!"}}}},
 		{name: "mmap W+E", events: []*pb.Event{mmap(flag("prot", wx, "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap W+E repr only", events: []*pb.Event{mmap(repr("prot", "PROT_READ|PROT_WRITE|PROT_EXEC"))}, want: []wantFinding{{0, mmapData}}},
 		{name: "mmap R+E (shared library)", events: []*pb.Event{mmap(flag("prot", 5, "PROT_READ|PROT_EXEC"))}},
@@ -99,6 +103,13 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 			ev("security_mmap_file", sarg("pathname", "memfd:jit"), iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 5, "PROT_READ|PROT_EXEC")),
 			ev("security_mmap_file", sarg("pathname", "memfd:jit"), iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 5, "PROT_READ|PROT_EXEC"))},
 			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "memfd:jit", "prot": "PROT_READ|PROT_EXEC"}}}},
+		{name: "a /dev/shm object mapped R-X, then RW shared", events: []*pb.Event{
+			ev("security_mmap_file", sarg("pathname", "/dev/shm/x"), iarg("flags", 1), uarg("dev", 22), uarg("inode", 5), flag("prot", 5, "PROT_READ|PROT_EXEC")),
+			ev("security_mmap_file", sarg("pathname", "/dev/shm/x"), iarg("flags", 1), uarg("dev", 22), uarg("inode", 5), flag("prot", 3, "PROT_READ|PROT_WRITE"))},
+			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "/dev/shm/x", "prot": "PROT_READ|PROT_WRITE"}}}},
+		{name: "one file mapped RW shared by one process, R-X by another", events: []*pb.Event{
+			ev("security_mmap_file", sarg("pathname", "/tmp/f"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 5), flag("prot", 3, "PROT_READ|PROT_WRITE")),
+			in(ev("security_mmap_file", sarg("pathname", "/tmp/f"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 5), flag("prot", 5, "PROT_READ|PROT_EXEC")), 7)}},
 		{name: "a library: private writable data and executable text", events: []*pb.Event{
 			ev("security_mmap_file", sarg("pathname", "/lib/libc.so.6"), iarg("flags", 2), uarg("dev", 1), uarg("inode", 7), flag("prot", 3, "PROT_READ|PROT_WRITE")),
 			ev("security_mmap_file", sarg("pathname", "/lib/libc.so.6"), iarg("flags", 2), uarg("dev", 1), uarg("inode", 7), flag("prot", 5, "PROT_READ|PROT_EXEC"))}},

@@ -64,10 +64,14 @@ const (
 	renameAway // taking a watched file (read access by other means)
 )
 
-// withRenames makes the watch report renames too.
+// withRenames makes the watch report renames too; renameOnto also hard
+// links and symlinks made at a watched path (a new name there, as a rename).
 func (s fileWatch) withRenames(kind int) fileWatch {
 	s.renames = kind
 	s.events = append(s.events, on("security_inode_rename"))
+	if kind == renameOnto {
+		s.events = append(s.events, on("security_inode_link"), on("security_inode_symlink"))
+	}
 	sort.SliceStable(s.events, func(i, j int) bool { return s.events[i].Name < s.events[j].Name })
 	return s
 }
@@ -141,8 +145,8 @@ func (s fileWatch) inDirs(dirs []string, names ...string) fileWatch {
 	return s
 }
 
-// canonicalPath is an open's path as the watched directory it is in names
-// it ("" outside those).
+// canonicalPath is an open's path, or a rename's, link's or symlink's new
+// name, as the watched directory it is in names it ("" outside those).
 func canonicalPath(ev *pb.Event, p string) string {
 	wd, _ := sdk.ArgString(ev, "watched_dir")
 	if wd == "" || p == "" {
@@ -157,14 +161,33 @@ func packageInstall(ev *pb.Event, oldPath, newPath string) bool {
 	return oldPath == newPath+".dpkg-new" && ev.GetProcessName() == "dpkg"
 }
 
+// newNameArg is the argument holding the new name of a rename, link or
+// symlink event.
+func newNameArg(event string) string {
+	if event == "security_inode_symlink" {
+		return "linkpath"
+	}
+	return "new_path"
+}
+
+// onRename handles a new name (rename, link, symlink) or, renameAway, a
+// watched file renamed.
 func (s *fileWatch) onRename(ev *pb.Event) {
 	if s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev)) {
 		return
 	}
+	name := ev.GetEventName()
+	if name != "security_inode_rename" && s.renames != renameOnto {
+		return
+	}
 	oldPath, _ := sdk.ArgString(ev, "old_path")
-	newPath, _ := sdk.ArgString(ev, "new_path")
+	if name == "security_inode_symlink" {
+		oldPath, _ = sdk.ArgString(ev, "target")
+	}
+	newPath, _ := sdk.ArgString(ev, newNameArg(name))
+	onto := canonicalPath(ev, newPath) // the new name as its watched directory names it ("" outside those)
 	switch {
-	case s.renames == renameOnto && s.match(newPath) && !packageInstall(ev, oldPath, newPath):
+	case s.renames == renameOnto && (s.match(newPath) || (onto != "" && s.match(onto))) && !packageInstall(ev, oldPath, newPath):
 	case s.renames == renameAway && s.match(oldPath):
 	default:
 		return
@@ -172,7 +195,14 @@ func (s *fileWatch) onRename(ev *pb.Event) {
 	if s.allow != nil && s.allow(ev) {
 		return
 	}
-	s.report(ev, map[string]any{"old_path": oldPath, "new_path": newPath})
+	data := map[string]any{"old_path": oldPath, "new_path": newPath}
+	if s.renames == renameOnto && onto != "" && onto != newPath {
+		data["canonical_path"] = onto
+	}
+	if name != "security_inode_rename" {
+		data["syscall"] = name
+	}
+	s.report(ev, data)
 }
 
 // accessFilters are the data filters of each access kind on open flags.
@@ -205,8 +235,11 @@ func (s *fileWatch) OnEvent(ev *pb.Event) error {
 	if s.container {
 		s.starts.observe(ev)
 	}
-	if s.renames != renameNone && ev.GetEventName() == "security_inode_rename" {
-		s.onRename(ev)
+	switch ev.GetEventName() {
+	case "security_inode_rename", "security_inode_link", "security_inode_symlink":
+		if s.renames != renameNone {
+			s.onRename(ev)
+		}
 		return nil
 	}
 	if ev.GetEventName() != "security_file_open" || (s.container && (!inContainer(ev) || s.starts.runtimeSetup(ev))) {

@@ -51,12 +51,17 @@ const maxEnvProcs = 65536
 //     runtimeLibPaths, are not reported);
 //   - the loader run as a program with --preload or --audit (ld.so
 //     --preload LIB PROGRAM), whatever the loader file is called;
-//   - /etc/ld.so.preload written or replaced: opened for writing (by its
-//     path, or by the identity of /etc: watched_dir), a
+//   - /etc/ld.so.preload written or replaced: opened for writing, a
 //     magic_write to it (one finding when one process does both), a hard
-//     link or symlink made there (security_inode_link/symlink: absolute
-//     paths), or a rename onto it (rename, renameat, renameat2 — mv, sed -i;
-//     an io_uring RENAMEAT as security_inode_rename marked ioUring).
+//     link or symlink made there (security_inode_link/symlink), or a rename
+//     onto it (security_inode_rename: rename, renameat, renameat2 — mv,
+//     sed -i). The file is recognised by its absolute path or by the
+//     identity of /etc (watched_dir: the kernel found the directory the name
+//     is in, however it was spelt — a bind mount of /etc, a second mount, a
+//     dirfd); a link or rename whose directory the kernel could not find
+//     (dir_unresolved: e.g. a symlink whose target is not in its inode) is reported when its name
+//     is ld.so.preload. io_uring RENAMEAT/LINKAT/SYMLINKAT arrive as the
+//     same events marked ioUring.
 type LDPreload struct {
 	base
 	dedup   pairDedup
@@ -72,13 +77,15 @@ func NewLDPreload() *LDPreload {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1574.006 Hijack Execution Flow: Dynamic Linker Hijacking",
-	}, append(whole("sched_process_exec", "sched_process_exit", "magic_write",
-		"security_inode_link", "security_inode_symlink", "rename", "renameat", "renameat2"),
+	}, append(whole("sched_process_exec", "sched_process_exit", "magic_write"),
+		// a new name ending so, wherever its directory is: the kernel says
+		// which directory it is (watched_dir)
+		on("security_inode_link", "data.new_path=*/ld.so.preload"),
+		on("security_inode_symlink", "data.linkpath=*/ld.so.preload"),
+		on("security_inode_rename", "data.new_path=*/ld.so.preload"),
 		// ld.so.preload opened for writing, by its path or (watched_dir) in
 		// /etc reached another way: either way the name ends so
-		on("security_file_open", "data.pathname=*/ld.so.preload", writeOpen),
-		// renames through io_uring (syscall ones are the rename* events')
-		on("security_inode_rename", "data.new_path=*/ld.so.preload"))...)}
+		on("security_file_open", "data.pathname=*/ld.so.preload", writeOpen))...)}
 }
 
 // Init implements sdk.Signature.
@@ -110,31 +117,37 @@ func (s *LDPreload) OnEvent(ev *pb.Event) error {
 			data["flags"] = argDisplay(ev, "flags")
 		}
 		s.report(ev, data)
-	case "security_inode_link", "security_inode_symlink":
-		arg, from := "new_path", "old_path"
+	case "security_inode_link", "security_inode_symlink", "security_inode_rename":
+		arg, from := newNameArg(name), "old_path"
 		if name == "security_inode_symlink" {
-			arg, from = "linkpath", "target"
+			from = "target"
 		}
-		if p, _ := sdk.ArgString(ev, arg); path.Clean(p) == ldSoPreload {
-			src, _ := sdk.ArgString(ev, from)
-			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": name, "source": src})
-		}
-	case "security_inode_rename":
-		if p, _ := sdk.ArgString(ev, "new_path"); ev.GetIoUring() && path.Clean(p) == ldSoPreload {
-			src, _ := sdk.ArgString(ev, "old_path")
-			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": src})
-		}
-	case "rename", "renameat", "renameat2":
-		if rv := ev.GetReturnValue(); rv != 0 {
+		p, _ := sdk.ArgString(ev, arg)
+		if !isPreloadFile(ev, path.Clean(p)) && !unresolvedNamed(ev, p, ldSoPreload) {
 			return nil
 		}
-		p, _ := sdk.ArgString(ev, "newpath")
-		if renamedOntoPreload(ev, p) {
-			old, _ := sdk.ArgString(ev, "oldpath")
-			s.report(ev, map[string]any{"pathname": ldSoPreload, "syscall": name, "source": old})
+		src, _ := sdk.ArgString(ev, from)
+		syscall := name
+		if ev.GetIoUring() && name == "security_inode_rename" {
+			syscall = "io_uring renameat"
 		}
+		data := map[string]any{"pathname": ldSoPreload, "syscall": syscall, "source": src}
+		if path.Clean(p) != ldSoPreload {
+			data["path used"] = p
+		}
+		if u, _ := sdk.ArgBool(ev, "dir_unresolved"); u {
+			data["dir_unresolved"] = true
+		}
+		s.report(ev, data)
 	}
 	return nil
+}
+
+// unresolvedNamed: a new name with base name's last component whose
+// directory the kernel could not identify (dir_unresolved).
+func unresolvedNamed(ev *pb.Event, p, want string) bool {
+	u, _ := sdk.ArgBool(ev, "dir_unresolved")
+	return u && path.Base(p) == path.Base(want)
 }
 
 // isPreloadFile: the file is /etc/ld.so.preload by path, or by identity:
@@ -147,16 +160,6 @@ func isPreloadFile(ev *pb.Event, p string) bool {
 	}
 	wd, _ := sdk.ArgString(ev, "watched_dir")
 	return wd == path.Dir(ldSoPreload) && path.Base(p) == path.Base(ldSoPreload)
-}
-
-// renamedOntoPreload: the new name is /etc/ld.so.preload, or ld.so.preload
-// relative to a directory descriptor or the cwd (which a syscall event does
-// not resolve: a relative name is taken to be there).
-func renamedOntoPreload(ev *pb.Event, p string) bool {
-	if strings.HasPrefix(p, "/") {
-		return path.Clean(p) == ldSoPreload
-	}
-	return path.Base(p) == path.Base(ldSoPreload) && (path.Dir(p) == "." || path.Dir(p) == "etc" || strings.HasSuffix(path.Dir(p), "/etc"))
 }
 
 func (s *LDPreload) onExec(ev *pb.Event) {

@@ -81,19 +81,23 @@ func TestLDPreloadRoutes(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_link", "source": "/tmp/p"}}}},
 		{name: "symlink as ld.so.preload", events: []*pb.Event{ev("security_inode_symlink", sarg("linkpath", "/etc/ld.so.preload"), sarg("target", "/tmp/p"))},
 			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_symlink", "source": "/tmp/p"}}}},
-		{name: "rename onto it (mv)", events: []*pb.Event{ev("rename", sarg("oldpath", "/tmp/p"), sarg("newpath", "/etc/ld.so.preload"))},
-			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "rename", "source": "/tmp/p"}}}},
-		{name: "renameat relative (sed -i in /etc)", events: []*pb.Event{ev("renameat2", iarg("olddirfd", -100), sarg("oldpath", "sedAbC"), iarg("newdirfd", -100), sarg("newpath", "ld.so.preload"))},
-			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "renameat2", "source": "sedAbC"}}}},
-		{name: "failed rename", events: []*pb.Event{ret(ev("rename", sarg("oldpath", "/tmp/p"), sarg("newpath", "/etc/ld.so.preload")), -13)}},
-		{name: "other renames", events: []*pb.Event{ev("rename", sarg("oldpath", "/etc/ld.so.preload"), sarg("newpath", "/etc/ld.so.preload.bak"))}},
+		{name: "rename onto it (mv)", events: []*pb.Event{ren("/tmp/p", "/etc/ld.so.preload")},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_rename", "source": "/tmp/p"}}}},
+		{name: "renameat in /etc (sed -i): absolute from the cwd", events: []*pb.Event{ren("/etc/sedAbC", "/etc/ld.so.preload")},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_rename", "source": "/etc/sedAbC"}}}},
+		{name: "rename through a bind mount of /etc (watched_dir)", events: []*pb.Event{withArgs(ren("/tmp/b/x", "/tmp/b/ld.so.preload"), sarg("watched_dir", "/etc"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_rename", "source": "/tmp/b/x", "path used": "/tmp/b/ld.so.preload"}}}},
+		{name: "link through a dirfd, spelt with ./ (watched_dir)", events: []*pb.Event{ev("security_inode_link", sarg("old_path", "/tmp/p"), sarg("new_path", "/proc/7/cwd/./ld.so.preload"), sarg("watched_dir", "/etc"))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_link", "source": "/tmp/p", "path used": "/proc/7/cwd/./ld.so.preload"}}}},
+		{name: "symlink into a directory the kernel could not identify", events: []*pb.Event{ev("security_inode_symlink", sarg("linkpath", "/tmp/l/ld.so.preload"), sarg("target", "/tmp/p"), barg("dir_unresolved", true))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/etc/ld.so.preload", "syscall": "security_inode_symlink", "source": "/tmp/p", "path used": "/tmp/l/ld.so.preload", "dir_unresolved": true}}}},
+		{name: "rename onto ld.so.preload elsewhere", events: []*pb.Event{ren("/tmp/p", "/tmp/ld.so.preload"), withArgs(ren("/tmp/p", "/srv/ld.so.preload"), sarg("watched_dir", "/etc/ssh"))}},
+		{name: "other renames", events: []*pb.Event{ren("/etc/ld.so.preload", "/etc/ld.so.preload.bak")}},
 		{name: "io_uring rename onto it", events: []*pb.Event{func() *pb.Event {
 			e := ev("security_inode_rename", sarg("old_path", "/etc/ld.so.preload.x"), sarg("new_path", "/etc/ld.so.preload"))
 			e.IoUring = true
 			return e
 		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": "/etc/ld.so.preload.x"}}}},
-		{name: "a syscall rename's security_inode_rename is the rename event's", events: []*pb.Event{
-			ev("security_inode_rename", sarg("old_path", "/tmp/p"), sarg("new_path", "/etc/ld.so.preload"))}},
 		{name: "io_uring open into a fixed-file slot", events: []*pb.Event{func() *pb.Event {
 			e := ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1025), sarg("watched_dir", "/etc"))
 			e.IoUring = true
@@ -109,4 +113,10 @@ func TestLDPreloadRoutes(t *testing.T) {
 			func() *pb.Event { e := ev("magic_write", sarg("pathname", ldSoPreload)); e.Timestamp += 5e9; return e }()},
 			want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1)}}, {1, map[string]any{"pathname": ldSoPreload}}}},
 	})
+}
+
+// withArgs appends arguments to an event.
+func withArgs(e *pb.Event, args ...*pb.Argument) *pb.Event {
+	e.Args = append(e.Args, args...)
+	return e
 }

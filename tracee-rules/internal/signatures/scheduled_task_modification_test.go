@@ -22,6 +22,8 @@ func TestScheduledTaskModification(t *testing.T) {
 			want: []wantFinding{{0, map[string]any{"command": "crontab", "argv": []string{"crontab", "-e"}}}}},
 		{name: "at", events: []*pb.Event{exec("/usr/bin/at", "at", "now")},
 			want: []wantFinding{{0, map[string]any{"command": "at", "argv": []string{"at", "now"}}}}},
+		{name: "linked into cron.d through a bind mount (watched_dir)", events: []*pb.Event{ev("security_inode_link", sarg("old_path", "/tmp/job"), sarg("new_path", "/mnt/c/job"), sarg("watched_dir", "/etc/cron.d"))},
+			want: []wantFinding{{0, map[string]any{"old_path": "/tmp/job", "new_path": "/mnt/c/job", "canonical_path": "/etc/cron.d/job", "syscall": "security_inode_link"}}}},
 		{name: "renamed into cron.d", events: []*pb.Event{ren("/tmp/job", "/etc/cron.d/job")},
 			want: []wantFinding{{0, map[string]any{"old_path": "/tmp/job", "new_path": "/etc/cron.d/job"}}}},
 		{name: "crontab -l only lists", events: []*pb.Event{exec("/usr/bin/crontab", "crontab", "-u", "root", "-l")}},
