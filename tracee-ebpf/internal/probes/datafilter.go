@@ -46,29 +46,47 @@ func init() {
 // Fit reduces an event's filters to what the kernel holds: at most
 // DF_MAX_RULES rules (the policies of the others take the event whole) of
 // at most DF_MAX_CONDS conditions (the rest are checked in user space
-// only), and at most 64 string patterns per event. The result passes a
-// superset of what the filters pass.
-func (e *DFEvent) Fit() {
+// only), and at most 64 distinct string patterns per argument. The result
+// passes a superset of what the filters pass; what it gave up is returned,
+// for the startup lines (a filter said to run in the kernel that does not
+// would hide what the kernel really ships).
+func (e *DFEvent) Fit() (gaveUp []string) {
 	e.merge()
 	if len(e.Rules) > dfMaxRules {
 		for _, r := range e.Rules[dfMaxRules:] {
 			e.Always |= r.Policies
 		}
+		gaveUp = append(gaveUp, fmt.Sprintf("%d rules past the kernel's %d take the event whole", len(e.Rules)-dfMaxRules, dfMaxRules))
 		e.Rules = e.Rules[:dfMaxRules]
 	}
-	strs := 0
+	pats := map[int]map[filter.KernelString]bool{} // per argument: the distinct patterns, one bit each
 	for i := range e.Rules {
 		r := &e.Rules[i]
 		if len(r.Conds) > dfMaxConds {
+			gaveUp = append(gaveUp, fmt.Sprintf("a rule's conditions past the kernel's %d", dfMaxConds))
 			r.Conds = r.Conds[:dfMaxConds]
 		}
 		kept := r.Conds[:0]
 		for _, c := range r.Conds {
 			if len(c.Strs) > 0 {
-				if strs+len(c.Strs) > 64 {
+				have := pats[c.Arg]
+				if have == nil {
+					have = map[filter.KernelString]bool{}
+					pats[c.Arg] = have
+				}
+				n := len(have)
+				for _, s := range c.Strs {
+					if !have[s] {
+						n++
+					}
+				}
+				if n > 64 {
+					gaveUp = append(gaveUp, fmt.Sprintf("string patterns of argument %d past 64", c.Arg))
 					continue // no bits left: the condition is checked in user space
 				}
-				strs += len(c.Strs)
+				for _, s := range c.Strs {
+					have[s] = true
+				}
 			}
 			kept = append(kept, c)
 		}
@@ -76,6 +94,7 @@ func (e *DFEvent) Fit() {
 	}
 	// A rule whose policies always match is useless.
 	e.Rules = slices.DeleteFunc(e.Rules, func(r DFRule) bool { return r.Policies&^e.Always == 0 })
+	return gaveUp
 }
 
 // merge folds rules with the same conditions into one that carries all
@@ -111,6 +130,17 @@ var gateArgs = func() map[uint32]uint8 {
 	i, _, found := d.Param("pathname")
 	if !ok || !found {
 		panic("security_file_open has no pathname argument")
+	}
+	return map[uint32]uint8{uint32(events.SecurityFileOpen): uint8(i)}
+}()
+
+// kstrArgs are the string arguments the kernel knows before it builds the
+// record (security_file_open's watched_dir, bpf/derived/security_file_open.h).
+var kstrArgs = func() map[uint32]uint8 {
+	d, _ := events.ByID(events.SecurityFileOpen)
+	i, _, found := d.Param("watched_dir")
+	if !found {
+		panic("security_file_open has no watched_dir argument")
 	}
 	return map[uint32]uint8{uint32(events.SecurityFileOpen): uint8(i)}
 }()
@@ -167,7 +197,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		v.Always = e.Always
 		v.Nrules = uint32(len(e.Rules))
 		gate, gated := gateArgs[id]
-		bit := 0
+		bits := map[uint8]map[filter.KernelString]uint64{} // per argument: a bit per distinct pattern
 		for ri, r := range e.Rules {
 			vr := &v.Rules[ri]
 			vr.Policies = r.Policies
@@ -191,8 +221,18 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 						vc.Op = uint8(abi.TraceeDfOpDF_STR_NOT_IN)
 					}
 					for _, s := range c.Strs {
-						b := uint64(1) << bit
-						bit++
+						src := bits[vc.Src]
+						if src == nil {
+							src = map[filter.KernelString]uint64{}
+							bits[vc.Src] = src
+						}
+						b, seen := src[s]
+						vc.Strbits |= b
+						if seen {
+							continue // one bit, one set of trie entries per pattern
+						}
+						b = uint64(1) << len(src)
+						src[s] = b
 						vc.Strbits |= b
 						e := strEntry{event: id, src: vc.Src, bit: b}
 						switch {
@@ -206,7 +246,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 							e.key = append([]byte(s.Text), 0)
 						}
 						strs = append(strs, e)
-						if s.Text == "" {
+						if k, ok := kstrArgs[id]; ok && vc.Src == k && s.Text == "" {
 							v.EmptyHits |= b // "", "*": the kernel's answer for no string
 						}
 						if gated && vc.Src == gate {

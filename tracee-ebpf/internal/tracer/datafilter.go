@@ -56,6 +56,9 @@ func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters,
 		// An entry also for an event that not every policy selects: the
 		// kernel then drops it when none of the policies in scope does.
 		if len(e.Rules) > 0 || e.Always != all {
+			for _, g := range e.Fit() {
+				where = append(where, fmt.Sprintf("%s: no room in the kernel: %s: those filters run in user space only", d.Name, g))
+			}
 			dfs[uint32(id)] = e
 		}
 	}

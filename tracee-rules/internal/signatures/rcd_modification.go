@@ -39,7 +39,9 @@ func NewRcdModification() *RcdModification {
 		MitreCategory:  "Persistence",
 		MitreTechnique: "T1037.004 Boot or Logon Initialization Scripts: RC Scripts",
 	}, accessWrite, false, isRcPath, "sched_process_exec").withRenames(renameOnto).
-		paths(append([]string{"/etc/rc.local", "/etc/rc.common", "/etc/init.d/*", "/etc/rc.d/*"}, rcRunlevelDirs("/*")...)...).regular().
+		// one prefix for rc.local, rc.common, rc.d and rc?.d: the kernel holds
+		// 64 patterns per argument across all policies
+		paths("/etc/rc*", "/etc/init.d/*").regular().
 		inDirs([]string{"/etc"}, "rc.local", "rc.common").inDirs(append([]string{"/etc/init.d", "/etc/rc.d"}, rcRunlevelDirs("")...))}
 }
 

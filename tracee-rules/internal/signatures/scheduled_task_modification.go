@@ -64,14 +64,20 @@ func NewScheduledTaskModification() *ScheduledTaskModification {
 			"/var/spool/cron", "/var/spool/cron/crontabs", "/var/spool/at", "/var/spool/anacron"})}
 }
 
-// scheduledTaskPatterns are isScheduledTaskPath as kernel data filters.
+// scheduledTaskPatterns are isScheduledTaskPath as kernel data filters (a
+// superset: one prefix for /etc/crontab and the /etc/cron.* directories,
+// the kernel holding 64 patterns per argument across all policies).
 func scheduledTaskPatterns() []string {
-	out := []string{"*.timer"}
+	out := []string{"*.timer", "/etc/cron*"}
 	for f := range cronFiles {
-		out = append(out, f)
+		if !strings.HasPrefix(f, "/etc/cron") {
+			out = append(out, f)
+		}
 	}
 	for _, d := range cronDirs {
-		out = append(out, d+"/*")
+		if !strings.HasPrefix(d, "/etc/cron") {
+			out = append(out, d+"/*")
+		}
 	}
 	sort.Strings(out)
 	return out
