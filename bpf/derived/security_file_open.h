@@ -54,9 +54,7 @@ statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 	pre->vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_ino);
 	pre->vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_magic);
 	pre->vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_mode);
-	if (!tracee_may_pass(pre))
-		return false;
-	/* watched_dir is one hash lookup: rules on it decide here too */
+	/* watched_dir is one hash lookup: rules on it decide in the same pass */
 	pre->kstr_src = SECURITY_FILE_OPEN__WATCHED_DIR;
 	pre->kstr_hits = df_kstr_hits(pre, SECURITY_FILE_OPEN__WATCHED_DIR, watched_dir_of(BPF_CORE_READ(f, f_path.dentry)));
 	pre->kstr_known = 1;

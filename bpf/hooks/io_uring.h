@@ -312,8 +312,10 @@ statfn void uring_write(struct config *cfg, struct io_kiocb *req, u8 op, s32 res
  * requested (retval 0; the outcome is not known):
  *   OPENAT/OPENAT2  security_file_open: the kernel's copy of the name made
  *                   absolute against the request's dirfd as given (not
- *                   resolved: no dev/inode/fs_magic/inode_mode, so
- *                   signatures fall back to the path), the requested flags;
+ *                   resolved: no dev/inode/fs_magic, so signatures fall
+ *                   back to the path; inode_mode S_IFREG with no permission
+ *                   bits: the type is unknown, taken as a regular file), the
+ *                   requested flags;
  *   CONNECT         connect with the address the user passed (the kernel
  *                   copied it moments before, in the same io_uring_enter), and
  *                   socket_dup onto the lowest of fds 0-2 holding the socket;
@@ -342,6 +344,9 @@ statfn void uring_skip_open(struct config *cfg, struct io_kiocb *req)
 	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, p, false);
 	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, (u32)BPF_CORE_READ(o, how.flags));
 	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, name, false);
+	/* the file's type is not known at submission: taken as a regular file,
+	 * the type every file watch asks for (a superset, never a miss) */
+	arg_u32(b, SECURITY_FILE_OPEN__INODE_MODE, 0100000);
 	submit(b, cfg);
 }
 

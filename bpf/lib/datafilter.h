@@ -87,6 +87,8 @@ struct df_event {
 	u32 nrules;
 	u32 gates; /* arguments (bits) whose string patterns have path gates */
 	u64 tail_any; /* gated patterns that need nothing of the path's tail */
+	u32 mode_arg; /* the argument holding a file's mode (0xff: none) */
+	u32 modes;    /* file types (mode >> 12) some rule can pass */
 	u64 empty_hits; /* the event's string patterns the empty string matches */
 	struct df_rule rules[DF_MAX_RULES];
 };
@@ -279,7 +281,8 @@ struct df_pre {
 	u32 kstr_src; /* with kstr_known: an argument whose string is known ahead */
 	u32 kstr_known;
 	u64 kstr_hits; /* its string patterns that string matches */
-	u64 empty_hits; /* out: the event's df_event.empty_hits */
+	u32 kstr_null; /* the known string is none: kstr_hits are the event's empty_hits */
+	u32 pad3;
 };
 
 /* A producer's df_pre off the stack (a gated open's is too big for it),
@@ -301,8 +304,10 @@ statfn u64 df_kstr_hits(struct df_pre *p, u32 src, const char *s)
 	struct df_str_key *k = bpf_map_lookup_elem(&df_key_scratch, &zero);
 	if (!k)
 		return ~0ULL;
-	if (!s)
-		return p->empty_hits;
+	if (!s) {
+		p->kstr_null = 1; /* tracee_may_pass sets the hits from the event's entry */
+		return 0;
+	}
 	long n = bpf_probe_read_kernel_str(k->s, DF_KSTR_MAX, s); /* with its NUL */
 	if (n <= 0)
 		return ~0ULL; /* unreadable: undecided, let it through */
@@ -394,26 +399,39 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	struct df_event *e = bpf_map_lookup_elem(&data_filters, &event);
 	if (!e || e->always)
 		return 1;
+	/* the file's type first: no rule takes it, no rule to run */
+	u32 ma = e->mode_arg;
+	if (ma < DF_ARGS && (p->have & (1 << ma)) && !(e->modes & (1U << ((p->vals[ma & (DF_ARGS - 1)] >> 12) & 15)))) {
+		stat_inc(STAT_DATA_FILTERED);
+		return 0;
+	}
 	p->gates = e->gates;
 	p->tail_any = e->tail_any;
-	p->empty_hits = e->empty_hits;
+	if (p->kstr_known && p->kstr_null)
+		p->kstr_hits = e->empty_hits;
 	/*
 	 * A rule holds when its integer conditions do on the known values and
 	 * its string conditions on what the gate or a known string says. The
-	 * integer results are kept once every rule was evaluated (a gated
-	 * producer asks again with more known); a pass returns before that.
+	 * integer results are kept from the first call, which evaluates every
+	 * rule (a gated producer asks again with more known).
 	 */
 	bool first = !p->int_known;
+	int pass = 0;
 	for (int r = 0; r < DF_MAX_RULES; r++) {
 		if (r >= e->nrules)
 			break;
 		struct df_rule *rule = &e->rules[r];
 		if (first)
 			p->int_ok[r] = tracee_pre_ints_hold(p, rule);
-		if (p->int_ok[r] && tracee_pre_strs_hold(p, rule))
-			return 1;
+		if (!pass && p->int_ok[r] && tracee_pre_strs_hold(p, rule)) {
+			pass = 1;
+			if (!first)
+				break;
+		}
 	}
-	p->int_known = 1;
+	p->int_known = 1; /* the first pass ran over every rule */
+	if (pass)
+		return 1;
 	stat_inc(STAT_DATA_FILTERED);
 	return 0;
 }

@@ -120,6 +120,8 @@ type TraceeDfEvent struct {
 	Nrules    uint32
 	Gates     uint32
 	TailAny   uint64
+	ModeArg   uint32
+	Modes     uint32
 	EmptyHits uint64
 	Rules     [32]struct {
 		_        structs.HostLayout
@@ -170,7 +172,8 @@ type TraceeDfPre struct {
 	KstrSrc   uint32
 	KstrKnown uint32
 	KstrHits  uint64
-	EmptyHits uint64
+	KstrNull  uint32
+	Pad3      uint32
 }
 
 type TraceeDfStrKey struct {

@@ -112,6 +112,8 @@ type TraceeRawDfEvent struct {
 	Nrules    uint32
 	Gates     uint32
 	TailAny   uint64
+	ModeArg   uint32
+	Modes     uint32
 	EmptyHits uint64
 	Rules     [32]struct {
 		_        structs.HostLayout
@@ -152,7 +154,8 @@ type TraceeRawDfPre struct {
 	KstrSrc   uint32
 	KstrKnown uint32
 	KstrHits  uint64
-	EmptyHits uint64
+	KstrNull  uint32
+	Pad3      uint32
 }
 
 type TraceeRawDfStrKey struct {

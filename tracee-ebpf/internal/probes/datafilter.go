@@ -123,6 +123,66 @@ type strEntry struct {
 	bit    uint64
 }
 
+// modeArgs are the arguments holding an opened file's mode, by event.
+var modeArgs = func() map[uint32]int {
+	d, _ := events.ByID(events.SecurityFileOpen)
+	i, _, found := d.Param("inode_mode")
+	if !found {
+		panic("security_file_open has no inode_mode argument")
+	}
+	return map[uint32]int{uint32(events.SecurityFileOpen): i}
+}()
+
+// modeSieve is the event's file-type sieve (datafilter.h): the argument
+// holding the mode, and the types (mode >> 12) some rule can pass, from the
+// rules' conditions on it (a rule without one passes every type).
+func modeSieve(id uint32, e *DFEvent) (arg uint32, types uint32) {
+	ma, ok := modeArgs[id]
+	if !ok || e.Always != 0 {
+		return 0xff, 0 // no sieve
+	}
+	for _, r := range e.Rules {
+		rt := uint32(0xffff)
+		for _, c := range r.Conds {
+			if c.Arg == ma && len(c.Strs) == 0 {
+				rt &= condTypes(c)
+			}
+		}
+		types |= rt
+	}
+	return uint32(ma), types
+}
+
+// condTypes are the file types a condition on a mode can pass (a
+// superset: permission bits are not looked at).
+func condTypes(c filter.KernelCond) uint32 {
+	const ifmt = 0o170000
+	var out uint32
+	for t := uint64(0); t < 16; t++ {
+		lo, hi := t<<12, t<<12|0o7777
+		ok := true
+		switch {
+		case c.Range && c.Signed:
+			ok = int64(hi) >= c.Lo && int64(lo) <= c.Hi
+		case c.Range: // unsigned bounds (Hi -1: no upper bound)
+			ok = hi >= uint64(c.Lo) && lo <= uint64(c.Hi)
+		case c.Negate:
+			// none of the values: a type fails only if every mode of it is one of them
+		default:
+			ok = false
+			for k := range c.Masks {
+				if m := c.Masks[k] & ifmt; lo&m == c.Vals[k]&m {
+					ok = true
+				}
+			}
+		}
+		if ok {
+			out |= 1 << t
+		}
+	}
+	return out
+}
+
 // gateArgs are the arguments holding a file's path that the kernel gates
 // before it builds the path (bpf/lib/pathgate.h), by event.
 var gateArgs = func() map[uint32]uint8 {
@@ -197,6 +257,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		v.Always = e.Always
 		v.Nrules = uint32(len(e.Rules))
 		gate, gated := gateArgs[id]
+		v.ModeArg, v.Modes = modeSieve(id, e)
 		bits := map[uint8]map[filter.KernelString]uint64{} // per argument: a bit per distinct pattern
 		for ri, r := range e.Rules {
 			vr := &v.Rules[ri]

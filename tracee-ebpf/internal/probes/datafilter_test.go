@@ -1,9 +1,11 @@
 package probes
 
 import (
+	"math"
 	"testing"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 func TestPathHead(t *testing.T) {
@@ -65,5 +67,41 @@ func TestFitMergesEqualRules(t *testing.T) {
 	e.Fit()
 	if len(e.Rules) != 3 || e.Rules[0].Policies != 5 || e.Rules[1].Policies != 2 || e.Rules[2].Policies != 8 {
 		t.Errorf("rules after Fit: %+v", e.Rules)
+	}
+}
+
+// The file-type sieve: a rule's mode conditions name the types it can pass;
+// a rule without one passes all; the event passes the union.
+func TestModeSieve(t *testing.T) {
+	// as filter.ArgFilter.Kernel compiles >= and <= on an unsigned argument
+	regular := []filter.KernelCond{
+		{Arg: 6, Range: true, Lo: 0o100000, Hi: -1},
+		{Arg: 6, Range: true, Lo: 0, Hi: 0o107777},
+	}
+	signed := []filter.KernelCond{
+		{Arg: 6, Signed: true, Range: true, Lo: 0o100000, Hi: math.MaxInt64},
+		{Arg: 6, Signed: true, Range: true, Lo: math.MinInt64, Hi: 0o107777},
+	}
+	socket := filter.KernelCond{Arg: 6, Masks: []uint64{0o170000}, Vals: []uint64{0o140000}}
+	path := filter.KernelCond{Arg: 0, Strs: []filter.KernelString{{Text: "/etc/", Prefix: true}}}
+	ev, _ := events.ByName("security_file_open")
+	id := uint32(ev.ID)
+	for _, c := range []struct {
+		name  string
+		rules []DFRule
+		want  uint32
+	}{
+		{"regular", []DFRule{{Policies: 1, Conds: append([]filter.KernelCond{path}, regular...)}}, 1 << 8},
+		{"regular, signed bounds", []DFRule{{Policies: 1, Conds: signed}}, 1 << 8},
+		{"regular or socket", []DFRule{{Policies: 1, Conds: regular}, {Policies: 2, Conds: []filter.KernelCond{socket}}}, 1<<8 | 1<<12},
+		{"a rule without a type", []DFRule{{Policies: 1, Conds: regular}, {Policies: 2, Conds: []filter.KernelCond{path}}}, 0xffff},
+	} {
+		arg, got := modeSieve(id, &DFEvent{Rules: c.rules})
+		if arg != 6 || got != c.want {
+			t.Errorf("%s: arg %d types %#x, want 6 %#x", c.name, arg, got, c.want)
+		}
+	}
+	if arg, _ := modeSieve(id, &DFEvent{Always: 1}); arg != 0xff {
+		t.Errorf("an event some policy takes whole has a sieve (arg %d)", arg)
 	}
 }

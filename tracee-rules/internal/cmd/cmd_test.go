@@ -284,6 +284,8 @@ spec:
       filters:
         - data.pathname=*/ld.so.preload
         - data.flags=O_WRONLY,O_RDWR
+        - data.inode_mode>=32768
+        - data.inode_mode<=36863
     - event: security_inode_link
       filters:
         - data.new_path=*/ld.so.preload

@@ -37,7 +37,7 @@ func NewClearLogs() *ClearLogs {
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1070.002 Indicator Removal: Clear Linux or Mac System Logs",
 		Properties:     map[string]any{"falco_rule": "Clear Log Activities"},
-	}, append(whole("truncate", "unlink", "unlinkat", "sched_process_exit"), on("security_file_open", "data.pathname=/var/log/*", writeOpen))...)}
+	}, append(whole("truncate", "unlink", "unlinkat", "sched_process_exit"), on("security_file_open", append([]string{"data.pathname=/var/log/*", writeOpen}, regularFile...)...))...)}
 }
 
 // Init implements sdk.Signature.

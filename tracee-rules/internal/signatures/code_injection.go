@@ -59,7 +59,7 @@ func NewCodeInjection() *CodeInjection {
 		MitreTechnique: "T1055 Process Injection",
 	}, append(whole("ptrace", "process_vm_writev", "sched_process_fork", "sched_process_exit"),
 		// a memory file (…/<who>/mem on any procfs mount) opened for writing
-		on("security_file_open", "data.pathname=*/mem", writeOpen))...)}
+		on("security_file_open", append([]string{"data.pathname=*/mem", writeOpen}, regularFile...)...))...)}
 }
 
 // Init implements sdk.Signature.

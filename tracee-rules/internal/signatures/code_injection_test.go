@@ -9,7 +9,7 @@ import (
 
 func TestCodeInjection(t *testing.T) {
 	open := func(path string, flags *pb.Argument) *pb.Event {
-		return ev("security_file_open", sarg("pathname", path), flags, uarg("dev", 5), uarg("inode", 77))
+		return ev("security_file_open", sarg("pathname", path), flags, uarg("dev", 5), uarg("inode", 77), uarg("inode_mode", 0o100600))
 	}
 	runCases(t, func() sdk.Signature { return NewCodeInjection() }, []sigCase{
 		{name: "ptrace poketext", events: []*pb.Event{ev("ptrace", flag("request", 4, "PTRACE_POKETEXT"), iarg("pid", 543))},
@@ -67,8 +67,8 @@ func TestProcMemWho(t *testing.T) {
 }
 
 func withFS(e *pb.Event, magic, mode uint64) *pb.Event {
-	e.Args = append(e.Args, uarg("fs_magic", magic), uarg("inode_mode", mode))
-	return e
+	e.Args = append(e.Args, uarg("fs_magic", magic))
+	return withMode(e, mode)
 }
 
 // Register hijacking, and a debugger writing into the program it started.

@@ -133,14 +133,20 @@ func isPathRule(e sdk.SelectedEvent) bool {
 // then also sees the file's canonical path (dir/name). Each must be one of
 // tracee-ebpf's watched directories (events.WatchedDirs).
 func (s fileWatch) inDirs(dirs []string, names ...string) fileWatch {
-	f := append(append([]string(nil), accessFilters[s.access]...), "data.watched_dir="+strings.Join(dirs, ","))
+	// regular files only (the kernel sieves opens by file type before it
+	// runs any rule); the kernel holds four conditions a rule, so a rule on
+	// names leaves the access mode to user space
+	f := []string{"data.watched_dir=" + strings.Join(dirs, ",")}
 	if len(names) > 0 {
 		tails := make([]string, len(names))
 		for i, n := range names {
 			tails[i] = "*/" + n
 		}
 		f = append(f, "data.pathname="+strings.Join(tails, ","))
+	} else {
+		f = append(f, accessFilters[s.access]...)
 	}
+	f = append(f, regularFile...)
 	s.events = append(append([]sdk.SelectedEvent(nil), s.events...), on("security_file_open", f...))
 	return s
 }

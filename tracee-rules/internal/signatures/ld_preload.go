@@ -85,7 +85,7 @@ func NewLDPreload() *LDPreload {
 		on("security_inode_rename", "data.new_path=*/ld.so.preload"),
 		// ld.so.preload opened for writing, by its path or (watched_dir) in
 		// /etc reached another way: either way the name ends so
-		on("security_file_open", "data.pathname=*/ld.so.preload", writeOpen))...)}
+		on("security_file_open", append([]string{"data.pathname=*/ld.so.preload", writeOpen}, regularFile...)...))...)}
 }
 
 // Init implements sdk.Signature.

@@ -12,7 +12,7 @@ func TestLDPreload(t *testing.T) {
 		return ev("sched_process_exec", sarg("pathname", "/usr/bin/ls"), strs("argv", "ls"), strs("env", env...))
 	}
 	open := func(path string, flags *pb.Argument) *pb.Event {
-		return ev("security_file_open", sarg("pathname", path), flags)
+		return ev("security_file_open", sarg("pathname", path), flags, uarg("inode_mode", 0o100644))
 	}
 	write := func(path string) *pb.Event {
 		return ev("magic_write", sarg("pathname", path), sdkBytes("bytes", []byte("/tmp/x.so\n")))
@@ -74,7 +74,7 @@ func TestLDPreloadRoutes(t *testing.T) {
 		{name: "inherited LD_PRELOAD still fires", events: []*pb.Event{
 			exec(10, 1, x, "LD_PRELOAD=/e.so"), exec(11, 10, x, "LD_PRELOAD=/e.so")},
 			want: []wantFinding{{0, map[string]any{"LD_PRELOAD": "/e.so"}}, {1, map[string]any{"LD_PRELOAD": "/e.so"}}}},
-		{name: "ld.so.preload through a bind mount of /etc (watched_dir)", events: []*pb.Event{ev("security_file_open", sarg("pathname", "/mnt/etc/ld.so.preload"), iarg("flags", 1), sarg("watched_dir", "/etc"))},
+		{name: "ld.so.preload through a bind mount of /etc (watched_dir)", events: []*pb.Event{ev("security_file_open", sarg("pathname", "/mnt/etc/ld.so.preload"), iarg("flags", 1), sarg("watched_dir", "/etc"), uarg("inode_mode", 0o100644))},
 			want: []wantFinding{{0, map[string]any{"pathname": "/mnt/etc/ld.so.preload", "flags": int64(1)}}}},
 		{name: "ld.so.preload in another watched dir", events: []*pb.Event{ev("security_file_open", sarg("pathname", "/etc/ssh/ld.so.preload"), iarg("flags", 1), sarg("watched_dir", "/etc/ssh"))}},
 		{name: "hard link onto ld.so.preload", events: []*pb.Event{ev("security_inode_link", sarg("old_path", "/tmp/p"), sarg("new_path", "/etc//ld.so.preload"))},
@@ -99,7 +99,7 @@ func TestLDPreloadRoutes(t *testing.T) {
 			return e
 		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "syscall": "io_uring renameat", "source": "/etc/ld.so.preload.x"}}}},
 		{name: "io_uring open into a fixed-file slot", events: []*pb.Event{func() *pb.Event {
-			e := ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1025), sarg("watched_dir", "/etc"))
+			e := ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1025), sarg("watched_dir", "/etc"), uarg("inode_mode", 0o100644))
 			e.IoUring = true
 			return e
 		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1025)}}}},
@@ -109,7 +109,7 @@ func TestLDPreloadRoutes(t *testing.T) {
 			return e
 		}()}, want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload}}}},
 		{name: "open for write, then a write much later: two actions", events: []*pb.Event{
-			ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1)),
+			ev("security_file_open", sarg("pathname", ldSoPreload), iarg("flags", 1), uarg("inode_mode", 0o100644)),
 			func() *pb.Event { e := ev("magic_write", sarg("pathname", ldSoPreload)); e.Timestamp += 5e9; return e }()},
 			want: []wantFinding{{0, map[string]any{"pathname": ldSoPreload, "flags": int64(1)}}, {1, map[string]any{"pathname": ldSoPreload}}}},
 	})
