@@ -124,14 +124,18 @@ type strEntry struct {
 }
 
 // modeArgs are the arguments holding an opened file's mode, by event.
-var modeArgs = func() map[uint32]int {
-	d, _ := events.ByID(events.SecurityFileOpen)
-	i, _, found := d.Param("inode_mode")
-	if !found {
-		panic("security_file_open has no inode_mode argument")
+var modeArgs = fileOpenArg("inode_mode")
+
+// fileOpenArg maps security_file_open to the index of its argument name:
+// what the kernel knows of an open before it builds it (security_file_open.h).
+func fileOpenArg(name string) map[uint32]uint8 {
+	d, ok := events.ByID(events.SecurityFileOpen)
+	i, _, found := d.Param(name)
+	if !ok || !found {
+		panic("security_file_open has no " + name + " argument")
 	}
-	return map[uint32]int{uint32(events.SecurityFileOpen): i}
-}()
+	return map[uint32]uint8{uint32(events.SecurityFileOpen): uint8(i)}
+}
 
 // modeSieve is the event's file-type sieve (datafilter.h): the argument
 // holding the mode, and the types (mode >> 12) some rule can pass, from the
@@ -144,7 +148,7 @@ func modeSieve(id uint32, e *DFEvent) (arg uint32, types uint32) {
 	for _, r := range e.Rules {
 		rt := uint32(0xffff)
 		for _, c := range r.Conds {
-			if c.Arg == ma && len(c.Strs) == 0 {
+			if c.Arg == int(ma) && len(c.Strs) == 0 {
 				rt &= condTypes(c)
 			}
 		}
@@ -185,25 +189,11 @@ func condTypes(c filter.KernelCond) uint32 {
 
 // gateArgs are the arguments holding a file's path that the kernel gates
 // before it builds the path (bpf/lib/pathgate.h), by event.
-var gateArgs = func() map[uint32]uint8 {
-	d, ok := events.ByID(events.SecurityFileOpen)
-	i, _, found := d.Param("pathname")
-	if !ok || !found {
-		panic("security_file_open has no pathname argument")
-	}
-	return map[uint32]uint8{uint32(events.SecurityFileOpen): uint8(i)}
-}()
+var gateArgs = fileOpenArg("pathname")
 
 // kstrArgs are the string arguments the kernel knows before it builds the
 // record (security_file_open's watched_dir, bpf/derived/security_file_open.h).
-var kstrArgs = func() map[uint32]uint8 {
-	d, _ := events.ByID(events.SecurityFileOpen)
-	i, _, found := d.Param("watched_dir")
-	if !found {
-		panic("security_file_open has no watched_dir argument")
-	}
-	return map[uint32]uint8{uint32(events.SecurityFileOpen): uint8(i)}
-}()
+var kstrArgs = fileOpenArg("watched_dir")
 
 // gateEntries are a pattern's path-gate entries (datafilter.h): what its
 // match needs of the path's head (the text up to its third "/", for a

@@ -42,14 +42,14 @@ func NewRcdModification() *RcdModification {
 		// one prefix for rc.local, rc.common, rc.d and rc?.d: the kernel holds
 		// 64 patterns per argument across all policies
 		paths("/etc/rc*", "/etc/init.d/*").regular().
-		inDirs([]string{"/etc"}, "rc.local", "rc.common").inDirs(append([]string{"/etc/init.d", "/etc/rc.d"}, rcRunlevelDirs("")...))}
+		inDirs([]string{"/etc"}, "rc.local", "rc.common").inDirs(append([]string{"/etc/init.d", "/etc/rc.d"}, rcRunlevelDirs()...))}
 }
 
-// rcRunlevelDirs are /etc/rc[0-6S].d, each followed by suffix.
-func rcRunlevelDirs(suffix string) []string {
+// rcRunlevelDirs are /etc/rc[0-6S].d.
+func rcRunlevelDirs() []string {
 	var out []string
 	for _, c := range "0123456S" {
-		out = append(out, "/etc/rc"+string(c)+".d"+suffix)
+		out = append(out, "/etc/rc"+string(c)+".d")
 	}
 	return out
 }
