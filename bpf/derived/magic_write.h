@@ -11,16 +11,16 @@
 /* The regular file a write/pwrite64 wrote to at offset 0, or NULL. */
 statfn struct file *magic_write_file(struct task_struct *t, struct sysc *sc, long ret)
 {
-	struct file *f = task_fd_file(t, (u32)sc->a[0]);
+	struct file *f = AS_BTF(task_fd_file(t, (u32)sc->a[0]), struct file);
 	if (!f)
 		return NULL;
-	unsigned short mode = BPF_CORE_READ(f, f_inode, i_mode);
+	unsigned short mode = RD(f, f_inode, i_mode); /* plain loads: every write asks */
 	if ((mode & S_IFMT) != S_IFREG)
 		return NULL;
 	if (sc->nr == __NR_pwrite64) {
 		if (sc->a[3] != 0)
 			return NULL;
-	} else if (BPF_CORE_READ(f, f_pos) != ret) {
+	} else if (RD(f, f_pos) != ret) {
 		return NULL;
 	}
 	return f;

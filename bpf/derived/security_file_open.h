@@ -35,33 +35,41 @@ statfn u32 requested_trunc(struct derive_ctx *dc)
 
 /*
  * Whether some policy can still want the open of f, from what is known
- * before the path is built: the flags, what the file is (fs magic, mode,
- * device, inode) and the path gate of the pathname patterns. Most opens on
- * a busy host stop here, at the cost of a pointer walk.
+ * before the path is built: first the file's type alone (an open of a
+ * device, directory or pipe no rule takes costs a few loads), then the
+ * flags, what the file is (fs magic, mode, device, inode), the watched
+ * directory and the path gate of the pathname patterns. Most opens on a
+ * busy host stop here, at the cost of a pointer walk. Plain loads through
+ * BTF pointers: no helper call before the filters.
  */
 statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 {
+	f = AS_BTF(f, struct file);
+	struct inode *ino = RD(f, f_inode);
+	u32 mode = RD(ino, i_mode);
+	if (df_mode_refuses(EVENT_SECURITY_FILE_OPEN, mode))
+		return false;
 	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
 	if (!pre)
 		return true;
 	__builtin_memset(pre, 0, sizeof(*pre));
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	pre->event = EVENT_SECURITY_FILE_OPEN;
 	pre->have = 1 << SECURITY_FILE_OPEN__FLAGS | 1 << SECURITY_FILE_OPEN__DEV | 1 << SECURITY_FILE_OPEN__INODE |
 		    1 << SECURITY_FILE_OPEN__FS_MAGIC | 1 << SECURITY_FILE_OPEN__INODE_MODE;
 	pre->vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;
-	pre->vals[SECURITY_FILE_OPEN__DEV & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_dev);
-	pre->vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_ino);
-	pre->vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_sb, s_magic);
-	pre->vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = BPF_CORE_READ(ino, i_mode);
+	pre->vals[SECURITY_FILE_OPEN__DEV & (DF_ARGS - 1)] = RD(ino, i_sb, s_dev);
+	pre->vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = RD(ino, i_ino);
+	pre->vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = RD(ino, i_sb, s_magic);
+	pre->vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = mode;
 	/* watched_dir is one hash lookup: rules on it decide in the same pass */
 	pre->kstr_src = SECURITY_FILE_OPEN__WATCHED_DIR;
-	pre->kstr_hits = df_kstr_hits(pre, SECURITY_FILE_OPEN__WATCHED_DIR, watched_dir_of(BPF_CORE_READ(f, f_path.dentry)));
+	pre->kstr_hits = df_kstr_hits(pre, SECURITY_FILE_OPEN__WATCHED_DIR, watched_dir_of(RD(f, f_path.dentry)));
 	pre->kstr_known = 1;
 	if (!tracee_may_pass(pre))
 		return false;
 	if (!(pre->gates & (1 << SECURITY_FILE_OPEN__PATHNAME)))
 		return true;
+	/* a global function takes scalars: the pointers as plain values */
 	if (tracee_path_gate(pre, slot, (u64)BPF_CORE_READ(f, f_path.mnt), (u64)BPF_CORE_READ(f, f_path.dentry),
 			     SECURITY_FILE_OPEN__PATHNAME))
 		return true;
@@ -70,14 +78,14 @@ statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 }
 
 /* pathname, flags (f_flags, plus O_TRUNC when requested), dev, inode, syscall_pathname */
-statfn void derive_security_file_open(struct derive_ctx *dc)
+statfn void security_file_open_body(struct derive_ctx *dc)
 {
 	if (dc->ret < 0)
 		return;
-	struct file *f = task_fd_file(dc->t, dc->ret);
+	struct file *f = AS_BTF(task_fd_file(dc->t, dc->ret), struct file);
 	if (!f)
 		return;
-	u32 flags = BPF_CORE_READ(f, f_flags) | requested_trunc(dc);
+	u32 flags = RD(f, f_flags) | requested_trunc(dc);
 	if (!file_open_may_pass(f, flags, SLOT_SYS_EXIT) || !derive_begin(dc, EVENT_SECURITY_FILE_OPEN))
 		return;
 	struct event_buf *b = dc->b;
@@ -94,5 +102,7 @@ statfn void derive_security_file_open(struct derive_ctx *dc)
 	file_kind(b, f);
 	submit(b, dc->cfg);
 }
+
+DERIVE_GLOBAL(security_file_open)
 
 #endif

@@ -12,7 +12,28 @@
 #include "../lib/derive.h"
 #include <linux/mman.h>
 
-statfn void derive_security_mmap_file(struct derive_ctx *dc)
+/*
+ * The policies' filters on flags and prot, before the path is built: a
+ * mapping no rule takes (a loader's read-only or private writable
+ * mappings, most of them) costs no path. A global function, verified once
+ * (inlined, the sys_exit program passes the verifier's budget in the
+ * -mcpu=v3 build).
+ */
+__noinline int tracee_mmap_may_pass(u32 flags, u32 prot)
+{
+	u32 slot = SLOT_SYS_EXIT;
+	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	if (!pre)
+		return 1;
+	__builtin_memset(pre, 0, sizeof(*pre));
+	pre->event = EVENT_SECURITY_MMAP_FILE;
+	pre->have = 1 << SECURITY_MMAP_FILE__FLAGS | 1 << SECURITY_MMAP_FILE__PROT;
+	pre->vals[SECURITY_MMAP_FILE__FLAGS & (DF_ARGS - 1)] = flags;
+	pre->vals[SECURITY_MMAP_FILE__PROT & (DF_ARGS - 1)] = prot;
+	return tracee_may_pass(pre);
+}
+
+statfn void security_mmap_file_body(struct derive_ctx *dc)
 {
 	if (dc->ret < 0 && dc->ret >= -4095)
 		return;
@@ -20,7 +41,11 @@ statfn void derive_security_mmap_file(struct derive_ctx *dc)
 	if (flags & MAP_ANONYMOUS)
 		return;
 	struct file *f = task_fd_file(dc->t, (u32)derive_arg(dc, 4));
-	if (!f || !derive_begin(dc, EVENT_SECURITY_MMAP_FILE))
+	if (!f)
+		return;
+	if (!tracee_mmap_may_pass((u32)flags, (u32)derive_arg(dc, 2)))
+		return;
+	if (!derive_begin(dc, EVENT_SECURITY_MMAP_FILE))
 		return;
 	struct event_buf *b = dc->b;
 	arg_str(b, SECURITY_MMAP_FILE__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
@@ -30,5 +55,7 @@ statfn void derive_security_mmap_file(struct derive_ctx *dc)
 	arg_u32(b, SECURITY_MMAP_FILE__FS_MAGIC, BPF_CORE_READ(f, f_inode, i_sb, s_magic));
 	submit(b, dc->cfg);
 }
+
+DERIVE_GLOBAL(security_mmap_file)
 
 #endif

@@ -317,10 +317,11 @@ __noinline u64 tracee_dest_dir(int dirfd, u64 name, int user)
 /* The canonical path of dir when it is a watched directory, or NULL. */
 statfn const char *watched_dir_path(struct dentry *dir)
 {
-	struct inode *ino = dir ? BPF_CORE_READ(dir, d_inode) : NULL;
+	dir = AS_BTF(dir, struct dentry);
+	struct inode *ino = dir ? RD(dir, d_inode) : NULL;
 	if (!ino)
 		return NULL;
-	struct dir_id key = {.dev = BPF_CORE_READ(ino, i_sb, s_dev), .ino = BPF_CORE_READ(ino, i_ino)};
+	struct dir_id key = {.dev = RD(ino, i_sb, s_dev), .ino = RD(ino, i_ino)};
 	struct dir_name *dn = bpf_map_lookup_elem(&watched_dirs, &key);
 	return dn ? dn->path : NULL;
 }

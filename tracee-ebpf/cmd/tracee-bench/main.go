@@ -8,7 +8,11 @@
 // the pipeline of bare event names (--trace event=$(tracee-rules
 // --list-events)), which ships every event of the selected kinds.
 // Configurations are interleaved round by round so drift on a noisy machine
-// hits them alike; medians are reported, with the events the tracer
+// hits them alike, each round starting at another one, with a pause after
+// each (a tracer's detach leaves the kernel work to do for a while, which
+// otherwise lands on the next run). A configuration runs each workload a few
+// times per round and the median counts; ratios are taken within a round
+// (its runs are seconds apart) and their median reported, with the events the tracer
 // shipped, lost and throttled, and the CPU time of both processes.
 package main
 
@@ -18,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -51,7 +56,24 @@ func main() {
 	rules := flag.String("rules", "dist/tracee-rules", "tracee-rules binary")
 	budget := flag.Int("budget", 5000, "--process-budget of the policy pipeline")
 	only := flag.String("only", "", "comma-separated workload names to run (default all)")
+	reps := flag.Int("reps", 3, "runs of a workload per configuration and round (one tracer start); their median counts")
+	settle := flag.Duration("settle", time.Second, "pause after each run, for the kernel to finish freeing a detached tracer's programs and maps (without it the run after a tracer's stop pays for that)")
+	hold := flag.String("hold-empty", "", "attach only the empty probe (both, exit-raw, exit-btf) until interrupted: to measure it with other tools")
 	flag.Parse()
+	if *hold != "" {
+		stop, err := probes.EmptyProbe(*hold)
+		if err != nil {
+			fatal("empty probe %q: %v", *hold, err)
+		}
+		fmt.Fprintf(os.Stderr, "tracee-bench: empty probe %q attached; interrupt to detach\n", *hold)
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		if err := stop(); err != nil {
+			fatal("detach: %v", err)
+		}
+		return
+	}
 	if *recorderMode {
 		recorder(*ebpf, *rounds)
 		return
@@ -120,16 +142,25 @@ func main() {
 	}
 	for r := 0; r < *rounds; r++ {
 		for wi, w := range workloads {
-			for ci, c := range configs {
+			// Each round starts at another configuration, so that none
+			// always runs first (cold caches) or after the same one.
+			for k := range configs {
+				ci := (k + r) % len(configs)
+				c := configs[ci]
 				stop, err := c.start()
 				if err != nil {
 					fatal("%s: %v", c.name, err)
 				}
-				ns, cpu, err := runWorkload(w)
-				if err != nil {
-					stop()
-					fatal("%s under %s: %v", w.name, c.name, err)
+				var nss, cpus []float64
+				for i := 0; i < *reps; i++ {
+					ns, cpu, err := runWorkload(w)
+					if err != nil {
+						stop()
+						fatal("%s under %s: %v", w.name, c.name, err)
+					}
+					nss, cpus = append(nss, ns), append(cpus, cpu)
 				}
+				ns, cpu := median(nss), median(cpus)
 				tr, err := stop()
 				if err != nil {
 					fatal("%s: stop: %v", c.name, err)
@@ -137,21 +168,27 @@ func main() {
 				x := &res[wi][ci]
 				x.ns, x.cpu = append(x.ns, ns), append(x.cpu, cpu)
 				if tr != nil {
-					x.events = append(x.events, tr.stats["Received"])
+					x.events = append(x.events, tr.stats["Received"]/float64(*reps)) // per run
 					x.lost = append(x.lost, tr.stats["LostEvCount"]+tr.stats["RecursionMisses"]+tr.stats["Shed"])
 					x.thr = append(x.thr, tr.stats["Throttled"])
 					x.ebpfCPU, x.rulesCPU = append(x.ebpfCPU, tr.ebpfCPU), append(x.rulesCPU, tr.rulesCPU)
 				}
+				time.Sleep(*settle)
 			}
 		}
 	}
-	fmt.Printf("%d runs per workload and configuration, interleaved; medians (lost: the most in one run)\n", *rounds)
-	fmt.Printf("%-22s %-30s %9s %7s %7s %10s %7s %9s %10s %10s\n", "workload", "configuration", "time", "x none", "x empty", "shipped", "lost", "throttled", "ebpf CPU", "rules CPU")
+	fmt.Printf("%d rounds of %d runs per workload and configuration, interleaved; time: median of the rounds' medians; x none, x empty: median of the rounds' ratios to the untraced and empty-probe runs of the same round (drift between rounds cancels); lost: the most in one round\n", *rounds, *reps)
+	fmt.Printf("%-22s %-30s %9s %7s %7s %9s %10s %7s %9s %10s %10s\n", "workload", "configuration", "time", "x none", "x empty", "CPU x em", "shipped", "lost", "throttled", "ebpf CPU", "rules CPU")
 	for wi, w := range workloads {
-		base, floor := median(res[wi][0].ns), median(res[wi][1].ns)
 		for ci, c := range configs {
 			x := res[wi][ci]
 			m := median(x.ns)
+			var toBase, toFloor, cpuFloor []float64
+			for r := range x.ns {
+				toBase = append(toBase, x.ns[r]/res[wi][0].ns[r])
+				toFloor = append(toFloor, x.ns[r]/res[wi][1].ns[r])
+				cpuFloor = append(cpuFloor, x.cpu[r]/res[wi][1].cpu[r])
+			}
 			shipped, lost, thr, ecpu, rcpu := "-", "-", "-", "-", "-"
 			if len(x.events) > 0 {
 				shipped = fmt.Sprintf("%.0f", median(x.events))
@@ -160,7 +197,7 @@ func main() {
 				ecpu = fmt.Sprintf("%.0fms", median(x.ebpfCPU)/1e6)
 				rcpu = fmt.Sprintf("%.0fms", median(x.rulesCPU)/1e6)
 			}
-			fmt.Printf("%-22s %-30s %7.0fms %7.2f %7.2f %10s %7s %9s %10s %10s\n", w.name, c.name, m/1e6, m/base, m/floor, shipped, lost, thr, ecpu, rcpu)
+			fmt.Printf("%-22s %-30s %7.0fms %7.2f %7.2f %9.2f %10s %7s %9s %10s %10s\n", w.name, c.name, m/1e6, median(toBase), median(toFloor), median(cpuFloor), shipped, lost, thr, ecpu, rcpu)
 		}
 	}
 }

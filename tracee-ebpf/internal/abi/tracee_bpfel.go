@@ -106,6 +106,8 @@ const (
 	TraceeDfAbiDF_SRC_GATE     TraceeDfAbi = 32
 	TraceeDfAbiDF_SIGNED       TraceeDfAbi = 1
 	TraceeDfAbiDF_WIDTH32      TraceeDfAbi = 2
+	TraceeDfAbiDF_EVENT_IDS    TraceeDfAbi = 2048
+	TraceeDfAbiDF_RULE_SLOTS   TraceeDfAbi = 1024
 )
 
 type TraceeDfBtfAnchor struct {
@@ -117,31 +119,14 @@ type TraceeDfBtfAnchor struct {
 type TraceeDfEvent struct {
 	_         structs.HostLayout
 	Always    uint64
+	Present   uint32
 	Nrules    uint32
+	First     uint32
 	Gates     uint32
 	TailAny   uint64
 	ModeArg   uint32
 	Modes     uint32
 	EmptyHits uint64
-	Rules     [32]struct {
-		_        structs.HostLayout
-		Policies uint64
-		Nconds   uint32
-		Pad      uint32
-		Conds    [4]struct {
-			_       structs.HostLayout
-			Src     uint8
-			Op      uint8
-			Flags   uint8
-			Nvals   uint8
-			Pad     uint32
-			Mask    [4]uint64
-			Val     [4]uint64
-			Lo      int64
-			Hi      int64
-			Strbits uint64
-		}
-	}
 }
 
 type TraceeDfOp uint32
@@ -174,6 +159,26 @@ type TraceeDfPre struct {
 	KstrHits  uint64
 	KstrNull  uint32
 	Pad3      uint32
+}
+
+type TraceeDfRule struct {
+	_        structs.HostLayout
+	Policies uint64
+	Nconds   uint32
+	Pad      uint32
+	Conds    [4]struct {
+		_       structs.HostLayout
+		Src     uint8
+		Op      uint8
+		Flags   uint8
+		Nvals   uint8
+		Pad     uint32
+		Mask    [4]uint64
+		Val     [4]uint64
+		Lo      int64
+		Hi      int64
+		Strbits uint64
+	}
 }
 
 type TraceeDfStrKey struct {
@@ -342,6 +347,7 @@ const (
 	TraceeMapDfKeyScratch            = "df_key_scratch"
 	TraceeMapDfPreScratch            = "df_pre_scratch"
 	TraceeMapDfPrefix                = "df_prefix"
+	TraceeMapDfRules                 = "df_rules"
 	TraceeMapDfSuffix                = "df_suffix"
 	TraceeMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeMapEvents                  = "events"
@@ -466,6 +472,7 @@ type TraceeMapSpecs struct {
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfRules         *ebpf.MapSpec `ebpf:"df_rules"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -532,6 +539,7 @@ type TraceeMaps struct {
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
+	DfRules         *ebpf.Map `ebpf:"df_rules"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -573,6 +581,7 @@ func (m *TraceeMaps) Close() error {
 		m.DfKeyScratch,
 		m.DfPreScratch,
 		m.DfPrefix,
+		m.DfRules,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,

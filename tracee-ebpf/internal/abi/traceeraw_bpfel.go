@@ -109,31 +109,14 @@ type TraceeRawDfBtfAnchor struct {
 type TraceeRawDfEvent struct {
 	_         structs.HostLayout
 	Always    uint64
+	Present   uint32
 	Nrules    uint32
+	First     uint32
 	Gates     uint32
 	TailAny   uint64
 	ModeArg   uint32
 	Modes     uint32
 	EmptyHits uint64
-	Rules     [32]struct {
-		_        structs.HostLayout
-		Policies uint64
-		Nconds   uint32
-		Pad      uint32
-		Conds    [4]struct {
-			_       structs.HostLayout
-			Src     uint8
-			Op      uint8
-			Flags   uint8
-			Nvals   uint8
-			Pad     uint32
-			Mask    [4]uint64
-			Val     [4]uint64
-			Lo      int64
-			Hi      int64
-			Strbits uint64
-		}
-	}
 }
 
 type TraceeRawDfPre struct {
@@ -156,6 +139,26 @@ type TraceeRawDfPre struct {
 	KstrHits  uint64
 	KstrNull  uint32
 	Pad3      uint32
+}
+
+type TraceeRawDfRule struct {
+	_        structs.HostLayout
+	Policies uint64
+	Nconds   uint32
+	Pad      uint32
+	Conds    [4]struct {
+		_       structs.HostLayout
+		Src     uint8
+		Op      uint8
+		Flags   uint8
+		Nvals   uint8
+		Pad     uint32
+		Mask    [4]uint64
+		Val     [4]uint64
+		Lo      int64
+		Hi      int64
+		Strbits uint64
+	}
 }
 
 type TraceeRawDfStrKey struct {
@@ -310,6 +313,7 @@ const (
 	TraceeRawMapDfKeyScratch            = "df_key_scratch"
 	TraceeRawMapDfPreScratch            = "df_pre_scratch"
 	TraceeRawMapDfPrefix                = "df_prefix"
+	TraceeRawMapDfRules                 = "df_rules"
 	TraceeRawMapDfSuffix                = "df_suffix"
 	TraceeRawMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeRawMapEvents                  = "events"
@@ -432,6 +436,7 @@ type TraceeRawMapSpecs struct {
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
+	DfRules         *ebpf.MapSpec `ebpf:"df_rules"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -498,6 +503,7 @@ type TraceeRawMaps struct {
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
+	DfRules         *ebpf.Map `ebpf:"df_rules"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -539,6 +545,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfKeyScratch,
 		m.DfPreScratch,
 		m.DfPrefix,
+		m.DfRules,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,

@@ -3,6 +3,7 @@ package probes
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,10 +32,12 @@ type DFRule struct {
 
 // Kernel limits, from the object's BTF.
 const (
-	dfMaxRules = int(abi.TraceeDfAbiDF_MAX_RULES)
-	dfMaxConds = int(abi.TraceeDfAbiDF_MAX_CONDS)
-	dfMaxVals  = int(abi.TraceeDfAbiDF_MAX_VALS)
-	dfStrMax   = int(abi.TraceeDfAbiDF_STR_MAX)
+	dfMaxRules  = int(abi.TraceeDfAbiDF_MAX_RULES)
+	dfMaxConds  = int(abi.TraceeDfAbiDF_MAX_CONDS)
+	dfMaxVals   = int(abi.TraceeDfAbiDF_MAX_VALS)
+	dfStrMax    = int(abi.TraceeDfAbiDF_STR_MAX)
+	dfEventIDs  = uint32(abi.TraceeDfAbiDF_EVENT_IDS)
+	dfRuleSlots = int(abi.TraceeDfAbiDF_RULE_SLOTS)
 )
 
 func init() {
@@ -95,6 +98,35 @@ func (e *DFEvent) Fit() (gaveUp []string) {
 	// A rule whose policies always match is useless.
 	e.Rules = slices.DeleteFunc(e.Rules, func(r DFRule) bool { return r.Policies&^e.Always == 0 })
 	return gaveUp
+}
+
+// Fit fits every event's filters (DFEvent.Fit), then the rules of all
+// events into the kernel's DF_RULE_SLOTS, shared in event id order: the
+// rules of an event past them take it whole (user space runs them). It
+// returns what was given up, by event. An event id past DF_EVENT_IDS is an
+// error: the kernel has no entry for it, and every event the schema
+// defines is below.
+func (d DataFilters) Fit() (map[uint32][]string, error) {
+	gaveUp := map[uint32][]string{}
+	used := 0
+	for _, id := range slices.Sorted(maps.Keys(d)) {
+		if id >= dfEventIDs {
+			return nil, fmt.Errorf("data filters of event %d: the kernel's table ends at %d", id, dfEventIDs)
+		}
+		e := d[id]
+		if g := e.Fit(); len(g) > 0 {
+			gaveUp[id] = append(gaveUp[id], g...)
+		}
+		if used+len(e.Rules) > dfRuleSlots {
+			for _, r := range e.Rules {
+				e.Always |= r.Policies
+			}
+			gaveUp[id] = append(gaveUp[id], fmt.Sprintf("the kernel's %d rule slots are taken by other events: the event goes whole", dfRuleSlots))
+			e.Rules = nil
+		}
+		used += len(e.Rules)
+	}
+	return gaveUp, nil
 }
 
 // merge folds rules with the same conditions into one that carries all
@@ -240,17 +272,25 @@ func pathHead(p string) string {
 }
 
 func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
+	if _, err := dfs.Fit(); err != nil {
+		return err
+	}
 	var strs []strEntry
-	for id, e := range dfs {
-		e.Fit()
+	first := uint32(0)
+	for _, id := range slices.Sorted(maps.Keys(dfs)) {
+		e := dfs[id]
 		var v abi.TraceeDfEvent
+		v.Present = 1
 		v.Always = e.Always
 		v.Nrules = uint32(len(e.Rules))
+		v.First = first
+		first += v.Nrules
 		gate, gated := gateArgs[id]
 		v.ModeArg, v.Modes = modeSieve(id, e)
 		bits := map[uint8]map[filter.KernelString]uint64{} // per argument: a bit per distinct pattern
 		for ri, r := range e.Rules {
-			vr := &v.Rules[ri]
+			var rule abi.TraceeDfRule
+			vr := &rule
 			vr.Policies = r.Policies
 			vr.Nconds = uint32(len(r.Conds))
 			for ci, c := range r.Conds {
@@ -320,6 +360,9 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 						vc.Mask[k], vc.Val[k] = c.Masks[k], c.Vals[k]
 					}
 				}
+			}
+			if err := m.DfRules.Put(v.First+uint32(ri), &rule); err != nil {
+				return fmt.Errorf("data filter rule %d of event %d: %w", ri, id, err)
 			}
 		}
 		if err := m.DataFilters.Put(id, &v); err != nil {

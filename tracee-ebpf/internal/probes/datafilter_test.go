@@ -1,7 +1,9 @@
 package probes
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
@@ -103,5 +105,44 @@ func TestModeSieve(t *testing.T) {
 	}
 	if arg, _ := modeSieve(id, &DFEvent{Always: 1}); arg != 0xff {
 		t.Errorf("an event some policy takes whole has a sieve (arg %d)", arg)
+	}
+}
+
+// The kernel's rule slots are shared by all events, in event id order: an
+// event whose rules do not fit goes whole (its policies in Always, said in
+// what Fit gives up), the events before it keep theirs; an event id past
+// the kernel's table is an error naming it.
+func TestDataFiltersFitRuleSlots(t *testing.T) {
+	rules := func(n int, pol uint64) []DFRule {
+		out := make([]DFRule, n)
+		for i := range out {
+			out[i] = DFRule{Policies: pol, Conds: []filter.KernelCond{{Arg: 0, Masks: []uint64{^uint64(0)}, Vals: []uint64{uint64(i)}}}}
+		}
+		return out
+	}
+	per := dfMaxRules
+	full := dfRuleSlots / per // events that fill every slot
+	d := DataFilters{}
+	for i := 0; i < full; i++ {
+		d[uint32(i)] = &DFEvent{Rules: rules(per, 1)}
+	}
+	last := uint32(full)
+	d[last] = &DFEvent{Always: 4, Rules: rules(1, 2)}
+	gaveUp, err := d.Fit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < full; i++ {
+		if len(d[uint32(i)].Rules) != per || len(gaveUp[uint32(i)]) != 0 {
+			t.Fatalf("event %d: %d rules, gave up %v; want %d kept", i, len(d[uint32(i)].Rules), gaveUp[uint32(i)], per)
+		}
+	}
+	if e := d[last]; len(e.Rules) != 0 || e.Always != 6 || len(gaveUp[last]) != 1 || !strings.Contains(gaveUp[last][0], "rule slots") {
+		t.Errorf("event past the slots: rules %d, always %#x, gave up %v; want whole (always 0x6) and said", len(e.Rules), e.Always, gaveUp[last])
+	}
+
+	bad := DataFilters{dfEventIDs: &DFEvent{Rules: rules(1, 1)}}
+	if _, err := bad.Fit(); err == nil || !strings.Contains(err.Error(), fmt.Sprint(dfEventIDs)) {
+		t.Errorf("event id %d: err %v, want one naming it", dfEventIDs, err)
 	}
 }

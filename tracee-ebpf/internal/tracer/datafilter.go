@@ -2,6 +2,8 @@ package tracer
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/policy"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
@@ -56,10 +58,17 @@ func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters,
 		// An entry also for an event that not every policy selects: the
 		// kernel then drops it when none of the policies in scope does.
 		if len(e.Rules) > 0 || e.Always != all {
-			for _, g := range e.Fit() {
-				where = append(where, fmt.Sprintf("%s: no room in the kernel: %s: those filters run in user space only", d.Name, g))
-			}
 			dfs[uint32(id)] = e
+		}
+	}
+	gaveUp, err := dfs.Fit()
+	if err != nil {
+		where = append(where, err.Error())
+	}
+	for _, id := range slices.Sorted(maps.Keys(gaveUp)) {
+		d, _ := events.ByID(events.ID(id))
+		for _, g := range gaveUp[id] {
+			where = append(where, fmt.Sprintf("%s: no room in the kernel: %s: those filters run in user space only", d.Name, g))
 		}
 	}
 	return dfs, where

@@ -217,3 +217,53 @@ func TestKernelDataFilterStrings(t *testing.T) {
 		t.Errorf("openat that reached user space: %q, want [other]", oth)
 	}
 }
+
+// security_mmap_file is filtered on its flags and prot before its path is
+// built (TRC-4's two rules: executable, or shared and writable): real
+// mappings of a file, read-only, private writable, shared writable through
+// MAP_SHARED_VALIDATE, and executable; only the last two reach user space,
+// and the kernel counts the others as data-filtered.
+func TestKernelDataFilterMmapFile(t *testing.T) {
+	c, p := startFiltered(t, pol("mmapfile", `    - event: security_mmap_file
+      filters: [data.prot=PROT_EXEC]
+    - event: security_mmap_file
+      filters: [data.prot=PROT_WRITE, "data.flags=MAP_SHARED,MAP_SHARED_VALIDATE"]
+`))
+	path := filepath.Join(t.TempDir(), "mapped")
+	if err := os.WriteFile(path, make([]byte, 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before := filteredCount(t, p)
+	const mapSharedValidate = 0x3
+	for _, m := range []struct{ prot, flags int }{
+		{syscall.PROT_READ, syscall.MAP_PRIVATE},
+		{syscall.PROT_READ | syscall.PROT_WRITE, syscall.MAP_PRIVATE},
+		{syscall.PROT_READ | syscall.PROT_WRITE, mapSharedValidate},
+		{syscall.PROT_READ | syscall.PROT_EXEC, syscall.MAP_PRIVATE},
+	} {
+		b, err := syscall.Mmap(int(f.Fd()), 0, 4096, m.prot, m.flags)
+		if err != nil {
+			t.Fatalf("mmap prot %#x flags %#x: %v", m.prot, m.flags, err)
+		}
+		syscall.Munmap(b)
+	}
+	waitCount(t, c, "security_mmap_file", 2)
+	var got []string
+	for _, e := range c.mine("security_mmap_file") {
+		if arg(e, "pathname").GetStr() == path {
+			got = append(got, arg(e, "prot").GetRepr()+" "+arg(e, "flags").GetRepr())
+		}
+	}
+	want := []string{"PROT_READ|PROT_WRITE MAP_SHARED_VALIDATE", "PROT_READ|PROT_EXEC MAP_PRIVATE"}
+	if !slices.Equal(got, want) {
+		t.Errorf("mappings of %s that reached user space: %q, want %q", path, got, want)
+	}
+	if n := filteredCount(t, p) - before; n < 2 {
+		t.Errorf("kernel counted %d data-filtered events, want at least 2", n)
+	}
+}

@@ -113,8 +113,12 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
-	}, whole("mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat", "security_mmap_file",
-		"sched_process_exec", "sched_process_fork", "sched_process_exit")...)}
+	}, append(whole("mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat",
+		"sched_process_exec", "sched_process_fork", "sched_process_exit"),
+		// onFileMap's two kinds of file mapping; a loader's read-only and
+		// private writable mappings (most of them) are neither
+		on("security_mmap_file", "data.prot=PROT_EXEC"),
+		on("security_mmap_file", "data.prot=PROT_WRITE", "data.flags=MAP_SHARED,MAP_SHARED_VALIDATE"))...)}
 }
 
 // Init implements sdk.Signature.

@@ -107,6 +107,10 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 			ev("security_mmap_file", sarg("pathname", "/dev/shm/x"), iarg("flags", 1), uarg("dev", 22), uarg("inode", 5), flag("prot", 5, "PROT_READ|PROT_EXEC")),
 			ev("security_mmap_file", sarg("pathname", "/dev/shm/x"), iarg("flags", 1), uarg("dev", 22), uarg("inode", 5), flag("prot", 3, "PROT_READ|PROT_WRITE"))},
 			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "/dev/shm/x", "prot": "PROT_READ|PROT_WRITE"}}}},
+		{name: "MAP_SHARED_VALIDATE is shared too", events: []*pb.Event{
+			ev("security_mmap_file", sarg("pathname", "/dev/shm/v"), flag("flags", 3, "MAP_SHARED_VALIDATE"), uarg("dev", 22), uarg("inode", 6), flag("prot", 3, "PROT_READ|PROT_WRITE")),
+			ev("security_mmap_file", sarg("pathname", "/dev/shm/v"), flag("flags", 2, "MAP_PRIVATE"), uarg("dev", 22), uarg("inode", 6), flag("prot", 5, "PROT_READ|PROT_EXEC"))},
+			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "/dev/shm/v", "prot": "PROT_READ|PROT_EXEC"}}}},
 		{name: "one file mapped RW shared by one process, R-X by another", events: []*pb.Event{
 			ev("security_mmap_file", sarg("pathname", "/tmp/f"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 5), flag("prot", 3, "PROT_READ|PROT_WRITE")),
 			in(ev("security_mmap_file", sarg("pathname", "/tmp/f"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 5), flag("prot", 5, "PROT_READ|PROT_EXEC")), 7)}},
