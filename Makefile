@@ -6,7 +6,7 @@
 #   make bpf              dist/tracee.bpf.core.o, the CO-RE object (load it with TRACEE_BPF_FILE)
 #   make run              the full pipeline with every signature (root)
 #   make test             every test, privileged eBPF tests included (root)
-#   make bench            syscall-heavy workload: untraced vs empty probe vs pipeline vs all syscalls
+#   make bench            five host workloads: untraced vs empty probe vs policy pipeline vs event-name pipeline; the recorder
 #   make generate         regenerate bpf2go objects, .pb.go and the event table
 #   make check-generated  regenerate and fail on any difference
 
