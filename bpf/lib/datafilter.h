@@ -131,7 +131,8 @@ statfn struct df_rule *df_rule_of(struct df_event *e, u32 r)
 /*
  * Whether event id's filters refuse a file of this mode outright: no rule
  * of any policy takes its type (df_event.modes). The first check of a
- * producer that holds the file, before it reads anything else.
+ * producer that holds the file, before it reads anything else
+ * (security_file_open.h); tracee_may_pass does not repeat it.
  */
 statfn bool df_mode_refuses(u32 id, u32 mode)
 {
@@ -439,12 +440,7 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	struct df_event *e = df_event_of(p->event);
 	if (!e || e->always)
 		return 1;
-	/* the file's type first: no rule takes it, no rule to run */
-	u32 ma = e->mode_arg;
-	if (ma < DF_ARGS && (p->have & (1 << ma)) && !(e->modes & (1U << ((p->vals[ma & (DF_ARGS - 1)] >> 12) & 15)))) {
-		stat_inc(STAT_DATA_FILTERED);
-		return 0;
-	}
+	/* the file's type was asked first, by the producer (df_mode_refuses) */
 	p->gates = e->gates;
 	p->tail_any = e->tail_any;
 	if (p->kstr_known && p->kstr_null)

@@ -95,7 +95,9 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 		return nil, err
 	}
 	var where []string
-	p.dataFilters, where = tracer.DataFilters(p.policy, p.whole)
+	if p.dataFilters, where, err = tracer.DataFilters(p.policy, p.whole); err != nil {
+		return nil, err
+	}
 	for _, line := range where {
 		fmt.Fprintf(stderr, "tracee-ebpf: filter %s\n", line)
 	}

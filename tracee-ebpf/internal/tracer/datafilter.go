@@ -17,8 +17,9 @@ import (
 // captures' events) and get none. It also returns
 // one line per filter saying where it runs: the kernel drops what no
 // policy's rule can match; user space evaluates every rule again (context
-// filters, *contains*, sockets, ...) and names the matched policies.
-func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters, []string) {
+// filters, *contains*, sockets, ...) and names the matched policies. An
+// event the kernel's table has no entry for is an error.
+func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters, []string, error) {
 	dfs := probes.DataFilters{}
 	var where []string
 	all := uint64(1)<<len(set.Policies) - 1 // 64 policies: 0 - 1 wraps to all ones
@@ -63,7 +64,7 @@ func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters,
 	}
 	gaveUp, err := dfs.Fit()
 	if err != nil {
-		where = append(where, err.Error())
+		return nil, nil, err
 	}
 	for _, id := range slices.Sorted(maps.Keys(gaveUp)) {
 		d, _ := events.ByID(events.ID(id))
@@ -71,5 +72,5 @@ func DataFilters(set *policy.Set, whole map[events.ID]bool) (probes.DataFilters,
 			where = append(where, fmt.Sprintf("%s: no room in the kernel: %s: those filters run in user space only", d.Name, g))
 		}
 	}
-	return dfs, where
+	return dfs, where, nil
 }

@@ -221,7 +221,10 @@ func startPolicies(t *testing.T, yaml string, scope func(*testing.T, *policy.Set
 	if err != nil {
 		t.Fatal(err)
 	}
-	dfs, where := DataFilters(set, nil)
+	dfs, where, err := DataFilters(set, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, w := range where {
 		if !strings.HasSuffix(w, ": kernel") {
 			t.Fatalf("filter not in the kernel: %s", w)
