@@ -15,11 +15,9 @@
 /*
  * The policies' filters on flags and prot, before the path is built: a
  * mapping no rule takes (a loader's read-only or private writable
- * mappings, most of them) costs no path. A global function, verified once
- * (inlined, the sys_exit program passes the verifier's budget in the
- * -mcpu=v3 build).
+ * mappings, most of them) costs no path.
  */
-__noinline int tracee_mmap_may_pass(u32 flags, u32 prot)
+statfn int mmap_file_may_pass(u32 flags, u32 prot)
 {
 	u32 slot = SLOT_SYS_EXIT;
 	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
@@ -43,7 +41,7 @@ statfn void security_mmap_file_body(struct derive_ctx *dc)
 	struct file *f = task_fd_file(dc->t, (u32)derive_arg(dc, 4));
 	if (!f)
 		return;
-	if (!tracee_mmap_may_pass((u32)flags, (u32)derive_arg(dc, 2)))
+	if (!mmap_file_may_pass((u32)flags, (u32)derive_arg(dc, 2)))
 		return;
 	if (!derive_begin(dc, EVENT_SECURITY_MMAP_FILE))
 		return;
