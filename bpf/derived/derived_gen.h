@@ -5,6 +5,7 @@
 #include "../lib/derive.h"
 #include "security_file_open.h"
 #include "socket_dup.h"
+#include "mem_prot_alert.h"
 #include "magic_write.h"
 #include "security_inode_symlink.h"
 #include "security_inode_rename.h"
@@ -19,6 +20,8 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_security_file_open(dc);
 	if (sel & SEL_SOCKET_DUP)
 		derive_socket_dup(dc);
+	if (sel & SEL_MEM_PROT_ALERT)
+		derive_mem_prot_alert(dc);
 	if (sel & SEL_MAGIC_WRITE)
 		derive_magic_write(dc);
 	if (sel & SEL_SECURITY_INODE_SYMLINK)

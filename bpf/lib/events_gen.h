@@ -25,6 +25,7 @@ enum event_id {
 	EVENT_SCHED_PROCESS_EXIT = 1004,
 	EVENT_SECURITY_FILE_OPEN = 1010,
 	EVENT_SOCKET_DUP = 1013,
+	EVENT_MEM_PROT_ALERT = 1014,
 	EVENT_MAGIC_WRITE = 1015,
 	EVENT_SECURITY_INODE_SYMLINK = 1029,
 	EVENT_SECURITY_INODE_RENAME = 1030,
@@ -54,13 +55,14 @@ enum event_id {
 #define SEL_FROM_EXIT (1U << 3) /* emit exit/exit_group from sched_process_exit (they never return) */
 #define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
 #define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd */
-#define SEL_MAGIC_WRITE (1U << 6) /* derive magic_write at sys_exit of write, pwrite64 */
-#define SEL_SECURITY_INODE_SYMLINK (1U << 7) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
-#define SEL_SECURITY_INODE_RENAME (1U << 8) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
-#define SEL_SECURITY_MMAP_FILE (1U << 9) /* derive security_mmap_file at sys_exit of mmap */
-#define SEL_SECURITY_INODE_LINK (1U << 10) /* derive security_inode_link at sys_exit of link, linkat */
-#define SEL_SECURITY_FSMOUNT (1U << 11) /* derive security_fsmount at sys_exit of fsmount */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK | SEL_SECURITY_FSMOUNT) /* work for the sys_exit hook */
+#define SEL_MEM_PROT_ALERT (1U << 6) /* derive mem_prot_alert at sys_exit of mmap, mprotect, pkey_mprotect */
+#define SEL_MAGIC_WRITE (1U << 7) /* derive magic_write at sys_exit of write, pwrite64 */
+#define SEL_SECURITY_INODE_SYMLINK (1U << 8) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
+#define SEL_SECURITY_INODE_RENAME (1U << 9) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
+#define SEL_SECURITY_MMAP_FILE (1U << 10) /* derive security_mmap_file at sys_exit of mmap */
+#define SEL_SECURITY_INODE_LINK (1U << 11) /* derive security_inode_link at sys_exit of link, linkat */
+#define SEL_SECURITY_FSMOUNT (1U << 12) /* derive security_fsmount at sys_exit of fsmount */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MEM_PROT_ALERT | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK | SEL_SECURITY_FSMOUNT) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
@@ -136,6 +138,12 @@ enum slot {
 #define PROC_FOPS_NO_FILE (1U << 9) /* an fd did not resolve to a file: nothing compared */
 #define PROC_FOPS_NO_RECORD (1U << 10) /* no scratch record: a mismatch was not emitted */
 
+/* mem_prot_alert's alert values. */
+#define MEM_PROT_ALERT_MMAP_WX 1 /* Mmaped region with W+E permissions! */
+#define MEM_PROT_ALERT_MPROTECT_X 2 /* Protection changed to Executable! */
+#define MEM_PROT_ALERT_X_TO_WX 3 /* Protection changed from E to W+E! */
+#define MEM_PROT_ALERT_WX_TO_X 4 /* Protection changed from W+E to E! */
+
 /* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */
 enum execve_arg {
 	EXECVE__PATHNAME = 0, /* str */
@@ -198,6 +206,16 @@ enum socket_dup_arg {
 	SOCKET_DUP__OLDFD = 0, /* int */
 	SOCKET_DUP__NEWFD = 1, /* int */
 	SOCKET_DUP__REMOTE_ADDR = 2, /* sockaddr */
+};
+enum mem_prot_alert_arg {
+	MEM_PROT_ALERT__ALERT = 0, /* uint */
+	MEM_PROT_ALERT__ADDR = 1, /* ulong */
+	MEM_PROT_ALERT__LEN = 2, /* ulong */
+	MEM_PROT_ALERT__PROT = 3, /* int */
+	MEM_PROT_ALERT__PREV_PROT = 4, /* int */
+	MEM_PROT_ALERT__PATHNAME = 5, /* str */
+	MEM_PROT_ALERT__DEV = 6, /* uint */
+	MEM_PROT_ALERT__INODE = 7, /* ulong */
 };
 enum magic_write_arg {
 	MAGIC_WRITE__PATHNAME = 0, /* str */

@@ -138,8 +138,17 @@ struct file_operations {
 	void *iterate_shared;
 };
 
+struct atomic_t_ {
+	int counter;
+};
+
+struct address_space {
+	struct atomic_t_ i_mmap_writable;
+};
+
 struct file {
 	const struct file_operations *f_op;
+	struct address_space *f_mapping;
 	struct path f_path;
 	struct inode *f_inode;
 	unsigned int f_flags;
@@ -156,16 +165,22 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+struct anon_vma;
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long vm_flags;
+	struct anon_vma *anon_vma;
+	struct file *vm_file;
+};
+
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
 	unsigned long env_start;
 	unsigned long env_end;
 	struct file *exe_file;
-};
-
-struct atomic_t_ {
-	int counter;
 };
 
 struct signal_struct {

@@ -62,8 +62,9 @@ func TestCodeInjection(t *testing.T) {
 	checkCounts(t, p, "TRC-3", counts)
 }
 
-// TRC-4: W+X memory by mmap, by mprotect to RWX, and by a W+X region made
-// executable-only (the write-then-execute pattern of JIT-style loaders).
+// TRC-4: W+X memory by mmap, by mprotect to RWX, and by a written W+X
+// region made executable-only (the write-then-execute pattern of JIT-style
+// loaders; the kernel's mem_prot_alert sees the written memory).
 func TestDynamicCodeLoading(t *testing.T) {
 	p := StartPipeline(t, PipelineOptions{Rules: []string{"TRC-4"}})
 	counts := map[int]int{}
@@ -80,7 +81,8 @@ func TestDynamicCodeLoading(t *testing.T) {
 			return f.Event.EventName == "mprotect" && isWX(dataStr(f, "prot"))
 		}},
 		{"wx-to-x", 2, func(f Finding) bool {
-			return f.Event.EventName == "mem_prot_alert" && dataStr(f, "alert") == "Protection changed from W+E to E!"
+			return f.Event.EventName == "mem_prot_alert" && dataStr(f, "alert") == "Protection changed to Executable!" &&
+				dataStr(f, "reason") == "writable memory made executable"
 		}},
 	} {
 		t.Run(v.mode, func(t *testing.T) {

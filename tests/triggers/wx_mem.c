@@ -13,7 +13,14 @@
 //   wx_mem mremap-dontunmap  the same with MREMAP_MAYMOVE|MREMAP_DONTUNMAP
 //   wx_mem mremap-alias  shared RW memory, write code, mremap(old_size 0) makes an alias,
 //                     mprotect the alias R-X, run it (the original stays writable)
+//   wx_mem heap       code written in the brk heap (never mapped by mmap), the page made R-X, run
+//   wx_mem stack      code written on the stack, its page made R-X, run (then made RW again)
+//   wx_mem readonly-flip  mmap RW, write code, mprotect R, then R-X, run (never W and X, nor W then X)
+//   wx_mem clean-flip a page made RW, nothing written, then R-X (no code was written: benign);
+//                     between two PROT_NONE pages, so that it joins no written mapping
+//                     (the kernel keeps written-ness per mapping, not per page)
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -43,6 +50,27 @@ static void *double_map(int fd, size_t len)
 	return p;
 }
 
+/* Writes a ret at the page-aligned p, makes that page R-X and runs it. */
+static int run_flipped(char *p)
+{
+	memset(p, 0xc3, 16); /* ret */
+	if (mprotect(p, 4096, PROT_READ | PROT_EXEC))
+		return perror("mprotect"), 1;
+	((void (*)(void))p)();
+	return 0;
+}
+
+/* Code on this frame's stack: a buffer three pages long holds one whole page. */
+static __attribute__((noinline)) int stack_flip(void)
+{
+	char buf[3 * 4096];
+	char *p = (char *)(((uintptr_t)buf + 4095) & ~(uintptr_t)4095);
+	int r = run_flipped(p);
+	if (!r)
+		mprotect(p, 4096, PROT_READ | PROT_WRITE);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "mmap";
@@ -57,6 +85,30 @@ int main(int argc, char **argv)
 		if (p == MAP_FAILED || mprotect(p, len, PROT_READ | PROT_EXEC))
 			return perror("flip"), 1;
 		((void (*)(void))p)();
+	} else if (strcmp(mode, "heap") == 0) {
+		char *h = sbrk(3 * 4096);
+		if (h == (void *)-1)
+			return perror("sbrk"), 1;
+		p = (char *)(((uintptr_t)h + 4095) & ~(uintptr_t)4095);
+		if (run_flipped(p))
+			return 1;
+	} else if (strcmp(mode, "stack") == 0) {
+		p = NULL;
+		if (stack_flip())
+			return 1;
+	} else if (strcmp(mode, "readonly-flip") == 0) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return perror("mmap"), 1;
+		memset(p, 0xc3, 16); /* ret */
+		if (mprotect(p, len, PROT_READ) || mprotect(p, len, PROT_READ | PROT_EXEC))
+			return perror("readonly-flip"), 1;
+		((void (*)(void))p)();
+	} else if (strcmp(mode, "clean-flip") == 0) {
+		char *r = mmap(NULL, 3 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = r + len;
+		if (r == MAP_FAILED || mprotect(p, len, PROT_READ | PROT_WRITE) || mprotect(p, len, PROT_READ | PROT_EXEC))
+			return perror("clean-flip"), 1;
 	} else if (strcmp(mode, "read-implies-exec") == 0) {
 		if (personality(READ_IMPLIES_EXEC) < 0)
 			return perror("personality"), 1;

@@ -21,14 +21,15 @@ const (
 	SelFromExit             uint32 = 1 << 3  // emit exit/exit_group from sched_process_exit (they never return)
 	SelSecurityFileOpen     uint32 = 1 << 4  // derive security_file_open at sys_exit
 	SelSocketDup            uint32 = 1 << 5  // derive socket_dup at sys_exit
-	SelMagicWrite           uint32 = 1 << 6  // derive magic_write at sys_exit
-	SelSecurityInodeSymlink uint32 = 1 << 7  // derive security_inode_symlink at sys_exit
-	SelSecurityInodeRename  uint32 = 1 << 8  // derive security_inode_rename at sys_exit
-	SelSecurityMmapFile     uint32 = 1 << 9  // derive security_mmap_file at sys_exit
-	SelSecurityInodeLink    uint32 = 1 << 10 // derive security_inode_link at sys_exit
-	SelSecurityFsmount      uint32 = 1 << 11 // derive security_fsmount at sys_exit
+	SelMemProtAlert         uint32 = 1 << 6  // derive mem_prot_alert at sys_exit
+	SelMagicWrite           uint32 = 1 << 7  // derive magic_write at sys_exit
+	SelSecurityInodeSymlink uint32 = 1 << 8  // derive security_inode_symlink at sys_exit
+	SelSecurityInodeRename  uint32 = 1 << 9  // derive security_inode_rename at sys_exit
+	SelSecurityMmapFile     uint32 = 1 << 10 // derive security_mmap_file at sys_exit
+	SelSecurityInodeLink    uint32 = 1 << 11 // derive security_inode_link at sys_exit
+	SelSecurityFsmount      uint32 = 1 << 12 // derive security_fsmount at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMemProtAlert | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount
 )
 
 // config.emit bits (EMIT_*).
@@ -118,6 +119,7 @@ var Hooks = []Hook{
 var Derived = []DerivedEvent{
 	{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{"open", "openat", "openat2", "creat", "open_by_handle_at"}},
 	{ID: events.SocketDup, Sel: SelSocketDup, Syscalls: []string{"dup", "dup2", "dup3", "fcntl", "accept", "accept4", "pidfd_getfd"}},
+	{ID: events.MemProtAlert, Sel: SelMemProtAlert, Syscalls: []string{"mmap", "mprotect", "pkey_mprotect"}},
 	{ID: events.MagicWrite, Sel: SelMagicWrite, Syscalls: []string{"write", "pwrite64"}},
 	{ID: events.SecurityInodeSymlink, Sel: SelSecurityInodeSymlink, Syscalls: []string{"symlink", "symlinkat"}},
 	{ID: events.SecurityInodeRename, Sel: SelSecurityInodeRename, Syscalls: []string{"rename", "renameat", "renameat2"}},
@@ -157,3 +159,20 @@ const (
 	ProcFopsNoFile     uint32 = 1 << 9  // an fd did not resolve to a file: nothing compared
 	ProcFopsNoRecord   uint32 = 1 << 10 // no scratch record: a mismatch was not emitted
 )
+
+// mem_prot_alert's alert values.
+const (
+	MemProtAlertMmapWx    = 1 // Mmaped region with W+E permissions!
+	MemProtAlertMprotectX = 2 // Protection changed to Executable!
+	MemProtAlertXToWx     = 3 // Protection changed from E to W+E!
+	MemProtAlertWxToX     = 4 // Protection changed from W+E to E!
+)
+
+// MemProtAlertTexts are the alerts' texts, indexed by value.
+var MemProtAlertTexts = []string{
+	"",
+	"Mmaped region with W+E permissions!",
+	"Protection changed to Executable!",
+	"Protection changed from E to W+E!",
+	"Protection changed from W+E to E!",
+}

@@ -133,8 +133,9 @@ func loadPolicies(o *options, avail map[string]bool) (*policy.Set, error) {
 }
 
 // priorityNames are the events an attacker hides behind a flood: rare, and
-// worth a larger budget (bpf/lib/budget.h).
-var priorityNames = []string{"ptrace", "init_module", "finit_module", "execve", "execveat", "sched_process_exec", "mount", "fsmount", "move_mount", "security_fsmount"}
+// worth a larger budget (bpf/lib/budget.h); mem_prot_alert is memory made
+// executable.
+var priorityNames = []string{"ptrace", "init_module", "finit_module", "execve", "execveat", "sched_process_exec", "mount", "fsmount", "move_mount", "security_fsmount", "mem_prot_alert"}
 
 func priorityEvents() []uint32 {
 	var ids []uint32

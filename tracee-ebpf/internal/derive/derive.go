@@ -14,9 +14,6 @@ import (
 // deriveFunc turns one source event into zero or more events of def.
 type deriveFunc func(d *Deriver, def *events.Definition, src *traceepb.Event) []*traceepb.Event
 
-// observeFunc updates derivation state from an event (no output).
-type observeFunc func(d *Deriver, src *traceepb.Event)
-
 // derivation is one registry row: source event -> derived event.
 type derivation struct {
 	source string
@@ -24,31 +21,12 @@ type derivation struct {
 	fn     deriveFunc
 }
 
-// registry lists every derivation. The sources of a target and the system
-// calls its observers watch must together equal its Deps in the events
-// table (checked by the tests).
+// registry lists every derivation. The sources of a target must equal its
+// Deps in the events table (checked by the tests).
 var registry = []derivation{
 	{"sched_process_exec", "security_bprm_check", deriveBprmCheck},
 	{"connect", "security_socket_connect", deriveSocketConnect},
 	{"mount", "security_sb_mount", deriveSbMount},
-	{"mmap", "mem_prot_alert", deriveMmapAlert},
-	{"mprotect", "mem_prot_alert", deriveMprotectAlert},
-	{"pkey_mprotect", "mem_prot_alert", deriveMprotectAlert},
-}
-
-// observers keep derivation state (per target) up to date from events that
-// derive nothing: process exit, exec and fork (always traced), unmapping
-// and remapping.
-var observers = []struct {
-	source string
-	target string
-	fn     observeFunc
-}{
-	{"sched_process_exit", "mem_prot_alert", observeExit},
-	{"sched_process_exec", "mem_prot_alert", observeExec},
-	{"sched_process_fork", "mem_prot_alert", observeFork},
-	{"munmap", "mem_prot_alert", observeMunmap},
-	{"mremap", "mem_prot_alert", observeMremap},
 }
 
 type step struct {
@@ -58,14 +36,11 @@ type step struct {
 
 // Deriver derives events. It is safe for concurrent use.
 type Deriver struct {
-	mu       sync.Mutex
-	steps    map[string][]step
-	observe  map[string][]observeFunc
-	targets  []string
-	mem      *memState
-	derived  uint64
-	skipped  uint64
-	maxProcs int
+	mu      sync.Mutex
+	steps   map[string][]step
+	targets []string
+	derived uint64
+	skipped uint64
 }
 
 // Option configures a Deriver.
@@ -77,20 +52,11 @@ func WithTargets(names ...string) Option {
 	return func(d *Deriver) { d.targets = names }
 }
 
-// WithMemLimits bounds the mem_prot_alert state: at most procs processes
-// (least recently active forgotten first) and regions tracked regions per
-// process (least recently used forgotten first).
-func WithMemLimits(procs, regions int) Option {
-	return func(d *Deriver) { d.mem = newMemState(procs, regions) }
-}
-
 // New returns a Deriver. It panics only if the registry names an event that
 // is not in the events table, which the tests rule out.
 func New(opts ...Option) *Deriver {
 	d := &Deriver{
-		steps:   map[string][]step{},
-		observe: map[string][]observeFunc{},
-		mem:     newMemState(defaultMaxProcs, defaultMaxRegions),
+		steps: map[string][]step{},
 	}
 	for _, o := range opts {
 		o(d)
@@ -107,11 +73,6 @@ func New(opts ...Option) *Deriver {
 			panic(fmt.Sprintf("derive: registry names unknown event %q", r.target))
 		}
 		d.steps[r.source] = append(d.steps[r.source], step{def: def, fn: r.fn})
-	}
-	for _, o := range observers {
-		if want(o.target) {
-			d.observe[o.source] = append(d.observe[o.source], o.fn)
-		}
 	}
 	return d
 }
@@ -144,8 +105,8 @@ func (d *Deriver) Derive(ev *traceepb.Event) []*traceepb.Event {
 	if ev == nil {
 		return nil
 	}
-	steps, obs := d.steps[ev.EventName], d.observe[ev.EventName]
-	if len(steps) == 0 && len(obs) == 0 {
+	steps := d.steps[ev.EventName]
+	if len(steps) == 0 {
 		return nil
 	}
 	d.mu.Lock()
@@ -154,26 +115,21 @@ func (d *Deriver) Derive(ev *traceepb.Event) []*traceepb.Event {
 	for _, s := range steps {
 		out = append(out, s.fn(d, s.def, ev)...)
 	}
-	for _, o := range obs {
-		o(d, ev)
-	}
 	d.derived += uint64(len(out))
 	return out
 }
 
 // Stats are counters of a Deriver.
 type Stats struct {
-	Derived        uint64 // events produced
-	Skipped        uint64 // source events that could not be derived from (missing argument)
-	TrackedProcs   int    // processes with mem_prot_alert state
-	TrackedRegions int    // regions tracked over all processes
+	Derived uint64 // events produced
+	Skipped uint64 // source events that could not be derived from (missing argument)
 }
 
 // Stats returns the current counters.
 func (d *Deriver) Stats() Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return Stats{Derived: d.derived, Skipped: d.skipped, TrackedProcs: d.mem.procCount(), TrackedRegions: d.mem.regionCount()}
+	return Stats{Derived: d.derived, Skipped: d.skipped}
 }
 
 // newEvent returns an event of def with the context of src and args.

@@ -293,22 +293,8 @@ var capabilities = []string{
 	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 }
 
-// Memory-protection alerts (mem_prot_alert's alert argument).
-const (
-	AlertMmapWX    = 1 // a mapping created writable and executable
-	AlertMprotectX = 2 // a mapping made executable
-	AlertXToWX     = 3 // an executable mapping made writable too
-	AlertWXToX     = 4 // a writable+executable mapping made executable only
-)
-
-// memProtAlerts is indexed by alert value.
-var memProtAlerts = []string{
-	"",
-	AlertMmapWX:    "Mmaped region with W+E permissions!",
-	AlertMprotectX: "Protection changed to Executable!",
-	AlertXToWX:     "Protection changed from E to W+E!",
-	AlertWXToX:     "Protection changed from W+E to E!",
-}
+// memProtAlerts is indexed by alert value (abi.yaml: mem_prot_alerts).
+var memProtAlerts = abi.MemProtAlertTexts
 
 // FamilyName names an address family ("AF_INET"; "AF_<n>" when unknown).
 func FamilyName(family uint16) string {

@@ -279,23 +279,47 @@ func TestKernelMemfdExecIsFlagged(t *testing.T) {
 	}
 }
 
+// mem_prot_alert is the kernel's: W+E asked of mmap, and E asked of
+// mprotect with prev_prot PROT_WRITE exactly when the memory holds written
+// data, however it got there (mmap'd W+E, the brk heap, the stack, written
+// then made read-only) and not when nothing was written.
 func TestKernelWXMappings(t *testing.T) {
-	c := startTracing(t, "mmap", "mprotect", "mem_prot_alert")
+	c := startTracing(t, "mmap", "mem_prot_alert")
 	bin := testutil.BuildTrigger(t, "wx_mem")
-	cmd := exec.Command(bin, "wx-to-x")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("wx_mem: %v %s", err, out)
+	run := func(mode string) int {
+		cmd := exec.Command(bin, mode)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("wx_mem %s: %v %s", mode, err, out)
+		}
+		return cmd.Process.Pid
 	}
+	pid := run("wx-to-x")
 	c.waitFor(t, "mmap with PROT_WRITE|PROT_EXEC", func(e *pb.Event) bool {
 		r := arg(e, "prot").GetRepr()
-		return e.EventName == "mmap" && int(e.HostProcessId) == cmd.Process.Pid &&
+		return e.EventName == "mmap" && int(e.HostProcessId) == pid &&
 			strings.Contains(r, "PROT_WRITE") && strings.Contains(r, "PROT_EXEC")
 	})
-	for _, alert := range []string{"W+E", "W+E to E"} {
-		c.waitFor(t, "mem_prot_alert "+alert, func(e *pb.Event) bool {
-			return e.EventName == "mem_prot_alert" && int(e.HostProcessId) == cmd.Process.Pid &&
-				strings.Contains(arg(e, "alert").GetRepr(), alert)
+	c.waitFor(t, "mem_prot_alert W+E", func(e *pb.Event) bool {
+		return e.EventName == "mem_prot_alert" && int(e.HostProcessId) == pid &&
+			arg(e, "alert").GetRepr() == "Mmaped region with W+E permissions!" && arg(e, "addr").GetUint() != 0
+	})
+	for _, tt := range []struct {
+		mode    string
+		written bool
+	}{{"wx-to-x", true}, {"heap", true}, {"stack", true}, {"readonly-flip", true}, {"clean-flip", false}} {
+		if tt.mode != "wx-to-x" {
+			pid = run(tt.mode)
+		}
+		ev := c.waitFor(t, "mem_prot_alert changed to executable ("+tt.mode+")", func(e *pb.Event) bool {
+			return e.EventName == "mem_prot_alert" && int(e.HostProcessId) == pid &&
+				arg(e, "alert").GetRepr() == "Protection changed to Executable!"
 		})
+		if got := arg(ev, "prev_prot").GetInt()&0x2 != 0; got != tt.written {
+			t.Errorf("%s: prev_prot %s, want PROT_WRITE: %v", tt.mode, arg(ev, "prev_prot").GetRepr(), tt.written)
+		}
+		if r := arg(ev, "prot").GetRepr(); !strings.Contains(r, "PROT_EXEC") || strings.Contains(r, "PROT_WRITE") {
+			t.Errorf("%s: prot %s, want R-X", tt.mode, r)
+		}
 	}
 }
 

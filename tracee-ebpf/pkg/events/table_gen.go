@@ -1932,13 +1932,15 @@ var table = []*Definition{
 		{Name: "newfd", Type: "int", Kind: ArgInt},
 		{Name: "remote_addr", Type: "struct sockaddr*", Kind: ArgSockaddr},
 	}},
-	{ID: 1014, Name: "mem_prot_alert", Source: SourceUserspace, Sets: []string{"default", "security"}, Deps: []string{"mmap", "mprotect", "pkey_mprotect", "mremap", "munmap"}, Params: []Param{
+	{ID: 1014, Name: "mem_prot_alert", Source: SourceKernel, Sets: []string{"default", "security"}, Params: []Param{
 		{Name: "alert", Type: "u32", Kind: ArgUint, Format: "mem_prot_alert"},
 		{Name: "addr", Type: "void*", Kind: ArgUlong},
 		{Name: "len", Type: "size_t", Kind: ArgUlong},
 		{Name: "prot", Type: "int", Kind: ArgInt, Format: "prot"},
 		{Name: "prev_prot", Type: "int", Kind: ArgInt, Format: "prot"},
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 	}},
 	{ID: 1015, Name: "magic_write", Source: SourceKernel, Sets: []string{"default", "fs", "security"}, Params: []Param{
 		{Name: "pathname", Type: "const char*", Kind: ArgStr},

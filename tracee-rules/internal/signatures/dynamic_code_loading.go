@@ -68,11 +68,12 @@ const maxExeProcs = 65536
 // after being writable:
 //   - mmap/mprotect/pkey_mprotect asking for PROT_WRITE|PROT_EXEC, and
 //     mem_prot_alert's W+E alerts (one finding when both show one syscall);
-//   - the flip: a writable range made executable later (mem_prot_alert
-//     "Protection changed to Executable!" with a writable previous protection),
-//     also after mremap moved it, and for pages mremap aliased (old_size 0)
-//     whose other mapping is writable (tracee-ebpf's derivation follows
-//     mremap: the alert's protections are the pages');
+//   - the flip: memory holding written data made executable (mem_prot_alert
+//     "Protection changed to Executable!" whose prev_prot has PROT_WRITE:
+//     the kernel's judgement at the mprotect's exit, so the brk heap, the
+//     stack, memory written then made read-only, moved by mremap, or shared
+//     memory writable through another mapping (an mremap alias, a memfd)
+//     all count, whatever events came before);
 //   - personality(READ_IMPLIES_EXEC): every readable mapping becomes executable;
 //   - shmat with SHM_EXEC: shared memory (writable by another process) mapped executable;
 //   - one file (a memfd, a regular or shm file: security_mmap_file's dev and
@@ -113,8 +114,13 @@ func NewDynamicCodeLoading() *DynamicCodeLoading {
 		Severity:       sdk.SeverityMedium,
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1027 Obfuscated Files or Information",
-	}, append(whole("mem_prot_alert", "mmap", "mprotect", "pkey_mprotect", "personality", "shmat",
+	}, append(whole("mem_prot_alert", "personality", "shmat",
 		"sched_process_exec", "sched_process_fork", "sched_process_exit"),
+		// the calls asking for W+E at once (mem_prot_alert, the kernel's,
+		// judges the rest: these no longer feed a user-space derivation)
+		on("mmap", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
+		on("mprotect", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
+		on("pkey_mprotect", "data.prot=PROT_WRITE", "data.prot=PROT_EXEC"),
 		// onFileMap's two kinds of file mapping; a loader's read-only and
 		// private writable mappings (most of them) are neither
 		on("security_mmap_file", "data.prot=PROT_EXEC"),

@@ -41,6 +41,8 @@ type ABI struct {
 	// hooked_proc_fops' check: its pointers (at most 8) and failure bits
 	ProcFopsPointers []ProcFopsPointer `yaml:"proc_fops_pointers"`
 	ProcFopsFailures []Named           `yaml:"proc_fops_failures"`
+	// mem_prot_alert's alert values (i + 1), Doc their text
+	MemProtAlerts []Named `yaml:"mem_prot_alerts"`
 }
 
 // SysExitHook is the hook at which events are derived from a syscall's exit.
@@ -57,7 +59,8 @@ func parseABI(data []byte) (*ABI, error) {
 		items []Named
 		max   int
 	}{{"record_flags", a.RecordFlags, 16}, {"selection", a.Selection, 32}, {"filters", a.Filters, 32},
-		{"stats", a.Stats, 64}, {"proc_fops_failures", a.ProcFopsFailures, 8}} {
+		{"stats", a.Stats, 64}, {"proc_fops_failures", a.ProcFopsFailures, 8},
+		{"mem_prot_alerts", a.MemProtAlerts, 255}} {
 		seen := map[string]bool{}
 		if len(l.items) > l.max {
 			errs = append(errs, fmt.Errorf("abi %s: %d entries, at most %d", l.what, len(l.items), l.max))

@@ -60,6 +60,10 @@ func cABI(b *bytes.Buffer, s *schema.Schema) {
 	for i, n := range a.ProcFopsFailures {
 		cDefine(b, "PROC_FOPS_"+upper(n.Name), fmt.Sprintf("(1U << %d)", 8+i), n.Doc)
 	}
+	b.WriteString("\n/* mem_prot_alert's alert values. */\n")
+	for i, n := range a.MemProtAlerts {
+		cDefine(b, "MEM_PROT_ALERT_"+upper(n.Name), fmt.Sprint(i+1), n.Doc)
+	}
 	b.WriteString("\n/* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */\n")
 	for _, e := range s.Events {
 		if (e.Hook == "" && !e.AtEntry) || len(e.Params) == 0 {
@@ -169,7 +173,15 @@ func GoABI(s *schema.Schema) ([]byte, error) {
 	for i, n := range a.ProcFopsFailures {
 		fmt.Fprintf(&b, "\tProcFops%s uint32 = 1 << %d%s\n", camel(n.Name), 8+i, goComment(n.Doc))
 	}
-	b.WriteString(")\n")
+	b.WriteString(")\n\n// mem_prot_alert's alert values.\nconst (\n")
+	for i, n := range a.MemProtAlerts {
+		fmt.Fprintf(&b, "\tMemProtAlert%s = %d%s\n", camel(n.Name), i+1, goComment(n.Doc))
+	}
+	b.WriteString(")\n\n// MemProtAlertTexts are the alerts' texts, indexed by value.\nvar MemProtAlertTexts = []string{\n\t\"\",\n")
+	for _, n := range a.MemProtAlerts {
+		fmt.Fprintf(&b, "\t%q,\n", n.Doc)
+	}
+	b.WriteString("}\n")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("generate: format go abi: %w", err)
