@@ -221,9 +221,9 @@ func TestEbpfCaptureMem(t *testing.T) {
 		cmd.Wait()
 	}()
 
-	// The mprotect W+X -> X alert (the mmap's W+X alert is dumped too).
+	// The alert of the written W+X region made R-X (the mmap's W+X alert is dumped too).
 	m := waitIndex(t, tr, dir, pid, func(m map[string]any) bool {
-		return m["file"] != nil && m["alert"] == "Protection changed from W+E to E!"
+		return m["file"] != nil && m["alert"] == "Protection changed to Executable!"
 	})
 	go func() { b, _ := io.ReadAll(r); out <- string(b) }()
 	if err := cmd.Wait(); err != nil {

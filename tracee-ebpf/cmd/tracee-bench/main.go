@@ -58,6 +58,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated workload names to run (default all)")
 	reps := flag.Int("reps", 3, "runs of a workload per configuration and round (one tracer start); their median counts")
 	settle := flag.Duration("settle", time.Second, "pause after each run, for the kernel to finish freeing a detached tracer's programs and maps (without it the run after a tracer's stop pays for that)")
+	policyFile := flag.String("policy", "", "the policy pipeline's --policy file (default: tracee-rules --list-policy)")
 	hold := flag.String("hold-empty", "", "attach only the empty probe (both, exit-raw, exit-btf) until interrupted: to measure it with other tools")
 	flag.Parse()
 	if *hold != "" {
@@ -84,9 +85,14 @@ func main() {
 		fatal("tracee-rules --list-events: %v", err)
 	}
 	ruleEvents := strings.TrimSpace(string(evs))
-	pol, err := exec.Command(*rules, "--list-policy").Output()
+	var pol []byte
+	if *policyFile != "" {
+		pol, err = os.ReadFile(*policyFile)
+	} else if pol, err = exec.Command(*rules, "--list-policy").Output(); err != nil {
+		err = fmt.Errorf("tracee-rules --list-policy: %w", err)
+	}
 	if err != nil {
-		fatal("tracee-rules --list-policy: %v", err)
+		fatal("%v", err)
 	}
 	tmp, err := os.MkdirTemp("", "tracee-bench-")
 	if err != nil {

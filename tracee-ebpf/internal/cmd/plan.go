@@ -79,17 +79,11 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 		kernel = append(kernel, id)
 		p.whole[id] = true
 	}
-	// Captures need their trigger events (and what those derive from)
-	// traced, printed or not.
+	// Captures need their trigger events traced, printed or not: the mem
+	// capture keeps a region for the kernel's mem_prot_alert of its syscall.
 	if p.capture.Mem {
-		if d, ok := events.ByID(events.MemProtAlert); ok {
-			for _, n := range d.Deps {
-				if dd, ok := events.ByName(n); ok {
-					kernel = append(kernel, dd.ID)
-					p.whole[dd.ID] = true
-				}
-			}
-		}
+		kernel = append(kernel, events.MemProtAlert)
+		p.whole[events.MemProtAlert] = true
 	}
 	if p.sel, err = tracer.Select(kernel, p.feat, tracer.SelectionOptions{ExecEnv: p.output.ExecEnv}); err != nil {
 		return nil, err
