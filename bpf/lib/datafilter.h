@@ -15,7 +15,10 @@
  * `always` (policies that take it whole, or whose filters run in user space
  * only) OR-ed with the bitmaps of the rules that hold; a zero bitmap drops
  * it (STAT_DATA_FILTERED). An event without an entry (present 0) passes
- * unchanged.
+ * unchanged. A producer's early check (tracee_may_pass) does not walk the
+ * rules: it tests the event's distinct conditions (df_dconds, integer ones
+ * first), each once, with the bitmap of the rules that have it, and a rule
+ * is out when one of its conditions fails.
  *
  * Conditions: integer "value & mask == val" for any of DF_MAX_VALS values
  * (equality, flag bits, enum fields) or none of them, a signed or unsigned
@@ -51,6 +54,8 @@ enum df_abi {
 	DF_WIDTH32 = 2,      /* cond flag: a 32-bit argument: only the low half counts */
 	DF_EVENT_IDS = 2048, /* data_filters entries: event ids below this */
 	DF_RULE_SLOTS = 1024, /* df_rules entries, shared by every event */
+	DF_MAX_DCONDS = 128, /* distinct conditions of one event: DF_MAX_RULES * DF_MAX_CONDS */
+	DF_DCOND_SLOTS = 4096, /* df_dconds entries, shared: DF_RULE_SLOTS * DF_MAX_CONDS */
 };
 
 enum df_op {
@@ -88,11 +93,28 @@ struct df_rule {
 	struct df_cond conds[DF_MAX_CONDS];
 };
 
+/*
+ * One distinct condition of an event's rules and the rules that have it
+ * (bit r: rule r). A producer's early check (tracee_may_pass) tests each
+ * once, however many rules share it: a rule is out when any condition it
+ * has fails. (Opening a regular file asked every rule in turn, four times
+ * over: the open's check, then the path gate's three.)
+ */
+struct df_dcond {
+	struct df_cond c;
+	u32 rules;
+	u32 pad;
+};
+
 struct df_event {
 	u64 always;
 	u32 present; /* the event has filters: without, it passes unchanged */
 	u32 nrules;
 	u32 first; /* its rules: df_rules[first .. first + nrules) */
+	u32 first_dc; /* its distinct conditions: df_dconds[first_dc .. first_dc + ndc), */
+	u32 ndc;
+	u32 nint;     /* the integer ones first */
+	u32 pad_dc;
 	u32 gates; /* arguments (bits) whose string patterns have path gates */
 	u64 tail_any; /* gated patterns that need nothing of the path's tail */
 	u32 mode_arg; /* the argument holding a file's mode (0xff: none) */
@@ -113,6 +135,13 @@ struct {
 	__type(key, u32);
 	__type(value, struct df_rule);
 } df_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DF_DCOND_SLOTS);
+	__type(key, u32);
+	__type(value, struct df_dcond);
+} df_dconds SEC(".maps");
 
 /* The filters of event id, or NULL when it has none. */
 statfn struct df_event *df_event_of(u32 id)
@@ -315,10 +344,8 @@ struct df_pre {
 	u32 gate_known;
 	u32 gates; /* out: the event's df_event.gates */
 	u64 tail_any; /* out: the event's df_event.tail_any */
-	u32 int_known; /* int_ok holds */
-	u32 pad2;
-	u8 int_ok[DF_MAX_RULES]; /* out: rules whose integer conditions hold (no bitmap: the
-				 * verifier would follow every value of one) */
+	u32 int_known; /* int_dead holds */
+	u32 int_dead;  /* rules an integer condition refuses on the known values */
 	u64 gate; /* the string patterns of gate_src its path can still match */
 	u32 kstr_src; /* with kstr_known: an argument whose string is known ahead */
 	u32 kstr_known;
@@ -374,20 +401,35 @@ statfn u64 df_kstr_hits(struct df_pre *p, u32 src, const char *s)
 }
 
 /*
- * A rule's integer conditions on what the producer knows (unknown ones
- * hold). This and the next are global functions, verified once each: a
- * rule loop that inlines them is too much for the verifier in some builds
- * (-mcpu=v3).
+ * The rules of e that a condition refuses on what the producer knows: the
+ * integer conditions on the known values (ints), the string conditions on
+ * what the path gate and a known string say (strs). Unknown values and
+ * other string conditions refuse nothing. Each distinct condition once.
  */
-__noinline int tracee_pre_ints_hold(struct df_pre *p, struct df_rule *rule)
+statfn u32 df_pre_dead(struct df_pre *p, struct df_event *e, bool ints, bool strs, u32 all, u32 dead)
 {
-	if (!p || !rule)
-		return 1;
-	for (int c = 0; c < DF_MAX_CONDS; c++) {
-		if (c >= rule->nconds)
+	u32 from = ints ? 0 : e->nint, to = strs ? e->ndc : e->nint;
+	for (u32 i = 0; i < DF_MAX_DCONDS; i++) {
+		if (from + i >= to || !(all & ~dead))
 			break;
-		struct df_cond *cd = &rule->conds[c];
-		if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN)
+		u32 k = e->first_dc + from + i;
+		struct df_dcond *dc = bpf_map_lookup_elem(&df_dconds, &k);
+		if (!dc)
+			break;
+		if (!(dc->rules & ~dead))
+			continue; /* its rules are out already */
+		struct df_cond *cd = &dc->c;
+		if (cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN) {
+			if (!strs)
+				continue;
+			if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src && !(p->gate & cd->strbits))
+				dead |= dc->rules;
+			else if (p->kstr_known && cd->src == p->kstr_src &&
+				 ((p->kstr_hits & cd->strbits) != 0) != (cd->op == DF_STR_IN))
+				dead |= dc->rules;
+			continue;
+		}
+		if (!ints)
 			continue;
 		u64 v;
 		if (cd->src == DF_SRC_RETVAL) {
@@ -395,34 +437,15 @@ __noinline int tracee_pre_ints_hold(struct df_pre *p, struct df_rule *rule)
 				continue;
 			v = p->ret;
 		} else {
-			u32 i = cd->src & (DF_ARGS - 1);
-			if (!(p->have & (1 << i)))
+			u32 a = cd->src & (DF_ARGS - 1);
+			if (!(p->have & (1 << a)))
 				continue;
-			v = p->vals[i];
+			v = p->vals[a];
 		}
 		if (!df_int_holds(cd, v))
-			return 0;
+			dead |= dc->rules;
 	}
-	return 1;
-}
-
-/* A rule's string conditions on what the path gate and a known string say
- * (the others hold). */
-__noinline int tracee_pre_strs_hold(struct df_pre *p, struct df_rule *rule)
-{
-	if (!p || !rule || (!p->gate_known && !p->kstr_known))
-		return 1;
-	for (int c = 0; c < DF_MAX_CONDS; c++) {
-		if (c >= rule->nconds)
-			break;
-		struct df_cond *cd = &rule->conds[c];
-		if (cd->op == DF_STR_IN && p->gate_known && cd->src == p->gate_src && !(p->gate & cd->strbits))
-			return 0;
-		if ((cd->op == DF_STR_IN || cd->op == DF_STR_NOT_IN) && p->kstr_known && cd->src == p->kstr_src &&
-		    ((p->kstr_hits & cd->strbits) != 0) != (cd->op == DF_STR_IN))
-			return 0;
-	}
-	return 1;
+	return dead;
 }
 
 /*
@@ -431,7 +454,8 @@ __noinline int tracee_pre_strs_hold(struct df_pre *p, struct df_rule *rule)
  * but for an argument whose path gate ran (pathgate.h), whose patterns it
  * ruled out fail.
  * 0 lets the producer skip building the record (header, path walks, string
- * reads): the cost of a filtered-out event is then this lookup.
+ * reads): the cost of a filtered-out event is then this check. The integer
+ * conditions are tested once (a gated producer asks again with more known).
  */
 __noinline int tracee_may_pass(struct df_pre *p)
 {
@@ -445,30 +469,15 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	p->tail_any = e->tail_any;
 	if (p->kstr_known && p->kstr_null)
 		p->kstr_hits = e->empty_hits;
-	/*
-	 * A rule holds when its integer conditions do on the known values and
-	 * its string conditions on what the gate or a known string says. The
-	 * integer results are kept from the first call, which evaluates every
-	 * rule (a gated producer asks again with more known).
-	 */
-	bool first = !p->int_known;
-	int pass = 0;
-	for (int r = 0; r < DF_MAX_RULES; r++) {
-		if (r >= e->nrules)
-			break;
-		struct df_rule *rule = df_rule_of(e, r);
-		if (!rule)
-			return 1;
-		if (first)
-			p->int_ok[r] = tracee_pre_ints_hold(p, rule);
-		if (!pass && p->int_ok[r] && tracee_pre_strs_hold(p, rule)) {
-			pass = 1;
-			if (!first)
-				break;
-		}
+	u32 all = e->nrules >= 32 ? ~0U : (1U << e->nrules) - 1;
+	if (!p->int_known) {
+		p->int_dead = df_pre_dead(p, e, true, false, all, 0);
+		p->int_known = 1;
 	}
-	p->int_known = 1; /* the first pass ran over every rule */
-	if (pass)
+	u32 dead = p->int_dead;
+	if ((p->gate_known || p->kstr_known) && (all & ~dead))
+		dead = df_pre_dead(p, e, false, true, all, dead);
+	if (all & ~dead)
 		return 1;
 	stat_inc(STAT_DATA_FILTERED);
 	return 0;

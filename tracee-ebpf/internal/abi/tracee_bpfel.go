@@ -108,6 +108,8 @@ const (
 	TraceeDfAbiDF_WIDTH32      TraceeDfAbi = 2
 	TraceeDfAbiDF_EVENT_IDS    TraceeDfAbi = 2048
 	TraceeDfAbiDF_RULE_SLOTS   TraceeDfAbi = 1024
+	TraceeDfAbiDF_MAX_DCONDS   TraceeDfAbi = 128
+	TraceeDfAbiDF_DCOND_SLOTS  TraceeDfAbi = 4096
 )
 
 type TraceeDfBtfAnchor struct {
@@ -116,12 +118,35 @@ type TraceeDfBtfAnchor struct {
 	Abi uint32
 }
 
+type TraceeDfDcond struct {
+	_ structs.HostLayout
+	C struct {
+		_       structs.HostLayout
+		Src     uint8
+		Op      uint8
+		Flags   uint8
+		Nvals   uint8
+		Pad     uint32
+		Mask    [4]uint64
+		Val     [4]uint64
+		Lo      int64
+		Hi      int64
+		Strbits uint64
+	}
+	Rules uint32
+	Pad   uint32
+}
+
 type TraceeDfEvent struct {
 	_         structs.HostLayout
 	Always    uint64
 	Present   uint32
 	Nrules    uint32
 	First     uint32
+	FirstDc   uint32
+	Ndc       uint32
+	Nint      uint32
+	PadDc     uint32
 	Gates     uint32
 	TailAny   uint64
 	ModeArg   uint32
@@ -151,8 +176,7 @@ type TraceeDfPre struct {
 	Gates     uint32
 	TailAny   uint64
 	IntKnown  uint32
-	Pad2      uint32
-	IntOk     [32]uint8
+	IntDead   uint32
 	Gate      uint64
 	KstrSrc   uint32
 	KstrKnown uint32
@@ -344,6 +368,7 @@ const (
 	TraceeMapCompatSyscalls          = "compat_syscalls"
 	TraceeMapConfigMap               = "config_map"
 	TraceeMapDataFilters             = "data_filters"
+	TraceeMapDfDconds                = "df_dconds"
 	TraceeMapDfKeyScratch            = "df_key_scratch"
 	TraceeMapDfPreScratch            = "df_pre_scratch"
 	TraceeMapDfPrefix                = "df_prefix"
@@ -469,6 +494,7 @@ type TraceeMapSpecs struct {
 	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
+	DfDconds        *ebpf.MapSpec `ebpf:"df_dconds"`
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
@@ -536,6 +562,7 @@ type TraceeMaps struct {
 	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	DataFilters     *ebpf.Map `ebpf:"data_filters"`
+	DfDconds        *ebpf.Map `ebpf:"df_dconds"`
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
@@ -578,6 +605,7 @@ func (m *TraceeMaps) Close() error {
 		m.CompatSyscalls,
 		m.ConfigMap,
 		m.DataFilters,
+		m.DfDconds,
 		m.DfKeyScratch,
 		m.DfPreScratch,
 		m.DfPrefix,

@@ -106,12 +106,35 @@ type TraceeRawDfBtfAnchor struct {
 	Abi uint32
 }
 
+type TraceeRawDfDcond struct {
+	_ structs.HostLayout
+	C struct {
+		_       structs.HostLayout
+		Src     uint8
+		Op      uint8
+		Flags   uint8
+		Nvals   uint8
+		Pad     uint32
+		Mask    [4]uint64
+		Val     [4]uint64
+		Lo      int64
+		Hi      int64
+		Strbits uint64
+	}
+	Rules uint32
+	Pad   uint32
+}
+
 type TraceeRawDfEvent struct {
 	_         structs.HostLayout
 	Always    uint64
 	Present   uint32
 	Nrules    uint32
 	First     uint32
+	FirstDc   uint32
+	Ndc       uint32
+	Nint      uint32
+	PadDc     uint32
 	Gates     uint32
 	TailAny   uint64
 	ModeArg   uint32
@@ -131,8 +154,7 @@ type TraceeRawDfPre struct {
 	Gates     uint32
 	TailAny   uint64
 	IntKnown  uint32
-	Pad2      uint32
-	IntOk     [32]uint8
+	IntDead   uint32
 	Gate      uint64
 	KstrSrc   uint32
 	KstrKnown uint32
@@ -310,6 +332,7 @@ const (
 	TraceeRawMapCompatSyscalls          = "compat_syscalls"
 	TraceeRawMapConfigMap               = "config_map"
 	TraceeRawMapDataFilters             = "data_filters"
+	TraceeRawMapDfDconds                = "df_dconds"
 	TraceeRawMapDfKeyScratch            = "df_key_scratch"
 	TraceeRawMapDfPreScratch            = "df_pre_scratch"
 	TraceeRawMapDfPrefix                = "df_prefix"
@@ -433,6 +456,7 @@ type TraceeRawMapSpecs struct {
 	CompatSyscalls  *ebpf.MapSpec `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.MapSpec `ebpf:"config_map"`
 	DataFilters     *ebpf.MapSpec `ebpf:"data_filters"`
+	DfDconds        *ebpf.MapSpec `ebpf:"df_dconds"`
 	DfKeyScratch    *ebpf.MapSpec `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
@@ -500,6 +524,7 @@ type TraceeRawMaps struct {
 	CompatSyscalls  *ebpf.Map `ebpf:"compat_syscalls"`
 	ConfigMap       *ebpf.Map `ebpf:"config_map"`
 	DataFilters     *ebpf.Map `ebpf:"data_filters"`
+	DfDconds        *ebpf.Map `ebpf:"df_dconds"`
 	DfKeyScratch    *ebpf.Map `ebpf:"df_key_scratch"`
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
@@ -542,6 +567,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.CompatSyscalls,
 		m.ConfigMap,
 		m.DataFilters,
+		m.DfDconds,
 		m.DfKeyScratch,
 		m.DfPreScratch,
 		m.DfPrefix,

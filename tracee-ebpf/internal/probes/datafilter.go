@@ -276,7 +276,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		return err
 	}
 	var strs []strEntry
-	first := uint32(0)
+	first, firstDC := uint32(0), uint32(0)
 	for _, id := range slices.Sorted(maps.Keys(dfs)) {
 		e := dfs[id]
 		var v abi.TraceeDfEvent
@@ -285,6 +285,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		v.Nrules = uint32(len(e.Rules))
 		v.First = first
 		first += v.Nrules
+		rules := make([]abi.TraceeDfRule, 0, len(e.Rules))
 		gate, gated := gateArgs[id]
 		v.ModeArg, v.Modes = modeSieve(id, e)
 		bits := map[uint8]map[filter.KernelString]uint64{} // per argument: a bit per distinct pattern
@@ -361,10 +362,25 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 					}
 				}
 			}
+			rules = append(rules, rule)
 			if err := m.DfRules.Put(v.First+uint32(ri), &rule); err != nil {
 				return fmt.Errorf("data filter rule %d of event %d: %w", ri, id, err)
 			}
 		}
+		var dconds []abi.TraceeDfDcond
+		dconds, v.Nint = distinctConds(rules)
+		// Fit keeps at most DF_RULE_SLOTS rules of DF_MAX_CONDS conditions:
+		// the slots cannot run out
+		if int(firstDC)+len(dconds) > int(abi.TraceeDfAbiDF_DCOND_SLOTS) || len(dconds) > int(abi.TraceeDfAbiDF_MAX_DCONDS) {
+			return fmt.Errorf("data filters of event %d: %d distinct conditions past the kernel's table", id, len(dconds))
+		}
+		v.FirstDc, v.Ndc = firstDC, uint32(len(dconds))
+		for i := range dconds {
+			if err := m.DfDconds.Put(firstDC+uint32(i), &dconds[i]); err != nil {
+				return fmt.Errorf("data filter condition %d of event %d: %w", i, id, err)
+			}
+		}
+		firstDC += v.Ndc
 		if err := m.DataFilters.Put(id, &v); err != nil {
 			return fmt.Errorf("data filters of event %d: %w", id, err)
 		}
@@ -394,4 +410,37 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		}
 	}
 	return nil
+}
+
+// distinctConds are the distinct conditions of an event's rules, each with
+// the bitmap of the rules that have it (bit i: rules[i]), the integer ones
+// first (nint of them): the kernel's early check tests each once
+// (tracee_may_pass), and a gated producer asks again about the strings only.
+func distinctConds(rules []abi.TraceeDfRule) (dconds []abi.TraceeDfDcond, nint uint32) {
+	index := map[any]int{}
+	for ri, r := range rules {
+		for ci := range int(r.Nconds) {
+			c := r.Conds[ci]
+			i, ok := index[c]
+			if !ok {
+				i = len(dconds)
+				index[c] = i
+				dconds = append(dconds, abi.TraceeDfDcond{C: c})
+			}
+			dconds[i].Rules |= 1 << ri
+		}
+	}
+	slices.SortStableFunc(dconds, func(a, b abi.TraceeDfDcond) int { return isStrOp(a.C.Op) - isStrOp(b.C.Op) })
+	for _, d := range dconds {
+		nint += uint32(1 - isStrOp(d.C.Op))
+	}
+	return dconds, nint
+}
+
+// isStrOp is 1 for a string condition's op, 0 for an integer one's.
+func isStrOp(op uint8) int {
+	if op == uint8(abi.TraceeDfOpDF_STR_IN) || op == uint8(abi.TraceeDfOpDF_STR_NOT_IN) {
+		return 1
+	}
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/filter"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
@@ -144,5 +145,58 @@ func TestDataFiltersFitRuleSlots(t *testing.T) {
 	bad := DataFilters{dfEventIDs: &DFEvent{Rules: rules(1, 1)}}
 	if _, err := bad.Fit(); err == nil || !strings.Contains(err.Error(), fmt.Sprint(dfEventIDs)) {
 		t.Errorf("event id %d: err %v, want one naming it", dfEventIDs, err)
+	}
+}
+
+// Conditions shared by rules are one entry with those rules' bits, the
+// integer ones before the string ones, whatever their order in the rules.
+func TestDistinctConds(t *testing.T) {
+	regular := abi.TraceeDfRule{}.Conds[0]
+	regular.Op, regular.Src, regular.Lo, regular.Hi = uint8(abi.TraceeDfOpDF_RANGE), 3, 32768, 36863
+	write := regular
+	write.Op, write.Src, write.Lo, write.Hi, write.Nvals = uint8(abi.TraceeDfOpDF_IN), 1, 0, 0, 2
+	write.Mask[0], write.Val[0], write.Mask[1], write.Val[1] = 3, 1, 3, 2
+	path := func(bits uint64) (c abi.TraceeDfRule) {
+		c.Conds[0].Op, c.Conds[0].Src, c.Conds[0].Strbits = uint8(abi.TraceeDfOpDF_STR_IN), 0, bits
+		return c
+	}
+	rule := func(conds ...any) abi.TraceeDfRule {
+		var r abi.TraceeDfRule
+		for _, c := range conds {
+			switch c := c.(type) {
+			case abi.TraceeDfRule:
+				r.Conds[r.Nconds] = c.Conds[0]
+			default:
+				r.Conds[r.Nconds] = regular
+				if c == "write" {
+					r.Conds[r.Nconds] = write
+				}
+			}
+			r.Nconds++
+		}
+		return r
+	}
+	rules := []abi.TraceeDfRule{
+		rule(path(1), "write", "regular"),
+		rule(path(2), "regular"),
+		rule("write", path(1)),
+	}
+	dconds, nint := distinctConds(rules)
+	if nint != 2 || len(dconds) != 4 {
+		t.Fatalf("%d conditions, %d integer ones; want 4 and 2: %+v", len(dconds), nint, dconds)
+	}
+	want := []struct {
+		op    uint8
+		rules uint32
+	}{
+		{uint8(abi.TraceeDfOpDF_IN), 0b101},     // write: rules 0 and 2
+		{uint8(abi.TraceeDfOpDF_RANGE), 0b011},  // regular: rules 0 and 1
+		{uint8(abi.TraceeDfOpDF_STR_IN), 0b101}, // path 1
+		{uint8(abi.TraceeDfOpDF_STR_IN), 0b010}, // path 2
+	}
+	for i, w := range want {
+		if dconds[i].C.Op != w.op || dconds[i].Rules != w.rules {
+			t.Errorf("condition %d: op %d rules %03b, want op %d rules %03b", i, dconds[i].C.Op, dconds[i].Rules, w.op, w.rules)
+		}
 	}
 }
