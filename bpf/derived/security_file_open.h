@@ -103,6 +103,21 @@ statfn void security_file_open_body(struct derive_ctx *dc)
 	submit(b, dc->cfg);
 }
 
-DERIVE_GLOBAL(security_file_open)
+/*
+ * Before the global call: a failed open, or a file whose type no rule takes
+ * (an open of /dev/null, a directory, a pipe: most opens on a host), costs
+ * a few loads here.
+ */
+statfn bool security_file_open_worth(struct derive_ctx *dc)
+{
+	if (dc->ret < 0)
+		return false;
+	struct file *f = task_fd_file(dc->t, dc->ret);
+	if (!f)
+		return false;
+	return !df_mode_refuses(EVENT_SECURITY_FILE_OPEN, RD(AS_BTF(f, struct file), f_inode, i_mode));
+}
+
+DERIVE_GLOBAL_IF(security_file_open, security_file_open_worth)
 
 #endif

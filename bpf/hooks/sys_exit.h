@@ -14,6 +14,15 @@
 #include "../lib/derive.h"
 #include "../derived/derived_gen.h"
 
+/* The policies' data filters on the registers and the return value. */
+statfn int sys_exit_may_pass(struct sysc *sc, long ret)
+{
+	struct df_pre pre = {.event = sc->nr, .ret = ret, .use_ret = 1, .have = 0x3f};
+	for (int i = 0; i < 6; i++)
+		pre.vals[i] = sc->a[i];
+	return tracee_may_pass(&pre);
+}
+
 statfn int on_sys_exit(struct pt_regs *regs, long ret)
 {
 	struct task_struct *t = CURRENT_TASK;
@@ -35,10 +44,7 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 
 	/* The policies' data filters on the registers and the return value first: a
 	 * syscall they drop costs no header and no argument reads. */
-	struct df_pre pre = {.event = nr, .ret = ret, .use_ret = 1, .have = 0x3f};
-	for (int i = 0; i < 6; i++)
-		pre.vals[i] = sc.a[i];
-	if ((s & SEL_EMIT_EXIT) && !((s & SEL_FAILED_ONLY) && ret >= 0) && tracee_may_pass(&pre)) {
+	if ((s & SEL_EMIT_EXIT) && !((s & SEL_FAILED_ONLY) && ret >= 0) && sys_exit_may_pass(&sc, ret)) {
 		if (!derive_header(&dc))
 			return 0;
 		buf_reset(dc.b);

@@ -62,7 +62,19 @@ statfn bool derive_begin(struct derive_ctx *dc, s32 id)
  * not hand the state back: each syscall has one derivation, and an unknown
  * state would make the verifier walk every later one both ways.
  */
-#define DERIVE_GLOBAL(event)                                                                             \
+#define DERIVE_GLOBAL(event) DERIVE_GLOBAL_IF(event, derive_always)
+
+statfn bool derive_always(struct derive_ctx *dc)
+{
+	return true;
+}
+
+/*
+ * DERIVE_GLOBAL_IF(event, worth): the same, but the global function is
+ * called only when worth(dc), an inline check of what refuses most calls
+ * cheaply (the call and its scratch lookups cost more than such a check).
+ */
+#define DERIVE_GLOBAL_IF(event, worth)                                                                   \
 	__noinline int tracee_derive_##event(struct sysc *sc, long ret, int state)                          \
 	{                                                                                                \
 		struct derive_ctx dc = {                                                                 \
@@ -75,7 +87,8 @@ statfn bool derive_begin(struct derive_ctx *dc, s32 id)
 	}                                                                                                \
 	statfn void derive_##event(struct derive_ctx *dc)                                                \
 	{                                                                                                \
-		tracee_derive_##event(dc->sc, dc->ret, dc->state);                                       \
+		if (worth(dc))                                                                           \
+			tracee_derive_##event(dc->sc, dc->ret, dc->state);                               \
 	}
 
 /* The syscall's argument i (x86_64 order, also for an i386 call). */
