@@ -27,7 +27,6 @@
 #include "../lib/derive.h"
 #include <linux/mman.h>
 
-#define MPA_VM_WRITE 0x2UL
 #define MPA_VM_SHARED 0x8UL
 #define MPA_MAX_VMAS 16 /* VMAs looked at in one mprotect's range; more count as written */
 

@@ -35,8 +35,7 @@ statfn u32 requested_trunc(struct derive_ctx *dc)
 
 /*
  * Whether some policy can still want the open of f, from what is known
- * before the path is built: first the file's type alone (an open of a
- * device, directory or pipe no rule takes costs a few loads), then the
+ * before the path is built (its type, the cheapest, was asked already): the
  * flags, what the file is (fs magic, mode, device, inode), the watched
  * directory and the path gate of the pathname patterns. Most opens on a
  * busy host stop here, at the cost of a pointer walk. Plain loads through
@@ -44,11 +43,10 @@ statfn u32 requested_trunc(struct derive_ctx *dc)
  */
 statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 {
+	/* the file's type was asked before the call (security_file_open_worth) */
 	f = AS_BTF(f, struct file);
 	struct inode *ino = RD(f, f_inode);
 	u32 mode = RD(ino, i_mode);
-	if (df_mode_refuses(EVENT_SECURITY_FILE_OPEN, mode))
-		return false;
 	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
 	if (!pre)
 		return true;

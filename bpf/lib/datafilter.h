@@ -161,7 +161,7 @@ statfn struct df_rule *df_rule_of(struct df_event *e, u32 r)
  * Whether event id's filters refuse a file of this mode outright: no rule
  * of any policy takes its type (df_event.modes). The first check of a
  * producer that holds the file, before it reads anything else
- * (security_file_open.h); tracee_may_pass does not repeat it.
+ * (security_file_open_worth); tracee_may_pass does not repeat it.
  */
 statfn bool df_mode_refuses(u32 id, u32 mode)
 {
