@@ -185,19 +185,6 @@ func prepareDir(dir string, clear bool) (*os.File, error) {
 	return f, nil
 }
 
-// Events are the names of the events the captures need traced (whether or
-// not they are printed).
-func (c *Capturer) Events() []string {
-	var out []string
-	if c.cfg.Exec {
-		out = append(out, "sched_process_exec")
-	}
-	if c.cfg.Mem {
-		out = append(out, "mem_prot_alert")
-	}
-	return out
-}
-
 // Process captures what the event asks for and adds the artifact to the
 // event. Capture chunks (internal events from the kernel) are assembled
 // here; the syscall event that follows its chunks gets the artifact.

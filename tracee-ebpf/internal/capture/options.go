@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
 // Defaults for the bounds of Config.
@@ -172,6 +174,20 @@ func Help() string {
 
 // ParseFlags parses the --capture values. The output directory defaults to
 // <installPath>/out.
+// Events are the events the captures need traced, whole, whether or not
+// they are printed: the mem capture keeps a region for the kernel's
+// mem_prot_alert of its syscall.
+func (c Config) Events() []events.ID {
+	var out []events.ID
+	if c.Exec {
+		out = append(out, events.SchedProcessExec)
+	}
+	if c.Mem {
+		out = append(out, events.MemProtAlert)
+	}
+	return out
+}
+
 func ParseFlags(flags []string, installPath string) (Config, error) {
 	c := Config{
 		Dir:         filepath.Join(installPath, "out"),

@@ -79,11 +79,10 @@ func makePlan(o *options, stderr io.Writer) (*plan, error) {
 		kernel = append(kernel, id)
 		p.whole[id] = true
 	}
-	// Captures need their trigger events traced, printed or not: the mem
-	// capture keeps a region for the kernel's mem_prot_alert of its syscall.
-	if p.capture.Mem {
-		kernel = append(kernel, events.MemProtAlert)
-		p.whole[events.MemProtAlert] = true
+	// Captures need their trigger events traced, printed or not.
+	for _, id := range p.capture.Events() {
+		kernel = append(kernel, id)
+		p.whole[id] = true
 	}
 	if p.sel, err = tracer.Select(kernel, p.feat, tracer.SelectionOptions{ExecEnv: p.output.ExecEnv}); err != nil {
 		return nil, err
