@@ -124,6 +124,13 @@ func main() {
 				}
 			}
 		}
+		if len(keep) == 0 {
+			var names []string
+			for _, w := range workloads {
+				names = append(names, w.name)
+			}
+			fatal("-only %q names none of the workloads (%s)", *only, strings.Join(names, "; "))
+		}
 		workloads = keep
 	}
 
