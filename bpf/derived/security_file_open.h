@@ -59,10 +59,15 @@ statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 	pre->vals[SECURITY_FILE_OPEN__INODE & (DF_ARGS - 1)] = RD(ino, i_ino);
 	pre->vals[SECURITY_FILE_OPEN__FS_MAGIC & (DF_ARGS - 1)] = RD(ino, i_sb, s_magic);
 	pre->vals[SECURITY_FILE_OPEN__INODE_MODE & (DF_ARGS - 1)] = mode;
-	/* watched_dir is one hash lookup: rules on it decide in the same pass */
+	/* watched_dir is one hash lookup, whose entry has the patterns it
+	 * matches: rules on it decide in the same pass */
+	struct dir_name *wd = watched_dir_entry(RD(f, f_path.dentry, d_parent));
 	pre->kstr_src = SECURITY_FILE_OPEN__WATCHED_DIR;
-	pre->kstr_hits = df_kstr_hits(pre, SECURITY_FILE_OPEN__WATCHED_DIR, watched_dir_of(RD(f, f_path.dentry)));
 	pre->kstr_known = 1;
+	if (wd)
+		pre->kstr_hits = wd->open_hits;
+	else
+		pre->kstr_null = 1; /* tracee_may_pass sets the hits from the event's entry */
 	if (!tracee_may_pass(pre))
 		return false;
 	if (!(pre->gates & (1 << SECURITY_FILE_OPEN__PATHNAME)))

@@ -33,10 +33,24 @@ statfn void emit_stdio_sockets(struct event_buf *b, struct config *cfg, struct t
 	u32 *sel = bpf_map_lookup_elem(&selected, &nr);
 	if (!sel || !(*sel & SEL_SOCKET_DUP))
 		return;
+	/* fds 0-2 in one read (the table always has them); a socket among them
+	 * is rare: the header only then */
+	struct fdtable *fdt = RD(t, files, fdt);
+	struct file *std[3] = {};
+	if (!fdt || bpf_probe_read_kernel(std, sizeof(std), RD(fdt, fd)))
+		return;
+	u32 socks = 0;
+	for (u32 fd = 0; fd < 3; fd++)
+		if (std[fd] && (RD(AS_BTF(std[fd], struct file), f_inode, i_mode) & S_IFMT) == S_IFSOCK)
+			socks |= 1 << fd;
+	if (!socks)
+		return;
 	fill_ctx(&b->ctx, t, EVENT_SOCKET_DUP, -1);
 	if (!should_trace(cfg, &b->ctx))
 		return;
 	for (u32 fd = 0; fd < 3; fd++) {
+		if (!(socks & (1 << fd)))
+			continue;
 		struct sock *sk = fd_inet_sock(t, fd);
 		if (!sk || !BPF_CORE_READ(sk, __sk_common.skc_dport))
 			continue;

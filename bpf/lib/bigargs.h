@@ -94,6 +94,15 @@ statfn bool submit_with_blobs(struct event_buf *b, struct config *cfg, struct mm
 		return false;
 	if (bpf_probe_read_kernel(big, sizeof(struct event_ctx) + (used & (ARGS_HALF * 2 - 1)), b))
 		return false;
+	/* admitted like any record (policies, data filters, budget, the ring's
+	 * reserve) before the blobs are read: a process start dropped here
+	 * costs no copy of its argv and env */
+	u64 scope = b->ctx.policies;
+	bool admit = tracee_admit(b) && ring_admits(b, cfg);
+	big->ctx.policies = b->ctx.policies;
+	b->ctx.policies = scope;
+	if (!admit)
+		return true;
 	for (u32 i = 0; i < 2 && i < n; i++) {
 		u32 len = 0;
 		if (blobs[i].end > blobs[i].start)

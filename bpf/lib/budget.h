@@ -3,7 +3,7 @@
  * Per-process budget: one process that floods events the policies pass
  * cannot fill the ring buffer and crowd out everyone else's. Each process
  * (tgid) may send cfg->budget events per second; beyond that its events
- * are dropped here, counted in its budgets entry (user space reports the
+ * are dropped here, counted in its throttled entry (user space reports the
  * culprit and how many) and in STAT_THROTTLED, never silently. Events in
  * priority_events (ptrace, module loads, exec, mount: rare and what an
  * attacker hides behind a flood) have their own, ten times larger budget,
@@ -20,7 +20,6 @@ struct budget {
 	u64 window;  /* second (boot time) the counts are for */
 	u32 count;   /* ordinary events sent in the window */
 	u32 prio;    /* priority events sent in the window */
-	u64 dropped; /* events dropped over the budget, since the start */
 };
 
 struct {
@@ -29,6 +28,19 @@ struct {
 	__type(key, u32);
 	__type(value, struct budget);
 } budgets SEC(".maps");
+
+/*
+ * Events dropped over the budget since the start, by tgid: only the
+ * processes that went over it, so that user space reads a few entries
+ * rather than walking budgets (one entry for every process that sent an
+ * event, thousands on a host that forks a lot).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, u64);
+} throttled SEC(".maps");
 
 /* Event ids (syscall numbers and kernel event ids) with the priority budget. */
 struct {
@@ -67,7 +79,13 @@ statfn bool within_budget(struct event_buf *b, struct config *cfg)
 		limit *= PRIORITY_FACTOR;
 	}
 	if (*n >= limit) {
-		__sync_fetch_and_add(&bu->dropped, 1);
+		u64 *d = bpf_map_lookup_elem(&throttled, &tgid);
+		if (d) {
+			__sync_fetch_and_add(d, 1);
+		} else {
+			u64 one = 1;
+			bpf_map_update_elem(&throttled, &tgid, &one, BPF_NOEXIST);
+		}
 		stat_inc(STAT_THROTTLED);
 		return false;
 	}

@@ -363,42 +363,6 @@ struct {
 	__type(value, struct df_pre);
 } df_pre_scratch SEC(".maps");
 
-/* The string patterns of (event, src) the kernel string s (NULL: empty)
- * matches, for a producer that knows an argument before it builds the
- * record. At most DF_KSTR_MAX bytes (the watched directories' names). */
-#define DF_KSTR_MAX 64
-statfn u64 df_kstr_hits(struct df_pre *p, u32 src, const char *s)
-{
-	u32 zero = 0;
-	struct df_str_key *k = bpf_map_lookup_elem(&df_key_scratch, &zero);
-	if (!k)
-		return ~0ULL;
-	if (!s) {
-		p->kstr_null = 1; /* tracee_may_pass sets the hits from the event's entry */
-		return 0;
-	}
-	long n = bpf_probe_read_kernel_str(k->s, DF_KSTR_MAX, s); /* with its NUL */
-	if (n <= 0)
-		return ~0ULL; /* unreadable: undecided, let it through */
-	k->event = p->event;
-	k->src = src;
-	k->pad[0] = k->pad[1] = k->pad[2] = 0;
-	k->prefixlen = DF_STR_KEY_HEAD + n * 8;
-	u64 *v = bpf_map_lookup_elem(&df_prefix, k);
-	u64 hits = v ? *v : 0;
-	u64 len = n - 1;
-	for (u32 j = 0; j < DF_KSTR_MAX / 2; j++) { /* reversed in place */
-		if (2 * j + 1 >= len)
-			break;
-		u32 o = (len - 1 - j) & (DF_KSTR_MAX - 1);
-		char c = k->s[j];
-		k->s[j] = k->s[o];
-		k->s[o] = c;
-	}
-	k->prefixlen = DF_STR_KEY_HEAD + len * 8;
-	v = bpf_map_lookup_elem(&df_suffix, k);
-	return hits | (v ? *v : 0);
-}
 
 /*
  * The rules of e that a condition refuses on what the producer knows: the

@@ -315,14 +315,19 @@ __noinline u64 tracee_dest_dir(int dirfd, u64 name, int user)
 }
 
 /* The canonical path of dir when it is a watched directory, or NULL. */
-statfn const char *watched_dir_path(struct dentry *dir)
+statfn struct dir_name *watched_dir_entry(struct dentry *dir)
 {
 	dir = AS_BTF(dir, struct dentry);
 	struct inode *ino = dir ? RD(dir, d_inode) : NULL;
 	if (!ino)
 		return NULL;
 	struct dir_id key = {.dev = RD(ino, i_sb, s_dev), .ino = RD(ino, i_ino)};
-	struct dir_name *dn = bpf_map_lookup_elem(&watched_dirs, &key);
+	return bpf_map_lookup_elem(&watched_dirs, &key);
+}
+
+statfn const char *watched_dir_path(struct dentry *dir)
+{
+	struct dir_name *dn = watched_dir_entry(dir);
 	return dn ? dn->path : NULL;
 }
 

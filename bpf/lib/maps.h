@@ -129,6 +129,10 @@ struct dir_id {
 
 struct dir_name {
 	char path[64];
+	/* the security_file_open watched_dir patterns path matches, set with
+	 * the data filters: the early check of an open in the directory needs
+	 * no string lookup (security_file_open.h) */
+	u64 open_hits;
 };
 
 struct {

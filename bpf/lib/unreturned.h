@@ -67,6 +67,11 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 {
 	struct sysc sc;
 	struct syscall_arg_kinds *sa;
+	/* most policies select neither: two lookups, no register reads */
+	u32 ev = __NR_execve, eva = __NR_execveat;
+	u32 *s1 = bpf_map_lookup_elem(&selected, &ev), *s2 = bpf_map_lookup_elem(&selected, &eva);
+	if (!(s1 && (*s1 & SEL_FROM_EXEC)) && !(s2 && (*s2 & SEL_FROM_EXEC)))
+		return;
 	if (!task_syscall(t, &sc))
 		return;
 	u32 nr = sc.nr;

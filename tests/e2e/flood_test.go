@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -143,4 +144,46 @@ func TestFloodThatPassesThePolicy(t *testing.T) {
 	flood.Wait()
 	p.Stop()
 	t.Logf("%v\n%s", f.Data, lastLines(p.ebpfErr.String(), 6))
+}
+
+// One process executes itself again and again (a static binary: each start
+// is a process start and nothing else). Process starts are priority events,
+// but they are budgeted like any other: the flood is stopped in the kernel
+// and reported as TRC-LOST naming the process, and a TRACEME by another
+// process meanwhile is caught.
+func TestExecFloodIsBudgeted(t *testing.T) {
+	requirePrivileged(t)
+	static := filepath.Join(t.TempDir(), "flood")
+	if out, err := exec.Command("gcc", "-O2", "-static", "-o", static,
+		filepath.Join(repoRoot, "tests", "triggers", "flood.c")).CombinedOutput(); err != nil {
+		t.Fatalf("static build of flood.c: %v\n%s", err, out)
+	}
+	// 20 ordinary and 200 priority events a second for each process
+	p := StartPipeline(t, PipelineOptions{EbpfArgs: []string{"--process-budget", "20"}})
+	flood := exec.Command(static, "exec", "4")
+	out := &strings.Builder{}
+	flood.Stdout = out
+	if err := flood.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if flood.ProcessState == nil {
+			flood.Process.Kill()
+			flood.Wait()
+		}
+	})
+	time.Sleep(1500 * time.Millisecond)
+	adPid, _ := runTriggerPid(t, "anti_debug")
+	mustFind(t, p, "TRC-2 during the exec flood", bySigPid("TRC-2", adPid))
+	f := mustFind(t, p, "TRC-LOST naming the process that executes itself", func(f Finding) bool {
+		return f.SignatureMetadata.ID == "TRC-LOST" && f.Event.HostProcessID == flood.Process.Pid
+	})
+	if n, _ := dataInt(f, "over budget"); n <= 0 {
+		t.Errorf("TRC-LOST without the count over budget: %v", f.Data)
+	}
+	if err := flood.Wait(); err != nil {
+		t.Fatalf("exec flood: %v", err)
+	}
+	p.Stop()
+	t.Logf("%s; %v\n%s", strings.TrimSpace(out.String()), f.Data, lastLines(p.ebpfErr.String(), 6))
 }

@@ -21,11 +21,10 @@ type TraceeBigBuf struct {
 }
 
 type TraceeBudget struct {
-	_       structs.HostLayout
-	Window  uint64
-	Count   uint32
-	Prio    uint32
-	Dropped uint64
+	_      structs.HostLayout
+	Window uint64
+	Count  uint32
+	Prio   uint32
 }
 
 type TraceeCaptureCfg struct {
@@ -222,8 +221,9 @@ type TraceeDirId struct {
 }
 
 type TraceeDirName struct {
-	_    structs.HostLayout
-	Path [64]int8
+	_        structs.HostLayout
+	Path     [64]int8
+	OpenHits uint64
 }
 
 type TraceeDirwalkBuf struct {
@@ -391,6 +391,7 @@ const (
 	TraceeMapSockOwner               = "sock_owner"
 	TraceeMapStats                   = "stats"
 	TraceeMapSyscallArgs             = "syscall_args"
+	TraceeMapThrottled               = "throttled"
 	TraceeMapTracedProcs             = "traced_procs"
 	TraceeMapUidFilter               = "uid_filter"
 	TraceeMapUringReqFds             = "uring_req_fds"
@@ -517,6 +518,7 @@ type TraceeMapSpecs struct {
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
 	Stats           *ebpf.MapSpec `ebpf:"stats"`
 	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
+	Throttled       *ebpf.MapSpec `ebpf:"throttled"`
 	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
 	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
 	UringReqFds     *ebpf.MapSpec `ebpf:"uring_req_fds"`
@@ -585,6 +587,7 @@ type TraceeMaps struct {
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
 	Stats           *ebpf.Map `ebpf:"stats"`
 	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
+	Throttled       *ebpf.Map `ebpf:"throttled"`
 	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
 	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
 	UringReqFds     *ebpf.Map `ebpf:"uring_req_fds"`
@@ -628,6 +631,7 @@ func (m *TraceeMaps) Close() error {
 		m.SockOwner,
 		m.Stats,
 		m.SyscallArgs,
+		m.Throttled,
 		m.TracedProcs,
 		m.UidFilter,
 		m.UringReqFds,

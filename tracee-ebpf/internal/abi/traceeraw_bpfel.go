@@ -21,11 +21,10 @@ type TraceeRawBigBuf struct {
 }
 
 type TraceeRawBudget struct {
-	_       structs.HostLayout
-	Window  uint64
-	Count   uint32
-	Prio    uint32
-	Dropped uint64
+	_      structs.HostLayout
+	Window uint64
+	Count  uint32
+	Prio   uint32
 }
 
 type TraceeRawCaptureCfg struct {
@@ -200,8 +199,9 @@ type TraceeRawDirId struct {
 }
 
 type TraceeRawDirName struct {
-	_    structs.HostLayout
-	Path [64]int8
+	_        structs.HostLayout
+	Path     [64]int8
+	OpenHits uint64
 }
 
 type TraceeRawDirwalkBuf struct {
@@ -355,6 +355,7 @@ const (
 	TraceeRawMapSockOwner               = "sock_owner"
 	TraceeRawMapStats                   = "stats"
 	TraceeRawMapSyscallArgs             = "syscall_args"
+	TraceeRawMapThrottled               = "throttled"
 	TraceeRawMapTracedProcs             = "traced_procs"
 	TraceeRawMapUidFilter               = "uid_filter"
 	TraceeRawMapUringReqFds             = "uring_req_fds"
@@ -479,6 +480,7 @@ type TraceeRawMapSpecs struct {
 	SockOwner       *ebpf.MapSpec `ebpf:"sock_owner"`
 	Stats           *ebpf.MapSpec `ebpf:"stats"`
 	SyscallArgs     *ebpf.MapSpec `ebpf:"syscall_args"`
+	Throttled       *ebpf.MapSpec `ebpf:"throttled"`
 	TracedProcs     *ebpf.MapSpec `ebpf:"traced_procs"`
 	UidFilter       *ebpf.MapSpec `ebpf:"uid_filter"`
 	UringReqFds     *ebpf.MapSpec `ebpf:"uring_req_fds"`
@@ -547,6 +549,7 @@ type TraceeRawMaps struct {
 	SockOwner       *ebpf.Map `ebpf:"sock_owner"`
 	Stats           *ebpf.Map `ebpf:"stats"`
 	SyscallArgs     *ebpf.Map `ebpf:"syscall_args"`
+	Throttled       *ebpf.Map `ebpf:"throttled"`
 	TracedProcs     *ebpf.Map `ebpf:"traced_procs"`
 	UidFilter       *ebpf.Map `ebpf:"uid_filter"`
 	UringReqFds     *ebpf.Map `ebpf:"uring_req_fds"`
@@ -590,6 +593,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.SockOwner,
 		m.Stats,
 		m.SyscallArgs,
+		m.Throttled,
 		m.TracedProcs,
 		m.UidFilter,
 		m.UringReqFds,

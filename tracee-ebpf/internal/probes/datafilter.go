@@ -147,6 +147,28 @@ func (e *DFEvent) merge() {
 	e.Rules = kept
 }
 
+// strPatterns are the string patterns the tries hold.
+type strPatterns []strEntry
+
+// hits are the patterns of (event, src) that s matches: what the kernel's
+// lookups of s in both tries answer, for a string known when the filters
+// load (a watched directory's name, bpf/lib/maps.h).
+func (sp strPatterns) hits(event uint32, src uint8, s string) uint64 {
+	fwd := append([]byte(s), 0)
+	rev := []byte(s)
+	slices.Reverse(rev)
+	var bits uint64
+	for _, e := range sp {
+		if e.event != event || e.src != src {
+			continue
+		}
+		if (!e.suffix && bytes.HasPrefix(fwd, e.key)) || (e.suffix && bytes.HasPrefix(rev, e.key)) {
+			bits |= e.bit
+		}
+	}
+	return bits
+}
+
 type strEntry struct {
 	event  uint32
 	src    uint8
@@ -271,9 +293,9 @@ func pathHead(p string) string {
 	return p
 }
 
-func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
+func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 	if _, err := dfs.Fit(); err != nil {
-		return err
+		return nil, err
 	}
 	var strs []strEntry
 	first, firstDC := uint32(0), uint32(0)
@@ -364,7 +386,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 			}
 			rules = append(rules, rule)
 			if err := m.DfRules.Put(v.First+uint32(ri), &rule); err != nil {
-				return fmt.Errorf("data filter rule %d of event %d: %w", ri, id, err)
+				return nil, fmt.Errorf("data filter rule %d of event %d: %w", ri, id, err)
 			}
 		}
 		var dconds []abi.TraceeDfDcond
@@ -372,17 +394,17 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 		// Fit keeps at most DF_RULE_SLOTS rules of DF_MAX_CONDS conditions:
 		// the slots cannot run out
 		if int(firstDC)+len(dconds) > int(abi.TraceeDfAbiDF_DCOND_SLOTS) || len(dconds) > int(abi.TraceeDfAbiDF_MAX_DCONDS) {
-			return fmt.Errorf("data filters of event %d: %d distinct conditions past the kernel's table", id, len(dconds))
+			return nil, fmt.Errorf("data filters of event %d: %d distinct conditions past the kernel's table", id, len(dconds))
 		}
 		v.FirstDc, v.Ndc = firstDC, uint32(len(dconds))
 		for i := range dconds {
 			if err := m.DfDconds.Put(firstDC+uint32(i), &dconds[i]); err != nil {
-				return fmt.Errorf("data filter condition %d of event %d: %w", i, id, err)
+				return nil, fmt.Errorf("data filter condition %d of event %d: %w", i, id, err)
 			}
 		}
 		firstDC += v.Ndc
 		if err := m.DataFilters.Put(id, &v); err != nil {
-			return fmt.Errorf("data filters of event %d: %w", id, err)
+			return nil, fmt.Errorf("data filters of event %d: %w", id, err)
 		}
 	}
 	// A trie lookup returns the longest matching entry only: each entry
@@ -406,10 +428,10 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) error {
 			trie = m.DfSuffix
 		}
 		if err := trie.Put(&k, bits); err != nil {
-			return fmt.Errorf("string filter of event %d: %w", e.event, err)
+			return nil, fmt.Errorf("string filter of event %d: %w", e.event, err)
 		}
 	}
-	return nil
+	return strs, nil
 }
 
 // distinctConds are the distinct conditions of an event's rules, each with

@@ -3,6 +3,7 @@ package probes
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -197,6 +198,48 @@ func TestDistinctConds(t *testing.T) {
 	for i, w := range want {
 		if dconds[i].C.Op != w.op || dconds[i].Rules != w.rules {
 			t.Errorf("condition %d: op %d rules %03b, want op %d rules %03b", i, dconds[i].C.Op, dconds[i].Rules, w.op, w.rules)
+		}
+	}
+}
+
+// A watched directory's pattern bits are what the kernel's two trie
+// lookups of its name answer: equality with the NUL, prefixes forward,
+// suffixes reversed, only the patterns of the same event and argument.
+func TestStrPatternHits(t *testing.T) {
+	entry := func(src uint8, text string, prefix, suffix bool, bit uint64) strEntry {
+		e := strEntry{event: 7, src: src, bit: bit, suffix: suffix}
+		switch {
+		case suffix:
+			e.key = []byte(text)
+			slices.Reverse(e.key)
+		case prefix:
+			e.key = []byte(text)
+		default:
+			e.key = append([]byte(text), 0)
+		}
+		return e
+	}
+	pats := strPatterns{
+		entry(3, "/etc", false, false, 1),                    // =/etc
+		entry(3, "/etc/cron", true, false, 2),                // =/etc/cron*
+		entry(3, "/lib", false, true, 4),                     // =*/lib
+		entry(3, "", true, false, 8),                         // =* (every string)
+		entry(3, "/etc/c", false, false, 16),                 // =/etc/c: not a prefix match
+		entry(4, "/etc", false, false, 32),                   // another argument
+		{event: 8, src: 3, key: []byte("/etc\x00"), bit: 64}, // another event
+	}
+	for _, c := range []struct {
+		s    string
+		want uint64
+	}{
+		{"/etc", 1 | 8},
+		{"/etc/cron.d", 2 | 8},
+		{"/usr/lib", 4 | 8},
+		{"/etc/c", 16 | 8},
+		{"/etcx", 8},
+	} {
+		if got := pats.hits(7, 3, c.s); got != c.want {
+			t.Errorf("hits(%q) = %b, want %b", c.s, got, c.want)
 		}
 	}
 }

@@ -179,10 +179,11 @@ func (p *Probes) configure(o *Options) error {
 	if err := putCompat(m.CompatSyscalls); err != nil {
 		return err
 	}
-	if err := putWatchedDirs(m.WatchedDirs, events.WatchedDirs); err != nil {
+	pats, err := putDataFilters(m, o.DataFilters)
+	if err != nil {
 		return err
 	}
-	if err := putDataFilters(m, o.DataFilters); err != nil {
+	if err := putWatchedDirs(m.WatchedDirs, events.WatchedDirs, pats); err != nil {
 		return err
 	}
 	for _, id := range o.Priority {

@@ -52,17 +52,15 @@ func (s Stats) Dropped() uint64 { return s.Lost + s.Shed + s.RecursionMisses }
 func (p *Probes) Throttled() (map[uint32]uint64, error) {
 	out := map[uint32]uint64{}
 	var (
-		pid uint32
-		b   abi.TraceeBudget
+		pid     uint32
+		dropped uint64
 	)
-	it := p.maps.Budgets.Iterate()
-	for it.Next(&pid, &b) {
-		if b.Dropped > 0 {
-			out[pid] = b.Dropped
-		}
+	it := p.maps.Throttled.Iterate()
+	for it.Next(&pid, &dropped) {
+		out[pid] = dropped
 	}
 	if err := it.Err(); err != nil {
-		return out, fmt.Errorf("read budgets: %w", err)
+		return out, fmt.Errorf("read throttled: %w", err)
 	}
 	return out, nil
 }

@@ -218,6 +218,62 @@ func TestKernelDataFilterStrings(t *testing.T) {
 	}
 }
 
+// watched_dir is decided in the kernel's early check from the watched
+// directory's entry (the patterns its name matches, set when the filters
+// load): equality, prefix, suffix and a negation, against real opens of a
+// file in /etc, one in /usr/lib (reached through the /etc/os-release
+// symlink) and one in no watched directory. Each event carries exactly the
+// policies whose filters it passed.
+func TestKernelDataFilterWatchedDir(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "unwatched")
+	if err := os.WriteFile(other, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"/etc/hostname", "/etc/os-release", other}
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("this test opens %s: %v", f, err)
+		}
+	}
+	// each file has one rule that wants it, so that a wrong early answer
+	// cannot hide behind another rule that lets it through to the full check
+	rule := func(filters, names string) string {
+		return "    - event: security_file_open\n      filters: [" + filters + ", \"data.pathname=" + names + "\"]\n"
+	}
+	c, _ := startFiltered(t, pol("eq", rule("data.watched_dir=/etc", "*/hostname,*/os-release,*/unwatched"))+"---\n"+
+		pol("pre", rule("data.watched_dir=/usr/l*", "*/hostname,*/os-release,*/unwatched"))+"---\n"+
+		pol("suf", rule("data.watched_dir=*/lib", "*/hostname,*/os-release,*/unwatched"))+"---\n"+
+		pol("neg", rule("data.watched_dir!=/etc", "*/os-release,*/unwatched")))
+	for _, f := range files {
+		if h, err := os.Open(f); err == nil {
+			h.Close()
+		}
+	}
+	c.waitFor(t, "the unwatched file", func(e *pb.Event) bool {
+		return e.EventName == "security_file_open" && strings.HasSuffix(arg(e, "pathname").GetStr(), "/unwatched")
+	})
+	time.Sleep(100 * time.Millisecond)
+	// the kernel's policy bitmaps, in the policies' order
+	const eq, pre, suf, neg = 1, 2, 4, 8
+	got := map[string]uint64{}
+	c.mu.Lock()
+	for i, e := range c.evs {
+		if e.EventName == "security_file_open" && int(e.HostProcessId) == os.Getpid() {
+			got[filepath.Base(arg(e, "pathname").GetStr())] |= c.bits[i]
+		}
+	}
+	c.mu.Unlock()
+	want := map[string]uint64{"hostname": eq, "os-release": pre | suf | neg, "unwatched": neg}
+	for f, w := range want {
+		if g := got[f]; g != w {
+			t.Errorf("open of %s matched policies %04b, want %04b", f, g, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("opens that reached user space: %v", got)
+	}
+}
+
 // security_mmap_file is filtered on its flags and prot before its path is
 // built (TRC-4's two rules: executable, or shared and writable): real
 // mappings of a file, read-only, private writable, shared writable through
