@@ -35,10 +35,13 @@ statfn int on_exit(struct task_struct *t)
 			}
 		}
 	}
-	if (group_dead) {
+	/* entries exist only under these filters (sched_fork.h, filter.h) */
+	if (group_dead && (cfg->filter_flags & (F_FOLLOW | F_TREE | F_EXE_EQ | F_EXE_NE))) {
 		u32 tgid = BPF_CORE_READ(t, tgid);
-		bpf_map_delete_elem(&traced_procs, &tgid);
-		bpf_map_delete_elem(&proc_exe, &tgid);
+		if (cfg->filter_flags & (F_FOLLOW | F_TREE))
+			bpf_map_delete_elem(&traced_procs, &tgid);
+		if (cfg->filter_flags & (F_EXE_EQ | F_EXE_NE))
+			bpf_map_delete_elem(&proc_exe, &tgid);
 	}
 	return 0;
 }

@@ -56,6 +56,10 @@ enum df_abi {
 	DF_RULE_SLOTS = 1024, /* df_rules entries, shared by every event */
 	DF_MAX_DCONDS = 128, /* distinct conditions of one event: DF_MAX_RULES * DF_MAX_CONDS */
 	DF_DCOND_SLOTS = 4096, /* df_dconds entries, shared: DF_RULE_SLOTS * DF_MAX_CONDS */
+	DF_GATE_SLOTS = 4,     /* events with a path gate (df_event.gate_slot) */
+	DF_SIEVE_BUCKETS = 256, /* df_sieve buckets of one gate part */
+	DF_SIEVE_HEAD = 0,     /* df_sieve part: by the head's bytes 1 and 2 (df_head_bucket) */
+	DF_SIEVE_TAIL = 1,     /* by the path's last byte */
 };
 
 enum df_op {
@@ -114,7 +118,7 @@ struct df_event {
 	u32 first_dc; /* its distinct conditions: df_dconds[first_dc .. first_dc + ndc), */
 	u32 ndc;
 	u32 nint;     /* the integer ones first */
-	u32 pad_dc;
+	u32 gate_slot; /* its df_sieve slot, when gates */
 	u32 gates; /* arguments (bits) whose string patterns have path gates */
 	u64 tail_any; /* gated patterns that need nothing of the path's tail */
 	u32 mode_arg; /* the argument holding a file's mode (0xff: none) */
@@ -196,6 +200,36 @@ struct {
 	__type(key, struct df_str_key);
 	__type(value, u64);
 } df_suffix SEC(".maps");
+
+/*
+ * The path gates' sieve: for each gated event (slot) and part (head, tail),
+ * 256 buckets, each the bitmap of the patterns whose gate entry can match a
+ * key in that bucket (an entry too short to fix the bucket's bytes is in
+ * every bucket). A superset of what the trie answers, at the cost of one
+ * array lookup: most files are refused here, and the trie is asked only
+ * when the bucket leaves a pattern that the answer could change.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DF_GATE_SLOTS * 2 * DF_SIEVE_BUCKETS);
+	__type(key, u32);
+	__type(value, u64);
+} df_sieve SEC(".maps");
+
+/* The bucket of a head key by its bytes 1 and 2 (0 past its end); the
+ * loader computes the same (probes.headBucket). */
+statfn u32 df_head_bucket(u8 b1, u8 b2)
+{
+	return ((u32)b1 * 31 + b2) & (DF_SIEVE_BUCKETS - 1);
+}
+
+/* The sieve's patterns of bucket in part of the gate slot; all when unknown. */
+statfn u64 df_sieve_bits(u32 slot, u32 part, u32 bucket)
+{
+	u32 k = ((slot & (DF_GATE_SLOTS - 1)) * 2 + (part & 1)) * DF_SIEVE_BUCKETS + (bucket & (DF_SIEVE_BUCKETS - 1));
+	u64 *v = bpf_map_lookup_elem(&df_sieve, &k);
+	return v ? *v : ~0ULL;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -351,7 +385,7 @@ struct df_pre {
 	u32 kstr_known;
 	u64 kstr_hits; /* its string patterns that string matches */
 	u32 kstr_null; /* the known string is none: kstr_hits are the event's empty_hits */
-	u32 pad3;
+	u32 gate_slot; /* out: the event's df_event.gate_slot */
 };
 
 /* A producer's df_pre off the stack (a gated open's is too big for it),
@@ -431,6 +465,7 @@ __noinline int tracee_may_pass(struct df_pre *p)
 	/* the file's type was asked first, by the producer (df_mode_refuses) */
 	p->gates = e->gates;
 	p->tail_any = e->tail_any;
+	p->gate_slot = e->gate_slot;
 	if (p->kstr_known && p->kstr_null)
 		p->kstr_hits = e->empty_hits;
 	u32 all = e->nrules >= 32 ? ~0U : (1U << e->nrules) - 1;

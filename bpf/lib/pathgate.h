@@ -118,6 +118,23 @@ statfn u64 gate_tail_bits(struct df_str_key *k, struct path_buf *pb, struct dent
 }
 
 /*
+ * gate_tail_bits through the sieve: the bucket of the name's last byte.
+ * When it holds no pattern past those that need nothing of the tail, those
+ * are the trie's answer too (every other entry would start with that byte).
+ */
+statfn u64 gate_tail_sieved(struct df_pre *p, struct df_str_key *k, struct path_buf *pb, struct dentry *leaf,
+			    bool pseudo)
+{
+	u32 len = BPF_CORE_READ(leaf, d_name.len);
+	u8 last = 0;
+	if (!len || bpf_probe_read_kernel(&last, 1, BPF_CORE_READ(leaf, d_name.name) + len - 1))
+		return gate_tail_bits(k, pb, leaf, pseudo);
+	if (!(df_sieve_bits(p->gate_slot, DF_SIEVE_TAIL, last) & ~p->tail_any))
+		return p->tail_any;
+	return gate_tail_bits(k, pb, leaf, pseudo);
+}
+
+/*
  * Gates argument src of p->event by the file at (vm, d), in two steps: the
  * tail needs only the file's own name (unless the file is a mount's root),
  * and most opens stop there; the head needs the walk. Sets p->gate and
@@ -150,7 +167,7 @@ __noinline int tracee_path_gate(struct df_pre *p, u32 slot, u64 vm_ptr, u64 d_pt
 	bool tail_decides = !tracee_may_pass(p);
 	p->gate_known = 0;
 	if (tail_decides && dd != mnt_root) {
-		tail = gate_tail_bits(k, pb, dd, RD(dd, d_parent) == dd);
+		tail = gate_tail_sieved(p, k, pb, dd, RD(dd, d_parent) == dd);
 		have_tail = true;
 		p->gate = tail;
 		p->gate_known = 1;
@@ -194,6 +211,14 @@ __noinline int tracee_path_gate(struct df_pre *p, u32 slot, u64 vm_ptr, u64 d_pt
 	}
 	if (pos > DF_STR_MAX)
 		pos = DF_STR_MAX;
+	/* the sieve first: most heads leave no pattern, and the trie is not asked */
+	p->gate = df_sieve_bits(p->gate_slot, DF_SIEVE_HEAD,
+				df_head_bucket(pos > 1 ? pb->buf[1] : 0, pos > 2 ? pb->buf[2] : 0)) &
+		  (have_tail ? tail : ~0ULL);
+	p->gate_known = 1;
+	if (!tracee_may_pass(p))
+		return 0;
+	p->gate_known = 0;
 	if (bpf_probe_read_kernel(k->s, DF_STR_MAX, pb->buf))
 		return 0;
 	k->prefixlen = DF_STR_KEY_HEAD + pos * 8;
@@ -201,7 +226,7 @@ __noinline int tracee_path_gate(struct df_pre *p, u32 slot, u64 vm_ptr, u64 d_pt
 	u64 head = v ? *v : 0;
 	if (head && !have_tail) {
 		if (leaf)
-			tail = gate_tail_bits(k, pb, leaf, pseudo);
+			tail = gate_tail_sieved(p, k, pb, leaf, pseudo);
 		else
 			tail = 0; /* "/": no name ends it */
 	}

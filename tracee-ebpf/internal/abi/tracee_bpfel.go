@@ -96,19 +96,23 @@ type TraceeConfig struct {
 type TraceeDfAbi uint32
 
 const (
-	TraceeDfAbiDF_MAX_RULES    TraceeDfAbi = 32
-	TraceeDfAbiDF_MAX_CONDS    TraceeDfAbi = 4
-	TraceeDfAbiDF_MAX_VALS     TraceeDfAbi = 4
-	TraceeDfAbiDF_STR_MAX      TraceeDfAbi = 128
-	TraceeDfAbiDF_STR_KEY_HEAD TraceeDfAbi = 64
-	TraceeDfAbiDF_SRC_RETVAL   TraceeDfAbi = 15
-	TraceeDfAbiDF_SRC_GATE     TraceeDfAbi = 32
-	TraceeDfAbiDF_SIGNED       TraceeDfAbi = 1
-	TraceeDfAbiDF_WIDTH32      TraceeDfAbi = 2
-	TraceeDfAbiDF_EVENT_IDS    TraceeDfAbi = 2048
-	TraceeDfAbiDF_RULE_SLOTS   TraceeDfAbi = 1024
-	TraceeDfAbiDF_MAX_DCONDS   TraceeDfAbi = 128
-	TraceeDfAbiDF_DCOND_SLOTS  TraceeDfAbi = 4096
+	TraceeDfAbiDF_MAX_RULES     TraceeDfAbi = 32
+	TraceeDfAbiDF_MAX_CONDS     TraceeDfAbi = 4
+	TraceeDfAbiDF_MAX_VALS      TraceeDfAbi = 4
+	TraceeDfAbiDF_STR_MAX       TraceeDfAbi = 128
+	TraceeDfAbiDF_STR_KEY_HEAD  TraceeDfAbi = 64
+	TraceeDfAbiDF_SRC_RETVAL    TraceeDfAbi = 15
+	TraceeDfAbiDF_SRC_GATE      TraceeDfAbi = 32
+	TraceeDfAbiDF_SIGNED        TraceeDfAbi = 1
+	TraceeDfAbiDF_WIDTH32       TraceeDfAbi = 2
+	TraceeDfAbiDF_EVENT_IDS     TraceeDfAbi = 2048
+	TraceeDfAbiDF_RULE_SLOTS    TraceeDfAbi = 1024
+	TraceeDfAbiDF_MAX_DCONDS    TraceeDfAbi = 128
+	TraceeDfAbiDF_DCOND_SLOTS   TraceeDfAbi = 4096
+	TraceeDfAbiDF_GATE_SLOTS    TraceeDfAbi = 4
+	TraceeDfAbiDF_SIEVE_BUCKETS TraceeDfAbi = 256
+	TraceeDfAbiDF_SIEVE_HEAD    TraceeDfAbi = 0
+	TraceeDfAbiDF_SIEVE_TAIL    TraceeDfAbi = 1
 )
 
 type TraceeDfBtfAnchor struct {
@@ -145,7 +149,7 @@ type TraceeDfEvent struct {
 	FirstDc   uint32
 	Ndc       uint32
 	Nint      uint32
-	PadDc     uint32
+	GateSlot  uint32
 	Gates     uint32
 	TailAny   uint64
 	ModeArg   uint32
@@ -181,7 +185,7 @@ type TraceeDfPre struct {
 	KstrKnown uint32
 	KstrHits  uint64
 	KstrNull  uint32
-	Pad3      uint32
+	GateSlot  uint32
 }
 
 type TraceeDfRule struct {
@@ -373,6 +377,7 @@ const (
 	TraceeMapDfPreScratch            = "df_pre_scratch"
 	TraceeMapDfPrefix                = "df_prefix"
 	TraceeMapDfRules                 = "df_rules"
+	TraceeMapDfSieve                 = "df_sieve"
 	TraceeMapDfSuffix                = "df_suffix"
 	TraceeMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeMapEvents                  = "events"
@@ -500,6 +505,7 @@ type TraceeMapSpecs struct {
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfRules         *ebpf.MapSpec `ebpf:"df_rules"`
+	DfSieve         *ebpf.MapSpec `ebpf:"df_sieve"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -569,6 +575,7 @@ type TraceeMaps struct {
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfRules         *ebpf.Map `ebpf:"df_rules"`
+	DfSieve         *ebpf.Map `ebpf:"df_sieve"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -613,6 +620,7 @@ func (m *TraceeMaps) Close() error {
 		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfRules,
+		m.DfSieve,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,

@@ -133,7 +133,7 @@ type TraceeRawDfEvent struct {
 	FirstDc   uint32
 	Ndc       uint32
 	Nint      uint32
-	PadDc     uint32
+	GateSlot  uint32
 	Gates     uint32
 	TailAny   uint64
 	ModeArg   uint32
@@ -159,7 +159,7 @@ type TraceeRawDfPre struct {
 	KstrKnown uint32
 	KstrHits  uint64
 	KstrNull  uint32
-	Pad3      uint32
+	GateSlot  uint32
 }
 
 type TraceeRawDfRule struct {
@@ -337,6 +337,7 @@ const (
 	TraceeRawMapDfPreScratch            = "df_pre_scratch"
 	TraceeRawMapDfPrefix                = "df_prefix"
 	TraceeRawMapDfRules                 = "df_rules"
+	TraceeRawMapDfSieve                 = "df_sieve"
 	TraceeRawMapDfSuffix                = "df_suffix"
 	TraceeRawMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeRawMapEvents                  = "events"
@@ -462,6 +463,7 @@ type TraceeRawMapSpecs struct {
 	DfPreScratch    *ebpf.MapSpec `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfRules         *ebpf.MapSpec `ebpf:"df_rules"`
+	DfSieve         *ebpf.MapSpec `ebpf:"df_sieve"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -531,6 +533,7 @@ type TraceeRawMaps struct {
 	DfPreScratch    *ebpf.Map `ebpf:"df_pre_scratch"`
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfRules         *ebpf.Map `ebpf:"df_rules"`
+	DfSieve         *ebpf.Map `ebpf:"df_sieve"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -575,6 +578,7 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfPreScratch,
 		m.DfPrefix,
 		m.DfRules,
+		m.DfSieve,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,

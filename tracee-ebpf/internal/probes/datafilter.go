@@ -299,6 +299,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 	}
 	var strs []strEntry
 	first, firstDC := uint32(0), uint32(0)
+	gateSlot := map[uint32]uint32{}
 	for _, id := range slices.Sorted(maps.Keys(dfs)) {
 		e := dfs[id]
 		var v abi.TraceeDfEvent
@@ -396,6 +397,13 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 		if int(firstDC)+len(dconds) > int(abi.TraceeDfAbiDF_DCOND_SLOTS) || len(dconds) > int(abi.TraceeDfAbiDF_MAX_DCONDS) {
 			return nil, fmt.Errorf("data filters of event %d: %d distinct conditions past the kernel's table", id, len(dconds))
 		}
+		if v.Gates != 0 {
+			if len(gateSlot) >= int(abi.TraceeDfAbiDF_GATE_SLOTS) {
+				return nil, fmt.Errorf("data filters of event %d: path gates past the kernel's %d events", id, abi.TraceeDfAbiDF_GATE_SLOTS)
+			}
+			v.GateSlot = uint32(len(gateSlot))
+			gateSlot[id] = v.GateSlot
+		}
 		v.FirstDc, v.Ndc = firstDC, uint32(len(dconds))
 		for i := range dconds {
 			if err := m.DfDconds.Put(firstDC+uint32(i), &dconds[i]); err != nil {
@@ -431,7 +439,52 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 			return nil, fmt.Errorf("string filter of event %d: %w", e.event, err)
 		}
 	}
+	for i, bits := range sieve(strs, gateSlot) {
+		if bits != 0 {
+			if err := m.DfSieve.Put(uint32(i), bits); err != nil {
+				return nil, fmt.Errorf("path gate sieve: %w", err)
+			}
+		}
+	}
 	return strs, nil
+}
+
+// headBucket is the sieve bucket of a head key by its bytes 1 and 2, as
+// the kernel's df_head_bucket (bpf/lib/datafilter.h).
+func headBucket(b1, b2 byte) int {
+	return (int(b1)*31 + int(b2)) & (int(abi.TraceeDfAbiDF_SIEVE_BUCKETS) - 1)
+}
+
+// sieve is the df_sieve table: for each gated event's slot and part, by
+// bucket, the patterns whose gate entry can match a key in it. A head
+// entry fixes its bucket when it has bytes 1 and 2, a tail entry (reversed)
+// when it has a first byte; a shorter one is in every bucket.
+func sieve(strs []strEntry, gateSlot map[uint32]uint32) []uint64 {
+	const buckets = int(abi.TraceeDfAbiDF_SIEVE_BUCKETS)
+	out := make([]uint64, int(abi.TraceeDfAbiDF_GATE_SLOTS)*2*buckets)
+	for _, e := range strs {
+		slot, ok := gateSlot[e.event]
+		if !ok || e.src&uint8(abi.TraceeDfAbiDF_SRC_GATE) == 0 {
+			continue
+		}
+		part, b := int(abi.TraceeDfAbiDF_SIEVE_HEAD), -1
+		switch {
+		case e.suffix:
+			part = int(abi.TraceeDfAbiDF_SIEVE_TAIL)
+			if len(e.key) > 0 {
+				b = int(e.key[0])
+			}
+		case len(e.key) > 2:
+			b = headBucket(e.key[1], e.key[2])
+		}
+		base := (int(slot)*2 + part) * buckets
+		for i := 0; i < buckets; i++ {
+			if b < 0 || i == b {
+				out[base+i] |= e.bit
+			}
+		}
+	}
+	return out
 }
 
 // distinctConds are the distinct conditions of an event's rules, each with

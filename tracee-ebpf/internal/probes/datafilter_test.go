@@ -243,3 +243,44 @@ func TestStrPatternHits(t *testing.T) {
 		}
 	}
 }
+
+// The sieve holds, in each bucket, every pattern whose gate entry could
+// match a key there (a superset of the trie's answer): a head entry by its
+// bytes 1 and 2, a tail entry by its first (reversed) byte, a shorter one
+// in every bucket; only gated events, only gate entries.
+func TestSieve(t *testing.T) {
+	gate := uint8(abi.TraceeDfAbiDF_SRC_GATE) | 3
+	strs := []strEntry{
+		{event: 7, src: gate, key: []byte("/etc/"), bit: 1},               // head of /etc/pam.d/*
+		{event: 7, src: gate, suffix: true, key: []byte("mem/"), bit: 2},  // tail of */mem
+		{event: 7, src: gate, key: []byte("/e"), bit: 4},                  // too short a head
+		{event: 7, src: gate, suffix: true, key: []byte{}, bit: 8},        // needs no tail
+		{event: 7, src: 3, key: []byte("/etc/\x00"), bit: 16},             // not a gate entry
+		{event: 9, src: gate, key: []byte("/etc/"), bit: 32},              // an event without a slot
+		{event: 8, src: gate, suffix: true, key: []byte("mem/"), bit: 64}, // slot 1
+	}
+	sv := sieve(strs, map[uint32]uint32{7: 0, 8: 1})
+	const n = int(abi.TraceeDfAbiDF_SIEVE_BUCKETS)
+	head := func(slot, b int) uint64 { return sv[(slot*2+int(abi.TraceeDfAbiDF_SIEVE_HEAD))*n+b] }
+	tail := func(slot, b int) uint64 { return sv[(slot*2+int(abi.TraceeDfAbiDF_SIEVE_TAIL))*n+b] }
+	if got := head(0, headBucket('e', 't')); got != 1|4 {
+		t.Errorf("head bucket of /et: %b, want %b", got, 1|4)
+	}
+	if got := head(0, headBucket('u', 's')); got != 4 {
+		t.Errorf("head bucket of /us: %b, want only the short entry", got)
+	}
+	if got := tail(0, 'm'); got != 2|8 {
+		t.Errorf("tail bucket m: %b, want %b", got, 2|8)
+	}
+	if got := tail(0, '6'); got != 8 {
+		t.Errorf("tail bucket 6: %b, want only the pattern that needs no tail", got)
+	}
+	if got := tail(1, 'm'); got != 64 {
+		t.Errorf("slot 1 tail bucket m: %b, want 64", got)
+	}
+	for i, v := range sv {
+		if v&(16|32) != 0 {
+			t.Fatalf("entry %d has a pattern that is not a gated event's gate entry: %b", i, v)
+		}
+	}
+}
