@@ -117,7 +117,7 @@ statfn void mem_prot_alert_body(struct derive_ctx *dc)
 	arg_u32(b, MEM_PROT_ALERT__PROT, prot);
 	arg_u32(b, MEM_PROT_ALERT__PREV_PROT, prev);
 	/* anonymous memory: an empty pathname, dev and inode 0 (every argument is always there) */
-	arg_str(b, MEM_PROT_ALERT__PATHNAME, f ? file_path(SLOT_SYS_EXIT, f) : NULL, false);
+	arg_file_path(b, MEM_PROT_ALERT__PATHNAME, SLOT_SYS_EXIT, f);
 	if (f) {
 		file_identity(b, MEM_PROT_ALERT__DEV, f);
 	} else {

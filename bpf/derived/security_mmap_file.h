@@ -46,11 +46,11 @@ statfn void security_mmap_file_body(struct derive_ctx *dc)
 	if (!derive_begin(dc, EVENT_SECURITY_MMAP_FILE))
 		return;
 	struct event_buf *b = dc->b;
-	arg_str(b, SECURITY_MMAP_FILE__PATHNAME, file_path(SLOT_SYS_EXIT, f), false);
+	arg_file_path(b, SECURITY_MMAP_FILE__PATHNAME, SLOT_SYS_EXIT, f);
 	arg_u32(b, SECURITY_MMAP_FILE__FLAGS, (u32)flags);
 	file_identity(b, SECURITY_MMAP_FILE__DEV, f);
 	arg_u32(b, SECURITY_MMAP_FILE__PROT, (u32)derive_arg(dc, 2));
-	arg_u32(b, SECURITY_MMAP_FILE__FS_MAGIC, BPF_CORE_READ(f, f_inode, i_sb, s_magic));
+	arg_u32(b, SECURITY_MMAP_FILE__FS_MAGIC, RD(AS_BTF(f, struct file), f_inode, i_sb, s_magic));
 	submit(b, dc->cfg);
 }
 

@@ -166,7 +166,7 @@ statfn void uring_open(struct config *cfg, struct io_kiocb *req, s32 res)
 		return;
 	/* O_TRUNC as requested: the kernel clears it from f_flags (derived/security_file_open.h) */
 	u32 flags = BPF_CORE_READ(f, f_flags) | (BPF_CORE_READ(o, how.flags) & URING_O_TRUNC);
-	arg_str(b, SECURITY_FILE_OPEN__PATHNAME, file_path(SLOT_IO_URING_COMPLETE, f), false);
+	arg_file_path(b, SECURITY_FILE_OPEN__PATHNAME, SLOT_IO_URING_COMPLETE, f);
 	arg_u32(b, SECURITY_FILE_OPEN__FLAGS, flags);
 	file_identity(b, SECURITY_FILE_OPEN__DEV, f);
 	arg_str(b, SECURITY_FILE_OPEN__SYSCALL_PATHNAME, NULL, false); /* the name went with the request */

@@ -81,41 +81,42 @@ statfn int on_exec(struct task_struct *t, struct linux_binprm *bprm)
 		return 0;
 	buf_reset(b);
 
-	struct file *f = BPF_CORE_READ(bprm, file);
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	struct super_block *sb = BPF_CORE_READ(ino, i_sb);
+	/* direct reads through the BTF pointers (helper calls in the raw build) */
+	struct file *f = RD(bprm, file);
+	struct dentry *d = RD(f, f_path.dentry);
+	struct inode *ino = RD(f, f_inode);
+	struct super_block *sb = RD(ino, i_sb);
 
-	arg_str(b, SCHED_PROCESS_EXEC__CMDPATH, BPF_CORE_READ(bprm, filename), false);
+	arg_str(b, SCHED_PROCESS_EXEC__CMDPATH, RD(bprm, filename), false);
 	arg_file_path(b, SCHED_PROCESS_EXEC__PATHNAME, SLOT_SCHED_PROCESS_EXEC, f);
-	arg_u32(b, SCHED_PROCESS_EXEC__DEV, BPF_CORE_READ(sb, s_dev));
-	arg_u64(b, SCHED_PROCESS_EXEC__INODE, BPF_CORE_READ(ino, i_ino));
-	arg_u32(b, SCHED_PROCESS_EXEC__INODE_MODE, BPF_CORE_READ(ino, i_mode));
-	arg_str(b, SCHED_PROCESS_EXEC__INTERP, BPF_CORE_READ(bprm, interp), false);
+	arg_u32(b, SCHED_PROCESS_EXEC__DEV, RD(sb, s_dev));
+	arg_u64(b, SCHED_PROCESS_EXEC__INODE, RD(ino, i_ino));
+	arg_u32(b, SCHED_PROCESS_EXEC__INODE_MODE, RD(ino, i_mode));
+	arg_str(b, SCHED_PROCESS_EXEC__INTERP, RD(bprm, interp), false);
 
 	char name[8] = {};
-	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
+	bpf_probe_read_kernel(name, 6, RD(d, d_name.name));
 	/* memfd_create names its (unlinked, shmem or hugetlbfs) file "memfd:<name>" */
 	bool memfd = name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 		     name[4] == 'd' && name[5] == ':';
-	unsigned int nlink = BPF_CORE_READ(ino, i_nlink);
+	unsigned int nlink = RD(ino, i_nlink);
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_MEMFD, memfd && nlink == 0);
 	arg_u8(b, SCHED_PROCESS_EXEC__IS_DELETED, nlink == 0);
-	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, BPF_CORE_READ(sb, s_type, name), false);
+	arg_str(b, SCHED_PROCESS_EXEC__FS_TYPE, RD(sb, s_type, name), false);
 	u32 tid = RD(t, pid);
 	struct comm_val *prev = prev_comm_take(tid);
 	if (prev)
 		arg_str(b, SCHED_PROCESS_EXEC__PREV_COMM, prev->comm, false);
 
 	/* argv and env last: whole up to --exec-args-max-kib in a big record (bigargs.h) */
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	struct mm_struct *mm = RD(t, mm);
 	/* the LD_ variables past the first 8 KiB of env, whatever the env argument keeps */
-	unsigned long env_start = BPF_CORE_READ(mm, env_start), env_end = BPF_CORE_READ(mm, env_end);
+	unsigned long env_start = RD(mm, env_start), env_end = RD(mm, env_end);
 	if (env_end > env_start + MAX_ARR_BLOB)
 		arg_env_ld_tail(b, SLOT_SCHED_PROCESS_EXEC, SCHED_PROCESS_EXEC__LD_ENV, env_start + MAX_ARR_BLOB, env_end);
 	struct mm_blob blobs[2] = {
-		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), SCHED_PROCESS_EXEC__ARGV},
-		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), SCHED_PROCESS_EXEC__ENV},
+		{RD(mm, arg_start), RD(mm, arg_end), SCHED_PROCESS_EXEC__ARGV},
+		{env_start, env_end, SCHED_PROCESS_EXEC__ENV},
 	};
 	if (!submit_with_blobs(b, cfg, blobs, 2)) {
 		arg_mm_blob(b, SCHED_PROCESS_EXEC__ARGV, blobs[0].start, blobs[0].end);

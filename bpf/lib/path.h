@@ -35,8 +35,8 @@ statfn struct mount *real_mount(struct vfsmount *vm)
 
 static long walk_cb(u32 i, struct walk_ctx *w)
 {
-	struct dentry *d = w->d;
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct dentry *d = w->d; /* a BTF pointer: direct reads, no helper calls */
+	struct dentry *parent = RD(d, d_parent);
 
 	struct mount *mnt = w->mnt; /* a local: BPF_CORE_READ must not relocate walk_ctx */
 
@@ -46,7 +46,7 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 	if (!pseudo && (d == w->mnt_root || d == parent)) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 		if (d == w->mnt_root && mp != mnt) {
-			w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			w->d = AS_BTF(BPF_CORE_READ(mnt, mnt_mountpoint), struct dentry);
 			w->mnt = mp;
 			w->mnt_root = BPF_CORE_READ(mp, mnt.mnt_root);
 			return 0;
@@ -59,8 +59,8 @@ static long walk_cb(u32 i, struct walk_ctx *w)
 	struct path_buf *pb = bpf_map_lookup_elem(&path_scratch, &slot);
 	if (!pb)
 		return 1;
-	u32 len = BPF_CORE_READ(d, d_name.len);
-	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	u32 len = RD(d, d_name.len);
+	const unsigned char *name = RD(d, d_name.name);
 	len &= 255;
 	if (len + 1 + CUT_MARK_LEN > w->pos) { /* keep room for the cut mark */
 		w->truncated = true;
@@ -92,7 +92,7 @@ statfn const char *resolve_path_before(struct path_buf *pb, u32 slot, struct vfs
 				       struct dentry *d, u32 pos, bool *truncated)
 {
 	struct walk_ctx w = {
-		.d = d,
+		.d = AS_BTF(d, struct dentry),
 		.mnt = real_mount(vm),
 		.mnt_root = BPF_CORE_READ(vm, mnt_root),
 		.slot = slot,
@@ -125,11 +125,12 @@ statfn const char *resolve_path(u32 slot, struct vfsmount *vm, struct dentry *d,
 	return resolve_path_before(pb, slot, vm, d, PATH_HALF - 1, truncated);
 }
 
+/* f's path for a capture's file name (no record to flag: a cut path keeps
+ * its mark); events use arg_file_path. */
 statfn const char *file_path(u32 slot, struct file *f)
 {
-	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	return resolve_path(slot, vm, d, NULL);
+	struct file *bf = AS_BTF(f, struct file);
+	return resolve_path(slot, RD(bf, f_path.mnt), RD(bf, f_path.dentry), NULL);
 }
 
 /* Appends f's path as argument idx; a path cut at the front flags the record. */
@@ -137,8 +138,10 @@ statfn void arg_file_path(struct event_buf *b, u8 idx, u32 slot, struct file *f)
 {
 	bool cut = false;
 	const char *p = NULL;
-	if (f)
-		p = resolve_path(slot, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry), &cut);
+	if (f) {
+		struct file *bf = AS_BTF(f, struct file);
+		p = resolve_path(slot, RD(bf, f_path.mnt), RD(bf, f_path.dentry), &cut);
+	}
 	if (cut)
 		mark_truncated(b);
 	arg_str(b, idx, p, false);

@@ -202,3 +202,59 @@ func TestLinkPathCutFlagged(t *testing.T) {
 		t.Fatalf("no security_inode_link event\n%s", tr.Diagnostics())
 	}
 }
+
+// A library mapped executable from 70 directories deep (the loader maps
+// libc found through LD_LIBRARY_PATH): security_mmap_file's pathname keeps
+// its tail, starts with "…/" and the event is flagged truncated.
+func TestMmapPathCutFlagged(t *testing.T) {
+	requirePrivileged(t)
+	var libc string
+	for _, p := range []string{"/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib64/libc.so.6"} {
+		if _, err := os.Stat(p); err == nil {
+			libc = p
+			break
+		}
+	}
+	if libc == "" {
+		t.Fatal("no x86_64 libc.so.6 to map")
+	}
+	dir := t.TempDir()
+	deep := dir
+	for i := 1; i <= 70; i++ {
+		deep = filepath.Join(deep, fmt.Sprintf("r%02d", i))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyProgram(t, libc, deep, "libc.so.6")
+	bin := copyProgram(t, "/bin/true", dir, "deeplibc")
+	tr := StartJSON(t, "event=security_mmap_file", "comm=deeplibc")
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"LD_LIBRARY_PATH=" + deep}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("deeplibc: %v %s", err, out)
+	}
+	tr.MustEvent("the deep library's mapping", func(e EbpfEvent) bool {
+		return e.EventName == "security_mmap_file" && e.ProcessName == "deeplibc"
+	})
+	tr.Stop(syscall.SIGINT)
+	var deepMaps int
+	for _, line := range strings.Split(tr.Stdout(), "\n") {
+		var e execEvent
+		if json.Unmarshal([]byte(line), &e) != nil || e.EventName != "security_mmap_file" || e.ProcessName != "deeplibc" {
+			continue
+		}
+		p := e.str("pathname")
+		if !strings.HasSuffix(p, "/r70/libc.so.6") {
+			continue
+		}
+		deepMaps++
+		t.Logf("mapping: pathname %q, truncated %v", p, e.ContextFlags.Truncated)
+		if !strings.HasPrefix(p, "…/") || !e.ContextFlags.Truncated {
+			t.Errorf("pathname %q, truncated %v; want \"…/...\" ending in /r70/libc.so.6, flagged", p, e.ContextFlags.Truncated)
+		}
+	}
+	if deepMaps == 0 {
+		t.Fatalf("no security_mmap_file of the deep libc\n%s", tr.Diagnostics())
+	}
+}
