@@ -20,7 +20,7 @@ statfn int on_exit(struct task_struct *t)
 	struct config *cfg = get_config();
 	if (!cfg)
 		return 0;
-	bool group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
+	bool group_dead = RD(t, signal, live.counter) == 0;
 	struct event_buf *b = get_buf(SLOT_SCHED_PROCESS_EXIT);
 	if (b)
 		emit_exit_syscall(b, cfg, t);
@@ -29,7 +29,7 @@ statfn int on_exit(struct task_struct *t)
 			fill_ctx(&b->ctx, t, EVENT_SCHED_PROCESS_EXIT, -1);
 			if (should_trace(cfg, &b->ctx)) {
 				buf_reset(b);
-				arg_u32(b, SCHED_PROCESS_EXIT__EXIT_CODE, BPF_CORE_READ(t, exit_code));
+				arg_u32(b, SCHED_PROCESS_EXIT__EXIT_CODE, RD(t, exit_code));
 				arg_u8(b, SCHED_PROCESS_EXIT__PROCESS_GROUP_EXIT, group_dead);
 				submit(b, cfg);
 			}
@@ -37,7 +37,7 @@ statfn int on_exit(struct task_struct *t)
 	}
 	/* entries exist only under these filters (sched_fork.h, filter.h) */
 	if (group_dead && (cfg->filter_flags & (F_FOLLOW | F_TREE | F_EXE_EQ | F_EXE_NE))) {
-		u32 tgid = BPF_CORE_READ(t, tgid);
+		u32 tgid = RD(t, tgid);
 		if (cfg->filter_flags & (F_FOLLOW | F_TREE))
 			bpf_map_delete_elem(&traced_procs, &tgid);
 		if (cfg->filter_flags & (F_EXE_EQ | F_EXE_NE))

@@ -20,8 +20,8 @@ statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 	struct config *cfg = get_config();
 	if (!cfg)
 		return 0;
-	u32 ptgid = BPF_CORE_READ(parent, tgid);
-	u32 ctgid = BPF_CORE_READ(child, tgid);
+	u32 ptgid = RD(parent, tgid);
+	u32 ctgid = RD(child, tgid);
 	/* a new process is followed by the policies that follow its parent */
 	if ((cfg->filter_flags & (F_FOLLOW | F_TREE)) && ptgid != ctgid) {
 		u64 *followed = bpf_map_lookup_elem(&traced_procs, &ptgid);
@@ -47,11 +47,11 @@ statfn int on_fork(struct task_struct *parent, struct task_struct *child)
 	if (!should_trace(cfg, &b->ctx))
 		return 0;
 	buf_reset(b);
-	arg_u32(b, SCHED_PROCESS_FORK__PARENT_TID, BPF_CORE_READ(parent, pid));
+	arg_u32(b, SCHED_PROCESS_FORK__PARENT_TID, RD(parent, pid));
 	arg_u32(b, SCHED_PROCESS_FORK__PARENT_NS_TID, task_ns_nr(parent));
 	arg_u32(b, SCHED_PROCESS_FORK__PARENT_PID, ptgid);
 	arg_u32(b, SCHED_PROCESS_FORK__PARENT_NS_PID, task_ns_tgid(parent));
-	arg_u32(b, SCHED_PROCESS_FORK__CHILD_TID, BPF_CORE_READ(child, pid));
+	arg_u32(b, SCHED_PROCESS_FORK__CHILD_TID, RD(child, pid));
 	arg_u32(b, SCHED_PROCESS_FORK__CHILD_NS_TID, task_ns_nr(child));
 	arg_u32(b, SCHED_PROCESS_FORK__CHILD_PID, ctgid);
 	arg_u32(b, SCHED_PROCESS_FORK__CHILD_NS_PID, task_ns_tgid(child));

@@ -15,6 +15,7 @@
 #define TRACEE_BUDGET_H
 
 #include "common.h"
+#include "datafilter.h"
 
 struct budget {
 	u64 window;  /* second (boot time) the counts are for */
@@ -42,13 +43,21 @@ struct {
 	__type(value, u64);
 } throttled SEC(".maps");
 
-/* Event ids (syscall numbers and kernel event ids) with the priority budget. */
+/* Event ids (syscall numbers and kernel event ids, below DF_EVENT_IDS as
+ * the data filters' table) with the priority budget: 1. An array: every
+ * admitted event asks, one indexed load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DF_EVENT_IDS);
 	__type(key, u32);
 	__type(value, u8);
 } priority_events SEC(".maps");
+
+statfn bool is_priority_event(u32 id)
+{
+	u8 *p = bpf_map_lookup_elem(&priority_events, &id);
+	return p && *p;
+}
 
 #define PRIORITY_FACTOR 10
 
@@ -74,7 +83,7 @@ statfn bool within_budget(struct event_buf *b, struct config *cfg)
 		bu->prio = 0;
 	}
 	u32 *n = &bu->count;
-	if (bpf_map_lookup_elem(&priority_events, &id)) {
+	if (is_priority_event(id)) {
 		n = &bu->prio;
 		limit *= PRIORITY_FACTOR;
 	}

@@ -8,14 +8,17 @@
 /* The task's number in its own (innermost) pid namespace. */
 statfn u32 task_ns_nr(struct task_struct *t)
 {
-	struct pid *p = BPF_CORE_READ(t, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
-	return BPF_CORE_READ(p, numbers[level].nr);
+	t = AS_BTF(t, struct task_struct);
+	struct pid *p = RD(t, thread_pid);
+	unsigned int level = RD(p, level);
+	if (!level) /* the initial namespace: its numbers are the host's */
+		return RD(t, pid);
+	return BPF_CORE_READ(p, numbers[level].nr); /* a variable index: a probe read */
 }
 
 statfn u32 task_ns_tgid(struct task_struct *t)
 {
-	return task_ns_nr(BPF_CORE_READ(t, group_leader));
+	return task_ns_nr(RD(AS_BTF(t, struct task_struct), group_leader));
 }
 
 statfn void fill_ctx(struct event_ctx *c, struct task_struct *t, s32 event_id, s32 sc)

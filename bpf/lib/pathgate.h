@@ -83,8 +83,9 @@ statfn void gate_walk(struct gate_walk *w)
  * copied. tail: the last bytes of a longer name rather than the first. */
 statfn u32 gate_name(struct path_buf *pb, u32 pos, struct dentry *d, bool tail)
 {
-	u32 len = BPF_CORE_READ(d, d_name.len);
-	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	d = AS_BTF(d, struct dentry);
+	u32 len = RD(d, d_name.len);
+	const unsigned char *name = RD(d, d_name.name);
 	if (len > DF_STR_MAX - 1) {
 		if (tail)
 			name += len - (DF_STR_MAX - 1);
@@ -107,7 +108,7 @@ statfn u64 gate_tail_bits(struct df_str_key *k, struct path_buf *pb, struct dent
 			break;
 		k->s[j & (DF_STR_MAX - 1)] = pb->buf[(512 + n - 1 - j) & 1023];
 	}
-	u32 full = BPF_CORE_READ(leaf, d_name.len);
+	u32 full = RD(AS_BTF(leaf, struct dentry), d_name.len);
 	if (!pseudo && full < DF_STR_MAX - 1) { /* a longer name's "/" is past the key */
 		k->s[n & (DF_STR_MAX - 1)] = '/';
 		n++;
@@ -125,9 +126,10 @@ statfn u64 gate_tail_bits(struct df_str_key *k, struct path_buf *pb, struct dent
 statfn u64 gate_tail_sieved(struct df_pre *p, struct df_str_key *k, struct path_buf *pb, struct dentry *leaf,
 			    bool pseudo)
 {
-	u32 len = BPF_CORE_READ(leaf, d_name.len);
+	struct dentry *bl = AS_BTF(leaf, struct dentry);
+	u32 len = RD(bl, d_name.len);
 	u8 last = 0;
-	if (!len || bpf_probe_read_kernel(&last, 1, BPF_CORE_READ(leaf, d_name.name) + len - 1))
+	if (!len || bpf_probe_read_kernel(&last, 1, RD(bl, d_name.name) + len - 1))
 		return gate_tail_bits(k, pb, leaf, pseudo);
 	if (!(df_sieve_bits(p->gate_slot, DF_SIEVE_TAIL, last) & ~p->tail_any))
 		return p->tail_any;

@@ -63,7 +63,7 @@ statfn bool ring_admits(struct event_buf *b, struct config *cfg)
 	if (!cfg->reserve_at || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < cfg->reserve_at)
 		return true;
 	u32 id = b->ctx.event_id;
-	if (bpf_map_lookup_elem(&priority_events, &id))
+	if (is_priority_event(id))
 		return true;
 	stat_inc(STAT_SHED);
 	return false;

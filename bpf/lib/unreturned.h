@@ -33,9 +33,9 @@ statfn struct pt_regs *current_regs(void)
 statfn bool task_syscall(struct task_struct *t, struct sysc *sc)
 {
 	struct pt_regs *regs = current_regs();
-	sc->nr = BPF_CORE_READ(regs, orig_ax);
+	sc->nr = RD(regs, orig_ax);
 	sc->loaded = false;
-	sc->compat = BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+	sc->compat = RD(AS_BTF(t, struct task_struct), thread_info.status) & TS_COMPAT;
 	if (!sc->compat)
 		return true;
 	return compat_translate(regs, sc);
@@ -85,11 +85,11 @@ statfn void emit_exec_syscall(struct event_buf *b, struct config *cfg, struct ta
 		return;
 	buf_reset(b);
 	mark_compat(b, &sc);
-	struct mm_struct *mm = BPF_CORE_READ(t, mm);
-	arg_str(b, path, BPF_CORE_READ(bprm, filename), false);
+	struct mm_struct *mm = RD(AS_BTF(t, struct task_struct), mm);
+	arg_str(b, path, RD(AS_BTF(bprm, struct linux_binprm), filename), false);
 	struct mm_blob blobs[2] = {
-		{BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), argv},
-		{BPF_CORE_READ(mm, env_start), BPF_CORE_READ(mm, env_end), envp},
+		{RD(mm, arg_start), RD(mm, arg_end), argv},
+		{RD(mm, env_start), RD(mm, env_end), envp},
 	};
 	/* envp only when asked for (option:exec-env sets its kind) */
 	u32 n = sa->kinds[envp & 7] != ARG_NONE ? 2 : 1;
