@@ -12,6 +12,12 @@
  *     /proc/PID/mem or process_vm_writev alike), or shared memory that some
  *     mapping can write (the file's i_mmap_writable: memfd, shm, a file
  *     mapped shared from an fd opened for writing, an mremap alias).
+ *   - MEM_PROT_ALERT_SHARED_TO_W: a successful mprotect asking for
+ *     PROT_WRITE (not PROT_EXEC) over a shared file mapping: the file's
+ *     pages become writable through it, and so does the code of any
+ *     executable mapping of the same file (TRC-4 pairs them by dev and
+ *     inode, as security_mmap_file's). pathname, dev and inode are that
+ *     mapping's file.
  *
  * The kernel's state, not a history kept from earlier events: the heap
  * (brk), the stack, a mapping made before tracing began or one whose
@@ -33,6 +39,7 @@
 struct mpa_walk {
 	unsigned long next; /* the first address not yet looked at */
 	struct file *file;  /* the first VMA's file, or NULL */
+	struct file *shared; /* the first shared file mapping's file, or NULL */
 	bool written;
 	bool found;
 	bool cut; /* more than MPA_MAX_VMAS VMAs */
@@ -48,9 +55,12 @@ static long mpa_vma_cb(struct task_struct *t, struct vm_area_struct *vma, struct
 		w->file = vma->vm_file;
 	if (vma->anon_vma)
 		w->written = true;
-	if ((flags & MPA_VM_SHARED) && vma->vm_file &&
-	    BPF_CORE_READ(vma, vm_file, f_mapping, i_mmap_writable.counter) > 0)
-		w->written = true;
+	if ((flags & MPA_VM_SHARED) && vma->vm_file) {
+		if (!w->shared)
+			w->shared = vma->vm_file;
+		if (BPF_CORE_READ(vma, vm_file, f_mapping, i_mmap_writable.counter) > 0)
+			w->written = true;
+	}
 	return 0;
 }
 
@@ -79,14 +89,16 @@ statfn void mpa_walk_range(struct mpa_walk *w, unsigned long start, unsigned lon
 statfn void mem_prot_alert_body(struct derive_ctx *dc)
 {
 	u32 prot = (u32)derive_arg(dc, 2);
-	if (!(prot & PROT_EXEC))
+	bool is_mmap = dc->sc->nr == __NR_mmap;
+	/* PROT_EXEC asked; or an mprotect that made memory writable (shared file mappings) */
+	if (!(prot & PROT_EXEC) && (is_mmap || !(prot & PROT_WRITE) || dc->ret != 0))
 		return;
 	u64 addr = derive_arg(dc, 0), len = derive_arg(dc, 1);
 	bool failed = dc->ret < 0 && dc->ret >= -4095;
 	struct file *f = NULL;
 	u32 alert, prev = 0;
 	bool cut = false;
-	if (dc->sc->nr == __NR_mmap) {
+	if (is_mmap) {
 		if (!(prot & PROT_WRITE))
 			return;
 		alert = MEM_PROT_ALERT_MMAP_WX;
@@ -105,6 +117,13 @@ statfn void mem_prot_alert_body(struct derive_ctx *dc)
 		if (w.written)
 			prev = PROT_WRITE;
 		cut = w.cut;
+		if (!(prot & PROT_EXEC)) {
+			if (!w.shared)
+				return; /* private or anonymous memory made writable: the common case */
+			alert = MEM_PROT_ALERT_SHARED_TO_W;
+			f = w.shared;
+			prev = 0; /* not known at sys_exit */
+		}
 	}
 	if (!derive_begin(dc, EVENT_MEM_PROT_ALERT))
 		return;

@@ -143,6 +143,7 @@ enum slot {
 #define MEM_PROT_ALERT_MPROTECT_X 2 /* Protection changed to Executable! */
 #define MEM_PROT_ALERT_X_TO_WX 3 /* Protection changed from E to W+E! */
 #define MEM_PROT_ALERT_WX_TO_X 4 /* Protection changed from W+E to E! */
+#define MEM_PROT_ALERT_SHARED_TO_W 5 /* Shared file mapping made writable! */
 
 /* Argument indexes of the events the BPF programs build by hand (kernel events, syscalls emitted at entry). */
 enum execve_arg {

@@ -21,6 +21,8 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 			{"double-map", "security_mmap_file", "one file mapped shared-writable and executable"},
 			{"double-map-file", "security_mmap_file", "one file mapped shared-writable and executable"},
 			{"double-map-shm", "security_mmap_file", "one file mapped shared-writable and executable"},
+			// no mmap asks for shared-writable: mprotect makes the shared mapping writable
+			{"double-map-mprotect", "mem_prot_alert", "one file mapped shared-writable and executable"},
 			{"shm-double", "shmat", "SHM_EXEC"},
 			{"mremap", "mem_prot_alert", "writable memory made executable"},
 			{"mremap-dontunmap", "mem_prot_alert", "writable memory made executable"},

@@ -8,6 +8,8 @@
 //   wx_mem double-map a memfd mapped twice: MAP_SHARED RW (written) and R-X (run)
 //   wx_mem double-map-file  the same with a regular file (in /tmp, removed at once)
 //   wx_mem double-map-shm   the same with a POSIX shm object (/dev/shm, removed at once)
+//   wx_mem double-map-mprotect  a regular file mapped R-X, then a read-only
+//                           shared mapping of it made RW by mprotect (written)
 //   wx_mem shm-double SysV shm attached twice: writable (written) and SHM_EXEC read-only (run)
 //   wx_mem mremap     mmap RW, write code, mremap it (MAYMOVE|FIXED) elsewhere, mprotect R-X there, run
 //   wx_mem mremap-dontunmap  the same with MREMAP_MAYMOVE|MREMAP_DONTUNMAP
@@ -45,6 +47,24 @@ static void *double_map(int fd, size_t len)
 	void *p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
 	if (w == MAP_FAILED || p == MAP_FAILED)
 		return perror("mmap"), MAP_FAILED;
+	memset(w, 0xc3, 16); /* ret, written through the other mapping */
+	((void (*)(void))p)();
+	return p;
+}
+
+/* The file mapped R-X first, then a read-only shared mapping of it that
+ * mprotect makes writable: no mapping is ever W+E and no mmap asks for
+ * shared-writable. */
+static void *double_map_mprotect(int fd, size_t len)
+{
+	if (fd < 0 || ftruncate(fd, len))
+		return perror("double-map-mprotect"), MAP_FAILED;
+	void *p = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	char *w = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (w == MAP_FAILED || p == MAP_FAILED)
+		return perror("mmap"), MAP_FAILED;
+	if (mprotect(w, len, PROT_READ | PROT_WRITE))
+		return perror("mprotect"), MAP_FAILED;
 	memset(w, 0xc3, 16); /* ret, written through the other mapping */
 	((void (*)(void))p)();
 	return p;
@@ -119,6 +139,12 @@ int main(int argc, char **argv)
 		char name[] = "/tmp/wx_mem-XXXXXX";
 		int fd = mkstemp(name);
 		p = double_map(fd, len);
+		if (fd >= 0)
+			unlink(name);
+	} else if (strcmp(mode, "double-map-mprotect") == 0) {
+		char name[] = "/tmp/wx_mem-XXXXXX";
+		int fd = mkstemp(name);
+		p = double_map_mprotect(fd, len);
 		if (fd >= 0)
 			unlink(name);
 	} else if (strcmp(mode, "double-map-shm") == 0) {

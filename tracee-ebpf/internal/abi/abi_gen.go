@@ -166,6 +166,7 @@ const (
 	MemProtAlertMprotectX = 2 // Protection changed to Executable!
 	MemProtAlertXToWx     = 3 // Protection changed from E to W+E!
 	MemProtAlertWxToX     = 4 // Protection changed from W+E to E!
+	MemProtAlertSharedToW = 5 // Shared file mapping made writable!
 )
 
 // MemProtAlertTexts are the alerts' texts, indexed by value.
@@ -175,4 +176,5 @@ var MemProtAlertTexts = []string{
 	"Protection changed to Executable!",
 	"Protection changed from E to W+E!",
 	"Protection changed from W+E to E!",
+	"Shared file mapping made writable!",
 }

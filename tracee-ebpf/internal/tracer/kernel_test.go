@@ -321,6 +321,27 @@ func TestKernelWXMappings(t *testing.T) {
 			t.Errorf("%s: prot %s, want R-X", tt.mode, r)
 		}
 	}
+	// a read-only shared mapping of a file made writable by mprotect: the
+	// alert names the file; the stack mode's mprotect back to RW (private
+	// memory) gave none
+	pid = run("double-map-mprotect")
+	const sharedW = "Shared file mapping made writable!"
+	ev := c.waitFor(t, "mem_prot_alert shared mapping made writable", func(e *pb.Event) bool {
+		return e.EventName == "mem_prot_alert" && int(e.HostProcessId) == pid && arg(e, "alert").GetRepr() == sharedW
+	})
+	if r := arg(ev, "prot").GetRepr(); !strings.Contains(r, "PROT_WRITE") || strings.Contains(r, "PROT_EXEC") {
+		t.Errorf("shared mapping made writable: prot %s, want RW", r)
+	}
+	if p := arg(ev, "pathname").GetStr(); !strings.HasPrefix(p, "/tmp/wx_mem-") || arg(ev, "inode").GetUint() == 0 {
+		t.Errorf("shared mapping made writable: pathname %q inode %d, want the trigger's file", p, arg(ev, "inode").GetUint())
+	}
+	c.mu.Lock()
+	for _, e := range c.evs {
+		if e.EventName == "mem_prot_alert" && int(e.HostProcessId) != pid && arg(e, "alert").GetRepr() == sharedW {
+			t.Errorf("%s from pid %d: no shared file mapping was made writable there", sharedW, e.HostProcessId)
+		}
+	}
+	c.mu.Unlock()
 }
 
 func TestKernelForkExecExitPids(t *testing.T) {

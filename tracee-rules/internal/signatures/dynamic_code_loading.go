@@ -17,6 +17,7 @@ const (
 	alertMprotectToX   = 2 // "Protection changed to Executable!"
 	alertMprotectXToW  = 3 // "Protection changed from E to W+E!"
 	alertMprotectWXToX = 4 // "Protection changed from W+E to E!"
+	alertSharedToW     = 5 // "Shared file mapping made writable!" (tracee-ebpf's, not Tracee's)
 )
 
 // x86_64 syscall numbers that produce mem_prot_alert.
@@ -77,7 +78,9 @@ const maxExeProcs = 65536
 //   - personality(READ_IMPLIES_EXEC): every readable mapping becomes executable;
 //   - shmat with SHM_EXEC: shared memory (writable by another process) mapped executable;
 //   - one file (a memfd, a regular or shm file: security_mmap_file's dev and
-//     inode) mapped both shared-writable and executable by a process.
+//     inode) mapped both shared-writable and executable by a process, the
+//     writable mapping made by mmap or by an mprotect of a shared mapping
+//     (mem_prot_alert "Shared file mapping made writable!").
 //
 // Processes whose executable (the resolved path of the file they executed,
 // from sched_process_exec; inherited at fork) matches the JIT exclusions are
@@ -216,6 +219,10 @@ func (s *DynamicCodeLoading) OnEvent(ev *pb.Event) error {
 		}
 	case "mem_prot_alert":
 		alert, text := memProtAlert(ev)
+		if alert == alertSharedToW {
+			s.pairFileMaps(ev, pid, mapSharedWrite)
+			return nil
+		}
 		if alert == alertMprotectToX {
 			prev, _ := sdk.ArgInt(ev, "prev_prot")
 			if prev&protWrite == 0 {
@@ -277,6 +284,12 @@ func (s *DynamicCodeLoading) onFileMap(ev *pb.Event, pid int32) {
 	if prot&protExec != 0 {
 		bits |= mapExec
 	}
+	s.pairFileMaps(ev, pid, bits)
+}
+
+// pairFileMaps records that pid mapped ev's file (dev, inode) as bits and
+// reports when both kinds are there.
+func (s *DynamicCodeLoading) pairFileMaps(ev *pb.Event, pid int32, bits uint8) {
 	if bits == 0 {
 		return
 	}
@@ -301,6 +314,7 @@ var alertTexts = map[uint64]string{
 	alertMprotectToX:   "Protection changed to Executable!",
 	alertMprotectXToW:  "Protection changed from E to W+E!",
 	alertMprotectWXToX: "Protection changed from W+E to E!",
+	alertSharedToW:     "Shared file mapping made writable!",
 }
 
 // memProtAlert returns the alert number and text. The text (repr) decides

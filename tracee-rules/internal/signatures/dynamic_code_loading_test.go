@@ -97,6 +97,7 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 		return e
 	}
 	mmapData := map[string]any{"syscall": "mmap", "prot": "PROT_READ|PROT_WRITE|PROT_EXEC", "len": uint64(4096)}
+	sharedToW := &pb.Argument{Name: "alert", Type: "u32", Value: &pb.Argument_Uint{Uint: 5}, Repr: "Shared file mapping made writable!"}
 	runCases(t, func() sdk.Signature { return NewDynamicCodeLoading() }, []sigCase{
 		{name: "memfd mapped RW shared, then R-X", events: []*pb.Event{
 			ev("security_mmap_file", sarg("pathname", "memfd:jit"), iarg("flags", 1), uarg("dev", 1), uarg("inode", 9), flag("prot", 3, "PROT_READ|PROT_WRITE")),
@@ -111,6 +112,20 @@ func TestDynamicCodeLoadingRoutes(t *testing.T) {
 			ev("security_mmap_file", sarg("pathname", "/dev/shm/v"), flag("flags", 3, "MAP_SHARED_VALIDATE"), uarg("dev", 22), uarg("inode", 6), flag("prot", 3, "PROT_READ|PROT_WRITE")),
 			ev("security_mmap_file", sarg("pathname", "/dev/shm/v"), flag("flags", 2, "MAP_PRIVATE"), uarg("dev", 22), uarg("inode", 6), flag("prot", 5, "PROT_READ|PROT_EXEC"))},
 			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "/dev/shm/v", "prot": "PROT_READ|PROT_EXEC"}}}},
+		{name: "a file mapped R-X, then a read-only shared mapping of it made writable by mprotect", events: []*pb.Event{
+			ev("security_mmap_file", sarg("pathname", "/tmp/c"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 4), flag("prot", 5, "PROT_READ|PROT_EXEC")),
+			withSyscall(ev("mem_prot_alert", sharedToW, uarg("addr", 0x7f0000000000), uarg("len", 4096), flag("prot", 3, "PROT_READ|PROT_WRITE"),
+				iarg("prev_prot", 0), sarg("pathname", "/tmp/c"), uarg("dev", 8), uarg("inode", 4)), sysMprotect)},
+			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "/tmp/c", "prot": "PROT_READ|PROT_WRITE"}}}},
+		{name: "a shared mapping made writable, then the file mapped R-X", events: []*pb.Event{
+			withSyscall(ev("mem_prot_alert", sharedToW, uarg("addr", 0x7f0000000000), uarg("len", 4096), flag("prot", 3, "PROT_READ|PROT_WRITE"),
+				iarg("prev_prot", 0), sarg("pathname", "/tmp/c"), uarg("dev", 8), uarg("inode", 4)), sysPkeyMprotect),
+			ev("security_mmap_file", sarg("pathname", "/tmp/c"), iarg("flags", 2), uarg("dev", 8), uarg("inode", 4), flag("prot", 5, "PROT_READ|PROT_EXEC"))},
+			want: []wantFinding{{1, map[string]any{"reason": "one file mapped shared-writable and executable", "pathname": "/tmp/c", "prot": "PROT_READ|PROT_EXEC"}}}},
+		{name: "a shared mapping made writable, no executable mapping of its file", events: []*pb.Event{
+			withSyscall(ev("mem_prot_alert", sharedToW, uarg("addr", 0x7f0000000000), uarg("len", 4096), flag("prot", 3, "PROT_READ|PROT_WRITE"),
+				iarg("prev_prot", 0), sarg("pathname", "/tmp/db"), uarg("dev", 8), uarg("inode", 4)), sysMprotect),
+			ev("security_mmap_file", sarg("pathname", "/lib/libc.so.6"), iarg("flags", 2), uarg("dev", 8), uarg("inode", 7), flag("prot", 5, "PROT_READ|PROT_EXEC"))}},
 		{name: "one file mapped RW shared by one process, R-X by another", events: []*pb.Event{
 			ev("security_mmap_file", sarg("pathname", "/tmp/f"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 5), flag("prot", 3, "PROT_READ|PROT_WRITE")),
 			in(ev("security_mmap_file", sarg("pathname", "/tmp/f"), iarg("flags", 1), uarg("dev", 8), uarg("inode", 5), flag("prot", 5, "PROT_READ|PROT_EXEC")), 7)}},
