@@ -12,6 +12,7 @@
 #include "security_mmap_file.h"
 #include "security_inode_link.h"
 #include "security_fsmount.h"
+#include "security_file_truncate.h"
 
 /* Every event derived at sys_exit whose bit is in sel (SEL_<EVENT>). */
 statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
@@ -34,6 +35,8 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_security_inode_link(dc);
 	if (sel & SEL_SECURITY_FSMOUNT)
 		derive_security_fsmount(dc);
+	if (sel & SEL_SECURITY_FILE_TRUNCATE)
+		derive_security_file_truncate(dc);
 }
 
 #endif

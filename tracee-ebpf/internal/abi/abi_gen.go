@@ -28,8 +28,9 @@ const (
 	SelSecurityMmapFile     uint32 = 1 << 10 // derive security_mmap_file at sys_exit
 	SelSecurityInodeLink    uint32 = 1 << 11 // derive security_inode_link at sys_exit
 	SelSecurityFsmount      uint32 = 1 << 12 // derive security_fsmount at sys_exit
+	SelSecurityFileTruncate uint32 = 1 << 13 // derive security_file_truncate at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMemProtAlert | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMemProtAlert | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount | SelSecurityFileTruncate
 )
 
 // config.emit bits (EMIT_*).
@@ -126,6 +127,7 @@ var Derived = []DerivedEvent{
 	{ID: events.SecurityMmapFile, Sel: SelSecurityMmapFile, Syscalls: []string{"mmap"}},
 	{ID: events.SecurityInodeLink, Sel: SelSecurityInodeLink, Syscalls: []string{"link", "linkat"}},
 	{ID: events.SecurityFsmount, Sel: SelSecurityFsmount, Syscalls: []string{"fsmount"}},
+	{ID: events.SecurityFileTruncate, Sel: SelSecurityFileTruncate, Syscalls: []string{"ftruncate"}},
 }
 
 // Emitted are the events emitted by a hook other than sys_exit, with their emit bit.

@@ -76,7 +76,8 @@ func TestFormat(t *testing.T) {
 		{"mem_prot_alert", 2, 32, "Protection changed to Executable!"},
 		{"mem_prot_alert", 3, 32, "Protection changed from E to W+E!"},
 		{"mem_prot_alert", 4, 32, "Protection changed from W+E to E!"},
-		{"mem_prot_alert", 5, 32, ""},
+		{"mem_prot_alert", 5, 32, "Shared file mapping made writable!"},
+		{"mem_prot_alert", 6, 32, ""},
 	}
 	for _, tt := range tests {
 		got, err := Format(tt.format, tt.v, tt.width)

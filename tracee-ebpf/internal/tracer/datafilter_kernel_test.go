@@ -274,6 +274,40 @@ func TestKernelDataFilterWatchedDir(t *testing.T) {
 	}
 }
 
+// security_file_truncate's length is filtered before its path is built:
+// with data.length=0, a file cut to 5 bytes is dropped in the kernel
+// (counted) and the same file emptied arrives.
+func TestKernelDataFilterFileTruncate(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cut")
+	if err := os.WriteFile(file, []byte("0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, p := startFiltered(t, pol("empty", "    - event: security_file_truncate\n      filters: [data.length=0]\n"))
+	before := filteredCount(t, p)
+	f, err := os.OpenFile(file, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, n := range []int64{5, 0} {
+		if err := syscall.Ftruncate(int(f.Fd()), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCount(t, c, "security_file_truncate", 1)
+	evs := c.mine("security_file_truncate")
+	if len(evs) != 1 || arg(evs[0], "length").GetInt() != 0 {
+		var got []int64
+		for _, e := range evs {
+			got = append(got, arg(e, "length").GetInt())
+		}
+		t.Errorf("lengths that reached user space: %v, want [0]", got)
+	}
+	if after := filteredCount(t, p); after <= before {
+		t.Errorf("the kernel's data-filtered count did not move (%d -> %d)", before, after)
+	}
+}
+
 // security_mmap_file is filtered on its flags and prot before its path is
 // built (TRC-4's two rules: executable, or shared and writable): real
 // mappings of a file, read-only, private writable, shared writable through

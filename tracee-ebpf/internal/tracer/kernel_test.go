@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -433,5 +434,60 @@ func TestKernelUnreturnedSyscalls(t *testing.T) {
 	})
 	if st := arg(ex, "status").GetInt(); st != 7 {
 		t.Errorf("exit_group status %d, want 7 (args %v)", st, ex.Args)
+	}
+}
+
+// security_file_truncate: a file emptied through a descriptor opened
+// through a symlinked directory is reported by its real path and identity;
+// a failed ftruncate (a read-only descriptor) is not reported.
+func TestKernelFileTruncate(t *testing.T) {
+	c := startTracing(t, "security_file_truncate")
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(dir, "real")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(real, "app.log")
+	if err := os.WriteFile(file, []byte("evidence\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(file, &st); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Ftruncate(int(ro.Fd()), 0); err == nil {
+		t.Fatal("ftruncate of a read-only descriptor succeeded")
+	}
+	ro.Close()
+	f, err := os.OpenFile(filepath.Join(dir, "link", "app.log"), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Ftruncate(int(f.Fd()), 0); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ev := c.waitFor(t, "security_file_truncate of app.log", func(e *pb.Event) bool {
+		return e.EventName == "security_file_truncate" && int(e.HostProcessId) == os.Getpid()
+	})
+	if got := arg(ev, "pathname").GetStr(); got != file {
+		t.Errorf("pathname %q, want the real path %q", got, file)
+	}
+	if arg(ev, "length").GetInt() != 0 || arg(ev, "inode").GetUint() != st.Ino {
+		t.Errorf("length %d inode %d, want 0 and %d", arg(ev, "length").GetInt(), arg(ev, "inode").GetUint(), st.Ino)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(c.mine("security_file_truncate")); n != 1 {
+		t.Errorf("%d security_file_truncate events, want 1 (the failed ftruncate is none)", n)
 	}
 }

@@ -69,6 +69,7 @@ const (
 	IoUringCreate              ID = 1062
 	CgroupMkdir                ID = 1070
 	SecurityFsmount            ID = 1080
+	SecurityFileTruncate       ID = 1081
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
 )
@@ -2105,6 +2106,12 @@ var table = []*Definition{
 		{Name: "type", Type: "const char*", Kind: ArgStr},
 		{Name: "fs_fd", Type: "int", Kind: ArgInt},
 		{Name: "attr_flags", Type: "unsigned int", Kind: ArgUint},
+	}},
+	{ID: 1081, Name: "security_file_truncate", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "security"}, Params: []Param{
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
+		{Name: "length", Type: "loff_t", Kind: ArgLong},
+		{Name: "dev", Type: "dev_t", Kind: ArgUint},
+		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
 	}},
 	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
 		{Name: "kind", Type: "u32", Kind: ArgUint},

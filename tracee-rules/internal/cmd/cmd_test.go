@@ -35,7 +35,7 @@ func TestListEvents(t *testing.T) {
 	}{
 		// prctl: the detection canary's marker (always, unless --canary-timeout 0)
 		// sched_process_exit with security_file_open: it carries the written files of an open for writing (evidence follow-ups)
-		{[]string{"--list-events"}, "bpf,close,close_range,connect,dup,dup2,dup3,finit_module,hooked_proc_fops,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_fsmount,security_inode_link,security_inode_rename,security_inode_symlink,security_mmap_file,security_sb_mount,security_socket_connect,shmat,socket,socket_dup,truncate,unlink,unlinkat\n"},
+		{[]string{"--list-events"}, "bpf,close,close_range,connect,dup,dup2,dup3,finit_module,hooked_proc_fops,init_module,magic_write,mem_prot_alert,mmap,mprotect,personality,pkey_mprotect,prctl,process_vm_readv,process_vm_writev,ptrace,sched_process_exec,sched_process_exit,sched_process_fork,security_file_open,security_file_truncate,security_fsmount,security_inode_link,security_inode_rename,security_inode_symlink,security_mmap_file,security_sb_mount,security_socket_connect,shmat,socket,socket_dup,truncate,unlink,unlinkat\n"},
 		{[]string{"--list-events", "--rules", "TRC-102,TRC-1017"}, "finit_module,init_module,prctl,ptrace,sched_process_exec,sched_process_exit\n"},
 		{[]string{"--list-events", "--rules", "TRC-1025,TRC-3,TRC-103"}, "prctl,process_vm_writev,ptrace,sched_process_exit,sched_process_fork,security_file_open\n"},
 		{[]string{"--list-events", "--rules", "TRC-1014,TRC-1021", "--canary-timeout", "0"}, "sched_process_exit,security_file_open,security_fsmount,security_sb_mount\n"},

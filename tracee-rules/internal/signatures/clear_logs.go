@@ -18,7 +18,9 @@ type removal struct {
 }
 
 // ClearLogs (FAL-005) reports logs under /var/log being emptied or removed:
-// opened with O_TRUNC for writing, truncated to zero by path, or unlinked by
+// opened with O_TRUNC for writing, truncated to zero by path or through a
+// descriptor (security_file_truncate: the file's real path, as
+// `truncate -s 0` does it with ftruncate), or unlinked by
 // absolute path and not written again by the same process before it exits
 // (rotation, as apt does with its own logs, replaces a log; clearing leaves
 // it gone).
@@ -37,7 +39,9 @@ func NewClearLogs() *ClearLogs {
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1070.002 Indicator Removal: Clear Linux or Mac System Logs",
 		Properties:     map[string]any{"falco_rule": "Clear Log Activities"},
-	}, append(whole("truncate", "unlink", "unlinkat", "sched_process_exit"), on("security_file_open", append([]string{"data.pathname=/var/log/*", writeOpen}, regularFile...)...))...)}
+	}, append(whole("truncate", "unlink", "unlinkat", "sched_process_exit"),
+		on("security_file_open", append([]string{"data.pathname=/var/log/*", writeOpen}, regularFile...)...),
+		on("security_file_truncate", "data.pathname=/var/log/*", "data.length=0"))...)}
 }
 
 // Init implements sdk.Signature.
@@ -83,6 +87,11 @@ func (s *ClearLogs) OnEvent(ev *pb.Event) error {
 			if k.pid == ev.GetHostProcessId() {
 				s.reportRemoval(k)
 			}
+		}
+	case "security_file_truncate":
+		p, _ := sdk.ArgString(ev, "pathname")
+		if n, ok := sdk.ArgInt(ev, "length"); ok && n == 0 && isLogFile(p) {
+			s.report(ev, map[string]any{"pathname": p, "action": "truncate"})
 		}
 	case "truncate":
 		p, _ := sdk.ArgString(ev, "path")

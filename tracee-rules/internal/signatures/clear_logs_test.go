@@ -25,6 +25,10 @@ func TestClearLogs(t *testing.T) {
 		{name: "appended", events: []*pb.Event{open("/var/log/dpkg.log", 0o2101, "O_WRONLY|O_CREAT|O_APPEND")}},
 		{name: "read", events: []*pb.Event{open("/var/log/syslog", 0, "O_RDONLY")}},
 		{name: "truncate to a size", events: []*pb.Event{ev("truncate", sarg("path", "/var/log/x"), iarg("length", 10))}},
+		{name: "emptied through a descriptor (truncate -s 0)", events: []*pb.Event{ev("security_file_truncate", sarg("pathname", "/var/log/auth.log"), iarg("length", 0))},
+			want: []wantFinding{{0, map[string]any{"pathname": "/var/log/auth.log", "action": "truncate"}}}},
+		{name: "cut to a size through a descriptor", events: []*pb.Event{ev("security_file_truncate", sarg("pathname", "/var/log/auth.log"), iarg("length", 4096))}},
+		{name: "a file elsewhere emptied through a descriptor", events: []*pb.Event{ev("security_file_truncate", sarg("pathname", "/tmp/x.log"), iarg("length", 0))}},
 		{name: "failed unlink", events: []*pb.Event{ret(ev("unlink", sarg("pathname", "/var/log/x")), -2)}},
 		{name: "elsewhere", events: []*pb.Event{open("/tmp/var/log/x", 0o1001, "O_WRONLY|O_TRUNC"), ev("unlink", sarg("pathname", "/var/logx"))}},
 	})

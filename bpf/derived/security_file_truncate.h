@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * security_file_truncate: a file cut to a length through a descriptor, at
+ * sys_exit of a successful ftruncate (i386 ftruncate and ftruncate64 arrive
+ * as ftruncate). The file is the one behind the fd, as the kernel holds it:
+ * its real path, device and inode, however it was reached (a relative
+ * name, a symlink, a descriptor passed by another process). This is how
+ * `truncate -s 0 FILE` empties a file: it opens it without O_TRUNC, then
+ * calls ftruncate. The length is checked by the policies' filters before
+ * the path is built.
+ */
+#ifndef TRACEE_DERIVED_SECURITY_FILE_TRUNCATE_H
+#define TRACEE_DERIVED_SECURITY_FILE_TRUNCATE_H
+
+#include "../lib/derive.h"
+
+statfn int file_truncate_may_pass(s64 length)
+{
+	u32 slot = SLOT_SYS_EXIT;
+	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	if (!pre)
+		return 1;
+	__builtin_memset(pre, 0, sizeof(*pre));
+	pre->event = EVENT_SECURITY_FILE_TRUNCATE;
+	pre->have = 1 << SECURITY_FILE_TRUNCATE__LENGTH;
+	pre->vals[SECURITY_FILE_TRUNCATE__LENGTH & (DF_ARGS - 1)] = (u64)length;
+	return tracee_may_pass(pre);
+}
+
+statfn void derive_security_file_truncate(struct derive_ctx *dc)
+{
+	if (dc->ret != 0)
+		return;
+	struct file *f = task_fd_file(dc->t, (u32)derive_arg(dc, 0));
+	s64 length = (s64)derive_arg(dc, 1);
+	if (!f || !file_truncate_may_pass(length) || !derive_begin(dc, EVENT_SECURITY_FILE_TRUNCATE))
+		return;
+	struct event_buf *b = dc->b;
+	arg_file_path(b, SECURITY_FILE_TRUNCATE__PATHNAME, SLOT_SYS_EXIT, f);
+	arg_u64(b, SECURITY_FILE_TRUNCATE__LENGTH, (u64)length);
+	file_identity(b, SECURITY_FILE_TRUNCATE__DEV, f);
+	submit(b, dc->cfg);
+}
+
+#endif
