@@ -18,7 +18,8 @@
  *     FIXED_FD_INSTALL socket_dup(oldfd: the fixed slot, newfd) when the
  *                     installed file is an inet socket;
  *     WRITE, WRITEV, WRITE_FIXED, WRITEV_FIXED  magic_write of a write that
- *                     started at offset 0 of a regular file.
+ *                     started at offset 0 of a regular file;
+ *     FTRUNCATE       security_file_truncate of the request's file (6.9+).
  *   io_uring_submit_req: the fd (or fixed slot) a connect, accept or fd
  *   install named, kept until its completion (the kernel reuses that field
  *   for the result); the events of requests submitted with
@@ -35,11 +36,13 @@
 #include "../lib/hook.h"
 #include "../derived/socket_dup.h"
 #include "../derived/magic_write.h"
+#include "../derived/security_file_truncate.h"
 #include <linux/io_uring.h>
 
 /* Opcodes newer than the uapi headers this builds with (values are uapi). */
 #define URING_OP_FIXED_FD_INSTALL 54
 #define URING_OP_WRITEV_FIXED 61
+#define URING_OP_FTRUNCATE 55
 #define URING_REQ_F_FIXED_FILE 1ULL /* IOSQE_FIXED_FILE, copied into req->flags */
 #define URING_REQ_F_CQE_SKIP (1ULL << 6) /* IOSQE_CQE_SKIP_SUCCESS */
 #define URING_FILE_PTR_FLAGS 3UL    /* FFS_NOWAIT | FFS_ISREG in a fixed slot's file_ptr */
@@ -377,6 +380,29 @@ statfn void uring_skip_connect(struct config *cfg, struct io_kiocb *req, struct 
 		uring_socket_dup(cfg, req, SLOT_IO_URING_SUBMIT_REQ, rf->fd, std, NULL, addr);
 }
 
+/* FTRUNCATE's request (Linux 6.9+): its file and the length (sqe->off). */
+struct io_ftrunc___tr {
+	struct file *file;
+	long long len;
+} __attribute__((preserve_access_index));
+
+/* security_file_truncate of an FTRUNCATE of f: at its completion (res 0),
+ * or at submission for one that posts no completion on success. */
+statfn void uring_truncate(struct config *cfg, struct io_kiocb *req, struct file *f, u32 slot)
+{
+	if (!bpf_core_type_exists(struct io_ftrunc___tr) || !f ||
+	    !(uring_sel(__NR_ftruncate) & SEL_SECURITY_FILE_TRUNCATE))
+		return;
+	s64 len = BPF_CORE_READ((struct io_ftrunc___tr *)req, len);
+	if (!file_truncate_may_pass(slot, len))
+		return;
+	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, slot, EVENT_SECURITY_FILE_TRUNCATE);
+	if (!b)
+		return;
+	file_truncate_args(b, slot, f, len);
+	submit(b, cfg);
+}
+
 statfn void uring_skip_write(struct config *cfg, struct io_kiocb *req, u8 op, struct uring_req_fd *rf)
 {
 	if (!(uring_sel(__NR_write) & SEL_MAGIC_WRITE))
@@ -497,6 +523,9 @@ statfn int on_io_uring_submit_req(struct io_kiocb *req)
 	case URING_OP_WRITEV_FIXED:
 		uring_skip_write(cfg, req, op, &v);
 		break;
+	case URING_OP_FTRUNCATE:
+		uring_truncate(cfg, req, uring_named_file(req, CURRENT_TASK, &v), SLOT_IO_URING_SUBMIT_REQ);
+		break;
 	}
 	return 0;
 }
@@ -525,6 +554,10 @@ statfn int on_io_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)
 	case IORING_OP_WRITE_FIXED:
 	case URING_OP_WRITEV_FIXED:
 		uring_write(cfg, req, op, res);
+		break;
+	case URING_OP_FTRUNCATE:
+		if (res == 0)
+			uring_truncate(cfg, req, BPF_CORE_READ(req, file), SLOT_IO_URING_COMPLETE);
 		break;
 	}
 	return 0;

@@ -118,7 +118,7 @@ enum slot {
 	SLOT_SCHED_PROCESS_FORK, /* sched_process_fork, follow/tree propagation */
 	SLOT_SCHED_PROCESS_EXIT, /* sched_process_exit, exit/exit_group */
 	SLOT_IO_URING_CREATE, /* io_uring_create: a ring set up */
-	SLOT_IO_URING_COMPLETE, /* io_uring_complete: security_file_open, connect, socket_dup and magic_write of io_uring requests */
+	SLOT_IO_URING_COMPLETE, /* io_uring_complete: security_file_open, connect, socket_dup, magic_write and security_file_truncate of io_uring requests */
 	SLOT_IO_URING_SUBMIT_REQ, /* io_uring_submit_req: the fd an io_uring connect, accept or fd install names, for its completion; the events of requests that skip their completion */
 	SLOT_INET_SOCK_SET_STATE, /* inet_sock_set_state: socket_dup when a connect syscall connects a socket that fds 0-2 hold under another number */
 	SLOT_TASK_RENAME, /* keeps a task's name before an exec renames it (sched_process_exec's prev_comm) */

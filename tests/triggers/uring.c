@@ -26,12 +26,14 @@
 //                        /etc/ld.so.preload by IORING_OP_RENAMEAT (relative
 //                        to an /etc dirfd), LINKAT or SYMLINKAT and removed
 //                        at once; only when there is none                   TRC-7
+//   uring ftruncate PATH PATH (which exists) opened O_WRONLY with open(2), then
+//                        emptied by IORING_OP_FTRUNCATE (Linux 6.9+)  FAL-005
 //   uring benign DIR     an io_uring server and client on loopback (fds 0-2
 //                        untouched) and a text file DIR/notes.txt written;
 //                        the benign corpus: nothing to report
 // MODE-skip: the same with every request submitted with
 // IOSQE_CQE_SKIP_SUCCESS (no completion is posted on success), for
-// fixed-preload, fixed-proc-mem, connect-* and write-elf. MODE-sqpoll: the
+// fixed-preload, fixed-proc-mem, connect-*, write-elf and ftruncate. MODE-sqpoll: the
 // same through an IORING_SETUP_SQPOLL ring (requests submitted by the
 // process's iou-sqp thread).
 // Prints pid=<pid> (child=<pid>, port=<port>) and fd=<fd> or res=<res>.
@@ -305,6 +307,29 @@ static int write_mode(const char *base)
 	return 0;
 }
 
+// ftruncate: PATH emptied through io_uring (IORING_OP_FTRUNCATE: 55, sqe->off
+// the length), no ftruncate syscall.
+static int ftruncate_mode(const char *path)
+{
+	struct ring r;
+	if (ring_init(&r))
+		return 1;
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return perror(path), 1;
+	struct io_uring_sqe *e = ring_sqe(&r);
+	e->opcode = 55;
+	e->fd = fd;
+	e->off = 0;
+	int res = ring_run(&r);
+	struct stat st;
+	if (skip_cqe && fstat(fd, &st) == 0) // no completion: the file tells
+		res = st.st_size == 0 ? 0 : -1;
+	close(fd);
+	printf("res=%d\n", res);
+	return res == 0 ? 0 : 1;
+}
+
 // benign: what an io_uring server and client do — fds 0-2 untouched: a
 // loopback listener accepts (IORING_OP_ACCEPT, lands on a high fd) the
 // connection a second socket makes (IORING_OP_CONNECT), a line goes
@@ -448,11 +473,13 @@ int main(int argc, char **argv)
 		return accept_mode(1);
 	if (!strcmp(mode, "write-elf") && argc == 3)
 		return write_mode(argv[2]);
+	if (!strcmp(mode, "ftruncate") && argc == 3)
+		return ftruncate_mode(argv[2]);
 	if (!strcmp(mode, "benign") && argc == 3)
 		return benign_mode(argv[2]);
 	if (!strcmp(mode, "rename") || !strcmp(mode, "link") || !strcmp(mode, "symlink"))
 		return replace_mode(mode);
 	fprintf(stderr, "usage: uring preload|proc-mem|fixed-preload|fixed-proc-mem|connect-stdin|connect-other|connect-fixed HOST PORT|"
-			"accept-stdin|fixed-install|write-elf PATH|benign DIR|rename|link|symlink\n");
+			"accept-stdin|fixed-install|write-elf PATH|ftruncate PATH|benign DIR|rename|link|symlink\n");
 	return 2;
 }

@@ -51,15 +51,17 @@ var needed = map[string]func(o *Options) bool{
 		return emits(o, "sched_process_exit") || anySel(o, abi.SelFromExit) || following(o) || exeScoped(o) // ends tracking
 	},
 	"io_uring_create": func(o *Options) bool { return emits(o, "io_uring_create") },
-	// security_file_open, connect, socket_dup and magic_write of io_uring requests
+	// security_file_open, connect, socket_dup, magic_write and
+	// security_file_truncate of io_uring requests
 	"io_uring_complete": func(o *Options) bool {
-		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite) || selects(o, "connect", abi.SelEmitExit)
+		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite|abi.SelSecurityFileTruncate) ||
+			selects(o, "connect", abi.SelEmitExit)
 	},
 	// the fd an io_uring connect, accept or fd install names; requests that
 	// skip their completion (IOSQE_CQE_SKIP_SUCCESS), renames and links are
 	// reported at submission
 	"io_uring_submit_req": func(o *Options) bool {
-		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite|
+		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite|abi.SelSecurityFileTruncate|
 			abi.SelSecurityInodeRename|abi.SelSecurityInodeLink|abi.SelSecurityInodeSymlink) ||
 			selects(o, "connect", abi.SelEmitExit)
 	},

@@ -491,3 +491,29 @@ func TestKernelFileTruncate(t *testing.T) {
 		t.Errorf("%d security_file_truncate events, want 1 (the failed ftruncate is none)", n)
 	}
 }
+
+// io_uring's FTRUNCATE (no ftruncate syscall) gives security_file_truncate
+// too, flagged ioUring: at its completion, and at submission when it posts
+// no completion on success (IOSQE_CQE_SKIP_SUCCESS).
+func TestKernelUringFileTruncate(t *testing.T) {
+	c := startTracing(t, "security_file_truncate")
+	bin := testutil.BuildTrigger(t, "uring")
+	for _, mode := range []string{"ftruncate", "ftruncate-skip"} {
+		file := filepath.Join(t.TempDir(), "app.log")
+		if err := os.WriteFile(file, []byte("evidence\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		file, _ = filepath.EvalSymlinks(file)
+		cmd := exec.Command(bin, mode, file)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("uring %s: %v %s", mode, err, out)
+		}
+		ev := c.waitFor(t, "security_file_truncate from io_uring "+mode, func(e *pb.Event) bool {
+			return e.EventName == "security_file_truncate" && int(e.HostProcessId) == cmd.Process.Pid
+		})
+		if got := arg(ev, "pathname").GetStr(); got != file || arg(ev, "length").GetInt() != 0 || !ev.GetIoUring() {
+			t.Errorf("%s: pathname %q length %d ioUring %v, want %q, 0, true", mode, got, arg(ev, "length").GetInt(),
+				ev.GetIoUring(), file)
+		}
+	}
+}
