@@ -13,6 +13,7 @@
 #include "security_inode_link.h"
 #include "security_fsmount.h"
 #include "security_file_truncate.h"
+#include "security_path_unlink.h"
 
 /* Every event derived at sys_exit whose bit is in sel (SEL_<EVENT>). */
 statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
@@ -37,6 +38,8 @@ statfn void derive_at_sys_exit(struct derive_ctx *dc, u32 sel)
 		derive_security_fsmount(dc);
 	if (sel & SEL_SECURITY_FILE_TRUNCATE)
 		derive_security_file_truncate(dc);
+	if (sel & SEL_SECURITY_PATH_UNLINK)
+		derive_security_path_unlink(dc);
 }
 
 #endif

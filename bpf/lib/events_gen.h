@@ -36,6 +36,7 @@ enum event_id {
 	EVENT_CGROUP_MKDIR = 1070,
 	EVENT_SECURITY_FSMOUNT = 1080,
 	EVENT_SECURITY_FILE_TRUNCATE = 1081,
+	EVENT_SECURITY_PATH_UNLINK = 1082,
 	EVENT_CAPTURE_CHUNK = 1100,
 	EVENT_NET_PACKET = 1101,
 };
@@ -64,7 +65,8 @@ enum event_id {
 #define SEL_SECURITY_INODE_LINK (1U << 11) /* derive security_inode_link at sys_exit of link, linkat */
 #define SEL_SECURITY_FSMOUNT (1U << 12) /* derive security_fsmount at sys_exit of fsmount */
 #define SEL_SECURITY_FILE_TRUNCATE (1U << 13) /* derive security_file_truncate at sys_exit of ftruncate */
-#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MEM_PROT_ALERT | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK | SEL_SECURITY_FSMOUNT | SEL_SECURITY_FILE_TRUNCATE) /* work for the sys_exit hook */
+#define SEL_SECURITY_PATH_UNLINK (1U << 14) /* derive security_path_unlink at sys_exit of unlink, unlinkat */
+#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MEM_PROT_ALERT | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK | SEL_SECURITY_FSMOUNT | SEL_SECURITY_FILE_TRUNCATE | SEL_SECURITY_PATH_UNLINK) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */
 #define EMIT_SCHED_PROCESS_FORK (1U << 0) /* from sched_process_fork */
@@ -283,6 +285,9 @@ enum security_file_truncate_arg {
 	SECURITY_FILE_TRUNCATE__LENGTH = 1, /* long */
 	SECURITY_FILE_TRUNCATE__DEV = 2, /* uint */
 	SECURITY_FILE_TRUNCATE__INODE = 3, /* ulong */
+};
+enum security_path_unlink_arg {
+	SECURITY_PATH_UNLINK__PATHNAME = 0, /* str */
 };
 
 #endif

@@ -100,6 +100,7 @@ func TestCatalogueHost(t *testing.T) {
 		{"FAL-005", "file_access", []string{"clear-logs"}, "truncate", false, pathIs("/var/log/trigger.log")},
 		{"FAL-005", "file_access", []string{"clear-logs"}, "unlink", false, pathIs("/var/log/trigger.log")},
 		{"FAL-005", "file_access", []string{"clear-logs-ftruncate"}, "security_file_truncate", false, pathIs("/var/log/trigger.log")},
+		{"FAL-005", "file_access", []string{"clear-logs-relative"}, "security_path_unlink", false, pathIs("/var/log/trigger.log")},
 		{"TRC-1015", "file_access", []string{"hidden-elf"}, "magic_write", false, func(t *testing.T, f Finding, pid int) {
 			if got, want := dataStr(f, "pathname"), fmt.Sprintf("/tmp/.trigger-%d", pid); got != want {
 				t.Errorf("pathname %q, want %q", got, want)

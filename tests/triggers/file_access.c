@@ -4,7 +4,7 @@
 // mounted over the directory (private to this process, gone when it exits).
 //
 // Modes: aslr kcore (a stand-in file where the kernel has none) proc-mem shadow k8s-cert sudoers rc cron loader
-// clear-logs clear-logs-ftruncate hidden-elf link-shadow renames
+// clear-logs clear-logs-ftruncate clear-logs-relative hidden-elf link-shadow renames
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +112,14 @@ int main(int argc, char **argv)
 		if (unlink("/var/log/trigger.log") < 0)
 			die("unlink");
 		printf("truncated and removed /var/log/trigger.log\n");
+	} else if (!strcmp(mode, "clear-logs-relative")) {
+		// removed by a name relative to the cwd: the syscall names no log
+		create("/var/log", "", "trigger.log");
+		if (chdir("/var/log") < 0)
+			die("chdir");
+		if (unlink("trigger.log") < 0)
+			die("unlink");
+		printf("removed trigger.log in /var/log\n");
 	} else if (!strcmp(mode, "clear-logs-ftruncate")) {
 		// as truncate -s 0 does it: opened without O_TRUNC (by a relative
 		// name), then cut through the descriptor

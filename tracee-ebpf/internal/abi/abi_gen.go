@@ -29,8 +29,9 @@ const (
 	SelSecurityInodeLink    uint32 = 1 << 11 // derive security_inode_link at sys_exit
 	SelSecurityFsmount      uint32 = 1 << 12 // derive security_fsmount at sys_exit
 	SelSecurityFileTruncate uint32 = 1 << 13 // derive security_file_truncate at sys_exit
+	SelSecurityPathUnlink   uint32 = 1 << 14 // derive security_path_unlink at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
-	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMemProtAlert | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount | SelSecurityFileTruncate
+	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMemProtAlert | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount | SelSecurityFileTruncate | SelSecurityPathUnlink
 )
 
 // config.emit bits (EMIT_*).
@@ -128,6 +129,7 @@ var Derived = []DerivedEvent{
 	{ID: events.SecurityInodeLink, Sel: SelSecurityInodeLink, Syscalls: []string{"link", "linkat"}},
 	{ID: events.SecurityFsmount, Sel: SelSecurityFsmount, Syscalls: []string{"fsmount"}},
 	{ID: events.SecurityFileTruncate, Sel: SelSecurityFileTruncate, Syscalls: []string{"ftruncate"}},
+	{ID: events.SecurityPathUnlink, Sel: SelSecurityPathUnlink, Syscalls: []string{"unlink", "unlinkat"}},
 }
 
 // Emitted are the events emitted by a hook other than sys_exit, with their emit bit.

@@ -21,6 +21,7 @@ import (
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/probes"
 	"github.com/tracee-go/tracee/tracee-ebpf/internal/testutil"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
+	"golang.org/x/sys/unix"
 )
 
 type collector struct {
@@ -515,5 +516,63 @@ func TestKernelUringFileTruncate(t *testing.T) {
 			t.Errorf("%s: pathname %q length %d ioUring %v, want %q, 0, true", mode, got, arg(ev, "length").GetInt(),
 				ev.GetIoUring(), file)
 		}
+	}
+}
+
+// security_path_unlink makes the removed name absolute from where the
+// kernel looked it up: an unlinkat on a directory fd, an unlink relative
+// to the cwd with ".." in it; a directory removed (AT_REMOVEDIR) and a
+// failed unlink give none.
+func TestKernelPathUnlink(t *testing.T) {
+	c := startTracing(t, "security_path_unlink")
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "gone"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := unix.Unlinkat(int(d.Fd()), "a", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Unlinkat(int(d.Fd()), "gone", unix.AT_REMOVEDIR); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Unlinkat(int(d.Fd()), "missing", 0); err == nil {
+		t.Fatal("unlink of a missing file succeeded")
+	}
+	rm := exec.Command("rm", "../b")
+	rm.Dir = filepath.Join(dir, "sub")
+	if out, err := rm.CombinedOutput(); err != nil {
+		t.Fatalf("rm: %v %s", err, out)
+	}
+	c.waitFor(t, "the relative rm", func(e *pb.Event) bool {
+		return e.EventName == "security_path_unlink" && int(e.HostProcessId) == rm.Process.Pid
+	})
+	time.Sleep(100 * time.Millisecond)
+	var got []string
+	c.mu.Lock()
+	for _, e := range c.evs {
+		if e.EventName == "security_path_unlink" && (int(e.HostProcessId) == os.Getpid() || int(e.HostProcessId) == rm.Process.Pid) {
+			got = append(got, arg(e, "pathname").GetStr())
+		}
+	}
+	c.mu.Unlock()
+	want := []string{filepath.Join(dir, "a"), filepath.Join(dir, "sub") + "/../b"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("security_path_unlink pathnames %q, want %q", got, want)
 	}
 }

@@ -70,6 +70,7 @@ const (
 	CgroupMkdir                ID = 1070
 	SecurityFsmount            ID = 1080
 	SecurityFileTruncate       ID = 1081
+	SecurityPathUnlink         ID = 1082
 	CaptureChunk               ID = 1100
 	NetPacket                  ID = 1101
 )
@@ -2112,6 +2113,9 @@ var table = []*Definition{
 		{Name: "length", Type: "loff_t", Kind: ArgLong},
 		{Name: "dev", Type: "dev_t", Kind: ArgUint},
 		{Name: "inode", Type: "unsigned long", Kind: ArgUlong},
+	}},
+	{ID: 1082, Name: "security_path_unlink", Source: SourceKernel, Sets: []string{"lsm_hooks", "fs", "security"}, Params: []Param{
+		{Name: "pathname", Type: "const char*", Kind: ArgStr},
 	}},
 	{ID: 1100, Name: "capture_chunk", Source: SourceKernel, Internal: true, Params: []Param{
 		{Name: "kind", Type: "u32", Kind: ArgUint},

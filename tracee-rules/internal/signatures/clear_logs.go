@@ -1,6 +1,8 @@
 package signatures
 
 import (
+	"path"
+
 	pb "github.com/tracee-go/tracee/proto/traceepb"
 	"github.com/tracee-go/tracee/tracee-rules/pkg/sdk"
 )
@@ -20,8 +22,9 @@ type removal struct {
 // ClearLogs (FAL-005) reports logs under /var/log being emptied or removed:
 // opened with O_TRUNC for writing, truncated to zero by path or through a
 // descriptor (security_file_truncate: the file's real path, as
-// `truncate -s 0` does it with ftruncate), or unlinked by
-// absolute path and not written again by the same process before it exits
+// `truncate -s 0` does it with ftruncate), or unlinked (by an absolute name,
+// or any name through security_path_unlink, which makes it absolute from
+// the cwd or dirfd) and not written again by the same process before it exits
 // (rotation, as apt does with its own logs, replaces a log; clearing leaves
 // it gone).
 type ClearLogs struct {
@@ -39,7 +42,7 @@ func NewClearLogs() *ClearLogs {
 		MitreCategory:  "Defense Evasion",
 		MitreTechnique: "T1070.002 Indicator Removal: Clear Linux or Mac System Logs",
 		Properties:     map[string]any{"falco_rule": "Clear Log Activities"},
-	}, append(whole("truncate", "unlink", "unlinkat", "sched_process_exit"),
+	}, append(whole("truncate", "unlink", "unlinkat", "security_path_unlink", "sched_process_exit"),
 		on("security_file_open", append([]string{"data.pathname=/var/log/*", writeOpen}, regularFile...)...),
 		on("security_file_truncate", "data.pathname=/var/log/*", "data.length=0"))...)}
 }
@@ -98,12 +101,19 @@ func (s *ClearLogs) OnEvent(ev *pb.Event) error {
 		if n, ok := sdk.ArgInt(ev, "length"); ok && n == 0 && isLogFile(p) {
 			s.report(ev, map[string]any{"pathname": p, "action": "truncate", "return value": ev.GetReturnValue()})
 		}
-	case "unlink", "unlinkat":
+	case "unlink", "unlinkat", "security_path_unlink":
 		p, _ := sdk.ArgString(ev, "pathname")
+		if name == "security_path_unlink" && p != "" {
+			// absolute from the cwd or dirfd, the name as written: ".." cleaned
+			p = path.Clean(p)
+		}
 		if !isLogFile(p) || ev.GetReturnValue() != 0 {
 			return nil
 		}
 		k := removal{ev.GetHostProcessId(), p}
+		if _, seen := s.pending[k]; seen {
+			return nil // the same removal (a syscall and its security_path_unlink)
+		}
 		s.pending[k] = ev
 		if len(s.pending) > maxPendingRemovals {
 			s.reportRemoval(k)
