@@ -25,7 +25,8 @@
  *   for the result); the events of requests submitted with
  *   IOSQE_CQE_SKIP_SUCCESS, which post no completion when they succeed (see
  *   uring_skip_open below); and security_inode_rename/link/symlink of
- *   RENAMEAT/LINKAT/SYMLINKAT (uring_names).
+ *   RENAMEAT/LINKAT/SYMLINKAT and security_path_unlink of UNLINKAT of a
+ *   non-directory (uring_names).
  * A completion runs in the submitting process, its io-wq worker or its
  * SQPOLL thread, which share the fd table and memory.
  */
@@ -37,6 +38,7 @@
 #include "../derived/socket_dup.h"
 #include "../derived/magic_write.h"
 #include "../derived/security_file_truncate.h"
+#include "../derived/security_path_unlink.h"
 #include <linux/io_uring.h>
 
 /* Opcodes newer than the uapi headers this builds with (values are uapi). */
@@ -443,18 +445,23 @@ statfn void uring_arg_path(struct event_buf *b, u8 idx, int dfd, struct filename
 }
 
 /*
- * RENAMEAT, LINKAT, SYMLINKAT: the kernel drops their names when they run,
- * before the completion, so security_inode_rename/link/symlink are built at
- * submission, as requested (retval 0; the outcome is not known), with the
- * names made absolute against the request's dirfds as given (rename: no
- * dev/inode) and the watched directory of the new name (lib/dirwalk.h).
+ * RENAMEAT, LINKAT, SYMLINKAT, UNLINKAT: the kernel drops their names when
+ * they run, before the completion, so security_inode_rename/link/symlink
+ * and security_path_unlink are built at submission, as requested (retval 0;
+ * the outcome is not known), with the names made absolute against the
+ * request's dirfds as given (rename: no dev/inode) and the watched
+ * directory of the new name (lib/dirwalk.h).
  */
 statfn void uring_names(struct config *cfg, struct io_kiocb *req, u8 op)
 {
 	struct io_link *l = (void *)req;
 	struct io_rename *r = (void *)req;
+	struct io_unlink *u = (void *)req;
 	s32 id;
-	if (op == IORING_OP_RENAMEAT && (uring_sel(__NR_renameat2) & SEL_SECURITY_INODE_RENAME))
+	if (op == IORING_OP_UNLINKAT && (uring_sel(__NR_unlinkat) & SEL_SECURITY_PATH_UNLINK) &&
+	    !(BPF_CORE_READ(u, flags) & UNLINK_AT_REMOVEDIR))
+		id = EVENT_SECURITY_PATH_UNLINK;
+	else if (op == IORING_OP_RENAMEAT && (uring_sel(__NR_renameat2) & SEL_SECURITY_INODE_RENAME))
 		id = EVENT_SECURITY_INODE_RENAME;
 	else if (op == IORING_OP_LINKAT && (uring_sel(__NR_linkat) & SEL_SECURITY_INODE_LINK))
 		id = EVENT_SECURITY_INODE_LINK;
@@ -465,7 +472,9 @@ statfn void uring_names(struct config *cfg, struct io_kiocb *req, u8 op)
 	struct event_buf *b = uring_begin(cfg, CURRENT_TASK, req, SLOT_IO_URING_SUBMIT_REQ, id);
 	if (!b)
 		return;
-	if (id == EVENT_SECURITY_INODE_RENAME) {
+	if (id == EVENT_SECURITY_PATH_UNLINK) {
+		uring_arg_path(b, SECURITY_PATH_UNLINK__PATHNAME, BPF_CORE_READ(u, dfd), BPF_CORE_READ(u, filename));
+	} else if (id == EVENT_SECURITY_INODE_RENAME) {
 		uring_arg_path(b, SECURITY_INODE_RENAME__OLD_PATH, BPF_CORE_READ(r, old_dfd), BPF_CORE_READ(r, oldpath));
 		uring_arg_path(b, SECURITY_INODE_RENAME__NEW_PATH, BPF_CORE_READ(r, new_dfd), BPF_CORE_READ(r, newpath));
 		arg_u32(b, SECURITY_INODE_RENAME__DEV, 0);
@@ -499,7 +508,8 @@ statfn int on_io_uring_submit_req(struct io_kiocb *req)
 		bpf_map_update_elem(&uring_req_fds, &key, &v, BPF_ANY);
 		return 0;
 	}
-	bool names = op == IORING_OP_RENAMEAT || op == IORING_OP_LINKAT || op == IORING_OP_SYMLINKAT;
+	bool names = op == IORING_OP_RENAMEAT || op == IORING_OP_LINKAT || op == IORING_OP_SYMLINKAT ||
+		     op == IORING_OP_UNLINKAT;
 	if (!names && !(flags & URING_REQ_F_CQE_SKIP))
 		return 0;
 	struct config *cfg = get_config();

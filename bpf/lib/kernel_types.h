@@ -331,6 +331,12 @@ struct io_link { /* LINKAT, and SYMLINKAT (oldpath: the target) */
 	struct filename *newpath;
 };
 
+struct io_unlink { /* UNLINKAT */
+	int dfd;
+	int flags; /* AT_REMOVEDIR */
+	struct filename *filename; /* until the unlink runs */
+};
+
 struct io_accept {
 	u32 file_slot;
 };

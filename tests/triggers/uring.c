@@ -28,6 +28,8 @@
 //                        at once; only when there is none                   TRC-7
 //   uring ftruncate PATH PATH (which exists) opened O_WRONLY with open(2), then
 //                        emptied by IORING_OP_FTRUNCATE (Linux 6.9+)  FAL-005
+//   uring unlink DIR NAME  DIR/NAME removed by IORING_OP_UNLINKAT relative to
+//                        a DIR dirfd (no unlink syscall)                   FAL-005
 //   uring benign DIR     an io_uring server and client on loopback (fds 0-2
 //                        untouched) and a text file DIR/notes.txt written;
 //                        the benign corpus: nothing to report
@@ -330,6 +332,25 @@ static int ftruncate_mode(const char *path)
 	return res == 0 ? 0 : 1;
 }
 
+// unlink: DIR/NAME removed by IORING_OP_UNLINKAT relative to a dirfd.
+static int unlink_mode(const char *dir, const char *name)
+{
+	struct ring r;
+	if (ring_init(&r))
+		return 1;
+	int d = open(dir, O_RDONLY | O_DIRECTORY);
+	if (d < 0)
+		return perror(dir), 1;
+	struct io_uring_sqe *e = ring_sqe(&r);
+	e->opcode = IORING_OP_UNLINKAT;
+	e->fd = d;
+	e->addr = (unsigned long)name;
+	int res = ring_run(&r);
+	close(d);
+	printf("res=%d\n", res);
+	return res == 0 ? 0 : 1;
+}
+
 // benign: what an io_uring server and client do — fds 0-2 untouched: a
 // loopback listener accepts (IORING_OP_ACCEPT, lands on a high fd) the
 // connection a second socket makes (IORING_OP_CONNECT), a line goes
@@ -473,6 +494,8 @@ int main(int argc, char **argv)
 		return accept_mode(1);
 	if (!strcmp(mode, "write-elf") && argc == 3)
 		return write_mode(argv[2]);
+	if (!strcmp(mode, "unlink") && argc == 4)
+		return unlink_mode(argv[2], argv[3]);
 	if (!strcmp(mode, "ftruncate") && argc == 3)
 		return ftruncate_mode(argv[2]);
 	if (!strcmp(mode, "benign") && argc == 3)
@@ -480,6 +503,6 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "rename") || !strcmp(mode, "link") || !strcmp(mode, "symlink"))
 		return replace_mode(mode);
 	fprintf(stderr, "usage: uring preload|proc-mem|fixed-preload|fixed-proc-mem|connect-stdin|connect-other|connect-fixed HOST PORT|"
-			"accept-stdin|fixed-install|write-elf PATH|ftruncate PATH|benign DIR|rename|link|symlink\n");
+			"accept-stdin|fixed-install|write-elf PATH|ftruncate PATH|unlink DIR NAME|benign DIR|rename|link|symlink\n");
 	return 2;
 }

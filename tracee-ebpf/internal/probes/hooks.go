@@ -62,7 +62,7 @@ var needed = map[string]func(o *Options) bool{
 	// reported at submission
 	"io_uring_submit_req": func(o *Options) bool {
 		return anySel(o, abi.SelSecurityFileOpen|abi.SelSocketDup|abi.SelMagicWrite|abi.SelSecurityFileTruncate|
-			abi.SelSecurityInodeRename|abi.SelSecurityInodeLink|abi.SelSecurityInodeSymlink) ||
+			abi.SelSecurityInodeRename|abi.SelSecurityInodeLink|abi.SelSecurityInodeSymlink|abi.SelSecurityPathUnlink) ||
 			selects(o, "connect", abi.SelEmitExit)
 	},
 	// socket_dup of a connect onto a socket fds 0-2 hold under another number

@@ -576,3 +576,30 @@ func TestKernelPathUnlink(t *testing.T) {
 		t.Errorf("security_path_unlink pathnames %q, want %q", got, want)
 	}
 }
+
+// io_uring's UNLINKAT (no unlink syscall) gives security_path_unlink too,
+// at submission, absolute from the request's dirfd and flagged ioUring.
+func TestKernelUringPathUnlink(t *testing.T) {
+	c := startTracing(t, "security_path_unlink")
+	bin := testutil.BuildTrigger(t, "uring")
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app.log"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "unlink", dir, "app.log")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("uring unlink: %v %s", err, out)
+	}
+	ev := c.waitFor(t, "security_path_unlink from io_uring", func(e *pb.Event) bool {
+		return e.EventName == "security_path_unlink" && int(e.HostProcessId) == cmd.Process.Pid
+	})
+	if got, want := arg(ev, "pathname").GetStr(), filepath.Join(dir, "app.log"); got != want || !ev.GetIoUring() {
+		t.Errorf("pathname %q ioUring %v, want %q, true", got, ev.GetIoUring(), want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "app.log")); err == nil {
+		t.Error("the file is still there: the request did not run")
+	}
+}
