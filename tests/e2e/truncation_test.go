@@ -57,6 +57,20 @@ func execEvents(t *testing.T, out, comm string) []execEvent {
 	return evs
 }
 
+// deepDir makes and returns base/P01/.../P70 (P: prefix): deeper than the
+// path walk's 64 components.
+func deepDir(t *testing.T, base, prefix string) string {
+	t.Helper()
+	deep := base
+	for i := 1; i <= 70; i++ {
+		deep = filepath.Join(deep, fmt.Sprintf("%s%02d", prefix, i))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return deep
+}
+
 // A binary run from 70 directories deep (past the walk's 64 components)
 // and an exec with 100 000 arguments (past the argv limit) are reported
 // with what fits, flagged `truncated`, and counted in the summary; the
@@ -65,13 +79,7 @@ func execEvents(t *testing.T, out, comm string) []execEvent {
 func TestTruncationFlaggedAndCounted(t *testing.T) {
 	requirePrivileged(t)
 	dir := t.TempDir()
-	deep := dir
-	for i := 1; i <= 70; i++ {
-		deep = filepath.Join(deep, fmt.Sprintf("p%02d", i))
-	}
-	if err := os.MkdirAll(deep, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	deep := deepDir(t, dir, "p")
 	deepBin := copyProgram(t, "/bin/true", deep, "sshd")
 	manyBin := copyProgram(t, "/bin/true", dir, "manyargs")
 
@@ -167,13 +175,7 @@ func TestExecArgsKeptWhole(t *testing.T) {
 // directories deep) keeps its tail, starts with "…/" and is flagged.
 func TestLinkPathCutFlagged(t *testing.T) {
 	requirePrivileged(t)
-	deep := t.TempDir()
-	for i := 1; i <= 70; i++ {
-		deep = filepath.Join(deep, fmt.Sprintf("q%02d", i))
-	}
-	if err := os.MkdirAll(deep, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	deep := deepDir(t, t.TempDir(), "q")
 	if err := os.WriteFile(filepath.Join(deep, "target"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -219,13 +221,7 @@ func TestMmapPathCutFlagged(t *testing.T) {
 		t.Fatal("no x86_64 libc.so.6 to map")
 	}
 	dir := t.TempDir()
-	deep := dir
-	for i := 1; i <= 70; i++ {
-		deep = filepath.Join(deep, fmt.Sprintf("r%02d", i))
-	}
-	if err := os.MkdirAll(deep, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	deep := deepDir(t, dir, "r")
 	copyProgram(t, libc, deep, "libc.so.6")
 	bin := copyProgram(t, "/bin/true", dir, "deeplibc")
 	tr := StartJSON(t, "event=security_mmap_file", "comm=deeplibc")
