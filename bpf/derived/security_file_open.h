@@ -47,11 +47,9 @@ statfn bool file_open_may_pass(struct file *f, u32 flags, u32 slot)
 	f = AS_BTF(f, struct file);
 	struct inode *ino = RD(f, f_inode);
 	u32 mode = RD(ino, i_mode);
-	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	struct df_pre *pre = df_pre_begin(slot, EVENT_SECURITY_FILE_OPEN);
 	if (!pre)
 		return true;
-	__builtin_memset(pre, 0, sizeof(*pre));
-	pre->event = EVENT_SECURITY_FILE_OPEN;
 	pre->have = 1 << SECURITY_FILE_OPEN__FLAGS | 1 << SECURITY_FILE_OPEN__DEV | 1 << SECURITY_FILE_OPEN__INODE |
 		    1 << SECURITY_FILE_OPEN__FS_MAGIC | 1 << SECURITY_FILE_OPEN__INODE_MODE;
 	pre->vals[SECURITY_FILE_OPEN__FLAGS & (DF_ARGS - 1)] = flags;

@@ -17,11 +17,9 @@
 
 statfn int file_truncate_may_pass(u32 slot, s64 length)
 {
-	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	struct df_pre *pre = df_pre_begin(slot, EVENT_SECURITY_FILE_TRUNCATE);
 	if (!pre)
 		return 1;
-	__builtin_memset(pre, 0, sizeof(*pre));
-	pre->event = EVENT_SECURITY_FILE_TRUNCATE;
 	pre->have = 1 << SECURITY_FILE_TRUNCATE__LENGTH;
 	pre->vals[SECURITY_FILE_TRUNCATE__LENGTH & (DF_ARGS - 1)] = (u64)length;
 	return tracee_may_pass(pre);

@@ -19,12 +19,9 @@
  */
 statfn int mmap_file_may_pass(u32 flags, u32 prot)
 {
-	u32 slot = SLOT_SYS_EXIT;
-	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	struct df_pre *pre = df_pre_begin(SLOT_SYS_EXIT, EVENT_SECURITY_MMAP_FILE);
 	if (!pre)
 		return 1;
-	__builtin_memset(pre, 0, sizeof(*pre));
-	pre->event = EVENT_SECURITY_MMAP_FILE;
 	pre->have = 1 << SECURITY_MMAP_FILE__FLAGS | 1 << SECURITY_MMAP_FILE__PROT;
 	pre->vals[SECURITY_MMAP_FILE__FLAGS & (DF_ARGS - 1)] = flags;
 	pre->vals[SECURITY_MMAP_FILE__PROT & (DF_ARGS - 1)] = prot;

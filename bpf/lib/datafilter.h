@@ -397,6 +397,18 @@ struct {
 	__type(value, struct df_pre);
 } df_pre_scratch SEC(".maps");
 
+/* slot's df_pre, cleared, for event: what a producer fills with what it
+ * knows before it asks tracee_may_pass; NULL when the map has none. */
+statfn struct df_pre *df_pre_begin(u32 slot, u32 event)
+{
+	struct df_pre *pre = bpf_map_lookup_elem(&df_pre_scratch, &slot);
+	if (!pre)
+		return NULL;
+	__builtin_memset(pre, 0, sizeof(*pre));
+	pre->event = event;
+	return pre;
+}
+
 
 /*
  * The rules of e that a condition refuses on what the producer knows: the
