@@ -45,17 +45,20 @@ func (e execEvent) strs(name string) []string {
 	return nil
 }
 
-func execEvents(t *testing.T, out, comm string) []execEvent {
-	t.Helper()
+// jsonEvents are the events named event of processes named comm in a JSON
+// stream.
+func jsonEvents(out, event, comm string) []execEvent {
 	var evs []execEvent
 	for _, line := range strings.Split(out, "\n") {
 		var e execEvent
-		if json.Unmarshal([]byte(line), &e) == nil && e.EventName == "sched_process_exec" && e.ProcessName == comm {
+		if json.Unmarshal([]byte(line), &e) == nil && e.EventName == event && e.ProcessName == comm {
 			evs = append(evs, e)
 		}
 	}
 	return evs
 }
+
+func execEvents(out, comm string) []execEvent { return jsonEvents(out, "sched_process_exec", comm) }
 
 // deepDir makes and returns base/P01/.../P70 (P: prefix): deeper than the
 // path walk's 64 components.
@@ -102,7 +105,7 @@ func TestTruncationFlaggedAndCounted(t *testing.T) {
 		t.Errorf("exit code %d\n%s", code, tr.Diagnostics())
 	}
 
-	for _, e := range execEvents(t, tr.Stdout(), "sshd") {
+	for _, e := range execEvents(tr.Stdout(), "sshd") {
 		p := e.str("pathname")
 		t.Logf("deep exec: pathname %q, truncated %v", p, e.ContextFlags.Truncated)
 		if !strings.HasPrefix(p, "…/") || !strings.HasSuffix(p, "/p70/sshd") || !e.ContextFlags.Truncated {
@@ -112,7 +115,7 @@ func TestTruncationFlaggedAndCounted(t *testing.T) {
 			t.Errorf("deep exec: pathname %q keeps its head: nothing was cut?", p)
 		}
 	}
-	many := execEvents(t, tr.Stdout(), "manyargs")
+	many := execEvents(tr.Stdout(), "manyargs")
 	for _, e := range many {
 		argv := e.strs("argv")
 		t.Logf("100 000-argument exec: %d argv entries kept, truncated %v", len(argv), e.ContextFlags.Truncated)
@@ -121,7 +124,7 @@ func TestTruncationFlaggedAndCounted(t *testing.T) {
 			t.Errorf("100 000-argument exec: %d argv entries, truncated %v; want the first 128 KiB (about 65 000), flagged", len(argv), e.ContextFlags.Truncated)
 		}
 	}
-	if len(many) == 0 || len(execEvents(t, tr.Stdout(), "sshd")) == 0 {
+	if len(many) == 0 || len(execEvents(tr.Stdout(), "sshd")) == 0 {
 		t.Fatalf("events missing\n%s", tr.Diagnostics())
 	}
 	m := regexp.MustCompile(`Truncated:(\d+)`).FindStringSubmatch(tr.Stderr())
@@ -158,7 +161,7 @@ func TestExecArgsKeptWhole(t *testing.T) {
 		}
 		tr.MustEvent("the exec", func(e EbpfEvent) bool { return e.EventName == "sched_process_exec" && e.ProcessName == "wholeargs" })
 		tr.Stop(syscall.SIGINT)
-		evs := execEvents(t, tr.Stdout(), "wholeargs")
+		evs := execEvents(tr.Stdout(), "wholeargs")
 		if len(evs) == 0 {
 			t.Fatalf("no event\n%s", tr.Diagnostics())
 		}
@@ -187,20 +190,15 @@ func TestLinkPathCutFlagged(t *testing.T) {
 	}
 	tr.MustEvent("the link", func(e EbpfEvent) bool { return e.EventName == "security_inode_link" && e.ProcessName == "ln" })
 	tr.Stop(syscall.SIGINT)
-	var found bool
-	for _, line := range strings.Split(tr.Stdout(), "\n") {
-		var e execEvent
-		if json.Unmarshal([]byte(line), &e) != nil || e.EventName != "security_inode_link" || e.ProcessName != "ln" {
-			continue
-		}
-		found = true
+	links := jsonEvents(tr.Stdout(), "security_inode_link", "ln")
+	for _, e := range links {
 		p := e.str("new_path")
 		t.Logf("link: new_path %q, truncated %v", p, e.ContextFlags.Truncated)
 		if !strings.HasPrefix(p, "…/") || !strings.HasSuffix(p, "/q70/hardlink") || !e.ContextFlags.Truncated {
 			t.Errorf("new_path %q, truncated %v; want \"…/...\" ending in /q70/hardlink, flagged", p, e.ContextFlags.Truncated)
 		}
 	}
-	if !found {
+	if len(links) == 0 {
 		t.Fatalf("no security_inode_link event\n%s", tr.Diagnostics())
 	}
 }
@@ -235,11 +233,7 @@ func TestMmapPathCutFlagged(t *testing.T) {
 	})
 	tr.Stop(syscall.SIGINT)
 	var deepMaps int
-	for _, line := range strings.Split(tr.Stdout(), "\n") {
-		var e execEvent
-		if json.Unmarshal([]byte(line), &e) != nil || e.EventName != "security_mmap_file" || e.ProcessName != "deeplibc" {
-			continue
-		}
+	for _, e := range jsonEvents(tr.Stdout(), "security_mmap_file", "deeplibc") {
 		p := e.str("pathname")
 		if !strings.HasSuffix(p, "/r70/libc.so.6") {
 			continue
