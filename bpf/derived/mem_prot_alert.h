@@ -86,21 +86,27 @@ statfn void mpa_walk_range(struct mpa_walk *w, unsigned long start, unsigned lon
 	}
 }
 
+/* An mmap asking for W and X; an mprotect asking for X, or a successful
+ * one asking for W (shared file mappings made writable). */
+statfn bool mem_prot_alert_worth(struct derive_ctx *dc)
+{
+	u32 prot = (u32)derive_arg(dc, 2);
+	if (dc->sc->nr == __NR_mmap)
+		return (prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC);
+	return (prot & PROT_EXEC) || ((prot & PROT_WRITE) && dc->ret == 0);
+}
+
+/* Called when mem_prot_alert_worth holds. */
 statfn void mem_prot_alert_body(struct derive_ctx *dc)
 {
 	u32 prot = (u32)derive_arg(dc, 2);
 	bool is_mmap = dc->sc->nr == __NR_mmap;
-	/* PROT_EXEC asked; or an mprotect that made memory writable (shared file mappings) */
-	if (!(prot & PROT_EXEC) && (is_mmap || !(prot & PROT_WRITE) || dc->ret != 0))
-		return;
 	u64 addr = derive_arg(dc, 0), len = derive_arg(dc, 1);
 	bool failed = dc->ret < 0 && dc->ret >= -4095;
 	struct file *f = NULL;
 	u32 alert, prev = 0;
 	bool cut = false;
 	if (is_mmap) {
-		if (!(prot & PROT_WRITE))
-			return;
 		alert = MEM_PROT_ALERT_MMAP_WX;
 		if (!failed)
 			addr = dc->ret;
@@ -146,6 +152,6 @@ statfn void mem_prot_alert_body(struct derive_ctx *dc)
 	submit(b, dc->cfg);
 }
 
-DERIVE_GLOBAL(mem_prot_alert)
+DERIVE_GLOBAL_IF(mem_prot_alert, mem_prot_alert_worth)
 
 #endif

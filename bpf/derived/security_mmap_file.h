@@ -28,13 +28,16 @@ statfn int mmap_file_may_pass(u32 flags, u32 prot)
 	return tracee_may_pass(pre);
 }
 
+/* A successful mapping of a file. */
+statfn bool mmap_file_worth(struct derive_ctx *dc)
+{
+	return !(dc->ret < 0 && dc->ret >= -4095) && !(derive_arg(dc, 3) & MAP_ANONYMOUS);
+}
+
+/* Called when mmap_file_worth holds. */
 statfn void security_mmap_file_body(struct derive_ctx *dc)
 {
-	if (dc->ret < 0 && dc->ret >= -4095)
-		return;
 	u64 flags = derive_arg(dc, 3);
-	if (flags & MAP_ANONYMOUS)
-		return;
 	struct file *f = task_fd_file(dc->t, (u32)derive_arg(dc, 4));
 	if (!f)
 		return;
@@ -51,6 +54,6 @@ statfn void security_mmap_file_body(struct derive_ctx *dc)
 	submit(b, dc->cfg);
 }
 
-DERIVE_GLOBAL(security_mmap_file)
+DERIVE_GLOBAL_IF(security_mmap_file, mmap_file_worth)
 
 #endif

@@ -124,6 +124,10 @@ struct df_event {
 	u32 mode_arg; /* the argument holding a file's mode (0xff: none) */
 	u32 modes;    /* file types (mode >> 12) some rule can pass */
 	u64 empty_hits; /* the event's string patterns the empty string matches */
+	u32 need; /* 1 + the index (from first_dc) of an integer condition every
+		   * rule has, on an argument or the return value: failing it
+		   * refuses the event (df_need_holds); 0: none */
+	u32 pad;
 };
 
 struct {
@@ -336,6 +340,32 @@ statfn bool df_int_holds(struct df_cond *c, u64 v)
 		return v >= (u64)c->lo && v <= (u64)c->hi;
 	}
 	return true; /* unknown: never drop */
+}
+
+/*
+ * Whether e's necessary condition (df_event.need) holds on a syscall's
+ * registers a[0..5] and its return value; true when it has none. The
+ * inline first test of sys_exit: most syscalls a policy filters fail it
+ * (a close of fd 7 against close's fd <= 2), and then the full check's
+ * scratch and call are not needed.
+ */
+statfn bool df_need_holds(struct df_event *e, u64 *a, s64 ret)
+{
+	if (!e->need)
+		return true;
+	u32 k = e->first_dc + e->need - 1;
+	struct df_dcond *dc = bpf_map_lookup_elem(&df_dconds, &k);
+	if (!dc)
+		return true;
+	u32 src = dc->c.src;
+	u64 v;
+	if (src == DF_SRC_RETVAL)
+		v = ret;
+	else if (src < 6)
+		v = a[src];
+	else
+		return true;
+	return df_int_holds(&dc->c, v);
 }
 
 /* One condition on the record. */

@@ -53,26 +53,17 @@ statfn bool derive_begin(struct derive_ctx *dc, s32 id)
 }
 
 /*
- * DERIVE_GLOBAL(event) defines derive_<event> as a call of <event>_body
- * through a global function, which the verifier checks once. Inlined, each
- * derivation is verified again for every state that reaches it, and the
- * sys_exit program passed the verifier's budget of 1M instructions in the
- * -mcpu=v3 build. The function gets the syscall and the header's state
- * (derive_ctx holds pointers, which a global function cannot take). It does
- * not hand the state back: each syscall has one derivation, and an unknown
- * state would make the verifier walk every later one both ways.
- */
-#define DERIVE_GLOBAL(event) DERIVE_GLOBAL_IF(event, derive_always)
-
-statfn bool derive_always(struct derive_ctx *dc)
-{
-	return true;
-}
-
-/*
- * DERIVE_GLOBAL_IF(event, worth): the same, but the global function is
- * called only when worth(dc), an inline check of what refuses most calls
+ * DERIVE_GLOBAL_IF(event, worth) defines derive_<event> as a call of
+ * <event>_body through a global function, which the verifier checks once,
+ * made only when worth(dc), an inline check of what refuses most calls
  * cheaply (the call and its scratch lookups cost more than such a check).
+ * Inlined, each derivation is verified again for every state that reaches
+ * it, and the sys_exit program passed the verifier's budget of 1M
+ * instructions in the -mcpu=v3 build. The function gets the syscall and
+ * the header's state (derive_ctx holds pointers, which a global function
+ * cannot take). It does not hand the state back: each syscall has one
+ * derivation, and an unknown state would make the verifier walk every
+ * later one both ways.
  */
 #define DERIVE_GLOBAL_IF(event, worth)                                                                   \
 	__noinline int tracee_derive_##event(struct sysc *sc, long ret, int state)                          \

@@ -55,17 +55,18 @@ enum event_id {
 #define SEL_FAILED_ONLY (1U << 1) /* ... only when it failed (execve: success is seen at sched_process_exec) */
 #define SEL_FROM_EXEC (1U << 2) /* emit a successful execve/execveat from sched_process_exec */
 #define SEL_FROM_EXIT (1U << 3) /* emit exit/exit_group from sched_process_exit (they never return) */
-#define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
-#define SEL_SOCKET_DUP (1U << 5) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd */
-#define SEL_MEM_PROT_ALERT (1U << 6) /* derive mem_prot_alert at sys_exit of mmap, mprotect, pkey_mprotect */
-#define SEL_MAGIC_WRITE (1U << 7) /* derive magic_write at sys_exit of write, pwrite64 */
-#define SEL_SECURITY_INODE_SYMLINK (1U << 8) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
-#define SEL_SECURITY_INODE_RENAME (1U << 9) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
-#define SEL_SECURITY_MMAP_FILE (1U << 10) /* derive security_mmap_file at sys_exit of mmap */
-#define SEL_SECURITY_INODE_LINK (1U << 11) /* derive security_inode_link at sys_exit of link, linkat */
-#define SEL_SECURITY_FSMOUNT (1U << 12) /* derive security_fsmount at sys_exit of fsmount */
-#define SEL_SECURITY_FILE_TRUNCATE (1U << 13) /* derive security_file_truncate at sys_exit of ftruncate */
-#define SEL_SECURITY_PATH_UNLINK (1U << 14) /* derive security_path_unlink at sys_exit of unlink, unlinkat */
+#define SEL_I386_AT_EXIT (1U << 4) /* the i386 syscall of this number (or a call it multiplexes) has work at sys_exit: the hook's first test, by the raw number, before the task is read */
+#define SEL_SECURITY_FILE_OPEN (1U << 5) /* derive security_file_open at sys_exit of open, openat, openat2, creat, open_by_handle_at */
+#define SEL_SOCKET_DUP (1U << 6) /* derive socket_dup at sys_exit of dup, dup2, dup3, fcntl, accept, accept4, pidfd_getfd */
+#define SEL_MEM_PROT_ALERT (1U << 7) /* derive mem_prot_alert at sys_exit of mmap, mprotect, pkey_mprotect */
+#define SEL_MAGIC_WRITE (1U << 8) /* derive magic_write at sys_exit of write, pwrite64 */
+#define SEL_SECURITY_INODE_SYMLINK (1U << 9) /* derive security_inode_symlink at sys_exit of symlink, symlinkat */
+#define SEL_SECURITY_INODE_RENAME (1U << 10) /* derive security_inode_rename at sys_exit of rename, renameat, renameat2 */
+#define SEL_SECURITY_MMAP_FILE (1U << 11) /* derive security_mmap_file at sys_exit of mmap */
+#define SEL_SECURITY_INODE_LINK (1U << 12) /* derive security_inode_link at sys_exit of link, linkat */
+#define SEL_SECURITY_FSMOUNT (1U << 13) /* derive security_fsmount at sys_exit of fsmount */
+#define SEL_SECURITY_FILE_TRUNCATE (1U << 14) /* derive security_file_truncate at sys_exit of ftruncate */
+#define SEL_SECURITY_PATH_UNLINK (1U << 15) /* derive security_path_unlink at sys_exit of unlink, unlinkat */
 #define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN | SEL_SOCKET_DUP | SEL_MEM_PROT_ALERT | SEL_MAGIC_WRITE | SEL_SECURITY_INODE_SYMLINK | SEL_SECURITY_INODE_RENAME | SEL_SECURITY_MMAP_FILE | SEL_SECURITY_INODE_LINK | SEL_SECURITY_FSMOUNT | SEL_SECURITY_FILE_TRUNCATE | SEL_SECURITY_PATH_UNLINK) /* work for the sys_exit hook */
 
 /* config.emit: events emitted by a hook other than sys_exit. */

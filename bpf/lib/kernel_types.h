@@ -347,6 +347,7 @@ struct io_connect {
 };
 
 struct kiocb {
+	struct file *ki_filp; /* first: lib/path.h reads an fd slot through it */
 	long long ki_pos;
 };
 

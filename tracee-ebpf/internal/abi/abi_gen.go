@@ -19,17 +19,18 @@ const (
 	SelFailedOnly           uint32 = 1 << 1  // ... only when it failed (execve: success is seen at sched_process_exec)
 	SelFromExec             uint32 = 1 << 2  // emit a successful execve/execveat from sched_process_exec
 	SelFromExit             uint32 = 1 << 3  // emit exit/exit_group from sched_process_exit (they never return)
-	SelSecurityFileOpen     uint32 = 1 << 4  // derive security_file_open at sys_exit
-	SelSocketDup            uint32 = 1 << 5  // derive socket_dup at sys_exit
-	SelMemProtAlert         uint32 = 1 << 6  // derive mem_prot_alert at sys_exit
-	SelMagicWrite           uint32 = 1 << 7  // derive magic_write at sys_exit
-	SelSecurityInodeSymlink uint32 = 1 << 8  // derive security_inode_symlink at sys_exit
-	SelSecurityInodeRename  uint32 = 1 << 9  // derive security_inode_rename at sys_exit
-	SelSecurityMmapFile     uint32 = 1 << 10 // derive security_mmap_file at sys_exit
-	SelSecurityInodeLink    uint32 = 1 << 11 // derive security_inode_link at sys_exit
-	SelSecurityFsmount      uint32 = 1 << 12 // derive security_fsmount at sys_exit
-	SelSecurityFileTruncate uint32 = 1 << 13 // derive security_file_truncate at sys_exit
-	SelSecurityPathUnlink   uint32 = 1 << 14 // derive security_path_unlink at sys_exit
+	SelI386AtExit           uint32 = 1 << 4  // the i386 syscall of this number (or a call it multiplexes) has work at sys_exit: the hook's first test, by the raw number, before the task is read
+	SelSecurityFileOpen     uint32 = 1 << 5  // derive security_file_open at sys_exit
+	SelSocketDup            uint32 = 1 << 6  // derive socket_dup at sys_exit
+	SelMemProtAlert         uint32 = 1 << 7  // derive mem_prot_alert at sys_exit
+	SelMagicWrite           uint32 = 1 << 8  // derive magic_write at sys_exit
+	SelSecurityInodeSymlink uint32 = 1 << 9  // derive security_inode_symlink at sys_exit
+	SelSecurityInodeRename  uint32 = 1 << 10 // derive security_inode_rename at sys_exit
+	SelSecurityMmapFile     uint32 = 1 << 11 // derive security_mmap_file at sys_exit
+	SelSecurityInodeLink    uint32 = 1 << 12 // derive security_inode_link at sys_exit
+	SelSecurityFsmount      uint32 = 1 << 13 // derive security_fsmount at sys_exit
+	SelSecurityFileTruncate uint32 = 1 << 14 // derive security_file_truncate at sys_exit
+	SelSecurityPathUnlink   uint32 = 1 << 15 // derive security_path_unlink at sys_exit
 	// SelAtSysExit is the work of the sys_exit hook.
 	SelAtSysExit = SelEmitExit | SelSecurityFileOpen | SelSocketDup | SelMemProtAlert | SelMagicWrite | SelSecurityInodeSymlink | SelSecurityInodeRename | SelSecurityMmapFile | SelSecurityInodeLink | SelSecurityFsmount | SelSecurityFileTruncate | SelSecurityPathUnlink
 )

@@ -155,6 +155,8 @@ type TraceeDfEvent struct {
 	ModeArg   uint32
 	Modes     uint32
 	EmptyHits uint64
+	Need      uint32
+	Pad       uint32
 }
 
 type TraceeDfOp uint32

@@ -139,6 +139,8 @@ type TraceeRawDfEvent struct {
 	ModeArg   uint32
 	Modes     uint32
 	EmptyHits uint64
+	Need      uint32
+	Pad       uint32
 }
 
 type TraceeRawDfPre struct {

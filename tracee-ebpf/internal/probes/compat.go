@@ -58,3 +58,31 @@ func putCompat(m *ebpf.Map) error {
 	}
 	return nil
 }
+
+// i386Work is the SEL_I386_AT_EXIT bit of each i386 syscall number whose
+// x86_64 event (or, for a multiplexer, one of its calls' events) has work
+// at sys_exit in selected: sys_exit tests the raw number's entry before it
+// reads the task, and needs to know that an i386 call of that number may
+// have work even where the x86_64 syscall of the same number has none.
+func i386Work(selected map[uint32]uint32) map[uint32]uint32 {
+	work := map[uint32]uint32{}
+	muxNr := map[string]int{}
+	for _, c := range events.CompatSyscalls() {
+		if c.I386 >= 0 && c.Mux != "" {
+			muxNr[c.Mux] = c.I386
+		}
+	}
+	for _, c := range events.CompatSyscalls() {
+		if c.Event == 0 || selected[uint32(c.Event)]&abi.SelAtSysExit == 0 {
+			continue
+		}
+		nr, ok := c.I386, c.I386 >= 0
+		if !ok {
+			nr, ok = muxNr[c.Mux]
+		}
+		if ok {
+			work[uint32(nr)] |= abi.SelI386AtExit
+		}
+	}
+	return work
+}

@@ -1,8 +1,10 @@
 package probes
 
 import (
+	"maps"
 	"testing"
 
+	"github.com/tracee-go/tracee/tracee-ebpf/internal/abi"
 	"github.com/tracee-go/tracee/tracee-ebpf/pkg/events"
 )
 
@@ -44,5 +46,22 @@ func TestCompatEntries(t *testing.T) {
 	}
 	if _, err := compatKey(events.Compat{I386: events.MaxSyscallID, Name: "x"}); err == nil {
 		t.Error("number out of range accepted")
+	}
+}
+
+// The raw-number bit sys_exit tests first is set on the i386 number of every
+// selected x86_64 event (ptrace is 101 there, 26 in i386), on the
+// multiplexer of a selected multiplexed call (connect: its own 362 and
+// socketcall's 102), and on nothing else.
+func TestI386Work(t *testing.T) {
+	const ptrace, connect, getppid = 101, 42, 110
+	work := i386Work(map[uint32]uint32{
+		ptrace:  abi.SelEmitExit,
+		connect: abi.SelSocketDup, // a derivation is work too
+		getppid: abi.SelFromExec,  // not sys_exit's
+	})
+	want := map[uint32]uint32{26: abi.SelI386AtExit, 362: abi.SelI386AtExit, 102: abi.SelI386AtExit}
+	if !maps.Equal(work, want) {
+		t.Errorf("i386 work %v, want %v", work, want)
 	}
 }

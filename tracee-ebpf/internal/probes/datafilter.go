@@ -392,6 +392,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 		}
 		var dconds []abi.TraceeDfDcond
 		dconds, v.Nint = distinctConds(rules)
+		v.Need = needCond(dconds, v.Nint, len(rules), v.Always)
 		// Fit keeps at most DF_RULE_SLOTS rules of DF_MAX_CONDS conditions:
 		// the slots cannot run out
 		if int(firstDC)+len(dconds) > int(abi.TraceeDfAbiDF_DCOND_SLOTS) || len(dconds) > int(abi.TraceeDfAbiDF_MAX_DCONDS) {
@@ -510,6 +511,26 @@ func distinctConds(rules []abi.TraceeDfRule) (dconds []abi.TraceeDfDcond, nint u
 		nint += uint32(1 - isStrOp(d.C.Op))
 	}
 	return dconds, nint
+}
+
+// needCond is df_event.need: 1 + the index of the first integer condition
+// (the nint first dconds) that every one of nrules rules has, 0 for none
+// or when some policy takes the event whole. Failing it refuses the event,
+// so sys_exit tests it inline before the full check (df_need_holds).
+func needCond(dconds []abi.TraceeDfDcond, nint uint32, nrules int, always uint64) uint32 {
+	if always != 0 || nrules == 0 || nrules > 32 {
+		return 0
+	}
+	all := uint32(1)<<nrules - 1
+	if nrules == 32 {
+		all = ^uint32(0)
+	}
+	for i := range int(nint) {
+		if dconds[i].Rules == all {
+			return uint32(i) + 1
+		}
+	}
+	return 0
 }
 
 // isStrOp is 1 for a string condition's op, 0 for an integer one's.

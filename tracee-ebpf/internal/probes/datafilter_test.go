@@ -284,3 +284,33 @@ func TestSieve(t *testing.T) {
 		}
 	}
 }
+
+// df_event.need is the first integer condition every rule has (1 + its
+// index); none when a policy takes the event whole, or no condition is in
+// every rule.
+func TestNeedCond(t *testing.T) {
+	cond := func(op uint8, rules uint32) abi.TraceeDfDcond {
+		var d abi.TraceeDfDcond
+		d.C.Op, d.Rules = op, rules
+		return d
+	}
+	in, str := uint8(abi.TraceeDfOpDF_IN), uint8(abi.TraceeDfOpDF_STR_IN)
+	for _, c := range []struct {
+		name   string
+		dconds []abi.TraceeDfDcond
+		nint   uint32
+		nrules int
+		always uint64
+		want   uint32
+	}{
+		{"one rule", []abi.TraceeDfDcond{cond(in, 0b1)}, 1, 1, 0, 1},
+		{"second in all", []abi.TraceeDfDcond{cond(in, 0b01), cond(in, 0b11)}, 2, 2, 0, 2},
+		{"none in all", []abi.TraceeDfDcond{cond(in, 0b01), cond(in, 0b10)}, 2, 2, 0, 0},
+		{"string only", []abi.TraceeDfDcond{cond(str, 0b1)}, 0, 1, 0, 0},
+		{"taken whole", []abi.TraceeDfDcond{cond(in, 0b1)}, 1, 1, 1, 0},
+	} {
+		if got := needCond(c.dconds, c.nint, c.nrules, c.always); got != c.want {
+			t.Errorf("%s: need %d, want %d", c.name, got, c.want)
+		}
+	}
+}

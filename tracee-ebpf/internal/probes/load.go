@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -160,7 +161,12 @@ func Load(o Options, feat *Features) (*Probes, error) {
 
 func (p *Probes) configure(o *Options) error {
 	m := &p.maps
-	for nr, bits := range o.Selected {
+	sel := map[uint32]uint32{}
+	maps.Copy(sel, o.Selected)
+	for nr, bits := range i386Work(o.Selected) {
+		sel[nr] |= bits
+	}
+	for nr, bits := range sel {
 		if nr >= events.MaxSyscallID {
 			return fmt.Errorf("syscall %d out of range", nr)
 		}

@@ -44,7 +44,7 @@ func TestC(t *testing.T) {
 		"\tARG_SOCKADDR = 7, /* u32 len + struct sockaddr bytes */\n",
 		"enum event_id {\n\tEVENT_SCHED_PROCESS_EXEC = 1003,\n\tEVENT_SECURITY_FILE_OPEN = 1010,\n};\n",
 		"#define MAX_SYSCALL_ID 512\n",
-		"#define SEL_SECURITY_FILE_OPEN (1U << 4) /* derive security_file_open at sys_exit of read */\n",
+		"#define SEL_SECURITY_FILE_OPEN (1U << 5) /* derive security_file_open at sys_exit of read */\n",
 		"#define SEL_AT_SYS_EXIT (SEL_EMIT_EXIT | SEL_SECURITY_FILE_OPEN)",
 		"#define EMIT_SCHED_PROCESS_EXEC (1U << 0)",
 		"\tSCHED_PROCESS_EXEC__CMDPATH = 0, /* str */\n",
@@ -80,7 +80,7 @@ func TestC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"SelSecurityFileOpen uint32 = 1 << 4", "{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{\"read\"}}",
+	for _, want := range []string{"SelSecurityFileOpen uint32 = 1 << 5", "{ID: events.SecurityFileOpen, Sel: SelSecurityFileOpen, Syscalls: []string{\"read\"}}",
 		"{ID: events.SchedProcessExec, Hook: \"sched_process_exec\", Emit: EmitSchedProcessExec}", "SlotMax = 11", `{Name: "proc_fops_check", Prog: "tracee_proc_fops_check", OnDemand: true}`} {
 		if !strings.Contains(string(a), want) {
 			t.Errorf("abi_gen.go lacks %q", want)
