@@ -88,6 +88,33 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	return 0;
 }
 
+#ifdef VARIANT_PROF
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, u64);
+} prof SEC(".maps");
+statfn int prof_sys_exit(struct pt_regs *regs, long ret)
+{
+	u64 t0 = bpf_ktime_get_ns();
+	on_sys_exit(regs, ret);
+	u64 d = bpf_ktime_get_ns() - t0;
+	u32 k = (u32)BPF_CORE_READ(regs, orig_ax);
+	if (k < 512) {
+		u64 *v = bpf_map_lookup_elem(&prof, &k);
+		if (v)
+			*v += d;
+		k += 512;
+		v = bpf_map_lookup_elem(&prof, &k);
+		if (v)
+			*v += 1;
+	}
+	return 0;
+}
+TRACEE_HOOK(sys_exit, sys_exit, prof_sys_exit(HOOK_ARG(struct pt_regs *, 0), HOOK_ARG(long, 1)))
+#else
 TRACEE_HOOK(sys_exit, sys_exit, on_sys_exit(HOOK_ARG(struct pt_regs *, 0), HOOK_ARG(long, 1)))
+#endif
 
 #endif

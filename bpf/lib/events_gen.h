@@ -109,6 +109,7 @@ enum stat {
 	STAT_TRUNCATED, /* events with something cut (REC_TRUNCATED), counted once each */
 	STAT_FILTERED, /* selected events dropped by in-kernel filters */
 	STAT_DATA_FILTERED, /* events dropped by the policies' in-kernel data filters */
+	STAT_DATA_FILTERED_LATE, /* of data_filtered: records built, then dropped by the full data filters (df_match), which the early checks (tracee_may_pass, the path gates) could not refuse: work spent on events no policy wanted */
 	STAT_THROTTLED, /* events over their process's budget (the budgets map says whose) */
 	STAT_SHED, /* ordinary events dropped because the ring buffer was past the share kept for priority events (reserve_at) */
 	STAT_MAX,

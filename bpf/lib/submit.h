@@ -29,6 +29,7 @@ __noinline int tracee_admit(struct event_buf *b)
 	u64 matched = df_match(b);
 	if (!matched) {
 		stat_inc(STAT_DATA_FILTERED);
+		stat_inc(STAT_DATA_FILTERED_LATE);
 		return 0;
 	}
 	matched &= b->ctx.policies & cfg->policies;

@@ -74,17 +74,18 @@ const (
 
 // Counters of the stats map (STAT_*).
 const (
-	StatLost         uint32 = 0 // ring buffer full: event dropped
-	StatReadFailed   uint32 = 1 // a user or kernel memory read failed
-	StatTruncated    uint32 = 2 // events with something cut (REC_TRUNCATED), counted once each
-	StatFiltered     uint32 = 3 // selected events dropped by in-kernel filters
-	StatDataFiltered uint32 = 4 // events dropped by the policies' in-kernel data filters
-	StatThrottled    uint32 = 5 // events over their process's budget (the budgets map says whose)
-	StatShed         uint32 = 6 // ordinary events dropped because the ring buffer was past the share kept for priority events (reserve_at)
+	StatLost             uint32 = 0 // ring buffer full: event dropped
+	StatReadFailed       uint32 = 1 // a user or kernel memory read failed
+	StatTruncated        uint32 = 2 // events with something cut (REC_TRUNCATED), counted once each
+	StatFiltered         uint32 = 3 // selected events dropped by in-kernel filters
+	StatDataFiltered     uint32 = 4 // events dropped by the policies' in-kernel data filters
+	StatDataFilteredLate uint32 = 5 // of data_filtered: records built, then dropped by the full data filters (df_match), which the early checks (tracee_may_pass, the path gates) could not refuse: work spent on events no policy wanted
+	StatThrottled        uint32 = 6 // events over their process's budget (the budgets map says whose)
+	StatShed             uint32 = 7 // ordinary events dropped because the ring buffer was past the share kept for priority events (reserve_at)
 )
 
 // StatMax is the number of counters.
-const StatMax = 7
+const StatMax = 8
 
 // Scratch slots, one per hook (SLOT_*).
 const (

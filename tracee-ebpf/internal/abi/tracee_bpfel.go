@@ -113,6 +113,8 @@ const (
 	TraceeDfAbiDF_SIEVE_BUCKETS TraceeDfAbi = 256
 	TraceeDfAbiDF_SIEVE_HEAD    TraceeDfAbi = 0
 	TraceeDfAbiDF_SIEVE_TAIL    TraceeDfAbi = 1
+	TraceeDfAbiDF_STR_TABS      TraceeDfAbi = 4
+	TraceeDfAbiDF_STR_TAB_CONDS TraceeDfAbi = 64
 )
 
 type TraceeDfBtfAnchor struct {
@@ -156,6 +158,8 @@ type TraceeDfEvent struct {
 	Modes     uint32
 	EmptyHits uint64
 	Need      uint32
+	GateTab   uint32
+	KstrTab   uint32
 	Pad       uint32
 }
 
@@ -217,6 +221,16 @@ type TraceeDfStrKey struct {
 	Src       uint8
 	Pad       [3]uint8
 	S         [128]int8
+}
+
+type TraceeDfStrtab struct {
+	_         structs.HostLayout
+	In        uint64
+	Conds     uint64
+	Src       uint32
+	PatBytes  uint32
+	CondBytes uint32
+	Pad       uint32
 }
 
 type TraceeDirId struct {
@@ -380,6 +394,8 @@ const (
 	TraceeMapDfPrefix                = "df_prefix"
 	TraceeMapDfRules                 = "df_rules"
 	TraceeMapDfSieve                 = "df_sieve"
+	TraceeMapDfStrbits               = "df_strbits"
+	TraceeMapDfStrtabs               = "df_strtabs"
 	TraceeMapDfSuffix                = "df_suffix"
 	TraceeMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeMapEvents                  = "events"
@@ -508,6 +524,8 @@ type TraceeMapSpecs struct {
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfRules         *ebpf.MapSpec `ebpf:"df_rules"`
 	DfSieve         *ebpf.MapSpec `ebpf:"df_sieve"`
+	DfStrbits       *ebpf.MapSpec `ebpf:"df_strbits"`
+	DfStrtabs       *ebpf.MapSpec `ebpf:"df_strtabs"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -578,6 +596,8 @@ type TraceeMaps struct {
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfRules         *ebpf.Map `ebpf:"df_rules"`
 	DfSieve         *ebpf.Map `ebpf:"df_sieve"`
+	DfStrbits       *ebpf.Map `ebpf:"df_strbits"`
+	DfStrtabs       *ebpf.Map `ebpf:"df_strtabs"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -623,6 +643,8 @@ func (m *TraceeMaps) Close() error {
 		m.DfPrefix,
 		m.DfRules,
 		m.DfSieve,
+		m.DfStrbits,
+		m.DfStrtabs,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,

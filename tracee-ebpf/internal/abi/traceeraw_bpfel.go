@@ -140,6 +140,8 @@ type TraceeRawDfEvent struct {
 	Modes     uint32
 	EmptyHits uint64
 	Need      uint32
+	GateTab   uint32
+	KstrTab   uint32
 	Pad       uint32
 }
 
@@ -191,6 +193,16 @@ type TraceeRawDfStrKey struct {
 	Src       uint8
 	Pad       [3]uint8
 	S         [128]int8
+}
+
+type TraceeRawDfStrtab struct {
+	_         structs.HostLayout
+	In        uint64
+	Conds     uint64
+	Src       uint32
+	PatBytes  uint32
+	CondBytes uint32
+	Pad       uint32
 }
 
 type TraceeRawDirId struct {
@@ -340,6 +352,8 @@ const (
 	TraceeRawMapDfPrefix                = "df_prefix"
 	TraceeRawMapDfRules                 = "df_rules"
 	TraceeRawMapDfSieve                 = "df_sieve"
+	TraceeRawMapDfStrbits               = "df_strbits"
+	TraceeRawMapDfStrtabs               = "df_strtabs"
 	TraceeRawMapDfSuffix                = "df_suffix"
 	TraceeRawMapDirwalkScratch          = "dirwalk_scratch"
 	TraceeRawMapEvents                  = "events"
@@ -466,6 +480,8 @@ type TraceeRawMapSpecs struct {
 	DfPrefix        *ebpf.MapSpec `ebpf:"df_prefix"`
 	DfRules         *ebpf.MapSpec `ebpf:"df_rules"`
 	DfSieve         *ebpf.MapSpec `ebpf:"df_sieve"`
+	DfStrbits       *ebpf.MapSpec `ebpf:"df_strbits"`
+	DfStrtabs       *ebpf.MapSpec `ebpf:"df_strtabs"`
 	DfSuffix        *ebpf.MapSpec `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.MapSpec `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.MapSpec `ebpf:"events"`
@@ -536,6 +552,8 @@ type TraceeRawMaps struct {
 	DfPrefix        *ebpf.Map `ebpf:"df_prefix"`
 	DfRules         *ebpf.Map `ebpf:"df_rules"`
 	DfSieve         *ebpf.Map `ebpf:"df_sieve"`
+	DfStrbits       *ebpf.Map `ebpf:"df_strbits"`
+	DfStrtabs       *ebpf.Map `ebpf:"df_strtabs"`
 	DfSuffix        *ebpf.Map `ebpf:"df_suffix"`
 	DirwalkScratch  *ebpf.Map `ebpf:"dirwalk_scratch"`
 	Events          *ebpf.Map `ebpf:"events"`
@@ -581,6 +599,8 @@ func (m *TraceeRawMaps) Close() error {
 		m.DfPrefix,
 		m.DfRules,
 		m.DfSieve,
+		m.DfStrbits,
+		m.DfStrtabs,
 		m.DfSuffix,
 		m.DirwalkScratch,
 		m.Events,

@@ -298,7 +298,7 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 		return nil, err
 	}
 	var strs []strEntry
-	first, firstDC := uint32(0), uint32(0)
+	first, firstDC, strTabs := uint32(0), uint32(0), 0
 	gateSlot := map[uint32]uint32{}
 	for _, id := range slices.Sorted(maps.Keys(dfs)) {
 		e := dfs[id]
@@ -404,6 +404,34 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 			}
 			v.GateSlot = uint32(len(gateSlot))
 			gateSlot[id] = v.GateSlot
+		}
+		for _, a := range []struct {
+			src  uint8
+			ok   bool
+			slot *uint32
+		}{{gate, gated, &v.GateTab}, {kstrArgs[id], hasKstr(id), &v.KstrTab}} {
+			if !a.ok {
+				continue
+			}
+			tab, rows, ok := strTables(dconds, a.src, len(bits[a.src]))
+			if !ok {
+				continue
+			}
+			if strTabs >= int(abi.TraceeDfAbiDF_STR_TABS) {
+				return nil, fmt.Errorf("data filters of event %d: string tables past the kernel's %d", id, abi.TraceeDfAbiDF_STR_TABS)
+			}
+			if err := m.DfStrtabs.Put(uint32(strTabs), &tab); err != nil {
+				return nil, fmt.Errorf("string table of event %d: %w", id, err)
+			}
+			for k, b := range rows {
+				if b != 0 {
+					if err := m.DfStrbits.Put(uint32(strTabs*len(rows)+k), b); err != nil {
+						return nil, fmt.Errorf("string table of event %d: %w", id, err)
+					}
+				}
+			}
+			strTabs++
+			*a.slot = uint32(strTabs)
 		}
 		v.FirstDc, v.Ndc = firstDC, uint32(len(dconds))
 		for i := range dconds {
@@ -511,6 +539,55 @@ func distinctConds(rules []abi.TraceeDfRule) (dconds []abi.TraceeDfDcond, nint u
 		nint += uint32(1 - isStrOp(d.C.Op))
 	}
 	return dconds, nint
+}
+
+// hasKstr reports whether event id has a string argument the kernel knows
+// ahead (kstrArgs).
+func hasKstr(id uint32) bool {
+	_, ok := kstrArgs[id]
+	return ok
+}
+
+// strTables is the string-condition table of argument src (datafilter.h,
+// df_strtab) and its df_strbits rows: part 0, for byte j of a pattern
+// bitmap (npat patterns), the conditions with a pattern in it; part 1, for
+// byte j of a condition bitmap, the rules of those conditions. Condition i
+// is the i-th string condition on src in dconds. ok is false when src has
+// none, or more than the tables hold (the kernel then refutes nothing by
+// them: the event is built and the full filters decide).
+func strTables(dconds []abi.TraceeDfDcond, src uint8, npat int) (tab abi.TraceeDfStrtab, bits []uint64, ok bool) {
+	const rows, vals = 8, 256
+	var conds []abi.TraceeDfDcond
+	for _, d := range dconds {
+		if d.C.Src == src && isStrOp(d.C.Op) == 1 {
+			conds = append(conds, d)
+		}
+	}
+	if len(conds) == 0 || len(conds) > int(abi.TraceeDfAbiDF_STR_TAB_CONDS) || npat > 64 {
+		return tab, nil, false
+	}
+	tab.Src = uint32(src)
+	tab.PatBytes = uint32((npat + 7) / 8)
+	tab.CondBytes = uint32((len(conds) + 7) / 8)
+	bits = make([]uint64, 2*rows*vals)
+	for i, d := range conds {
+		bit := uint64(1) << i
+		tab.Conds |= bit
+		if d.C.Op == uint8(abi.TraceeDfOpDF_STR_IN) {
+			tab.In |= bit
+		}
+		for j := range rows {
+			for v := 1; v < vals; v++ {
+				if (d.C.Strbits>>(8*j))&uint64(v) != 0 {
+					bits[j*vals+v] |= bit
+				}
+				if (bit>>(8*j))&uint64(v) != 0 {
+					bits[(rows+j)*vals+v] |= uint64(d.Rules)
+				}
+			}
+		}
+	}
+	return tab, bits, true
 }
 
 // needCond is df_event.need: 1 + the index of the first integer condition

@@ -3,6 +3,7 @@ package probes
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -312,5 +313,83 @@ func TestNeedCond(t *testing.T) {
 		if got := needCond(c.dconds, c.nint, c.nrules, c.always); got != c.want {
 			t.Errorf("%s: need %d, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// The string tables answer what a pass over the conditions answers: for
+// random conditions (up to 64 on the argument, 64 patterns, 32 rules) and
+// pattern bitmaps, the rules refuted through the two tables - the
+// kernel's df_str_dead, step for step - are those whose DF_STR_IN
+// condition has none of the patterns, or (exact) whose DF_STR_NOT_IN
+// condition has one. Conditions on another argument, or integer ones,
+// are not in the table.
+func TestStrTables(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	in, notIn := uint8(abi.TraceeDfOpDF_STR_IN), uint8(abi.TraceeDfOpDF_STR_NOT_IN)
+	lookup := func(tab abi.TraceeDfStrtab, rows []uint64, part int, bitmap uint64, n uint32) uint64 {
+		out := uint64(0)
+		for j := range int(n) {
+			if v := (bitmap >> (8 * j)) & 0xff; v != 0 {
+				out |= rows[(part*8+j)*256+int(v)]
+			}
+		}
+		return out
+	}
+	for round := range 300 {
+		npat := 1 + rng.IntN(64)
+		var dconds []abi.TraceeDfDcond
+		for range 1 + rng.IntN(64) {
+			var d abi.TraceeDfDcond
+			d.C.Src, d.C.Op = 0, in
+			if rng.IntN(4) == 0 {
+				d.C.Op = notIn
+			}
+			d.C.Strbits = rng.Uint64() & (1<<npat - 1)
+			if npat == 64 {
+				d.C.Strbits = rng.Uint64()
+			}
+			d.Rules = rng.Uint32() | 1
+			dconds = append(dconds, d)
+		}
+		// not the argument's: another one's, and an integer condition
+		other := abi.TraceeDfDcond{Rules: ^uint32(0)}
+		other.C.Src, other.C.Op, other.C.Strbits = 1, in, 0
+		integer := abi.TraceeDfDcond{Rules: ^uint32(0)}
+		integer.C.Op = uint8(abi.TraceeDfOpDF_IN)
+		all := append([]abi.TraceeDfDcond{integer}, append(dconds, other)...)
+		tab, rows, ok := strTables(all, 0, npat)
+		if !ok {
+			t.Fatalf("round %d: no table for %d conditions", round, len(dconds))
+		}
+		for range 20 {
+			hits := rng.Uint64() & rng.Uint64()
+			for _, exact := range []bool{false, true} {
+				want := uint32(0)
+				for _, d := range dconds {
+					match := hits&d.C.Strbits != 0
+					if (d.C.Op == in && !match) || (exact && d.C.Op == notIn && match) {
+						want |= d.Rules
+					}
+				}
+				sat := lookup(tab, rows, 0, hits, tab.PatBytes)
+				bad := tab.In &^ sat
+				if exact {
+					bad |= tab.Conds &^ tab.In & sat
+				}
+				if got := uint32(lookup(tab, rows, 1, bad, tab.CondBytes)); got != want {
+					t.Fatalf("round %d, hits %#x, exact %v: refuted rules %#x, want %#x", round, hits, exact, got, want)
+				}
+			}
+		}
+	}
+	if _, _, ok := strTables(nil, 0, 3); ok {
+		t.Error("a table for an argument with no string condition")
+	}
+	many := make([]abi.TraceeDfDcond, 65)
+	for i := range many {
+		many[i].C.Op = in
+	}
+	if _, _, ok := strTables(many, 0, 3); ok {
+		t.Error("a table for 65 conditions (the kernel's bitmaps hold 64)")
 	}
 }

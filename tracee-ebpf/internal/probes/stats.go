@@ -10,6 +10,7 @@ import (
 type Stats struct {
 	Lost, ReadFailed, Truncated, Filtered uint64
 	DataFiltered                          uint64 // dropped by the policies' data filters
+	DataFilteredLate                      uint64 // of DataFiltered, after the record was built
 	Throttled                             uint64 // dropped over a process's budget
 	Shed                                  uint64 // ordinary events dropped in the ring's priority reserve
 	// RecursionMisses counts program runs the kernel skipped because the
@@ -23,7 +24,8 @@ func (p *Probes) Stats() (Stats, error) {
 	for key, dst := range map[uint32]*uint64{
 		abi.StatLost: &st.Lost, abi.StatReadFailed: &st.ReadFailed,
 		abi.StatTruncated: &st.Truncated, abi.StatFiltered: &st.Filtered,
-		abi.StatDataFiltered: &st.DataFiltered, abi.StatThrottled: &st.Throttled, abi.StatShed: &st.Shed,
+		abi.StatDataFiltered: &st.DataFiltered, abi.StatDataFilteredLate: &st.DataFilteredLate,
+		abi.StatThrottled: &st.Throttled, abi.StatShed: &st.Shed,
 	} {
 		var per []uint64
 		if err := p.maps.Stats.Lookup(key, &per); err != nil {

@@ -274,6 +274,60 @@ func TestKernelDataFilterWatchedDir(t *testing.T) {
 	}
 }
 
+// The early checks refuse what they can decide: an open that no rule's
+// pathname or watched-directory patterns can match is dropped before its
+// record is built - by the path gate and the string tables - so the count
+// of records built and then dropped (DataFilteredLate) does not move,
+// while a file that matches arrives. /etc/hostname meets a pattern that
+// needs the path's head, one that needs its tail and a watched directory's
+// rule whose own pattern it misses.
+func TestKernelDataFilterEarly(t *testing.T) {
+	want := filepath.Join(t.TempDir(), "early-wanted")
+	if err := os.WriteFile(want, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rule := func(filters string) string {
+		return "    - event: security_file_open\n      filters: [" + filters + "]\n"
+	}
+	c, p := startFiltered(t, pol("early", rule(`"data.pathname=/etc/kubernetes/pki/*"`)+
+		rule(`"data.pathname=*/early-wanted"`)+
+		rule(`"data.watched_dir=/etc", "data.pathname=*/shadow"`)))
+	stats := func() probes.Stats {
+		st, err := p.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	before := stats()
+	const n = 50
+	for range n {
+		if h, err := os.Open("/etc/hostname"); err == nil {
+			h.Close()
+		} else {
+			t.Fatal(err)
+		}
+	}
+	if h, err := os.Open(want); err == nil {
+		h.Close()
+	}
+	c.waitFor(t, "the wanted file", func(e *pb.Event) bool {
+		return e.EventName == "security_file_open" && arg(e, "pathname").GetStr() == want
+	})
+	after := stats()
+	if d := after.DataFiltered - before.DataFiltered; d < n {
+		t.Errorf("%d opens of /etc/hostname, %d dropped by the data filters", n, d)
+	}
+	if d := after.DataFilteredLate - before.DataFilteredLate; d != 0 {
+		t.Errorf("%d records built and then dropped: the early checks let them through", d)
+	}
+	for _, e := range c.mine("security_file_open") {
+		if p := arg(e, "pathname").GetStr(); p != want {
+			t.Errorf("open of %s arrived", p)
+		}
+	}
+}
+
 // security_file_truncate's length is filtered before its path is built:
 // with data.length=0, a file cut to 5 bytes is dropped in the kernel
 // (counted) and the same file emptied arrives.

@@ -117,8 +117,8 @@ func (s *Summary) Write(w io.Writer) {
 		total += c
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d Throttled:%d Shed:%d}\n",
-		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.Throttled, s.Kernel.Shed)
+	fmt.Fprintf(w, "\nEnd of events stream\nStats: {EventCount:%d Received:%d ErrorCount:%d LostEvCount:%d RecursionMisses:%d FailedReads:%d Truncated:%d FilteredInKernel:%d DataFilteredInKernel:%d DataFilteredLate:%d Throttled:%d Shed:%d}\n",
+		total, s.Received, s.DecodeErrors+s.PrintErrors, s.Kernel.Lost, s.Kernel.RecursionMisses, s.Kernel.ReadFailed, s.Kernel.Truncated, s.Kernel.Filtered, s.Kernel.DataFiltered, s.Kernel.DataFilteredLate, s.Kernel.Throttled, s.Kernel.Shed)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-28s %d\n", n, s.Events[n])
 	}
