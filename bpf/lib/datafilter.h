@@ -132,7 +132,7 @@ struct df_event {
 		   * refuses the event (df_need_holds); 0: none */
 	u32 gate_tab; /* 1 + the df_strtab of the gated argument's string conditions; 0: none */
 	u32 kstr_tab; /* 1 + the df_strtab of the known string's (df_pre.kstr_src) */
-	u32 pad;
+	u32 tail_any_dead; /* the rules the gate refutes when it leaves tail_any (its first question) */
 };
 
 struct {
@@ -493,6 +493,8 @@ struct df_pre {
 	u64 kstr_hits; /* its string patterns that string matches */
 	u32 kstr_null; /* the known string is none: kstr_hits are the event's empty_hits */
 	u32 gate_slot; /* out: the event's df_event.gate_slot */
+	u32 kstr_dead_known; /* kstr_dead holds */
+	u32 kstr_dead;  /* rules the known string's conditions refute (asked once) */
 };
 
 /* A producer's df_pre off the stack (a gated open's is too big for it),
@@ -581,11 +583,16 @@ __noinline int tracee_may_pass(struct df_pre *p)
 		p->int_known = 1;
 	}
 	u32 dead = p->int_dead;
-	/* string conditions: what the path gate and a known string say */
+	/* string conditions: what the path gate and a known string say (the
+	 * gate's first question, tail_any, and the known string answered once) */
 	if (p->gate_known && (all & ~dead))
-		dead |= df_str_dead(e->gate_tab, p->gate_src, p->gate, false);
-	if (p->kstr_known && (all & ~dead))
-		dead |= df_str_dead(e->kstr_tab, p->kstr_src, p->kstr_hits, true);
+		dead |= p->gate == e->tail_any ? e->tail_any_dead : df_str_dead(e->gate_tab, p->gate_src, p->gate, false);
+	if (p->kstr_known && !p->kstr_dead_known) {
+		p->kstr_dead = df_str_dead(e->kstr_tab, p->kstr_src, p->kstr_hits, true);
+		p->kstr_dead_known = 1;
+	}
+	if (p->kstr_known)
+		dead |= p->kstr_dead;
 	if (all & ~dead)
 		return 1;
 	stat_inc(STAT_DATA_FILTERED);

@@ -143,24 +143,24 @@ type TraceeDfDcond struct {
 }
 
 type TraceeDfEvent struct {
-	_         structs.HostLayout
-	Always    uint64
-	Present   uint32
-	Nrules    uint32
-	First     uint32
-	FirstDc   uint32
-	Ndc       uint32
-	Nint      uint32
-	GateSlot  uint32
-	Gates     uint32
-	TailAny   uint64
-	ModeArg   uint32
-	Modes     uint32
-	EmptyHits uint64
-	Need      uint32
-	GateTab   uint32
-	KstrTab   uint32
-	Pad       uint32
+	_           structs.HostLayout
+	Always      uint64
+	Present     uint32
+	Nrules      uint32
+	First       uint32
+	FirstDc     uint32
+	Ndc         uint32
+	Nint        uint32
+	GateSlot    uint32
+	Gates       uint32
+	TailAny     uint64
+	ModeArg     uint32
+	Modes       uint32
+	EmptyHits   uint64
+	Need        uint32
+	GateTab     uint32
+	KstrTab     uint32
+	TailAnyDead uint32
 }
 
 type TraceeDfOp uint32
@@ -174,24 +174,26 @@ const (
 )
 
 type TraceeDfPre struct {
-	_         structs.HostLayout
-	Vals      [8]uint64
-	Ret       int64
-	Have      uint32
-	Event     uint32
-	UseRet    uint32
-	GateSrc   uint32
-	GateKnown uint32
-	Gates     uint32
-	TailAny   uint64
-	IntKnown  uint32
-	IntDead   uint32
-	Gate      uint64
-	KstrSrc   uint32
-	KstrKnown uint32
-	KstrHits  uint64
-	KstrNull  uint32
-	GateSlot  uint32
+	_             structs.HostLayout
+	Vals          [8]uint64
+	Ret           int64
+	Have          uint32
+	Event         uint32
+	UseRet        uint32
+	GateSrc       uint32
+	GateKnown     uint32
+	Gates         uint32
+	TailAny       uint64
+	IntKnown      uint32
+	IntDead       uint32
+	Gate          uint64
+	KstrSrc       uint32
+	KstrKnown     uint32
+	KstrHits      uint64
+	KstrNull      uint32
+	GateSlot      uint32
+	KstrDeadKnown uint32
+	KstrDead      uint32
 }
 
 type TraceeDfRule struct {

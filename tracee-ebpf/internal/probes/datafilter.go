@@ -432,6 +432,9 @@ func putDataFilters(m *abi.TraceeMaps, dfs DataFilters) (strPatterns, error) {
 			}
 			strTabs++
 			*a.slot = uint32(strTabs)
+			if a.src == gate && gated {
+				v.TailAnyDead = strDead(tab, rows, v.TailAny, false)
+			}
 		}
 		v.FirstDc, v.Ndc = firstDC, uint32(len(dconds))
 		for i := range dconds {
@@ -588,6 +591,27 @@ func strTables(dconds []abi.TraceeDfDcond, src uint8, npat int) (tab abi.TraceeD
 		}
 	}
 	return tab, bits, true
+}
+
+// strDead is the kernel's df_str_dead on a table: the rules whose string
+// conditions refute hits, the patterns the argument matches (exact) or
+// can still match (a path gate: only DF_STR_IN conditions decide).
+func strDead(tab abi.TraceeDfStrtab, rows []uint64, hits uint64, exact bool) uint32 {
+	or := func(part int, bitmap uint64, n uint32) uint64 {
+		out := uint64(0)
+		for j := range int(n) {
+			if v := (bitmap >> (8 * j)) & 0xff; v != 0 {
+				out |= rows[(part*8+j)*256+int(v)]
+			}
+		}
+		return out
+	}
+	sat := or(0, hits, tab.PatBytes)
+	bad := tab.In &^ sat
+	if exact {
+		bad |= tab.Conds &^ tab.In & sat
+	}
+	return uint32(or(1, bad, tab.CondBytes))
 }
 
 // needCond is df_event.need: 1 + the index of the first integer condition
