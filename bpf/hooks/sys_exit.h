@@ -36,23 +36,27 @@ statfn int sys_exit_may_pass(struct sysc *sc, long ret)
 
 /*
  * The syscall's own event, once its filters passed: a global function,
- * verified once (the argument encoders are most of the program). The
- * header it builds is not handed back: a derivation of the same exit, rare
- * when both are filtered, builds its own.
+ * verified once (the argument encoders are most of the program). Returns
+ * the header's state (derive_ctx.state): the header stays in the slot's
+ * scratch record, and the events derived from the same exit share it
+ * (their timestamp is the syscall's: TRC-4 counts an mmap and the
+ * mem_prot_alert it caused as one finding by it).
  */
 __noinline int tracee_emit_sys_exit(struct sysc *sc, long ret)
 {
 	struct derive_ctx dc = {
 		.b = get_buf(SLOT_SYS_EXIT), .cfg = get_config(), .t = CURRENT_TASK, .sc = sc, .ret = ret,
 	};
-	if (!sc || !dc.b || !dc.cfg || !derive_header(&dc))
+	if (!sc || !dc.b || !dc.cfg)
 		return 0;
+	if (!derive_header(&dc))
+		return -1;
 	buf_reset(dc.b);
 	mark_compat(dc.b, sc);
 	dc.b->ctx.retval = ret;
 	encode_syscall_args(dc.b, SLOT_SYS_EXIT, sc);
 	submit(dc.b, dc.cfg);
-	return 0;
+	return 1;
 }
 
 statfn int on_sys_exit(struct pt_regs *regs, long ret)
@@ -78,43 +82,21 @@ statfn int on_sys_exit(struct pt_regs *regs, long ret)
 	/* The policies' data filters on the registers and the return value
 	 * first: a syscall they drop (a close of fd 7) costs no header, no
 	 * argument reads and no scratch lookup. */
+	int state = 0;
 	if ((s & SEL_EMIT_EXIT) && !((s & SEL_FAILED_ONLY) && ret >= 0) && sys_exit_may_pass(&sc, ret))
-		tracee_emit_sys_exit(&sc, ret);
+		state = tracee_emit_sys_exit(&sc, ret);
+	if (state < 0)
+		return 0; /* out of scope */
 	/* Derived events check their cheap preconditions before the header is
 	 * built: an open of /dev/null stops there. */
-	struct derive_ctx dc = {.b = get_buf(SLOT_SYS_EXIT), .cfg = get_config(), .t = t, .sc = &sc, .ret = ret};
+	struct derive_ctx dc = {
+		.b = get_buf(SLOT_SYS_EXIT), .cfg = get_config(), .t = t, .sc = &sc, .ret = ret, .state = state > 0,
+	};
 	if (dc.b && dc.cfg)
 		derive_at_sys_exit(&dc, s);
 	return 0;
 }
 
-#ifdef VARIANT_PROF
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1024);
-	__type(key, u32);
-	__type(value, u64);
-} prof SEC(".maps");
-statfn int prof_sys_exit(struct pt_regs *regs, long ret)
-{
-	u64 t0 = bpf_ktime_get_ns();
-	on_sys_exit(regs, ret);
-	u64 d = bpf_ktime_get_ns() - t0;
-	u32 k = (u32)BPF_CORE_READ(regs, orig_ax);
-	if (k < 512) {
-		u64 *v = bpf_map_lookup_elem(&prof, &k);
-		if (v)
-			*v += d;
-		k += 512;
-		v = bpf_map_lookup_elem(&prof, &k);
-		if (v)
-			*v += 1;
-	}
-	return 0;
-}
-TRACEE_HOOK(sys_exit, sys_exit, prof_sys_exit(HOOK_ARG(struct pt_regs *, 0), HOOK_ARG(long, 1)))
-#else
 TRACEE_HOOK(sys_exit, sys_exit, on_sys_exit(HOOK_ARG(struct pt_regs *, 0), HOOK_ARG(long, 1)))
-#endif
 
 #endif
