@@ -551,6 +551,10 @@ func hasKstr(id uint32) bool {
 	return ok
 }
 
+// The df_strbits layout of one table (datafilter.h): two parts of one row
+// per byte of a 64-bit bitmap, one entry per value of that byte.
+const strRows, strVals = 8, 256
+
 // strTables is the string-condition table of argument src (datafilter.h,
 // df_strtab) and its df_strbits rows: part 0, for byte j of a pattern
 // bitmap (npat patterns), the conditions with a pattern in it; part 1, for
@@ -559,7 +563,6 @@ func hasKstr(id uint32) bool {
 // none, or more than the tables hold (the kernel then refutes nothing by
 // them: the event is built and the full filters decide).
 func strTables(dconds []abi.TraceeDfDcond, src uint8, npat int) (tab abi.TraceeDfStrtab, bits []uint64, ok bool) {
-	const rows, vals = 8, 256
 	var conds []abi.TraceeDfDcond
 	for _, d := range dconds {
 		if d.C.Src == src && isStrOp(d.C.Op) == 1 {
@@ -572,20 +575,20 @@ func strTables(dconds []abi.TraceeDfDcond, src uint8, npat int) (tab abi.TraceeD
 	tab.Src = uint32(src)
 	tab.PatBytes = uint32((npat + 7) / 8)
 	tab.CondBytes = uint32((len(conds) + 7) / 8)
-	bits = make([]uint64, 2*rows*vals)
+	bits = make([]uint64, 2*strRows*strVals)
 	for i, d := range conds {
 		bit := uint64(1) << i
 		tab.Conds |= bit
 		if d.C.Op == uint8(abi.TraceeDfOpDF_STR_IN) {
 			tab.In |= bit
 		}
-		for j := range rows {
-			for v := 1; v < vals; v++ {
+		for j := range strRows {
+			for v := 1; v < strVals; v++ {
 				if (d.C.Strbits>>(8*j))&uint64(v) != 0 {
-					bits[j*vals+v] |= bit
+					bits[j*strVals+v] |= bit
 				}
 				if (bit>>(8*j))&uint64(v) != 0 {
-					bits[(rows+j)*vals+v] |= uint64(d.Rules)
+					bits[(strRows+j)*strVals+v] |= uint64(d.Rules)
 				}
 			}
 		}
@@ -601,7 +604,7 @@ func strDead(tab abi.TraceeDfStrtab, rows []uint64, hits uint64, exact bool) uin
 		out := uint64(0)
 		for j := range int(n) {
 			if v := (bitmap >> (8 * j)) & 0xff; v != 0 {
-				out |= rows[(part*8+j)*256+int(v)]
+				out |= rows[(part*strRows+j)*strVals+int(v)]
 			}
 		}
 		return out
